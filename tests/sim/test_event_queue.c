@@ -1,0 +1,107 @@
+/*
+ * The 4-ary heap on its own: pops come out in (time, sequence) order for random input, for
+ * equal times (sequence decides), and for many ties mixed with distinct times; and the bound
+ * on its length is enforced.
+ */
+#include "sim/event_queue.h"
+#include "sim/rng.h"
+
+#include "tests/check_main.h"
+
+#include <signal.h>
+
+static void check_sorted_drain(SimEventQueue *queue, size_t expected)
+{
+    SimQueueEntry previous = {0, 0, 0};
+    for (size_t i = 0; i < expected; i++) {
+        SimQueueEntry e = sim_event_queue_pop(queue);
+        if (i > 0) {
+            ck_assert_msg(sim_event_queue_less(&previous, &e), "pop %zu out of order", i);
+        }
+        previous = e;
+    }
+    ck_assert_uint_eq(sim_event_queue_len(queue), 0);
+}
+
+START_TEST(random_times_pop_in_order)
+{
+    SimRng rng;
+    sim_rng_init(&rng, sim_rng_xoshiro256ss, 7, "test", 0);
+    SimEventQueue queue;
+    sim_event_queue_init(&queue, 100000);
+    for (uint64_t i = 0; i < 100000; i++) {
+        sim_event_queue_push(&queue, (SimQueueEntry){sim_rng_below(&rng, 1000000), i, 0});
+    }
+    check_sorted_drain(&queue, 100000);
+    sim_event_queue_clear(&queue);
+    sim_rng_clear(&rng);
+}
+END_TEST
+
+START_TEST(equal_times_keep_scheduling_order)
+{
+    SimEventQueue queue;
+    sim_event_queue_init(&queue, 1000);
+    /* Push in a scrambled sequence order, all at one time: pops must come out by sequence. */
+    for (uint64_t i = 0; i < 1000; i++) {
+        uint64_t seq = (i * 7919) % 1000;
+        sim_event_queue_push(&queue, (SimQueueEntry){42, seq, (uint32_t)seq});
+    }
+    for (uint64_t i = 0; i < 1000; i++) {
+        SimQueueEntry e = sim_event_queue_pop(&queue);
+        ck_assert_uint_eq(e.time, 42);
+        ck_assert_uint_eq(e.seq, i);
+        ck_assert_uint_eq(e.slot, i);
+    }
+    sim_event_queue_clear(&queue);
+}
+END_TEST
+
+START_TEST(many_ties_interleaved)
+{
+    SimRng rng;
+    sim_rng_init(&rng, sim_rng_xoshiro256ss, 8, "test", 0);
+    SimEventQueue queue;
+    sim_event_queue_init(&queue, 50000);
+    /* Only 16 distinct times for 50,000 entries, pushed and popped in interleaved bursts. */
+    uint64_t seq = 0;
+    size_t len = 0;
+    for (int round = 0; round < 50; round++) {
+        for (int i = 0; i < 1000; i++) {
+            sim_event_queue_push(&queue, (SimQueueEntry){sim_rng_below(&rng, 16), seq++, 0});
+            len++;
+        }
+        SimQueueEntry previous = sim_event_queue_pop(&queue);
+        len--;
+        for (int i = 0; i < 300; i++, len--) {
+            SimQueueEntry e = sim_event_queue_pop(&queue);
+            ck_assert(sim_event_queue_less(&previous, &e));
+            previous = e;
+        }
+    }
+    check_sorted_drain(&queue, len);
+    sim_event_queue_clear(&queue);
+    sim_rng_clear(&rng);
+}
+END_TEST
+
+START_TEST(push_beyond_bound_aborts)
+{
+    SimEventQueue queue;
+    sim_event_queue_init(&queue, 3);
+    for (uint64_t i = 0; i < 4; i++)
+        sim_event_queue_push(&queue, (SimQueueEntry){i, i, 0});
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *suite = suite_create("event_queue");
+    TCase *tc = tcase_create("heap");
+    tcase_add_test(tc, random_times_pop_in_order);
+    tcase_add_test(tc, equal_times_keep_scheduling_order);
+    tcase_add_test(tc, many_ties_interleaved);
+    tcase_add_test_raise_signal(tc, push_beyond_bound_aborts, SIGABRT);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
