@@ -1,0 +1,190 @@
+/*
+ * The simulated network: hosts, links between regions, and message delivery.
+ *
+ * How a message travels (direct topology: every copy goes host to host):
+ *   1. The sender hands a copy to its uplink at `ready` (the time its CPU finished the work that
+ *      produced it). The uplink serialises copies FIFO: the copy leaves at
+ *      up_done = max(ready, uplink_free) + S*8/B_up.
+ *   2. It propagates for the regions' one-way delay (measured RTT / 2), times a degradation
+ *      factor if one applies, plus jitter drawn from the sender's stream, plus one retransmission
+ *      timeout per loss if the transport is reliable (or it is dropped, in drop mode).
+ *   3. It arrives at the receiver's downlink, which serialises FIFO in arrival order:
+ *      down_done = max(arrival, downlink_free) + S*8/B_down.
+ *   4. It is delivered to the receiver's CPU: when the CPU is busy (or the host paused), delivery
+ *      waits until it is free; then the receive callback runs and may charge CPU time.
+ * With idle links, a copy of S bytes arrives exactly at ready + S*8/B_up + latency + S*8/B_down.
+ *
+ * Cuts (partitions) block copies between node sets, one way or both, during [start, end): a copy
+ * is checked when it is sent and again when it arrives, and is dropped or held until the cut
+ * heals. Degradation windows multiply latency and divide bandwidth between node sets. A host
+ * that crashes loses what is still queued on its uplink, its timers and everything addressed to
+ * it until it restarts.
+ *
+ * Messages are refcounted (SimMessage): the encoded bytes (GBytes) are shared by every copy of
+ * a broadcast, with a logical size that is what the links are charged (it may exceed the byte
+ * count for synthetic payloads). Each delivered copy folds (time, target, source, type and the
+ * message's content digest) into the engine's trace digest.
+ */
+#ifndef SHOTGLASS_SIM_NETWORK_H
+#define SHOTGLASS_SIM_NETWORK_H
+
+#include "sim/distribution.h"
+#include "sim/engine.h"
+#include "sim/host.h"
+#include "sim/nodeset.h"
+#include "sim/regions.h"
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef struct SimNetwork SimNetwork;
+typedef struct SimMessage SimMessage;
+
+#define SIM_MESSAGE_DIGEST_BYTES 16
+#define SIM_NETWORK_TYPES_MAX    48
+
+typedef enum SimLossMode {
+    SIM_LOSS_RETRANSMIT, /* reliable transport: each loss costs one retransmission timeout */
+    SIM_LOSS_DROP,       /* the copy is gone */
+} SimLossMode;
+
+typedef enum SimCutMode {
+    SIM_CUT_DROP, /* copies across the cut are lost */
+    SIM_CUT_HOLD, /* copies across the cut wait and are delivered when it heals */
+} SimCutMode;
+
+typedef struct SimNetworkConfig {
+    uint64_t seed;
+    const gsl_rng_type *rng_algorithm;
+    const SimRegions *regions; /* borrowed; must outlive the network */
+    SimDist jitter;            /* extra one-way delay; percentages are of the base delay */
+    uint64_t loss_ppm;
+    SimLossMode loss_mode;
+    SimDuration retransmit_timeout;
+} SimNetworkConfig;
+
+typedef struct SimHostConfig {
+    uint16_t region;
+    uint64_t uplink_bps; /* 0 = unlimited */
+    uint64_t downlink_bps;
+} SimHostConfig;
+
+/* Called when a copy is delivered to `host`'s CPU. `message` is borrowed for the call. */
+typedef void (*SimReceiveFn)(SimNetwork *network, uint32_t host, const SimMessage *message,
+                             SimTime now, void *user_data);
+
+/* Called when timer `timer` of `host` fires (and the host's CPU is free). */
+typedef void (*SimTimerFn)(SimNetwork *network, uint32_t host, uint32_t timer, SimTime now,
+                           void *user_data);
+
+/* Totals over the whole network. */
+typedef struct SimNetworkStats {
+    uint64_t copies_sent;
+    uint64_t copies_delivered;
+    uint64_t dropped_cut;
+    uint64_t dropped_loss;
+    uint64_t dropped_crash;
+    uint64_t held_cut;
+    uint64_t retransmissions;
+} SimNetworkStats;
+
+/* --- messages ------------------------------------------------------------------------------ */
+
+/*
+ * Creates a message from `source` of registered `type`. Takes a reference on `bytes`; `size` is
+ * the logical size in bytes charged to links (>= the byte count). Computes the content digest
+ * once. Returns a message with one reference.
+ */
+SimMessage *sim_message_new(uint32_t source, uint16_t type, GBytes *bytes, uint64_t size);
+SimMessage *sim_message_ref(SimMessage *message);
+void sim_message_unref(SimMessage *message);
+uint32_t sim_message_source(const SimMessage *message);
+uint16_t sim_message_type(const SimMessage *message);
+uint64_t sim_message_size(const SimMessage *message);
+GBytes *sim_message_bytes(const SimMessage *message); /* borrowed */
+const uint8_t *sim_message_digest(const SimMessage *message);
+
+/* Live SimMessage objects in the process (leak checks in tests). */
+uint64_t sim_message_live_count(void);
+
+/* --- the network ----------------------------------------------------------------------------- */
+
+/*
+ * Creates a network of `host_count` hosts, all up, in region 0 with unlimited links until
+ * configured. Registers its event kinds with `engine` (borrowed; must outlive the network).
+ */
+SimNetwork *sim_network_new(SimEngine *engine, const SimNetworkConfig *config, uint32_t host_count);
+void sim_network_free(SimNetwork *network);
+
+void sim_network_set_handlers(SimNetwork *network, SimReceiveFn receive, SimTimerFn timer,
+                              void *user_data);
+
+void sim_network_host_configure(SimNetwork *network, uint32_t host, const SimHostConfig *config);
+
+/* Registers a message type for the counters; `name` is borrowed (static). Returns its id. All
+ * types must be registered before the first message is sent. */
+uint16_t sim_network_register_type(SimNetwork *network, const char *name);
+
+/* --- sending: `message` is borrowed; the network takes a reference per copy ----------------- */
+
+/* Sends one copy to `target`, handed to the uplink at `ready` (>= now). A copy to oneself is
+ * delivered at `ready` without touching the network. */
+void sim_network_send(SimNetwork *network, SimTime ready, SimMessage *message, uint32_t target);
+
+/* Sends one copy to each of `targets` (in the order given) over the sender's uplink. */
+void sim_network_multicast(SimNetwork *network, SimTime ready, SimMessage *message,
+                           const uint32_t *targets, size_t count);
+
+/* Sends one copy to every other host, in ascending id order. */
+void sim_network_broadcast(SimNetwork *network, SimTime ready, SimMessage *message);
+
+/* --- CPU, timers and host state ----------------------------------------------------------------
+ */
+
+/* Charges `cost` of CPU work to `host` starting now (or when its CPU frees up); returns the
+ * time the work completes, which is when messages it produced may be handed to the uplink. */
+SimTime sim_network_cpu_charge(SimNetwork *network, uint32_t host, SimDuration cost);
+
+/* Arms timer slot `timer` (< SIM_HOST_TIMERS_MAX) of `host` for `at`, replacing a pending one. */
+void sim_network_timer_set(SimNetwork *network, uint32_t host, uint32_t timer, SimTime at);
+void sim_network_timer_cancel(SimNetwork *network, uint32_t host, uint32_t timer);
+gboolean sim_network_timer_pending(const SimNetwork *network, uint32_t host, uint32_t timer);
+
+void sim_network_host_crash(SimNetwork *network, uint32_t host);
+void sim_network_host_restart(SimNetwork *network, uint32_t host);
+/* Keeps the host's CPU busy until `until` (deliveries and timers wait). */
+void sim_network_host_pause(SimNetwork *network, uint32_t host, SimTime until);
+/* CPU cost multiplier in ppm (2000000 = half speed). */
+void sim_network_host_set_cpu_factor(SimNetwork *network, uint32_t host, uint64_t factor_ppm);
+
+/* --- faults on links ---------------------------------------------------------------------------
+ */
+
+/* Blocks copies from `from` to `to` (and back unless `one_way`) during [start, end). The sets
+ * are copied. */
+void sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                         gboolean one_way, SimTime start, SimTime end, SimCutMode mode);
+
+/* Between `from` and `to` (both ways unless `one_way`) during [start, end): latency times
+ * latency_factor_ppm / 10^6, bandwidth divided by bandwidth_divisor_ppm / 10^6, plus loss_ppm. */
+void sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                                 gboolean one_way, SimTime start, SimTime end,
+                                 uint64_t latency_factor_ppm, uint64_t bandwidth_divisor_ppm,
+                                 uint64_t loss_ppm);
+
+/* --- observation ---------------------------------------------------------------------------------
+ */
+
+uint32_t sim_network_host_count(const SimNetwork *network);
+const SimHost *sim_network_host(const SimNetwork *network, uint32_t host);
+uint16_t sim_network_type_count(const SimNetwork *network);
+const char *sim_network_type_name(const SimNetwork *network, uint16_t type);
+const SimTypeCounters *sim_network_counters(const SimNetwork *network, uint32_t host,
+                                            uint16_t type);
+const SimNetworkStats *sim_network_stats(const SimNetwork *network);
+SimEngine *sim_network_engine(const SimNetwork *network);
+
+/* The base one-way delay between two hosts (regions only: no jitter, loss or degradation). */
+SimDuration sim_network_base_latency(const SimNetwork *network, uint32_t source, uint32_t target);
+
+#endif

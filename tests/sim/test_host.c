@@ -1,0 +1,58 @@
+/* Host arithmetic: serialization times, FIFO reservation, degradation divisors, CPU charging. */
+#include "sim/host.h"
+#include "sim/units.h"
+
+#include "tests/check_main.h"
+
+START_TEST(transmit_times)
+{
+    /* 1 MiB at 1 Gbit/s: 8,388,608 bits = 8,388,608 ns exactly. */
+    ck_assert_uint_eq(sim_time_transmit(1048576, 1000000000), 8388608);
+    ck_assert_uint_eq(sim_time_transmit(1048576, 100000000), 83886080);
+    /* Rounded up: 1 byte at 3 bit/s is 2.67 s -> 2,666,666,667 ns. */
+    ck_assert_uint_eq(sim_time_transmit(1, 3), 2666666667);
+    ck_assert_uint_eq(sim_time_transmit(1000, 0), 0); /* unlimited */
+    ck_assert_uint_eq(sim_time_transmit(0, 1000), 0);
+    /* 1 TiB at 1 bit/s saturates instead of wrapping. */
+    ck_assert_uint_eq(sim_time_transmit((uint64_t)1 << 40, 1), SIM_TIME_MAX);
+}
+END_TEST
+
+START_TEST(fifo_reservations)
+{
+    SimHost host = {.uplink_bps = 8000000, .downlink_bps = 8000000, .cpu_factor_ppm = SIM_PPM_ONE};
+    SimDuration wait;
+    /* 1000 bytes at 8 Mbit/s = 1 ms each. */
+    ck_assert_uint_eq(sim_host_uplink_reserve(&host, 0, 1000, SIM_PPM_ONE, &wait), 1000000);
+    ck_assert_uint_eq(wait, 0);
+    ck_assert_uint_eq(sim_host_uplink_reserve(&host, 0, 1000, SIM_PPM_ONE, &wait), 2000000);
+    ck_assert_uint_eq(wait, 1000000);
+    ck_assert_uint_eq(sim_host_uplink_reserve(&host, 5000000, 1000, SIM_PPM_ONE, &wait), 6000000);
+    ck_assert_uint_eq(wait, 0);
+    /* A bandwidth divisor of 4 makes it 4 ms. */
+    ck_assert_uint_eq(sim_host_downlink_reserve(&host, 0, 1000, 4 * SIM_PPM_ONE, &wait), 4000000);
+}
+END_TEST
+
+START_TEST(cpu_charging)
+{
+    SimHost host = {.cpu_factor_ppm = SIM_PPM_ONE};
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 100, 50), 150);
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 120, 50), 200); /* queued behind the first */
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 300, 0), 300);
+    host.cpu_factor_ppm = 2 * SIM_PPM_ONE; /* half speed */
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 300, 50), 400);
+    ck_assert_uint_eq(host.cpu_busy, 200);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *suite = suite_create("host");
+    TCase *tc = tcase_create("host");
+    tcase_add_test(tc, transmit_times);
+    tcase_add_test(tc, fifo_reservations);
+    tcase_add_test(tc, cpu_charging);
+    suite_add_tcase(suite, tc);
+    return suite;
+}

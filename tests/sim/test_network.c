@@ -1,0 +1,469 @@
+/*
+ * The network model end to end on the engine: exact arrival times from the bandwidth and
+ * latency formula, FIFO queueing on an uplink, multicast and broadcast fan-out, partitions
+ * (symmetric, one-way, hold), degradation, loss (drop and retransmit), crashes, CPU deferral,
+ * timers and per-type counters. Every test checks that no message object leaks.
+ */
+#include "sim/network.h"
+#include "sim/placement.h"
+#include "sim/units.h"
+
+#include "tests/check_main.h"
+
+#include <string.h>
+
+typedef struct Delivery {
+    uint32_t host;
+    uint32_t source;
+    uint16_t type;
+    SimTime time;
+} Delivery;
+
+typedef struct Fixture {
+    SimEngine *engine;
+    SimRegions *regions;
+    SimNetwork *network;
+    uint16_t type_a;
+    uint16_t type_b;
+    Delivery log[4096];
+    size_t len;
+    SimDuration charge_per_message;
+    uint32_t timer_fired[8];
+    SimTime timer_time[8];
+} Fixture;
+
+static void receive(SimNetwork *network, uint32_t host, const SimMessage *message, SimTime now,
+                    void *user_data)
+{
+    Fixture *f = user_data;
+    ck_assert_uint_lt(f->len, G_N_ELEMENTS(f->log));
+    f->log[f->len++] =
+        (Delivery){host, sim_message_source(message), sim_message_type(message), now};
+    if (f->charge_per_message > 0) sim_network_cpu_charge(network, host, f->charge_per_message);
+}
+
+static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime now,
+                     void *user_data)
+{
+    (void)network, (void)host;
+    Fixture *f = user_data;
+    f->timer_fired[timer]++;
+    f->timer_time[timer] = now;
+}
+
+/* Hosts placed by region name; all links `bps` both ways. */
+static void setup(Fixture *f, const char *placement, uint32_t hosts, uint64_t bps,
+                  const SimNetworkConfig *overrides)
+{
+    memset(f, 0, sizeof *f);
+    GError *error = NULL;
+    f->regions = sim_regions_new_default(&error);
+    ck_assert_ptr_nonnull(f->regions);
+    f->engine = sim_engine_new(1, 100000);
+    SimNetworkConfig config = {.seed = 1,
+                               .rng_algorithm = sim_rng_xoshiro256ss,
+                               .regions = f->regions,
+                               .jitter = SIM_DIST_NONE_INIT,
+                               .retransmit_timeout = 200 * SIM_MS};
+    if (overrides != NULL) {
+        config.loss_ppm = overrides->loss_ppm;
+        config.loss_mode = overrides->loss_mode;
+        config.jitter = overrides->jitter;
+    }
+    f->network = sim_network_new(f->engine, &config, hosts);
+    f->type_a = sim_network_register_type(f->network, "a");
+    f->type_b = sim_network_register_type(f->network, "b");
+    sim_network_set_handlers(f->network, receive, on_timer, f);
+    uint16_t *placed = g_new(uint16_t, hosts);
+    ck_assert(sim_placement_assign(f->regions, placement, hosts, placed, &error));
+    for (uint32_t i = 0; i < hosts; i++) {
+        SimHostConfig host = {placed[i], bps, bps};
+        sim_network_host_configure(f->network, i, &host);
+    }
+    g_free(placed);
+}
+
+static void teardown(Fixture *f)
+{
+    sim_engine_free(f->engine); /* first: it holds the packets in flight */
+    sim_network_free(f->network);
+    sim_regions_free(f->regions);
+    ck_assert_uint_eq(sim_message_live_count(), 0);
+}
+
+static void send(Fixture *f, SimTime ready, uint32_t source, uint32_t target, uint64_t size,
+                 uint16_t type)
+{
+    GBytes *bytes = g_bytes_new("payload", 7);
+    SimMessage *message = sim_message_new(source, type, bytes, size);
+    sim_network_send(f->network, ready, message, target);
+    sim_message_unref(message);
+    g_bytes_unref(bytes);
+}
+
+static void run_all(Fixture *f)
+{
+    SimEngineLimits limits = {SIM_TIME_NONE, 0};
+    sim_engine_run(f->engine, &limits);
+}
+
+static void run_until(Fixture *f, SimTime t)
+{
+    SimEngineLimits limits = {t, 0};
+    sim_engine_run(f->engine, &limits);
+}
+
+#define ONE_WAY_USE1_EUW1 ((SimDuration)34800000) /* 69.60 ms RTT / 2 */
+
+START_TEST(bandwidth_arithmetic_is_exact)
+{
+    Fixture f;
+    setup(&f, "us-east-1, eu-west-1", 2, 0, NULL);
+    SimHostConfig fast_up = {0, 1000000000, 1000000000}, slow_down = {0, 1000000000, 100000000};
+    sim_regions_lookup(f.regions, "us-east-1", &fast_up.region);
+    sim_regions_lookup(f.regions, "eu-west-1", &slow_down.region);
+    sim_network_host_configure(f.network, 0, &fast_up);
+    sim_network_host_configure(f.network, 1, &slow_down);
+    send(&f, 0, 0, 1, 1048576, f.type_a);
+    run_all(&f);
+    /* 1 MiB: 8,388,608 ns on the 1 Gbit uplink, 34.8 ms of propagation, 83,886,080 ns on the
+     * 100 Mbit downlink. */
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].time, 8388608 + ONE_WAY_USE1_EUW1 + 83886080);
+    ck_assert_uint_eq(sim_network_base_latency(f.network, 0, 1), ONE_WAY_USE1_EUW1);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(uplink_is_fifo)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 8000000, NULL); /* 1000 B = 1 ms per hop at 8 Mbit/s */
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    send(&f, 0, 0, 1, 1000, f.type_a);
+    send(&f, 0, 0, 2, 1000, f.type_a);
+    send(&f, 0, 0, 3, 1000, f.type_b);
+    send(&f, 0, 0, 1, 1000, f.type_a); /* back-to-back behind the others, same target */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 4);
+    /* Copy k leaves the uplink at (k+1) ms; the receivers' downlinks are idle except host 1,
+     * whose second copy arrives after its first finished. */
+    ck_assert_uint_eq(f.log[0].time, 1 * SIM_MS + lat + SIM_MS);
+    ck_assert_uint_eq(f.log[1].time, 2 * SIM_MS + lat + SIM_MS);
+    ck_assert_uint_eq(f.log[2].time, 3 * SIM_MS + lat + SIM_MS);
+    ck_assert_uint_eq(f.log[3].time, 4 * SIM_MS + lat + SIM_MS);
+    ck_assert_uint_eq(f.log[3].host, 1);
+    const SimTypeCounters *c = sim_network_counters(f.network, 0, f.type_a);
+    ck_assert_uint_eq(c->msgs_sent, 3);
+    ck_assert_uint_eq(c->bytes_sent, 3000);
+    ck_assert_uint_eq(c->uplink_wait, 0 + 1 * SIM_MS + 3 * SIM_MS); /* copies 1, 2 and 4 */
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_b)->uplink_wait, 2 * SIM_MS);
+    ck_assert_uint_eq(sim_network_counters(f.network, 1, f.type_a)->msgs_received, 2);
+    ck_assert_uint_eq(sim_network_counters(f.network, 1, f.type_a)->bytes_received, 2000);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(downlink_queues_in_arrival_order)
+{
+    Fixture f;
+    /* Two senders at different distances to one receiver with a slow downlink. */
+    setup(&f, "us-east-1, us-east-2, eu-west-1", 3, 0, NULL);
+    SimHostConfig receiver = {0, 0, 8000000};
+    sim_network_host_configure(f.network, 0, &receiver);
+    SimDuration near = sim_network_base_latency(f.network, 1, 0);
+    SimDuration far = sim_network_base_latency(f.network, 2, 0);
+    ck_assert_uint_lt(near, far);
+    send(&f, 0, 2, 0, 1000, f.type_a); /* sent first, arrives later */
+    send(&f, 0, 1, 0, 1000, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.log[0].source, 1);
+    ck_assert_uint_eq(f.log[0].time, near + SIM_MS);
+    ck_assert_uint_eq(f.log[1].time, far + SIM_MS);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(multicast_broadcast_and_self)
+{
+    Fixture f;
+    setup(&f, "us-east-1:5", 5, 8000000, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    GBytes *bytes = g_bytes_new("x", 1);
+    SimMessage *message = sim_message_new(2, f.type_a, bytes, 1000);
+    sim_network_broadcast(f.network, 0, message);
+    uint32_t targets[] = {4, 0};
+    sim_network_multicast(f.network, 10 * SIM_MS, message, targets, 2);
+    sim_network_send(f.network, 20 * SIM_MS, message, 2); /* to itself: no network */
+    sim_message_unref(message);
+    g_bytes_unref(bytes);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 7);
+    uint32_t broadcast_order[] = {0, 1, 3, 4};
+    for (int i = 0; i < 4; i++) {
+        ck_assert_uint_eq(f.log[i].host, broadcast_order[i]);
+        ck_assert_uint_eq(f.log[i].time, (SimTime)(i + 1) * SIM_MS + lat + SIM_MS);
+    }
+    ck_assert_uint_eq(f.log[4].host, 4);
+    ck_assert_uint_eq(f.log[5].host, 0);
+    ck_assert_uint_eq(f.log[6].host, 2);
+    ck_assert_uint_eq(f.log[6].time, 20 * SIM_MS);
+    ck_assert_uint_eq(sim_network_counters(f.network, 2, f.type_a)->msgs_sent, 6);
+    teardown(&f);
+}
+END_TEST
+
+static void two_groups(Fixture *f, SimNodeSet *left, SimNodeSet *right)
+{
+    sim_node_set_init(left, 4);
+    sim_node_set_init(right, 4);
+    sim_node_set_add_range(left, 0, 1);
+    sim_node_set_add_range(right, 2, 3);
+    (void)f;
+}
+
+START_TEST(symmetric_partition_blocks_then_heals)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    sim_network_add_cut(f.network, &left, &right, FALSE, 100 * SIM_MS, 200 * SIM_MS, SIM_CUT_DROP);
+    send(&f, 99 * SIM_MS, 0, 2, 100, f.type_a);  /* in flight when the cut starts: lost */
+    send(&f, 150 * SIM_MS, 0, 3, 100, f.type_a); /* across: lost */
+    send(&f, 150 * SIM_MS, 3, 1, 100, f.type_a); /* across, other direction: lost */
+    send(&f, 150 * SIM_MS, 0, 1, 100, f.type_b); /* same side: delivered */
+    send(&f, 200 * SIM_MS, 0, 2, 100, f.type_a); /* after heal: delivered */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 2);
+    ck_assert_uint_eq(f.log[0].type, f.type_b);
+    ck_assert_uint_eq(f.log[1].host, 2);
+    ck_assert_uint_ge(f.log[1].time, 200 * SIM_MS);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_cut, 3);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_a)->msgs_dropped, 2);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(one_way_partition_delivers_one_way)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    sim_network_add_cut(f.network, &left, &right, TRUE, 0, SIM_S, SIM_CUT_DROP);
+    send(&f, 0, 0, 2, 100, f.type_a); /* left -> right: cut */
+    send(&f, 0, 2, 0, 100, f.type_b); /* right -> left: delivered */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].host, 0);
+    ck_assert_uint_eq(f.log[0].type, f.type_b);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(held_messages_arrive_after_heal)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, 500 * SIM_MS, SIM_CUT_HOLD);
+    send(&f, 50 * SIM_MS, 0, 2, 100, f.type_a);
+    run_until(&f, 499 * SIM_MS);
+    ck_assert_uint_eq(f.len, 0);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].time, 500 * SIM_MS + lat);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(degradation_scales_latency_and_bandwidth)
+{
+    Fixture f;
+    setup(&f, "us-east-1, eu-west-1", 2, 8000000, NULL);
+    SimNodeSet a, b;
+    sim_node_set_init(&a, 2);
+    sim_node_set_init(&b, 2);
+    sim_node_set_add(&a, 0);
+    sim_node_set_add(&b, 1);
+    sim_network_add_degradation(f.network, &a, &b, TRUE, SIM_S, 2 * SIM_S, 3 * SIM_PPM_ONE,
+                                2 * SIM_PPM_ONE, 0);
+    send(&f, 0, 0, 1, 1000, f.type_a);     /* before the window */
+    send(&f, SIM_S, 0, 1, 1000, f.type_a); /* inside: 3x latency, half bandwidth */
+    send(&f, SIM_S, 1, 0, 1000, f.type_a); /* one_way: the reverse is nominal */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 3);
+    ck_assert_uint_eq(f.log[0].time, SIM_MS + ONE_WAY_USE1_EUW1 + SIM_MS);
+    ck_assert_uint_eq(f.log[1].time, SIM_S + SIM_MS + ONE_WAY_USE1_EUW1 + SIM_MS);
+    ck_assert_uint_eq(f.log[2].time, SIM_S + 2 * SIM_MS + 3 * ONE_WAY_USE1_EUW1 + 2 * SIM_MS);
+    ck_assert_uint_eq(f.log[2].host, 1);
+    sim_node_set_clear(&a);
+    sim_node_set_clear(&b);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(loss_drop_and_retransmit)
+{
+    Fixture f;
+    SimNetworkConfig drop = {
+        .loss_ppm = 300000, .loss_mode = SIM_LOSS_DROP, .jitter = SIM_DIST_NONE_INIT};
+    setup(&f, "us-east-1:2", 2, 0, &drop);
+    for (int i = 0; i < 1000; i++)
+        send(&f, 0, 0, 1, 10, f.type_a);
+    run_all(&f);
+    ck_assert_uint_gt(f.len, 650); /* 30% lost, fixed seed */
+    ck_assert_uint_lt(f.len, 750);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_loss, 1000 - f.len);
+    teardown(&f);
+
+    SimNetworkConfig retransmit = {
+        .loss_ppm = 300000, .loss_mode = SIM_LOSS_RETRANSMIT, .jitter = SIM_DIST_NONE_INIT};
+    setup(&f, "us-east-1:2", 2, 0, &retransmit);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    for (int i = 0; i < 1000; i++)
+        send(&f, 0, 0, 1, 10, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1000); /* reliable: everything arrives, some late */
+    size_t late = 0;
+    for (size_t i = 0; i < f.len; i++) {
+        SimDuration extra = f.log[i].time - lat;
+        ck_assert_uint_eq(extra % (200 * SIM_MS), 0); /* whole retransmission timeouts */
+        late += extra > 0;
+    }
+    ck_assert_uint_gt(late, 250);
+    ck_assert_uint_lt(late, 350);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(crash_drops_traffic_and_timers)
+{
+    Fixture f;
+    setup(&f, "us-east-1:3", 3, 8000000, NULL); /* 1000 B = 1 ms per link hop */
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    sim_network_timer_set(f.network, 1, 0, 50 * SIM_MS);
+    send(&f, 0, 0, 1, 1000, f.type_a);
+    /* Ten copies queue on host 2's uplink; copy k has left it at k ms. */
+    for (int i = 0; i < 10; i++)
+        send(&f, 0, 2, 0, 1000, f.type_b);
+    run_until(&f, 5 * SIM_MS);
+    sim_network_host_crash(f.network, 1);
+    sim_network_host_crash(f.network, 2);       /* copies 6-10 were still on its uplink: lost */
+    send(&f, 6 * SIM_MS, 0, 1, 1000, f.type_a); /* to a crashed host: dropped */
+    run_until(&f, 100 * SIM_MS);
+    ck_assert_uint_eq(f.timer_fired[0], 0); /* the crashed host's timer is gone */
+    size_t from_two = 0;
+    for (size_t i = 0; i < f.len; i++)
+        from_two += f.log[i].source == 2;
+    ck_assert_uint_eq(from_two, 5);
+    ck_assert_uint_eq(f.log[0].time, SIM_MS + lat + SIM_MS);
+    ck_assert_uint_eq(f.len, 6);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_crash, 6);
+    sim_network_host_restart(f.network, 1);
+    send(&f, 200 * SIM_MS, 0, 1, 1000, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 7);
+    ck_assert_uint_eq(f.log[6].host, 1);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(cpu_defers_delivery_and_timers)
+{
+    Fixture f;
+    setup(&f, "us-east-1:2", 2, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    f.charge_per_message = 10 * SIM_MS;
+    for (int i = 0; i < 3; i++)
+        send(&f, 0, 0, 1, 10, f.type_a);
+    sim_network_timer_set(f.network, 1, 2, lat + SIM_MS);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 3);
+    ck_assert_uint_eq(f.log[0].time, lat);
+    ck_assert_uint_eq(f.log[1].time, lat + 10 * SIM_MS);
+    ck_assert_uint_eq(f.log[2].time, lat + 20 * SIM_MS);
+    ck_assert_uint_eq(f.timer_fired[2], 1);
+    /* The timer came due (lat + 1 ms) while the CPU was busy and after messages 2 and 3 had
+     * arrived, so it waits its turn behind both: the CPU is FIFO. */
+    ck_assert_uint_eq(f.timer_time[2], lat + 30 * SIM_MS);
+    ck_assert_uint_eq(sim_network_host(f.network, 1)->cpu_busy, 30 * SIM_MS);
+    /* Pause: nothing is handled until it ends. */
+    sim_network_host_pause(f.network, 0, SIM_S);
+    send(&f, sim_engine_now(f.engine), 1, 0, 10, f.type_b);
+    run_all(&f);
+    ck_assert_uint_eq(f.log[3].time, SIM_S);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(timers_set_replace_cancel)
+{
+    Fixture f;
+    setup(&f, "us-east-1:1", 1, 0, NULL);
+    sim_network_timer_set(f.network, 0, 0, 100);
+    sim_network_timer_set(f.network, 0, 0, 300); /* replaces */
+    sim_network_timer_set(f.network, 0, 1, 200);
+    ck_assert(sim_network_timer_pending(f.network, 0, 1));
+    sim_network_timer_cancel(f.network, 0, 1);
+    ck_assert(!sim_network_timer_pending(f.network, 0, 1));
+    run_all(&f);
+    ck_assert_uint_eq(f.timer_fired[0], 1);
+    ck_assert_uint_eq(f.timer_time[0], 300);
+    ck_assert_uint_eq(f.timer_fired[1], 0);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(jitter_spreads_arrivals)
+{
+    Fixture f;
+    SimNetworkConfig jittery = {.jitter = SIM_DIST_NONE_INIT};
+    GError *error = NULL;
+    ck_assert(sim_dist_parse("exponential(mean=10%)", SIM_QUANTITY_DURATION, TRUE, &jittery.jitter,
+                             &error));
+    setup(&f, "us-east-1, eu-west-1", 2, 0, &jittery);
+    for (int i = 0; i < 2000; i++)
+        send(&f, 0, 0, 1, 10, f.type_a);
+    run_all(&f);
+    double sum = 0;
+    for (size_t i = 0; i < f.len; i++) {
+        ck_assert_uint_ge(f.log[i].time, ONE_WAY_USE1_EUW1);
+        sum += (double)(f.log[i].time - ONE_WAY_USE1_EUW1);
+    }
+    double mean = sum / (double)f.len;
+    ck_assert_double_gt(mean, 0.09 * 34.8e6);
+    ck_assert_double_lt(mean, 0.11 * 34.8e6);
+    teardown(&f);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *suite = suite_create("network");
+    TCase *tc = tcase_create("network");
+    tcase_add_test(tc, bandwidth_arithmetic_is_exact);
+    tcase_add_test(tc, uplink_is_fifo);
+    tcase_add_test(tc, downlink_queues_in_arrival_order);
+    tcase_add_test(tc, multicast_broadcast_and_self);
+    tcase_add_test(tc, symmetric_partition_blocks_then_heals);
+    tcase_add_test(tc, one_way_partition_delivers_one_way);
+    tcase_add_test(tc, held_messages_arrive_after_heal);
+    tcase_add_test(tc, degradation_scales_latency_and_bandwidth);
+    tcase_add_test(tc, loss_drop_and_retransmit);
+    tcase_add_test(tc, crash_drops_traffic_and_timers);
+    tcase_add_test(tc, cpu_defers_delivery_and_timers);
+    tcase_add_test(tc, timers_set_replace_cancel);
+    tcase_add_test(tc, jitter_spreads_arrivals);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
