@@ -1,0 +1,62 @@
+# Thin wrapper over meson (the real build). `make run` and `make test` work on a fresh Debian or
+# Ubuntu machine: they install the missing packages first (as root, or with sudo), or print the
+# exact apt-get line and stop.
+#
+#   make run     set up, build, run the default demo
+#   make test    set up, build, run every test (meson test)
+#   make sanitize   build with ASan + UBSan in build-sanitize/ and run the unit tests
+#   make bench   run the PHOLD engine benchmark against its baseline
+
+BUILD ?= build
+SANITIZE_BUILD ?= build-sanitize
+PACKAGES := gcc libc6-dev meson ninja-build pkg-config libglib2.0-dev libgsl-dev libsodium-dev \
+            libjson-glib-dev check gnuplot-nox
+MESON_OPTIONS ?= -Dwerror=true
+
+.PHONY: all deps setup build run test sanitize bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "shotglass: installing missing packages:$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	  echo "shotglass: cannot install packages (not root, no passwordless sudo). Run:"; \
+	  echo "  sudo apt-get install -y$$missing"; \
+	  exit 1; \
+	fi
+
+$(BUILD)/build.ninja: | deps
+	meson setup $(BUILD) $(MESON_OPTIONS)
+
+setup: deps $(BUILD)/build.ninja
+
+build: setup
+	ninja -C $(BUILD)
+
+run: build
+	./$(BUILD)/shotglass ping
+
+test: build
+	meson test -C $(BUILD) --print-errorlogs --num-processes 2
+
+sanitize: deps
+	@[ -f $(SANITIZE_BUILD)/build.ninja ] || meson setup $(SANITIZE_BUILD) $(MESON_OPTIONS) \
+	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+	ninja -C $(SANITIZE_BUILD)
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  meson test -C $(SANITIZE_BUILD) --print-errorlogs --suite unit --suite protocol --suite determinism
+
+bench: build
+	bench/phold-compare --build $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(SANITIZE_BUILD)

@@ -1,0 +1,40 @@
+/*
+ * shotglass: the command-line entry point. Dispatches to subcommands; each parses its own
+ * options with GOption. Exit codes: 0 success, 1 an expectation or oracle failed, 2 usage or
+ * input errors.
+ */
+#include "bench/phold.h"
+#include "sim/ping.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: shotglass COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  ping           measure one-way delays between regions through the network model\n"
+    "  bench phold    the PHOLD engine benchmark\n"
+    "  version        print the version\n"
+    "\n"
+    "`shotglass COMMAND --help` describes a command's options.\n";
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *command = argv[1];
+    if (strcmp(command, "version") == 0 || strcmp(command, "--version") == 0) {
+        printf("shotglass %s\n", SHOTGLASS_VERSION);
+        return 0;
+    }
+    if (strcmp(command, "ping") == 0) return sim_ping_main(argc - 1, argv + 1);
+    if (strcmp(command, "bench") == 0 && argc >= 3 && strcmp(argv[2], "phold") == 0) {
+        return bench_phold_main(argc - 2, argv + 2);
+    }
+    fprintf(stderr, "shotglass: unknown command \"%s\"\n\n%s", command, usage);
+    return 2;
+}
