@@ -52,6 +52,12 @@ typedef struct SimHost {
     uint32_t incarnation;    /* bumped at every crash */
     SimTime crashed_at;      /* when the last incarnation ended */
     SimEventId timers[SIM_HOST_TIMERS_MAX];
+    uint32_t timer_generation[SIM_HOST_TIMERS_MAX]; /* bumped by set/cancel */
+    /* Work waiting for the CPU, first in first out: deliveries and timer firings that came due
+     * while it was busy. Owned by the network; `cpu_wakeup` is pending whenever it is not empty. */
+    struct SimCpuItem *cpu_head;
+    struct SimCpuItem *cpu_tail;
+    SimEventId cpu_wakeup;
     SimRng rng; /* draws for messages this host sends: jitter and loss */
 } SimHost;
 

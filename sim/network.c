@@ -23,13 +23,17 @@ struct SimMessage {
     uint8_t digest[SIM_MESSAGE_DIGEST_BYTES];
 };
 
-typedef struct Packet {
+/* A copy in flight, or an item waiting for its host's CPU: a delivered copy (message set) or a
+ * timer firing (message NULL). `next` links the free list or the host's CPU queue. */
+typedef struct SimCpuItem {
     SimMessage *message;
-    struct Packet *next_free;
+    struct SimCpuItem *next;
     SimTime up_done;
     uint64_t divisor_ppm;
     uint32_t target;
     uint32_t source_incarnation;
+    uint32_t timer;
+    uint32_t timer_generation;
     gboolean local;
 } Packet;
 
@@ -71,6 +75,7 @@ struct SimNetwork {
     uint16_t kind_arrive;
     uint16_t kind_deliver;
     uint16_t kind_timer;
+    uint16_t kind_cpu;
     const char *type_names[SIM_NETWORK_TYPES_MAX];
     uint16_t type_count;
     SimTypeCounters *counters; /* host_count x type_count, allocated at the first send */
@@ -161,16 +166,17 @@ static Packet *packet_new(SimNetwork *network, SimMessage *message, uint32_t tar
         Packet *block = g_new0(Packet, PACKET_BLOCK);
         g_ptr_array_add(network->packet_blocks, block);
         for (size_t i = 0; i < PACKET_BLOCK; i++) {
-            block[i].next_free = network->free_packets;
+            block[i].next = network->free_packets;
             network->free_packets = &block[i];
         }
     }
     Packet *packet = network->free_packets;
-    network->free_packets = packet->next_free;
-    *packet = (Packet){.message = sim_message_ref(message),
-                       .divisor_ppm = SIM_PPM_ONE,
-                       .target = target,
-                       .source_incarnation = network->hosts[message->source].incarnation};
+    network->free_packets = packet->next;
+    *packet = (Packet){.divisor_ppm = SIM_PPM_ONE, .target = target};
+    if (message != NULL) {
+        packet->message = sim_message_ref(message);
+        packet->source_incarnation = network->hosts[message->source].incarnation;
+    }
     network->packets_live++;
     return packet;
 }
@@ -178,9 +184,9 @@ static Packet *packet_new(SimNetwork *network, SimMessage *message, uint32_t tar
 static void packet_free(SimNetwork *network, Packet *packet)
 {
     SIM_ASSERT(network->packets_live > 0);
-    sim_message_unref(packet->message);
+    if (packet->message != NULL) sim_message_unref(packet->message);
     packet->message = NULL;
-    packet->next_free = network->free_packets;
+    packet->next = network->free_packets;
     network->free_packets = packet;
     network->packets_live--;
 }
@@ -390,8 +396,78 @@ static void on_arrive(SimEngine *engine, const SimEvent *event, void *user_data)
                         event->arg);
 }
 
+/* Runs one item on its host's CPU (which is free now) and releases it. */
+static void cpu_run(SimNetwork *network, SimHost *host, Packet *item, SimTime now)
+{
+    if (item->message == NULL) {
+        gboolean current = item->timer_generation == host->timer_generation[item->timer];
+        if (current && network->timer != NULL) {
+            network->timer(network, host->id, item->timer, now, network->user_data);
+        }
+        packet_free(network, item);
+        return;
+    }
+    if (!item->local) {
+        SimTypeCounters *counters = counters_of(network, host->id, item->message->type);
+        counters->msgs_received++;
+        counters->bytes_received += item->message->size;
+        network->stats.copies_delivered++;
+    }
+    sim_engine_digest_add(network->engine, item->message->digest, SIM_MESSAGE_DIGEST_BYTES);
+    if (network->receive != NULL) {
+        network->receive(network, host->id, item->message, now, network->user_data);
+    }
+    packet_free(network, item);
+}
+
+/* Runs queued items while the CPU is free at `now`; when work remains, wakes up again when the
+ * CPU frees. There is one pending wake-up per busy host, whatever the queue's length, so a
+ * leader with 1,000 queued votes costs 1,000 events, not 500,000 re-schedulings. */
+static void cpu_drain(SimNetwork *network, SimHost *host, SimTime now)
+{
+    while (host->cpu_head != NULL && host->cpu_free <= now && host->status == SIM_HOST_UP) {
+        Packet *item = host->cpu_head;
+        host->cpu_head = item->next;
+        if (host->cpu_head == NULL) host->cpu_tail = NULL;
+        cpu_run(network, host, item, now);
+    }
+    if (host->cpu_head != NULL && !sim_engine_is_pending(network->engine, host->cpu_wakeup)) {
+        host->cpu_wakeup = sim_engine_schedule(network->engine, sim_time_max(host->cpu_free, now),
+                                               network->kind_cpu, host->id, host->id, NULL, 0);
+    }
+}
+
+/* Hands an item to a host's CPU: it runs now if the CPU is idle, else waits behind earlier work
+ * (first in, first out). */
+static void cpu_submit(SimNetwork *network, SimHost *host, Packet *item, SimTime now)
+{
+    item->next = NULL;
+    if (host->cpu_tail != NULL) {
+        host->cpu_tail->next = item;
+    } else {
+        host->cpu_head = item;
+    }
+    host->cpu_tail = item;
+    cpu_drain(network, host, now);
+}
+
+/* Frees everything queued for a host's CPU; lost copies count as dropped when `count`. */
+static void cpu_queue_discard(SimNetwork *network, SimHost *host, gboolean count)
+{
+    while (host->cpu_head != NULL) {
+        Packet *item = host->cpu_head;
+        host->cpu_head = item->next;
+        if (count && item->message != NULL && !item->local) {
+            count_drop(network, item, &network->stats.dropped_crash);
+        }
+        packet_free(network, item);
+    }
+    host->cpu_tail = NULL;
+}
+
 static void on_deliver(SimEngine *engine, const SimEvent *event, void *user_data)
 {
+    (void)engine;
     SimNetwork *network = user_data;
     Packet *packet = event->payload;
     SimHost *target = &network->hosts[packet->target];
@@ -400,39 +476,31 @@ static void on_deliver(SimEngine *engine, const SimEvent *event, void *user_data
         packet_free(network, packet);
         return;
     }
-    if (target->cpu_free > event->time) {
-        sim_engine_schedule(engine, target->cpu_free, network->kind_deliver, event->target,
-                            event->source, packet, event->arg);
-        return;
-    }
-    if (!packet->local) {
-        SimTypeCounters *counters = counters_of(network, packet->target, packet->message->type);
-        counters->msgs_received++;
-        counters->bytes_received += packet->message->size;
-        network->stats.copies_delivered++;
-    }
-    sim_engine_digest_add(engine, packet->message->digest, SIM_MESSAGE_DIGEST_BYTES);
-    if (network->receive != NULL) {
-        network->receive(network, packet->target, packet->message, event->time, network->user_data);
-    }
-    packet_free(network, packet);
+    cpu_submit(network, target, packet, event->time);
+}
+
+static void on_cpu_wakeup(SimEngine *engine, const SimEvent *event, void *user_data)
+{
+    (void)engine;
+    SimNetwork *network = user_data;
+    SimHost *host = &network->hosts[event->target];
+    host->cpu_wakeup = SIM_EVENT_NONE;
+    cpu_drain(network, host, event->time);
 }
 
 static void on_timer(SimEngine *engine, const SimEvent *event, void *user_data)
 {
+    (void)engine;
     SimNetwork *network = user_data;
     SimHost *host = &network->hosts[event->target];
     uint32_t slot = (uint32_t)event->arg;
     SIM_ASSERT(slot < SIM_HOST_TIMERS_MAX);
     host->timers[slot] = SIM_EVENT_NONE;
     if (host->status != SIM_HOST_UP) return;
-    if (host->cpu_free > event->time) {
-        host->timers[slot] = sim_engine_schedule(engine, host->cpu_free, network->kind_timer,
-                                                 event->target, event->target, NULL, slot);
-        return;
-    }
-    if (network->timer != NULL)
-        network->timer(network, event->target, slot, event->time, network->user_data);
+    Packet *item = packet_new(network, NULL, event->target);
+    item->timer = slot;
+    item->timer_generation = host->timer_generation[slot];
+    cpu_submit(network, host, item, event->time);
 }
 
 /* --- construction ---------------------------------------------------------------------------- */
@@ -462,12 +530,17 @@ SimNetwork *sim_network_new(SimEngine *engine, const SimNetworkConfig *config, u
                                                 network, SIM_KIND_DIGEST);
     network->kind_timer =
         sim_engine_register(engine, "host.timer", on_timer, NULL, network, SIM_KIND_DIGEST);
+    network->kind_cpu =
+        sim_engine_register(engine, "host.cpu", on_cpu_wakeup, NULL, network, SIM_KIND_DIGEST);
     return network;
 }
 
 void sim_network_free(SimNetwork *network)
 {
     if (network == NULL) return;
+    for (uint32_t i = 0; i < network->host_count; i++) {
+        cpu_queue_discard(network, &network->hosts[i], FALSE);
+    }
     SIM_ASSERT(network->packets_live == 0); /* free the engine first: it holds the packets */
     for (uint32_t i = 0; i < network->host_count; i++)
         sim_rng_clear(&network->hosts[i].rng);
@@ -531,6 +604,7 @@ void sim_network_timer_set(SimNetwork *network, uint32_t host, uint32_t timer, S
     SimHost *h = &network->hosts[host];
     if (h->status != SIM_HOST_UP) return;
     sim_engine_cancel(network->engine, h->timers[timer]);
+    h->timer_generation[timer]++; /* a firing already queued for the CPU is now stale */
     h->timers[timer] =
         sim_engine_schedule(network->engine, at, network->kind_timer, host, host, NULL, timer);
 }
@@ -540,6 +614,7 @@ void sim_network_timer_cancel(SimNetwork *network, uint32_t host, uint32_t timer
     SIM_ASSERT(host < network->host_count && timer < SIM_HOST_TIMERS_MAX);
     SimHost *h = &network->hosts[host];
     sim_engine_cancel(network->engine, h->timers[timer]);
+    h->timer_generation[timer]++;
     h->timers[timer] = SIM_EVENT_NONE;
 }
 
@@ -555,8 +630,12 @@ void sim_network_host_crash(SimNetwork *network, uint32_t host)
     SimHost *h = &network->hosts[host];
     if (h->status == SIM_HOST_CRASHED) return;
     SimTime now = sim_engine_now(network->engine);
-    for (uint32_t t = 0; t < SIM_HOST_TIMERS_MAX; t++)
+    for (uint32_t t = 0; t < SIM_HOST_TIMERS_MAX; t++) {
         sim_network_timer_cancel(network, host, t);
+    }
+    cpu_queue_discard(network, h, TRUE);
+    sim_engine_cancel(network->engine, h->cpu_wakeup);
+    h->cpu_wakeup = SIM_EVENT_NONE;
     h->status = SIM_HOST_CRASHED;
     h->incarnation++;
     h->crashed_at = now;

@@ -447,6 +447,49 @@ START_TEST(jitter_spreads_arrivals)
 }
 END_TEST
 
+START_TEST(cpu_backlog_costs_linear_events)
+{
+    Fixture f;
+    setup(&f, "us-east-1:2", 2, 0, NULL);
+    f.charge_per_message = SIM_MS; /* 1,000 messages arrive at once: a 1 s backlog */
+    for (int i = 0; i < 1000; i++)
+        send(&f, 0, 0, 1, 10, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1000);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    ck_assert_uint_eq(f.log[999].time, lat + 999 * SIM_MS);
+    /* Two events per copy (arrival, delivery) plus one CPU wake-up per queued item at most;
+     * re-scheduling each waiting delivery would cost about 500,000. */
+    ck_assert_uint_le(sim_engine_events_run(f.engine), 3 * 1000 + 10);
+    teardown(&f);
+}
+END_TEST
+
+/* Cancels timer 1 of host 1 when the first message is handled, after it has come due. */
+static void cancel_on_receive(SimNetwork *network, uint32_t host, const SimMessage *message,
+                              SimTime now, void *user_data)
+{
+    receive(network, host, message, now, user_data);
+    sim_network_timer_cancel(network, host, 1);
+}
+
+START_TEST(cancelled_timer_queued_behind_work_never_fires)
+{
+    Fixture f;
+    setup(&f, "us-east-1:2", 2, 0, NULL);
+    sim_network_set_handlers(f.network, cancel_on_receive, on_timer, &f);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    sim_network_host_pause(f.network, 1, lat + 10 * SIM_MS);
+    send(&f, 0, 0, 1, 10, f.type_a);                      /* queued during the pause */
+    sim_network_timer_set(f.network, 1, 1, lat + SIM_MS); /* fires during the pause, queued */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].time, lat + 10 * SIM_MS);
+    ck_assert_uint_eq(f.timer_fired[1], 0);
+    teardown(&f);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("network");
@@ -463,6 +506,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, crash_drops_traffic_and_timers);
     tcase_add_test(tc, cpu_defers_delivery_and_timers);
     tcase_add_test(tc, timers_set_replace_cancel);
+    tcase_add_test(tc, cpu_backlog_costs_linear_events);
+    tcase_add_test(tc, cancelled_timer_queued_behind_work_never_fires);
     tcase_add_test(tc, jitter_spreads_arrivals);
     suite_add_tcase(suite, tc);
     return suite;
