@@ -1,0 +1,479 @@
+/*
+ * HotShot consensus, variant C (HotStuff-2 with high-QC forwarding), with variant B's
+ * three-chain decide as a switch. Specification: ../shared/protocol/hotshot.md section 1.
+ *
+ * How a view goes on the happy path. The leader L(v) holds QC(v-1), which it formed itself
+ * from the votes for v-1 (it is their recipient). It builds a leaf extending the leaf that QC
+ * certifies, signs the leaf commitment and broadcasts the proposal. A replica validates it
+ * (leader, signature, justify QC, evidence), applies the locking rule, updates its high QC,
+ * enters v, checks the decide rule, and if the proposal is safe and it has not voted in v, signs
+ * a vote and sends it to L(v+1), then enters v+1 and sends L(v+1) its high QC. L(v+1) counts
+ * votes by stake; at floor(2S/3)+1 it has QC(v) and proposes v+1.
+ *
+ * Locking and deciding (two-chain). A proposal P justified by a QC on leaf A, where A's own QC
+ * certifies G: the lock becomes the highest QC seen (high QC and lock coincide in HotStuff-2),
+ * and if view(G) + 1 == view(A), G and its undecided ancestors are decided. The block of view v
+ * is thus decided when the proposal of v+2 is validated. With `three_chain`, HotShot's legacy
+ * rule applies instead: walking from P through A, G, K while each step is exactly one view,
+ * length two locks G and length three decides K (decided at the proposal of v+3).
+ *
+ * The locking rule: vote only if the proposal extends the locked leaf, or its justify QC is
+ * newer than the lock (the liveness escape that lets nodes locked on a stale branch follow).
+ *
+ * Failures. A node whose view timer expires sends a timeout vote for its view to L(v+1) (the
+ * timeout vote takes the view's vote slot, so no quorum vote can follow it) and moves to v+1;
+ * a second consecutive timeout starts view sync (view_sync.c). L(v+1) forms a TC from timeout
+ * votes. A leader proposing on a TC or a view-sync certificate instead of QC(v-1) waits half a
+ * view timeout after entering the view, collecting the high QCs the other nodes send it, and
+ * proposes on the highest, carrying the TC or certificate as evidence; it stops waiting early
+ * only if it learns QC(v-1), which no other QC can beat (HotShot's wait_for_highest_qc).
+ *
+ * Missing leaves. A proposal whose parent is unknown is still voted on when the liveness rule
+ * allows, but deciding waits: the node asks the proposer for the missing leaf, then other
+ * random peers every fetch_timeout, and retries the decide when it arrives.
+ */
+#include "protocol/node-internal.h"
+
+#include "protocol/assert.h"
+
+#include <string.h>
+
+/* --- validation --------------------------------------------------------------------------------
+ */
+
+/*
+ * Checks a proposal from `proposer` and computes its leaf commitment. Cheap structural checks
+ * come before signatures.
+ */
+static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeId proposer,
+                             ProtoCommit *commit)
+{
+    const ProtoStakeTable *stake = node->shared->stake;
+    if (p->view == 0 || p->justify_qc->view >= p->view) return PROTO_ERR_FIELD;
+    if (proposer != node__leader(node, p->view)) return PROTO_ERR_LEADER;
+    if (!proto_commit_equal(&p->parent, &p->justify_qc->data)) return PROTO_ERR_INCONSISTENT;
+    gboolean needs_evidence = p->justify_qc->view + 1 != p->view;
+    if (needs_evidence || p->evidence_kind != PROTO_EVIDENCE_NONE) {
+        if (p->evidence_kind == PROTO_EVIDENCE_TC && p->evidence->view + 1 != p->view) {
+            return PROTO_ERR_EVIDENCE;
+        }
+        if (p->evidence_kind == PROTO_EVIDENCE_VIEW_SYNC && p->evidence->view != p->view) {
+            return PROTO_ERR_EVIDENCE;
+        }
+        if (p->evidence_kind == PROTO_EVIDENCE_NONE) return PROTO_ERR_EVIDENCE;
+    }
+    proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, commit);
+    int rc = proto_crypto_verify(node->shared->crypto, proposer, commit, &p->signature, &node->cpu);
+    if (rc != PROTO_OK) return rc;
+    rc = node__check_cert(node, p->justify_qc, proto_stake_success_threshold(stake));
+    if (rc == PROTO_OK && p->evidence_kind != PROTO_EVIDENCE_NONE) {
+        rc = node__check_cert(node, p->evidence, proto_stake_success_threshold(stake));
+        if (rc != PROTO_OK) rc = PROTO_ERR_EVIDENCE;
+    }
+    return rc;
+}
+
+/* The locking rule (see the file comment). */
+static gboolean is_safe(const ProtoNode *node, const ProtoLeaf *leaf)
+{
+    if (node->config.test_disable_lock_check) return TRUE;
+    if (leaf->justify_qc->view > node->locked_view) return TRUE;
+    const ProtoLeaf *cur = node__leaf(node, &leaf->parent);
+    while (cur != NULL) {
+        if (proto_commit_equal(&cur->commit, &node->locked_leaf)) return TRUE;
+        if (cur->view <= node->locked_view) return FALSE;
+        cur = node__leaf(node, &cur->parent);
+    }
+    return FALSE; /* a gap in the chain: cannot show that it extends the lock */
+}
+
+void consensus__update_high_qc(ProtoNode *node, ProtoCert *qc)
+{
+    PROTO_ASSERT(qc->kind == PROTO_CERT_QC);
+    if (qc->view <= node->high_qc->view) return;
+    node__replace_cert(&node->high_qc, qc);
+    if (!node->config.three_chain) {
+        node->locked_view = qc->view;
+        node->locked_leaf = qc->data;
+    }
+}
+
+/* --- fetching missing leaves --------------------------------------------------------------------
+ */
+
+static void send_fetch(ProtoNode *node)
+{
+    ProtoMsg msg = {.type = PROTO_MSG_PROPOSAL_REQUEST, .sender = node->id};
+    msg.leaf = node->fetch_leaf;
+    msg.view = node->fetch_view;
+    node__send(node, node->fetch_target, &msg);
+    node__timer_set(node, PROTO_TIMER_FETCH, node->now + node->config.fetch_timeout);
+    node->stats.fetches++;
+    node__note(node, PROTO_NOTE_FETCH, 0, node->fetch_target);
+}
+
+static ProtoNodeId random_peer(ProtoNode *node)
+{
+    uint32_t n = node->shared->node_count;
+    if (n == 1) return node->id;
+    ProtoNodeId peer = (ProtoNodeId)(node->env.random(node->env.random_user_data) % (n - 1));
+    return peer >= node->id ? peer + 1 : peer;
+}
+
+/* Asks `hint` (or a random peer) for the leaf of `view` with `commit`, unless held or asked. */
+static void fetch(ProtoNode *node, const ProtoCommit *commit, ProtoView view, ProtoNodeId hint)
+{
+    if (node__leaf(node, commit) != NULL) return;
+    if (node->fetching && proto_commit_equal(&node->fetch_leaf, commit)) return;
+    node->fetching = TRUE;
+    node->fetch_leaf = *commit;
+    node->fetch_view = view;
+    node->fetch_attempts = 0;
+    node->fetch_target =
+        hint < node->shared->node_count && hint != node->id ? hint : random_peer(node);
+    send_fetch(node);
+}
+
+void consensus__on_fetch_timer(ProtoNode *node)
+{
+    if (!node->fetching) return;
+    if (node__leaf(node, &node->fetch_leaf) != NULL) {
+        node->fetching = FALSE;
+        return;
+    }
+    node->fetch_attempts++;
+    node->fetch_target = random_peer(node);
+    send_fetch(node);
+}
+
+/* --- deciding --------------------------------------------------------------------------------- */
+
+static gboolean drop_below_anchor(gpointer key, gpointer value, gpointer user_data)
+{
+    (void)key;
+    return ((const ProtoLeaf *)value)->view < ((const ProtoLeaf *)user_data)->view;
+}
+
+/*
+ * Decides `target` and its undecided ancestors, certified by `qc`. Waits (fetching) when a leaf
+ * between it and the anchor is missing; refuses a chain that does not reach the anchor, which
+ * only a safety violation elsewhere can produce.
+ */
+static void decide_chain(ProtoNode *node, ProtoLeaf *target, ProtoCert *qc)
+{
+    if (target->view <= node->anchor->view) return;
+    GPtrArray *chain = g_ptr_array_new();
+    ProtoLeaf *cur = target;
+    while (cur->view > node->anchor->view) {
+        g_ptr_array_add(chain, cur);
+        ProtoLeaf *parent = node__leaf(node, &cur->parent);
+        if (parent == NULL) {
+            fetch(node, &cur->parent, cur->justify_qc->view, cur->proposer);
+            g_ptr_array_free(chain, TRUE);
+            return;
+        }
+        cur = parent;
+    }
+    if (!proto_commit_equal(&cur->commit, &node->anchor->commit)) {
+        node__note(node, PROTO_NOTE_REJECTED, target->view, PROTO_ERR_INCONSISTENT);
+        g_ptr_array_free(chain, TRUE);
+        return;
+    }
+    ProtoAction action = {.kind = PROTO_ACTION_DECIDE, .qc = proto_cert_ref(qc)};
+    action.leaf_count = chain->len;
+    action.leaves = g_new(ProtoLeaf *, chain->len);
+    for (guint i = 0; i < chain->len; i++)
+        action.leaves[i] = proto_leaf_ref(chain->pdata[i]);
+    g_ptr_array_free(chain, TRUE);
+    ProtoLeaf *old = node->anchor;
+    node->anchor = proto_leaf_ref(target);
+    proto_leaf_unref(old);
+    node->stats.decided_leaves += action.leaf_count;
+    node__emit(node, &action);
+    /* iteration-ok: a filter, the order of removals cannot matter */
+    g_hash_table_foreach_remove(node->leaves, drop_below_anchor, node->anchor);
+}
+
+/* Applies the decide rule to a validated proposal's leaf (see the file comment). */
+static void try_decide(ProtoNode *node, ProtoLeaf *leaf)
+{
+    ProtoLeaf *a = node__leaf(node, &leaf->parent);
+    if (a == NULL) {
+        fetch(node, &leaf->parent, leaf->justify_qc->view, leaf->proposer);
+        return;
+    }
+    if (a->view == 0) return; /* the parent is genesis: nothing before it to decide */
+    if (!node->config.three_chain) {
+        ProtoLeaf *g = node__leaf(node, &a->justify_qc->data);
+        if (g == NULL) {
+            fetch(node, &a->justify_qc->data, a->justify_qc->view, a->proposer);
+            return;
+        }
+        if (g->view + 1 == a->view) decide_chain(node, g, a->justify_qc);
+        return;
+    }
+    if (leaf->view != a->view + 1) return;
+    ProtoLeaf *g = node__leaf(node, &a->justify_qc->data);
+    if (g == NULL) {
+        fetch(node, &a->justify_qc->data, a->justify_qc->view, a->proposer);
+        return;
+    }
+    if (a->view != g->view + 1 || g->view == 0) return;
+    if (g->view > node->locked_view) {
+        node->locked_view = g->view;
+        node->locked_leaf = g->commit;
+    }
+    ProtoLeaf *k = node__leaf(node, &g->justify_qc->data);
+    if (k == NULL) {
+        fetch(node, &g->justify_qc->data, g->justify_qc->view, g->proposer);
+        return;
+    }
+    if (g->view == k->view + 1) decide_chain(node, k, g->justify_qc);
+}
+
+/* --- proposing -----------------------------------------------------------------------------------
+ */
+
+/* Builds, signs and sends the proposal for the current view on the high QC. */
+static void propose(ProtoNode *node, ProtoLeaf *parent, ProtoEvidence kind, ProtoCert *evidence)
+{
+    ProtoView view = node->cur_view;
+    ProtoMsg msg = {.type = PROTO_MSG_PROPOSAL, .sender = node->id};
+    ProtoProposal *p = &msg.proposal;
+    p->view = view;
+    p->parent = parent->commit;
+    p->header.height = parent->header.height + 1;
+    p->header.timestamp = node->now;
+    p->header.ns_table = g_bytes_new(NULL, 0);
+    p->justify_qc = node->high_qc;
+    p->evidence_kind = kind;
+    p->evidence = evidence;
+    ProtoCommit commit;
+    proto_leaf_commit(view, &p->parent, &p->header, p->justify_qc, &commit);
+    proto_crypto_sign(node->env.signer, &commit, &p->signature, &node->cpu);
+    /* One encoding for everyone: the broadcast to the others and the copy to ourselves, which
+     * we validate and vote on like any replica. */
+    ProtoAction action = {.kind = PROTO_ACTION_BROADCAST, .msg_type = PROTO_MSG_PROPOSAL};
+    action.bytes = proto_msg_encode(&msg, &action.size);
+    ProtoAction self = action;
+    self.kind = PROTO_ACTION_SEND;
+    self.target = node->id;
+    self.bytes = g_bytes_ref(action.bytes);
+    node__emit(node, &action);
+    node__emit(node, &self);
+    g_bytes_unref(p->header.ns_table);
+    node->last_proposed_view = view;
+    node->propose_deadline = PROTO_TIME_NONE;
+    node->stats.proposals_sent++;
+    node__note(node, PROTO_NOTE_PROPOSED, view, kind);
+}
+
+/*
+ * Proposes for the current view if this node leads it and holds evidence to enter it: QC(v-1)
+ * (propose at once), or a TC for v-1 or a view-sync finalize certificate for v (first collect
+ * high QCs until half a view timeout has passed; one for v-1 ends the wait, see the file comment).
+ */
+void consensus__try_propose(ProtoNode *node)
+{
+    ProtoView v = node->cur_view;
+    if (v == 0 || node__leader(node, v) != node->id || v <= node->last_proposed_view) return;
+    ProtoEvidence kind = PROTO_EVIDENCE_NONE;
+    ProtoCert *evidence = NULL;
+    if (node->high_qc->view + 1 != v) {
+        if (node->tc != NULL && node->tc->view + 1 == v) {
+            kind = PROTO_EVIDENCE_TC;
+            evidence = node->tc;
+        } else if (node->vs_finalize != NULL && node->vs_finalize->view == v) {
+            kind = PROTO_EVIDENCE_VIEW_SYNC;
+            evidence = node->vs_finalize;
+        } else {
+            return; /* nothing lets us lead this view yet */
+        }
+        ProtoTime deadline = node->view_started + node->config.view_timeout / 2;
+        if (node->now < deadline) {
+            if (node->propose_deadline != deadline) {
+                node->propose_deadline = deadline;
+                node__timer_set(node, PROTO_TIMER_PROPOSE, deadline);
+            }
+            return;
+        }
+    }
+    ProtoLeaf *parent = node__leaf(node, &node->high_qc->data);
+    if (parent == NULL) {
+        fetch(node, &node->high_qc->data, node->high_qc->view,
+              PROTO_NODE_NONE); /* retried when the leaf arrives */
+        return;
+    }
+    if (node->propose_deadline != PROTO_TIME_NONE) node__timer_cancel(node, PROTO_TIMER_PROPOSE);
+    propose(node, parent, kind, evidence);
+}
+
+void consensus__on_view_entered(ProtoNode *node)
+{
+    if (node->propose_deadline != PROTO_TIME_NONE) {
+        node->propose_deadline = PROTO_TIME_NONE;
+        node__timer_cancel(node, PROTO_TIMER_PROPOSE);
+    }
+    consensus__try_propose(node);
+}
+
+/* --- voting ------------------------------------------------------------------------------------
+ */
+
+static void cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
+{
+    PROTO_ASSERT(leaf->view > node->last_voted_view);
+    ProtoMsg msg = {.type = PROTO_MSG_QUORUM_VOTE, .sender = node->id};
+    node__sign_vote(node, PROTO_CERT_QC, leaf->view, 0, &leaf->commit, &msg.vote);
+    node__send(node, node__leader(node, leaf->view + 1), &msg);
+    node->last_voted_view = leaf->view;
+    node->stats.votes_sent++;
+    node__note(node, PROTO_NOTE_VOTED, leaf->view, 0);
+    node__enter_view(node, leaf->view + 1, PROTO_VIEW_BY_VOTE);
+}
+
+static ProtoLeaf *intern_leaf(ProtoNode *node, const ProtoProposal *p, const ProtoCommit *commit,
+                              ProtoNodeId proposer, GBytes *bytes)
+{
+    return proto_leaf_intern(node->shared->leaves, commit, p->view, &p->parent, &p->header,
+                             p->justify_qc, proposer, bytes);
+}
+
+int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
+{
+    const ProtoProposal *p = &msg->proposal;
+    if (p->view < node->cur_view) return PROTO_ERR_STALE;
+    /* One proposal per view is considered: a second (an equivocating leader's) is ignored. */
+    if (p->view <= node->last_proposal_seen) return PROTO_ERR_DUPLICATE;
+    ProtoCommit commit;
+    int rc = validate_proposal(node, p, msg->sender, &commit);
+    if (rc != PROTO_OK) return rc;
+    ProtoLeaf *parent = node__leaf(node, &p->parent);
+    if (parent != NULL && p->header.height != parent->header.height + 1) {
+        return PROTO_ERR_INCONSISTENT;
+    }
+    ProtoLeaf *leaf = intern_leaf(node, p, &commit, msg->sender, bytes);
+    node->last_proposal_seen = p->view;
+    node__store_leaf(node, leaf);
+    ProtoLeaf *previous = node->latest_proposal;
+    node->latest_proposal = leaf; /* takes the interned reference */
+    proto_leaf_unref(previous);
+    gboolean safe = is_safe(node, leaf);
+    consensus__update_high_qc(node, p->justify_qc);
+    if (p->evidence_kind == PROTO_EVIDENCE_VIEW_SYNC &&
+        (node->vs_finalize == NULL || node->vs_finalize->view < p->evidence->view)) {
+        node__replace_cert(&node->vs_finalize, p->evidence);
+    }
+    node__enter_view(node, p->view, PROTO_VIEW_BY_PROPOSAL);
+    try_decide(node, leaf);
+    if (!safe) {
+        node__note(node, PROTO_NOTE_UNSAFE_PROPOSAL, p->view, 0);
+        return PROTO_ERR_UNSAFE;
+    }
+    if (p->view == node->cur_view && p->view > node->last_voted_view) cast_vote(node, leaf);
+    return PROTO_OK;
+}
+
+int consensus__on_proposal_response(ProtoNode *node, ProtoMsg *msg)
+{
+    const ProtoProposal *p = &msg->proposal;
+    ProtoNodeId proposer = msg->vote.signer; /* the inner message's sender */
+    if (p->view <= node->anchor->view) return PROTO_ERR_STALE;
+    ProtoCommit commit;
+    int rc = validate_proposal(node, p, proposer, &commit);
+    if (rc != PROTO_OK) return rc;
+    ProtoLeaf *leaf = intern_leaf(node, p, &commit, proposer, msg->proposal_bytes);
+    node__store_leaf(node, leaf);
+    proto_leaf_unref(leaf);
+    if (node->fetching && proto_commit_equal(&node->fetch_leaf, &commit)) {
+        node->fetching = FALSE;
+        node__timer_cancel(node, PROTO_TIMER_FETCH);
+    }
+    consensus__update_high_qc(node, p->justify_qc);
+    /* The leaf may complete a chain to decide, or be the parent a leader waits for. */
+    if (node->latest_proposal != NULL) try_decide(node, node->latest_proposal);
+    consensus__try_propose(node);
+    return PROTO_OK;
+}
+
+int consensus__on_proposal_request(ProtoNode *node, const ProtoMsg *msg)
+{
+    ProtoLeaf *leaf = node__leaf(node, &msg->leaf);
+    if (leaf == NULL || leaf->proposal == NULL || leaf->view != msg->view) {
+        return PROTO_ERR_UNKNOWN;
+    }
+    ProtoMsg reply = {.type = PROTO_MSG_PROPOSAL_RESPONSE, .sender = node->id};
+    reply.proposal_bytes = leaf->proposal;
+    node__send(node, msg->sender, &reply);
+    return PROTO_OK;
+}
+
+/* --- certificates from votes -------------------------------------------------------------------
+ */
+
+static void on_certificate(ProtoNode *node, ProtoCert *cert)
+{
+    if (cert->kind == PROTO_CERT_QC) {
+        node__note(node, PROTO_NOTE_QC_FORMED, cert->view, cert->signer_count);
+        consensus__update_high_qc(node, cert);
+        node__enter_view(node, cert->view + 1, PROTO_VIEW_BY_QC);
+    } else {
+        node__note(node, PROTO_NOTE_TC_FORMED, cert->view, cert->signer_count);
+        if (node->tc == NULL || node->tc->view < cert->view) node__replace_cert(&node->tc, cert);
+        node__enter_view(node, cert->view + 1, PROTO_VIEW_BY_TC);
+    }
+    consensus__try_propose(node);
+}
+
+int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg)
+{
+    ProtoCertKind kind = proto_msg_vote_kind(msg->type);
+    const ProtoVote *vote = &msg->vote;
+    if (vote->signer != msg->sender) return PROTO_ERR_SENDER;
+    if (vote->relay != 0) return PROTO_ERR_FIELD;
+    if (kind == PROTO_CERT_TC && !proto_commit_is_zero(&vote->data)) return PROTO_ERR_FIELD;
+    if (node__leader(node, vote->view + 1) != node->id) return PROTO_ERR_NOT_RECIPIENT;
+    if (vote->view + 1 < node->cur_view) return PROTO_ERR_STALE;
+    int rc;
+    ProtoCert *cert = node__accumulate(node, kind, vote, &rc);
+    if (cert == NULL) return rc;
+    on_certificate(node, cert);
+    proto_cert_unref(cert);
+    return PROTO_OK;
+}
+
+/* A peer's high QC, sent as it entered a view this node leads. Any valid QC may raise the
+ * high QC; a leader waiting to propose on a TC proposes at once if this is QC(v-1). */
+int consensus__on_high_qc(ProtoNode *node, const ProtoMsg *msg)
+{
+    if (msg->cert->view <= node->high_qc->view) return PROTO_ERR_DUPLICATE;
+    int rc = node__check_cert(node, msg->cert, proto_stake_success_threshold(node->shared->stake));
+    if (rc != PROTO_OK) return rc;
+    consensus__update_high_qc(node, msg->cert);
+    consensus__try_propose(node);
+    return PROTO_OK;
+}
+
+/* --- timeouts
+ * -------------------------------------------------------------------------------------- */
+
+void consensus__on_view_timeout(ProtoNode *node)
+{
+    ProtoView v = node->cur_view;
+    node->stats.timeouts++;
+    node->consecutive_timeouts++;
+    node__note(node, PROTO_NOTE_TIMED_OUT, v, node->consecutive_timeouts);
+    if (v > node->last_voted_view) {
+        ProtoMsg msg = {.type = PROTO_MSG_TIMEOUT_VOTE, .sender = node->id};
+        node__sign_vote(node, PROTO_CERT_TC, v, 0, NULL, &msg.vote);
+        node__send(node, node__leader(node, v + 1), &msg);
+        node->last_voted_view = v;
+    }
+    if (node->consecutive_timeouts == 1) {
+        node__enter_view(node, v + 1, PROTO_VIEW_BY_TIMEOUT);
+        return;
+    }
+    /* A second consecutive timeout: neither a QC nor a TC got us moving; sync views. */
+    node__timer_set(node, PROTO_TIMER_VIEW, node->now + node->config.view_timeout);
+    view_sync__start(node, v + 1);
+}

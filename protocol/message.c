@@ -1,0 +1,646 @@
+/*
+ * The wire codec. Writing appends to a GByteArray; reading goes through a bounds-checked cursor
+ * whose first failure sticks, so a decoder can read a whole structure and check once.
+ */
+#include "protocol/message.h"
+
+#include "protocol/assert.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/* --- cursor and writer ------------------------------------------------------------------------ */
+
+typedef struct Reader {
+    const uint8_t *data;
+    size_t len;
+    size_t pos;
+    int error;
+} Reader;
+
+static int need(Reader *r, size_t n)
+{
+    if (r->error != PROTO_OK) return 0;
+    if (n > r->len - r->pos) {
+        r->error = PROTO_ERR_TRUNCATED;
+        return 0;
+    }
+    return 1;
+}
+
+static uint64_t get_uint(Reader *r, int bytes)
+{
+    if (!need(r, (size_t)bytes)) return 0;
+    uint64_t v = 0;
+    for (int i = bytes - 1; i >= 0; i--)
+        v = (v << 8) | r->data[r->pos + (size_t)i];
+    r->pos += (size_t)bytes;
+    return v;
+}
+
+static uint8_t get_u8(Reader *r)
+{
+    return (uint8_t)get_uint(r, 1);
+}
+
+static uint32_t get_u32(Reader *r)
+{
+    return (uint32_t)get_uint(r, 4);
+}
+
+static uint64_t get_u64(Reader *r)
+{
+    return get_uint(r, 8);
+}
+
+static const uint8_t *get_bytes(Reader *r, size_t n)
+{
+    if (!need(r, n)) return NULL;
+    const uint8_t *p = r->data + r->pos;
+    r->pos += n;
+    return p;
+}
+
+static void get_commit(Reader *r, ProtoCommit *out)
+{
+    const uint8_t *p = get_bytes(r, PROTO_COMMIT_BYTES);
+    if (p != NULL) memcpy(out->bytes, p, PROTO_COMMIT_BYTES);
+}
+
+static void fail(Reader *r, int code)
+{
+    if (r->error == PROTO_OK) r->error = code;
+}
+
+typedef struct Writer {
+    GByteArray *buf;
+    uint64_t discount; /* bytes of real-mode signatures beyond the 32 a BLS signature takes */
+} Writer;
+
+static void put_uint(Writer *w, uint64_t v, int bytes)
+{
+    uint8_t tmp[8];
+    for (int i = 0; i < bytes; i++)
+        tmp[i] = (uint8_t)(v >> (8 * i));
+    g_byte_array_append(w->buf, tmp, (guint)bytes);
+}
+
+static void put_bytes(Writer *w, const void *p, size_t n)
+{
+    if (n > 0) g_byte_array_append(w->buf, p, (guint)n);
+}
+
+static void put_commit(Writer *w, const ProtoCommit *c)
+{
+    put_bytes(w, c->bytes, PROTO_COMMIT_BYTES);
+}
+
+/* --- certificates --------------------------------------------------------------------------- */
+
+struct ProtoCertPool {
+    GHashTable *table; /* &cert->digest -> cert; weak: a cert leaves when its last ref goes */
+};
+
+static uint64_t cert_live;
+
+static size_t bitmap_bytes(uint32_t node_count)
+{
+    return ((size_t)node_count + 7) / 8;
+}
+
+static void write_cert(Writer *w, const ProtoCert *c)
+{
+    put_uint(w, (uint64_t)c->kind, 1);
+    put_uint(w, c->view, 8);
+    put_uint(w, c->relay, 4);
+    put_commit(w, &c->data);
+    put_uint(w, c->node_count, 4);
+    put_bytes(w, c->signers, bitmap_bytes(c->node_count));
+    put_uint(w, c->scheme, 1);
+    put_uint(w, c->signature_len, 4);
+    put_bytes(w, c->signature, c->signature_len);
+    if (c->signature_len > 32) w->discount += c->signature_len - 32;
+}
+
+static void cert_digest(ProtoCert *cert)
+{
+    Writer w = {g_byte_array_new(), 0};
+    write_cert(&w, cert);
+    crypto_generichash(cert->digest.bytes, PROTO_COMMIT_BYTES, w.buf->data, w.buf->len, NULL, 0);
+    g_byte_array_unref(w.buf);
+}
+
+static uint32_t popcount_bitmap(const uint8_t *bitmap, uint32_t node_count)
+{
+    uint32_t count = 0;
+    for (size_t i = 0; i < bitmap_bytes(node_count); i++) {
+        count += (uint32_t)__builtin_popcount(bitmap[i]);
+    }
+    return count;
+}
+
+ProtoCert *proto_cert_new(ProtoCertKind kind, ProtoView view, uint32_t relay,
+                          const ProtoCommit *data, uint32_t node_count, const uint8_t *signers,
+                          uint8_t scheme, const uint8_t *signature, uint32_t signature_len)
+{
+    PROTO_ASSERT(kind > 0 && kind < PROTO_CERT_KIND_COUNT_);
+    PROTO_ASSERT(node_count > 0 && node_count <= PROTO_NODES_MAX);
+    PROTO_ASSERT(signature != NULL || signature_len == 0);
+    ProtoCert *cert = g_new0(ProtoCert, 1);
+    cert->refcount = 1;
+    cert->kind = kind;
+    cert->view = view;
+    cert->relay = relay;
+    if (data != NULL) cert->data = *data;
+    cert->node_count = node_count;
+    cert->signers = g_malloc0(bitmap_bytes(node_count));
+    if (signers != NULL) memcpy(cert->signers, signers, bitmap_bytes(node_count));
+    cert->signer_count = popcount_bitmap(cert->signers, node_count);
+    cert->scheme = scheme;
+    cert->signature_len = signature_len;
+    cert->signature = signature_len ? g_memdup2(signature, signature_len) : NULL;
+    cert_digest(cert);
+    cert_live++;
+    return cert;
+}
+
+ProtoCert *proto_cert_new_genesis(const ProtoCommit *genesis_leaf, uint32_t node_count)
+{
+    return proto_cert_new(PROTO_CERT_QC, 0, 0, genesis_leaf, node_count, NULL, PROTO_SIG_MODELED,
+                          NULL, 0);
+}
+
+int proto_cert_is_genesis(const ProtoCert *cert)
+{
+    return cert->kind == PROTO_CERT_QC && cert->view == 0 && cert->signer_count == 0 &&
+           cert->signature_len == 0;
+}
+
+ProtoCert *proto_cert_ref(ProtoCert *cert)
+{
+    PROTO_ASSERT(cert->refcount > 0);
+    cert->refcount++;
+    return cert;
+}
+
+void proto_cert_unref(ProtoCert *cert)
+{
+    if (cert == NULL) return;
+    PROTO_ASSERT(cert->refcount > 0);
+    if (--cert->refcount > 0) return;
+    if (cert->pool != NULL) g_hash_table_remove(cert->pool->table, &cert->digest);
+    g_free(cert->signers);
+    g_free(cert->signature);
+    g_free(cert);
+    cert_live--;
+}
+
+uint64_t proto_cert_live_count(void)
+{
+    return cert_live;
+}
+
+static guint commit_hash(gconstpointer key)
+{
+    const uint8_t *b = ((const ProtoCommit *)key)->bytes;
+    return (guint)b[0] | (guint)b[1] << 8 | (guint)b[2] << 16 | (guint)b[3] << 24;
+}
+
+static gboolean commit_equal(gconstpointer a, gconstpointer b)
+{
+    return proto_commit_equal(a, b);
+}
+
+ProtoCertPool *proto_cert_pool_new(void)
+{
+    ProtoCertPool *pool = g_new(ProtoCertPool, 1);
+    pool->table = g_hash_table_new(commit_hash, commit_equal);
+    return pool;
+}
+
+static void detach(gpointer key, gpointer value, gpointer user_data)
+{
+    (void)key, (void)user_data;
+    ((ProtoCert *)value)->pool = NULL;
+}
+
+void proto_cert_pool_free(ProtoCertPool *pool)
+{
+    if (pool == NULL) return;
+    /* iteration-ok: detaching every entry; the order cannot matter */
+    g_hash_table_foreach(pool->table, detach, NULL);
+    g_hash_table_unref(pool->table);
+    g_free(pool);
+}
+
+uint32_t proto_cert_pool_size(const ProtoCertPool *pool)
+{
+    return g_hash_table_size(pool->table);
+}
+
+/* Reads a certificate; interns it in the context's pool by the digest of its bytes. */
+static ProtoCert *read_cert(Reader *r, const ProtoDecodeContext *ctx)
+{
+    size_t start = r->pos;
+    uint8_t kind = get_u8(r);
+    ProtoView view = get_u64(r);
+    uint32_t relay = get_u32(r);
+    ProtoCommit data = {0};
+    get_commit(r, &data);
+    uint32_t node_count = get_u32(r);
+    if (r->error != PROTO_OK) return NULL;
+    if (kind == 0 || kind >= PROTO_CERT_KIND_COUNT_) fail(r, PROTO_ERR_FIELD);
+    if (node_count != ctx->node_count) fail(r, PROTO_ERR_LENGTH);
+    const uint8_t *signers = r->error ? NULL : get_bytes(r, bitmap_bytes(node_count));
+    uint8_t scheme = get_u8(r);
+    uint32_t signature_len = get_u32(r);
+    if (r->error != PROTO_OK) return NULL;
+    if (node_count % 8 != 0 && (signers[node_count / 8] >> (node_count % 8)) != 0) {
+        fail(r, PROTO_ERR_FIELD); /* bits beyond the committee must be zero */
+    }
+    uint32_t count = popcount_bitmap(signers, node_count);
+    uint64_t expected = scheme == PROTO_SIG_ED25519 ? (uint64_t)count * 64 : 32;
+    if (scheme != PROTO_SIG_MODELED && scheme != PROTO_SIG_ED25519) fail(r, PROTO_ERR_FIELD);
+    if (count == 0 && view == 0 && kind == PROTO_CERT_QC) expected = 0; /* genesis */
+    if (signature_len != expected) fail(r, PROTO_ERR_LENGTH);
+    const uint8_t *signature = get_bytes(r, signature_len);
+    if (r->error != PROTO_OK) return NULL;
+    ProtoCommit digest;
+    crypto_generichash(digest.bytes, PROTO_COMMIT_BYTES, r->data + start, r->pos - start, NULL, 0);
+    if (ctx->pool != NULL) {
+        ProtoCert *found = g_hash_table_lookup(ctx->pool->table, &digest);
+        if (found != NULL) return proto_cert_ref(found);
+    }
+    ProtoCert *cert = proto_cert_new((ProtoCertKind)kind, view, relay, &data, node_count, signers,
+                                     scheme, signature, signature_len);
+    PROTO_ASSERT(proto_commit_equal(&cert->digest, &digest)); /* canonical: bytes = encoding */
+    if (ctx->pool != NULL) {
+        cert->pool = ctx->pool;
+        g_hash_table_insert(ctx->pool->table, &cert->digest, cert);
+    }
+    return cert;
+}
+
+/* --- headers, leaves and commitments ---------------------------------------------------------- */
+
+void proto_header_copy(ProtoHeader *target, const ProtoHeader *source)
+{
+    *target = *source;
+    target->ns_table = g_bytes_ref(source->ns_table);
+}
+
+void proto_header_clear(ProtoHeader *header)
+{
+    if (header->ns_table != NULL) g_bytes_unref(header->ns_table);
+    memset(header, 0, sizeof *header);
+}
+
+static void write_header(Writer *w, const ProtoHeader *h)
+{
+    put_uint(w, h->height, 8);
+    put_uint(w, h->timestamp, 8);
+    put_commit(w, &h->payload_commit);
+    put_commit(w, &h->builder_commit);
+    put_uint(w, h->payload_size, 8);
+    gsize len = 0;
+    const uint8_t *ns = h->ns_table ? g_bytes_get_data(h->ns_table, &len) : NULL;
+    put_uint(w, len, 4);
+    put_bytes(w, ns, len);
+}
+
+static void read_header(Reader *r, ProtoHeader *h)
+{
+    h->height = get_u64(r);
+    h->timestamp = get_u64(r);
+    get_commit(r, &h->payload_commit);
+    get_commit(r, &h->builder_commit);
+    h->payload_size = get_u64(r);
+    uint32_t ns_len = get_u32(r);
+    if (r->error == PROTO_OK && ns_len > PROTO_NS_TABLE_MAX) fail(r, PROTO_ERR_LENGTH);
+    const uint8_t *ns = get_bytes(r, ns_len);
+    if (r->error == PROTO_OK) h->ns_table = g_bytes_new(ns, ns_len);
+}
+
+void proto_header_commit(const ProtoHeader *header, ProtoCommit *out)
+{
+    static const char tag[] = "shotglass-header-v1";
+    Writer w = {g_byte_array_new(), 0};
+    put_bytes(&w, tag, sizeof tag);
+    write_header(&w, header);
+    crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, w.buf->data, w.buf->len, NULL, 0);
+    g_byte_array_unref(w.buf);
+}
+
+void proto_leaf_commit(ProtoView view, const ProtoCommit *parent, const ProtoHeader *header,
+                       const ProtoCert *justify_qc, ProtoCommit *out)
+{
+    static const char tag[] = "shotglass-leaf-v1";
+    Writer w = {g_byte_array_new(), 0};
+    ProtoCommit header_commit;
+    proto_header_commit(header, &header_commit);
+    put_bytes(&w, tag, sizeof tag);
+    put_uint(&w, view, 8);
+    put_commit(&w, parent);
+    put_commit(&w, &header_commit);
+    /* The justify QC enters by what it certifies, not by its signer set: two QCs for the same
+     * leaf and view justify the same leaf. */
+    put_uint(&w, justify_qc->view, 8);
+    put_commit(&w, &justify_qc->data);
+    crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, w.buf->data, w.buf->len, NULL, 0);
+    g_byte_array_unref(w.buf);
+}
+
+void proto_vote_commit(ProtoCertKind kind, ProtoView view, uint32_t relay, const ProtoCommit *data,
+                       ProtoCommit *out)
+{
+    static const char tag[] = "shotglass-vote-v1";
+    uint8_t buf[sizeof tag + 1 + 8 + 4 + PROTO_COMMIT_BYTES + 1];
+    size_t n = 0;
+    memcpy(buf, tag, sizeof tag);
+    n += sizeof tag;
+    buf[n++] = (uint8_t)kind;
+    for (int i = 0; i < 8; i++)
+        buf[n++] = (uint8_t)(view >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        buf[n++] = (uint8_t)(relay >> (8 * i));
+    memcpy(buf + n, data->bytes, PROTO_COMMIT_BYTES);
+    n += PROTO_COMMIT_BYTES;
+    buf[n++] = PROTO_WIRE_VERSION;
+    PROTO_ASSERT(n == sizeof buf);
+    crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, buf, n, NULL, 0);
+}
+
+ProtoCertKind proto_msg_vote_kind(ProtoMsgType type)
+{
+    switch (type) {
+    case PROTO_MSG_QUORUM_VOTE:
+        return PROTO_CERT_QC;
+    case PROTO_MSG_TIMEOUT_VOTE:
+        return PROTO_CERT_TC;
+    case PROTO_MSG_VS_PRECOMMIT_VOTE:
+        return PROTO_CERT_VS_PRECOMMIT;
+    case PROTO_MSG_VS_COMMIT_VOTE:
+        return PROTO_CERT_VS_COMMIT;
+    case PROTO_MSG_VS_FINALIZE_VOTE:
+        return PROTO_CERT_VS_FINALIZE;
+    case PROTO_MSG_PROPOSAL:
+    case PROTO_MSG_VS_PRECOMMIT_CERT:
+    case PROTO_MSG_VS_COMMIT_CERT:
+    case PROTO_MSG_VS_FINALIZE_CERT:
+    case PROTO_MSG_HIGH_QC:
+    case PROTO_MSG_PROPOSAL_REQUEST:
+    case PROTO_MSG_PROPOSAL_RESPONSE:
+    case PROTO_MSG_TYPE_COUNT_:
+        break;
+    }
+    return (ProtoCertKind)0;
+}
+
+static ProtoCertKind cert_kind_of_type(ProtoMsgType type)
+{
+    if (type == PROTO_MSG_VS_PRECOMMIT_CERT) return PROTO_CERT_VS_PRECOMMIT;
+    if (type == PROTO_MSG_VS_COMMIT_CERT) return PROTO_CERT_VS_COMMIT;
+    if (type == PROTO_MSG_VS_FINALIZE_CERT) return PROTO_CERT_VS_FINALIZE;
+    return (ProtoCertKind)0;
+}
+
+const char *proto_msg_type_name(ProtoMsgType type)
+{
+    static const char *const names[PROTO_MSG_TYPE_COUNT_] = {
+        [PROTO_MSG_PROPOSAL] = "proposal",
+        [PROTO_MSG_QUORUM_VOTE] = "quorum_vote",
+        [PROTO_MSG_TIMEOUT_VOTE] = "timeout_vote",
+        [PROTO_MSG_VS_PRECOMMIT_VOTE] = "vs_precommit_vote",
+        [PROTO_MSG_VS_COMMIT_VOTE] = "vs_commit_vote",
+        [PROTO_MSG_VS_FINALIZE_VOTE] = "vs_finalize_vote",
+        [PROTO_MSG_VS_PRECOMMIT_CERT] = "vs_precommit_cert",
+        [PROTO_MSG_VS_COMMIT_CERT] = "vs_commit_cert",
+        [PROTO_MSG_VS_FINALIZE_CERT] = "vs_finalize_cert",
+        [PROTO_MSG_HIGH_QC] = "high_qc",
+        [PROTO_MSG_PROPOSAL_REQUEST] = "proposal_request",
+        [PROTO_MSG_PROPOSAL_RESPONSE] = "proposal_response",
+    };
+    PROTO_ASSERT(type > 0 && type < PROTO_MSG_TYPE_COUNT_);
+    return names[type];
+}
+
+/* --- signatures, votes, proposals ------------------------------------------------------------ */
+
+static void write_signature(Writer *w, const ProtoSignature *s)
+{
+    put_uint(w, s->scheme, 1);
+    put_uint(w, s->len, 1);
+    put_bytes(w, s->bytes, s->len);
+    if (s->len > 32) w->discount += s->len - 32u;
+}
+
+static void read_signature(Reader *r, ProtoSignature *s)
+{
+    s->scheme = get_u8(r);
+    s->len = get_u8(r);
+    if (r->error != PROTO_OK) return;
+    if (s->scheme == PROTO_SIG_MODELED ? s->len != 32
+                                       : (s->scheme != PROTO_SIG_ED25519 || s->len != 64)) {
+        fail(r, PROTO_ERR_FIELD);
+        return;
+    }
+    const uint8_t *p = get_bytes(r, s->len);
+    if (p != NULL) memcpy(s->bytes, p, s->len);
+}
+
+static void write_vote(Writer *w, const ProtoVote *v)
+{
+    put_uint(w, v->view, 8);
+    put_uint(w, v->relay, 4);
+    put_commit(w, &v->data);
+    put_uint(w, v->signer, 4);
+    write_signature(w, &v->signature);
+}
+
+static void read_vote(Reader *r, const ProtoDecodeContext *ctx, ProtoVote *v)
+{
+    v->view = get_u64(r);
+    v->relay = get_u32(r);
+    get_commit(r, &v->data);
+    v->signer = get_u32(r);
+    if (r->error == PROTO_OK && v->signer >= ctx->node_count) fail(r, PROTO_ERR_FIELD);
+    read_signature(r, &v->signature);
+}
+
+static void write_proposal(Writer *w, const ProtoProposal *p)
+{
+    put_uint(w, p->view, 8);
+    put_commit(w, &p->parent);
+    write_header(w, &p->header);
+    write_cert(w, p->justify_qc);
+    put_uint(w, (uint64_t)p->evidence_kind, 1);
+    if (p->evidence_kind != PROTO_EVIDENCE_NONE) write_cert(w, p->evidence);
+    write_signature(w, &p->signature);
+}
+
+static void read_proposal(Reader *r, const ProtoDecodeContext *ctx, ProtoProposal *p)
+{
+    p->view = get_u64(r);
+    get_commit(r, &p->parent);
+    read_header(r, &p->header);
+    p->justify_qc = read_cert(r, ctx);
+    if (r->error == PROTO_OK && p->justify_qc->kind != PROTO_CERT_QC) fail(r, PROTO_ERR_FIELD);
+    uint8_t evidence = get_u8(r);
+    if (r->error != PROTO_OK) return;
+    if (evidence > PROTO_EVIDENCE_VIEW_SYNC) {
+        fail(r, PROTO_ERR_FIELD);
+        return;
+    }
+    p->evidence_kind = (ProtoEvidence)evidence;
+    if (evidence != PROTO_EVIDENCE_NONE) {
+        p->evidence = read_cert(r, ctx);
+        ProtoCertKind want = evidence == PROTO_EVIDENCE_TC ? PROTO_CERT_TC : PROTO_CERT_VS_FINALIZE;
+        if (r->error == PROTO_OK && p->evidence->kind != want) fail(r, PROTO_ERR_FIELD);
+    }
+    read_signature(r, &p->signature);
+}
+
+/* --- messages --------------------------------------------------------------------------------- */
+
+static void write_body(Writer *w, const ProtoMsg *msg)
+{
+    switch (msg->type) {
+    case PROTO_MSG_PROPOSAL:
+        write_proposal(w, &msg->proposal);
+        break;
+    case PROTO_MSG_QUORUM_VOTE:
+    case PROTO_MSG_TIMEOUT_VOTE:
+    case PROTO_MSG_VS_PRECOMMIT_VOTE:
+    case PROTO_MSG_VS_COMMIT_VOTE:
+    case PROTO_MSG_VS_FINALIZE_VOTE:
+        write_vote(w, &msg->vote);
+        break;
+    case PROTO_MSG_VS_PRECOMMIT_CERT:
+    case PROTO_MSG_VS_COMMIT_CERT:
+    case PROTO_MSG_VS_FINALIZE_CERT:
+        write_cert(w, msg->cert);
+        break;
+    case PROTO_MSG_HIGH_QC:
+        write_cert(w, msg->cert);
+        break;
+    case PROTO_MSG_PROPOSAL_REQUEST:
+        put_uint(w, msg->view, 8);
+        put_commit(w, &msg->leaf);
+        break;
+    case PROTO_MSG_PROPOSAL_RESPONSE: {
+        gsize len = 0;
+        const uint8_t *inner = g_bytes_get_data(msg->proposal_bytes, &len);
+        put_uint(w, len, 4);
+        put_bytes(w, inner, len);
+        break;
+    }
+    case PROTO_MSG_TYPE_COUNT_:
+        PROTO_UNREACHABLE();
+    }
+}
+
+GBytes *proto_msg_encode(const ProtoMsg *msg, uint64_t *charged)
+{
+    PROTO_ASSERT(msg->type > 0 && msg->type < PROTO_MSG_TYPE_COUNT_);
+    Writer w = {g_byte_array_sized_new(256), 0};
+    put_uint(&w, PROTO_WIRE_VERSION, 1);
+    put_uint(&w, (uint64_t)msg->type, 1);
+    put_uint(&w, 0, 2);
+    put_uint(&w, msg->sender, 4);
+    write_body(&w, msg);
+    size_t len = w.buf->len;
+    PROTO_ASSERT(len <= PROTO_MESSAGE_MAX);
+    if (charged != NULL) *charged = len - w.discount + PROTO_FRAME_BYTES;
+    return g_byte_array_free_to_bytes(w.buf);
+}
+
+static void read_body(Reader *r, const ProtoDecodeContext *ctx, ProtoMsg *msg)
+{
+    switch (msg->type) {
+    case PROTO_MSG_PROPOSAL:
+        read_proposal(r, ctx, &msg->proposal);
+        break;
+    case PROTO_MSG_QUORUM_VOTE:
+    case PROTO_MSG_TIMEOUT_VOTE:
+    case PROTO_MSG_VS_PRECOMMIT_VOTE:
+    case PROTO_MSG_VS_COMMIT_VOTE:
+    case PROTO_MSG_VS_FINALIZE_VOTE:
+        read_vote(r, ctx, &msg->vote);
+        break;
+    case PROTO_MSG_VS_PRECOMMIT_CERT:
+    case PROTO_MSG_VS_COMMIT_CERT:
+    case PROTO_MSG_VS_FINALIZE_CERT:
+        msg->cert = read_cert(r, ctx);
+        if (r->error == PROTO_OK && msg->cert->kind != cert_kind_of_type(msg->type)) {
+            fail(r, PROTO_ERR_FIELD);
+        }
+        break;
+    case PROTO_MSG_HIGH_QC:
+        msg->cert = read_cert(r, ctx);
+        if (r->error == PROTO_OK && msg->cert->kind != PROTO_CERT_QC) fail(r, PROTO_ERR_FIELD);
+        break;
+    case PROTO_MSG_PROPOSAL_REQUEST:
+        msg->view = get_u64(r);
+        get_commit(r, &msg->leaf);
+        break;
+    case PROTO_MSG_PROPOSAL_RESPONSE: {
+        uint32_t len = get_u32(r);
+        const uint8_t *inner = get_bytes(r, len);
+        if (r->error != PROTO_OK) break;
+        ProtoMsg nested;
+        int rc = proto_msg_decode(inner, len, ctx, &nested);
+        if (rc == PROTO_OK && nested.type != PROTO_MSG_PROPOSAL) rc = PROTO_ERR_TYPE;
+        if (rc != PROTO_OK) {
+            proto_msg_clear(&nested);
+            fail(r, rc);
+            break;
+        }
+        msg->proposal = nested.proposal;
+        msg->proposal_bytes = g_bytes_new(inner, len);
+        /* The inner sender is the proposal's leader; keep it in the vote slot's signer. */
+        msg->vote.signer = nested.sender;
+        break;
+    }
+    case PROTO_MSG_TYPE_COUNT_:
+        PROTO_UNREACHABLE();
+    }
+}
+
+int proto_msg_decode(const uint8_t *bytes, size_t len, const ProtoDecodeContext *context,
+                     ProtoMsg *msg)
+{
+    PROTO_ASSERT(bytes != NULL || len == 0);
+    PROTO_ASSERT(context != NULL && context->node_count > 0);
+    memset(msg, 0, sizeof *msg);
+    Reader r = {bytes, len, 0, PROTO_OK};
+    if (len > PROTO_MESSAGE_MAX) return PROTO_ERR_LENGTH;
+    uint8_t version = get_u8(&r);
+    uint8_t type = get_u8(&r);
+    uint16_t flags = (uint16_t)get_uint(&r, 2);
+    msg->sender = get_u32(&r);
+    if (r.error == PROTO_OK && version != PROTO_WIRE_VERSION) fail(&r, PROTO_ERR_VERSION);
+    if (r.error == PROTO_OK && (type == 0 || type >= PROTO_MSG_TYPE_COUNT_))
+        fail(&r, PROTO_ERR_TYPE);
+    if (r.error == PROTO_OK && flags != 0) fail(&r, PROTO_ERR_FIELD);
+    if (r.error == PROTO_OK && msg->sender >= context->node_count) fail(&r, PROTO_ERR_SENDER);
+    if (r.error == PROTO_OK) {
+        msg->type = (ProtoMsgType)type;
+        read_body(&r, context, msg);
+    }
+    if (r.error == PROTO_OK && r.pos != len) fail(&r, PROTO_ERR_TRAILING);
+    if (r.error != PROTO_OK) {
+        proto_msg_clear(msg);
+        return r.error;
+    }
+    return PROTO_OK;
+}
+
+void proto_msg_clear(ProtoMsg *msg)
+{
+    proto_header_clear(&msg->proposal.header);
+    proto_cert_unref(msg->proposal.justify_qc);
+    proto_cert_unref(msg->proposal.evidence);
+    proto_cert_unref(msg->cert);
+    if (msg->proposal_bytes != NULL) g_bytes_unref(msg->proposal_bytes);
+    memset(msg, 0, sizeof *msg);
+}

@@ -1,0 +1,221 @@
+/*
+ * HotShot messages, certificates and leaves, and their versioned binary encoding.
+ *
+ * Every message starts with an 8-byte envelope: version (u8), type (u8), flags (u16, zero),
+ * sender (u32). All integers are little-endian. Bodies, by type:
+ *
+ *   PROPOSAL            view u64, parent commit, header, justify QC (cert), evidence u8 (0 none,
+ *                       1 TC for view-1, 2 view-sync finalize cert for view) [+ cert], signature
+ *   QUORUM/TIMEOUT/VS_* votes   view u64, relay u32, data commit, signer u32, signature
+ *   VS_*_CERT           cert
+ *   HIGH_QC             cert (the sender's high QC, sent to the leader of a view it enters)
+ *   PROPOSAL_REQUEST    view u64, leaf commit (of a leaf the sender misses, and its view)
+ *   PROPOSAL_RESPONSE   u32 length, then a complete PROPOSAL message
+ *
+ *   header     height u64, timestamp u64, payload commit, builder commit, payload size u64,
+ *              namespace table length u32 + bytes
+ *   cert       kind u8, view u64, relay u32, data commit, node count u32, signer bitmap
+ *              (ceil(n/8) bytes, unused bits zero), scheme u8, signature length u32 + bytes
+ *   signature  scheme u8 (1 modeled tag, 2 Ed25519), length u8, bytes (32 or 64)
+ *
+ * Decoding checks every length and field against the message's bounds and the committee size,
+ * never reads out of bounds, and rejects malformed input with a PROTO_ERR_* code; it does not
+ * verify signatures or thresholds (that needs the stake table and crypto provider, see
+ * crypto.h). Certificates are immutable and refcounted; decoding can intern them in a pool by
+ * the digest of their encoding, so the 1,000 copies of one QC a leader receives in a view
+ * share one object.
+ *
+ * Charged size: what the network bills for a message is its encoded length with every
+ * signature counted at 32 bytes (a BLS-over-BN254 signature or aggregate, as production sends;
+ * Ed25519 signatures are 64 bytes and real-mode certificates list one per signer), plus
+ * PROTO_FRAME_BYTES of transport framing. Timing therefore does not depend on the crypto mode.
+ */
+#ifndef SHOTGLASS_PROTOCOL_MESSAGE_H
+#define SHOTGLASS_PROTOCOL_MESSAGE_H
+
+#include "protocol/types.h"
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef enum ProtoMsgType {
+    PROTO_MSG_PROPOSAL = 1,
+    PROTO_MSG_QUORUM_VOTE = 2,
+    PROTO_MSG_TIMEOUT_VOTE = 3,
+    PROTO_MSG_VS_PRECOMMIT_VOTE = 4,
+    PROTO_MSG_VS_COMMIT_VOTE = 5,
+    PROTO_MSG_VS_FINALIZE_VOTE = 6,
+    PROTO_MSG_VS_PRECOMMIT_CERT = 7,
+    PROTO_MSG_VS_COMMIT_CERT = 8,
+    PROTO_MSG_VS_FINALIZE_CERT = 9,
+    PROTO_MSG_HIGH_QC = 10,
+    PROTO_MSG_PROPOSAL_REQUEST = 11,
+    PROTO_MSG_PROPOSAL_RESPONSE = 12,
+    PROTO_MSG_TYPE_COUNT_ = 13,
+} ProtoMsgType;
+
+/* What a certificate certifies; votes of a kind form certificates of the same kind. */
+typedef enum ProtoCertKind {
+    PROTO_CERT_QC = 1,
+    PROTO_CERT_TC = 2,
+    PROTO_CERT_VS_PRECOMMIT = 3,
+    PROTO_CERT_VS_COMMIT = 4,
+    PROTO_CERT_VS_FINALIZE = 5,
+    PROTO_CERT_KIND_COUNT_ = 6,
+} ProtoCertKind;
+
+typedef enum ProtoSigScheme {
+    PROTO_SIG_MODELED = 1, /* keyed BLAKE2b tag; certificates carry the XOR aggregate */
+    PROTO_SIG_ED25519 = 2, /* libsodium; certificates carry one signature per signer */
+} ProtoSigScheme;
+
+typedef enum ProtoEvidence {
+    PROTO_EVIDENCE_NONE = 0,
+    PROTO_EVIDENCE_TC = 1,
+    PROTO_EVIDENCE_VIEW_SYNC = 2,
+} ProtoEvidence;
+
+#define PROTO_SIGNATURE_MAX  64
+#define PROTO_FRAME_BYTES    64
+#define PROTO_NS_TABLE_MAX   (1u << 20)
+#define PROTO_MESSAGE_MAX    (64u << 20)
+#define PROTO_NODES_MAX      (1u << 20)
+#define PROTO_ENVELOPE_BYTES 8
+
+typedef struct ProtoSignature {
+    uint8_t scheme;
+    uint8_t len;
+    uint8_t bytes[PROTO_SIGNATURE_MAX];
+} ProtoSignature;
+
+typedef struct ProtoCertPool ProtoCertPool;
+
+/* A certificate (QC, TC or view-sync certificate): immutable once built, refcounted. */
+typedef struct ProtoCert {
+    uint32_t refcount;
+    ProtoCertKind kind;
+    ProtoView view;   /* view-sync certificates: the round R */
+    uint32_t relay;   /* view-sync certificates: the relay index r; else 0 */
+    ProtoCommit data; /* QC: the leaf; else zero */
+    uint32_t node_count;
+    uint32_t signer_count;
+    uint8_t *signers; /* bitmap, ceil(node_count / 8) bytes, owned */
+    uint8_t scheme;
+    uint32_t signature_len;
+    uint8_t *signature;  /* owned */
+    ProtoCommit digest;  /* BLAKE2b-256 of the encoding: identity for memo and interning */
+    ProtoCertPool *pool; /* interned in, or NULL */
+} ProtoCert;
+
+typedef struct ProtoHeader {
+    uint64_t height;
+    ProtoTime timestamp;
+    ProtoCommit payload_commit;
+    ProtoCommit builder_commit;
+    uint64_t payload_size;
+    GBytes *ns_table; /* owned reference; never NULL */
+} ProtoHeader;
+
+typedef struct ProtoProposal {
+    ProtoView view;
+    ProtoCommit parent;
+    ProtoHeader header;
+    ProtoCert *justify_qc; /* owned reference */
+    ProtoEvidence evidence_kind;
+    ProtoCert *evidence;      /* owned reference or NULL */
+    ProtoSignature signature; /* by the leader over the leaf commitment */
+} ProtoProposal;
+
+typedef struct ProtoVote {
+    ProtoView view;
+    uint32_t relay;
+    ProtoCommit data;
+    ProtoNodeId signer;
+    ProtoSignature signature;
+} ProtoVote;
+
+/* A decoded message. Owns what it points to; release with proto_msg_clear. */
+typedef struct ProtoMsg {
+    ProtoMsgType type;
+    ProtoNodeId sender;
+    ProtoProposal proposal; /* PROPOSAL, and the inner proposal of PROPOSAL_RESPONSE */
+    GBytes *proposal_bytes; /* PROPOSAL_RESPONSE: the inner message as received */
+    ProtoVote vote;         /* the five vote types */
+    ProtoCert *cert;        /* VS_*_CERT, HIGH_QC */
+    ProtoView view;         /* HIGH_QC, PROPOSAL_REQUEST */
+    ProtoCommit leaf;       /* PROPOSAL_REQUEST */
+} ProtoMsg;
+
+/* What decoding needs to know about the committee. */
+typedef struct ProtoDecodeContext {
+    uint32_t node_count;
+    ProtoCertPool *pool; /* may be NULL: certificates are then not interned */
+} ProtoDecodeContext;
+
+/* --- certificates ---------------------------------------------------------------------------- */
+
+/*
+ * Builds a certificate. Copies `signers` (ceil(node_count/8) bytes) and `signature`. Computes
+ * the digest. Returns a new certificate with one reference.
+ */
+ProtoCert *proto_cert_new(ProtoCertKind kind, ProtoView view, uint32_t relay,
+                          const ProtoCommit *data, uint32_t node_count, const uint8_t *signers,
+                          uint8_t scheme, const uint8_t *signature, uint32_t signature_len);
+ProtoCert *proto_cert_ref(ProtoCert *cert);
+void proto_cert_unref(ProtoCert *cert);
+
+static inline int proto_cert_has_signer(const ProtoCert *cert, ProtoNodeId id)
+{
+    return id < cert->node_count && ((cert->signers[id >> 3] >> (id & 7)) & 1u);
+}
+
+/* The genesis QC certifies the genesis leaf and carries no signatures. */
+ProtoCert *proto_cert_new_genesis(const ProtoCommit *genesis_leaf, uint32_t node_count);
+int proto_cert_is_genesis(const ProtoCert *cert);
+
+/* Live ProtoCert objects in the process (tests assert it returns to zero). */
+uint64_t proto_cert_live_count(void);
+
+ProtoCertPool *proto_cert_pool_new(void);
+/* Frees the pool; certificates still alive are detached from it. */
+void proto_cert_pool_free(ProtoCertPool *pool);
+uint32_t proto_cert_pool_size(const ProtoCertPool *pool);
+
+/* --- headers, leaves, commitments ----------------------------------------------------------- */
+
+void proto_header_copy(ProtoHeader *target, const ProtoHeader *source);
+void proto_header_clear(ProtoHeader *header);
+
+/* Commitment to a header (every field, including the namespace table). */
+void proto_header_commit(const ProtoHeader *header, ProtoCommit *out);
+
+/* The leaf commitment that QCs and the leader's signature certify. */
+void proto_leaf_commit(ProtoView view, const ProtoCommit *parent, const ProtoHeader *header,
+                       const ProtoCert *justify_qc, ProtoCommit *out);
+
+/* What a vote signs: the kind, view, relay, data and wire version, domain-separated. */
+void proto_vote_commit(ProtoCertKind kind, ProtoView view, uint32_t relay, const ProtoCommit *data,
+                       ProtoCommit *out);
+
+/* The certificate kind formed by votes of a message type (0 if not a vote type). */
+ProtoCertKind proto_msg_vote_kind(ProtoMsgType type);
+
+/* --- messages -------------------------------------------------------------------------------- */
+
+/*
+ * Decodes `len` bytes into `msg`. Returns PROTO_OK, or a negative PROTO_ERR_* code with `msg`
+ * cleared (nothing to release). Never reads beyond `bytes + len`.
+ */
+int proto_msg_decode(const uint8_t *bytes, size_t len, const ProtoDecodeContext *context,
+                     ProtoMsg *msg);
+
+/* Encodes `msg`; stores the charged size (see above) in `*charged` when not NULL. */
+GBytes *proto_msg_encode(const ProtoMsg *msg, uint64_t *charged);
+
+/* Releases what `msg` owns and zeroes it. */
+void proto_msg_clear(ProtoMsg *msg);
+
+/* The type's name ("proposal", "quorum_vote", ...), for counters and reports. Static. */
+const char *proto_msg_type_name(ProtoMsgType type);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * The node's state, shared by node.c (lifecycle, dispatch, outbox, common helpers),
+ * consensus.c (proposals, votes, certificates, decide, fetch) and view_sync.c. Not part of the
+ * public interface.
+ */
+#ifndef SHOTGLASS_PROTOCOL_NODE_INTERNAL_H
+#define SHOTGLASS_PROTOCOL_NODE_INTERNAL_H
+
+#include "protocol/node.h"
+
+#define NODE_ACCUMULATORS_MAX 32
+#define NODE_RECENT_CERTS     8
+#define NODE_OUTBOX_MAX       4096 /* bound on actions pending between drains */
+#define NODE_OUTBOX_INITIAL   16
+
+/* Votes of one kind for one (view, relay, data), collected by their recipient. */
+typedef struct Accumulator {
+    gboolean active;
+    gboolean done; /* its certificate was formed; later votes are ignored unverified */
+    uint64_t stake;
+    ProtoAggregate aggregate;
+} Accumulator;
+
+typedef enum ViewSyncPhase {
+    VIEW_SYNC_IDLE = 0,
+    VIEW_SYNC_PRECOMMIT, /* sent a pre-commit vote to the current relay */
+    VIEW_SYNC_COMMIT,    /* holds a pre-commit certificate, sent a commit vote */
+    VIEW_SYNC_FINALIZE,  /* holds a commit certificate, sent a finalize vote, entered the round */
+} ViewSyncPhase;
+
+struct ProtoNode {
+    ProtoNodeConfig config;
+    ProtoEnv env;
+    ProtoShared *shared;
+    ProtoNodeId id;
+    ProtoTime now;
+    gboolean busy; /* inside an entry point: re-entry is a programmer error */
+
+    ProtoView cur_view;
+    ProtoTime view_started;
+    ProtoView last_voted_view; /* quorum and timeout votes share this slot */
+    ProtoView last_proposed_view;
+    ProtoView last_proposal_seen; /* one proposal per view is considered for voting */
+    uint32_t consecutive_timeouts;
+
+    ProtoCert *high_qc;
+    ProtoView locked_view;
+    ProtoCommit locked_leaf;
+    ProtoCert *tc;          /* the highest TC this node holds (leader evidence) */
+    ProtoCert *vs_finalize; /* the highest view-sync finalize certificate it holds */
+
+    ProtoLeaf *anchor;          /* last decided leaf */
+    ProtoLeaf *latest_proposal; /* last validated proposal, to retry a decide after a fetch */
+    GHashTable *leaves;         /* commit -> validated leaf (reference); lookup only */
+
+    /* A leader proposing on a TC or view sync first waits for high QCs until this time. */
+    ProtoTime propose_deadline; /* PROTO_TIME_NONE when not waiting */
+
+    Accumulator accumulators[NODE_ACCUMULATORS_MAX];
+
+    ProtoView vs_round; /* the round view sync is driving towards, 0 when idle */
+    uint32_t vs_relay;
+    ViewSyncPhase vs_phase;
+
+    gboolean fetching;
+    ProtoCommit fetch_leaf;
+    ProtoView fetch_view;
+    ProtoNodeId fetch_target;
+    uint32_t fetch_attempts;
+
+    ProtoCommit recent_certs[NODE_RECENT_CERTS]; /* digests this node verified lately */
+    uint32_t recent_next;
+
+    ProtoAction *outbox; /* ring of outbox_capacity, grown up to NODE_OUTBOX_MAX */
+    uint32_t outbox_capacity;
+    uint32_t outbox_head;
+    uint32_t outbox_len;
+    ProtoDuration cpu;
+    ProtoNodeStats stats;
+};
+
+/* node.c */
+/* Appends an action to the outbox; the outbox takes ownership of what it points to. */
+void node__emit(ProtoNode *node, const ProtoAction *action);
+void node__note(ProtoNode *node, ProtoNoteKind note, ProtoView view, int64_t value);
+void node__send(ProtoNode *node, ProtoNodeId target, const ProtoMsg *msg);
+void node__broadcast(ProtoNode *node, const ProtoMsg *msg);
+void node__timer_set(ProtoNode *node, ProtoTimer timer, ProtoTime at);
+void node__timer_cancel(ProtoNode *node, ProtoTimer timer);
+ProtoNodeId node__leader(const ProtoNode *node, ProtoView view);
+int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold);
+void node__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reason);
+ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote, int *rc);
+void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
+                     const ProtoCommit *data, ProtoVote *vote);
+ProtoLeaf *node__leaf(const ProtoNode *node, const ProtoCommit *commit);
+void node__store_leaf(ProtoNode *node, ProtoLeaf *leaf);
+void node__replace_cert(ProtoCert **slot, ProtoCert *cert);
+
+/* consensus.c */
+int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes);
+int consensus__on_proposal_response(ProtoNode *node, ProtoMsg *msg);
+int consensus__on_proposal_request(ProtoNode *node, const ProtoMsg *msg);
+int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg);
+int consensus__on_high_qc(ProtoNode *node, const ProtoMsg *msg);
+void consensus__on_view_timeout(ProtoNode *node);
+void consensus__on_fetch_timer(ProtoNode *node);
+void consensus__try_propose(ProtoNode *node);
+void consensus__update_high_qc(ProtoNode *node, ProtoCert *qc);
+void consensus__on_view_entered(ProtoNode *node);
+
+/* view_sync.c */
+void view_sync__start(ProtoNode *node, ProtoView round);
+int view_sync__on_vote(ProtoNode *node, const ProtoMsg *msg);
+int view_sync__on_cert(ProtoNode *node, const ProtoMsg *msg);
+void view_sync__on_timer(ProtoNode *node);
+void view_sync__on_view_entered(ProtoNode *node);
+
+#endif

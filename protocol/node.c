@@ -1,0 +1,591 @@
+/*
+ * Node lifecycle, input dispatch, the outbox, and helpers shared by consensus.c and
+ * view_sync.c: certificate checks, view changes and vote accumulation.
+ */
+#include "protocol/node-internal.h"
+
+#include "protocol/assert.h"
+
+#include <string.h>
+
+/* --- shared state -------------------------------------------------------------------------------
+ */
+
+ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake)
+{
+    PROTO_ASSERT(crypto != NULL && stake != NULL);
+    PROTO_ASSERT(proto_crypto_node_count(crypto) == proto_stake_node_count(stake));
+    ProtoShared *shared = g_new0(ProtoShared, 1);
+    shared->crypto = crypto;
+    shared->stake = stake;
+    shared->node_count = proto_stake_node_count(stake);
+    shared->certs = proto_cert_pool_new();
+    shared->leaves = proto_leaf_pool_new();
+    shared->genesis = proto_leaf_new_genesis(shared->leaves, shared->node_count);
+    shared->genesis_qc = proto_cert_new_genesis(&shared->genesis->commit, shared->node_count);
+    return shared;
+}
+
+void proto_shared_free(ProtoShared *shared)
+{
+    if (shared == NULL) return;
+    proto_leaf_unref(shared->genesis);
+    proto_cert_unref(shared->genesis_qc);
+    proto_leaf_pool_free(shared->leaves);
+    proto_cert_pool_free(shared->certs);
+    g_free(shared);
+}
+
+void proto_node_config_default(ProtoNodeConfig *config, ProtoNodeId id)
+{
+    *config = (ProtoNodeConfig){
+        .id = id,
+        .view_timeout = 10 * PROTO_S, /* HotShotConfig's default next_view_timeout */
+        .view_sync_timeout = 1 * PROTO_S,
+        .fetch_timeout = 1 * PROTO_S,
+        .three_chain = FALSE,
+        .high_qc_forwarding = TRUE,
+        .test_disable_lock_check = FALSE,
+    };
+}
+
+/* --- names ------------------------------------------------------------------------------------ */
+
+const char *proto_note_name(ProtoNoteKind note)
+{
+    static const char *const names[PROTO_NOTE_KIND_COUNT_] = {
+        [PROTO_NOTE_VIEW_ENTERED] = "view_entered",
+        [PROTO_NOTE_PROPOSED] = "proposed",
+        [PROTO_NOTE_VOTED] = "voted",
+        [PROTO_NOTE_TIMED_OUT] = "timed_out",
+        [PROTO_NOTE_QC_FORMED] = "qc_formed",
+        [PROTO_NOTE_TC_FORMED] = "tc_formed",
+        [PROTO_NOTE_VIEW_SYNC_STARTED] = "view_sync_started",
+        [PROTO_NOTE_VIEW_SYNC_CERT] = "view_sync_cert",
+        [PROTO_NOTE_REJECTED] = "rejected",
+        [PROTO_NOTE_UNSAFE_PROPOSAL] = "unsafe_proposal",
+        [PROTO_NOTE_FETCH] = "fetch",
+    };
+    PROTO_ASSERT(note > 0 && note < PROTO_NOTE_KIND_COUNT_);
+    return names[note];
+}
+
+const char *proto_view_reason_name(ProtoViewReason reason)
+{
+    switch (reason) {
+    case PROTO_VIEW_BY_START:
+        return "start";
+    case PROTO_VIEW_BY_PROPOSAL:
+        return "proposal";
+    case PROTO_VIEW_BY_VOTE:
+        return "vote";
+    case PROTO_VIEW_BY_QC:
+        return "qc";
+    case PROTO_VIEW_BY_TC:
+        return "tc";
+    case PROTO_VIEW_BY_TIMEOUT:
+        return "timeout";
+    case PROTO_VIEW_BY_VIEW_SYNC:
+        return "view_sync";
+    }
+    PROTO_UNREACHABLE();
+}
+
+/* --- lifecycle ----------------------------------------------------------------------------------
+ */
+
+static guint commit_hash(gconstpointer key)
+{
+    const uint8_t *b = ((const ProtoCommit *)key)->bytes;
+    return (guint)b[0] | (guint)b[1] << 8 | (guint)b[2] << 16 | (guint)b[3] << 24;
+}
+
+static gboolean commit_equal(gconstpointer a, gconstpointer b)
+{
+    return proto_commit_equal(a, b);
+}
+
+ProtoNode *proto_node_new(const ProtoNodeConfig *config, const ProtoEnv *env)
+{
+    PROTO_ASSERT(config != NULL && env != NULL && env->shared != NULL && env->signer != NULL);
+    PROTO_ASSERT(config->id < env->shared->node_count);
+    PROTO_ASSERT(config->view_timeout > 0 && config->view_sync_timeout > 0);
+    ProtoNode *node = g_new0(ProtoNode, 1);
+    node->config = *config;
+    node->env = *env;
+    node->shared = env->shared;
+    node->id = config->id;
+    node->leaves =
+        g_hash_table_new_full(commit_hash, commit_equal, NULL, (GDestroyNotify)proto_leaf_unref);
+    node->anchor = proto_leaf_ref(node->shared->genesis);
+    node__store_leaf(node, node->shared->genesis);
+    node->high_qc = proto_cert_ref(node->shared->genesis_qc);
+    node->locked_leaf = node->shared->genesis->commit;
+    node->propose_deadline = PROTO_TIME_NONE;
+    node->outbox_capacity = NODE_OUTBOX_INITIAL;
+    node->outbox = g_new0(ProtoAction, node->outbox_capacity);
+    return node;
+}
+
+void proto_node_free(ProtoNode *node)
+{
+    if (node == NULL) return;
+    ProtoAction action;
+    while (proto_node_drain(node, &action))
+        proto_action_clear(&action);
+    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+        if (node->accumulators[i].active) proto_aggregate_clear(&node->accumulators[i].aggregate);
+    }
+    g_hash_table_unref(node->leaves);
+    proto_leaf_unref(node->anchor);
+    proto_leaf_unref(node->latest_proposal);
+    proto_cert_unref(node->high_qc);
+    proto_cert_unref(node->tc);
+    proto_cert_unref(node->vs_finalize);
+    g_free(node->outbox);
+    g_free(node);
+}
+
+static void set_now(ProtoNode *node, ProtoTime now)
+{
+    PROTO_ASSERT(!node->busy);
+    PROTO_ASSERT(now >= node->now);
+    node->busy = TRUE;
+    node->now = now;
+}
+
+void proto_node_start(ProtoNode *node, ProtoTime now)
+{
+    set_now(node, now);
+    PROTO_ASSERT(node->cur_view == 0);
+    node__enter_view(node, 1, PROTO_VIEW_BY_START);
+    node->busy = FALSE;
+}
+
+void proto_node_persist(const ProtoNode *node, ProtoPersisted *out)
+{
+    *out = (ProtoPersisted){
+        .last_voted_view = node->last_voted_view,
+        .last_proposed_view = node->last_proposed_view,
+        .high_qc = proto_cert_ref(node->high_qc),
+        .locked_view = node->locked_view,
+        .locked_leaf = node->locked_leaf,
+        .anchor = proto_leaf_ref(node->anchor),
+    };
+}
+
+void proto_persisted_clear(ProtoPersisted *persisted)
+{
+    proto_cert_unref(persisted->high_qc);
+    proto_leaf_unref(persisted->anchor);
+    memset(persisted, 0, sizeof *persisted);
+}
+
+void proto_node_restart(ProtoNode *node, const ProtoPersisted *p, ProtoTime now)
+{
+    set_now(node, now);
+    PROTO_ASSERT(node->cur_view == 0); /* a fresh node */
+    node->last_voted_view = p->last_voted_view;
+    node->last_proposed_view = p->last_proposed_view;
+    node->last_proposal_seen = p->last_voted_view;
+    node__replace_cert(&node->high_qc, p->high_qc);
+    node->locked_view = p->locked_view;
+    node->locked_leaf = p->locked_leaf;
+    ProtoLeaf *old = node->anchor;
+    node->anchor = proto_leaf_ref(p->anchor);
+    proto_leaf_unref(old);
+    node__store_leaf(node, node->anchor);
+    node__enter_view(node, p->high_qc->view + 1, PROTO_VIEW_BY_START);
+    node->busy = FALSE;
+}
+
+/* --- outbox ----------------------------------------------------------------------------------- */
+
+static void outbox_grow(ProtoNode *node)
+{
+    uint32_t old = node->outbox_capacity;
+    PROTO_ASSERT(old < NODE_OUTBOX_MAX);
+    ProtoAction *ring = g_new0(ProtoAction, old * 2);
+    for (uint32_t i = 0; i < node->outbox_len; i++) {
+        ring[i] = node->outbox[(node->outbox_head + i) % old];
+    }
+    g_free(node->outbox);
+    node->outbox = ring;
+    node->outbox_head = 0;
+    node->outbox_capacity = old * 2;
+}
+
+void node__emit(ProtoNode *node, const ProtoAction *action)
+{
+    if (node->outbox_len == node->outbox_capacity) outbox_grow(node);
+    node->outbox[(node->outbox_head + node->outbox_len) % node->outbox_capacity] = *action;
+    node->outbox_len++;
+}
+
+gboolean proto_node_drain(ProtoNode *node, ProtoAction *action)
+{
+    if (node->outbox_len == 0) return FALSE;
+    *action = node->outbox[node->outbox_head];
+    memset(&node->outbox[node->outbox_head], 0, sizeof(ProtoAction));
+    node->outbox_head = (node->outbox_head + 1) % node->outbox_capacity;
+    node->outbox_len--;
+    return TRUE;
+}
+
+void proto_action_clear(ProtoAction *action)
+{
+    if (action->bytes != NULL) g_bytes_unref(action->bytes);
+    for (uint32_t i = 0; i < action->leaf_count; i++)
+        proto_leaf_unref(action->leaves[i]);
+    g_free(action->leaves);
+    proto_cert_unref(action->qc);
+    memset(action, 0, sizeof *action);
+}
+
+ProtoDuration proto_node_take_cpu(ProtoNode *node)
+{
+    ProtoDuration cpu = node->cpu;
+    node->cpu = 0;
+    return cpu;
+}
+
+void node__note(ProtoNode *node, ProtoNoteKind note, ProtoView view, int64_t value)
+{
+    ProtoAction action = {.kind = PROTO_ACTION_NOTE, .note = note, .view = view, .value = value};
+    node__emit(node, &action);
+}
+
+static void emit_message(ProtoNode *node, ProtoActionKind kind, ProtoNodeId target,
+                         const ProtoMsg *msg)
+{
+    PROTO_ASSERT(msg->sender == node->id);
+    ProtoAction action = {.kind = kind, .target = target, .msg_type = msg->type};
+    action.bytes = proto_msg_encode(msg, &action.size);
+    node__emit(node, &action);
+}
+
+void node__send(ProtoNode *node, ProtoNodeId target, const ProtoMsg *msg)
+{
+    PROTO_ASSERT(target < node->shared->node_count);
+    emit_message(node, PROTO_ACTION_SEND, target, msg);
+}
+
+void node__broadcast(ProtoNode *node, const ProtoMsg *msg)
+{
+    emit_message(node, PROTO_ACTION_BROADCAST, PROTO_NODE_NONE, msg);
+}
+
+void node__timer_set(ProtoNode *node, ProtoTimer timer, ProtoTime at)
+{
+    PROTO_ASSERT(timer < PROTO_TIMER_COUNT_ && at >= node->now);
+    ProtoAction action = {.kind = PROTO_ACTION_TIMER_SET, .timer = timer, .at = at};
+    node__emit(node, &action);
+}
+
+void node__timer_cancel(ProtoNode *node, ProtoTimer timer)
+{
+    PROTO_ASSERT(timer < PROTO_TIMER_COUNT_);
+    ProtoAction action = {.kind = PROTO_ACTION_TIMER_CANCEL, .timer = timer};
+    node__emit(node, &action);
+}
+
+/* --- helpers ---------------------------------------------------------------------------------- */
+
+ProtoNodeId node__leader(const ProtoNode *node, ProtoView view)
+{
+    return proto_stake_leader(node->shared->stake, view);
+}
+
+void node__replace_cert(ProtoCert **slot, ProtoCert *cert)
+{
+    ProtoCert *old = *slot;
+    *slot = cert != NULL ? proto_cert_ref(cert) : NULL;
+    proto_cert_unref(old);
+}
+
+ProtoLeaf *node__leaf(const ProtoNode *node, const ProtoCommit *commit)
+{
+    return g_hash_table_lookup(node->leaves, commit);
+}
+
+void node__store_leaf(ProtoNode *node, ProtoLeaf *leaf)
+{
+    if (g_hash_table_contains(node->leaves, &leaf->commit)) return;
+    g_hash_table_insert(node->leaves, &leaf->commit, proto_leaf_ref(leaf));
+}
+
+static gboolean recently_verified(const ProtoNode *node, const ProtoCommit *digest)
+{
+    for (int i = 0; i < NODE_RECENT_CERTS; i++) {
+        if (proto_commit_equal(&node->recent_certs[i], digest)) return TRUE;
+    }
+    return FALSE;
+}
+
+/*
+ * Checks a certificate: the genesis QC is valid without signatures; anything else needs a
+ * valid aggregate (crypto) from signers holding at least `threshold` stake. A node remembers
+ * the last few certificates it verified, as an implementation would, so the 1,000 copies of
+ * one QC a leader receives in high-QC messages cost it one verification, not 1,000.
+ */
+int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
+{
+    if (proto_cert_is_genesis(cert)) {
+        return cert->kind == PROTO_CERT_QC &&
+                       proto_commit_equal(&cert->data, &node->shared->genesis->commit)
+                   ? PROTO_OK
+                   : PROTO_ERR_SIGNATURE;
+    }
+    if (recently_verified(node, &cert->digest)) return PROTO_OK;
+    int rc = proto_crypto_verify_cert(node->shared->crypto, cert, &node->cpu);
+    if (rc != PROTO_OK) return rc;
+    if (proto_stake_of_bitmap(node->shared->stake, cert->signers) < threshold) {
+        return PROTO_ERR_THRESHOLD;
+    }
+    node->recent_certs[node->recent_next] = cert->digest;
+    node->recent_next = (node->recent_next + 1) % NODE_RECENT_CERTS;
+    return PROTO_OK;
+}
+
+void node__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reason)
+{
+    if (view <= node->cur_view) return;
+    node->cur_view = view;
+    node->view_started = node->now;
+    if (reason != PROTO_VIEW_BY_TIMEOUT) node->consecutive_timeouts = 0;
+    node__timer_set(node, PROTO_TIMER_VIEW, node->now + node->config.view_timeout);
+    node__note(node, PROTO_NOTE_VIEW_ENTERED, view, reason);
+    ProtoNodeId leader = node__leader(node, view);
+    if (node->config.high_qc_forwarding && leader != node->id) {
+        ProtoMsg msg = {.type = PROTO_MSG_HIGH_QC, .sender = node->id, .cert = node->high_qc};
+        node__send(node, leader, &msg);
+    }
+    /* Old vote collections can no longer produce a useful certificate. */
+    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+        Accumulator *a = &node->accumulators[i];
+        if (!a->active) continue;
+        gboolean view_sync = a->aggregate.kind >= PROTO_CERT_VS_PRECOMMIT;
+        ProtoView keep_from = view_sync ? view : (view >= 2 ? view - 2 : 0);
+        if (a->aggregate.view + (view_sync ? 0 : 1) < keep_from) {
+            proto_aggregate_clear(&a->aggregate);
+            a->active = FALSE;
+        }
+    }
+    view_sync__on_view_entered(node);
+    consensus__on_view_entered(node);
+}
+
+void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
+                     const ProtoCommit *data, ProtoVote *vote)
+{
+    ProtoCommit message;
+    memset(vote, 0, sizeof *vote);
+    vote->view = view;
+    vote->relay = relay;
+    if (data != NULL) vote->data = *data;
+    vote->signer = node->id;
+    proto_vote_commit(kind, view, relay, &vote->data, &message);
+    proto_crypto_sign(node->env.signer, &message, &vote->signature, &node->cpu);
+}
+
+static Accumulator *find_accumulator(ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote)
+{
+    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+        Accumulator *a = &node->accumulators[i];
+        if (a->active && a->aggregate.kind == kind && a->aggregate.view == vote->view &&
+            a->aggregate.relay == vote->relay &&
+            proto_commit_equal(&a->aggregate.data, &vote->data)) {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* A free slot, or the one least likely to matter: lowest view, then least stake. */
+static Accumulator *claim_accumulator(ProtoNode *node)
+{
+    Accumulator *victim = NULL;
+    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+        Accumulator *a = &node->accumulators[i];
+        if (!a->active) return a;
+        if (victim == NULL || a->aggregate.view < victim->aggregate.view ||
+            (a->aggregate.view == victim->aggregate.view && a->stake < victim->stake)) {
+            victim = a;
+        }
+    }
+    proto_aggregate_clear(&victim->aggregate);
+    victim->active = FALSE;
+    return victim;
+}
+
+/*
+ * Counts a vote of `kind` whose recipient role the caller has checked. Votes are tallied per
+ * (kind, view, relay, data): a key voting for two different data is counted in both tallies,
+ * as in HotShot's accumulator. Returns the certificate (new reference) when this vote makes the
+ * tally reach its threshold, else NULL with `*rc` set (PROTO_OK while still collecting).
+ */
+ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote, int *rc)
+{
+    const ProtoStakeTable *stake = node->shared->stake;
+    uint64_t threshold = kind == PROTO_CERT_VS_PRECOMMIT ? proto_stake_one_honest_threshold(stake)
+                                                         : proto_stake_success_threshold(stake);
+    Accumulator *a = find_accumulator(node, kind, vote);
+    *rc = PROTO_OK;
+    if (a != NULL &&
+        (a->done || (a->aggregate.signers[vote->signer >> 3] >> (vote->signer & 7)) & 1)) {
+        *rc = PROTO_ERR_DUPLICATE;
+        return NULL;
+    }
+    if (proto_stake_of(stake, vote->signer) == 0) {
+        *rc = PROTO_ERR_SENDER;
+        return NULL;
+    }
+    ProtoCommit message;
+    proto_vote_commit(kind, vote->view, vote->relay, &vote->data, &message);
+    *rc = proto_crypto_verify(node->shared->crypto, vote->signer, &message, &vote->signature,
+                              &node->cpu);
+    if (*rc != PROTO_OK) return NULL;
+    if (a == NULL) {
+        a = claim_accumulator(node);
+        a->active = TRUE;
+        a->done = FALSE;
+        a->stake = 0;
+        proto_aggregate_init(&a->aggregate, node->shared->crypto, kind, vote->view, vote->relay,
+                             &vote->data);
+    }
+    proto_aggregate_add(&a->aggregate, vote->signer, &vote->signature);
+    a->stake += proto_stake_of(stake, vote->signer);
+    if (a->stake < threshold) return NULL;
+    a->done = TRUE;
+    return proto_aggregate_finish(&a->aggregate, node->shared->crypto);
+}
+
+/* --- inputs ----------------------------------------------------------------------------------- */
+
+static int dispatch(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
+{
+    switch (msg->type) {
+    case PROTO_MSG_PROPOSAL:
+        return consensus__on_proposal(node, msg, bytes);
+    case PROTO_MSG_QUORUM_VOTE:
+    case PROTO_MSG_TIMEOUT_VOTE:
+        return consensus__on_vote(node, msg);
+    case PROTO_MSG_VS_PRECOMMIT_VOTE:
+    case PROTO_MSG_VS_COMMIT_VOTE:
+    case PROTO_MSG_VS_FINALIZE_VOTE:
+        return view_sync__on_vote(node, msg);
+    case PROTO_MSG_VS_PRECOMMIT_CERT:
+    case PROTO_MSG_VS_COMMIT_CERT:
+    case PROTO_MSG_VS_FINALIZE_CERT:
+        return view_sync__on_cert(node, msg);
+    case PROTO_MSG_HIGH_QC:
+        return consensus__on_high_qc(node, msg);
+    case PROTO_MSG_PROPOSAL_REQUEST:
+        return consensus__on_proposal_request(node, msg);
+    case PROTO_MSG_PROPOSAL_RESPONSE:
+        return consensus__on_proposal_response(node, msg);
+    case PROTO_MSG_TYPE_COUNT_:
+        break;
+    }
+    PROTO_UNREACHABLE();
+}
+
+int proto_node_recv(ProtoNode *node, ProtoNodeId from, GBytes *bytes, ProtoTime now)
+{
+    PROTO_ASSERT(bytes != NULL);
+    set_now(node, now);
+    gsize len = 0;
+    const uint8_t *data = g_bytes_get_data(bytes, &len);
+    node->cpu += proto_crypto_costs(node->shared->crypto)->message_base;
+    proto_crypto_charge_hash(node->shared->crypto, len, &node->cpu);
+    ProtoDecodeContext context = {node->shared->node_count, node->shared->certs};
+    ProtoMsg msg;
+    int rc = proto_msg_decode(data, len, &context, &msg);
+    if (rc == PROTO_OK && msg.sender != from) rc = PROTO_ERR_SENDER;
+    if (rc == PROTO_OK) {
+        node->stats.received[msg.type]++;
+        rc = dispatch(node, &msg, bytes);
+    }
+    if (rc < 0) {
+        node->stats.rejected[-rc]++;
+        /* Late and repeated messages are routine; only real rejections are noted. */
+        if (rc != PROTO_ERR_DUPLICATE && rc != PROTO_ERR_STALE) {
+            node__note(node, PROTO_NOTE_REJECTED, (ProtoView)msg.type, rc);
+        }
+    }
+    proto_msg_clear(&msg);
+    node->busy = FALSE;
+    return rc;
+}
+
+void proto_node_on_timer(ProtoNode *node, uint32_t timer, ProtoTime now)
+{
+    set_now(node, now);
+    switch (timer) {
+    case PROTO_TIMER_VIEW:
+        consensus__on_view_timeout(node);
+        break;
+    case PROTO_TIMER_VIEW_SYNC:
+        view_sync__on_timer(node);
+        break;
+    case PROTO_TIMER_PROPOSE:
+        consensus__try_propose(node);
+        break;
+    case PROTO_TIMER_FETCH:
+        consensus__on_fetch_timer(node);
+        break;
+    default:
+        PROTO_UNREACHABLE();
+    }
+    node->busy = FALSE;
+}
+
+/* --- observation --------------------------------------------------------------------------------
+ */
+
+ProtoNodeId proto_node_id(const ProtoNode *node)
+{
+    return node->id;
+}
+
+ProtoView proto_node_view(const ProtoNode *node)
+{
+    return node->cur_view;
+}
+
+ProtoView proto_node_high_qc_view(const ProtoNode *node)
+{
+    return node->high_qc->view;
+}
+
+ProtoView proto_node_locked_view(const ProtoNode *node)
+{
+    return node->locked_view;
+}
+
+ProtoView proto_node_last_voted_view(const ProtoNode *node)
+{
+    return node->last_voted_view;
+}
+
+const ProtoLeaf *proto_node_anchor(const ProtoNode *node)
+{
+    return node->anchor;
+}
+
+const ProtoNodeStats *proto_node_stats(const ProtoNode *node)
+{
+    return &node->stats;
+}
+
+size_t proto_node_memory(const ProtoNode *node)
+{
+    size_t bitmap = ((size_t)node->shared->node_count + 7) / 8;
+    size_t memory = sizeof *node + node->outbox_capacity * sizeof(ProtoAction);
+    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+        if (node->accumulators[i].active) memory += bitmap;
+    }
+    /* A GHashTable entry costs about a key, a value and a hash slot. */
+    memory += g_hash_table_size(node->leaves) * 3 * sizeof(void *) + 64;
+    return memory;
+}

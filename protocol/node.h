@@ -1,0 +1,225 @@
+/*
+ * A HotShot node as a sans-I/O state machine (the boundary of DESIGN.md section 4).
+ *
+ * The node never reads a clock, touches a socket or starts a timer. Its driver (the simulator,
+ * or one day a real network) feeds it inputs with the current time and drains the actions
+ * they produce:
+ *
+ *   node = proto_node_new(&config, &env);
+ *   proto_node_start(node, now);
+ *   proto_node_recv(node, from, bytes, now);      // decode, validate, maybe act
+ *   proto_node_on_timer(node, timer, now);
+ *   while (proto_node_drain(node, &action)) { ...deliver it...; proto_action_clear(&action); }
+ *   cost = proto_node_take_cpu(node);             // virtual CPU the inputs consumed
+ *
+ * Actions are data: send a message to a node, broadcast it to all others, set or cancel a
+ * timer, a decided chain of leaves, and notes that describe what happened (views entered,
+ * certificates formed, inputs rejected) for observers. A message for the node itself is an
+ * ordinary SEND to its own id; the driver delivers it back, so the node never re-enters itself.
+ * Entry points must not be called while another is running (asserted), and `now` must never
+ * go backwards (asserted).
+ *
+ * The protocol is HotShot variant C (HotStuff-2 with high-QC forwarding, two-chain decide,
+ * stake-weighted leaders) with switches for variant B's three-chain decide and round-robin
+ * leaders; see ../shared/protocol/hotshot.md section 1 and the comments in consensus.c and
+ * view_sync.c.
+ */
+#ifndef SHOTGLASS_PROTOCOL_NODE_H
+#define SHOTGLASS_PROTOCOL_NODE_H
+
+#include "protocol/crypto.h"
+#include "protocol/leaf.h"
+#include "protocol/message.h"
+#include "protocol/stake.h"
+#include "protocol/types.h"
+
+#include <glib.h>
+#include <stdint.h>
+
+/* --- what all nodes of a run share --------------------------------------------------------- */
+
+/*
+ * Immutable or interning state shared by every node of a run: the stake table and crypto
+ * provider (borrowed), and the certificate and leaf pools (owned). A real deployment would
+ * have one per process.
+ */
+typedef struct ProtoShared {
+    ProtoCrypto *crypto;
+    const ProtoStakeTable *stake;
+    ProtoCertPool *certs;
+    ProtoLeafPool *leaves;
+    ProtoLeaf *genesis;
+    ProtoCert *genesis_qc;
+    uint32_t node_count;
+} ProtoShared;
+
+ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake);
+void proto_shared_free(ProtoShared *shared);
+
+/* --- configuration -----------------------------------------------------------------------------
+ */
+
+typedef struct ProtoNodeConfig {
+    ProtoNodeId id;
+    ProtoDuration view_timeout;       /* HotShot's next_view_timeout */
+    ProtoDuration view_sync_timeout;  /* per relay attempt */
+    ProtoDuration fetch_timeout;      /* before asking another peer for a missing leaf */
+    gboolean three_chain;             /* variant B decide rule instead of two-chain */
+    gboolean high_qc_forwarding;      /* variant C: send the high QC to each new leader */
+    gboolean test_disable_lock_check; /* test only: vote without the locking rule */
+} ProtoNodeConfig;
+
+void proto_node_config_default(ProtoNodeConfig *config, ProtoNodeId id);
+
+typedef uint64_t (*ProtoRandomFn)(void *user_data);
+
+typedef struct ProtoEnv {
+    ProtoShared *shared;       /* borrowed; outlives the node */
+    const ProtoSigner *signer; /* the only key the node can sign with */
+    ProtoRandomFn random;      /* uniform 64-bit values from the driver's seeded stream */
+    void *random_user_data;
+} ProtoEnv;
+
+/* --- actions ------------------------------------------------------------------------------------
+ */
+
+typedef enum ProtoTimer {
+    PROTO_TIMER_VIEW = 0,      /* view timeout */
+    PROTO_TIMER_VIEW_SYNC = 1, /* view-sync relay attempt */
+    PROTO_TIMER_PROPOSE = 2,   /* a leader's wait for high QCs after a TC or view sync */
+    PROTO_TIMER_FETCH = 3,     /* retry fetching a missing leaf */
+    PROTO_TIMER_COUNT_ = 4,
+} ProtoTimer;
+
+typedef enum ProtoActionKind {
+    PROTO_ACTION_SEND = 1,
+    PROTO_ACTION_BROADCAST,
+    PROTO_ACTION_TIMER_SET,
+    PROTO_ACTION_TIMER_CANCEL,
+    PROTO_ACTION_DECIDE,
+    PROTO_ACTION_NOTE,
+} ProtoActionKind;
+
+typedef enum ProtoNoteKind {
+    PROTO_NOTE_VIEW_ENTERED = 1, /* value: ProtoViewReason */
+    PROTO_NOTE_PROPOSED,         /* value: evidence kind */
+    PROTO_NOTE_VOTED,
+    PROTO_NOTE_TIMED_OUT,
+    PROTO_NOTE_QC_FORMED,
+    PROTO_NOTE_TC_FORMED,
+    PROTO_NOTE_VIEW_SYNC_STARTED, /* view: the round */
+    PROTO_NOTE_VIEW_SYNC_CERT,    /* view: the round; value: the certificate kind formed */
+    PROTO_NOTE_REJECTED,          /* value: the PROTO_ERR_* code; view: the message type */
+    PROTO_NOTE_UNSAFE_PROPOSAL,   /* a valid proposal that failed the locking rule */
+    PROTO_NOTE_FETCH,             /* asked a peer for a missing leaf */
+    PROTO_NOTE_KIND_COUNT_,
+} ProtoNoteKind;
+
+typedef enum ProtoViewReason {
+    PROTO_VIEW_BY_START = 0,
+    PROTO_VIEW_BY_PROPOSAL,
+    PROTO_VIEW_BY_VOTE,
+    PROTO_VIEW_BY_QC,
+    PROTO_VIEW_BY_TC,
+    PROTO_VIEW_BY_TIMEOUT,
+    PROTO_VIEW_BY_VIEW_SYNC,
+} ProtoViewReason;
+
+typedef struct ProtoAction {
+    ProtoActionKind kind;
+    ProtoNodeId target;    /* SEND */
+    ProtoMsgType msg_type; /* SEND, BROADCAST */
+    GBytes *bytes;         /* SEND, BROADCAST: owned */
+    uint64_t size;         /* SEND, BROADCAST: charged size in bytes */
+    uint32_t timer;        /* TIMER_* */
+    ProtoTime at;          /* TIMER_SET */
+    ProtoLeaf **leaves;    /* DECIDE: newly decided leaves, newest first; owned references */
+    uint32_t leaf_count;
+    ProtoCert *qc;      /* DECIDE: the QC that certifies the newest decided leaf; owned */
+    ProtoNoteKind note; /* NOTE */
+    ProtoView view;     /* NOTE */
+    int64_t value;      /* NOTE */
+} ProtoAction;
+
+/* Releases what an action owns and zeroes it. */
+void proto_action_clear(ProtoAction *action);
+
+const char *proto_note_name(ProtoNoteKind note);
+const char *proto_view_reason_name(ProtoViewReason reason);
+
+/* --- the node
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct ProtoNode ProtoNode;
+
+typedef struct ProtoNodeStats {
+    uint64_t received[PROTO_MSG_TYPE_COUNT_];
+    uint64_t rejected[PROTO_ERR_COUNT_]; /* by -code */
+    uint64_t proposals_sent;
+    uint64_t votes_sent;
+    uint64_t timeouts;
+    uint64_t view_syncs;
+    uint64_t decided_leaves;
+    uint64_t fetches;
+} ProtoNodeStats;
+
+/* Creates a node; copies `config` and `env`. */
+ProtoNode *proto_node_new(const ProtoNodeConfig *config, const ProtoEnv *env);
+void proto_node_free(ProtoNode *node);
+
+/* Enters view 1 at `now` (the leader of view 1 proposes on the genesis QC). */
+void proto_node_start(ProtoNode *node, ProtoTime now);
+
+/*
+ * What a node keeps on disk, and gets back after a crash: its last actioned views (so it never
+ * votes or proposes twice in a view, HotShot #3648/#3686), its high QC and lock, and its
+ * decided anchor. Everything else (pending votes, view-sync progress, timers) is lost.
+ */
+typedef struct ProtoPersisted {
+    ProtoView last_voted_view;
+    ProtoView last_proposed_view;
+    ProtoCert *high_qc; /* owned reference */
+    ProtoView locked_view;
+    ProtoCommit locked_leaf;
+    ProtoLeaf *anchor; /* owned reference */
+} ProtoPersisted;
+
+/* Takes a snapshot of what `node` has persisted (references are taken). */
+void proto_node_persist(const ProtoNode *node, ProtoPersisted *out);
+void proto_persisted_clear(ProtoPersisted *persisted);
+
+/*
+ * Restarts a node from persisted state at `now`: it enters the view after its high QC, which
+ * is kept apart from its last voted view (the fix of espresso #1931: restarting "in" the last
+ * actioned view strands nodes in views no f+1 others share), and catches up from there.
+ */
+void proto_node_restart(ProtoNode *node, const ProtoPersisted *persisted, ProtoTime now);
+
+/*
+ * Handles a message from `from` (the authenticated transport sender). `bytes` is borrowed; the
+ * node takes its own reference if it keeps it. Returns PROTO_OK, or the negative PROTO_ERR_*
+ * code for which the message was rejected (rejections are also counted and noted).
+ */
+int proto_node_recv(ProtoNode *node, ProtoNodeId from, GBytes *bytes, ProtoTime now);
+
+/* Handles the expiry of `timer` (a ProtoTimer) that the node set earlier. */
+void proto_node_on_timer(ProtoNode *node, uint32_t timer, ProtoTime now);
+
+/* Moves the oldest pending action into `action`; returns FALSE when there is none. */
+gboolean proto_node_drain(ProtoNode *node, ProtoAction *action);
+
+/* Returns the virtual CPU time consumed since the last call, and resets it. */
+ProtoDuration proto_node_take_cpu(ProtoNode *node);
+
+ProtoNodeId proto_node_id(const ProtoNode *node);
+ProtoView proto_node_view(const ProtoNode *node);
+ProtoView proto_node_high_qc_view(const ProtoNode *node);
+ProtoView proto_node_locked_view(const ProtoNode *node);
+ProtoView proto_node_last_voted_view(const ProtoNode *node);
+/* The decided anchor (borrowed). */
+const ProtoLeaf *proto_node_anchor(const ProtoNode *node);
+const ProtoNodeStats *proto_node_stats(const ProtoNode *node);
+/* Bytes of heap memory the node holds itself (shared leaves and certificates excluded). */
+size_t proto_node_memory(const ProtoNode *node);
+
+#endif

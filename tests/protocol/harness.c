@@ -1,0 +1,254 @@
+/* The in-memory protocol driver; see harness.h. */
+#include "tests/protocol/harness.h"
+
+#include <check.h>
+#include <string.h>
+
+static uint64_t splitmix(void *user_data)
+{
+    uint64_t *x = user_data;
+    uint64_t z = (*x += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+Harness *harness_new(const HarnessOptions *o)
+{
+    Harness *h = g_new0(Harness, 1);
+    h->n = o->nodes;
+    h->rng = 42;
+    h->advance_budget = 20000;
+    uint8_t(*seeds)[32] = g_malloc0((size_t)h->n * 32);
+    uint64_t *stakes = g_new(uint64_t, h->n);
+    for (uint32_t i = 0; i < h->n; i++) {
+        for (int b = 0; b < 32; b++)
+            seeds[i][b] = (uint8_t)(i * 31 + b + 1);
+        stakes[i] = o->stakes ? o->stakes[i] : 1;
+    }
+    ProtoCostTable costs;
+    proto_cost_table_default(&costs);
+    h->crypto = proto_crypto_new(o->crypto, h->n, (const uint8_t(*)[32])seeds, &costs);
+    uint8_t(*keys)[32] = g_malloc((size_t)h->n * 32);
+    for (uint32_t i = 0; i < h->n; i++)
+        memcpy(keys[i], proto_crypto_public_key(h->crypto, i), 32);
+    uint8_t beacon[32] = {7};
+    h->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, h->n, o->leaders, beacon);
+    h->shared = proto_shared_new(h->crypto, h->stake);
+    h->nodes = g_new0(ProtoNode *, h->n);
+    h->configs = g_new0(ProtoNodeConfig, h->n);
+    h->timers = g_malloc((size_t)h->n * sizeof *h->timers);
+    h->down = g_new0(gboolean, h->n);
+    for (uint32_t i = 0; i < h->n; i++) {
+        proto_node_config_default(&h->configs[i], i);
+        h->configs[i].three_chain = o->three_chain;
+        if (o->view_timeout) h->configs[i].view_timeout = o->view_timeout;
+        for (int t = 0; t < PROTO_TIMER_COUNT_; t++)
+            h->timers[i][t] = PROTO_TIME_NONE;
+    }
+    h->queue = g_queue_new();
+    h->decisions = g_array_new(FALSE, FALSE, sizeof(Decision));
+    h->notes = g_array_new(FALSE, FALSE, sizeof(ProtoAction));
+    g_free(seeds);
+    g_free(keys);
+    g_free(stakes);
+    return h;
+}
+
+/* Nodes are created lazily at start, so tests can change configs after harness_new. */
+static void create_nodes(Harness *h)
+{
+    for (uint32_t i = 0; i < h->n; i++) {
+        if (h->nodes[i] != NULL) continue;
+        ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, i), splitmix, &h->rng};
+        h->nodes[i] = proto_node_new(&h->configs[i], &env);
+    }
+}
+
+static void envelope_free(gpointer data)
+{
+    Envelope *e = data;
+    g_bytes_unref(e->bytes);
+    g_free(e);
+}
+
+void harness_free(Harness *h)
+{
+    g_queue_free_full(h->queue, envelope_free);
+    for (uint32_t i = 0; i < h->n; i++)
+        proto_node_free(h->nodes[i]);
+    proto_shared_free(h->shared);
+    proto_stake_table_free(h->stake);
+    proto_crypto_free(h->crypto);
+    g_array_unref(h->decisions);
+    g_array_unref(h->notes);
+    g_free(h->nodes);
+    g_free(h->configs);
+    g_free(h->timers);
+    g_free(h->down);
+    g_free(h);
+    ck_assert_uint_eq(proto_leaf_live_count(), 0);
+    ck_assert_uint_eq(proto_cert_live_count(), 0);
+}
+
+static void enqueue(Harness *h, ProtoNodeId from, ProtoNodeId to, ProtoMsgType type, GBytes *b)
+{
+    Envelope *e = g_new(Envelope, 1);
+    *e = (Envelope){from, to, type, g_bytes_ref(b)};
+    g_queue_push_tail(h->queue, e);
+}
+
+static void record_decide(Harness *h, ProtoNodeId node, const ProtoAction *a)
+{
+    for (uint32_t i = 0; i < a->leaf_count; i++) {
+        const ProtoLeaf *leaf = a->leaves[a->leaf_count - 1 - i]; /* oldest first */
+        Decision d = {node,         leaf->view,       leaf->header.height,
+                      leaf->commit, h->handling_type, h->handling_view};
+        g_array_append_val(h->decisions, d);
+    }
+}
+
+static void drain(Harness *h, ProtoNodeId node)
+{
+    ProtoAction a;
+    while (proto_node_drain(h->nodes[node], &a)) {
+        switch (a.kind) {
+        case PROTO_ACTION_SEND:
+            enqueue(h, node, a.target, a.msg_type, a.bytes);
+            break;
+        case PROTO_ACTION_BROADCAST:
+            for (uint32_t j = 0; j < h->n; j++) {
+                if (j != node) enqueue(h, node, j, a.msg_type, a.bytes);
+            }
+            break;
+        case PROTO_ACTION_TIMER_SET:
+            h->timers[node][a.timer] = a.at;
+            break;
+        case PROTO_ACTION_TIMER_CANCEL:
+            h->timers[node][a.timer] = PROTO_TIME_NONE;
+            break;
+        case PROTO_ACTION_DECIDE:
+            record_decide(h, node, &a);
+            break;
+        case PROTO_ACTION_NOTE: {
+            ProtoAction note = a;
+            note.target = node;
+            g_array_append_val(h->notes, note);
+            break;
+        }
+        }
+        if (a.kind != PROTO_ACTION_NOTE) proto_action_clear(&a);
+    }
+}
+
+void harness_start(Harness *h)
+{
+    create_nodes(h);
+    for (uint32_t i = 0; i < h->n; i++) {
+        if (h->down[i]) continue;
+        proto_node_start(h->nodes[i], h->now);
+        drain(h, i);
+    }
+}
+
+static void deliver(Harness *h, Envelope *e)
+{
+    if (h->down[e->to] || h->down[e->from] ||
+        (h->filter != NULL && h->filter(h, e, h->filter_data))) {
+        return;
+    }
+    h->handling_type = e->type;
+    h->handling_view = 0;
+    if (e->type == PROTO_MSG_PROPOSAL) {
+        ProtoDecodeContext ctx = {h->n, NULL};
+        ProtoMsg msg;
+        gsize len;
+        const uint8_t *data = g_bytes_get_data(e->bytes, &len);
+        if (proto_msg_decode(data, len, &ctx, &msg) == PROTO_OK)
+            h->handling_view = msg.proposal.view;
+        proto_msg_clear(&msg);
+    }
+    proto_node_recv(h->nodes[e->to], e->from, e->bytes, h->now);
+    h->delivered++;
+    drain(h, e->to);
+}
+
+void harness_run(Harness *h, uint64_t steps_max)
+{
+    for (uint64_t i = 0; i < steps_max && !g_queue_is_empty(h->queue); i++) {
+        Envelope *e = g_queue_pop_head(h->queue);
+        deliver(h, e);
+        envelope_free(e);
+    }
+}
+
+void harness_advance(Harness *h, ProtoTime until)
+{
+    uint64_t budget_end = h->delivered + h->advance_budget;
+    harness_run(h, h->advance_budget);
+    for (;;) {
+        ProtoTime best = PROTO_TIME_NONE;
+        uint32_t node = 0, timer = 0;
+        for (uint32_t i = 0; i < h->n; i++) {
+            for (uint32_t t = 0; t < PROTO_TIMER_COUNT_; t++) {
+                if (!h->down[i] && h->timers[i][t] < best) {
+                    best = h->timers[i][t], node = i, timer = t;
+                }
+            }
+        }
+        if (best == PROTO_TIME_NONE || best > until) break;
+        h->now = best;
+        h->timers[node][timer] = PROTO_TIME_NONE;
+        h->handling_type = 0;
+        proto_node_on_timer(h->nodes[node], timer, h->now);
+        drain(h, node);
+        harness_run(h, budget_end > h->delivered ? budget_end - h->delivered : 0);
+        if (h->delivered >= budget_end) break;
+    }
+    h->now = until;
+}
+
+int harness_inject(Harness *h, ProtoNodeId from, ProtoNodeId to, GBytes *bytes)
+{
+    int rc = proto_node_recv(h->nodes[to], from, bytes, h->now);
+    drain(h, to);
+    return rc;
+}
+
+ProtoNodeId harness_leader(const Harness *h, ProtoView view)
+{
+    return proto_stake_leader(h->stake, view);
+}
+
+GArray *harness_decisions_of(const Harness *h, ProtoNodeId node)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(Decision));
+    for (guint i = 0; i < h->decisions->len; i++) {
+        Decision *d = &g_array_index(h->decisions, Decision, i);
+        if (d->node == node) g_array_append_val(out, *d);
+    }
+    return out;
+}
+
+uint64_t harness_height(const Harness *h, ProtoNodeId node)
+{
+    uint64_t height = 0;
+    for (guint i = 0; i < h->decisions->len; i++) {
+        Decision *d = &g_array_index(h->decisions, Decision, i);
+        if (d->node == node && d->height > height) height = d->height;
+    }
+    return height;
+}
+
+uint32_t harness_count_notes(const Harness *h, ProtoNodeId node, ProtoNoteKind kind, ProtoView view)
+{
+    uint32_t count = 0;
+    for (guint i = 0; i < h->notes->len; i++) {
+        ProtoAction *a = &g_array_index(h->notes, ProtoAction, i);
+        if (a->note == kind && (node == PROTO_NODE_NONE || a->target == node) &&
+            (view == 0 || a->view == view)) {
+            count++;
+        }
+    }
+    return count;
+}

@@ -1,0 +1,95 @@
+/*
+ * A driver for protocol tests without the simulator: nodes exchange messages through one FIFO
+ * queue with no latency, time moves only when a test advances it, timers fire in time order,
+ * and randomness is a fixed splitmix64 sequence. Tests can drop messages, crash nodes and
+ * inject bytes, and read back every decide with the message that triggered it.
+ */
+#ifndef SHOTGLASS_TESTS_PROTOCOL_HARNESS_H
+#define SHOTGLASS_TESTS_PROTOCOL_HARNESS_H
+
+#include "protocol/node.h"
+
+#include <glib.h>
+
+typedef struct Envelope {
+    ProtoNodeId from;
+    ProtoNodeId to;
+    ProtoMsgType type;
+    GBytes *bytes;
+} Envelope;
+
+typedef struct Decision {
+    ProtoNodeId node;
+    ProtoView leaf_view;
+    uint64_t height;
+    ProtoCommit commit;
+    ProtoMsgType trigger_type; /* the message being handled when the decide happened */
+    ProtoView trigger_view;    /* its view (proposals) */
+} Decision;
+
+typedef struct Harness Harness;
+
+/* Returns TRUE to drop the envelope instead of delivering it. */
+typedef gboolean (*HarnessFilter)(Harness *h, const Envelope *e, void *user_data);
+
+struct Harness {
+    uint32_t n;
+    ProtoCrypto *crypto;
+    ProtoStakeTable *stake;
+    ProtoShared *shared;
+    ProtoNode **nodes;
+    ProtoNodeConfig *configs;
+    GQueue *queue; /* of Envelope * */
+    ProtoTime now;
+    ProtoTime (*timers)[PROTO_TIMER_COUNT_];
+    gboolean *down;
+    GArray *decisions; /* of Decision */
+    GArray *notes;     /* of ProtoAction (kind NOTE), with target = node */
+    HarnessFilter filter;
+    void *filter_data;
+    uint64_t rng;
+    uint64_t delivered;
+    uint64_t advance_budget; /* messages harness_advance may deliver per call (default 20000) */
+    ProtoMsgType handling_type;
+    ProtoView handling_view;
+};
+
+typedef struct HarnessOptions {
+    uint32_t nodes;
+    ProtoCryptoMode crypto;
+    ProtoLeaderMode leaders;
+    gboolean three_chain;
+    ProtoDuration view_timeout;
+    const uint64_t *stakes; /* NULL: equal */
+} HarnessOptions;
+
+Harness *harness_new(const HarnessOptions *options);
+void harness_free(Harness *h);
+
+/* Starts every node at the current time and processes the resulting actions. */
+void harness_start(Harness *h);
+
+/* Delivers queued messages (FIFO) until none is left or `steps_max` were delivered. */
+void harness_run(Harness *h, uint64_t steps_max);
+
+/* Fires every timer due at or before `until` in time order (running the queue after each),
+ * then sets the clock to `until`. Delivery is instantaneous, so a live protocol never runs out
+ * of messages at one instant: at most `advance_budget` messages are delivered per call. */
+void harness_advance(Harness *h, ProtoTime until);
+
+/* Hands `bytes` to node `to` as if `from` sent it; returns the node's result code. */
+int harness_inject(Harness *h, ProtoNodeId from, ProtoNodeId to, GBytes *bytes);
+
+ProtoNodeId harness_leader(const Harness *h, ProtoView view);
+
+/* Decisions of one node, in order (a new array of Decision; g_array_unref). */
+GArray *harness_decisions_of(const Harness *h, ProtoNodeId node);
+
+/* Highest decided height at a node (0 if none). */
+uint64_t harness_height(const Harness *h, ProtoNodeId node);
+
+/* Counts notes of `kind` at `node` (PROTO_NODE_NONE: any node) for `view` (0: any). */
+uint32_t harness_count_notes(const Harness *h, ProtoNodeId node, ProtoNoteKind kind,
+                             ProtoView view);
+
+#endif
