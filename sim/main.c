@@ -5,6 +5,7 @@
  */
 #include "bench/phold.h"
 #include "sim/ping.h"
+#include "sim/run_cli.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@ static const char usage[] =
     "usage: shotglass COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
+    "  run            run HotShot consensus on the simulated network\n"
     "  ping           measure one-way delays between regions through the network model\n"
     "  bench phold    the PHOLD engine benchmark\n"
     "  version        print the version\n"
@@ -31,6 +33,7 @@ int main(int argc, char **argv)
         printf("shotglass %s\n", SHOTGLASS_VERSION);
         return 0;
     }
+    if (strcmp(command, "run") == 0) return sim_run_main(argc - 1, argv + 1);
     if (strcmp(command, "ping") == 0) return sim_ping_main(argc - 1, argv + 1);
     if (strcmp(command, "bench") == 0 && argc >= 3 && strcmp(argv[2], "phold") == 0) {
         return bench_phold_main(argc - 2, argv + 2);

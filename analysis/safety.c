@@ -1,0 +1,216 @@
+/*
+ * The safety oracle; see safety.h. Per height it keeps the first decided leaf's commitment and
+ * parent; per node, its decided height and the last vote and proposal it sent. Honest nodes
+ * vote in strictly increasing views (the protocol's last-voted-view rule), so one record per
+ * node is enough to catch any second vote.
+ */
+#include "analysis/safety.h"
+
+#include "protocol/assert.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+typedef struct Decided {
+    ProtoCommit commit;
+    ProtoCommit parent;
+    ProtoView view;
+    uint32_t node;
+} Decided;
+
+typedef struct NodeRecord {
+    gboolean byzantine;
+    uint64_t height;
+    ProtoView vote_view; /* last quorum or timeout vote */
+    ProtoMsgType vote_type;
+    ProtoCommit vote_data;
+    gboolean voted;
+    ProtoView proposal_view;
+    ProtoCommit proposal_leaf;
+    gboolean proposed;
+} NodeRecord;
+
+struct AnaSafety {
+    uint32_t node_count;
+    NodeRecord *nodes;
+    GArray *decided; /* index = height - 1 */
+    char *violation;
+    uint64_t violation_time;
+};
+
+AnaSafety *ana_safety_new(uint32_t node_count)
+{
+    AnaSafety *s = g_new0(AnaSafety, 1);
+    s->node_count = node_count;
+    s->nodes = g_new0(NodeRecord, node_count);
+    s->decided = g_array_new(FALSE, TRUE, sizeof(Decided));
+    return s;
+}
+
+void ana_safety_free(AnaSafety *s)
+{
+    if (s == NULL) return;
+    g_free(s->nodes);
+    g_array_unref(s->decided);
+    g_free(s->violation);
+    g_free(s);
+}
+
+void ana_safety_set_byzantine(AnaSafety *s, uint32_t node, gboolean byzantine)
+{
+    PROTO_ASSERT(node < s->node_count);
+    s->nodes[node].byzantine = byzantine;
+}
+
+G_GNUC_PRINTF(3, 4)
+static void violate(AnaSafety *s, uint64_t now, const char *format, ...)
+{
+    if (s->violation != NULL) return; /* the first one is what matters */
+    va_list args;
+    va_start(args, format);
+    s->violation = g_strdup_vprintf(format, args);
+    va_end(args);
+    s->violation_time = now;
+}
+
+static void short_hex(const ProtoCommit *c, char out[17])
+{
+    for (int i = 0; i < 8; i++)
+        g_snprintf(out + 2 * i, 3, "%02x", c->bytes[i]);
+}
+
+static void decide_one(AnaSafety *s, uint32_t node, const ProtoLeaf *leaf, uint64_t now)
+{
+    NodeRecord *r = &s->nodes[node];
+    uint64_t height = leaf->header.height;
+    char a[17], b[17];
+    if (height != r->height + 1) {
+        violate(s, now,
+                "node %u decided height %" PRIu64 " after height %" PRIu64
+                " (its chain has a gap or goes back)",
+                node, height, r->height);
+        return;
+    }
+    r->height = height;
+    if (height > s->decided->len) {
+        Decided d = {leaf->commit, leaf->parent, leaf->view, node};
+        g_array_append_val(s->decided, d);
+    }
+    const Decided *first = &g_array_index(s->decided, Decided, height - 1);
+    if (!proto_commit_equal(&first->commit, &leaf->commit)) {
+        short_hex(&first->commit, a);
+        short_hex(&leaf->commit, b);
+        violate(s, now,
+                "nodes %u and %u decided different leaves at height %" PRIu64 ": %s (view %" PRIu64
+                ") and %s (view %" PRIu64 ")",
+                first->node, node, height, a, first->view, b, leaf->view);
+        return;
+    }
+    if (height >= 2) {
+        const Decided *below = &g_array_index(s->decided, Decided, height - 2);
+        if (!proto_commit_equal(&below->commit, &leaf->parent)) {
+            violate(s, now,
+                    "node %u decided a leaf at height %" PRIu64
+                    " whose parent is not the leaf decided at height %" PRIu64,
+                    node, height, height - 1);
+        }
+    }
+}
+
+void ana_safety_on_decide(AnaSafety *s, uint32_t node, ProtoLeaf *const *leaves, uint32_t count,
+                          uint64_t now)
+{
+    PROTO_ASSERT(node < s->node_count);
+    if (s->nodes[node].byzantine) return;
+    for (uint32_t i = count; i > 0; i--)
+        decide_one(s, node, leaves[i - 1], now);
+}
+
+static void check_vote(AnaSafety *s, uint32_t node, ProtoMsgType type, const ProtoVote *vote,
+                       uint64_t now)
+{
+    NodeRecord *r = &s->nodes[node];
+    if (r->voted && vote->view <= r->vote_view) {
+        gboolean same = vote->view == r->vote_view && type == r->vote_type &&
+                        proto_commit_equal(&vote->data, &r->vote_data);
+        if (!same) {
+            violate(s, now, "node %u sent a %s for view %" PRIu64 " after a %s for view %" PRIu64,
+                    node, proto_msg_type_name(type), vote->view, proto_msg_type_name(r->vote_type),
+                    r->vote_view);
+        }
+        return;
+    }
+    r->voted = TRUE;
+    r->vote_view = vote->view;
+    r->vote_type = type;
+    r->vote_data = vote->data;
+}
+
+static void check_proposal(AnaSafety *s, uint32_t node, const ProtoProposal *p, uint64_t now)
+{
+    NodeRecord *r = &s->nodes[node];
+    ProtoCommit leaf;
+    proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, &leaf);
+    if (r->proposed && p->view <= r->proposal_view) {
+        if (p->view != r->proposal_view || !proto_commit_equal(&leaf, &r->proposal_leaf)) {
+            violate(s, now,
+                    "node %u sent two different proposals for view %" PRIu64
+                    " (or one for an older view)",
+                    node, p->view);
+        }
+        return;
+    }
+    r->proposed = TRUE;
+    r->proposal_view = p->view;
+    r->proposal_leaf = leaf;
+}
+
+void ana_safety_on_send(AnaSafety *s, uint32_t node, ProtoMsgType type, GBytes *bytes, uint64_t now)
+{
+    PROTO_ASSERT(node < s->node_count);
+    if (s->nodes[node].byzantine) return;
+    if (type != PROTO_MSG_QUORUM_VOTE && type != PROTO_MSG_TIMEOUT_VOTE &&
+        type != PROTO_MSG_PROPOSAL) {
+        return;
+    }
+    ProtoDecodeContext ctx = {s->node_count, NULL};
+    ProtoMsg msg;
+    gsize len = 0;
+    const uint8_t *data = g_bytes_get_data(bytes, &len);
+    if (proto_msg_decode(data, len, &ctx, &msg) != PROTO_OK) {
+        violate(s, now, "node %u sent a %s that does not decode", node, proto_msg_type_name(type));
+        return;
+    }
+    if (type == PROTO_MSG_PROPOSAL) {
+        check_proposal(s, node, &msg.proposal, now);
+    } else {
+        check_vote(s, node, type, &msg.vote, now);
+    }
+    proto_msg_clear(&msg);
+}
+
+gboolean ana_safety_violated(const AnaSafety *s)
+{
+    return s->violation != NULL;
+}
+
+const char *ana_safety_violation(const AnaSafety *s)
+{
+    return s->violation;
+}
+
+uint64_t ana_safety_violation_time(const AnaSafety *s)
+{
+    return s->violation_time;
+}
+
+uint64_t ana_safety_height(const AnaSafety *s)
+{
+    return s->decided->len;
+}
+
+uint64_t ana_safety_node_height(const AnaSafety *s, uint32_t node)
+{
+    PROTO_ASSERT(node < s->node_count);
+    return s->nodes[node].height;
+}

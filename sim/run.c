@@ -1,0 +1,450 @@
+/* One HotShot run on the simulator; see run.h. */
+#include "sim/run.h"
+
+#include "sim/assert.h"
+#include "sim/placement.h"
+#include "sim/units.h"
+
+#include <string.h>
+
+struct SimRun {
+    SimRunConfig config; /* copy; pointers borrowed from the caller's config */
+    SimEngine *engine;
+    SimRegions *regions;
+    SimNetwork *network;
+    ProtoCrypto *crypto;
+    ProtoStakeTable *stake;
+    ProtoShared *shared;
+    ProtoNode **nodes;         /* NULL while crashed */
+    ProtoPersisted *persisted; /* state kept across a crash */
+    SimRng *node_rngs;
+    uint16_t net_type[PROTO_MSG_TYPE_COUNT_];
+    uint16_t kind_fault;
+    AnaSafety *safety;
+    AnaLiveness *liveness;
+    const char *stop;
+    size_t node_memory_max;
+};
+
+void sim_run_config_init(SimRunConfig *c)
+{
+    *c = (SimRunConfig){
+        .seed = 1,
+        .rng_algorithm = sim_rng_xoshiro256ss,
+        .nodes = 10,
+        .placement = g_strdup("us-east-1:25%, eu-west-1:25%, ap-northeast-1:25%, sa-east-1:25%"),
+        .uplink_bps = 1000000000,
+        .downlink_bps = 1000000000,
+        .jitter = SIM_DIST_NONE_INIT,
+        .intra_region_one_way = SIM_TIME_NONE,
+        .loss_mode = SIM_LOSS_RETRANSMIT,
+        .retransmit_timeout = 200 * SIM_MS,
+        .crypto = PROTO_CRYPTO_MODELED,
+        .leaders = PROTO_LEADER_STAKE_WEIGHTED,
+        .view_timeout = 10 * SIM_S,
+        .view_sync_timeout = 1 * SIM_S,
+        .fetch_timeout = 1 * SIM_S,
+        .stake_kind = SIM_STAKE_EQUAL,
+        .end_time = SIM_TIME_NONE,
+        .views_max = 100,
+        .faults = g_array_new(FALSE, FALSE, sizeof(SimFault)),
+    };
+    proto_cost_table_default(&c->costs);
+}
+
+void sim_run_config_clear(SimRunConfig *c)
+{
+    for (guint i = 0; c->faults && i < c->faults->len; i++) {
+        sim_node_set_clear(&g_array_index(c->faults, SimFault, i).nodes);
+    }
+    if (c->faults) g_array_unref(c->faults);
+    if (c->stake_list) g_array_unref(c->stake_list);
+    g_free(c->placement);
+    memset(c, 0, sizeof *c);
+}
+
+void sim_run_config_add_fault(SimRunConfig *c, SimFaultKind kind, SimTime at,
+                              const SimNodeSet *nodes)
+{
+    SimFault fault = {.kind = kind, .at = at};
+    sim_node_set_copy(&fault.nodes, nodes);
+    g_array_append_val(c->faults, fault);
+}
+
+/* --- driving the nodes -------------------------------------------------------------------- */
+
+static void check_stop(SimRun *run)
+{
+    if (run->stop != NULL) return;
+    if (ana_safety_violated(run->safety)) {
+        run->stop = "safety violation";
+    } else if (run->config.views_max != 0 &&
+               ana_liveness_max_view(run->liveness) > run->config.views_max) {
+        run->stop = "views reached";
+    } else if (run->config.blocks_max != 0 &&
+               ana_liveness_blocks(run->liveness) >= run->config.blocks_max) {
+        run->stop = "blocks reached";
+    }
+    if (run->stop != NULL) sim_engine_request_stop(run->engine, run->stop);
+}
+
+static void send_action(SimRun *run, uint32_t id, SimTime ready, const ProtoAction *a)
+{
+    SimTime now = sim_engine_now(run->engine);
+    SimMessage *message = sim_message_new(id, run->net_type[a->msg_type], a->bytes, a->size);
+    ana_safety_on_send(run->safety, id, a->msg_type, a->bytes, now);
+    if (a->kind == PROTO_ACTION_BROADCAST) {
+        sim_network_broadcast(run->network, ready, message);
+    } else {
+        sim_network_send(run->network, ready, message, a->target);
+    }
+    sim_message_unref(message);
+}
+
+/* Charges the node's work to its host and carries out what it asked for. */
+static void flush(SimRun *run, uint32_t id)
+{
+    ProtoNode *node = run->nodes[id];
+    SimTime now = sim_engine_now(run->engine);
+    SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
+    ProtoAction a;
+    while (proto_node_drain(node, &a)) {
+        switch (a.kind) {
+        case PROTO_ACTION_SEND:
+        case PROTO_ACTION_BROADCAST:
+            send_action(run, id, ready, &a);
+            break;
+        case PROTO_ACTION_TIMER_SET:
+            sim_network_timer_set(run->network, id, a.timer, sim_time_max(a.at, now));
+            break;
+        case PROTO_ACTION_TIMER_CANCEL:
+            sim_network_timer_cancel(run->network, id, a.timer);
+            break;
+        case PROTO_ACTION_DECIDE:
+            ana_safety_on_decide(run->safety, id, a.leaves, a.leaf_count, ready);
+            ana_liveness_on_decide(run->liveness, id, a.leaves, a.leaf_count, ready);
+            break;
+        case PROTO_ACTION_NOTE:
+            ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
+            break;
+        }
+        proto_action_clear(&a);
+    }
+    check_stop(run);
+}
+
+static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *message, SimTime now,
+                       void *user_data)
+{
+    (void)network;
+    SimRun *run = user_data;
+    if (run->nodes[host] == NULL) return;
+    proto_node_recv(run->nodes[host], sim_message_source(message), sim_message_bytes(message), now);
+    flush(run, host);
+}
+
+static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime now,
+                     void *user_data)
+{
+    (void)network;
+    SimRun *run = user_data;
+    if (run->nodes[host] == NULL) return;
+    proto_node_on_timer(run->nodes[host], timer, now);
+    flush(run, host);
+}
+
+static uint64_t node_random(void *user_data)
+{
+    return sim_rng_u64(user_data);
+}
+
+static ProtoNode *make_node(SimRun *run, uint32_t id)
+{
+    ProtoNodeConfig config;
+    proto_node_config_default(&config, id);
+    config.view_timeout = run->config.view_timeout;
+    config.view_sync_timeout = run->config.view_sync_timeout;
+    config.fetch_timeout = run->config.fetch_timeout;
+    config.three_chain = run->config.three_chain;
+    config.test_disable_lock_check = run->config.test_disable_lock_check;
+    ProtoEnv env = {run->shared, proto_crypto_signer(run->crypto, id), node_random,
+                    &run->node_rngs[id]};
+    return proto_node_new(&config, &env);
+}
+
+/* --- faults ------------------------------------------------------------------------------------
+ */
+
+static void crash(SimRun *run, uint32_t id)
+{
+    if (run->nodes[id] == NULL) return;
+    proto_node_persist(run->nodes[id], &run->persisted[id]);
+    size_t memory = proto_node_memory(run->nodes[id]);
+    if (memory > run->node_memory_max) run->node_memory_max = memory;
+    proto_node_free(run->nodes[id]);
+    run->nodes[id] = NULL;
+    sim_network_host_crash(run->network, id);
+}
+
+static void restart(SimRun *run, uint32_t id)
+{
+    if (run->nodes[id] != NULL) return;
+    sim_network_host_restart(run->network, id);
+    run->nodes[id] = make_node(run, id);
+    proto_node_restart(run->nodes[id], &run->persisted[id], sim_engine_now(run->engine));
+    proto_persisted_clear(&run->persisted[id]);
+    flush(run, id);
+}
+
+static void on_fault(SimEngine *engine, const SimEvent *event, void *user_data)
+{
+    (void)engine;
+    SimRun *run = user_data;
+    const SimFault *fault = event->payload;
+    for (uint32_t id = 0; id < run->config.nodes; id++) {
+        if (!sim_node_set_contains(&fault->nodes, id)) continue;
+        if (fault->kind == SIM_FAULT_CRASH) {
+            crash(run, id);
+        } else {
+            restart(run, id);
+        }
+    }
+}
+
+/* --- construction --------------------------------------------------------------------------------
+ */
+
+static gboolean build_stakes(const SimRunConfig *c, uint64_t *stakes, GError **error)
+{
+    switch (c->stake_kind) {
+    case SIM_STAKE_EQUAL:
+        proto_stake_equal(c->nodes, 1, stakes);
+        return TRUE;
+    case SIM_STAKE_ZIPF:
+        proto_stake_zipf(c->nodes, c->stake_zipf_ppm, 1000000, stakes);
+        return TRUE;
+    case SIM_STAKE_LIST:
+        if (c->stake_list == NULL || c->stake_list->len != c->nodes) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "the stake list has %u entries for %u nodes",
+                        c->stake_list ? c->stake_list->len : 0, c->nodes);
+            return FALSE;
+        }
+        memcpy(stakes, c->stake_list->data, sizeof(uint64_t) * c->nodes);
+        for (uint32_t i = 0; i < c->nodes; i++) {
+            if (stakes[i] == 0) continue;
+            return TRUE; /* at least one node has stake */
+        }
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "every stake is zero");
+        return FALSE;
+    }
+    SIM_UNREACHABLE();
+}
+
+static gboolean build_network(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    run->regions = sim_regions_new_default(error);
+    if (run->regions == NULL) return FALSE;
+    sim_regions_set_intra_one_way(run->regions, c->intra_region_one_way);
+    uint16_t *placed = g_new(uint16_t, c->nodes);
+    if (!sim_placement_assign(run->regions, c->placement, c->nodes, placed, error)) {
+        g_free(placed);
+        return FALSE;
+    }
+    SimNetworkConfig net = {.seed = c->seed,
+                            .rng_algorithm = c->rng_algorithm,
+                            .regions = run->regions,
+                            .jitter = c->jitter,
+                            .loss_ppm = c->loss_ppm,
+                            .loss_mode = c->loss_mode,
+                            .retransmit_timeout = c->retransmit_timeout};
+    run->network = sim_network_new(run->engine, &net, c->nodes);
+    for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
+        run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
+    }
+    sim_network_set_handlers(run->network, on_receive, on_timer, run);
+    for (uint32_t i = 0; i < c->nodes; i++) {
+        SimHostConfig host = {placed[i], c->uplink_bps, c->downlink_bps};
+        sim_network_host_configure(run->network, i, &host);
+    }
+    g_free(placed);
+    return TRUE;
+}
+
+/* Keys, beacon and per-node streams come from the seed, each from its own named stream. */
+static gboolean build_protocol(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    uint8_t(*seeds)[32] = g_malloc((size_t)c->nodes * 32);
+    for (uint32_t i = 0; i < c->nodes; i++) {
+        SimRng key;
+        sim_rng_init(&key, c->rng_algorithm, c->seed, "node.key", i);
+        sim_rng_bytes(&key, seeds[i], 32);
+        sim_rng_clear(&key);
+    }
+    run->crypto = proto_crypto_new(c->crypto, c->nodes, (const uint8_t(*)[32])seeds, &c->costs);
+    g_free(seeds);
+    uint64_t *stakes = g_new(uint64_t, c->nodes);
+    if (!build_stakes(c, stakes, error)) {
+        g_free(stakes);
+        return FALSE;
+    }
+    uint8_t(*keys)[32] = g_malloc((size_t)c->nodes * 32);
+    for (uint32_t i = 0; i < c->nodes; i++)
+        memcpy(keys[i], proto_crypto_public_key(run->crypto, i), 32);
+    uint8_t beacon[32];
+    SimRng beacon_rng;
+    sim_rng_init(&beacon_rng, c->rng_algorithm, c->seed, "leader.beacon", 0);
+    sim_rng_bytes(&beacon_rng, beacon, sizeof beacon);
+    sim_rng_clear(&beacon_rng);
+    run->stake =
+        proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, c->nodes, c->leaders, beacon);
+    g_free(stakes);
+    g_free(keys);
+    run->shared = proto_shared_new(run->crypto, run->stake);
+    run->nodes = g_new0(ProtoNode *, c->nodes);
+    run->persisted = g_new0(ProtoPersisted, c->nodes);
+    run->node_rngs = g_new(SimRng, c->nodes);
+    for (uint32_t i = 0; i < c->nodes; i++) {
+        sim_rng_init(&run->node_rngs[i], c->rng_algorithm, c->seed, "node.protocol", i);
+        run->nodes[i] = make_node(run, i);
+    }
+    return TRUE;
+}
+
+static gboolean schedule_faults(SimRun *run, GError **error)
+{
+    run->kind_fault =
+        sim_engine_register(run->engine, "fault", on_fault, NULL, run, SIM_KIND_DIGEST);
+    for (guint i = 0; i < run->config.faults->len; i++) {
+        SimFault *fault = &g_array_index(run->config.faults, SimFault, i);
+        if (fault->nodes.node_count != run->config.nodes) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "fault %u selects nodes among %u, but the run has %u", i + 1,
+                        fault->nodes.node_count, run->config.nodes);
+            return FALSE;
+        }
+        sim_engine_schedule(run->engine, fault->at, run->kind_fault, 0, 0, fault, fault->kind);
+    }
+    return TRUE;
+}
+
+SimRun *sim_run_new(const SimRunConfig *config, GError **error)
+{
+    SIM_ASSERT(config != NULL && config->rng_algorithm != NULL);
+    if (config->nodes == 0 || config->nodes > PROTO_NODES_MAX) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "the number of nodes must be between 1 and %u", PROTO_NODES_MAX);
+        return NULL;
+    }
+    SimRun *run = g_new0(SimRun, 1);
+    run->config = *config;
+    size_t pending_max = (size_t)config->nodes * config->nodes * 2 + (1u << 16);
+    if (pending_max > ((size_t)1 << 28)) pending_max = (size_t)1 << 28;
+    run->engine = sim_engine_new(config->seed, pending_max);
+    run->safety = ana_safety_new(config->nodes);
+    run->liveness = ana_liveness_new(config->nodes);
+    if (!build_network(run, error) || !build_protocol(run, error) || !schedule_faults(run, error)) {
+        sim_run_free(run);
+        return NULL;
+    }
+    return run;
+}
+
+void sim_run_free(SimRun *run)
+{
+    if (run == NULL) return;
+    for (uint32_t i = 0; run->nodes != NULL && i < run->config.nodes; i++) {
+        proto_node_free(run->nodes[i]);
+        proto_persisted_clear(&run->persisted[i]);
+    }
+    sim_engine_free(run->engine); /* before the network: pending events hold its packets */
+    sim_network_free(run->network);
+    for (uint32_t i = 0; run->node_rngs != NULL && i < run->config.nodes; i++) {
+        sim_rng_clear(&run->node_rngs[i]);
+    }
+    g_free(run->node_rngs);
+    g_free(run->nodes);
+    g_free(run->persisted);
+    proto_shared_free(run->shared);
+    proto_stake_table_free(run->stake);
+    proto_crypto_free(run->crypto);
+    sim_regions_free(run->regions);
+    ana_safety_free(run->safety);
+    ana_liveness_free(run->liveness);
+    g_free(run);
+}
+
+SimStopReason sim_run_execute(SimRun *run)
+{
+    for (uint32_t i = 0; i < run->config.nodes; i++) {
+        if (run->nodes[i] == NULL) continue;
+        proto_node_start(run->nodes[i], sim_engine_now(run->engine));
+        flush(run, i);
+    }
+    SimEngineLimits limits = {run->config.end_time, run->config.events_max};
+    SimStopReason reason = run->stop ? SIM_STOP_REQUESTED : sim_engine_run(run->engine, &limits);
+    for (uint32_t i = 0; i < run->config.nodes; i++) {
+        if (run->nodes[i] == NULL) continue;
+        size_t memory = proto_node_memory(run->nodes[i]);
+        if (memory > run->node_memory_max) run->node_memory_max = memory;
+    }
+    return reason;
+}
+
+const char *sim_run_stop_description(const SimRun *run)
+{
+    return run->stop;
+}
+
+const SimRunConfig *sim_run_config(const SimRun *run)
+{
+    return &run->config;
+}
+
+SimEngine *sim_run_engine(const SimRun *run)
+{
+    return run->engine;
+}
+
+SimNetwork *sim_run_network(const SimRun *run)
+{
+    return run->network;
+}
+
+const AnaSafety *sim_run_safety(const SimRun *run)
+{
+    return run->safety;
+}
+
+const AnaLiveness *sim_run_liveness(const SimRun *run)
+{
+    return run->liveness;
+}
+
+const ProtoStakeTable *sim_run_stake(const SimRun *run)
+{
+    return run->stake;
+}
+
+const ProtoCrypto *sim_run_crypto(const SimRun *run)
+{
+    return run->crypto;
+}
+
+const SimRegions *sim_run_regions(const SimRun *run)
+{
+    return run->regions;
+}
+
+const ProtoNode *sim_run_node(const SimRun *run, uint32_t id)
+{
+    SIM_ASSERT(id < run->config.nodes);
+    return run->nodes[id];
+}
+
+size_t sim_run_node_memory_max(const SimRun *run)
+{
+    return run->node_memory_max;
+}

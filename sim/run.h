@@ -1,0 +1,112 @@
+/*
+ * One simulation run of HotShot: the engine, the network, the protocol nodes bound to hosts,
+ * the fault schedule and the oracles, built from a SimRunConfig.
+ *
+ * Binding. Each host runs one protocol node. When the network delivers a message (or a timer
+ * fires) the host's CPU is free; the node handles it and reports the virtual CPU time it used
+ * (decoding, signatures, certificate checks, from the cost table), which is charged to the
+ * host, and everything the node sent leaves when that work is done. Node actions become network
+ * sends, broadcasts and timers; decides and notes go to the oracles, which may stop the run
+ * (a safety violation stops it at once, with the seed and virtual time in the report).
+ *
+ * Randomness: keys, the leader beacon, each node's protocol stream and the network's streams
+ * all derive from the run seed (sim/rng.h), so a run is reproduced bit for bit by its seed.
+ */
+#ifndef SHOTGLASS_SIM_RUN_H
+#define SHOTGLASS_SIM_RUN_H
+
+#include "analysis/liveness.h"
+#include "analysis/safety.h"
+#include "protocol/node.h"
+#include "sim/distribution.h"
+#include "sim/engine.h"
+#include "sim/network.h"
+
+#include <glib.h>
+
+typedef enum SimStakeKind {
+    SIM_STAKE_EQUAL,
+    SIM_STAKE_ZIPF,
+    SIM_STAKE_LIST,
+} SimStakeKind;
+
+typedef enum SimFaultKind {
+    SIM_FAULT_CRASH,   /* the node stops; its persisted state is kept */
+    SIM_FAULT_RESTART, /* it comes back from its persisted state */
+} SimFaultKind;
+
+typedef struct SimFault {
+    SimFaultKind kind;
+    SimTime at;
+    SimNodeSet nodes; /* owned */
+} SimFault;
+
+typedef struct SimRunConfig {
+    uint64_t seed;
+    const gsl_rng_type *rng_algorithm;
+    uint32_t nodes;
+    char *placement; /* owned; see sim/placement.h */
+    uint64_t uplink_bps;
+    uint64_t downlink_bps;
+    SimDist jitter;
+    SimDuration intra_region_one_way; /* SIM_TIME_NONE: the measured same-region value */
+    uint64_t loss_ppm;
+    SimLossMode loss_mode;
+    SimDuration retransmit_timeout;
+    ProtoCryptoMode crypto;
+    ProtoLeaderMode leaders;
+    gboolean three_chain;
+    SimDuration view_timeout;
+    SimDuration view_sync_timeout;
+    SimDuration fetch_timeout;
+    SimStakeKind stake_kind;
+    uint64_t stake_zipf_ppm;
+    GArray *stake_list; /* uint64_t, owned; SIM_STAKE_LIST */
+    ProtoCostTable costs;
+    SimTime end_time;    /* SIM_TIME_NONE: no limit */
+    uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */
+    uint64_t blocks_max; /* stop once this many blocks are decided; 0: no limit */
+    uint64_t events_max; /* 0: no limit */
+    GArray *faults;      /* SimFault, owned */
+    gboolean test_disable_lock_check;
+} SimRunConfig;
+
+/* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,
+ * modeled crypto, stake-weighted leaders, 10 s view timeout, 100 views). */
+void sim_run_config_init(SimRunConfig *config);
+void sim_run_config_clear(SimRunConfig *config);
+
+/* Adds a fault; `nodes` is copied. */
+void sim_run_config_add_fault(SimRunConfig *config, SimFaultKind kind, SimTime at,
+                              const SimNodeSet *nodes);
+
+typedef struct SimRun SimRun;
+
+/*
+ * Builds a run: placement, hosts, keys, stake table, nodes, faults. Returns NULL with `error`
+ * set when the configuration is inconsistent (a bad placement, a stake list of the wrong
+ * length, a fault naming a node that does not exist).
+ */
+SimRun *sim_run_new(const SimRunConfig *config, GError **error);
+void sim_run_free(SimRun *run);
+
+/* Starts every node at time 0 and runs until a stop condition; returns why it stopped. */
+SimStopReason sim_run_execute(SimRun *run);
+
+/* Why the run stopped, in words ("views reached", "safety violation", ...). Static. */
+const char *sim_run_stop_description(const SimRun *run);
+
+const SimRunConfig *sim_run_config(const SimRun *run);
+SimEngine *sim_run_engine(const SimRun *run);
+SimNetwork *sim_run_network(const SimRun *run);
+const AnaSafety *sim_run_safety(const SimRun *run);
+const AnaLiveness *sim_run_liveness(const SimRun *run);
+const ProtoStakeTable *sim_run_stake(const SimRun *run);
+const ProtoCrypto *sim_run_crypto(const SimRun *run);
+const SimRegions *sim_run_regions(const SimRun *run);
+/* The node on a host, or NULL while it is crashed. */
+const ProtoNode *sim_run_node(const SimRun *run, uint32_t id);
+/* Largest per-node protocol state (bytes) seen at the end of the run. */
+size_t sim_run_node_memory_max(const SimRun *run);
+
+#endif
