@@ -335,8 +335,10 @@ static void cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
 static ProtoLeaf *intern_leaf(ProtoNode *node, const ProtoProposal *p, const ProtoCommit *commit,
                               ProtoNodeId proposer, GBytes *bytes)
 {
-    return proto_leaf_intern(node->shared->leaves, commit, p->view, &p->parent, &p->header,
-                             p->justify_qc, proposer, bytes);
+    ProtoLeaf *leaf = proto_leaf_intern(node->shared->leaves, commit, p->view, &p->parent,
+                                        &p->header, p->justify_qc, proposer, bytes);
+    leaf->proposal_discount = proto_proposal_discount(p); /* the same for every copy */
+    return leaf;
 }
 
 int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
@@ -404,6 +406,7 @@ int consensus__on_proposal_request(ProtoNode *node, const ProtoMsg *msg)
     }
     ProtoMsg reply = {.type = PROTO_MSG_PROPOSAL_RESPONSE, .sender = node->id};
     reply.proposal_bytes = leaf->proposal;
+    reply.inner_discount = leaf->proposal_discount;
     node__send(node, msg->sender, &reply);
     return PROTO_OK;
 }

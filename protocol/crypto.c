@@ -216,7 +216,12 @@ int proto_crypto_verify_cert(ProtoCrypto *crypto, const ProtoCert *cert, ProtoDu
     *cpu += crypto->costs.cert_verify + crypto->costs.cert_verify_per_signer * cert->signer_count;
     crypto->stats.cert_checks++;
     uint8_t want = crypto->mode == PROTO_CRYPTO_REAL ? PROTO_SIG_ED25519 : PROTO_SIG_MODELED;
-    if (cert->signer_count == 0 || cert->scheme != want || cert->node_count != crypto->node_count) {
+    uint64_t length =
+        want == PROTO_SIG_ED25519 ? (uint64_t)cert->signer_count * crypto_sign_BYTES : 32;
+    /* The decoder checks this for certificates off the wire; certificates built locally (tests,
+     * Byzantine behaviours) must not make the check read past the signature block either. */
+    if (cert->signer_count == 0 || cert->scheme != want || cert->node_count != crypto->node_count ||
+        cert->signature_len != length) {
         return PROTO_ERR_FIELD;
     }
     gpointer found = g_hash_table_lookup(crypto->memo, cert->digest.bytes);

@@ -11,8 +11,9 @@
  *
  * Both modes charge the same virtual CPU time, taken from the cost table (BLS over BN254, as
  * HotShot signs), so timing results do not depend on the mode; only wall time does. Certificate
- * signature checks are memoised process-wide by the certificate's digest: 1,000 nodes receiving
- * the same QC verify it once in wall time, while each is still charged the virtual cost.
+ * signature checks are memoised by the certificate's digest in the provider, which every node of
+ * a run shares: 1,000 nodes receiving the same QC verify it once in wall time, while each is
+ * still charged the virtual cost.
  *
  * Default costs and their sources are in docs/crypto-costs.md: a BLS verify in Jellyfish is two
  * full BN254 pairings plus hash-to-curve (1.6 ms at arkworks speed), signing is a hash-to-curve

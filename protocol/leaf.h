@@ -26,7 +26,8 @@ typedef struct ProtoLeaf {
     ProtoCert *justify_qc; /* owned reference */
     ProtoCommit commit;
     ProtoNodeId proposer;
-    GBytes *proposal; /* the signed PROPOSAL message; NULL for genesis */
+    GBytes *proposal;           /* the signed PROPOSAL message; NULL for genesis */
+    uint64_t proposal_discount; /* see proto_proposal_discount */
     ProtoLeafPool *pool;
 } ProtoLeaf;
 

@@ -133,9 +133,14 @@ static void cert_digest(ProtoCert *cert)
 static uint32_t popcount_bitmap(const uint8_t *bitmap, uint32_t node_count)
 {
     uint32_t count = 0;
-    for (size_t i = 0; i < bitmap_bytes(node_count); i++) {
-        count += (uint32_t)__builtin_popcount(bitmap[i]);
+    size_t bytes = bitmap_bytes(node_count), i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+        uint64_t word;
+        memcpy(&word, bitmap + i, 8);
+        count += (uint32_t)__builtin_popcountll(word);
     }
+    for (; i < bytes; i++)
+        count += (uint32_t)__builtin_popcount(bitmap[i]);
     return count;
 }
 
@@ -250,6 +255,9 @@ static ProtoCert *read_cert(Reader *r, const ProtoDecodeContext *ctx)
     uint32_t node_count = get_u32(r);
     if (r->error != PROTO_OK) return NULL;
     if (kind == 0 || kind >= PROTO_CERT_KIND_COUNT_) fail(r, PROTO_ERR_FIELD);
+    /* Only view-sync certificates have a relay; elsewhere the field is not signed over, so
+     * anything but zero would be an unauthenticated field a peer could flip. */
+    if ((kind == PROTO_CERT_QC || kind == PROTO_CERT_TC) && relay != 0) fail(r, PROTO_ERR_FIELD);
     if (node_count != ctx->node_count) fail(r, PROTO_ERR_LENGTH);
     const uint8_t *signers = r->error ? NULL : get_bytes(r, bitmap_bytes(node_count));
     uint8_t scheme = get_u8(r);
@@ -478,6 +486,16 @@ static void write_proposal(Writer *w, const ProtoProposal *p)
     write_signature(w, &p->signature);
 }
 
+uint64_t proto_proposal_discount(const ProtoProposal *p)
+{
+    uint64_t discount = p->signature.len > 32 ? p->signature.len - 32u : 0;
+    if (p->justify_qc->signature_len > 32) discount += p->justify_qc->signature_len - 32;
+    if (p->evidence != NULL && p->evidence->signature_len > 32) {
+        discount += p->evidence->signature_len - 32;
+    }
+    return discount;
+}
+
 static void read_proposal(Reader *r, const ProtoDecodeContext *ctx, ProtoProposal *p)
 {
     p->view = get_u64(r);
@@ -532,6 +550,7 @@ static void write_body(Writer *w, const ProtoMsg *msg)
         const uint8_t *inner = g_bytes_get_data(msg->proposal_bytes, &len);
         put_uint(w, len, 4);
         put_bytes(w, inner, len);
+        w->discount += msg->inner_discount; /* the inner proposal's real-mode signatures */
         break;
     }
     case PROTO_MSG_TYPE_COUNT_:
@@ -587,6 +606,12 @@ static void read_body(Reader *r, const ProtoDecodeContext *ctx, ProtoMsg *msg)
         uint32_t len = get_u32(r);
         const uint8_t *inner = get_bytes(r, len);
         if (r->error != PROTO_OK) break;
+        /* Check the inner type before decoding it: a response nested in responses would
+         * otherwise recurse once per 12 bytes, and a peer could exhaust the stack. */
+        if (len < PROTO_ENVELOPE_BYTES || inner[1] != PROTO_MSG_PROPOSAL) {
+            fail(r, PROTO_ERR_TYPE);
+            break;
+        }
         ProtoMsg nested;
         int rc = proto_msg_decode(inner, len, ctx, &nested);
         if (rc == PROTO_OK && nested.type != PROTO_MSG_PROPOSAL) rc = PROTO_ERR_TYPE;
@@ -597,6 +622,7 @@ static void read_body(Reader *r, const ProtoDecodeContext *ctx, ProtoMsg *msg)
         }
         msg->proposal = nested.proposal;
         msg->proposal_bytes = g_bytes_new(inner, len);
+        msg->inner_discount = proto_proposal_discount(&msg->proposal);
         /* The inner sender is the proposal's leader; keep it in the vote slot's signer. */
         msg->vote.signer = nested.sender;
         break;

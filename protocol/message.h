@@ -138,12 +138,14 @@ typedef struct ProtoVote {
 typedef struct ProtoMsg {
     ProtoMsgType type;
     ProtoNodeId sender;
-    ProtoProposal proposal; /* PROPOSAL, and the inner proposal of PROPOSAL_RESPONSE */
-    GBytes *proposal_bytes; /* PROPOSAL_RESPONSE: the inner message as received */
-    ProtoVote vote;         /* the five vote types */
-    ProtoCert *cert;        /* VS_*_CERT, HIGH_QC */
-    ProtoView view;         /* HIGH_QC, PROPOSAL_REQUEST */
-    ProtoCommit leaf;       /* PROPOSAL_REQUEST */
+    ProtoProposal proposal;  /* PROPOSAL, and the inner proposal of PROPOSAL_RESPONSE */
+    GBytes *proposal_bytes;  /* PROPOSAL_RESPONSE: the inner message as received */
+    uint64_t inner_discount; /* PROPOSAL_RESPONSE, encoding: proto_proposal_discount of the
+                                inner proposal, so its charged size is mode-independent */
+    ProtoVote vote;          /* the five vote types */
+    ProtoCert *cert;         /* VS_*_CERT, HIGH_QC */
+    ProtoView view;          /* HIGH_QC, PROPOSAL_REQUEST */
+    ProtoCommit leaf;        /* PROPOSAL_REQUEST */
 } ProtoMsg;
 
 /* What decoding needs to know about the committee. */
@@ -196,6 +198,9 @@ void proto_leaf_commit(ProtoView view, const ProtoCommit *parent, const ProtoHea
 /* What a vote signs: the kind, view, relay, data and wire version, domain-separated. */
 void proto_vote_commit(ProtoCertKind kind, ProtoView view, uint32_t relay, const ProtoCommit *data,
                        ProtoCommit *out);
+
+/* Bytes by which a proposal's real-mode signatures exceed their BLS size (0 in modeled mode). */
+uint64_t proto_proposal_discount(const ProtoProposal *proposal);
 
 /* The certificate kind formed by votes of a message type (0 if not a vote type). */
 ProtoCertKind proto_msg_vote_kind(ProtoMsgType type);

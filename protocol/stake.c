@@ -12,6 +12,14 @@ typedef struct Entry {
     uint8_t order_key[32]; /* public key XOR cycle(beacon) */
 } Entry;
 
+#define LEADER_CACHE 1024 /* views whose leader is remembered; a power of two */
+
+typedef struct LeaderCache {
+    ProtoView view[LEADER_CACHE];
+    ProtoNodeId leader[LEADER_CACHE];
+    gboolean valid[LEADER_CACHE];
+} LeaderCache;
+
 struct ProtoStakeTable {
     uint32_t node_count;
     uint64_t *stakes;
@@ -23,6 +31,10 @@ struct ProtoStakeTable {
     ProtoNodeId *eligible; /* round robin: stake > 0, in table order */
     uint32_t eligible_count;
     ProtoCommit table_hash;
+    uint64_t equal_unit; /* every stake equals this, or 0 when they differ */
+    /* Leaders are computed for nearly every message a node receives; the cache keeps the
+     * table logically immutable (a cached value is exactly what would be computed). */
+    LeaderCache *cache;
 };
 
 static int entry_compare(const void *a, const void *b)
@@ -77,6 +89,11 @@ ProtoStakeTable *proto_stake_table_new(const uint64_t *stakes, const uint8_t (*p
     }
     PROTO_ASSERT(t->total > 0);
     build_order(t, public_keys);
+    t->equal_unit = stakes[0];
+    for (uint32_t i = 1; i < node_count && t->equal_unit != 0; i++) {
+        if (stakes[i] != stakes[0]) t->equal_unit = 0;
+    }
+    t->cache = g_new0(LeaderCache, 1);
     return t;
 }
 
@@ -87,6 +104,7 @@ void proto_stake_table_free(ProtoStakeTable *t)
     g_free(t->order);
     g_free(t->cumulative);
     g_free(t->eligible);
+    g_free(t->cache);
     g_free(t);
 }
 
@@ -121,21 +139,22 @@ ProtoLeaderMode proto_stake_leader_mode(const ProtoStakeTable *t)
     return t->mode;
 }
 
-/* x mod m for x a 512-bit little-endian integer: Horner from the most significant byte. */
+/* x mod m for x a 512-bit little-endian integer: Horner over 64-bit limbs, most significant
+ * first, each step (r * 2^64 + limb) mod m exact in 128 bits since r < m < 2^64. */
 static uint64_t mod_le512(const uint8_t x[64], uint64_t m)
 {
     ProtoU128 r = 0;
-    for (int i = 63; i >= 0; i--)
-        r = ((r << 8) | x[i]) % m;
+    for (int limb = 7; limb >= 0; limb--) {
+        uint64_t word = 0;
+        for (int b = 7; b >= 0; b--)
+            word = (word << 8) | x[limb * 8 + b];
+        r = ((r << 64) | word) % m;
+    }
     return (uint64_t)r;
 }
 
-ProtoNodeId proto_stake_leader(const ProtoStakeTable *t, ProtoView view)
+static ProtoNodeId weighted_leader(const ProtoStakeTable *t, ProtoView view)
 {
-    if (t->mode == PROTO_LEADER_ROUND_ROBIN) {
-        PROTO_ASSERT(t->eligible_count > 0);
-        return t->eligible[view % t->eligible_count];
-    }
     uint8_t input[32 + 8 + PROTO_COMMIT_BYTES];
     memcpy(input, t->beacon, 32);
     for (int i = 0; i < 8; i++)
@@ -158,9 +177,42 @@ ProtoNodeId proto_stake_leader(const ProtoStakeTable *t, ProtoView view)
     return t->order[lo];
 }
 
+ProtoNodeId proto_stake_leader(const ProtoStakeTable *t, ProtoView view)
+{
+    if (t->mode == PROTO_LEADER_ROUND_ROBIN) {
+        PROTO_ASSERT(t->eligible_count > 0);
+        return t->eligible[view % t->eligible_count];
+    }
+    size_t slot = view & (LEADER_CACHE - 1);
+    LeaderCache *cache = t->cache;
+    if (!cache->valid[slot] || cache->view[slot] != view) {
+        cache->leader[slot] = weighted_leader(t, view);
+        cache->view[slot] = view;
+        cache->valid[slot] = TRUE;
+    }
+    return cache->leader[slot];
+}
+
 uint64_t proto_stake_of_bitmap(const ProtoStakeTable *t, const uint8_t *bitmap)
 {
     uint64_t sum = 0;
+    if (t->equal_unit != 0) {
+        /* Equal stakes (the common case): stake is the number of signers times the unit. Whole
+         * bytes a word at a time, then the last partial byte masked to real nodes. */
+        uint64_t count = 0;
+        size_t full = t->node_count / 8, i = 0;
+        for (; i + 8 <= full; i += 8) {
+            uint64_t word;
+            memcpy(&word, bitmap + i, 8);
+            count += (uint64_t)__builtin_popcountll(word);
+        }
+        for (; i < full; i++)
+            count += (uint64_t)__builtin_popcount(bitmap[i]);
+        if (t->node_count % 8) {
+            count += (uint64_t)__builtin_popcount(bitmap[full] & ((1u << (t->node_count % 8)) - 1));
+        }
+        return count * t->equal_unit;
+    }
     for (uint32_t byte = 0; byte < (t->node_count + 7) / 8; byte++) {
         uint8_t bits = bitmap[byte];
         while (bits != 0) {

@@ -92,7 +92,10 @@ int view_sync__on_vote(ProtoNode *node, const ProtoMsg *msg)
     const ProtoVote *vote = &msg->vote;
     if (vote->signer != msg->sender) return PROTO_ERR_SENDER;
     if (!proto_commit_is_zero(&vote->data)) return PROTO_ERR_FIELD;
-    if (vote->view == 0 || vote->relay >= node->shared->node_count) return PROTO_ERR_FIELD;
+    /* The relay index grows by one per failed attempt and may exceed the node count: the relay
+     * is L(R + r), which wraps over the leader schedule (HotShot #2489 mishandled exactly a
+     * node being relay more than once). */
+    if (vote->view == 0) return PROTO_ERR_FIELD;
     if (node__leader(node, vote->view + vote->relay) != node->id) return PROTO_ERR_NOT_RECIPIENT;
     if (vote->view < node->cur_view) return PROTO_ERR_STALE;
     int rc;
@@ -126,7 +129,7 @@ int view_sync__on_cert(ProtoNode *node, const ProtoMsg *msg)
     const ProtoCert *cert = msg->cert;
     ProtoView round = cert->view;
     gboolean finalize = cert->kind == PROTO_CERT_VS_FINALIZE;
-    if (round == 0 || cert->relay >= node->shared->node_count) return PROTO_ERR_FIELD;
+    if (round == 0) return PROTO_ERR_FIELD;
     if (round < node->cur_view || (!finalize && round == node->cur_view)) return PROTO_ERR_STALE;
     if (round < node->vs_round) return PROTO_ERR_STALE; /* a higher round is under way */
     const ProtoStakeTable *stake = node->shared->stake;
