@@ -57,6 +57,7 @@ void ana_liveness_on_note(AnaLiveness *l, uint32_t node, ProtoNoteKind note, Pro
     switch (note) {
     case PROTO_NOTE_VIEW_ENTERED:
         record(l, view)->entered = TRUE;
+        record(l, view)->entered_count++;
         if (view > l->max_view) l->max_view = view;
         break;
     case PROTO_NOTE_PROPOSED: {
@@ -148,10 +149,11 @@ AnaViewOutcome ana_liveness_outcome(const AnaLiveness *l, ProtoView view, ProtoV
     const AnaViewRecord *r = ana_liveness_view(l, view);
     if (r != NULL && r->decided) return ANA_VIEW_DECIDED;
     if (view + pending_tail > l->max_view) return ANA_VIEW_PENDING;
-    if (r == NULL || (!r->entered && !r->proposed)) return ANA_VIEW_SKIPPED;
-    if (!r->proposed) return ANA_VIEW_NO_PROPOSAL;
-    if (!r->certified) return ANA_VIEW_NO_QC;
-    return ANA_VIEW_NOT_DECIDED;
+    if (r == NULL || !r->entered) return ANA_VIEW_SKIPPED;
+    if (r->timeouts == 0) return ANA_VIEW_ORPHANED;
+    if (!r->proposed) return ANA_VIEW_FAILED_NO_PROPOSAL;
+    if (!r->certified) return ANA_VIEW_FAILED_NO_QC;
+    return ANA_VIEW_FAILED_CERTIFIED;
 }
 
 const char *ana_view_outcome_name(AnaViewOutcome outcome)
@@ -161,14 +163,16 @@ const char *ana_view_outcome_name(AnaViewOutcome outcome)
         return "decided";
     case ANA_VIEW_PENDING:
         return "pending";
-    case ANA_VIEW_NO_PROPOSAL:
-        return "no proposal (leader down or without evidence)";
-    case ANA_VIEW_NO_QC:
-        return "proposed, no quorum certificate";
-    case ANA_VIEW_NOT_DECIDED:
-        return "certified, never decided";
+    case ANA_VIEW_ORPHANED:
+        return "orphaned (voted on, block never decided)";
     case ANA_VIEW_SKIPPED:
         return "skipped by view sync";
+    case ANA_VIEW_FAILED_NO_PROPOSAL:
+        return "no proposal (leader down or without evidence)";
+    case ANA_VIEW_FAILED_NO_QC:
+        return "proposed, no quorum certificate";
+    case ANA_VIEW_FAILED_CERTIFIED:
+        return "certified, but timed out";
     case ANA_VIEW_OUTCOME_COUNT_:
         break;
     }

@@ -14,24 +14,37 @@
 #include <glib.h>
 #include <stdint.h>
 
+/*
+ * What became of a view. As in HotShot's own accounting, a view *fails* when honest nodes time
+ * out in it; the reason says what was missing. A view whose proposal was voted on, but whose
+ * block was never decided (its votes went to a leader that then crashed, or a fork above it
+ * won), is *orphaned*: nobody timed out, yet its block is lost.
+ */
 typedef enum AnaViewOutcome {
-    ANA_VIEW_DECIDED,     /* its leaf was decided */
-    ANA_VIEW_PENDING,     /* among the last views of the run: too early to tell */
-    ANA_VIEW_NO_PROPOSAL, /* no proposal was sent: leader down, or no evidence to enter it */
-    ANA_VIEW_NO_QC,       /* proposed, but no quorum certificate formed */
-    ANA_VIEW_NOT_DECIDED, /* certified, but the chain above it never made it decide */
-    ANA_VIEW_SKIPPED,     /* jumped over by view sync */
+    ANA_VIEW_DECIDED,            /* its leaf was decided */
+    ANA_VIEW_PENDING,            /* among the last views of the run: too early to tell */
+    ANA_VIEW_ORPHANED,           /* voted on without timeouts, block never decided */
+    ANA_VIEW_SKIPPED,            /* no honest node entered it (view sync jumped over it) */
+    ANA_VIEW_FAILED_NO_PROPOSAL, /* timed out: no proposal (leader down, or no evidence) */
+    ANA_VIEW_FAILED_NO_QC,       /* timed out: proposed, but no quorum certificate formed */
+    ANA_VIEW_FAILED_CERTIFIED,   /* timed out although certified (the QC came too late) */
     ANA_VIEW_OUTCOME_COUNT_,
 } AnaViewOutcome;
+
+static inline int ana_view_outcome_failed(AnaViewOutcome outcome)
+{
+    return outcome >= ANA_VIEW_FAILED_NO_PROPOSAL && outcome < ANA_VIEW_OUTCOME_COUNT_;
+}
 
 typedef struct AnaViewRecord {
     gboolean proposed;
     gboolean certified; /* a QC for this view formed */
     gboolean tc;        /* a TC for this view formed */
     gboolean decided;
-    gboolean view_sync; /* view sync targeted this view as its round */
-    gboolean entered;   /* some node entered it */
-    uint32_t timeouts;  /* timeout notes for this view */
+    gboolean view_sync;     /* view sync targeted this view as its round */
+    gboolean entered;       /* some node entered it */
+    uint32_t entered_count; /* honest nodes that entered it */
+    uint32_t timeouts;      /* timeout notes for this view */
     uint64_t proposed_at;
     uint64_t decided_at; /* first decide by any honest node */
 } AnaViewRecord;

@@ -15,8 +15,11 @@ struct SimRun {
     ProtoCrypto *crypto;
     ProtoStakeTable *stake;
     ProtoShared *shared;
-    ProtoNode **nodes;         /* NULL while crashed */
-    ProtoPersisted *persisted; /* state kept across a crash */
+    ProtoNode **nodes;             /* NULL while crashed */
+    ProtoPersisted *persisted;     /* state kept across a crash */
+    ProtoByzantineKind *behaviour; /* per node; NONE for honest nodes */
+    ProtoByzantine **byzantine;    /* per node, while it runs */
+    GArray *rewritten;             /* scratch for Byzantine rewrites */
     SimRng *node_rngs;
     uint16_t net_type[PROTO_MSG_TYPE_COUNT_];
     uint16_t kind_fault;
@@ -48,6 +51,7 @@ void sim_run_config_init(SimRunConfig *c)
         .end_time = SIM_TIME_NONE,
         .views_max = 100,
         .faults = g_array_new(FALSE, FALSE, sizeof(SimFault)),
+        .byzantine = g_array_new(FALSE, FALSE, sizeof(SimByzantine)),
     };
     proto_cost_table_default(&c->costs);
 }
@@ -58,6 +62,10 @@ void sim_run_config_clear(SimRunConfig *c)
         sim_node_set_clear(&g_array_index(c->faults, SimFault, i).nodes);
     }
     if (c->faults) g_array_unref(c->faults);
+    for (guint i = 0; c->byzantine && i < c->byzantine->len; i++) {
+        sim_node_set_clear(&g_array_index(c->byzantine, SimByzantine, i).nodes);
+    }
+    if (c->byzantine) g_array_unref(c->byzantine);
     if (c->stake_list) g_array_unref(c->stake_list);
     g_free(c->placement);
     memset(c, 0, sizeof *c);
@@ -69,6 +77,13 @@ void sim_run_config_add_fault(SimRunConfig *c, SimFaultKind kind, SimTime at,
     SimFault fault = {.kind = kind, .at = at};
     sim_node_set_copy(&fault.nodes, nodes);
     g_array_append_val(c->faults, fault);
+}
+
+void sim_run_config_add_byzantine(SimRunConfig *c, ProtoByzantineKind kind, const SimNodeSet *nodes)
+{
+    SimByzantine entry = {.kind = kind};
+    sim_node_set_copy(&entry.nodes, nodes);
+    g_array_append_val(c->byzantine, entry);
 }
 
 /* --- driving the nodes -------------------------------------------------------------------- */
@@ -101,14 +116,38 @@ static void send_action(SimRun *run, uint32_t id, SimTime ready, const ProtoActi
     sim_message_unref(message);
 }
 
-/* Charges the node's work to its host and carries out what it asked for. */
+static void execute(SimRun *run, uint32_t id, SimTime ready, ProtoAction *action);
+
+/* Charges the node's work to its host and carries out what it asked for (rewritten first by
+ * its behaviour when it is Byzantine). */
 static void flush(SimRun *run, uint32_t id)
 {
     ProtoNode *node = run->nodes[id];
     SimTime now = sim_engine_now(run->engine);
-    SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
     ProtoAction a;
+    GArray *actions = run->rewritten;
+    g_array_set_size(actions, 0);
     while (proto_node_drain(node, &a)) {
+        if (run->byzantine[id] != NULL) {
+            proto_byzantine_rewrite(run->byzantine[id], &a, actions, now);
+        } else {
+            g_array_append_val(actions, a);
+        }
+    }
+    /* Charged after the rewrite: a behaviour's extra signatures cost CPU too. */
+    SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
+    for (guint i = 0; i < actions->len; i++) {
+        execute(run, id, ready, &g_array_index(actions, ProtoAction, i));
+    }
+    g_array_set_size(actions, 0);
+    check_stop(run);
+}
+
+static void execute(SimRun *run, uint32_t id, SimTime ready, ProtoAction *action)
+{
+    SimTime now = sim_engine_now(run->engine);
+    ProtoAction a = *action;
+    {
         switch (a.kind) {
         case PROTO_ACTION_SEND:
         case PROTO_ACTION_BROADCAST:
@@ -128,9 +167,12 @@ static void flush(SimRun *run, uint32_t id)
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
             break;
         }
+        if (run->config.observer != NULL &&
+            (a.kind == PROTO_ACTION_NOTE || a.kind == PROTO_ACTION_DECIDE)) {
+            run->config.observer(run->config.observer_data, id, &a, ready);
+        }
         proto_action_clear(&a);
     }
-    check_stop(run);
 }
 
 static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *message, SimTime now,
@@ -160,6 +202,7 @@ static uint64_t node_random(void *user_data)
 
 static ProtoNode *make_node(SimRun *run, uint32_t id)
 {
+    SIM_ASSERT(run->byzantine[id] == NULL);
     ProtoNodeConfig config;
     proto_node_config_default(&config, id);
     config.view_timeout = run->config.view_timeout;
@@ -169,7 +212,19 @@ static ProtoNode *make_node(SimRun *run, uint32_t id)
     config.test_disable_lock_check = run->config.test_disable_lock_check;
     ProtoEnv env = {run->shared, proto_crypto_signer(run->crypto, id), node_random,
                     &run->node_rngs[id]};
-    return proto_node_new(&config, &env);
+    ProtoNode *node = proto_node_new(&config, &env);
+    if (run->behaviour[id] != PROTO_BYZANTINE_NONE) {
+        run->byzantine[id] = proto_byzantine_new(run->behaviour[id], node);
+    }
+    return node;
+}
+
+static void drop_node(SimRun *run, uint32_t id)
+{
+    proto_byzantine_free(run->byzantine[id]);
+    run->byzantine[id] = NULL;
+    proto_node_free(run->nodes[id]);
+    run->nodes[id] = NULL;
 }
 
 /* --- faults ------------------------------------------------------------------------------------
@@ -181,8 +236,7 @@ static void crash(SimRun *run, uint32_t id)
     proto_node_persist(run->nodes[id], &run->persisted[id]);
     size_t memory = proto_node_memory(run->nodes[id]);
     if (memory > run->node_memory_max) run->node_memory_max = memory;
-    proto_node_free(run->nodes[id]);
-    run->nodes[id] = NULL;
+    drop_node(run, id);
     sim_network_host_crash(run->network, id);
 }
 
@@ -304,11 +358,33 @@ static gboolean build_protocol(SimRun *run, GError **error)
     g_free(keys);
     run->shared = proto_shared_new(run->crypto, run->stake);
     run->nodes = g_new0(ProtoNode *, c->nodes);
+    run->byzantine = g_new0(ProtoByzantine *, c->nodes);
     run->persisted = g_new0(ProtoPersisted, c->nodes);
     run->node_rngs = g_new(SimRng, c->nodes);
     for (uint32_t i = 0; i < c->nodes; i++) {
         sim_rng_init(&run->node_rngs[i], c->rng_algorithm, c->seed, "node.protocol", i);
         run->nodes[i] = make_node(run, i);
+    }
+    return TRUE;
+}
+
+static gboolean assign_behaviours(SimRun *run, GError **error)
+{
+    run->behaviour = g_new0(ProtoByzantineKind, run->config.nodes);
+    for (guint i = 0; i < run->config.byzantine->len; i++) {
+        const SimByzantine *b = &g_array_index(run->config.byzantine, SimByzantine, i);
+        if (b->nodes.node_count != run->config.nodes) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "Byzantine set %u selects nodes among %u, but the run has %u", i + 1,
+                        b->nodes.node_count, run->config.nodes);
+            return FALSE;
+        }
+        for (uint32_t id = 0; id < run->config.nodes; id++) {
+            if (!sim_node_set_contains(&b->nodes, id)) continue;
+            run->behaviour[id] = b->kind;
+            ana_safety_set_byzantine(run->safety, id, TRUE);
+            ana_liveness_set_byzantine(run->liveness, id, TRUE);
+        }
     }
     return TRUE;
 }
@@ -345,7 +421,9 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
     run->engine = sim_engine_new(config->seed, pending_max);
     run->safety = ana_safety_new(config->nodes);
     run->liveness = ana_liveness_new(config->nodes);
-    if (!build_network(run, error) || !build_protocol(run, error) || !schedule_faults(run, error)) {
+    run->rewritten = g_array_new(FALSE, FALSE, sizeof(ProtoAction));
+    if (!assign_behaviours(run, error) || !build_network(run, error) ||
+        !build_protocol(run, error) || !schedule_faults(run, error)) {
         sim_run_free(run);
         return NULL;
     }
@@ -356,9 +434,12 @@ void sim_run_free(SimRun *run)
 {
     if (run == NULL) return;
     for (uint32_t i = 0; run->nodes != NULL && i < run->config.nodes; i++) {
-        proto_node_free(run->nodes[i]);
+        if (run->nodes[i] != NULL) drop_node(run, i);
         proto_persisted_clear(&run->persisted[i]);
     }
+    g_free(run->byzantine);
+    g_free(run->behaviour);
+    if (run->rewritten != NULL) g_array_unref(run->rewritten);
     sim_engine_free(run->engine); /* before the network: pending events hold its packets */
     sim_network_free(run->network);
     for (uint32_t i = 0; run->node_rngs != NULL && i < run->config.nodes; i++) {
@@ -436,6 +517,12 @@ const ProtoCrypto *sim_run_crypto(const SimRun *run)
 const SimRegions *sim_run_regions(const SimRun *run)
 {
     return run->regions;
+}
+
+gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id)
+{
+    SIM_ASSERT(id < run->config.nodes);
+    return run->behaviour[id] != PROTO_BYZANTINE_NONE;
 }
 
 const ProtoNode *sim_run_node(const SimRun *run, uint32_t id)

@@ -17,6 +17,7 @@
 
 #include "analysis/liveness.h"
 #include "analysis/safety.h"
+#include "protocol/byzantine.h"
 #include "protocol/node.h"
 #include "sim/distribution.h"
 #include "sim/engine.h"
@@ -40,6 +41,16 @@ typedef struct SimFault {
     SimTime at;
     SimNodeSet nodes; /* owned */
 } SimFault;
+
+typedef struct SimByzantine {
+    ProtoByzantineKind kind;
+    SimNodeSet nodes; /* owned */
+} SimByzantine;
+
+/* An observer of everything a node reports (notes and decides), e.g. for a timeline. Called with
+ * the action before it is released; `now` is the time the node's work completes. */
+typedef void (*SimRunObserver)(void *user_data, uint32_t node, const ProtoAction *action,
+                               SimTime now);
 
 typedef struct SimRunConfig {
     uint64_t seed;
@@ -68,7 +79,10 @@ typedef struct SimRunConfig {
     uint64_t blocks_max; /* stop once this many blocks are decided; 0: no limit */
     uint64_t events_max; /* 0: no limit */
     GArray *faults;      /* SimFault, owned */
+    GArray *byzantine;   /* SimByzantine, owned */
     gboolean test_disable_lock_check;
+    SimRunObserver observer; /* optional */
+    void *observer_data;
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,
@@ -79,6 +93,10 @@ void sim_run_config_clear(SimRunConfig *config);
 /* Adds a fault; `nodes` is copied. */
 void sim_run_config_add_fault(SimRunConfig *config, SimFaultKind kind, SimTime at,
                               const SimNodeSet *nodes);
+
+/* Makes `nodes` (copied) Byzantine with `kind`. */
+void sim_run_config_add_byzantine(SimRunConfig *config, ProtoByzantineKind kind,
+                                  const SimNodeSet *nodes);
 
 typedef struct SimRun SimRun;
 
@@ -104,6 +122,8 @@ const AnaLiveness *sim_run_liveness(const SimRun *run);
 const ProtoStakeTable *sim_run_stake(const SimRun *run);
 const ProtoCrypto *sim_run_crypto(const SimRun *run);
 const SimRegions *sim_run_regions(const SimRun *run);
+/* Whether a node is Byzantine in this run. */
+gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id);
 /* The node on a host, or NULL while it is crashed. */
 const ProtoNode *sim_run_node(const SimRun *run, uint32_t id);
 /* Largest per-node protocol state (bytes) seen at the end of the run. */

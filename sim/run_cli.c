@@ -13,7 +13,7 @@ typedef struct Flags {
     char *crypto, *regions, *view_timeout, *view_sync_timeout, *leaders, *stake, *bandwidth,
         *jitter, *time_limit, *loss;
     gboolean three_chain, quiet;
-    char **crash, **restart;
+    char **crash, **restart, **byzantine;
 } Flags;
 
 static gboolean fail(GError **error, const char *flag, const char *why)
@@ -47,6 +47,34 @@ static gboolean fault_flags(SimRunConfig *c, char **items, SimFaultKind kind, co
         if (ok) sim_run_config_add_fault(c, kind, at, &set);
         if (!ok) {
             fail(error, flag, inner ? inner->message : "expected NODES@TIME, such as 0-3@10s");
+            g_clear_error(&inner);
+        }
+        sim_node_set_clear(&set);
+        g_strfreev(parts);
+        if (!ok) return FALSE;
+    }
+    return TRUE;
+}
+
+/* "--byzantine 0,3=silent": the nodes and their behaviour. */
+static gboolean byzantine_flags(SimRunConfig *c, char **items, GError **error)
+{
+    for (guint i = 0; items != NULL && items[i] != NULL; i++) {
+        char **parts = g_strsplit(items[i], "=", 2);
+        SimNodeSet set;
+        sim_node_set_init(&set, c->nodes);
+        ProtoByzantineKind kind = PROTO_BYZANTINE_NONE;
+        GError *inner = NULL;
+        gboolean ok = parts[0] && parts[1] && sim_node_set_parse(&set, parts[0], &inner) &&
+                      proto_byzantine_lookup(g_strstrip(parts[1]), &kind) &&
+                      kind != PROTO_BYZANTINE_NONE;
+        if (ok) sim_run_config_add_byzantine(c, kind, &set);
+        if (!ok) {
+            char *why = inner ? g_strdup(inner->message)
+                              : g_strdup_printf("expected NODES=BEHAVIOUR with a behaviour of:\n%s",
+                                                proto_byzantine_help());
+            fail(error, "--byzantine", why);
+            g_free(why);
             g_clear_error(&inner);
         }
         sim_node_set_clear(&set);
@@ -118,7 +146,8 @@ static gboolean apply(const Flags *f, SimRunConfig *c, GError **error)
         quantity("--loss", f->loss, SIM_QUANTITY_RATIO, &c->loss_ppm, error) &&
         stake_flag(c, f->stake, error) &&
         fault_flags(c, f->crash, SIM_FAULT_CRASH, "--crash", error) &&
-        fault_flags(c, f->restart, SIM_FAULT_RESTART, "--restart", error);
+        fault_flags(c, f->restart, SIM_FAULT_RESTART, "--restart", error) &&
+        byzantine_flags(c, f->byzantine, error);
     if (ok && f->jitter != NULL) {
         GError *inner = NULL;
         ok = sim_dist_parse(f->jitter, SIM_QUANTITY_DURATION, TRUE, &c->jitter, &inner);
@@ -161,6 +190,8 @@ static gboolean parse(int *argc, char ***argv, Flags *f, GError **error)
         {"crash", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->crash, "crash nodes at a time", "IDS@T"},
         {"restart", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->restart, "restart crashed nodes at a time",
          "IDS@T"},
+        {"byzantine", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->byzantine,
+         "make nodes Byzantine: silent, equivocate or fork", "IDS=BEHAVIOUR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict line", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -181,7 +212,7 @@ static void flags_clear(Flags *f)
     g_free(f->crypto), g_free(f->regions), g_free(f->view_timeout), g_free(f->leaders);
     g_free(f->view_sync_timeout), g_free(f->stake), g_free(f->bandwidth), g_free(f->jitter);
     g_free(f->time_limit), g_free(f->loss);
-    g_strfreev(f->crash), g_strfreev(f->restart);
+    g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine);
 }
 
 static char *duration(uint64_t ns)
@@ -194,18 +225,19 @@ static void print_views(SimRun *run)
     const AnaLiveness *l = sim_run_liveness(run);
     ProtoView max = ana_liveness_max_view(l);
     uint64_t counts[ANA_VIEW_OUTCOME_COUNT_] = {0};
+    uint64_t failures = 0;
     GString *failed = g_string_new(NULL);
     for (ProtoView v = 1; v <= max; v++) {
         AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
         counts[o]++;
-        if (o != ANA_VIEW_DECIDED && o != ANA_VIEW_PENDING && failed->len < 60) {
+        if (!ana_view_outcome_failed(o)) continue;
+        failures++;
+        if (failed->len < 60)
             g_string_append_printf(failed, "%s%" PRIu64, failed->len ? "," : "", v);
-        }
     }
-    uint64_t failures = max - counts[ANA_VIEW_DECIDED] - counts[ANA_VIEW_PENDING];
     printf("  failed views       %" PRIu64 " of %" PRIu64 "%s%s%s\n", failures, max,
            failures ? " (" : "", failed->str, failures ? ")" : "");
-    for (int o = ANA_VIEW_NO_PROPOSAL; o < ANA_VIEW_OUTCOME_COUNT_; o++) {
+    for (int o = ANA_VIEW_ORPHANED; o < ANA_VIEW_OUTCOME_COUNT_; o++) {
         if (counts[o]) printf("    %-16" PRIu64 " %s\n", counts[o], ana_view_outcome_name(o));
     }
     g_string_free(failed, TRUE);
@@ -297,8 +329,11 @@ int sim_run_main(int argc, char **argv)
         double wall = (double)(g_get_monotonic_time() - start) / 1e6;
         gboolean safe = !ana_safety_violated(sim_run_safety(run));
         if (!flags.quiet) sim_run_print_summary(run, wall);
-        printf("%s: %" PRIu64 " blocks, seed %" PRIu64 "\n", safe ? "SAFE" : "SAFETY VIOLATION",
-               ana_liveness_blocks(sim_run_liveness(run)), config.seed);
+        char digest[2 * SIM_DIGEST_BYTES + 1];
+        sim_engine_digest_hex(sim_run_engine(run), digest);
+        printf("%s: %" PRIu64 " blocks, seed %" PRIu64 ", digest %s\n",
+               safe ? "SAFE" : "SAFETY VIOLATION", ana_liveness_blocks(sim_run_liveness(run)),
+               config.seed, digest);
         status = safe ? 0 : 1;
     } else {
         fprintf(stderr, "shotglass run: %s\n", error->message);
