@@ -65,4 +65,7 @@ void bench_phold_run_engine(const BenchPholdConfig *config, BenchPholdResult *re
 /* Entry point of `shotglass bench phold ...`; returns the process exit code. */
 int bench_phold_main(int argc, char **argv);
 
+/* Entry point of `shotglass bench consensus ...` (bench/consensus.c). */
+int bench_consensus_main(int argc, char **argv);
+
 #endif

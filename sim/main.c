@@ -17,6 +17,7 @@ static const char usage[] =
     "  run            run HotShot consensus on the simulated network\n"
     "  ping           measure one-way delays between regions through the network model\n"
     "  bench phold    the PHOLD engine benchmark\n"
+    "  bench consensus  HotShot at scale: node-views per second and memory per node\n"
     "  version        print the version\n"
     "\n"
     "`shotglass COMMAND --help` describes a command's options.\n";
@@ -37,6 +38,9 @@ int main(int argc, char **argv)
     if (strcmp(command, "ping") == 0) return sim_ping_main(argc - 1, argv + 1);
     if (strcmp(command, "bench") == 0 && argc >= 3 && strcmp(argv[2], "phold") == 0) {
         return bench_phold_main(argc - 2, argv + 2);
+    }
+    if (strcmp(command, "bench") == 0 && argc >= 3 && strcmp(argv[2], "consensus") == 0) {
+        return bench_consensus_main(argc - 2, argv + 2);
     }
     fprintf(stderr, "shotglass: unknown command \"%s\"\n\n%s", command, usage);
     return 2;
