@@ -31,6 +31,9 @@ __extension__ typedef unsigned __int128 ProtoU128;
 
 #define PROTO_COMMIT_BYTES 32
 
+/* Largest logical payload, namespace or transaction: the namespace table's offsets are u32. */
+#define PROTO_PAYLOAD_MAX UINT32_MAX
+
 /* A 32-byte commitment (BLAKE2b-256 of a tagged encoding): leaves, payloads, votes. */
 typedef struct ProtoCommit {
     uint8_t bytes[PROTO_COMMIT_BYTES];
