@@ -69,6 +69,12 @@ void ana_liveness_on_note(AnaLiveness *l, uint32_t node, ProtoNoteKind note, Pro
     case PROTO_NOTE_QC_FORMED:
         record(l, view)->certified = TRUE;
         break;
+    case PROTO_NOTE_BLOCK_READY:
+        record(l, view)->dispersed = TRUE;
+        break;
+    case PROTO_NOTE_DAC_FORMED:
+        record(l, view)->dac = TRUE;
+        break;
     case PROTO_NOTE_TC_FORMED:
         record(l, view)->tc = TRUE;
         break;
@@ -83,6 +89,8 @@ void ana_liveness_on_note(AnaLiveness *l, uint32_t node, ProtoNoteKind note, Pro
     case PROTO_NOTE_REJECTED:
     case PROTO_NOTE_UNSAFE_PROPOSAL:
     case PROTO_NOTE_FETCH:
+    case PROTO_NOTE_DA_STORED:
+    case PROTO_NOTE_SHARE_STORED:
     case PROTO_NOTE_KIND_COUNT_:
         break;
     }
@@ -152,6 +160,8 @@ AnaViewOutcome ana_liveness_outcome(const AnaLiveness *l, ProtoView view, ProtoV
     if (r == NULL || !r->entered) return ANA_VIEW_SKIPPED;
     if (r->timeouts == 0) return ANA_VIEW_ORPHANED;
     if (!r->proposed) return ANA_VIEW_FAILED_NO_PROPOSAL;
+    /* Without a DA certificate no replica may vote, so that, not the quorum, is what failed. */
+    if (!r->certified && r->dispersed && !r->dac) return ANA_VIEW_FAILED_NO_DAC;
     if (!r->certified) return ANA_VIEW_FAILED_NO_QC;
     return ANA_VIEW_FAILED_CERTIFIED;
 }
@@ -169,6 +179,8 @@ const char *ana_view_outcome_name(AnaViewOutcome outcome)
         return "skipped by view sync";
     case ANA_VIEW_FAILED_NO_PROPOSAL:
         return "no proposal (leader down or without evidence)";
+    case ANA_VIEW_FAILED_NO_DAC:
+        return "proposed, no DA certificate (so no votes)";
     case ANA_VIEW_FAILED_NO_QC:
         return "proposed, no quorum certificate";
     case ANA_VIEW_FAILED_CERTIFIED:

@@ -26,6 +26,7 @@ typedef enum AnaViewOutcome {
     ANA_VIEW_ORPHANED,           /* voted on without timeouts, block never decided */
     ANA_VIEW_SKIPPED,            /* no honest node entered it (view sync jumped over it) */
     ANA_VIEW_FAILED_NO_PROPOSAL, /* timed out: no proposal (leader down, or no evidence) */
+    ANA_VIEW_FAILED_NO_DAC,      /* timed out: proposed, but its block got no DA certificate */
     ANA_VIEW_FAILED_NO_QC,       /* timed out: proposed, but no quorum certificate formed */
     ANA_VIEW_FAILED_CERTIFIED,   /* timed out although certified (the QC came too late) */
     ANA_VIEW_OUTCOME_COUNT_,
@@ -39,6 +40,8 @@ static inline int ana_view_outcome_failed(AnaViewOutcome outcome)
 typedef struct AnaViewRecord {
     gboolean proposed;
     gboolean certified; /* a QC for this view formed */
+    gboolean dispersed; /* its leader dispersed a block (the DA layer is on) */
+    gboolean dac;       /* a DA certificate for it formed */
     gboolean tc;        /* a TC for this view formed */
     gboolean decided;
     gboolean view_sync;     /* view sync targeted this view as its round */

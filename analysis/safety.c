@@ -173,7 +173,7 @@ void ana_safety_on_send(AnaSafety *s, uint32_t node, ProtoMsgType type, GBytes *
         type != PROTO_MSG_PROPOSAL) {
         return;
     }
-    ProtoDecodeContext ctx = {s->node_count, NULL};
+    ProtoDecodeContext ctx = {.node_count = s->node_count, .pool = NULL};
     ProtoMsg msg;
     gsize len = 0;
     const uint8_t *data = g_bytes_get_data(bytes, &len);

@@ -91,7 +91,7 @@ static void send_bytes(GArray *out, ProtoNodeId target, ProtoMsgType type, GByte
 
 static gboolean decode_proposal(const ProtoByzantine *b, GBytes *bytes, ProtoMsg *msg)
 {
-    ProtoDecodeContext ctx = {b->node->shared->node_count, NULL};
+    ProtoDecodeContext ctx = {.node_count = b->node->shared->node_count, .pool = NULL};
     gsize len = 0;
     const uint8_t *data = g_bytes_get_data(bytes, &len);
     return proto_msg_decode(data, len, &ctx, msg) == PROTO_OK && msg->type == PROTO_MSG_PROPOSAL;

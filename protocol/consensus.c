@@ -28,6 +28,10 @@
  * proposes on the highest, carrying the TC or certificate as evidence; it stops waiting early
  * only if it learns QC(v-1), which no other QC can beat (HotShot's wait_for_highest_qc).
  *
+ * Data availability (da.c), when on: a leader proposes only once its block is dispersed (the
+ * header carries the payload commitment and namespace table), and a replica votes only when the
+ * proposal, the DA certificate and its own VID share are all present for the same commitment.
+ *
  * Missing leaves. A proposal whose parent is unknown is still voted on when the liveness rule
  * allows, but deciding waits: the node asks the proposer for the missing leaf, then other
  * random peers every fetch_timeout, and retries the decide when it arrives.
@@ -244,7 +248,11 @@ static void propose(ProtoNode *node, ProtoLeaf *parent, ProtoEvidence kind, Prot
     p->parent = parent->commit;
     p->header.height = parent->header.height + 1;
     p->header.timestamp = node->now;
-    p->header.ns_table = g_bytes_new(NULL, 0);
+    if (da__enabled(node)) {
+        da__fill_header(node, &p->header);
+    } else {
+        p->header.ns_table = g_bytes_new(NULL, 0);
+    }
     p->justify_qc = node->high_qc;
     p->evidence_kind = kind;
     p->evidence = evidence;
@@ -304,12 +312,19 @@ void consensus__try_propose(ProtoNode *node)
               PROTO_NODE_NONE); /* retried when the leaf arrives */
         return;
     }
+    if (da__enabled(node) && !da__block_ready(node, v)) {
+        da__start_block(node, v); /* proposing is retried when the block is dispersed */
+        return;
+    }
     if (node->propose_deadline != PROTO_TIME_NONE) node__timer_cancel(node, PROTO_TIMER_PROPOSE);
     propose(node, parent, kind, evidence);
 }
 
 void consensus__on_view_entered(ProtoNode *node)
 {
+    if (da__enabled(node) && node__leader(node, node->cur_view) == node->id) {
+        da__start_block(node, node->cur_view);
+    }
     if (node->propose_deadline != PROTO_TIME_NONE) {
         node->propose_deadline = PROTO_TIME_NONE;
         node__timer_cancel(node, PROTO_TIMER_PROPOSE);
@@ -320,7 +335,7 @@ void consensus__on_view_entered(ProtoNode *node)
 /* --- voting ------------------------------------------------------------------------------------
  */
 
-static void cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
+void consensus__cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
 {
     PROTO_ASSERT(leaf->view > node->last_voted_view);
     ProtoMsg msg = {.type = PROTO_MSG_QUORUM_VOTE, .sender = node->id};
@@ -372,7 +387,16 @@ int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
         node__note(node, PROTO_NOTE_UNSAFE_PROPOSAL, p->view, 0);
         return PROTO_ERR_UNSAFE;
     }
-    if (p->view == node->cur_view && p->view > node->last_voted_view) cast_vote(node, leaf);
+    /* HotShot leaders start fetching their block as soon as they see the previous proposal. */
+    if (da__enabled(node) && node__leader(node, p->view + 1) == node->id) {
+        da__start_block(node, p->view + 1);
+    }
+    if (p->view != node->cur_view || p->view <= node->last_voted_view) return PROTO_OK;
+    if (da__enabled(node)) {
+        da__on_safe_proposal(node, leaf); /* votes once the DAC and its share are there */
+    } else {
+        consensus__cast_vote(node, leaf);
+    }
     return PROTO_OK;
 }
 

@@ -72,9 +72,19 @@ static void fail(Reader *r, int code)
     if (r->error == PROTO_OK) r->error = code;
 }
 
+/* A logical size (payload, namespace, transaction): at most PROTO_PAYLOAD_MAX. */
+static uint64_t get_size(Reader *r)
+{
+    uint64_t size = get_u64(r);
+    if (r->error == PROTO_OK && size > PROTO_PAYLOAD_MAX) fail(r, PROTO_ERR_LENGTH);
+    return size;
+}
+
 typedef struct Writer {
     GByteArray *buf;
-    uint64_t discount; /* bytes of real-mode signatures beyond the 32 a BLS signature takes */
+    /* Charged size minus encoded size: minus real-mode signature bytes beyond the 32 a BLS
+     * signature takes, plus the logical size of synthetic blobs beyond their bytes. */
+    int64_t delta;
 } Writer;
 
 static void put_uint(Writer *w, uint64_t v, int bytes)
@@ -119,7 +129,7 @@ static void write_cert(Writer *w, const ProtoCert *c)
     put_uint(w, c->scheme, 1);
     put_uint(w, c->signature_len, 4);
     put_bytes(w, c->signature, c->signature_len);
-    if (c->signature_len > 32) w->discount += c->signature_len - 32;
+    if (c->signature_len > 32) w->delta -= (int64_t)c->signature_len - 32;
 }
 
 static void cert_digest(ProtoCert *cert)
@@ -322,7 +332,7 @@ static void read_header(Reader *r, ProtoHeader *h)
     h->timestamp = get_u64(r);
     get_commit(r, &h->payload_commit);
     get_commit(r, &h->builder_commit);
-    h->payload_size = get_u64(r);
+    h->payload_size = get_size(r);
     uint32_t ns_len = get_u32(r);
     if (r->error == PROTO_OK && ns_len > PROTO_NS_TABLE_MAX) fail(r, PROTO_ERR_LENGTH);
     const uint8_t *ns = get_bytes(r, ns_len);
@@ -358,6 +368,17 @@ void proto_leaf_commit(ProtoView view, const ProtoCommit *parent, const ProtoHea
     g_byte_array_unref(w.buf);
 }
 
+void proto_dispersal_commit(ProtoView view, const ProtoCommit *payload, ProtoCommit *out)
+{
+    static const char tag[] = "shotglass-dispersal-v1";
+    uint8_t buf[sizeof tag + 8 + PROTO_COMMIT_BYTES];
+    memcpy(buf, tag, sizeof tag);
+    for (int i = 0; i < 8; i++)
+        buf[sizeof tag + (size_t)i] = (uint8_t)(view >> (8 * i));
+    memcpy(buf + sizeof tag + 8, payload->bytes, PROTO_COMMIT_BYTES);
+    crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, buf, sizeof buf, NULL, 0);
+}
+
 void proto_vote_commit(ProtoCertKind kind, ProtoView view, uint32_t relay, const ProtoCommit *data,
                        ProtoCommit *out)
 {
@@ -391,6 +412,8 @@ ProtoCertKind proto_msg_vote_kind(ProtoMsgType type)
         return PROTO_CERT_VS_COMMIT;
     case PROTO_MSG_VS_FINALIZE_VOTE:
         return PROTO_CERT_VS_FINALIZE;
+    case PROTO_MSG_DA_VOTE:
+        return PROTO_CERT_DA;
     case PROTO_MSG_PROPOSAL:
     case PROTO_MSG_VS_PRECOMMIT_CERT:
     case PROTO_MSG_VS_COMMIT_CERT:
@@ -398,6 +421,17 @@ ProtoCertKind proto_msg_vote_kind(ProtoMsgType type)
     case PROTO_MSG_HIGH_QC:
     case PROTO_MSG_PROPOSAL_REQUEST:
     case PROTO_MSG_PROPOSAL_RESPONSE:
+    case PROTO_MSG_DA_PROPOSAL:
+    case PROTO_MSG_DA_CERT:
+    case PROTO_MSG_VID_SHARE:
+    case PROTO_MSG_VID_REQUEST:
+    case PROTO_MSG_VID_RESPONSE:
+    case PROTO_MSG_TX_SUBMIT:
+    case PROTO_MSG_BLOCK_REQUEST:
+    case PROTO_MSG_BLOCK_RESPONSE:
+    case PROTO_MSG_DECIDE_NOTICE:
+    case PROTO_MSG_NS_REQUEST:
+    case PROTO_MSG_NS_RESPONSE:
     case PROTO_MSG_TYPE_COUNT_:
         break;
     }
@@ -409,6 +443,7 @@ static ProtoCertKind cert_kind_of_type(ProtoMsgType type)
     if (type == PROTO_MSG_VS_PRECOMMIT_CERT) return PROTO_CERT_VS_PRECOMMIT;
     if (type == PROTO_MSG_VS_COMMIT_CERT) return PROTO_CERT_VS_COMMIT;
     if (type == PROTO_MSG_VS_FINALIZE_CERT) return PROTO_CERT_VS_FINALIZE;
+    if (type == PROTO_MSG_DA_CERT) return PROTO_CERT_DA;
     return (ProtoCertKind)0;
 }
 
@@ -427,6 +462,18 @@ const char *proto_msg_type_name(ProtoMsgType type)
         [PROTO_MSG_HIGH_QC] = "high_qc",
         [PROTO_MSG_PROPOSAL_REQUEST] = "proposal_request",
         [PROTO_MSG_PROPOSAL_RESPONSE] = "proposal_response",
+        [PROTO_MSG_DA_PROPOSAL] = "da_proposal",
+        [PROTO_MSG_DA_VOTE] = "da_vote",
+        [PROTO_MSG_DA_CERT] = "da_cert",
+        [PROTO_MSG_VID_SHARE] = "vid_share",
+        [PROTO_MSG_VID_REQUEST] = "vid_request",
+        [PROTO_MSG_VID_RESPONSE] = "vid_response",
+        [PROTO_MSG_TX_SUBMIT] = "tx_submit",
+        [PROTO_MSG_BLOCK_REQUEST] = "block_request",
+        [PROTO_MSG_BLOCK_RESPONSE] = "block_response",
+        [PROTO_MSG_DECIDE_NOTICE] = "decide_notice",
+        [PROTO_MSG_NS_REQUEST] = "ns_request",
+        [PROTO_MSG_NS_RESPONSE] = "ns_response",
     };
     PROTO_ASSERT(type > 0 && type < PROTO_MSG_TYPE_COUNT_);
     return names[type];
@@ -439,7 +486,7 @@ static void write_signature(Writer *w, const ProtoSignature *s)
     put_uint(w, s->scheme, 1);
     put_uint(w, s->len, 1);
     put_bytes(w, s->bytes, s->len);
-    if (s->len > 32) w->discount += s->len - 32u;
+    if (s->len > 32) w->delta -= (int64_t)s->len - 32;
 }
 
 static void read_signature(Reader *r, ProtoSignature *s)
@@ -518,11 +565,246 @@ static void read_proposal(Reader *r, const ProtoDecodeContext *ctx, ProtoProposa
     read_signature(r, &p->signature);
 }
 
+/* --- the data path ------------------------------------------------------------------------ */
+
+#define BLOB_MAX PROTO_MESSAGE_MAX
+
+static void put_blob(Writer *w, GBytes *blob)
+{
+    gsize len = 0;
+    const uint8_t *data = blob != NULL ? g_bytes_get_data(blob, &len) : NULL;
+    put_uint(w, len, 4);
+    put_bytes(w, data, len);
+}
+
+/* A blob whose logical size is `logical` bytes (synthetic content, or production VID units). */
+static void put_bulk(Writer *w, GBytes *blob, uint64_t logical)
+{
+    /* Charged sizes are at most a few times PROTO_PAYLOAD_MAX, far from overflowing `delta`. */
+    PROTO_ASSERT(logical <= 16 * (uint64_t)PROTO_PAYLOAD_MAX);
+    put_blob(w, blob);
+    w->delta += (int64_t)logical - (int64_t)(blob != NULL ? g_bytes_get_size(blob) : 0);
+}
+
+static GBytes *get_blob(Reader *r, uint32_t max)
+{
+    uint32_t len = get_u32(r);
+    if (r->error == PROTO_OK && len > max) fail(r, PROTO_ERR_LENGTH);
+    const uint8_t *data = get_bytes(r, len);
+    return data != NULL ? g_bytes_new(data, len) : NULL;
+}
+
+static void get_flag(Reader *r, uint8_t *flag)
+{
+    *flag = get_u8(r);
+    if (r->error == PROTO_OK && *flag > 1) fail(r, PROTO_ERR_FIELD);
+}
+
+static void write_vid(Writer *w, const ProtoDataMsg *d)
+{
+    put_uint(w, d->view, 8);
+    put_commit(w, &d->commit);
+    put_uint(w, d->owner, 4);
+    put_uint(w, d->size, 8);
+    put_uint(w, d->synthetic, 1);
+    put_blob(w, d->ns_table);
+    put_blob(w, d->layout);
+    put_bulk(w, d->bytes, d->bulk_size);
+    write_signature(w, &d->signature);
+}
+
+static void read_vid(Reader *r, const ProtoDecodeContext *ctx, ProtoDataMsg *d)
+{
+    d->view = get_u64(r);
+    get_commit(r, &d->commit);
+    d->owner = get_u32(r);
+    if (r->error == PROTO_OK && d->owner >= ctx->node_count) fail(r, PROTO_ERR_FIELD);
+    d->size = get_size(r);
+    get_flag(r, &d->synthetic);
+    d->ns_table = get_blob(r, PROTO_NS_TABLE_MAX);
+    d->layout = get_blob(r, BLOB_MAX);
+    d->bytes = get_blob(r, BLOB_MAX);
+    read_signature(r, &d->signature);
+}
+
+static void write_notices(Writer *w, const ProtoDataMsg *d)
+{
+    put_uint(w, d->notice_count, 4);
+    for (uint32_t i = 0; i < d->notice_count; i++) {
+        const ProtoNotice *n = &d->notices[i];
+        put_uint(w, n->view, 8);
+        put_uint(w, n->height, 8);
+        put_commit(w, &n->payload_commit);
+        put_uint(w, n->payload_size, 8);
+        put_blob(w, n->ns_table);
+    }
+}
+
+static void read_notices(Reader *r, ProtoDataMsg *d)
+{
+    uint32_t count = get_u32(r);
+    if (r->error == PROTO_OK && count > PROTO_NOTICES_MAX) fail(r, PROTO_ERR_LENGTH);
+    if (r->error != PROTO_OK) return;
+    d->notices = g_new0(ProtoNotice, count ? count : 1);
+    for (uint32_t i = 0; i < count && r->error == PROTO_OK; i++) {
+        ProtoNotice *n = &d->notices[i];
+        n->view = get_u64(r);
+        n->height = get_u64(r);
+        get_commit(r, &n->payload_commit);
+        n->payload_size = get_size(r);
+        n->ns_table = get_blob(r, PROTO_NS_TABLE_MAX);
+        d->notice_count = i + 1;
+    }
+}
+
+static void write_data(Writer *w, const ProtoMsg *msg)
+{
+    const ProtoDataMsg *d = &msg->data;
+    switch ((int)msg->type) {
+    case PROTO_MSG_DA_PROPOSAL:
+        put_uint(w, d->view, 8);
+        put_commit(w, &d->commit);
+        put_uint(w, d->size, 8);
+        put_uint(w, d->synthetic, 1);
+        put_blob(w, d->ns_table);
+        put_bulk(w, d->bytes, d->size);
+        write_signature(w, &d->signature);
+        break;
+    case PROTO_MSG_DA_VOTE:
+        write_vote(w, &msg->vote);
+        break;
+    case PROTO_MSG_DA_CERT:
+        write_cert(w, msg->cert);
+        break;
+    case PROTO_MSG_VID_SHARE:
+    case PROTO_MSG_VID_RESPONSE:
+        write_vid(w, d);
+        break;
+    case PROTO_MSG_VID_REQUEST:
+        put_uint(w, d->view, 8);
+        put_commit(w, &d->commit);
+        put_uint(w, d->owner, 4);
+        break;
+    case PROTO_MSG_TX_SUBMIT:
+        put_uint(w, d->ns_id, 4);
+        put_uint(w, d->tx_id, 8);
+        put_uint(w, d->size, 8);
+        put_uint(w, d->synthetic, 1);
+        put_bulk(w, d->bytes, d->size);
+        break;
+    case PROTO_MSG_BLOCK_REQUEST:
+        put_uint(w, d->view, 8);
+        break;
+    case PROTO_MSG_BLOCK_RESPONSE:
+        put_uint(w, d->view, 8);
+        put_uint(w, d->size, 8);
+        put_uint(w, d->synthetic, 1);
+        put_blob(w, d->ns_table);
+        put_bulk(w, d->bytes, d->size);
+        break;
+    case PROTO_MSG_DECIDE_NOTICE:
+        write_notices(w, d);
+        break;
+    case PROTO_MSG_NS_REQUEST:
+        put_uint(w, d->view, 8);
+        put_commit(w, &d->commit);
+        put_uint(w, d->ns_id, 4);
+        break;
+    case PROTO_MSG_NS_RESPONSE:
+        put_uint(w, d->view, 8);
+        put_commit(w, &d->commit);
+        put_uint(w, d->ns_id, 4);
+        put_uint(w, d->index, 4);
+        put_uint(w, d->count, 4);
+        put_uint(w, d->size, 8);
+        put_uint(w, d->synthetic, 1);
+        put_blob(w, d->layout);
+        put_bulk(w, d->bytes, d->size);
+        break;
+    default:
+        PROTO_UNREACHABLE();
+    }
+}
+
+static void read_data(Reader *r, const ProtoDecodeContext *ctx, ProtoMsg *msg)
+{
+    ProtoDataMsg *d = &msg->data;
+    switch ((int)msg->type) {
+    case PROTO_MSG_DA_PROPOSAL:
+        d->view = get_u64(r);
+        get_commit(r, &d->commit);
+        d->size = get_size(r);
+        get_flag(r, &d->synthetic);
+        d->ns_table = get_blob(r, PROTO_NS_TABLE_MAX);
+        d->bytes = get_blob(r, BLOB_MAX);
+        read_signature(r, &d->signature);
+        break;
+    case PROTO_MSG_DA_VOTE:
+        read_vote(r, ctx, &msg->vote);
+        break;
+    case PROTO_MSG_DA_CERT:
+        msg->cert = read_cert(r, ctx);
+        if (r->error == PROTO_OK && msg->cert->kind != PROTO_CERT_DA) fail(r, PROTO_ERR_FIELD);
+        break;
+    case PROTO_MSG_VID_SHARE:
+    case PROTO_MSG_VID_RESPONSE:
+        read_vid(r, ctx, d);
+        break;
+    case PROTO_MSG_VID_REQUEST:
+        d->view = get_u64(r);
+        get_commit(r, &d->commit);
+        d->owner = get_u32(r);
+        if (r->error == PROTO_OK && d->owner >= ctx->node_count) fail(r, PROTO_ERR_FIELD);
+        break;
+    case PROTO_MSG_TX_SUBMIT:
+        d->ns_id = get_u32(r);
+        d->tx_id = get_u64(r);
+        d->size = get_size(r);
+        get_flag(r, &d->synthetic);
+        d->bytes = get_blob(r, BLOB_MAX);
+        break;
+    case PROTO_MSG_BLOCK_REQUEST:
+        d->view = get_u64(r);
+        break;
+    case PROTO_MSG_BLOCK_RESPONSE:
+        d->view = get_u64(r);
+        d->size = get_size(r);
+        get_flag(r, &d->synthetic);
+        d->ns_table = get_blob(r, PROTO_NS_TABLE_MAX);
+        d->bytes = get_blob(r, BLOB_MAX);
+        break;
+    case PROTO_MSG_DECIDE_NOTICE:
+        read_notices(r, d);
+        break;
+    case PROTO_MSG_NS_REQUEST:
+        d->view = get_u64(r);
+        get_commit(r, &d->commit);
+        d->ns_id = get_u32(r);
+        break;
+    case PROTO_MSG_NS_RESPONSE:
+        d->view = get_u64(r);
+        get_commit(r, &d->commit);
+        d->ns_id = get_u32(r);
+        d->index = get_u32(r);
+        d->count = get_u32(r);
+        d->size = get_size(r);
+        get_flag(r, &d->synthetic);
+        d->layout = get_blob(r, BLOB_MAX);
+        d->bytes = get_blob(r, BLOB_MAX);
+        if (r->error == PROTO_OK && (d->index >= d->count || d->count == 0)) {
+            fail(r, PROTO_ERR_FIELD);
+        }
+        break;
+    default:
+        PROTO_UNREACHABLE();
+    }
+}
+
 /* --- messages --------------------------------------------------------------------------------- */
 
 static void write_body(Writer *w, const ProtoMsg *msg)
 {
-    switch (msg->type) {
+    switch ((int)msg->type) {
     case PROTO_MSG_PROPOSAL:
         write_proposal(w, &msg->proposal);
         break;
@@ -550,11 +832,12 @@ static void write_body(Writer *w, const ProtoMsg *msg)
         const uint8_t *inner = g_bytes_get_data(msg->proposal_bytes, &len);
         put_uint(w, len, 4);
         put_bytes(w, inner, len);
-        w->discount += msg->inner_discount; /* the inner proposal's real-mode signatures */
+        w->delta -= (int64_t)msg->inner_discount; /* the inner proposal's real-mode signatures */
         break;
     }
-    case PROTO_MSG_TYPE_COUNT_:
-        PROTO_UNREACHABLE();
+    default:
+        write_data(w, msg);
+        break;
     }
 }
 
@@ -569,13 +852,14 @@ GBytes *proto_msg_encode(const ProtoMsg *msg, uint64_t *charged)
     write_body(&w, msg);
     size_t len = w.buf->len;
     PROTO_ASSERT(len <= PROTO_MESSAGE_MAX);
-    if (charged != NULL) *charged = len - w.discount + PROTO_FRAME_BYTES;
+    PROTO_ASSERT((int64_t)len + w.delta > 0);
+    if (charged != NULL) *charged = (uint64_t)((int64_t)len + w.delta) + PROTO_FRAME_BYTES;
     return g_byte_array_free_to_bytes(w.buf);
 }
 
 static void read_body(Reader *r, const ProtoDecodeContext *ctx, ProtoMsg *msg)
 {
-    switch (msg->type) {
+    switch ((int)msg->type) {
     case PROTO_MSG_PROPOSAL:
         read_proposal(r, ctx, &msg->proposal);
         break;
@@ -627,8 +911,9 @@ static void read_body(Reader *r, const ProtoDecodeContext *ctx, ProtoMsg *msg)
         msg->vote.signer = nested.sender;
         break;
     }
-    case PROTO_MSG_TYPE_COUNT_:
-        PROTO_UNREACHABLE();
+    default:
+        read_data(r, ctx, msg);
+        break;
     }
 }
 
@@ -648,7 +933,13 @@ int proto_msg_decode(const uint8_t *bytes, size_t len, const ProtoDecodeContext 
     if (r.error == PROTO_OK && (type == 0 || type >= PROTO_MSG_TYPE_COUNT_))
         fail(&r, PROTO_ERR_TYPE);
     if (r.error == PROTO_OK && flags != 0) fail(&r, PROTO_ERR_FIELD);
-    if (r.error == PROTO_OK && msg->sender >= context->node_count) fail(&r, PROTO_ERR_SENDER);
+    if (r.error == PROTO_OK && type < PROTO_MSG_TYPE_COUNT_) {
+        uint32_t limit = context->node_count;
+        if (proto_msg_from_anyone((ProtoMsgType)type) && context->endpoint_count > limit) {
+            limit = context->endpoint_count;
+        }
+        if (msg->sender >= limit) fail(&r, PROTO_ERR_SENDER);
+    }
     if (r.error == PROTO_OK) {
         msg->type = (ProtoMsgType)type;
         read_body(&r, context, msg);
@@ -668,5 +959,13 @@ void proto_msg_clear(ProtoMsg *msg)
     proto_cert_unref(msg->proposal.evidence);
     proto_cert_unref(msg->cert);
     if (msg->proposal_bytes != NULL) g_bytes_unref(msg->proposal_bytes);
+    ProtoDataMsg *d = &msg->data;
+    if (d->ns_table != NULL) g_bytes_unref(d->ns_table);
+    if (d->layout != NULL) g_bytes_unref(d->layout);
+    if (d->bytes != NULL) g_bytes_unref(d->bytes);
+    for (uint32_t i = 0; i < d->notice_count; i++) {
+        if (d->notices[i].ns_table != NULL) g_bytes_unref(d->notices[i].ns_table);
+    }
+    g_free(d->notices);
     memset(msg, 0, sizeof *msg);
 }

@@ -12,6 +12,30 @@
  *   PROPOSAL_REQUEST    view u64, leaf commit (of a leaf the sender misses, and its view)
  *   PROPOSAL_RESPONSE   u32 length, then a complete PROPOSAL message
  *
+ * The data path (DA committee, VID, transactions, builder, subscribers, rollups):
+ *   DA_PROPOSAL         view, payload commitment, logical size u64, synthetic u8, namespace
+ *                       table (blob), payload (blob), dispersal signature
+ *   DA_VOTE             a vote (kind DA, data = payload commitment, view = the block's view)
+ *   DA_CERT             cert
+ *   VID_SHARE           view, payload commitment, owner u32, logical size u64, synthetic u8,
+ *   VID_RESPONSE        namespace table (blob), layout (blob: per namespace its root and
+ *                       logical length), units (blob: the owner's units with their paths),
+ *                       dispersal signature
+ *   VID_REQUEST         view, payload commitment, owner u32
+ *   TX_SUBMIT           namespace id u32, transaction id u64, logical size u64, synthetic u8,
+ *                       transaction (blob)
+ *   BLOCK_REQUEST       view
+ *   BLOCK_RESPONSE      view, logical size u64, synthetic u8, namespace table (blob),
+ *                       payload (blob)
+ *   DECIDE_NOTICE       count u32, then per decided leaf: view, height, payload commitment,
+ *                       logical size u64, namespace table (blob)
+ *   NS_REQUEST          view, payload commitment, namespace id u32
+ *   NS_RESPONSE         view, payload commitment, namespace id u32, index u32, count u32,
+ *                       logical size u64, synthetic u8, path (blob of commitments),
+ *                       namespace bytes (blob)
+ *   (blob = u32 length + bytes; a dispersal signature is the leader's over the pair
+ *    (view, payload commitment), see proto_dispersal_commit)
+ *
  *   header     height u64, timestamp u64, payload commit, builder commit, payload size u64,
  *              namespace table length u32 + bytes
  *   cert       kind u8, view u64, relay u32, data commit, node count u32, signer bitmap
@@ -51,8 +75,29 @@ typedef enum ProtoMsgType {
     PROTO_MSG_HIGH_QC = 10,
     PROTO_MSG_PROPOSAL_REQUEST = 11,
     PROTO_MSG_PROPOSAL_RESPONSE = 12,
-    PROTO_MSG_TYPE_COUNT_ = 13,
+    PROTO_MSG_DA_PROPOSAL = 13,
+    PROTO_MSG_DA_VOTE = 14,
+    PROTO_MSG_DA_CERT = 15,
+    PROTO_MSG_VID_SHARE = 16,
+    PROTO_MSG_VID_REQUEST = 17,
+    PROTO_MSG_VID_RESPONSE = 18,
+    PROTO_MSG_TX_SUBMIT = 19,
+    PROTO_MSG_BLOCK_REQUEST = 20,
+    PROTO_MSG_BLOCK_RESPONSE = 21,
+    PROTO_MSG_DECIDE_NOTICE = 22,
+    PROTO_MSG_NS_REQUEST = 23,
+    PROTO_MSG_NS_RESPONSE = 24,
+    PROTO_MSG_TYPE_COUNT_ = 25,
 } ProtoMsgType;
+
+/* Message types any endpoint may send; every other type must come from a validator. */
+static inline int proto_msg_from_anyone(ProtoMsgType type)
+{
+    return type == PROTO_MSG_TX_SUBMIT || type == PROTO_MSG_BLOCK_RESPONSE ||
+           type == PROTO_MSG_DECIDE_NOTICE || type == PROTO_MSG_NS_REQUEST ||
+           type == PROTO_MSG_NS_RESPONSE || type == PROTO_MSG_VID_REQUEST ||
+           type == PROTO_MSG_BLOCK_REQUEST;
+}
 
 /* What a certificate certifies; votes of a kind form certificates of the same kind. */
 typedef enum ProtoCertKind {
@@ -61,7 +106,8 @@ typedef enum ProtoCertKind {
     PROTO_CERT_VS_PRECOMMIT = 3,
     PROTO_CERT_VS_COMMIT = 4,
     PROTO_CERT_VS_FINALIZE = 5,
-    PROTO_CERT_KIND_COUNT_ = 6,
+    PROTO_CERT_DA = 6,
+    PROTO_CERT_KIND_COUNT_ = 7,
 } ProtoCertKind;
 
 typedef enum ProtoSigScheme {
@@ -78,6 +124,7 @@ typedef enum ProtoEvidence {
 #define PROTO_SIGNATURE_MAX  64
 #define PROTO_FRAME_BYTES    64
 #define PROTO_NS_TABLE_MAX   (1u << 20)
+#define PROTO_NOTICES_MAX    4096
 #define PROTO_MESSAGE_MAX    (64u << 20)
 #define PROTO_NODES_MAX      (1u << 20)
 #define PROTO_ENVELOPE_BYTES 8
@@ -134,6 +181,35 @@ typedef struct ProtoVote {
     ProtoSignature signature;
 } ProtoVote;
 
+/* A decided leaf as a subscriber (builder, rollup executor) hears of it. */
+typedef struct ProtoNotice {
+    ProtoView view;
+    uint64_t height;
+    ProtoCommit payload_commit;
+    uint64_t payload_size;
+    GBytes *ns_table; /* owned */
+} ProtoNotice;
+
+/* The data-path fields of a message; which are used depends on the type (see above). */
+typedef struct ProtoDataMsg {
+    ProtoView view;
+    ProtoCommit commit;       /* payload commitment */
+    ProtoNodeId owner;        /* VID_*: whose share */
+    uint32_t ns_id;           /* TX_SUBMIT, NS_* */
+    uint64_t tx_id;           /* TX_SUBMIT */
+    uint64_t size;            /* logical size of the payload, transaction or namespace */
+    uint8_t synthetic;        /* bytes are a manifest: sizes and ids, no content */
+    uint32_t index;           /* NS_RESPONSE: namespace index in the table */
+    uint32_t count;           /* NS_RESPONSE: namespaces in the table */
+    GBytes *ns_table;         /* owned */
+    GBytes *layout;           /* VID_*: roots and lengths; NS_RESPONSE: path; owned */
+    GBytes *bytes;            /* payload, transaction, units or namespace bytes; owned */
+    uint64_t bulk_size;       /* VID_* when encoding: production size of the units, to charge */
+    ProtoSignature signature; /* the leader's dispersal signature */
+    ProtoNotice *notices;     /* DECIDE_NOTICE, owned */
+    uint32_t notice_count;
+} ProtoDataMsg;
+
 /* A decoded message. Owns what it points to; release with proto_msg_clear. */
 typedef struct ProtoMsg {
     ProtoMsgType type;
@@ -146,12 +222,16 @@ typedef struct ProtoMsg {
     ProtoCert *cert;         /* VS_*_CERT, HIGH_QC */
     ProtoView view;          /* HIGH_QC, PROPOSAL_REQUEST */
     ProtoCommit leaf;        /* PROPOSAL_REQUEST */
+    ProtoDataMsg data;       /* the data path */
 } ProtoMsg;
 
 /* What decoding needs to know about the committee. */
 typedef struct ProtoDecodeContext {
     uint32_t node_count;
     ProtoCertPool *pool; /* may be NULL: certificates are then not interned */
+    /* Endpoints beyond the validators (builders, users, rollups) have ids node_count and up, below
+     * endpoint_count; they may send the types proto_msg_from_anyone accepts. 0 means none. */
+    uint32_t endpoint_count;
 } ProtoDecodeContext;
 
 /* --- certificates ---------------------------------------------------------------------------- */
@@ -194,6 +274,9 @@ void proto_header_commit(const ProtoHeader *header, ProtoCommit *out);
 /* The leaf commitment that QCs and the leader's signature certify. */
 void proto_leaf_commit(ProtoView view, const ProtoCommit *parent, const ProtoHeader *header,
                        const ProtoCert *justify_qc, ProtoCommit *out);
+
+/* What a leader's dispersal signature signs: the view and the payload commitment. */
+void proto_dispersal_commit(ProtoView view, const ProtoCommit *payload, ProtoCommit *out);
 
 /* What a vote signs: the kind, view, relay, data and wire version, domain-separated. */
 void proto_vote_commit(ProtoCertKind kind, ProtoView view, uint32_t relay, const ProtoCommit *data,

@@ -10,8 +10,11 @@
 
 #define NODE_ACCUMULATORS_MAX 32
 #define NODE_RECENT_CERTS     8
-#define NODE_OUTBOX_MAX       4096 /* bound on actions pending between drains */
-#define NODE_OUTBOX_INITIAL   16
+/* The outbox: actions pending between drains, at most NODE_OUTBOX_MAX plus 4 per endpoint; a
+ * drained outbox larger than NODE_OUTBOX_KEEP shrinks back to the initial size. */
+#define NODE_OUTBOX_MAX     4096
+#define NODE_OUTBOX_INITIAL 16
+#define NODE_OUTBOX_KEEP    256
 
 /* Votes of one kind for one (view, relay, data), collected by their recipient. */
 typedef struct Accumulator {
@@ -20,6 +23,31 @@ typedef struct Accumulator {
     uint64_t stake;
     ProtoAggregate aggregate;
 } Accumulator;
+
+/* What a node holds of one view's block: the DA certificate, its own VID share, the payload
+ * (DA members), and a validated proposal waiting for them before the node can vote. */
+typedef struct DaRecord {
+    ProtoView view; /* 0: unused */
+    gboolean dac;
+    ProtoCommit dac_commit;
+    gboolean share;
+    ProtoCommit share_commit;
+    gboolean share_synthetic;
+    uint64_t share_size; /* logical payload size */
+    GBytes *share_ns_table;
+    GBytes *share_layout;
+    GBytes *share_units;
+    ProtoSignature dispersal; /* the leader's signature over (view, commitment) */
+    ProtoPayload *payload;    /* DA members */
+    ProtoLeaf *pending;       /* a safe proposal waiting for the DAC and the share */
+    uint32_t requests;
+} DaRecord;
+
+typedef enum BlockState {
+    BLOCK_NONE = 0,
+    BLOCK_REQUESTED, /* asked the builder, waiting */
+    BLOCK_READY,     /* payload in hand, dispersed */
+} BlockState;
 
 typedef enum ViewSyncPhase {
     VIEW_SYNC_IDLE = 0,
@@ -68,10 +96,18 @@ struct ProtoNode {
     ProtoNodeId fetch_target;
     uint32_t fetch_attempts;
 
+    /* Data availability (when shared->vid is set). */
+    DaRecord *da; /* ring of config.da_retain_views records, by view */
+    ProtoView last_da_voted_view;
+    ProtoView block_view; /* the view the leader's block is for */
+    BlockState block_state;
+    ProtoPayload *block;
+    ProtoSignature block_dispersal;
+
     ProtoCommit recent_certs[NODE_RECENT_CERTS]; /* digests this node verified lately */
     uint32_t recent_next;
 
-    ProtoAction *outbox; /* ring of outbox_capacity, grown up to NODE_OUTBOX_MAX */
+    ProtoAction *outbox; /* ring of outbox_capacity (see NODE_OUTBOX_*) */
     uint32_t outbox_capacity;
     uint32_t outbox_head;
     uint32_t outbox_len;
@@ -108,6 +144,21 @@ void consensus__on_fetch_timer(ProtoNode *node);
 void consensus__try_propose(ProtoNode *node);
 void consensus__update_high_qc(ProtoNode *node, ProtoCert *qc);
 void consensus__on_view_entered(ProtoNode *node);
+
+void consensus__cast_vote(ProtoNode *node, const ProtoLeaf *leaf);
+
+/* da.c */
+gboolean da__enabled(const ProtoNode *node);
+void da__init(ProtoNode *node);
+void da__clear(ProtoNode *node);
+void da__start_block(ProtoNode *node, ProtoView view);
+gboolean da__block_ready(const ProtoNode *node, ProtoView view);
+void da__fill_header(const ProtoNode *node, ProtoHeader *header);
+void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf);
+int da__dispatch(ProtoNode *node, ProtoMsg *msg);
+void da__on_builder_timer(ProtoNode *node);
+void da__on_data_timer(ProtoNode *node);
+size_t da__memory(const ProtoNode *node);
 
 /* view_sync.c */
 void view_sync__start(ProtoNode *node, ProtoView round);

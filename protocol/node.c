@@ -19,6 +19,7 @@ ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake)
     shared->crypto = crypto;
     shared->stake = stake;
     shared->node_count = proto_stake_node_count(stake);
+    shared->endpoint_count = shared->node_count;
     shared->certs = proto_cert_pool_new();
     shared->leaves = proto_leaf_pool_new();
     shared->genesis = proto_leaf_new_genesis(shared->leaves, shared->node_count);
@@ -26,9 +27,37 @@ ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake)
     return shared;
 }
 
+void proto_shared_enable_da(ProtoShared *shared, const ProtoNodeId *members, uint32_t count,
+                            gboolean synthetic, uint32_t endpoint_count)
+{
+    PROTO_ASSERT(shared->vid == NULL && members != NULL && count > 0);
+    PROTO_ASSERT(endpoint_count >= shared->node_count);
+    uint64_t *stakes = g_new(uint64_t, shared->node_count);
+    for (uint32_t i = 0; i < shared->node_count; i++)
+        stakes[i] = proto_stake_of(shared->stake, i);
+    shared->vid = proto_vid_params_new(stakes, shared->node_count);
+    g_free(stakes);
+    PROTO_ASSERT(shared->vid != NULL);
+    shared->da_members = g_malloc0(((size_t)shared->node_count + 7) / 8);
+    for (uint32_t i = 0; i < count; i++) {
+        PROTO_ASSERT(members[i] < shared->node_count);
+        if (proto_shared_is_da_member(shared, members[i])) continue;
+        shared->da_members[members[i] >> 3] |= (uint8_t)(1u << (members[i] & 7));
+        shared->da_count++;
+        shared->da_stake += proto_stake_of(shared->stake, members[i]);
+    }
+    shared->da_threshold = 2 * shared->da_stake / 3 + 1;
+    shared->synthetic = synthetic;
+    shared->endpoint_count = endpoint_count;
+    shared->empty = proto_payload_empty(shared->vid, synthetic);
+}
+
 void proto_shared_free(ProtoShared *shared)
 {
     if (shared == NULL) return;
+    proto_payload_unref(shared->empty);
+    proto_vid_params_free(shared->vid);
+    g_free(shared->da_members);
     proto_leaf_unref(shared->genesis);
     proto_cert_unref(shared->genesis_qc);
     proto_leaf_pool_free(shared->leaves);
@@ -46,6 +75,11 @@ void proto_node_config_default(ProtoNodeConfig *config, ProtoNodeId id)
         .three_chain = FALSE,
         .high_qc_forwarding = TRUE,
         .test_disable_lock_check = FALSE,
+        .builder = PROTO_NODE_NONE,
+        .builder_timeout = 1 * PROTO_S,    /* the orchestrator's default */
+        .data_request_delay = 5 * PROTO_S, /* HotShotConfig's default */
+        .data_request_timeout = 2 * PROTO_S,
+        .da_retain_views = 64,
     };
 }
 
@@ -65,6 +99,10 @@ const char *proto_note_name(ProtoNoteKind note)
         [PROTO_NOTE_REJECTED] = "rejected",
         [PROTO_NOTE_UNSAFE_PROPOSAL] = "unsafe_proposal",
         [PROTO_NOTE_FETCH] = "fetch",
+        [PROTO_NOTE_DA_STORED] = "da_stored",
+        [PROTO_NOTE_SHARE_STORED] = "share_stored",
+        [PROTO_NOTE_DAC_FORMED] = "dac_formed",
+        [PROTO_NOTE_BLOCK_READY] = "block_ready",
     };
     PROTO_ASSERT(note > 0 && note < PROTO_NOTE_KIND_COUNT_);
     return names[note];
@@ -123,6 +161,7 @@ ProtoNode *proto_node_new(const ProtoNodeConfig *config, const ProtoEnv *env)
     node->locked_leaf = node->shared->genesis->commit;
     node->propose_deadline = PROTO_TIME_NONE;
     node->outbox_capacity = NODE_OUTBOX_INITIAL;
+    da__init(node);
     node->outbox = g_new0(ProtoAction, node->outbox_capacity);
     return node;
 }
@@ -136,6 +175,7 @@ void proto_node_free(ProtoNode *node)
     for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
         if (node->accumulators[i].active) proto_aggregate_clear(&node->accumulators[i].aggregate);
     }
+    da__clear(node);
     g_hash_table_unref(node->leaves);
     proto_leaf_unref(node->anchor);
     proto_leaf_unref(node->latest_proposal);
@@ -204,7 +244,8 @@ void proto_node_restart(ProtoNode *node, const ProtoPersisted *p, ProtoTime now)
 static void outbox_grow(ProtoNode *node)
 {
     uint32_t old = node->outbox_capacity;
-    PROTO_ASSERT(old < NODE_OUTBOX_MAX);
+    uint32_t endpoints = MAX(node->shared->node_count, node->shared->endpoint_count);
+    PROTO_ASSERT(old < NODE_OUTBOX_MAX + 4 * (uint64_t)endpoints);
     ProtoAction *ring = g_new0(ProtoAction, old * 2);
     for (uint32_t i = 0; i < node->outbox_len; i++) {
         ring[i] = node->outbox[(node->outbox_head + i) % old];
@@ -229,6 +270,14 @@ gboolean proto_node_drain(ProtoNode *node, ProtoAction *action)
     memset(&node->outbox[node->outbox_head], 0, sizeof(ProtoAction));
     node->outbox_head = (node->outbox_head + 1) % node->outbox_capacity;
     node->outbox_len--;
+    if (node->outbox_len == 0 && node->outbox_capacity > NODE_OUTBOX_KEEP) {
+        /* A leader's dispersal (a share per validator) grows the outbox once a view it leads;
+         * keeping that ring would cost every node that ever led a few hundred KiB. */
+        g_free(node->outbox);
+        node->outbox_capacity = NODE_OUTBOX_INITIAL;
+        node->outbox = g_new0(ProtoAction, node->outbox_capacity);
+        node->outbox_head = 0;
+    }
     return TRUE;
 }
 
@@ -266,7 +315,7 @@ static void emit_message(ProtoNode *node, ProtoActionKind kind, ProtoNodeId targ
 
 void node__send(ProtoNode *node, ProtoNodeId target, const ProtoMsg *msg)
 {
-    PROTO_ASSERT(target < node->shared->node_count);
+    PROTO_ASSERT(target < node->shared->endpoint_count); /* validators, builder, rollups */
     emit_message(node, PROTO_ACTION_SEND, target, msg);
 }
 
@@ -339,6 +388,14 @@ int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
     if (recently_verified(node, &cert->digest)) return PROTO_OK;
     int rc = proto_crypto_verify_cert(node->shared->crypto, cert, &node->cpu);
     if (rc != PROTO_OK) return rc;
+    if (cert->kind == PROTO_CERT_DA) {
+        /* A DA certificate is signed by committee members only, with enough committee stake. */
+        for (ProtoNodeId id = 0; id < cert->node_count; id++) {
+            if (proto_cert_has_signer(cert, id) && !proto_shared_is_da_member(node->shared, id)) {
+                return PROTO_ERR_SENDER;
+            }
+        }
+    }
     if (proto_stake_of_bitmap(node->shared->stake, cert->signers) < threshold) {
         return PROTO_ERR_THRESHOLD;
     }
@@ -428,6 +485,7 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
 {
     const ProtoStakeTable *stake = node->shared->stake;
     uint64_t threshold = kind == PROTO_CERT_VS_PRECOMMIT ? proto_stake_one_honest_threshold(stake)
+                         : kind == PROTO_CERT_DA         ? node->shared->da_threshold
                                                          : proto_stake_success_threshold(stake);
     Accumulator *a = find_accumulator(node, kind, vote);
     *rc = PROTO_OK;
@@ -436,7 +494,9 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
         *rc = PROTO_ERR_DUPLICATE;
         return NULL;
     }
-    if (proto_stake_of(stake, vote->signer) == 0) {
+    /* Only the DA committee's votes count towards a DA certificate. */
+    if (proto_stake_of(stake, vote->signer) == 0 ||
+        (kind == PROTO_CERT_DA && !proto_shared_is_da_member(node->shared, vote->signer))) {
         *rc = PROTO_ERR_SENDER;
         return NULL;
     }
@@ -464,7 +524,7 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
 
 static int dispatch(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
 {
-    switch (msg->type) {
+    switch ((int)msg->type) { /* the other types go on to the DA layer */
     case PROTO_MSG_PROPOSAL:
         return consensus__on_proposal(node, msg, bytes);
     case PROTO_MSG_QUORUM_VOTE:
@@ -484,10 +544,9 @@ static int dispatch(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
         return consensus__on_proposal_request(node, msg);
     case PROTO_MSG_PROPOSAL_RESPONSE:
         return consensus__on_proposal_response(node, msg);
-    case PROTO_MSG_TYPE_COUNT_:
-        break;
+    default:
+        return da__dispatch(node, msg);
     }
-    PROTO_UNREACHABLE();
 }
 
 int proto_node_recv(ProtoNode *node, ProtoNodeId from, GBytes *bytes, ProtoTime now)
@@ -498,7 +557,9 @@ int proto_node_recv(ProtoNode *node, ProtoNodeId from, GBytes *bytes, ProtoTime 
     const uint8_t *data = g_bytes_get_data(bytes, &len);
     node->cpu += proto_crypto_costs(node->shared->crypto)->message_base;
     proto_crypto_charge_hash(node->shared->crypto, len, &node->cpu);
-    ProtoDecodeContext context = {node->shared->node_count, node->shared->certs};
+    ProtoDecodeContext context = {.node_count = node->shared->node_count,
+                                  .pool = node->shared->certs,
+                                  .endpoint_count = node->shared->endpoint_count};
     ProtoMsg msg;
     int rc = proto_msg_decode(data, len, &context, &msg);
     if (rc == PROTO_OK && msg.sender != from) rc = PROTO_ERR_SENDER;
@@ -533,6 +594,12 @@ void proto_node_on_timer(ProtoNode *node, uint32_t timer, ProtoTime now)
         break;
     case PROTO_TIMER_FETCH:
         consensus__on_fetch_timer(node);
+        break;
+    case PROTO_TIMER_BUILDER:
+        da__on_builder_timer(node);
+        break;
+    case PROTO_TIMER_DATA:
+        da__on_data_timer(node);
         break;
     default:
         PROTO_UNREACHABLE();
@@ -587,5 +654,5 @@ size_t proto_node_memory(const ProtoNode *node)
     }
     /* A GHashTable entry costs about a key, a value and a hash slot. */
     memory += g_hash_table_size(node->leaves) * 3 * sizeof(void *) + 64;
-    return memory;
+    return memory + da__memory(node);
 }

@@ -30,7 +30,9 @@
 #include "protocol/crypto.h"
 #include "protocol/leaf.h"
 #include "protocol/message.h"
+#include "protocol/payload.h"
 #include "protocol/stake.h"
+#include "protocol/vid.h"
 #include "protocol/types.h"
 
 #include <glib.h>
@@ -51,10 +53,33 @@ typedef struct ProtoShared {
     ProtoLeaf *genesis;
     ProtoCert *genesis_qc;
     uint32_t node_count;
+    uint32_t endpoint_count; /* validators plus builders, users and rollups */
+    /* The data-availability layer; vid is NULL when it is off (empty blocks, no DA traffic). */
+    ProtoVidParams *vid;
+    uint8_t *da_members; /* bitmap over validators */
+    uint32_t da_count;
+    uint64_t da_stake;
+    uint64_t da_threshold; /* floor(2 S_DA / 3) + 1 */
+    gboolean synthetic;    /* payload form of the run */
+    ProtoPayload *empty;   /* the empty block a leader proposes without a builder's */
 } ProtoShared;
 
 ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake);
 void proto_shared_free(ProtoShared *shared);
+
+/*
+ * Turns the data-availability layer on: the DA committee (`members`, validator ids, copied),
+ * the payload form, and the number of endpoints (validators first, then the others) that may
+ * send client messages. VID weights come from the stake table.
+ */
+void proto_shared_enable_da(ProtoShared *shared, const ProtoNodeId *members, uint32_t count,
+                            gboolean synthetic, uint32_t endpoint_count);
+
+static inline gboolean proto_shared_is_da_member(const ProtoShared *shared, ProtoNodeId id)
+{
+    return shared->da_members != NULL && id < shared->node_count &&
+           ((shared->da_members[id >> 3] >> (id & 7)) & 1u);
+}
 
 /* --- configuration -----------------------------------------------------------------------------
  */
@@ -67,6 +92,12 @@ typedef struct ProtoNodeConfig {
     gboolean three_chain;             /* variant B decide rule instead of two-chain */
     gboolean high_qc_forwarding;      /* variant C: send the high QC to each new leader */
     gboolean test_disable_lock_check; /* test only: vote without the locking rule */
+    /* Data availability (used when the shared state has it on). */
+    ProtoNodeId builder;                /* endpoint id of the builder, or PROTO_NODE_NONE */
+    ProtoDuration builder_timeout;      /* a leader proposes an empty block after this */
+    ProtoDuration data_request_delay;   /* before asking DA members for a missing share */
+    ProtoDuration data_request_timeout; /* before asking the next DA member */
+    uint32_t da_retain_views;           /* views whose payloads and shares a node keeps */
 } ProtoNodeConfig;
 
 void proto_node_config_default(ProtoNodeConfig *config, ProtoNodeId id);
@@ -88,7 +119,9 @@ typedef enum ProtoTimer {
     PROTO_TIMER_VIEW_SYNC = 1, /* view-sync relay attempt */
     PROTO_TIMER_PROPOSE = 2,   /* a leader's wait for high QCs after a TC or view sync */
     PROTO_TIMER_FETCH = 3,     /* retry fetching a missing leaf */
-    PROTO_TIMER_COUNT_ = 4,
+    PROTO_TIMER_BUILDER = 4,   /* a leader's wait for its builder's block */
+    PROTO_TIMER_DATA = 5,      /* a replica's wait before asking DA members for its share */
+    PROTO_TIMER_COUNT_ = 6,
 } ProtoTimer;
 
 typedef enum ProtoActionKind {
@@ -112,6 +145,10 @@ typedef enum ProtoNoteKind {
     PROTO_NOTE_REJECTED,          /* value: the PROTO_ERR_* code; view: the message type */
     PROTO_NOTE_UNSAFE_PROPOSAL,   /* a valid proposal that failed the locking rule */
     PROTO_NOTE_FETCH,             /* asked a peer for a missing leaf */
+    PROTO_NOTE_DA_STORED,         /* a DA member stored the payload of `view` (commit set) */
+    PROTO_NOTE_SHARE_STORED,      /* stored its VID share of `view` (commit; value = weight) */
+    PROTO_NOTE_DAC_FORMED,        /* a leader formed the DA certificate of `view` */
+    PROTO_NOTE_BLOCK_READY,       /* a leader has its block for `view` (value = logical size) */
     PROTO_NOTE_KIND_COUNT_,
 } ProtoNoteKind;
 
@@ -139,6 +176,7 @@ typedef struct ProtoAction {
     ProtoNoteKind note; /* NOTE */
     ProtoView view;     /* NOTE */
     int64_t value;      /* NOTE */
+    ProtoCommit commit; /* NOTE: the payload commitment of DA notes */
 } ProtoAction;
 
 /* Releases what an action owns and zeroes it. */

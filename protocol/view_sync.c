@@ -31,6 +31,7 @@ static ProtoMsgType vote_type(ProtoCertKind kind)
         return PROTO_MSG_VS_FINALIZE_VOTE;
     case PROTO_CERT_QC:
     case PROTO_CERT_TC:
+    case PROTO_CERT_DA:
     case PROTO_CERT_KIND_COUNT_:
         break;
     }

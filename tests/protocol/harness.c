@@ -35,6 +35,19 @@ Harness *harness_new(const HarnessOptions *o)
     uint8_t beacon[32] = {7};
     h->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, h->n, o->leaders, beacon);
     h->shared = proto_shared_new(h->crypto, h->stake);
+    if (o->da_count > 0) {
+        ProtoNodeId *members = g_new(ProtoNodeId, o->da_count);
+        for (uint32_t i = 0; i < o->da_count; i++)
+            members[i] = i;
+        proto_shared_enable_da(h->shared, members, o->da_count, o->synthetic,
+                               h->n + (o->builder ? 1 : 0));
+        g_free(members);
+        if (o->builder) {
+            h->builder = proto_builder_new(h->shared->vid, o->block_max ? o->block_max : 1u << 20,
+                                           o->synthetic);
+            h->built = g_ptr_array_new_with_free_func((GDestroyNotify)proto_payload_unref);
+        }
+    }
     h->nodes = g_new0(ProtoNode *, h->n);
     h->configs = g_new0(ProtoNodeConfig, h->n);
     h->timers = g_malloc((size_t)h->n * sizeof *h->timers);
@@ -43,6 +56,7 @@ Harness *harness_new(const HarnessOptions *o)
         proto_node_config_default(&h->configs[i], i);
         h->configs[i].three_chain = o->three_chain;
         if (o->view_timeout) h->configs[i].view_timeout = o->view_timeout;
+        if (h->builder != NULL) h->configs[i].builder = h->n;
         for (int t = 0; t < PROTO_TIMER_COUNT_; t++)
             h->timers[i][t] = PROTO_TIME_NONE;
     }
@@ -77,6 +91,8 @@ void harness_free(Harness *h)
     g_queue_free_full(h->queue, envelope_free);
     for (uint32_t i = 0; i < h->n; i++)
         proto_node_free(h->nodes[i]);
+    proto_builder_free(h->builder);
+    if (h->built != NULL) g_ptr_array_unref(h->built);
     proto_shared_free(h->shared);
     proto_stake_table_free(h->stake);
     proto_crypto_free(h->crypto);
@@ -102,8 +118,14 @@ static void record_decide(Harness *h, ProtoNodeId node, const ProtoAction *a)
 {
     for (uint32_t i = 0; i < a->leaf_count; i++) {
         const ProtoLeaf *leaf = a->leaves[a->leaf_count - 1 - i]; /* oldest first */
-        Decision d = {node,         leaf->view,       leaf->header.height,
-                      leaf->commit, h->handling_type, h->handling_view};
+        Decision d = {node,
+                      leaf->view,
+                      leaf->header.height,
+                      leaf->commit,
+                      h->handling_type,
+                      h->handling_view,
+                      leaf->header.payload_commit,
+                      leaf->header.payload_size};
         g_array_append_val(h->decisions, d);
     }
 }
@@ -151,16 +173,47 @@ void harness_start(Harness *h)
     }
 }
 
+/* The builder endpoint: answers block requests at once, ignores everything else. */
+static void builder_receive(Harness *h, const Envelope *e)
+{
+    ProtoDecodeContext ctx = {.node_count = h->n, .endpoint_count = h->n + 1, .pool = NULL};
+    ProtoMsg msg;
+    gsize len;
+    const uint8_t *data = g_bytes_get_data(e->bytes, &len);
+    ck_assert_int_eq(proto_msg_decode(data, len, &ctx, &msg), PROTO_OK);
+    if (msg.type == PROTO_MSG_BLOCK_REQUEST) {
+        ProtoCostTable costs;
+        proto_cost_table_default(&costs);
+        ProtoDuration cpu = 0;
+        ProtoPayload *payload = proto_builder_build(h->builder, msg.data.view, &costs, &cpu);
+        ProtoMsg reply = {.type = PROTO_MSG_BLOCK_RESPONSE, .sender = h->n};
+        reply.data.view = msg.data.view;
+        reply.data.size = payload->size;
+        reply.data.synthetic = (uint8_t)payload->synthetic;
+        reply.data.ns_table = payload->ns_table;
+        reply.data.bytes = payload->bytes;
+        GBytes *bytes = proto_msg_encode(&reply, NULL);
+        enqueue(h, h->n, e->from, reply.type, bytes);
+        g_bytes_unref(bytes);
+        g_ptr_array_add(h->built, payload);
+    }
+    proto_msg_clear(&msg);
+}
+
 static void deliver(Harness *h, Envelope *e)
 {
-    if (h->down[e->to] || h->down[e->from] ||
+    if (e->to >= h->n) {
+        if (h->builder != NULL && e->to == h->n && !h->down[e->from]) builder_receive(h, e);
+        return;
+    }
+    if (h->down[e->to] || (e->from < h->n && h->down[e->from]) ||
         (h->filter != NULL && h->filter(h, e, h->filter_data))) {
         return;
     }
     h->handling_type = e->type;
     h->handling_view = 0;
     if (e->type == PROTO_MSG_PROPOSAL) {
-        ProtoDecodeContext ctx = {h->n, NULL};
+        ProtoDecodeContext ctx = {.node_count = h->n, .pool = NULL};
         ProtoMsg msg;
         gsize len;
         const uint8_t *data = g_bytes_get_data(e->bytes, &len);
@@ -218,6 +271,54 @@ int harness_inject(Harness *h, ProtoNodeId from, ProtoNodeId to, GBytes *bytes)
 ProtoNodeId harness_leader(const Harness *h, ProtoView view)
 {
     return proto_stake_leader(h->stake, view);
+}
+
+ProtoView harness_view_of(const Harness *h, const Envelope *e)
+{
+    ProtoDecodeContext ctx = {.node_count = h->n, .endpoint_count = h->n + 1, .pool = NULL};
+    ProtoMsg msg;
+    gsize len;
+    const uint8_t *data = g_bytes_get_data(e->bytes, &len);
+    ProtoView view = 0;
+    if (proto_msg_decode(data, len, &ctx, &msg) == PROTO_OK) {
+        switch ((int)msg.type) {
+        case PROTO_MSG_PROPOSAL:
+            view = msg.proposal.view;
+            break;
+        case PROTO_MSG_QUORUM_VOTE:
+        case PROTO_MSG_TIMEOUT_VOTE:
+        case PROTO_MSG_VS_PRECOMMIT_VOTE:
+        case PROTO_MSG_VS_COMMIT_VOTE:
+        case PROTO_MSG_VS_FINALIZE_VOTE:
+        case PROTO_MSG_DA_VOTE:
+            view = msg.vote.view;
+            break;
+        case PROTO_MSG_VS_PRECOMMIT_CERT:
+        case PROTO_MSG_VS_COMMIT_CERT:
+        case PROTO_MSG_VS_FINALIZE_CERT:
+        case PROTO_MSG_HIGH_QC:
+        case PROTO_MSG_DA_CERT:
+            view = msg.cert->view;
+            break;
+        case PROTO_MSG_PROPOSAL_REQUEST:
+            view = msg.view;
+            break;
+        default:
+            view = msg.type >= PROTO_MSG_DA_PROPOSAL ? msg.data.view : 0;
+            break;
+        }
+    }
+    proto_msg_clear(&msg);
+    return view;
+}
+
+ProtoPayload *harness_built(const Harness *h, const ProtoCommit *commit)
+{
+    for (guint i = 0; h->built != NULL && i < h->built->len; i++) {
+        ProtoPayload *p = g_ptr_array_index(h->built, i);
+        if (proto_commit_equal(&p->commit, commit)) return p;
+    }
+    return NULL;
 }
 
 GArray *harness_decisions_of(const Harness *h, ProtoNodeId node)

@@ -7,6 +7,7 @@
 #ifndef SHOTGLASS_TESTS_PROTOCOL_HARNESS_H
 #define SHOTGLASS_TESTS_PROTOCOL_HARNESS_H
 
+#include "protocol/builder.h"
 #include "protocol/node.h"
 
 #include <glib.h>
@@ -25,6 +26,8 @@ typedef struct Decision {
     ProtoCommit commit;
     ProtoMsgType trigger_type; /* the message being handled when the decide happened */
     ProtoView trigger_view;    /* its view (proposals) */
+    ProtoCommit payload;       /* the leaf's payload commitment */
+    uint64_t payload_size;
 } Decision;
 
 typedef struct Harness Harness;
@@ -52,6 +55,8 @@ struct Harness {
     uint64_t advance_budget; /* messages harness_advance may deliver per call (default 20000) */
     ProtoMsgType handling_type;
     ProtoView handling_view;
+    ProtoBuilder *builder; /* endpoint `n`, with HarnessOptions.builder */
+    GPtrArray *built;      /* of ProtoPayload *: every block the builder handed out */
 };
 
 typedef struct HarnessOptions {
@@ -61,6 +66,14 @@ typedef struct HarnessOptions {
     gboolean three_chain;
     ProtoDuration view_timeout;
     const uint64_t *stakes; /* NULL: equal */
+    /* The data-availability layer, on when da_count > 0: the committee is nodes 0..da_count-1.
+     * With `builder`, endpoint `n` is a block builder answering leaders at once from the
+     * transactions tests add with proto_builder_add(h->builder, ...); otherwise leaders
+     * propose empty blocks. */
+    uint32_t da_count;
+    gboolean synthetic;
+    gboolean builder;
+    uint64_t block_max; /* 0: 1 MiB */
 } HarnessOptions;
 
 Harness *harness_new(const HarnessOptions *options);
@@ -81,6 +94,12 @@ void harness_advance(Harness *h, ProtoTime until);
 int harness_inject(Harness *h, ProtoNodeId from, ProtoNodeId to, GBytes *bytes);
 
 ProtoNodeId harness_leader(const Harness *h, ProtoView view);
+
+/* The view an envelope is about (proposal, vote, certificate or data message; 0 otherwise). */
+ProtoView harness_view_of(const Harness *h, const Envelope *e);
+
+/* The block the builder built with this payload commitment, or NULL. */
+ProtoPayload *harness_built(const Harness *h, const ProtoCommit *commit);
 
 /* Decisions of one node, in order (a new array of Decision; g_array_unref). */
 GArray *harness_decisions_of(const Harness *h, ProtoNodeId node);

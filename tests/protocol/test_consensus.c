@@ -79,7 +79,7 @@ static gboolean capture_filter(Harness *h, const Envelope *e, void *user_data)
     (void)h;
     Capture *c = user_data;
     if (e->type != c->type) return FALSE;
-    ProtoDecodeContext ctx = {4, NULL};
+    ProtoDecodeContext ctx = {.node_count = 4, .pool = NULL};
     ProtoMsg msg;
     gsize len;
     const uint8_t *data = g_bytes_get_data(e->bytes, &len);
@@ -93,7 +93,7 @@ static gboolean capture_filter(Harness *h, const Envelope *e, void *user_data)
 /* Re-signs `original` (a proposal by `leader`) with a different timestamp: an equivocation. */
 static GBytes *equivocate(Harness *h, GBytes *original, ProtoNodeId leader)
 {
-    ProtoDecodeContext ctx = {h->n, NULL};
+    ProtoDecodeContext ctx = {.node_count = h->n, .pool = NULL};
     ProtoMsg msg;
     gsize len;
     const uint8_t *data = g_bytes_get_data(original, &len);
@@ -266,7 +266,7 @@ static gboolean drop_view(Harness *h, const Envelope *e, void *user_data)
     (void)h;
     if (e->type != PROTO_MSG_PROPOSAL) return FALSE;
     DropAndWatch *d = user_data;
-    ProtoDecodeContext ctx = {4, NULL};
+    ProtoDecodeContext ctx = {.node_count = 4, .pool = NULL};
     ProtoMsg msg;
     gsize len;
     const uint8_t *data = g_bytes_get_data(e->bytes, &len);

@@ -106,7 +106,7 @@ static int through_wire(const ProtoCert *cert, ProtoCert **out)
 {
     ProtoMsg msg = {.type = PROTO_MSG_HIGH_QC, .sender = 1, .cert = (ProtoCert *)cert};
     GBytes *bytes = proto_msg_encode(&msg, NULL);
-    ProtoDecodeContext ctx = {cert->node_count, NULL};
+    ProtoDecodeContext ctx = {.node_count = cert->node_count, .pool = NULL};
     ProtoMsg in;
     gsize len;
     const uint8_t *data = g_bytes_get_data(bytes, &len);
