@@ -217,7 +217,7 @@ ProtoPayload *proto_payload_build(const ProtoVidParams *params, const ProtoTx *t
     GArray *ids = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     GPtrArray *groups = group(txs, count, ids);
     ProtoPayload *p = payload_alloc(ids->len, synthetic);
-    memcpy(p->ns_ids, ids->data, sizeof(uint32_t) * ids->len);
+    if (ids->len > 0) memcpy(p->ns_ids, ids->data, sizeof(uint32_t) * ids->len);
     if (synthetic) {
         build_manifest(p, params, txs, groups);
     } else {
