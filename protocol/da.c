@@ -102,17 +102,22 @@ static const ProtoCostTable *costs(const ProtoNode *node)
 /* --- the leader's block ------------------------------------------------------------------------
  */
 
-static void send_da_proposal(ProtoNode *node)
+/* What a DA proposal and a share say about the leader's block (borrowed references). */
+static void describe_block(const ProtoNode *node, ProtoDataMsg *d)
 {
-    ProtoMsg msg = {.type = PROTO_MSG_DA_PROPOSAL, .sender = node->id};
-    ProtoDataMsg *d = &msg.data;
     d->view = node->block_view;
     d->commit = node->block->commit;
     d->size = node->block->size;
     d->synthetic = (uint8_t)node->block->synthetic;
     d->ns_table = node->block->ns_table;
-    d->bytes = node->block->bytes;
     d->signature = node->block_dispersal;
+}
+
+static void send_da_proposal(ProtoNode *node)
+{
+    ProtoMsg msg = {.type = PROTO_MSG_DA_PROPOSAL, .sender = node->id};
+    describe_block(node, &msg.data);
+    msg.data.bytes = node->block->bytes;
     ProtoAction a = {.kind = PROTO_ACTION_SEND, .msg_type = PROTO_MSG_DA_PROPOSAL};
     GBytes *bytes = proto_msg_encode(&msg, &a.size);
     for (ProtoNodeId id = 0; id < node->shared->node_count; id++) {
@@ -129,13 +134,8 @@ static void send_shares(ProtoNode *node)
     GBytes *layout = proto_payload_layout(node->block);
     ProtoMsg msg = {.type = PROTO_MSG_VID_SHARE, .sender = node->id};
     ProtoDataMsg *d = &msg.data;
-    d->view = node->block_view;
-    d->commit = node->block->commit;
-    d->size = node->block->size;
-    d->synthetic = (uint8_t)node->block->synthetic;
-    d->ns_table = node->block->ns_table;
+    describe_block(node, d);
     d->layout = layout;
-    d->signature = node->block_dispersal;
     for (ProtoNodeId id = 0; id < node->shared->node_count; id++) {
         d->owner = id;
         d->bytes = proto_payload_share(node->block, node->shared->vid, id, costs(node), &node->cpu,

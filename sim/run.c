@@ -25,6 +25,12 @@ struct SimRun {
     uint16_t kind_fault;
     AnaSafety *safety;
     AnaLiveness *liveness;
+    AnaData *data;
+    SimEndpoints *endpoints;
+    uint32_t hosts;              /* validators and endpoints */
+    ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
+    uint64_t dispersal_bytes[2]; /* DA proposals, VID shares */
+    uint64_t dispersal_payload;
     const char *stop;
     size_t node_memory_max;
 };
@@ -52,6 +58,17 @@ void sim_run_config_init(SimRunConfig *c)
         .views_max = 100,
         .faults = g_array_new(FALSE, FALSE, sizeof(SimFault)),
         .byzantine = g_array_new(FALSE, FALSE, sizeof(SimByzantine)),
+        .da_committee = 10,
+        .synthetic = TRUE,
+        .block_max = 1000000,
+        .builder_delay = 100 * SIM_MS,
+        .builder_timeout = 1 * SIM_S,
+        .data_request_delay = 5 * SIM_S,
+        .builder_region = g_strdup("us-east-1"),
+        .tx_size = {SIM_DIST_CONSTANT, SIM_QUANTITY_SIZE, 300, 0, 0, FALSE},
+        .rollup_placement = g_strdup("all"),
+        .rollup_fetch = PROTO_ROLLUP_FROM_DA,
+        .tx_end = SIM_TIME_NONE,
     };
     proto_cost_table_default(&c->costs);
 }
@@ -68,6 +85,8 @@ void sim_run_config_clear(SimRunConfig *c)
     if (c->byzantine) g_array_unref(c->byzantine);
     if (c->stake_list) g_array_unref(c->stake_list);
     g_free(c->placement);
+    g_free(c->builder_region);
+    g_free(c->rollup_placement);
     memset(c, 0, sizeof *c);
 }
 
@@ -93,6 +112,8 @@ static void check_stop(SimRun *run)
     if (run->stop != NULL) return;
     if (ana_safety_violated(run->safety)) {
         run->stop = "safety violation";
+    } else if (run->data != NULL && ana_data_violated(run->data)) {
+        run->stop = "data availability violation";
     } else if (run->config.views_max != 0 &&
                ana_liveness_max_view(run->liveness) > run->config.views_max) {
         run->stop = "views reached";
@@ -103,9 +124,35 @@ static void check_stop(SimRun *run)
     if (run->stop != NULL) sim_engine_request_stop(run->engine, run->stop);
 }
 
+/* Who sends a validator's message, for traffic by role. */
+static AnaRole role_of(ProtoMsgType type)
+{
+    switch ((int)type) {
+    case PROTO_MSG_PROPOSAL:
+    case PROTO_MSG_DA_PROPOSAL:
+    case PROTO_MSG_VID_SHARE:
+    case PROTO_MSG_DA_CERT:
+    case PROTO_MSG_BLOCK_REQUEST:
+        return ANA_ROLE_LEADER;
+    case PROTO_MSG_DA_VOTE:
+    case PROTO_MSG_VID_RESPONSE:
+    case PROTO_MSG_NS_RESPONSE:
+        return ANA_ROLE_DA_MEMBER;
+    default:
+        return ANA_ROLE_REPLICA;
+    }
+}
+
 static void send_action(SimRun *run, uint32_t id, SimTime ready, const ProtoAction *a)
 {
     SimTime now = sim_engine_now(run->engine);
+    uint64_t copies = a->kind == PROTO_ACTION_BROADCAST ? run->config.nodes - 1 : 1;
+    if (run->data != NULL) {
+        ana_data_on_send(run->data, role_of(a->msg_type), a->msg_type, a->size, copies);
+        if (a->msg_type == PROTO_MSG_DA_PROPOSAL || a->msg_type == PROTO_MSG_VID_SHARE) {
+            run->dispersal_bytes[a->msg_type == PROTO_MSG_VID_SHARE] += a->size * copies;
+        }
+    }
     SimMessage *message = sim_message_new(id, run->net_type[a->msg_type], a->bytes, a->size);
     ana_safety_on_send(run->safety, id, a->msg_type, a->bytes, now);
     if (a->kind == PROTO_ACTION_BROADCAST) {
@@ -117,6 +164,22 @@ static void send_action(SimRun *run, uint32_t id, SimTime ready, const ProtoActi
 }
 
 static void execute(SimRun *run, uint32_t id, SimTime ready, ProtoAction *action);
+
+/* DA notes feed the DA oracle; a leader's block-ready note opens the count of its dispersal's
+ * bytes, which the same flush then sends. */
+static void data_note(SimRun *run, uint32_t id, const ProtoAction *a)
+{
+    if (run->data == NULL) return;
+    if (a->note == PROTO_NOTE_DA_STORED) ana_data_on_stored(run->data, id, a->view, &a->commit);
+    if (a->note == PROTO_NOTE_SHARE_STORED) {
+        ana_data_on_share(run->data, id, a->view, &a->commit, (uint32_t)a->value);
+    }
+    if (a->note == PROTO_NOTE_BLOCK_READY) {
+        run->dispersal_view = a->view;
+        run->dispersal_bytes[0] = run->dispersal_bytes[1] = 0;
+        run->dispersal_payload = (uint64_t)a->value;
+    }
+}
 
 /* Charges the node's work to its host and carries out what it asked for (rewritten first by
  * its behaviour when it is Byzantine). */
@@ -136,8 +199,14 @@ static void flush(SimRun *run, uint32_t id)
     }
     /* Charged after the rewrite: a behaviour's extra signatures cost CPU too. */
     SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
+    run->dispersal_view = 0;
     for (guint i = 0; i < actions->len; i++) {
         execute(run, id, ready, &g_array_index(actions, ProtoAction, i));
+    }
+    if (run->dispersal_view != 0) {
+        ana_data_on_dispersal(run->data, run->dispersal_view, run->dispersal_bytes[0],
+                              run->dispersal_bytes[1], run->dispersal_payload);
+        run->dispersal_view = 0;
     }
     g_array_set_size(actions, 0);
     check_stop(run);
@@ -162,9 +231,14 @@ static void execute(SimRun *run, uint32_t id, SimTime ready, ProtoAction *action
         case PROTO_ACTION_DECIDE:
             ana_safety_on_decide(run->safety, id, a.leaves, a.leaf_count, ready);
             ana_liveness_on_decide(run->liveness, id, a.leaves, a.leaf_count, ready);
+            if (run->data != NULL) ana_data_on_decide(run->data, id, a.leaves, a.leaf_count, ready);
+            if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
+                sim_endpoints_on_decide(run->endpoints, id, a.leaves, a.leaf_count, ready);
+            }
             break;
         case PROTO_ACTION_NOTE:
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
+            data_note(run, id, &a);
             break;
         }
         if (run->config.observer != NULL &&
@@ -180,6 +254,10 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
 {
     (void)network;
     SimRun *run = user_data;
+    if (host >= run->config.nodes) {
+        sim_endpoints_receive(run->endpoints, host, message, now);
+        return;
+    }
     if (run->nodes[host] == NULL) return;
     proto_node_recv(run->nodes[host], sim_message_source(message), sim_message_bytes(message), now);
     flush(run, host);
@@ -190,6 +268,10 @@ static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime
 {
     (void)network;
     SimRun *run = user_data;
+    if (host >= run->config.nodes) {
+        sim_endpoints_timer(run->endpoints, host, timer, now);
+        return;
+    }
     if (run->nodes[host] == NULL) return;
     proto_node_on_timer(run->nodes[host], timer, now);
     flush(run, host);
@@ -210,6 +292,11 @@ static ProtoNode *make_node(SimRun *run, uint32_t id)
     config.fetch_timeout = run->config.fetch_timeout;
     config.three_chain = run->config.three_chain;
     config.test_disable_lock_check = run->config.test_disable_lock_check;
+    if (run->config.da) {
+        config.builder = run->config.nodes; /* the first endpoint */
+        config.builder_timeout = run->config.builder_timeout;
+        config.data_request_delay = run->config.data_request_delay;
+    }
     ProtoEnv env = {run->shared, proto_crypto_signer(run->crypto, id), node_random,
                     &run->node_rngs[id]};
     ProtoNode *node = proto_node_new(&config, &env);
@@ -313,7 +400,7 @@ static gboolean build_network(SimRun *run, GError **error)
                             .loss_ppm = c->loss_ppm,
                             .loss_mode = c->loss_mode,
                             .retransmit_timeout = c->retransmit_timeout};
-    run->network = sim_network_new(run->engine, &net, c->nodes);
+    run->network = sim_network_new(run->engine, &net, run->hosts);
     for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
@@ -357,6 +444,18 @@ static gboolean build_protocol(SimRun *run, GError **error)
     g_free(stakes);
     g_free(keys);
     run->shared = proto_shared_new(run->crypto, run->stake);
+    if (c->da) {
+        ProtoNodeId *members = g_new(ProtoNodeId, c->da_committee);
+        for (uint32_t i = 0; i < c->da_committee; i++)
+            members[i] = i;
+        proto_shared_enable_da(run->shared, members, c->da_committee, c->synthetic, run->hosts);
+        g_free(members);
+        run->data = ana_data_new(c->nodes, run->shared->vid->threshold);
+        for (uint32_t id = 0; id < c->nodes; id++) {
+            if (run->behaviour[id] != PROTO_BYZANTINE_NONE)
+                ana_data_set_byzantine(run->data, id, TRUE);
+        }
+    }
     run->nodes = g_new0(ProtoNode *, c->nodes);
     run->byzantine = g_new0(ProtoByzantine *, c->nodes);
     run->persisted = g_new0(ProtoPersisted, c->nodes);
@@ -386,6 +485,63 @@ static gboolean assign_behaviours(SimRun *run, GError **error)
             ana_liveness_set_byzantine(run->liveness, id, TRUE);
         }
     }
+    return TRUE;
+}
+
+static gboolean check_da(const SimRunConfig *c, GError **error)
+{
+    const char *why = NULL;
+    if (c->da_committee == 0 || c->da_committee > c->nodes) {
+        why = "the DA committee must have between 1 and the number of nodes members";
+    } else if (c->block_max < 64) {
+        why = "block_max must be at least 64 bytes";
+    } else if (c->block_max > (c->synthetic ? PROTO_PAYLOAD_MAX : PROTO_MESSAGE_MAX / 2)) {
+        why = c->synthetic ? "block_max must be below 4 GiB (the namespace table's offsets are u32)"
+                           : "block_max must be at most 32 MiB with real payloads (they travel "
+                             "whole in one message)";
+    } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && c->synthetic) {
+        why = "rollups can rebuild blocks from VID shares only with real payloads";
+    } else if (c->rollups > 4096) {
+        why = "at most 4096 rollups";
+    }
+    if (why != NULL) g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s", why);
+    return why == NULL;
+}
+
+/* The builder and each rollup's hosts: placed, configured, subscribed. */
+static gboolean build_endpoints(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    uint16_t builder_region = 0;
+    uint16_t *rollup_regions = g_new(uint16_t, c->rollups ? c->rollups : 1);
+    if (!sim_placement_assign(run->regions, c->builder_region, 1, &builder_region, error) ||
+        (c->rollups > 0 && !sim_placement_assign(run->regions, c->rollup_placement, c->rollups,
+                                                 rollup_regions, error))) {
+        g_free(rollup_regions);
+        return FALSE;
+    }
+    SimEndpointsConfig ec = {
+        .seed = c->seed,
+        .rng_algorithm = c->rng_algorithm,
+        .validators = c->nodes,
+        .rollups = c->rollups,
+        .block_max = c->block_max,
+        .synthetic = c->synthetic,
+        .builder_delay = c->builder_delay,
+        .builder_region = builder_region,
+        .rollup_regions = rollup_regions,
+        .tx_rate_mhz = c->tx_rate_mhz,
+        .tx_size = c->tx_size,
+        .rpc_ppm = c->rpc_ppm,
+        .tx_end = c->tx_end,
+        .rollup_fetch = c->rollup_fetch,
+        .rollup_timeout = 2 * SIM_S,
+        .uplink_bps = c->uplink_bps,
+        .downlink_bps = c->downlink_bps,
+    };
+    run->endpoints = sim_endpoints_new(&ec, run->network, run->shared, run->data);
+    sim_endpoints_set_types(run->endpoints, run->net_type);
+    g_free(rollup_regions);
     return TRUE;
 }
 
@@ -422,8 +578,10 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
     run->safety = ana_safety_new(config->nodes);
     run->liveness = ana_liveness_new(config->nodes);
     run->rewritten = g_array_new(FALSE, FALSE, sizeof(ProtoAction));
-    if (!assign_behaviours(run, error) || !build_network(run, error) ||
-        !build_protocol(run, error) || !schedule_faults(run, error)) {
+    run->hosts = config->nodes + (config->da ? sim_endpoints_count(config->rollups) : 0);
+    if ((config->da && !check_da(config, error)) || !assign_behaviours(run, error) ||
+        !build_network(run, error) || !build_protocol(run, error) ||
+        (config->da && !build_endpoints(run, error)) || !schedule_faults(run, error)) {
         sim_run_free(run);
         return NULL;
     }
@@ -440,6 +598,7 @@ void sim_run_free(SimRun *run)
     g_free(run->byzantine);
     g_free(run->behaviour);
     if (run->rewritten != NULL) g_array_unref(run->rewritten);
+    sim_endpoints_free(run->endpoints);
     sim_engine_free(run->engine); /* before the network: pending events hold its packets */
     sim_network_free(run->network);
     for (uint32_t i = 0; run->node_rngs != NULL && i < run->config.nodes; i++) {
@@ -454,6 +613,7 @@ void sim_run_free(SimRun *run)
     sim_regions_free(run->regions);
     ana_safety_free(run->safety);
     ana_liveness_free(run->liveness);
+    ana_data_free(run->data);
     g_free(run);
 }
 
@@ -464,6 +624,7 @@ SimStopReason sim_run_execute(SimRun *run)
         proto_node_start(run->nodes[i], sim_engine_now(run->engine));
         flush(run, i);
     }
+    if (run->endpoints != NULL) sim_endpoints_start(run->endpoints, sim_engine_now(run->engine));
     SimEngineLimits limits = {run->config.end_time, run->config.events_max};
     SimStopReason reason = run->stop ? SIM_STOP_REQUESTED : sim_engine_run(run->engine, &limits);
     for (uint32_t i = 0; i < run->config.nodes; i++) {
@@ -523,6 +684,21 @@ gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id)
 {
     SIM_ASSERT(id < run->config.nodes);
     return run->behaviour[id] != PROTO_BYZANTINE_NONE;
+}
+
+const AnaData *sim_run_data(const SimRun *run)
+{
+    return run->data;
+}
+
+const SimEndpoints *sim_run_endpoints(const SimRun *run)
+{
+    return run->endpoints;
+}
+
+const ProtoShared *sim_run_shared(const SimRun *run)
+{
+    return run->shared;
 }
 
 const ProtoNode *sim_run_node(const SimRun *run, uint32_t id)

@@ -15,12 +15,14 @@
 #ifndef SHOTGLASS_SIM_RUN_H
 #define SHOTGLASS_SIM_RUN_H
 
+#include "analysis/data.h"
 #include "analysis/liveness.h"
 #include "analysis/safety.h"
 #include "protocol/byzantine.h"
 #include "protocol/node.h"
 #include "sim/distribution.h"
 #include "sim/engine.h"
+#include "sim/endpoints.h"
 #include "sim/network.h"
 
 #include <glib.h>
@@ -83,6 +85,22 @@ typedef struct SimRunConfig {
     gboolean test_disable_lock_check;
     SimRunObserver observer; /* optional */
     void *observer_data;
+    /* Data availability and workload (off unless `da`). */
+    gboolean da;                 /* DA committee, VID shares, payloads, the vote rule */
+    uint32_t da_committee;       /* members: validators 0 .. da_committee-1 */
+    gboolean synthetic;          /* synthetic payloads (sizes only) instead of real bytes */
+    uint64_t block_max;          /* bytes */
+    SimDuration builder_delay;   /* the builder's answer to a block request */
+    SimDuration builder_timeout; /* a leader's wait for it */
+    SimDuration data_request_delay;
+    char *builder_region; /* owned */
+    uint32_t rollups;
+    uint64_t tx_rate_mhz; /* per rollup, milli-transactions per second */
+    SimDist tx_size;
+    uint64_t rpc_ppm;       /* share of transactions sent through the RPC node */
+    char *rollup_placement; /* owned; placement text over the rollups */
+    ProtoRollupMode rollup_fetch;
+    SimTime tx_end; /* users stop submitting (SIM_TIME_NONE: never) */
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,
@@ -120,6 +138,10 @@ SimNetwork *sim_run_network(const SimRun *run);
 const AnaSafety *sim_run_safety(const SimRun *run);
 const AnaLiveness *sim_run_liveness(const SimRun *run);
 const ProtoStakeTable *sim_run_stake(const SimRun *run);
+const AnaData *sim_run_data(const SimRun *run);
+/* The endpoints (builder, users, rollups), or NULL without the DA layer. */
+const SimEndpoints *sim_run_endpoints(const SimRun *run);
+const ProtoShared *sim_run_shared(const SimRun *run);
 const ProtoCrypto *sim_run_crypto(const SimRun *run);
 const SimRegions *sim_run_regions(const SimRun *run);
 /* Whether a node is Byzantine in this run. */

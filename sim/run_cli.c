@@ -12,8 +12,11 @@ typedef struct Flags {
     gint64 nodes, views, seed, blocks;
     char *crypto, *regions, *view_timeout, *view_sync_timeout, *leaders, *stake, *bandwidth,
         *jitter, *time_limit, *loss;
-    gboolean three_chain, quiet;
+    gboolean three_chain, quiet, da;
     char **crash, **restart, **byzantine;
+    gint64 da_committee, rollups;
+    char *block_max, *payloads, *builder_delay, *builder_timeout, *tx_rate, *tx_size, *via_rpc,
+        *rollup_fetch, *rollup_regions, *tx_until, *data_request_delay;
 } Flags;
 
 static gboolean fail(GError **error, const char *flag, const char *why)
@@ -117,6 +120,42 @@ static gboolean stake_flag(SimRunConfig *c, const char *text, GError **error)
     return fail(error, "--stake", "expected equal or zipf(s=NUMBER), such as zipf(s=1.1)");
 }
 
+static gboolean apply_da(const Flags *f, SimRunConfig *c, GError **error)
+{
+    gboolean real = FALSE, from_vid = FALSE;
+    c->da = f->da || f->rollups > 0;
+    if (f->da_committee < 0 || f->rollups < 0) {
+        return fail(error, "--da-committee/--rollups", "must not be negative");
+    }
+    if (f->da_committee > 0) c->da_committee = (uint32_t)f->da_committee;
+    if (c->da_committee > c->nodes) c->da_committee = c->nodes;
+    c->rollups = (uint32_t)f->rollups;
+    if (f->rollup_regions != NULL) {
+        g_free(c->rollup_placement);
+        c->rollup_placement = g_strdup(f->rollup_regions);
+    }
+    gboolean ok = choice("--payloads", f->payloads, "synthetic", "real", &real, error) &&
+                  choice("--rollup-fetch", f->rollup_fetch, "da", "vid", &from_vid, error) &&
+                  quantity("--block-max", f->block_max, SIM_QUANTITY_SIZE, &c->block_max, error) &&
+                  quantity("--builder-delay", f->builder_delay, SIM_QUANTITY_DURATION,
+                           &c->builder_delay, error) &&
+                  quantity("--builder-timeout", f->builder_timeout, SIM_QUANTITY_DURATION,
+                           &c->builder_timeout, error) &&
+                  quantity("--data-request-delay", f->data_request_delay, SIM_QUANTITY_DURATION,
+                           &c->data_request_delay, error) &&
+                  quantity("--tx-rate", f->tx_rate, SIM_QUANTITY_RATE, &c->tx_rate_mhz, error) &&
+                  quantity("--via-rpc", f->via_rpc, SIM_QUANTITY_RATIO, &c->rpc_ppm, error) &&
+                  quantity("--tx-until", f->tx_until, SIM_QUANTITY_DURATION, &c->tx_end, error);
+    if (ok && f->tx_size != NULL) {
+        GError *inner = NULL;
+        ok = sim_dist_parse(f->tx_size, SIM_QUANTITY_SIZE, FALSE, &c->tx_size, &inner);
+        if (!ok) fail(error, "--tx-size", inner->message), g_clear_error(&inner);
+    }
+    c->synthetic = !real;
+    c->rollup_fetch = from_vid ? PROTO_ROLLUP_FROM_VID : PROTO_ROLLUP_FROM_DA;
+    return ok;
+}
+
 static gboolean apply(const Flags *f, SimRunConfig *c, GError **error)
 {
     gboolean real = FALSE, round_robin = FALSE;
@@ -159,7 +198,7 @@ static gboolean apply(const Flags *f, SimRunConfig *c, GError **error)
     c->crypto = real ? PROTO_CRYPTO_REAL : PROTO_CRYPTO_MODELED;
     c->leaders = round_robin ? PROTO_LEADER_ROUND_ROBIN : PROTO_LEADER_STAKE_WEIGHTED;
     c->uplink_bps = c->downlink_bps = bandwidth;
-    return ok;
+    return ok && apply_da(f, c, error);
 }
 
 static gboolean parse(int *argc, char ***argv, Flags *f, GError **error)
@@ -192,6 +231,34 @@ static gboolean parse(int *argc, char ***argv, Flags *f, GError **error)
          "IDS@T"},
         {"byzantine", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->byzantine,
          "make nodes Byzantine: silent, equivocate or fork", "IDS=BEHAVIOUR"},
+        {"da", 0, 0, G_OPTION_ARG_NONE, &f->da,
+         "data availability: DA committee, VID shares, payloads (implied by --rollups)", NULL},
+        {"da-committee", 0, 0, G_OPTION_ARG_INT64, &f->da_committee,
+         "DA committee members: validators 0..N-1 (default 10)", "N"},
+        {"block-max", 0, 0, G_OPTION_ARG_STRING, &f->block_max, "largest block (default 1MB)",
+         "SIZE"},
+        {"payloads", 0, 0, G_OPTION_ARG_STRING, &f->payloads,
+         "synthetic (default: sizes only) or real (bytes, erasure coded)", "FORM"},
+        {"builder-delay", 0, 0, G_OPTION_ARG_STRING, &f->builder_delay,
+         "builder's response time (default 100ms)", "D"},
+        {"builder-timeout", 0, 0, G_OPTION_ARG_STRING, &f->builder_timeout,
+         "a leader's wait for its block (default 1s)", "D"},
+        {"data-request-delay", 0, 0, G_OPTION_ARG_STRING, &f->data_request_delay,
+         "before asking DA members for a missing share (default 5s)", "D"},
+        {"rollups", 0, 0, G_OPTION_ARG_INT64, &f->rollups, "rollups (namespaces) with users", "N"},
+        {"tx-rate", 0, 0, G_OPTION_ARG_STRING, &f->tx_rate, "transactions per rollup, e.g. 500/s",
+         "RATE"},
+        {"tx-size", 0, 0, G_OPTION_ARG_STRING, &f->tx_size,
+         "size distribution (default 300B; draws below 12B, a transaction's id and size, count "
+         "as 12B)",
+         "DIST"},
+        {"via-rpc", 0, 0, G_OPTION_ARG_STRING, &f->via_rpc,
+         "share of transactions sent through the rollup's RPC node (default 0%)", "R"},
+        {"rollup-fetch", 0, 0, G_OPTION_ARG_STRING, &f->rollup_fetch,
+         "da (default: namespace from a DA member) or vid (rebuild from shares)", "HOW"},
+        {"rollup-regions", 0, 0, G_OPTION_ARG_STRING, &f->rollup_regions,
+         "placement of each rollup's hosts (default all)", "PLACEMENT"},
+        {"tx-until", 0, 0, G_OPTION_ARG_STRING, &f->tx_until, "users stop submitting at", "D"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict line", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -213,6 +280,9 @@ static void flags_clear(Flags *f)
     g_free(f->view_sync_timeout), g_free(f->stake), g_free(f->bandwidth), g_free(f->jitter);
     g_free(f->time_limit), g_free(f->loss);
     g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine);
+    g_free(f->block_max), g_free(f->payloads), g_free(f->builder_delay), g_free(f->tx_rate);
+    g_free(f->builder_timeout), g_free(f->tx_size), g_free(f->via_rpc), g_free(f->rollup_fetch);
+    g_free(f->rollup_regions), g_free(f->tx_until), g_free(f->data_request_delay);
 }
 
 static char *duration(uint64_t ns)
@@ -259,6 +329,8 @@ static void print_traffic(SimRun *run)
     g_free(size);
 }
 
+static void print_data(SimRun *run);
+
 void sim_run_print_summary(SimRun *run, double wall_seconds)
 {
     SimEngine *engine = sim_run_engine(run);
@@ -287,6 +359,7 @@ void sim_run_print_summary(SimRun *run, double wall_seconds)
     } else {
         printf("  safety             ok (agreement, prefix and vote-once hold)\n");
     }
+    print_data(run);
     char digest[2 * SIM_DIGEST_BYTES + 1];
     sim_engine_digest_hex(engine, digest);
     printf("  trace digest       %s\n", digest);
@@ -295,6 +368,82 @@ void sim_run_print_summary(SimRun *run, double wall_seconds)
            (double)views / wall_seconds, (double)views * sim_run_config(run)->nodes / wall_seconds,
            (double)sim_engine_events_run(engine) / wall_seconds / 1e6);
     g_free(t), g_free(gap), g_free(p50), g_free(p90), g_free(p99);
+}
+
+static void print_latency(const char *label, const AnaHistogram *h)
+{
+    if (ana_histogram_count(h) == 0) {
+        printf("    %-18s none\n", label);
+        return;
+    }
+    char *p50 = duration(ana_histogram_percentile(h, 50));
+    char *p90 = duration(ana_histogram_percentile(h, 90));
+    char *p99 = duration(ana_histogram_percentile(h, 99));
+    printf("    %-18s p50 %s, p90 %s, p99 %s (%" PRIu64 " transactions)\n", label, p50, p90, p99,
+           ana_histogram_count(h));
+    g_free(p50), g_free(p90), g_free(p99);
+}
+
+static void print_roles(const AnaData *d)
+{
+    printf("  sent by role      ");
+    for (int role = 0; role < ANA_ROLE_COUNT_; role++) {
+        uint64_t bytes = 0;
+        for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++)
+            bytes += ana_data_role_bytes(d, role, t);
+        char *size = sim_quantity_format(bytes, SIM_QUANTITY_SIZE);
+        printf("%s %s %s", role ? "," : "", ana_role_name(role), size);
+        g_free(size);
+    }
+    printf("\n");
+}
+
+static void print_data(SimRun *run)
+{
+    const AnaData *d = sim_run_data(run);
+    const SimRunConfig *c = sim_run_config(run);
+    if (d == NULL) return;
+    char *block = sim_quantity_format(c->block_max, SIM_QUANTITY_SIZE);
+    printf("data availability (DA committee %u, blocks up to %s, %s payloads, %u rollups)\n",
+           c->da_committee, block, c->synthetic ? "synthetic" : "real", c->rollups);
+    g_free(block);
+    printf("  blocks            %" PRIu64 " with transactions, %" PRIu64 " empty\n",
+           ana_data_nonempty_blocks(d), ana_data_empty_blocks(d));
+    printf("  transactions      %" PRIu64 " submitted, %" PRIu64 " decided, %" PRIu64
+           " verified by their rollup\n",
+           ana_data_submitted(d), ana_data_decided_txs(d), ana_data_available_txs(d));
+    const ProtoBuilderStats *b = sim_endpoints_builder_stats(sim_run_endpoints(run));
+    if (b->too_large > 0) {
+        printf("  dropped           %" PRIu64
+               " transactions larger than a block (by the builder)\n",
+               b->too_large);
+    }
+    print_latency("submit to decide", ana_data_decide_latency(d));
+    print_latency("submit to rollup", ana_data_available_latency(d));
+    uint64_t span = ana_data_last_decide(d) - ana_data_first_decide(d);
+    if (span > 0) {
+        double seconds = (double)span / 1e9;
+        printf("  throughput        %.1f tx/s, %.3f MB/s (decided, over %.1f s)\n",
+               (double)ana_data_decided_txs(d) / seconds,
+               (double)ana_data_decided_bytes(d) / seconds / 1e6, seconds);
+    }
+    const AnaDispersal *disp = ana_data_dispersal(d);
+    if (disp->blocks > 0 && disp->payload > 0) {
+        double sent = (double)(disp->da_bytes + disp->vid_bytes), payload = (double)disp->payload;
+        printf("  leader egress     %.3f MB per block of %.3f MB on average: %.2fx the block "
+               "= %.2fx to %u DA members + %.2fx in VID shares\n",
+               sent / (double)disp->blocks / 1e6, payload / (double)disp->blocks / 1e6,
+               sent / payload, (double)disp->da_bytes / payload, c->da_committee,
+               (double)disp->vid_bytes / payload);
+    }
+    if (ana_data_violated(d)) {
+        printf("  DA oracle         VIOLATED: %s\n", ana_data_violation(d));
+    } else {
+        printf("  DA oracle         ok: every decided block was recoverable (%" PRIu64
+               " checked)\n",
+               ana_data_blocks_checked(d));
+    }
+    print_roles(d);
 }
 
 static void print_header(const SimRunConfig *c)
@@ -311,24 +460,35 @@ static void print_header(const SimRunConfig *c)
     g_free(timeout), g_free(bw), g_free(jitter);
 }
 
-int sim_run_main(int argc, char **argv)
+gboolean sim_run_cli_parse(int *argc, char ***argv, SimRunConfig *config, gboolean *quiet,
+                           GError **error)
 {
     Flags flags = {0};
+    gboolean ok = parse(argc, argv, &flags, error) && apply(&flags, config, error);
+    if (quiet != NULL) *quiet = flags.quiet;
+    flags_clear(&flags);
+    return ok;
+}
+
+int sim_run_main(int argc, char **argv)
+{
     SimRunConfig config;
     sim_run_config_init(&config);
     GError *error = NULL;
     int status = 2;
     SimRun *run = NULL;
-    if (parse(&argc, &argv, &flags, &error) && apply(&flags, &config, &error) &&
+    gboolean quiet = FALSE;
+    if (sim_run_cli_parse(&argc, &argv, &config, &quiet, &error) &&
         (run = sim_run_new(&config, &error)) != NULL) {
-        if (!flags.quiet) print_header(&config);
+        if (!quiet) print_header(&config);
         /* determinism-ok: wall time is measured for the report only, never fed to the run */
         gint64 start = g_get_monotonic_time();
         sim_run_execute(run);
         /* determinism-ok: as above */
         double wall = (double)(g_get_monotonic_time() - start) / 1e6;
-        gboolean safe = !ana_safety_violated(sim_run_safety(run));
-        if (!flags.quiet) sim_run_print_summary(run, wall);
+        gboolean safe = !ana_safety_violated(sim_run_safety(run)) &&
+                        (sim_run_data(run) == NULL || !ana_data_violated(sim_run_data(run)));
+        if (!quiet) sim_run_print_summary(run, wall);
         char digest[2 * SIM_DIGEST_BYTES + 1];
         sim_engine_digest_hex(sim_run_engine(run), digest);
         printf("%s: %" PRIu64 " blocks, seed %" PRIu64 ", digest %s\n",
@@ -341,6 +501,5 @@ int sim_run_main(int argc, char **argv)
     }
     sim_run_free(run);
     sim_run_config_clear(&config);
-    flags_clear(&flags);
     return status;
 }

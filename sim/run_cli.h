@@ -12,6 +12,14 @@
 /* Entry point of the subcommand; returns 0 (safe), 1 (an oracle failed) or 2 (bad usage). */
 int sim_run_main(int argc, char **argv);
 
+/*
+ * Parses `shotglass run` flags from `argv` (argv[0] is the program) into `config`, which the
+ * caller initialised. Later flags override earlier ones, so callers can prepend their own
+ * defaults. Sets `*quiet` (may be NULL) from --quiet. Returns FALSE with `error` set on bad flags.
+ */
+gboolean sim_run_cli_parse(int *argc, char ***argv, SimRunConfig *config, gboolean *quiet,
+                           GError **error);
+
 /* Prints the summary of a finished run to stdout. */
 void sim_run_print_summary(SimRun *run, double wall_seconds);
 

@@ -9,17 +9,9 @@
  */
 #include "sim/run.h"
 #include "tests/check_main.h"
+#include "tests/sim/sim_test.h"
 
 #include <string.h>
-
-static SimRun *run_with(SimRunConfig *c)
-{
-    GError *error = NULL;
-    SimRun *run = sim_run_new(c, &error);
-    ck_assert_msg(run != NULL, "%s", error ? error->message : "");
-    sim_run_execute(run);
-    return run;
-}
 
 static void config_for(SimRunConfig *c, uint32_t nodes, uint64_t views, uint64_t seed)
 {
@@ -61,17 +53,11 @@ static void check_failures_exactly(const SimRun *run, const SimNodeSet *dead, Pr
     g_array_unref(failed);
 }
 
-static void check_safe(const SimRun *run)
-{
-    const AnaSafety *s = sim_run_safety(run);
-    ck_assert_msg(!ana_safety_violated(s), "%s", ana_safety_violation(s));
-}
-
 static void happy_path(uint32_t nodes, uint64_t views)
 {
     SimRunConfig c;
     config_for(&c, nodes, views, 7);
-    SimRun *run = run_with(&c);
+    SimRun *run = sim_test_run(&c);
     const AnaLiveness *l = sim_run_liveness(run);
     ck_assert_uint_gt(ana_liveness_max_view(l), views);
     for (ProtoView v = 1; v + 3 <= ana_liveness_max_view(l); v++) {
@@ -79,7 +65,7 @@ static void happy_path(uint32_t nodes, uint64_t views)
                       nodes, (unsigned long)v,
                       ana_view_outcome_name(ana_liveness_outcome(l, v, 3)));
     }
-    check_safe(run);
+    sim_test_check_safe(run);
     ck_assert_uint_lt(sim_run_node_memory_max(run), 64 * 1024);
     sim_run_free(run);
     sim_run_config_clear(&c);
@@ -117,9 +103,9 @@ START_TEST(a_crashed_leader_fails_only_its_views)
     sim_node_set_init(&dead, 10);
     sim_node_set_add(&dead, 6);
     sim_run_config_add_fault(&c, SIM_FAULT_CRASH, 0, &dead);
-    SimRun *run = run_with(&c);
+    SimRun *run = sim_test_run(&c);
     check_failures_exactly(run, &dead, 3);
-    check_safe(run);
+    sim_test_check_safe(run);
     sim_run_free(run);
     sim_node_set_clear(&dead);
     sim_run_config_clear(&c);
@@ -136,7 +122,7 @@ START_TEST(two_consecutive_dead_leaders_view_sync_recovers)
     sim_node_set_init(&dead, 10);
     sim_node_set_add_range(&dead, 3, 4);
     sim_run_config_add_fault(&c, SIM_FAULT_CRASH, 0, &dead);
-    SimRun *run = run_with(&c);
+    SimRun *run = sim_test_run(&c);
     const AnaLiveness *l = sim_run_liveness(run);
     check_failures_exactly(run, &dead, 3);
     /* After each pair of timeouts view sync moved every honest node (all 8) into one view. */
@@ -149,7 +135,7 @@ START_TEST(two_consecutive_dead_leaders_view_sync_recovers)
         synced++;
     }
     ck_assert_uint_ge(synced, 4);
-    check_safe(run);
+    sim_test_check_safe(run);
     sim_run_free(run);
     sim_node_set_clear(&dead);
     sim_run_config_clear(&c);
@@ -164,26 +150,15 @@ START_TEST(f_crashed_decides_continue)
     sim_node_set_init(&dead, 10);
     sim_node_set_add_range(&dead, 0, 2); /* f = floor(9/3) = 3 */
     sim_run_config_add_fault(&c, SIM_FAULT_CRASH, 0, &dead);
-    SimRun *run = run_with(&c);
+    SimRun *run = sim_test_run(&c);
     check_failures_exactly(run, &dead, 3);
     ck_assert_uint_gt(ana_liveness_blocks(sim_run_liveness(run)), 30);
-    check_safe(run);
+    sim_test_check_safe(run);
     sim_run_free(run);
     sim_node_set_clear(&dead);
     sim_run_config_clear(&c);
 }
 END_TEST
-
-static uint64_t decides_between(const SimRun *run, uint64_t from, uint64_t to)
-{
-    const GArray *times = ana_liveness_decide_times(sim_run_liveness(run));
-    uint64_t count = 0;
-    for (guint i = 0; i < times->len; i++) {
-        uint64_t t = g_array_index(times, uint64_t, i);
-        count += t >= from && t < to;
-    }
-    return count;
-}
 
 START_TEST(f_plus_one_crashed_stalls_safely_then_resumes)
 {
@@ -195,12 +170,12 @@ START_TEST(f_plus_one_crashed_stalls_safely_then_resumes)
     sim_node_set_add_range(&dead, 2, 5); /* 4 = f + 1 */
     sim_run_config_add_fault(&c, SIM_FAULT_CRASH, 30 * SIM_S, &dead);
     sim_run_config_add_fault(&c, SIM_FAULT_RESTART, 150 * SIM_S, &dead);
-    SimRun *run = run_with(&c);
-    ck_assert_uint_gt(decides_between(run, 0, 30 * SIM_S), 10);
+    SimRun *run = sim_test_run(&c);
+    ck_assert_uint_gt(sim_test_decides_between(run, 0, 30 * SIM_S), 10);
     /* A block already certified when the nodes crashed may still be decided right after. */
-    ck_assert_uint_eq(decides_between(run, 35 * SIM_S, 150 * SIM_S), 0);
-    ck_assert_uint_gt(decides_between(run, 150 * SIM_S, 400 * SIM_S), 10);
-    check_safe(run);
+    ck_assert_uint_eq(sim_test_decides_between(run, 35 * SIM_S, 150 * SIM_S), 0);
+    ck_assert_uint_gt(sim_test_decides_between(run, 150 * SIM_S, 400 * SIM_S), 10);
+    sim_test_check_safe(run);
     sim_run_free(run);
     sim_node_set_clear(&dead);
     sim_run_config_clear(&c);
@@ -212,13 +187,13 @@ START_TEST(real_crypto_16_nodes_100_views)
     SimRunConfig c;
     config_for(&c, 16, 100, 17);
     c.crypto = PROTO_CRYPTO_REAL;
-    SimRun *run = run_with(&c);
+    SimRun *run = sim_test_run(&c);
     const AnaLiveness *l = sim_run_liveness(run);
     for (ProtoView v = 1; v + 3 <= ana_liveness_max_view(l); v++) {
         ck_assert_int_eq(ana_liveness_outcome(l, v, 3), ANA_VIEW_DECIDED);
     }
     ck_assert_uint_ge(ana_liveness_blocks(l), 97);
-    check_safe(run);
+    sim_test_check_safe(run);
     ck_assert_uint_gt(proto_crypto_stats(sim_run_crypto(run))->verifications, 16 * 90);
     sim_run_free(run);
     sim_run_config_clear(&c);
@@ -251,7 +226,7 @@ static SimRun *fork_run(uint64_t seed, ProtoNodeId attacker, gboolean lock_check
     sim_node_set_init(&byzantine, 4);
     sim_node_set_add(&byzantine, attacker);
     sim_run_config_add_byzantine(&c, PROTO_BYZANTINE_FORK, &byzantine);
-    SimRun *run = run_with(&c);
+    SimRun *run = sim_test_run(&c);
     sim_node_set_clear(&byzantine);
     sim_run_config_clear(&c);
     return run;
@@ -277,7 +252,7 @@ START_TEST(safety_oracle_catches_a_fork_without_the_lock_check)
     sim_run_free(broken);
     /* Same attack, same seed, lock check on: honest nodes refuse the fork. */
     SimRun *held = fork_run(seed, attacker, TRUE);
-    check_safe(held);
+    sim_test_check_safe(held);
     ck_assert_uint_gt(ana_liveness_blocks(sim_run_liveness(held)), 30);
     sim_run_free(held);
 }
