@@ -46,12 +46,48 @@ static void record_clear(DaRecord *r)
     memset(r, 0, sizeof *r);
 }
 
+void da__records_free(DaRecord *records, uint32_t count)
+{
+    for (uint32_t i = 0; records != NULL && i < count; i++)
+        record_clear(&records[i]);
+    g_free(records);
+}
+
+/* A record's stored data with fresh references; what was waiting (a proposal, requests) is
+ * not kept. */
+static void record_copy(DaRecord *to, const DaRecord *from)
+{
+    *to = *from;
+    to->pending = NULL;
+    to->requests = 0;
+    if (to->share_ns_table) g_bytes_ref(to->share_ns_table);
+    if (to->share_layout) g_bytes_ref(to->share_layout);
+    if (to->share_units) g_bytes_ref(to->share_units);
+    if (to->payload) proto_payload_ref(to->payload);
+}
+
+DaRecord *da__snapshot(const ProtoNode *node)
+{
+    if (node->da == NULL) return NULL;
+    DaRecord *copy = g_new0(DaRecord, node->config.da_retain_views);
+    for (uint32_t i = 0; i < node->config.da_retain_views; i++)
+        record_copy(&copy[i], &node->da[i]);
+    return copy;
+}
+
+void da__restore(ProtoNode *node, const DaRecord *records, uint32_t count)
+{
+    if (node->da == NULL || records == NULL) return;
+    PROTO_ASSERT(count == node->config.da_retain_views);
+    for (uint32_t i = 0; i < count; i++) {
+        record_clear(&node->da[i]);
+        record_copy(&node->da[i], &records[i]);
+    }
+}
+
 void da__clear(ProtoNode *node)
 {
-    for (uint32_t i = 0; node->da != NULL && i < node->config.da_retain_views; i++) {
-        record_clear(&node->da[i]);
-    }
-    g_free(node->da);
+    da__records_free(node->da, node->da != NULL ? node->config.da_retain_views : 0);
     node->da = NULL;
     proto_payload_unref(node->block);
     node->block = NULL;

@@ -158,6 +158,11 @@ void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf);
 int da__dispatch(ProtoNode *node, ProtoMsg *msg);
 void da__on_builder_timer(ProtoNode *node);
 void da__on_data_timer(ProtoNode *node);
+/* A copy of the stored payloads and shares (references taken; proposals waiting for data are
+ * not kept), and putting one back into a fresh node. */
+DaRecord *da__snapshot(const ProtoNode *node);
+void da__restore(ProtoNode *node, const DaRecord *records, uint32_t count);
+void da__records_free(DaRecord *records, uint32_t count);
 size_t da__memory(const ProtoNode *node);
 
 /* view_sync.c */

@@ -207,10 +207,13 @@ void proto_node_persist(const ProtoNode *node, ProtoPersisted *out)
     *out = (ProtoPersisted){
         .last_voted_view = node->last_voted_view,
         .last_proposed_view = node->last_proposed_view,
+        .last_da_voted_view = node->last_da_voted_view,
         .high_qc = proto_cert_ref(node->high_qc),
         .locked_view = node->locked_view,
         .locked_leaf = node->locked_leaf,
         .anchor = proto_leaf_ref(node->anchor),
+        .da = da__snapshot(node),
+        .da_count = node->da != NULL ? node->config.da_retain_views : 0,
     };
 }
 
@@ -218,6 +221,7 @@ void proto_persisted_clear(ProtoPersisted *persisted)
 {
     proto_cert_unref(persisted->high_qc);
     proto_leaf_unref(persisted->anchor);
+    da__records_free(persisted->da, persisted->da_count);
     memset(persisted, 0, sizeof *persisted);
 }
 
@@ -227,7 +231,9 @@ void proto_node_restart(ProtoNode *node, const ProtoPersisted *p, ProtoTime now)
     PROTO_ASSERT(node->cur_view == 0); /* a fresh node */
     node->last_voted_view = p->last_voted_view;
     node->last_proposed_view = p->last_proposed_view;
+    node->last_da_voted_view = p->last_da_voted_view;
     node->last_proposal_seen = p->last_voted_view;
+    da__restore(node, p->da, p->da_count);
     node__replace_cert(&node->high_qc, p->high_qc);
     node->locked_view = p->locked_view;
     node->locked_leaf = p->locked_leaf;

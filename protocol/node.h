@@ -208,18 +208,25 @@ void proto_node_free(ProtoNode *node);
 /* Enters view 1 at `now` (the leader of view 1 proposes on the genesis QC). */
 void proto_node_start(ProtoNode *node, ProtoTime now);
 
+typedef struct DaRecord ProtoDaRecord; /* opaque here; see node-internal.h */
+
 /*
  * What a node keeps on disk, and gets back after a crash: its last actioned views (so it never
- * votes or proposes twice in a view, HotShot #3648/#3686), its high QC and lock, and its
- * decided anchor. Everything else (pending votes, view-sync progress, timers) is lost.
+ * votes or proposes twice in a view, HotShot #3648/#3686, nor DA-votes twice, HotShot #3971),
+ * its high QC and lock, its decided anchor, and the payloads and VID shares it stores (so a DA
+ * member can still serve what it certified). Everything else (pending votes, view-sync
+ * progress, timers, proposals waiting for data) is lost.
  */
 typedef struct ProtoPersisted {
     ProtoView last_voted_view;
     ProtoView last_proposed_view;
+    ProtoView last_da_voted_view;
     ProtoCert *high_qc; /* owned reference */
     ProtoView locked_view;
     ProtoCommit locked_leaf;
     ProtoLeaf *anchor; /* owned reference */
+    ProtoDaRecord *da; /* owned; NULL without the DA layer */
+    uint32_t da_count; /* records in `da` */
 } ProtoPersisted;
 
 /* Takes a snapshot of what `node` has persisted (references are taken). */

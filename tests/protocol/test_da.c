@@ -388,6 +388,57 @@ enum {
     SHARE_SPOILS_,
 };
 
+static uint64_t fixed_random(void *user_data)
+{
+    return ++*(uint64_t *)user_data;
+}
+
+/* Crashes `id` and brings it back from what it persisted (HotShot's restart). */
+static void crash_and_restart(Harness *h, ProtoNodeId id, uint64_t *rng)
+{
+    ProtoPersisted persisted;
+    proto_node_persist(h->nodes[id], &persisted);
+    proto_node_free(h->nodes[id]);
+    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), fixed_random, rng};
+    h->nodes[id] = proto_node_new(&h->configs[id], &env);
+    proto_node_restart(h->nodes[id], &persisted, h->now);
+    proto_persisted_clear(&persisted);
+    ProtoAction a;
+    while (proto_node_drain(h->nodes[id], &a))
+        proto_action_clear(&a);
+}
+
+/* A DA member keeps what it stored across a restart: it still serves shares of it, and a DA
+ * proposal delivered again gets no second DA vote (HotShot #3971, regression row 5). */
+START_TEST(da_member_restarts_with_its_payloads)
+{
+    Harness *h = da_harness(4, 3, FALSE, FALSE);
+    harness_start(h);
+    ProtoView view = 2;
+    ProtoNodeId leader = harness_leader(h, view);
+    ProtoNodeId member = leader == 0 ? 1 : 0;
+    ProtoPayload *a = payload_of(h, 1, 9);
+    uint32_t votes = count_envelopes(h, PROTO_MSG_DA_VOTE, member);
+    ck_assert_int_eq(inject_da_proposal(h, member, view, leader, leader, a, a), PROTO_OK);
+    ck_assert_uint_eq(count_envelopes(h, PROTO_MSG_DA_VOTE, member), votes + 1);
+    uint64_t rng = 5;
+    crash_and_restart(h, member, &rng);
+    ProtoMsg request = {.type = PROTO_MSG_VID_REQUEST, .sender = 3};
+    request.data.view = view;
+    request.data.commit = a->commit;
+    request.data.owner = 3;
+    GBytes *bytes = proto_msg_encode(&request, NULL);
+    uint32_t responses = count_envelopes(h, PROTO_MSG_VID_RESPONSE, member);
+    ck_assert_int_eq(harness_inject(h, 3, member, bytes), PROTO_OK);
+    ck_assert_uint_eq(count_envelopes(h, PROTO_MSG_VID_RESPONSE, member), responses + 1);
+    g_bytes_unref(bytes);
+    ck_assert_int_eq(inject_da_proposal(h, member, view, leader, leader, a, a), PROTO_OK);
+    ck_assert_uint_eq(count_envelopes(h, PROTO_MSG_DA_VOTE, member), votes + 1);
+    proto_payload_unref(a);
+    harness_free(h);
+}
+END_TEST
+
 /* A VID share of `payload` for `owner` in `view`, signed by the view's leader, spoilt as
  * `corrupt` says. */
 static GBytes *share_message(Harness *h, ProtoView view, ProtoPayload *payload, ProtoNodeId owner,
@@ -472,6 +523,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, missing_share_is_fetched_then_voted);
     tcase_add_test(tc, header_must_state_the_committed_table);
     tcase_add_test(tc, da_member_checks_the_commitment);
+    tcase_add_test(tc, da_member_restarts_with_its_payloads);
     tcase_add_test(tc, replica_rejects_a_share_that_does_not_verify);
     suite_add_tcase(suite, tc);
     return suite;
