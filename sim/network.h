@@ -162,17 +162,46 @@ void sim_network_host_set_cpu_factor(SimNetwork *network, uint32_t host, uint64_
 /* --- faults on links ---------------------------------------------------------------------------
  */
 
-/* Blocks copies from `from` to `to` (and back unless `one_way`) during [start, end). The sets
- * are copied. */
-void sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
-                         gboolean one_way, SimTime start, SimTime end, SimCutMode mode);
+/*
+ * Every fault below acts during a window [start, end) of virtual time; an end of SIM_TIME_NONE
+ * leaves the window open until it is ended with the matching sim_network_end_* call. Adding a
+ * fault returns its handle: small integers from 0 in the order of addition, one sequence per
+ * kind of fault, valid for the network's lifetime. Node sets are copied. Windows may be added at
+ * any time, but a window that starts in the past does not reach back to copies already sent.
+ */
 
-/* Between `from` and `to` (both ways unless `one_way`) during [start, end): latency times
- * latency_factor_ppm / 10^6, bandwidth divided by bandwidth_divisor_ppm / 10^6, plus loss_ppm. */
-void sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
-                                 gboolean one_way, SimTime start, SimTime end,
-                                 uint64_t latency_factor_ppm, uint64_t bandwidth_divisor_ppm,
-                                 uint64_t loss_ppm);
+/*
+ * Blocks copies from `from` to `to` (and back unless `one_way`) during [start, end), start < end.
+ * In SIM_CUT_DROP mode such copies are lost; in SIM_CUT_HOLD mode they wait (at the sender if the
+ * cut is active when they are handed over, at the receiver if it is active when they arrive)
+ * until the cut heals, then go on. Returns the cut's handle.
+ */
+uint32_t sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                             gboolean one_way, SimTime start, SimTime end, SimCutMode mode);
+
+/*
+ * Ends cut `cut` at `at` (>= now) if that is earlier than its current end (a cut ended before it
+ * starts never acts). Copies it holds go on as if the cut had always ended at `at` (unless
+ * another cut still holds or drops them): those waiting at a receiver arrive then; those waiting
+ * at a sender leave then. A copy held at its sender by a cut with a known end has already been
+ * given its uplink slot after that end; it keeps its drawn delay and leaves earlier by the
+ * difference, and its old slot stays reserved (the uplink cannot give time back).
+ */
+void sim_network_end_cut(SimNetwork *network, uint32_t cut, SimTime at);
+
+/*
+ * Between `from` and `to` (both ways unless `one_way`) during [start, end), start < end: latency
+ * times latency_factor_ppm / 10^6, bandwidth divided by bandwidth_divisor_ppm / 10^6, plus
+ * loss_ppm. A copy's degradation is fixed when it is handed to the uplink. Returns its handle.
+ */
+uint32_t sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from,
+                                     const SimNodeSet *to, gboolean one_way, SimTime start,
+                                     SimTime end, uint64_t latency_factor_ppm,
+                                     uint64_t bandwidth_divisor_ppm, uint64_t loss_ppm);
+
+/* Ends degradation `degradation` at `at` (>= now) if that is earlier than its current end.
+ * Copies handed over from `at` on see nominal links; copies in flight keep their delays. */
+void sim_network_end_degradation(SimNetwork *network, uint32_t degradation, SimTime at);
 
 /* --- observation ---------------------------------------------------------------------------------
  */

@@ -286,6 +286,135 @@ START_TEST(held_messages_arrive_after_heal)
 }
 END_TEST
 
+START_TEST(ending_a_drop_cut_resumes_delivery)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t open =
+        sim_network_add_cut(f.network, &left, &right, FALSE, 0, SIM_TIME_NONE, SIM_CUT_DROP);
+    uint32_t later =
+        sim_network_add_cut(f.network, &left, &right, TRUE, SIM_S, 2 * SIM_S, SIM_CUT_DROP);
+    ck_assert_uint_eq(open, 0);
+    ck_assert_uint_eq(later, 1);
+    send(&f, 10 * SIM_MS, 0, 2, 100, f.type_a); /* lost */
+    run_until(&f, 50 * SIM_MS);
+    sim_network_end_cut(f.network, open, 60 * SIM_MS);
+    sim_network_end_cut(f.network, later, 0);   /* ended before it starts: never acts */
+    send(&f, 59 * SIM_MS, 2, 0, 100, f.type_a); /* still inside: lost */
+    send(&f, 60 * SIM_MS, 0, 2, 100, f.type_a); /* delivered */
+    send(&f, 1500 * SIM_MS, 0, 2, 100, f.type_b);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 2);
+    ck_assert_uint_eq(f.log[0].time, 60 * SIM_MS + lat);
+    ck_assert_uint_eq(f.log[1].time, 1500 * SIM_MS + lat);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_cut, 2);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(ending_a_hold_cut_early_releases_held_copies)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 8000000, NULL); /* 1000 B = 1 ms per link hop */
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t cut = sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, 500 * SIM_MS,
+                                       SIM_CUT_HOLD);
+    send(&f, 9 * SIM_MS, 0, 2, 1000, f.type_a);  /* arrives during the cut: held at host 2 */
+    send(&f, 50 * SIM_MS, 0, 3, 1000, f.type_a); /* sent during the cut: held at host 0 */
+    run_until(&f, 100 * SIM_MS);
+    ck_assert_uint_eq(sim_network_stats(f.network)->held_cut, 2);
+    sim_network_end_cut(f.network, cut, 200 * SIM_MS);
+    send(&f, 150 * SIM_MS, 1, 3, 1000, f.type_b); /* held until the new end */
+    run_until(&f, 200 * SIM_MS);
+    ck_assert_uint_eq(f.len, 0);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 3);
+    /* The copy held at its receiver arrives again at 200 ms and crosses the downlink. */
+    ck_assert_uint_eq(f.log[0].host, 2);
+    ck_assert_uint_eq(f.log[0].time, 201 * SIM_MS);
+    /* The copies held at their senders leave at 200 ms instead of 500 ms. */
+    ck_assert_uint_eq(f.log[1].source, 0);
+    ck_assert_uint_eq(f.log[1].time, 202 * SIM_MS + lat);
+    ck_assert_uint_eq(f.log[2].source, 1);
+    ck_assert_uint_eq(f.log[2].time, 203 * SIM_MS + lat); /* behind it on host 3's downlink */
+    ck_assert_uint_eq(sim_network_stats(f.network)->held_cut, 3);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(open_ended_hold_cut_holds_until_ended)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    ck_assert_uint_ge(lat, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t cut = sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, SIM_TIME_NONE,
+                                       SIM_CUT_HOLD);
+    send(&f, 10 * SIM_MS - lat / 2, 0, 2, 100, f.type_a); /* held at its receiver */
+    send(&f, 20 * SIM_MS, 1, 3, 100, f.type_a);           /* held at its sender */
+    send(&f, 20 * SIM_MS, 2, 0, 100, f.type_b);
+    send(&f, 20 * SIM_MS, 0, 1, 100, f.type_b); /* same side: delivered */
+    run_until(&f, 300 * SIM_MS);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(sim_network_stats(f.network)->held_cut, 3);
+    sim_network_end_cut(f.network, cut, 400 * SIM_MS);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 4);
+    ck_assert_uint_eq(f.log[1].host, 2);
+    ck_assert_uint_eq(f.log[1].time, 400 * SIM_MS);
+    ck_assert_uint_eq(f.log[2].source, 1); /* released in the order they were held */
+    ck_assert_uint_eq(f.log[2].time, 400 * SIM_MS + lat);
+    ck_assert_uint_eq(f.log[3].source, 2);
+    ck_assert_uint_eq(f.log[3].time, 400 * SIM_MS + lat);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(copies_held_by_an_open_cut_are_lost_with_their_sender_or_freed)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t cut = sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, SIM_TIME_NONE,
+                                       SIM_CUT_HOLD);
+    send(&f, 20 * SIM_MS, 1, 3, 100, f.type_a);
+    send(&f, 20 * SIM_MS, 0, 2, 100, f.type_a);
+    run_until(&f, 30 * SIM_MS);
+    sim_network_host_crash(f.network, 1); /* loses the copy waiting on it */
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_crash, 1);
+    ck_assert_uint_eq(sim_network_counters(f.network, 1, f.type_a)->msgs_dropped, 1);
+    sim_network_host_restart(f.network, 1);
+    sim_network_end_cut(f.network, cut, 50 * SIM_MS);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].source, 0);
+    ck_assert_uint_eq(f.log[0].time, 50 * SIM_MS + lat);
+    /* A cut never ended keeps its copies until the network is freed, which frees them. */
+    sim_network_add_cut(f.network, &left, &right, TRUE, SIM_S, SIM_TIME_NONE, SIM_CUT_HOLD);
+    send(&f, SIM_S, 0, 3, 100, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(degradation_scales_latency_and_bandwidth)
 {
     Fixture f;
@@ -306,6 +435,36 @@ START_TEST(degradation_scales_latency_and_bandwidth)
     ck_assert_uint_eq(f.log[1].time, SIM_S + SIM_MS + ONE_WAY_USE1_EUW1 + SIM_MS);
     ck_assert_uint_eq(f.log[2].time, SIM_S + 2 * SIM_MS + 3 * ONE_WAY_USE1_EUW1 + 2 * SIM_MS);
     ck_assert_uint_eq(f.log[2].host, 1);
+    sim_node_set_clear(&a);
+    sim_node_set_clear(&b);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(ending_a_degradation_early_restores_latency)
+{
+    Fixture f;
+    setup(&f, "us-east-1, eu-west-1", 2, 0, NULL);
+    SimNodeSet a, b;
+    sim_node_set_init(&a, 2);
+    sim_node_set_init(&b, 2);
+    sim_node_set_add(&a, 0);
+    sim_node_set_add(&b, 1);
+    uint32_t open = sim_network_add_degradation(f.network, &a, &b, TRUE, 0, SIM_TIME_NONE,
+                                                3 * SIM_PPM_ONE, SIM_PPM_ONE, 0);
+    send(&f, 0, 0, 1, 10, f.type_a); /* 3x */
+    run_until(&f, SIM_S);
+    sim_network_end_degradation(f.network, open, 2 * SIM_S);
+    send(&f, 2 * SIM_S - 1, 0, 1, 10, f.type_a);             /* still 3x */
+    send(&f, 2 * SIM_S, 0, 1, 10, f.type_a);                 /* nominal */
+    sim_network_end_degradation(f.network, open, 3 * SIM_S); /* later than its end: no-op */
+    send(&f, 2500 * SIM_MS, 0, 1, 10, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 4);
+    ck_assert_uint_eq(f.log[0].time, 3 * ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[1].time, 2 * SIM_S + ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[2].time, 2 * SIM_S - 1 + 3 * ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[3].time, 2500 * SIM_MS + ONE_WAY_USE1_EUW1);
     sim_node_set_clear(&a);
     sim_node_set_clear(&b);
     teardown(&f);
@@ -501,7 +660,12 @@ Suite *test_suite(void)
     tcase_add_test(tc, symmetric_partition_blocks_then_heals);
     tcase_add_test(tc, one_way_partition_delivers_one_way);
     tcase_add_test(tc, held_messages_arrive_after_heal);
+    tcase_add_test(tc, ending_a_drop_cut_resumes_delivery);
+    tcase_add_test(tc, ending_a_hold_cut_early_releases_held_copies);
+    tcase_add_test(tc, open_ended_hold_cut_holds_until_ended);
+    tcase_add_test(tc, copies_held_by_an_open_cut_are_lost_with_their_sender_or_freed);
     tcase_add_test(tc, degradation_scales_latency_and_bandwidth);
+    tcase_add_test(tc, ending_a_degradation_early_restores_latency);
     tcase_add_test(tc, loss_drop_and_retransmit);
     tcase_add_test(tc, crash_drops_traffic_and_timers);
     tcase_add_test(tc, cpu_defers_delivery_and_timers);
