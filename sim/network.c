@@ -57,6 +57,23 @@ typedef struct Degradation {
     gboolean one_way;
 } Degradation;
 
+typedef struct Filter {
+    SimNodeSet from;
+    SimNodeSet to;
+    uint64_t type_mask;
+    SimTime start;
+    SimTime end;
+    SimDuration delay;
+    SimFilterAction action;
+} Filter;
+
+/* What the filters do to one copy: any DROP wins; the delays of DELAY filters add up. */
+typedef struct FilterVerdict {
+    gboolean drop;
+    gboolean delayed;
+    SimDuration delay;
+} FilterVerdict;
+
 /*
  * A copy a HOLD cut is holding, either at its sender (not yet handed to the uplink) or at its
  * receiver (it arrived during the cut). Ending a cut early must let such copies go, but a held
@@ -112,6 +129,7 @@ struct SimNetwork {
     void *user_data;
     GArray *cuts;         /* of Cut */
     GArray *degradations; /* of Degradation */
+    GArray *filters;      /* of Filter */
     GArray *held;         /* of HeldCopy, in the order the copies were held */
     guint held_prune_at;  /* prune stale entries when the list reaches this length */
     Packet *free_packets;
@@ -290,6 +308,27 @@ static HoldOutcome hold_chain(const SimNetwork *network, uint32_t source, uint32
     return HOLD_PASS;
 }
 
+/* The filters active at `t` on a copy of `message` to `target`. Draws nothing. */
+static FilterVerdict filter_verdict(const SimNetwork *network, const SimMessage *message,
+                                    uint32_t target, SimTime t)
+{
+    FilterVerdict verdict = {FALSE, FALSE, 0};
+    for (guint i = 0; i < network->filters->len; i++) {
+        const Filter *filter = &g_array_index(network->filters, Filter, i);
+        if (t < filter->start || t >= filter->end) continue;
+        if (((filter->type_mask >> message->type) & 1u) == 0) continue;
+        if (!sim_node_set_contains(&filter->from, message->source)) continue;
+        if (!sim_node_set_contains(&filter->to, target)) continue;
+        if (filter->action == SIM_FILTER_DROP) {
+            verdict.drop = TRUE;
+        } else {
+            verdict.delayed = TRUE;
+            verdict.delay = sim_time_add(verdict.delay, filter->delay);
+        }
+    }
+    return verdict;
+}
+
 static LinkEffect link_effect(const SimNetwork *network, uint32_t source, uint32_t target,
                               SimTime t)
 {
@@ -415,7 +454,14 @@ static void send_copy(SimNetwork *network, SimTime ready, SimMessage *message, u
     counters->msgs_sent++;
     counters->bytes_sent += message->size;
     network->stats.copies_sent++;
-    hand_over(network, packet, ready, 0);
+    FilterVerdict verdict = filter_verdict(network, message, target, ready);
+    if (verdict.drop) {
+        count_drop(network, packet, &network->stats.dropped_filter);
+        packet_free(network, packet);
+        return;
+    }
+    if (verdict.delayed) network->stats.delayed_filter++;
+    hand_over(network, packet, ready, verdict.delay);
 }
 
 void sim_network_send(SimNetwork *network, SimTime ready, SimMessage *message, uint32_t target)
@@ -780,6 +826,7 @@ SimNetwork *sim_network_new(SimEngine *engine, const SimNetworkConfig *config, u
     }
     network->cuts = g_array_new(FALSE, TRUE, sizeof(Cut));
     network->degradations = g_array_new(FALSE, TRUE, sizeof(Degradation));
+    network->filters = g_array_new(FALSE, TRUE, sizeof(Filter));
     network->held = g_array_new(FALSE, TRUE, sizeof(HeldCopy));
     network->held_prune_at = HELD_PRUNE_MIN;
     network->packet_blocks = g_ptr_array_new_with_free_func(g_free);
@@ -819,8 +866,14 @@ void sim_network_free(SimNetwork *network)
         sim_node_set_clear(&d->from);
         sim_node_set_clear(&d->to);
     }
+    for (guint i = 0; i < network->filters->len; i++) {
+        Filter *filter = &g_array_index(network->filters, Filter, i);
+        sim_node_set_clear(&filter->from);
+        sim_node_set_clear(&filter->to);
+    }
     g_array_unref(network->cuts);
     g_array_unref(network->degradations);
+    g_array_unref(network->filters);
     g_ptr_array_unref(network->packet_blocks);
     g_free(network->counters);
     g_free(network->hosts);
@@ -997,6 +1050,34 @@ void sim_network_end_degradation(SimNetwork *network, uint32_t degradation, SimT
     Degradation *d = &g_array_index(network->degradations, Degradation, degradation);
     d->end = window_end(d->start, d->end, at);
     SIM_ASSERT(d->start <= d->end);
+}
+
+uint32_t sim_network_add_filter(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                                uint64_t type_mask, SimFilterAction action, SimDuration delay,
+                                SimTime start, SimTime end)
+{
+    _Static_assert(SIM_NETWORK_TYPES_MAX <= 64, "a filter's type mask has one bit per type");
+    SIM_ASSERT(from->node_count == network->host_count && to->node_count == network->host_count);
+    SIM_ASSERT(start < end);
+    SIM_ASSERT((type_mask >> (SIM_NETWORK_TYPES_MAX - 1)) <= 1);
+    SIM_ASSERT(action == SIM_FILTER_DROP || action == SIM_FILTER_DELAY);
+    SIM_ASSERT(action == SIM_FILTER_DELAY ? delay > 0 : delay == 0);
+    SIM_ASSERT(network->filters->len < UINT32_MAX);
+    Filter filter = {
+        .type_mask = type_mask, .start = start, .end = end, .delay = delay, .action = action};
+    sim_node_set_copy(&filter.from, from);
+    sim_node_set_copy(&filter.to, to);
+    g_array_append_val(network->filters, filter);
+    return network->filters->len - 1;
+}
+
+void sim_network_end_filter(SimNetwork *network, uint32_t filter, SimTime at)
+{
+    SIM_ASSERT(filter < network->filters->len);
+    SIM_ASSERT(at >= sim_engine_now(network->engine));
+    Filter *f = &g_array_index(network->filters, Filter, filter);
+    f->end = window_end(f->start, f->end, at);
+    SIM_ASSERT(f->start <= f->end);
 }
 
 /* --- observation ---------------------------------------------------------------------------------

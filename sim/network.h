@@ -53,6 +53,11 @@ typedef enum SimCutMode {
     SIM_CUT_HOLD, /* copies across the cut wait and are delivered when it heals */
 } SimCutMode;
 
+typedef enum SimFilterAction {
+    SIM_FILTER_DROP,  /* matching copies are lost */
+    SIM_FILTER_DELAY, /* matching copies take `delay` longer to propagate */
+} SimFilterAction;
+
 typedef struct SimNetworkConfig {
     uint64_t seed;
     const gsl_rng_type *rng_algorithm;
@@ -86,6 +91,8 @@ typedef struct SimNetworkStats {
     uint64_t dropped_crash;
     uint64_t held_cut;
     uint64_t retransmissions;
+    uint64_t dropped_filter; /* copies a DROP filter took */
+    uint64_t delayed_filter; /* copies one or more DELAY filters slowed down */
 } SimNetworkStats;
 
 /* --- messages ------------------------------------------------------------------------------ */
@@ -202,6 +209,22 @@ uint32_t sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from
 /* Ends degradation `degradation` at `at` (>= now) if that is earlier than its current end.
  * Copies handed over from `at` on see nominal links; copies in flight keep their delays. */
 void sim_network_end_degradation(SimNetwork *network, uint32_t degradation, SimTime at);
+
+/*
+ * Acts on copies of registered types whose bit is set in `type_mask` (bit t = type t) sent from
+ * a host in `from` to a host in `to` (one way), handed to the uplink (the `ready` given to the
+ * send call) during [start, end), start < end. SIM_FILTER_DROP loses such a copy (counted as
+ * dropped_filter and in the sender's msgs_dropped); SIM_FILTER_DELAY adds `delay` (> 0; 0 for
+ * DROP) to its propagation (counted as delayed_filter). When several filters match, any DROP
+ * wins and the delays add up. Filters act before cuts, so a dropped copy is never held. A copy
+ * a host sends to itself never touches the network and is never filtered. Returns its handle.
+ */
+uint32_t sim_network_add_filter(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                                uint64_t type_mask, SimFilterAction action, SimDuration delay,
+                                SimTime start, SimTime end);
+
+/* Ends filter `filter` at `at` (>= now) if that is earlier than its current end. */
+void sim_network_end_filter(SimNetwork *network, uint32_t filter, SimTime at);
 
 /* --- observation ---------------------------------------------------------------------------------
  */

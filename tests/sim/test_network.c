@@ -471,6 +471,132 @@ START_TEST(ending_a_degradation_early_restores_latency)
 }
 END_TEST
 
+/* The first delivery of a copy of `type` from `source` to `host`, or NULL. */
+static const Delivery *delivery_of(const Fixture *f, uint32_t source, uint32_t host, uint16_t type)
+{
+    for (size_t i = 0; i < f->len; i++) {
+        const Delivery *d = &f->log[i];
+        if (d->source == source && d->host == host && d->type == type) return d;
+    }
+    return NULL;
+}
+
+START_TEST(drop_filter_drops_named_types_between_named_sets_in_its_window)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet from, to, self;
+    sim_node_set_init(&from, 4);
+    sim_node_set_init(&to, 4);
+    sim_node_set_init(&self, 4);
+    sim_node_set_add(&from, 0);
+    sim_node_set_add_range(&to, 2, 3);
+    sim_node_set_add(&self, 1);
+    uint64_t only_a = UINT64_C(1) << f.type_a;
+    sim_network_add_filter(f.network, &from, &to, only_a, SIM_FILTER_DROP, 0, 100 * SIM_MS,
+                           200 * SIM_MS);
+    sim_network_add_filter(f.network, &self, &self, ~UINT64_C(0) >> 16, SIM_FILTER_DROP, 0, 0,
+                           SIM_TIME_NONE);
+    /* In time order: an uplink is FIFO in the order copies are handed to it. */
+    send(&f, 99 * SIM_MS, 0, 3, 100, f.type_a);  /* before the window */
+    send(&f, 150 * SIM_MS, 0, 2, 100, f.type_a); /* dropped */
+    send(&f, 150 * SIM_MS, 0, 3, 100, f.type_a); /* dropped */
+    send(&f, 150 * SIM_MS, 0, 2, 100, f.type_b); /* other type */
+    send(&f, 150 * SIM_MS, 0, 1, 100, f.type_a); /* target not in `to` */
+    send(&f, 150 * SIM_MS, 2, 0, 100, f.type_a); /* the reverse direction */
+    send(&f, 150 * SIM_MS, 1, 2, 100, f.type_a); /* source not in `from` */
+    send(&f, 200 * SIM_MS, 0, 3, 100, f.type_a); /* at its end: outside */
+    send(&f, 150 * SIM_MS, 1, 1, 100, f.type_a); /* to itself: never filtered */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 7);
+    ck_assert_ptr_null(delivery_of(&f, 0, 2, f.type_a));
+    ck_assert_ptr_nonnull(delivery_of(&f, 0, 2, f.type_b));
+    ck_assert_ptr_nonnull(delivery_of(&f, 0, 1, f.type_a));
+    ck_assert_ptr_nonnull(delivery_of(&f, 2, 0, f.type_a));
+    ck_assert_ptr_nonnull(delivery_of(&f, 1, 2, f.type_a));
+    ck_assert_ptr_nonnull(delivery_of(&f, 1, 1, f.type_a));
+    size_t to_three = 0;
+    for (size_t i = 0; i < f.len; i++) {
+        if (f.log[i].host != 3) continue;
+        to_three++;
+        ck_assert(f.log[i].time == 99 * SIM_MS + lat || f.log[i].time == 200 * SIM_MS + lat);
+    }
+    ck_assert_uint_eq(to_three, 2);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_filter, 2);
+    ck_assert_uint_eq(sim_network_stats(f.network)->delayed_filter, 0);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_a)->msgs_dropped, 2);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_a)->msgs_sent, 5);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_b)->msgs_dropped, 0);
+    sim_node_set_clear(&from);
+    sim_node_set_clear(&to);
+    sim_node_set_clear(&self);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(delay_filters_add_exactly_their_delays_and_drop_wins)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    SimNodeSet zero, one_two, two;
+    sim_node_set_init(&zero, 4);
+    sim_node_set_init(&one_two, 4);
+    sim_node_set_init(&two, 4);
+    sim_node_set_add(&zero, 0);
+    sim_node_set_add_range(&one_two, 1, 2);
+    sim_node_set_add(&two, 2);
+    uint64_t a = UINT64_C(1) << f.type_a, b = UINT64_C(1) << f.type_b;
+    sim_network_add_filter(f.network, &zero, &one_two, a | b, SIM_FILTER_DELAY, 5 * SIM_MS, 0,
+                           SIM_S);
+    sim_network_add_filter(f.network, &zero, &one_two, a, SIM_FILTER_DELAY, 7 * SIM_MS, 0, SIM_S);
+    sim_network_add_filter(f.network, &zero, &two, a, SIM_FILTER_DROP, 0, 0, SIM_S);
+    send(&f, 0, 0, 1, 100, f.type_a); /* 5 + 7 ms */
+    send(&f, 0, 0, 1, 100, f.type_b); /* 5 ms */
+    send(&f, 0, 1, 0, 100, f.type_a); /* not filtered */
+    send(&f, 0, 0, 2, 100, f.type_a); /* dropped: DROP wins over both delays */
+    send(&f, 0, 0, 2, 100, f.type_b); /* 5 ms */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 4);
+    ck_assert_uint_eq(delivery_of(&f, 0, 1, f.type_a)->time, lat + 12 * SIM_MS);
+    ck_assert_uint_eq(delivery_of(&f, 0, 1, f.type_b)->time, lat + 5 * SIM_MS);
+    ck_assert_uint_eq(delivery_of(&f, 1, 0, f.type_a)->time, lat);
+    ck_assert_uint_eq(delivery_of(&f, 0, 2, f.type_b)->time, lat + 5 * SIM_MS);
+    ck_assert_uint_eq(sim_network_stats(f.network)->delayed_filter, 3);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_filter, 1);
+    sim_node_set_clear(&zero);
+    sim_node_set_clear(&one_two);
+    sim_node_set_clear(&two);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(ending_a_filter_early_stops_it)
+{
+    Fixture f;
+    setup(&f, "us-east-1:2", 2, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    SimNodeSet all;
+    sim_node_set_init(&all, 2);
+    sim_node_set_fill(&all);
+    uint32_t filter = sim_network_add_filter(f.network, &all, &all, UINT64_C(1) << f.type_a,
+                                             SIM_FILTER_DROP, 0, 0, SIM_TIME_NONE);
+    ck_assert_uint_eq(filter, 0);
+    send(&f, 10 * SIM_MS, 0, 1, 100, f.type_a);
+    run_until(&f, 50 * SIM_MS);
+    sim_network_end_filter(f.network, filter, 80 * SIM_MS);
+    send(&f, 80 * SIM_MS - 1, 1, 0, 100, f.type_a);
+    send(&f, 80 * SIM_MS, 0, 1, 100, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].time, 80 * SIM_MS + lat);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_filter, 2);
+    sim_node_set_clear(&all);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(loss_drop_and_retransmit)
 {
     Fixture f;
@@ -666,6 +792,9 @@ Suite *test_suite(void)
     tcase_add_test(tc, copies_held_by_an_open_cut_are_lost_with_their_sender_or_freed);
     tcase_add_test(tc, degradation_scales_latency_and_bandwidth);
     tcase_add_test(tc, ending_a_degradation_early_restores_latency);
+    tcase_add_test(tc, drop_filter_drops_named_types_between_named_sets_in_its_window);
+    tcase_add_test(tc, delay_filters_add_exactly_their_delays_and_drop_wins);
+    tcase_add_test(tc, ending_a_filter_early_stops_it);
     tcase_add_test(tc, loss_drop_and_retransmit);
     tcase_add_test(tc, crash_drops_traffic_and_timers);
     tcase_add_test(tc, cpu_defers_delivery_and_timers);
