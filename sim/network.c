@@ -130,8 +130,14 @@ struct SimNetwork {
     GArray *cuts;         /* of Cut */
     GArray *degradations; /* of Degradation */
     GArray *filters;      /* of Filter */
-    GArray *held;         /* of HeldCopy, in the order the copies were held */
-    guint held_prune_at;  /* prune stale entries when the list reaches this length */
+    /* Partial synchrony (sim_network_set_gst): off until set. */
+    gboolean gst_set;
+    SimTime gst;
+    SimDuration gst_delta;
+    SimDist pre_gst_delay;
+    SimRng gst_rng; /* stream ("network.gst", 0): the adversary's draws, apart from the hosts' */
+    GArray *held;   /* of HeldCopy, in the order the copies were held */
+    guint held_prune_at; /* prune stale entries when the list reaches this length */
     Packet *free_packets;
     GPtrArray *packet_blocks;
     uint64_t packets_live;
@@ -381,6 +387,26 @@ static gboolean propagation(SimNetwork *network, SimHost *source, uint32_t targe
 static void held_add(SimNetwork *network, const HeldCopy *held);
 
 /*
+ * The adversary's extra delay before GST (the partial synchrony of Dwork, Lynch and
+ * Stockmeyer): a copy handed over at sent_at < GST draws a delay from pre_gst_delay, cut down so
+ * that it arrives no later than max(sent_at, GST) + delta. Delta bounds the adversary, not
+ * physics: a copy whose natural arrival is already later gets nothing, and is not made earlier.
+ * Draws only from the GST stream, and only for copies handed over before GST.
+ */
+static SimDuration gst_extra(SimNetwork *network, const Packet *packet, SimTime sent_at,
+                             SimTime natural)
+{
+    if (!network->gst_set || sent_at >= network->gst) return 0;
+    SimDuration base = sim_network_base_latency(network, packet->message->source, packet->target);
+    SimDuration draw = sim_dist_sample(&network->pre_gst_delay, &network->gst_rng, base);
+    SimTime bound = sim_time_add(sim_time_max(sent_at, network->gst), network->gst_delta);
+    SimDuration extra = sim_time_min(draw, sim_time_since(bound, natural));
+    if (extra > 0) network->stats.delayed_gst++;
+    SIM_ASSERT(extra == 0 || natural + extra <= bound);
+    return extra;
+}
+
+/*
  * Hands a copy to its sender's uplink at `ready` (after any holds), draws its propagation and
  * schedules its arrival. `sent_at` is when it was first handed over. Returns the arrival event
  * and stores its time in *arrival, or returns SIM_EVENT_NONE if the copy was lost (and freed).
@@ -403,7 +429,8 @@ static SimEventId depart(SimNetwork *network, Packet *packet, SimTime ready, Sim
         packet_free(network, packet);
         return SIM_EVENT_NONE;
     }
-    *arrival = sim_time_add(sim_time_add(packet->up_done, delay), filter_delay);
+    SimTime natural = sim_time_add(sim_time_add(packet->up_done, delay), filter_delay);
+    *arrival = sim_time_add(natural, gst_extra(network, packet, sent_at, natural));
     return sim_engine_schedule(network->engine, *arrival, network->kind_arrive, packet->target,
                                message->source, packet, message->type);
 }
@@ -874,6 +901,7 @@ void sim_network_free(SimNetwork *network)
     g_array_unref(network->cuts);
     g_array_unref(network->degradations);
     g_array_unref(network->filters);
+    if (network->gst_set) sim_rng_clear(&network->gst_rng);
     g_ptr_array_unref(network->packet_blocks);
     g_free(network->counters);
     g_free(network->hosts);
@@ -1078,6 +1106,22 @@ void sim_network_end_filter(SimNetwork *network, uint32_t filter, SimTime at)
     Filter *f = &g_array_index(network->filters, Filter, filter);
     f->end = window_end(f->start, f->end, at);
     SIM_ASSERT(f->start <= f->end);
+}
+
+void sim_network_set_gst(SimNetwork *network, SimTime gst, const SimDist *pre_gst_delay,
+                         SimDuration delta)
+{
+    SIM_ASSERT(!network->gst_set);
+    SIM_ASSERT(gst != SIM_TIME_NONE);
+    SIM_ASSERT(pre_gst_delay != NULL);
+    SIM_ASSERT(pre_gst_delay->unit == SIM_QUANTITY_DURATION);
+    network->gst_set = TRUE;
+    network->gst = gst;
+    network->gst_delta = delta;
+    network->pre_gst_delay = *pre_gst_delay;
+    /* A stream of its own, derived by name: the hosts' jitter and loss draws are untouched. */
+    sim_rng_init(&network->gst_rng, network->config.rng_algorithm, network->config.seed,
+                 "network.gst", 0);
 }
 
 /* --- observation ---------------------------------------------------------------------------------

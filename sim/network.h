@@ -93,6 +93,7 @@ typedef struct SimNetworkStats {
     uint64_t retransmissions;
     uint64_t dropped_filter; /* copies a DROP filter took */
     uint64_t delayed_filter; /* copies one or more DELAY filters slowed down */
+    uint64_t delayed_gst;    /* copies the pre-GST adversary slowed down */
 } SimNetworkStats;
 
 /* --- messages ------------------------------------------------------------------------------ */
@@ -225,6 +226,19 @@ uint32_t sim_network_add_filter(SimNetwork *network, const SimNodeSet *from, con
 
 /* Ends filter `filter` at `at` (>= now) if that is earlier than its current end. */
 void sim_network_end_filter(SimNetwork *network, uint32_t filter, SimTime at);
+
+/*
+ * Partial synchrony. Every network copy handed to the uplink (the `ready` given to the send call)
+ * at t < gst gets an adversarial extra delay drawn from `pre_gst_delay` (a duration distribution,
+ * copied; percentages are of the base one-way delay), cut down so that it arrives at the
+ * receiver's downlink no later than max(t, gst) + delta. Delta bounds the adversary, not
+ * physics: a copy that would arrive later anyway gets no extra delay and is not made earlier.
+ * Copies handed over at or after gst get nothing. The draws come from a stream of their own
+ * ("network.gst"), so they change no other stream. Call at most once; gst != SIM_TIME_NONE.
+ * Without a call there is no adversary.
+ */
+void sim_network_set_gst(SimNetwork *network, SimTime gst, const SimDist *pre_gst_delay,
+                         SimDuration delta);
 
 /* --- observation ---------------------------------------------------------------------------------
  */

@@ -597,6 +597,205 @@ START_TEST(ending_a_filter_early_stops_it)
 }
 END_TEST
 
+START_TEST(gst_delays_copies_before_it_and_bounds_their_arrival)
+{
+    Fixture f;
+    setup(&f, "us-east-1, eu-west-1", 2, 0, NULL);
+    SimDist forever = {.kind = SIM_DIST_CONSTANT, .unit = SIM_QUANTITY_DURATION, .scale_a = 1e10};
+    sim_network_set_gst(f.network, SIM_S, &forever, 10 * SIM_MS); /* draws 10 s, always cut */
+    send(&f, 0, 0, 1, 10, f.type_a);                              /* held back to GST + delta */
+    send(&f, 0, 0, 0, 10, f.type_b);             /* to itself: no network, no delay */
+    send(&f, 900 * SIM_MS, 0, 1, 10, f.type_a);  /* likewise */
+    send(&f, 990 * SIM_MS, 0, 1, 10, f.type_a);  /* arrives after the bound anyway: untouched */
+    send(&f, SIM_S, 0, 1, 10, f.type_a);         /* at GST: no delay */
+    send(&f, 1500 * SIM_MS, 1, 0, 10, f.type_a); /* after GST: no delay */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 6);
+    ck_assert_uint_eq(f.log[0].host, 0);
+    ck_assert_uint_eq(f.log[0].time, 0);
+    ck_assert_uint_eq(f.log[1].time, 1010 * SIM_MS);
+    ck_assert_uint_eq(f.log[2].time, 1010 * SIM_MS);
+    ck_assert_uint_eq(f.log[3].time, 990 * SIM_MS + ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[4].time, SIM_S + ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[5].time, 1500 * SIM_MS + ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(sim_network_stats(f.network)->delayed_gst, 2);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(gst_random_delays_stay_within_the_bound)
+{
+    Fixture f;
+    setup(&f, "us-east-1, eu-west-1, us-east-1", 3, 0, NULL);
+    SimDist pre_gst = SIM_DIST_NONE_INIT;
+    GError *error = NULL;
+    ck_assert(sim_dist_parse("uniform(min=0ms, max=400ms)", SIM_QUANTITY_DURATION, FALSE, &pre_gst,
+                             &error));
+    const SimTime gst = SIM_S, bound = gst + 100 * SIM_MS;
+    sim_network_set_gst(f.network, gst, &pre_gst, 100 * SIM_MS);
+    for (SimTime t = 0; t < gst; t += SIM_MS) /* host 0 sends before GST */
+        send(&f, t, 0, 1, 10, f.type_a);
+    for (SimTime t = gst; t < gst + 200 * SIM_MS; t += SIM_MS) /* host 2 after */
+        send(&f, t, 2, 1, 10, f.type_b);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1200);
+    size_t at_bound = 0, below = 0, after = 0;
+    SimDuration extra_total = 0;
+    for (size_t i = 0; i < f.len; i++) {
+        const Delivery *d = &f.log[i];
+        if (d->source == 2) { /* after GST: exactly the natural delay, in order */
+            ck_assert_uint_eq(d->time, gst + after * SIM_MS + ONE_WAY_USE1_EUW1);
+            after++;
+            continue;
+        }
+        ck_assert_uint_le(d->time, bound);
+        at_bound += d->time == bound;
+        below += d->time < bound;
+        extra_total += d->time - ONE_WAY_USE1_EUW1; /* minus the send times, below */
+    }
+    ck_assert_uint_eq(after, 200);
+    SimDuration send_total = (SimDuration)999 * 1000 / 2 * SIM_MS;
+    /* Before GST the mean extra is about 200 ms (less where the bound cuts it). */
+    ck_assert_uint_gt(extra_total - send_total, 1000 * 100 * SIM_MS);
+    ck_assert_uint_gt(at_bound, 100);
+    ck_assert_uint_gt(below, 500);
+    ck_assert_uint_gt(sim_network_stats(f.network)->delayed_gst, 990);
+    teardown(&f);
+}
+END_TEST
+
+/* A small gossip run for digests: each delivery may forward the message to a random host. */
+typedef struct Gossip {
+    SimRng rng;
+    uint16_t type;
+    uint64_t budget;
+} Gossip;
+
+static void gossip_forward(SimNetwork *network, Gossip *g, uint32_t host, SimTime ready)
+{
+    if (g->budget == 0) return;
+    g->budget--;
+    uint32_t target = (uint32_t)sim_rng_below(&g->rng, sim_network_host_count(network));
+    uint8_t body[8];
+    sim_rng_bytes(&g->rng, body, sizeof body);
+    GBytes *bytes = g_bytes_new(body, sizeof body);
+    SimMessage *message = sim_message_new(host, g->type, bytes, 100 + sim_rng_below(&g->rng, 900));
+    sim_network_send(network, ready, message, target);
+    sim_message_unref(message);
+    g_bytes_unref(bytes);
+}
+
+static void gossip_receive(SimNetwork *network, uint32_t host, const SimMessage *message,
+                           SimTime now, void *user_data)
+{
+    (void)message;
+    Gossip *g = user_data;
+    gossip_forward(network, g, host, sim_network_cpu_charge(network, host, 20 * SIM_US));
+    if (sim_rng_chance_ppm(&g->rng, 300000)) gossip_forward(network, g, host, now);
+}
+
+typedef enum GossipVariant {
+    GOSSIP_PLAIN,
+    GOSSIP_FILTERS_NEVER_MATCH, /* filters on an unused type or an empty set */
+    GOSSIP_FILTER_DELAYS,       /* a 1 ns DELAY filter on everything: must change the digest */
+    GOSSIP_GST,
+} GossipVariant;
+
+static void gossip_faults(SimNetwork *network, uint16_t unused_type, GossipVariant variant)
+{
+    SimNodeSet left, right, none;
+    sim_node_set_init(&left, 16);
+    sim_node_set_init(&right, 16);
+    sim_node_set_init(&none, 16);
+    sim_node_set_add_range(&left, 0, 7);
+    sim_node_set_add_range(&right, 8, 15);
+    sim_network_add_cut(network, &left, &right, FALSE, 200 * SIM_MS, 400 * SIM_MS, SIM_CUT_HOLD);
+    sim_network_add_degradation(network, &right, &left, TRUE, 0, SIM_S, 2 * SIM_PPM_ONE,
+                                3 * SIM_PPM_ONE, 0);
+    sim_node_set_fill(&left);
+    if (variant == GOSSIP_FILTERS_NEVER_MATCH) {
+        sim_network_add_filter(network, &left, &left, UINT64_C(1) << unused_type, SIM_FILTER_DROP,
+                               0, 0, SIM_TIME_NONE);
+        sim_network_add_filter(network, &none, &left, ~UINT64_C(0) >> 16, SIM_FILTER_DELAY, SIM_MS,
+                               0, SIM_TIME_NONE);
+    }
+    if (variant == GOSSIP_FILTER_DELAYS) {
+        sim_network_add_filter(network, &left, &left, ~UINT64_C(0) >> 16, SIM_FILTER_DELAY, 1, 0,
+                               SIM_TIME_NONE);
+    }
+    if (variant == GOSSIP_GST) {
+        SimDist pre_gst = {
+            .kind = SIM_DIST_EXPONENTIAL, .unit = SIM_QUANTITY_DURATION, .scale_a = 50e6};
+        sim_network_set_gst(network, 500 * SIM_MS, &pre_gst, 100 * SIM_MS);
+    }
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    sim_node_set_clear(&none);
+}
+
+static void gossip_digest(uint64_t seed, GossipVariant variant, char digest[65])
+{
+    GError *error = NULL;
+    SimRegions *regions = sim_regions_new_default(&error);
+    SimEngine *engine = sim_engine_new(seed, 100000);
+    SimNetworkConfig config = {.seed = seed,
+                               .rng_algorithm = sim_rng_xoshiro256ss,
+                               .regions = regions,
+                               .loss_ppm = 20000,
+                               .loss_mode = SIM_LOSS_RETRANSMIT,
+                               .retransmit_timeout = 200 * SIM_MS};
+    ck_assert(sim_dist_parse("lognormal(median=5%, sigma=0.8)", SIM_QUANTITY_DURATION, TRUE,
+                             &config.jitter, &error));
+    SimNetwork *network = sim_network_new(engine, &config, 16);
+    Gossip g = {.budget = 3000};
+    sim_rng_init(&g.rng, sim_rng_xoshiro256ss, seed, "gossip", 0);
+    g.type = sim_network_register_type(network, "gossip");
+    uint16_t unused_type = sim_network_register_type(network, "unused");
+    sim_network_set_handlers(network, gossip_receive, NULL, &g);
+    uint16_t placed[16];
+    ck_assert(sim_placement_assign(regions, "all", 16, placed, &error));
+    for (uint32_t i = 0; i < 16; i++) {
+        SimHostConfig host = {placed[i], 100000000, 200000000};
+        sim_network_host_configure(network, i, &host);
+    }
+    gossip_faults(network, unused_type, variant);
+    for (uint32_t i = 0; i < 16; i++)
+        gossip_forward(network, &g, i, 0);
+    SimEngineLimits limits = {SIM_TIME_NONE, 0};
+    sim_engine_run(engine, &limits);
+    ck_assert_uint_gt(sim_network_stats(network)->copies_delivered, 2500);
+    sim_engine_digest_hex(engine, digest);
+    sim_engine_free(engine);
+    sim_network_free(network);
+    sim_rng_clear(&g.rng);
+    sim_regions_free(regions);
+    ck_assert_uint_eq(sim_message_live_count(), 0);
+}
+
+START_TEST(filters_that_never_match_change_nothing)
+{
+    char plain[65], never[65], delays[65];
+    gossip_digest(5, GOSSIP_PLAIN, plain);
+    gossip_digest(5, GOSSIP_FILTERS_NEVER_MATCH, never);
+    gossip_digest(5, GOSSIP_FILTER_DELAYS, delays);
+    ck_assert_str_eq(plain, never);
+    ck_assert_str_ne(plain, delays); /* the digest does see a filter that acts */
+}
+END_TEST
+
+START_TEST(gst_runs_are_deterministic)
+{
+    char plain[65], a[65], b[65], other_seed[65];
+    gossip_digest(5, GOSSIP_PLAIN, plain);
+    gossip_digest(5, GOSSIP_GST, a);
+    gossip_digest(5, GOSSIP_GST, b);
+    gossip_digest(6, GOSSIP_GST, other_seed);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, plain);
+    ck_assert_str_ne(a, other_seed);
+}
+END_TEST
+
 START_TEST(loss_drop_and_retransmit)
 {
     Fixture f;
@@ -795,6 +994,10 @@ Suite *test_suite(void)
     tcase_add_test(tc, drop_filter_drops_named_types_between_named_sets_in_its_window);
     tcase_add_test(tc, delay_filters_add_exactly_their_delays_and_drop_wins);
     tcase_add_test(tc, ending_a_filter_early_stops_it);
+    tcase_add_test(tc, gst_delays_copies_before_it_and_bounds_their_arrival);
+    tcase_add_test(tc, gst_random_delays_stay_within_the_bound);
+    tcase_add_test(tc, filters_that_never_match_change_nothing);
+    tcase_add_test(tc, gst_runs_are_deterministic);
     tcase_add_test(tc, loss_drop_and_retransmit);
     tcase_add_test(tc, crash_drops_traffic_and_timers);
     tcase_add_test(tc, cpu_defers_delivery_and_timers);
