@@ -3,22 +3,39 @@
  *
  * How a message travels (direct topology: every copy goes host to host):
  *   1. The sender hands a copy to its uplink at `ready` (the time its CPU finished the work that
- *      produced it). The uplink serialises copies FIFO: the copy leaves at
+ *      produced it). Filters and cuts look at it here (see below). The uplink serialises copies
+ *      FIFO in the order they are handed over: the copy leaves at
  *      up_done = max(ready, uplink_free) + S*8/B_up.
  *   2. It propagates for the regions' one-way delay (measured RTT / 2), times a degradation
  *      factor if one applies, plus jitter drawn from the sender's stream, plus one retransmission
- *      timeout per loss if the transport is reliable (or it is dropped, in drop mode).
+ *      timeout per loss if the transport is reliable (or it is dropped, in drop mode), plus the
+ *      delays of matching DELAY filters, plus the pre-GST adversary's delay if GST is set.
  *   3. It arrives at the receiver's downlink, which serialises FIFO in arrival order:
  *      down_done = max(arrival, downlink_free) + S*8/B_down.
  *   4. It is delivered to the receiver's CPU: when the CPU is busy (or the host paused), delivery
  *      waits until it is free; then the receive callback runs and may charge CPU time.
  * With idle links, a copy of S bytes arrives exactly at ready + S*8/B_up + latency + S*8/B_down.
+ * A copy a host sends to itself skips all of this (and every fault): it reaches the CPU at
+ * `ready`.
  *
- * Cuts (partitions) block copies between node sets, one way or both, during [start, end): a copy
- * is checked when it is sent and again when it arrives, and is dropped or held until the cut
- * heals. Degradation windows multiply latency and divide bandwidth between node sets. A host
- * that crashes loses what is still queued on its uplink, its timers and everything addressed to
- * it until it restarts.
+ * Faults act during windows [start, end) of virtual time; each has a handle, and an end of
+ * SIM_TIME_NONE leaves it open until sim_network_end_* ends it (e.g. when the run sees a view).
+ *   - Filters pick copies by sender set, receiver set and message type, at hand-over: a DROP
+ *     filter loses them, a DELAY filter adds to their propagation. They act before cuts.
+ *   - Cuts (partitions) block copies between node sets, one way or both: a copy is checked when
+ *     it is handed over and again when it arrives, and is dropped or held until the cut heals.
+ *     A copy held at its receiver waits there. A copy held at its sender by a cut with a known
+ *     end books its uplink slot after the heal at once, so copies its sender hands over later,
+ *     to anyone, queue behind it (the uplink is FIFO); under an open-ended cut it waits without
+ *     a slot and takes one when the cut is ended. Ending a cut early lets its copies go then.
+ *   - Degradation windows multiply latency, divide bandwidth and add loss between node sets; a
+ *     copy's degradation is fixed when it is handed over.
+ *   - Partial synchrony (sim_network_set_gst): before GST an adversary delays every network copy,
+ *     but never past max(sent, GST) + delta; from GST on it does nothing. It draws from its own
+ *     stream, so turning it on changes no other draw.
+ * A host that crashes loses what is still queued on its uplink (or held at it), its timers and
+ * everything addressed to it until it restarts. A network without faults, or whose faults never
+ * match, draws and schedules exactly as one without them.
  *
  * Messages are refcounted (SimMessage): the encoded bytes (GBytes) are shared by every copy of
  * a broadcast, with a logical size that is what the links are charged (it may exceed the byte
