@@ -577,10 +577,11 @@ static void held_move(SimNetwork *network, HeldCopy *held, SimTime time, SimDura
 }
 
 /*
- * Re-examines a copy held at its sender against the cuts as they are now. A parked copy whose
- * cuts have all healed (or have an end now) leaves then, unless its sender crashed meanwhile. A
- * copy already scheduled for a later heal leaves earlier by the difference: it keeps the delay
- * it drew, and its old slot on the uplink stays reserved (the link cannot give time back).
+ * Re-examines a copy held at its sender against the cuts as they are now; if its sender crashed
+ * meanwhile, the copy is lost. A parked copy whose cuts have all healed (or have an end now)
+ * leaves then. A copy already scheduled for a later heal leaves earlier by the difference: it
+ * keeps the delay it drew, and its old slot on the uplink stays reserved (the link cannot give
+ * time back).
  */
 static void held_recheck_sender(SimNetwork *network, HeldCopy *held)
 {
@@ -599,14 +600,15 @@ static void held_recheck_sender(SimNetwork *network, HeldCopy *held)
         held_add(network, held);
         return;
     }
+    /* Its uplink slot lies after the heal, so a crash since then lost it. */
+    if (source->status != SIM_HOST_UP || source->incarnation != packet->source_incarnation) {
+        held_drop(network, held, &network->stats.dropped_crash);
+        return;
+    }
     if (held->event != SIM_EVENT_NONE) {
         SimDuration shift = held->release - ready;
         held->release = ready;
         held_move(network, held, held->event_time - shift, shift);
-        return;
-    }
-    if (source->status != SIM_HOST_UP || source->incarnation != packet->source_incarnation) {
-        held_drop(network, held, &network->stats.dropped_crash);
         return;
     }
     held->release = ready;

@@ -441,6 +441,34 @@ START_TEST(degradation_scales_latency_and_bandwidth)
 }
 END_TEST
 
+START_TEST(a_copy_held_at_a_sender_that_crashed_stays_lost_when_the_cut_ends)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t cut = sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, 500 * SIM_MS,
+                                       SIM_CUT_HOLD);
+    send(&f, 50 * SIM_MS, 0, 2, 100, f.type_a); /* its uplink slot is after the heal */
+    send(&f, 50 * SIM_MS, 1, 3, 100, f.type_a);
+    run_until(&f, 100 * SIM_MS);
+    sim_network_host_crash(f.network, 0);
+    run_until(&f, 120 * SIM_MS);
+    sim_network_host_restart(f.network, 0);
+    sim_network_end_cut(f.network, cut, 200 * SIM_MS);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].source, 1);
+    ck_assert_uint_eq(f.log[0].time, 200 * SIM_MS + lat);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_crash, 1);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_a)->msgs_dropped, 1);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(ending_a_degradation_early_restores_latency)
 {
     Fixture f;
@@ -989,6 +1017,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, ending_a_hold_cut_early_releases_held_copies);
     tcase_add_test(tc, open_ended_hold_cut_holds_until_ended);
     tcase_add_test(tc, copies_held_by_an_open_cut_are_lost_with_their_sender_or_freed);
+    tcase_add_test(tc, a_copy_held_at_a_sender_that_crashed_stays_lost_when_the_cut_ends);
     tcase_add_test(tc, degradation_scales_latency_and_bandwidth);
     tcase_add_test(tc, ending_a_degradation_early_restores_latency);
     tcase_add_test(tc, drop_filter_drops_named_types_between_named_sets_in_its_window);
