@@ -57,6 +57,50 @@ typedef struct Degradation {
     gboolean one_way;
 } Degradation;
 
+typedef struct Filter {
+    SimNodeSet from;
+    SimNodeSet to;
+    uint64_t type_mask;
+    SimTime start;
+    SimTime end;
+    SimDuration delay;
+    SimFilterAction action;
+} Filter;
+
+/* What the filters do to one copy: any DROP wins; the delays of DELAY filters add up. */
+typedef struct FilterVerdict {
+    gboolean drop;
+    gboolean delayed;
+    SimDuration delay;
+} FilterVerdict;
+
+/*
+ * A copy a HOLD cut is holding, either at its sender (not yet handed to the uplink) or at its
+ * receiver (it arrived during the cut). Ending a cut early must let such copies go, but a held
+ * copy is normally already scheduled for the old heal time, so the network keeps a list of them
+ * in the order they were held and re-examines it whenever a cut ends early.
+ *
+ * A copy held until a known time has a pending arrival event (`event`) that owns its packet; a
+ * copy held by an open-ended cut is parked: no event, the packet is owned by the list. Entries
+ * whose event has run or was cancelled are stale and are pruned lazily.
+ */
+typedef struct HeldCopy {
+    Packet *packet;
+    SimEventId event;         /* its next arrival, or SIM_EVENT_NONE while parked */
+    SimTime event_time;       /* when `event` fires */
+    SimTime release;          /* when the cuts let it go; SIM_TIME_NONE while parked */
+    SimTime since;            /* sender: the hand-over time given to send; receiver: arrival */
+    SimDuration filter_delay; /* delay filters added at send (used when a parked copy leaves) */
+    gboolean at_sender;
+} HeldCopy;
+
+/* What the cuts do to a copy handed over at some time. */
+typedef enum HoldOutcome {
+    HOLD_PASS, /* it may leave (possibly later, after holds) */
+    HOLD_DROP, /* a DROP cut takes it */
+    HOLD_PARK, /* an open-ended HOLD cut keeps it until someone ends the cut */
+} HoldOutcome;
+
 /* The combined effect of every degradation active on one copy. */
 typedef struct LinkEffect {
     uint64_t latency_factor_ppm;
@@ -66,6 +110,7 @@ typedef struct LinkEffect {
 
 #define PACKET_BLOCK        1024
 #define RETRANSMISSIONS_MAX 64
+#define HELD_PRUNE_MIN      256
 
 struct SimNetwork {
     SimEngine *engine;
@@ -84,6 +129,15 @@ struct SimNetwork {
     void *user_data;
     GArray *cuts;         /* of Cut */
     GArray *degradations; /* of Degradation */
+    GArray *filters;      /* of Filter */
+    /* Partial synchrony (sim_network_set_gst): off until set. */
+    gboolean gst_set;
+    SimTime gst;
+    SimDuration gst_delta;
+    SimDist pre_gst_delay;
+    SimRng gst_rng; /* stream ("network.gst", 0): the adversary's draws, apart from the hosts' */
+    GArray *held;   /* of HeldCopy, in the order the copies were held */
+    guint held_prune_at; /* prune stale entries when the list reaches this length */
     Packet *free_packets;
     GPtrArray *packet_blocks;
     uint64_t packets_live;
@@ -239,6 +293,48 @@ static const Cut *find_cut(const SimNetwork *network, uint32_t source, uint32_t 
     return found;
 }
 
+/*
+ * Follows the cuts between source and target for a copy handed over at `t`: the active cut that
+ * lasts longest either drops the copy or holds it until it heals, when the cuts are checked
+ * again. On HOLD_PASS, stores in *ready when the copy may leave. Counts each hold in *holds.
+ */
+static HoldOutcome hold_chain(const SimNetwork *network, uint32_t source, uint32_t target,
+                              SimTime t, SimTime *ready, uint64_t *holds)
+{
+    /* Each hold moves t to a later heal time, so no cut is met twice. */
+    for (guint guard = 0; guard <= network->cuts->len; guard++) {
+        const Cut *cut = find_cut(network, source, target, t);
+        if (cut == NULL) break;
+        if (cut->mode == SIM_CUT_DROP) return HOLD_DROP;
+        (*holds)++;
+        if (cut->end == SIM_TIME_NONE) return HOLD_PARK;
+        t = cut->end;
+    }
+    *ready = t;
+    return HOLD_PASS;
+}
+
+/* The filters active at `t` on a copy of `message` to `target`. Draws nothing. */
+static FilterVerdict filter_verdict(const SimNetwork *network, const SimMessage *message,
+                                    uint32_t target, SimTime t)
+{
+    FilterVerdict verdict = {FALSE, FALSE, 0};
+    for (guint i = 0; i < network->filters->len; i++) {
+        const Filter *filter = &g_array_index(network->filters, Filter, i);
+        if (t < filter->start || t >= filter->end) continue;
+        if (((filter->type_mask >> message->type) & 1u) == 0) continue;
+        if (!sim_node_set_contains(&filter->from, message->source)) continue;
+        if (!sim_node_set_contains(&filter->to, target)) continue;
+        if (filter->action == SIM_FILTER_DROP) {
+            verdict.drop = TRUE;
+        } else {
+            verdict.delayed = TRUE;
+            verdict.delay = sim_time_add(verdict.delay, filter->delay);
+        }
+    }
+    return verdict;
+}
+
 static LinkEffect link_effect(const SimNetwork *network, uint32_t source, uint32_t target,
                               SimTime t)
 {
@@ -288,6 +384,86 @@ static gboolean propagation(SimNetwork *network, SimHost *source, uint32_t targe
     return TRUE;
 }
 
+static void held_add(SimNetwork *network, const HeldCopy *held);
+
+/*
+ * The adversary's extra delay before GST (the partial synchrony of Dwork, Lynch and
+ * Stockmeyer): a copy handed over at sent_at < GST draws a delay from pre_gst_delay, cut down so
+ * that it arrives no later than max(sent_at, GST) + delta. Delta bounds the adversary, not
+ * physics: a copy whose natural arrival is already later gets nothing, and is not made earlier.
+ * Draws only from the GST stream, and only for copies handed over before GST.
+ */
+static SimDuration gst_extra(SimNetwork *network, const Packet *packet, SimTime sent_at,
+                             SimTime natural)
+{
+    if (!network->gst_set || sent_at >= network->gst) return 0;
+    SimDuration base = sim_network_base_latency(network, packet->message->source, packet->target);
+    SimDuration draw = sim_dist_sample(&network->pre_gst_delay, &network->gst_rng, base);
+    SimTime bound = sim_time_add(sim_time_max(sent_at, network->gst), network->gst_delta);
+    SimDuration extra = sim_time_min(draw, sim_time_since(bound, natural));
+    if (extra > 0) network->stats.delayed_gst++;
+    SIM_ASSERT(extra == 0 || natural + extra <= bound);
+    return extra;
+}
+
+/*
+ * Hands a copy to its sender's uplink at `ready` (after any holds), draws its propagation and
+ * schedules its arrival. `sent_at` is when it was first handed over. Returns the arrival event
+ * and stores its time in *arrival, or returns SIM_EVENT_NONE if the copy was lost (and freed).
+ */
+static SimEventId depart(SimNetwork *network, Packet *packet, SimTime ready, SimTime sent_at,
+                         SimDuration filter_delay, SimTime *arrival)
+{
+    SimMessage *message = packet->message;
+    SimHost *source = &network->hosts[message->source];
+    SIM_ASSERT(ready >= sent_at);
+    LinkEffect effect = link_effect(network, message->source, packet->target, ready);
+    SimDuration wait = 0;
+    packet->divisor_ppm = effect.bandwidth_divisor_ppm;
+    packet->up_done =
+        sim_host_uplink_reserve(source, ready, message->size, effect.bandwidth_divisor_ppm, &wait);
+    counters_of(network, message->source, message->type)->uplink_wait += wait;
+    SimDuration delay = 0;
+    if (!propagation(network, source, packet->target, &effect, &delay)) {
+        count_drop(network, packet, &network->stats.dropped_loss);
+        packet_free(network, packet);
+        return SIM_EVENT_NONE;
+    }
+    SimTime natural = sim_time_add(sim_time_add(packet->up_done, delay), filter_delay);
+    *arrival = sim_time_add(natural, gst_extra(network, packet, sent_at, natural));
+    return sim_engine_schedule(network->engine, *arrival, network->kind_arrive, packet->target,
+                               message->source, packet, message->type);
+}
+
+/* Sends a copy handed over at `sent_at` through the cuts: dropped, parked, or sent on (after
+ * waiting for the cuts that hold it to heal). Held copies are remembered (see HeldCopy). */
+static void hand_over(SimNetwork *network, Packet *packet, SimTime sent_at,
+                      SimDuration filter_delay)
+{
+    SimTime ready = sent_at;
+    uint64_t holds = 0;
+    HoldOutcome outcome =
+        hold_chain(network, packet->message->source, packet->target, sent_at, &ready, &holds);
+    network->stats.held_cut += holds;
+    if (outcome == HOLD_DROP) {
+        count_drop(network, packet, &network->stats.dropped_cut);
+        packet_free(network, packet);
+        return;
+    }
+    HeldCopy held = {.packet = packet,
+                     .release = ready,
+                     .since = sent_at,
+                     .filter_delay = filter_delay,
+                     .at_sender = TRUE};
+    if (outcome == HOLD_PARK) {
+        held.release = SIM_TIME_NONE;
+        held_add(network, &held);
+        return;
+    }
+    held.event = depart(network, packet, ready, sent_at, filter_delay, &held.event_time);
+    if (holds > 0 && held.event != SIM_EVENT_NONE) held_add(network, &held);
+}
+
 static void send_copy(SimNetwork *network, SimTime ready, SimMessage *message, uint32_t target)
 {
     SIM_ASSERT(target < network->host_count);
@@ -305,32 +481,14 @@ static void send_copy(SimNetwork *network, SimTime ready, SimMessage *message, u
     counters->msgs_sent++;
     counters->bytes_sent += message->size;
     network->stats.copies_sent++;
-    /* A copy handed over during a cut: dropped, or (hold) waits until the cut heals. */
-    for (guint guard = 0; guard <= network->cuts->len; guard++) {
-        const Cut *cut = find_cut(network, message->source, target, ready);
-        if (cut == NULL) break;
-        if (cut->mode == SIM_CUT_DROP) {
-            count_drop(network, packet, &network->stats.dropped_cut);
-            packet_free(network, packet);
-            return;
-        }
-        network->stats.held_cut++;
-        ready = cut->end;
-    }
-    LinkEffect effect = link_effect(network, message->source, target, ready);
-    SimDuration wait = 0;
-    packet->divisor_ppm = effect.bandwidth_divisor_ppm;
-    packet->up_done =
-        sim_host_uplink_reserve(source, ready, message->size, effect.bandwidth_divisor_ppm, &wait);
-    counters->uplink_wait += wait;
-    SimDuration delay = 0;
-    if (!propagation(network, source, target, &effect, &delay)) {
-        count_drop(network, packet, &network->stats.dropped_loss);
+    FilterVerdict verdict = filter_verdict(network, message, target, ready);
+    if (verdict.drop) {
+        count_drop(network, packet, &network->stats.dropped_filter);
         packet_free(network, packet);
         return;
     }
-    sim_engine_schedule(network->engine, sim_time_add(packet->up_done, delay), network->kind_arrive,
-                        target, message->source, packet, message->type);
+    if (verdict.delayed) network->stats.delayed_filter++;
+    hand_over(network, packet, ready, verdict.delay);
 }
 
 void sim_network_send(SimNetwork *network, SimTime ready, SimMessage *message, uint32_t target)
@@ -351,6 +509,175 @@ void sim_network_broadcast(SimNetwork *network, SimTime ready, SimMessage *messa
     for (uint32_t target = 0; target < network->host_count; target++) {
         if (target != message->source) send_copy(network, ready, message, target);
     }
+}
+
+/* --- held copies ------------------------------------------------------------------------------ */
+
+static gboolean held_is_stale(const SimNetwork *network, const HeldCopy *held)
+{
+    return held->event != SIM_EVENT_NONE && !sim_engine_is_pending(network->engine, held->event);
+}
+
+/* Drops the entries whose copies have moved on, keeping the order of the others. */
+static void held_prune(SimNetwork *network)
+{
+    guint kept = 0;
+    for (guint i = 0; i < network->held->len; i++) {
+        const HeldCopy *held = &g_array_index(network->held, HeldCopy, i);
+        if (held_is_stale(network, held)) continue;
+        g_array_index(network->held, HeldCopy, kept++) = *held;
+    }
+    g_array_set_size(network->held, kept);
+    network->held_prune_at = MAX(HELD_PRUNE_MIN, 2 * kept);
+}
+
+static void held_add(SimNetwork *network, const HeldCopy *held)
+{
+    SIM_ASSERT(held->packet != NULL);
+    SIM_ASSERT((held->event == SIM_EVENT_NONE) == (held->release == SIM_TIME_NONE));
+    if (network->held->len >= network->held_prune_at) held_prune(network);
+    g_array_append_vals(network->held, held, 1);
+}
+
+/* Loses a held copy for `reason`, freeing its packet (through its event, when it has one). */
+static void held_drop(SimNetwork *network, const HeldCopy *held, uint64_t *reason)
+{
+    count_drop(network, held->packet, reason);
+    if (held->event == SIM_EVENT_NONE) {
+        packet_free(network, held->packet);
+        return;
+    }
+    gboolean cancelled = sim_engine_cancel(network->engine, held->event);
+    SIM_ASSERT(cancelled);
+}
+
+/*
+ * Brings a held copy's pending arrival forward to `time`; a copy held at its sender also leaves
+ * its uplink `up_shift` earlier. The engine cannot move an event, so the old one is cancelled
+ * (which frees its packet) and a copy of the packet is scheduled in its place.
+ */
+static void held_move(SimNetwork *network, HeldCopy *held, SimTime time, SimDuration up_shift)
+{
+    SIM_ASSERT(time < held->event_time);
+    Packet saved = *held->packet;
+    SIM_ASSERT(saved.up_done >= up_shift);
+    SimMessage *message = sim_message_ref(saved.message);
+    gboolean cancelled = sim_engine_cancel(network->engine, held->event);
+    SIM_ASSERT(cancelled);
+    Packet *packet = packet_new(network, message, saved.target);
+    sim_message_unref(message);
+    packet->up_done = saved.up_done - up_shift;
+    packet->divisor_ppm = saved.divisor_ppm;
+    packet->source_incarnation = saved.source_incarnation;
+    held->packet = packet;
+    held->event_time = sim_time_max(time, sim_engine_now(network->engine));
+    held->event = sim_engine_schedule(network->engine, held->event_time, network->kind_arrive,
+                                      saved.target, message->source, packet, message->type);
+    held_add(network, held);
+}
+
+/*
+ * Re-examines a copy held at its sender against the cuts as they are now; if its sender crashed
+ * meanwhile, the copy is lost. A parked copy whose cuts have all healed (or have an end now)
+ * leaves then. A copy already scheduled for a later heal leaves earlier by the difference: it
+ * keeps the delay it drew, and its old slot on the uplink stays reserved (the link cannot give
+ * time back).
+ */
+static void held_recheck_sender(SimNetwork *network, HeldCopy *held)
+{
+    Packet *packet = held->packet;
+    const SimHost *source = &network->hosts[packet->message->source];
+    SimTime ready = held->since;
+    uint64_t holds = 0;
+    HoldOutcome outcome =
+        hold_chain(network, source->id, packet->target, held->since, &ready, &holds);
+    if (outcome == HOLD_DROP) {
+        held_drop(network, held, &network->stats.dropped_cut);
+        return;
+    }
+    ready = sim_time_max(ready, sim_engine_now(network->engine));
+    if (outcome == HOLD_PARK || ready >= held->release) {
+        held_add(network, held);
+        return;
+    }
+    /* Its uplink slot lies after the heal, so a crash since then lost it. */
+    if (source->status != SIM_HOST_UP || source->incarnation != packet->source_incarnation) {
+        held_drop(network, held, &network->stats.dropped_crash);
+        return;
+    }
+    if (held->event != SIM_EVENT_NONE) {
+        SimDuration shift = held->release - ready;
+        held->release = ready;
+        held_move(network, held, held->event_time - shift, shift);
+        return;
+    }
+    held->release = ready;
+    held->event =
+        depart(network, packet, ready, held->since, held->filter_delay, &held->event_time);
+    if (held->event != SIM_EVENT_NONE) held_add(network, held);
+}
+
+/* Re-examines a copy held at its receiver: it arrived at `since`; the cut that lasts longest
+ * there now decides when it arrives again (the arrival handler checks the cuts once more). */
+static void held_recheck_receiver(SimNetwork *network, HeldCopy *held)
+{
+    Packet *packet = held->packet;
+    const Cut *cut = find_cut(network, packet->message->source, packet->target, held->since);
+    if (cut != NULL && cut->mode == SIM_CUT_DROP) {
+        held_drop(network, held, &network->stats.dropped_cut);
+        return;
+    }
+    SimTime release = cut != NULL ? cut->end : held->since;
+    release = sim_time_max(release, sim_engine_now(network->engine));
+    if (release >= held->release) {
+        held_add(network, held);
+        return;
+    }
+    held->release = release;
+    if (held->event != SIM_EVENT_NONE) {
+        held_move(network, held, release, 0);
+        return;
+    }
+    held->event_time = release;
+    held->event =
+        sim_engine_schedule(network->engine, release, network->kind_arrive, packet->target,
+                            packet->message->source, packet, packet->message->type);
+    held_add(network, held);
+}
+
+/* After a cut ended early: re-examines every held copy, in the order they were held, so that
+ * copies released at the same instant keep that order. */
+static void held_release(SimNetwork *network)
+{
+    GArray *list = network->held;
+    network->held = g_array_new(FALSE, TRUE, sizeof(HeldCopy));
+    for (guint i = 0; i < list->len; i++) {
+        HeldCopy held = g_array_index(list, HeldCopy, i);
+        if (held_is_stale(network, &held)) continue;
+        if (held.at_sender) {
+            held_recheck_sender(network, &held);
+        } else {
+            held_recheck_receiver(network, &held);
+        }
+    }
+    g_array_unref(list);
+    network->held_prune_at = MAX(HELD_PRUNE_MIN, 2 * network->held->len);
+}
+
+/* A crashed host loses the copies parked at it, as it loses what is queued on its uplink. */
+static void held_drop_parked_from(SimNetwork *network, uint32_t host)
+{
+    guint kept = 0;
+    for (guint i = 0; i < network->held->len; i++) {
+        HeldCopy held = g_array_index(network->held, HeldCopy, i);
+        gboolean parked = held.event == SIM_EVENT_NONE && held.at_sender;
+        if (parked && held.packet->message->source == host) {
+            held_drop(network, &held, &network->stats.dropped_crash);
+            continue;
+        }
+        g_array_index(network->held, HeldCopy, kept++) = held;
+    }
+    g_array_set_size(network->held, kept);
 }
 
 /* --- arrival and delivery -------------------------------------------------------------------- */
@@ -384,8 +711,13 @@ static void on_arrive(SimEngine *engine, const SimEvent *event, void *user_data)
     }
     if (cut != NULL) {
         network->stats.held_cut++;
-        sim_engine_schedule(engine, cut->end, network->kind_arrive, event->target, event->source,
-                            packet, event->arg);
+        HeldCopy held = {.packet = packet, .release = cut->end, .since = event->time};
+        if (cut->end != SIM_TIME_NONE) {
+            held.event_time = cut->end;
+            held.event = sim_engine_schedule(engine, cut->end, network->kind_arrive, event->target,
+                                             event->source, packet, event->arg);
+        }
+        held_add(network, &held);
         return;
     }
     SimDuration wait = 0;
@@ -523,6 +855,9 @@ SimNetwork *sim_network_new(SimEngine *engine, const SimNetworkConfig *config, u
     }
     network->cuts = g_array_new(FALSE, TRUE, sizeof(Cut));
     network->degradations = g_array_new(FALSE, TRUE, sizeof(Degradation));
+    network->filters = g_array_new(FALSE, TRUE, sizeof(Filter));
+    network->held = g_array_new(FALSE, TRUE, sizeof(HeldCopy));
+    network->held_prune_at = HELD_PRUNE_MIN;
     network->packet_blocks = g_ptr_array_new_with_free_func(g_free);
     network->kind_arrive = sim_engine_register(engine, "net.arrive", on_arrive, packet_discard,
                                                network, SIM_KIND_DIGEST);
@@ -541,6 +876,12 @@ void sim_network_free(SimNetwork *network)
     for (uint32_t i = 0; i < network->host_count; i++) {
         cpu_queue_discard(network, &network->hosts[i], FALSE);
     }
+    for (guint i = 0; i < network->held->len; i++) {
+        /* Parked copies are owned here; the others were freed with their events. */
+        HeldCopy *held = &g_array_index(network->held, HeldCopy, i);
+        if (held->event == SIM_EVENT_NONE) packet_free(network, held->packet);
+    }
+    g_array_unref(network->held);
     SIM_ASSERT(network->packets_live == 0); /* free the engine first: it holds the packets */
     for (uint32_t i = 0; i < network->host_count; i++)
         sim_rng_clear(&network->hosts[i].rng);
@@ -554,8 +895,15 @@ void sim_network_free(SimNetwork *network)
         sim_node_set_clear(&d->from);
         sim_node_set_clear(&d->to);
     }
+    for (guint i = 0; i < network->filters->len; i++) {
+        Filter *filter = &g_array_index(network->filters, Filter, i);
+        sim_node_set_clear(&filter->from);
+        sim_node_set_clear(&filter->to);
+    }
     g_array_unref(network->cuts);
     g_array_unref(network->degradations);
+    g_array_unref(network->filters);
+    if (network->gst_set) sim_rng_clear(&network->gst_rng);
     g_ptr_array_unref(network->packet_blocks);
     g_free(network->counters);
     g_free(network->hosts);
@@ -634,6 +982,7 @@ void sim_network_host_crash(SimNetwork *network, uint32_t host)
         sim_network_timer_cancel(network, host, t);
     }
     cpu_queue_discard(network, h, TRUE);
+    held_drop_parked_from(network, host);
     sim_engine_cancel(network->engine, h->cpu_wakeup);
     h->cpu_wakeup = SIM_EVENT_NONE;
     h->status = SIM_HOST_CRASHED;
@@ -672,25 +1021,46 @@ void sim_network_host_set_cpu_factor(SimNetwork *network, uint32_t host, uint64_
 
 /* --- faults on links ------------------------------------------------------------------------- */
 
-void sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
-                         gboolean one_way, SimTime start, SimTime end, SimCutMode mode)
+uint32_t sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                             gboolean one_way, SimTime start, SimTime end, SimCutMode mode)
 {
     SIM_ASSERT(from->node_count == network->host_count && to->node_count == network->host_count);
     SIM_ASSERT(start < end);
+    SIM_ASSERT(network->cuts->len < UINT32_MAX);
     Cut cut = {.start = start, .end = end, .mode = mode, .one_way = one_way};
     sim_node_set_copy(&cut.from, from);
     sim_node_set_copy(&cut.to, to);
     g_array_append_val(network->cuts, cut);
+    return network->cuts->len - 1;
 }
 
-void sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
-                                 gboolean one_way, SimTime start, SimTime end,
-                                 uint64_t latency_factor_ppm, uint64_t bandwidth_divisor_ppm,
-                                 uint64_t loss_ppm)
+/* The window's new end when it is ended at `at`: never later than before, never before its
+ * start (a window ended before it starts is empty). */
+static SimTime window_end(SimTime start, SimTime end, SimTime at)
+{
+    return sim_time_min(end, sim_time_max(start, at));
+}
+
+void sim_network_end_cut(SimNetwork *network, uint32_t cut, SimTime at)
+{
+    SIM_ASSERT(cut < network->cuts->len);
+    SIM_ASSERT(at >= sim_engine_now(network->engine));
+    Cut *c = &g_array_index(network->cuts, Cut, cut);
+    SimTime end = window_end(c->start, c->end, at);
+    if (end == c->end) return;
+    c->end = end;
+    held_release(network);
+}
+
+uint32_t sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from,
+                                     const SimNodeSet *to, gboolean one_way, SimTime start,
+                                     SimTime end, uint64_t latency_factor_ppm,
+                                     uint64_t bandwidth_divisor_ppm, uint64_t loss_ppm)
 {
     SIM_ASSERT(from->node_count == network->host_count && to->node_count == network->host_count);
     SIM_ASSERT(start < end);
     SIM_ASSERT(latency_factor_ppm > 0 && bandwidth_divisor_ppm > 0 && loss_ppm <= SIM_PPM_ONE);
+    SIM_ASSERT(network->degradations->len < UINT32_MAX);
     Degradation d = {.start = start,
                      .end = end,
                      .latency_factor_ppm = latency_factor_ppm,
@@ -700,6 +1070,60 @@ void sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from, co
     sim_node_set_copy(&d.from, from);
     sim_node_set_copy(&d.to, to);
     g_array_append_val(network->degradations, d);
+    return network->degradations->len - 1;
+}
+
+void sim_network_end_degradation(SimNetwork *network, uint32_t degradation, SimTime at)
+{
+    SIM_ASSERT(degradation < network->degradations->len);
+    SIM_ASSERT(at >= sim_engine_now(network->engine));
+    Degradation *d = &g_array_index(network->degradations, Degradation, degradation);
+    d->end = window_end(d->start, d->end, at);
+    SIM_ASSERT(d->start <= d->end);
+}
+
+uint32_t sim_network_add_filter(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                                uint64_t type_mask, SimFilterAction action, SimDuration delay,
+                                SimTime start, SimTime end)
+{
+    _Static_assert(SIM_NETWORK_TYPES_MAX <= 64, "a filter's type mask has one bit per type");
+    SIM_ASSERT(from->node_count == network->host_count && to->node_count == network->host_count);
+    SIM_ASSERT(start < end);
+    SIM_ASSERT((type_mask >> (SIM_NETWORK_TYPES_MAX - 1)) <= 1);
+    SIM_ASSERT(action == SIM_FILTER_DROP || action == SIM_FILTER_DELAY);
+    SIM_ASSERT(action == SIM_FILTER_DELAY ? delay > 0 : delay == 0);
+    SIM_ASSERT(network->filters->len < UINT32_MAX);
+    Filter filter = {
+        .type_mask = type_mask, .start = start, .end = end, .delay = delay, .action = action};
+    sim_node_set_copy(&filter.from, from);
+    sim_node_set_copy(&filter.to, to);
+    g_array_append_val(network->filters, filter);
+    return network->filters->len - 1;
+}
+
+void sim_network_end_filter(SimNetwork *network, uint32_t filter, SimTime at)
+{
+    SIM_ASSERT(filter < network->filters->len);
+    SIM_ASSERT(at >= sim_engine_now(network->engine));
+    Filter *f = &g_array_index(network->filters, Filter, filter);
+    f->end = window_end(f->start, f->end, at);
+    SIM_ASSERT(f->start <= f->end);
+}
+
+void sim_network_set_gst(SimNetwork *network, SimTime gst, const SimDist *pre_gst_delay,
+                         SimDuration delta)
+{
+    SIM_ASSERT(!network->gst_set);
+    SIM_ASSERT(gst != SIM_TIME_NONE);
+    SIM_ASSERT(pre_gst_delay != NULL);
+    SIM_ASSERT(pre_gst_delay->unit == SIM_QUANTITY_DURATION);
+    network->gst_set = TRUE;
+    network->gst = gst;
+    network->gst_delta = delta;
+    network->pre_gst_delay = *pre_gst_delay;
+    /* A stream of its own, derived by name: the hosts' jitter and loss draws are untouched. */
+    sim_rng_init(&network->gst_rng, network->config.rng_algorithm, network->config.seed,
+                 "network.gst", 0);
 }
 
 /* --- observation ---------------------------------------------------------------------------------

@@ -3,22 +3,39 @@
  *
  * How a message travels (direct topology: every copy goes host to host):
  *   1. The sender hands a copy to its uplink at `ready` (the time its CPU finished the work that
- *      produced it). The uplink serialises copies FIFO: the copy leaves at
+ *      produced it). Filters and cuts look at it here (see below). The uplink serialises copies
+ *      FIFO in the order they are handed over: the copy leaves at
  *      up_done = max(ready, uplink_free) + S*8/B_up.
  *   2. It propagates for the regions' one-way delay (measured RTT / 2), times a degradation
  *      factor if one applies, plus jitter drawn from the sender's stream, plus one retransmission
- *      timeout per loss if the transport is reliable (or it is dropped, in drop mode).
+ *      timeout per loss if the transport is reliable (or it is dropped, in drop mode), plus the
+ *      delays of matching DELAY filters, plus the pre-GST adversary's delay if GST is set.
  *   3. It arrives at the receiver's downlink, which serialises FIFO in arrival order:
  *      down_done = max(arrival, downlink_free) + S*8/B_down.
  *   4. It is delivered to the receiver's CPU: when the CPU is busy (or the host paused), delivery
  *      waits until it is free; then the receive callback runs and may charge CPU time.
  * With idle links, a copy of S bytes arrives exactly at ready + S*8/B_up + latency + S*8/B_down.
+ * A copy a host sends to itself skips all of this (and every fault): it reaches the CPU at
+ * `ready`.
  *
- * Cuts (partitions) block copies between node sets, one way or both, during [start, end): a copy
- * is checked when it is sent and again when it arrives, and is dropped or held until the cut
- * heals. Degradation windows multiply latency and divide bandwidth between node sets. A host
- * that crashes loses what is still queued on its uplink, its timers and everything addressed to
- * it until it restarts.
+ * Faults act during windows [start, end) of virtual time; each has a handle, and an end of
+ * SIM_TIME_NONE leaves it open until sim_network_end_* ends it (e.g. when the run sees a view).
+ *   - Filters pick copies by sender set, receiver set and message type, at hand-over: a DROP
+ *     filter loses them, a DELAY filter adds to their propagation. They act before cuts.
+ *   - Cuts (partitions) block copies between node sets, one way or both: a copy is checked when
+ *     it is handed over and again when it arrives, and is dropped or held until the cut heals.
+ *     A copy held at its receiver waits there. A copy held at its sender by a cut with a known
+ *     end books its uplink slot after the heal at once, so copies its sender hands over later,
+ *     to anyone, queue behind it (the uplink is FIFO); under an open-ended cut it waits without
+ *     a slot and takes one when the cut is ended. Ending a cut early lets its copies go then.
+ *   - Degradation windows multiply latency, divide bandwidth and add loss between node sets; a
+ *     copy's degradation is fixed when it is handed over.
+ *   - Partial synchrony (sim_network_set_gst): before GST an adversary delays every network copy,
+ *     but never past max(sent, GST) + delta; from GST on it does nothing. It draws from its own
+ *     stream, so turning it on changes no other draw.
+ * A host that crashes loses what is still queued on its uplink (or held at it), its timers and
+ * everything addressed to it until it restarts. A network without faults, or whose faults never
+ * match, draws and schedules exactly as one without them.
  *
  * Messages are refcounted (SimMessage): the encoded bytes (GBytes) are shared by every copy of
  * a broadcast, with a logical size that is what the links are charged (it may exceed the byte
@@ -53,6 +70,11 @@ typedef enum SimCutMode {
     SIM_CUT_HOLD, /* copies across the cut wait and are delivered when it heals */
 } SimCutMode;
 
+typedef enum SimFilterAction {
+    SIM_FILTER_DROP,  /* matching copies are lost */
+    SIM_FILTER_DELAY, /* matching copies take `delay` longer to propagate */
+} SimFilterAction;
+
 typedef struct SimNetworkConfig {
     uint64_t seed;
     const gsl_rng_type *rng_algorithm;
@@ -86,6 +108,9 @@ typedef struct SimNetworkStats {
     uint64_t dropped_crash;
     uint64_t held_cut;
     uint64_t retransmissions;
+    uint64_t dropped_filter; /* copies a DROP filter took */
+    uint64_t delayed_filter; /* copies one or more DELAY filters slowed down */
+    uint64_t delayed_gst;    /* copies the pre-GST adversary slowed down */
 } SimNetworkStats;
 
 /* --- messages ------------------------------------------------------------------------------ */
@@ -162,17 +187,75 @@ void sim_network_host_set_cpu_factor(SimNetwork *network, uint32_t host, uint64_
 /* --- faults on links ---------------------------------------------------------------------------
  */
 
-/* Blocks copies from `from` to `to` (and back unless `one_way`) during [start, end). The sets
- * are copied. */
-void sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
-                         gboolean one_way, SimTime start, SimTime end, SimCutMode mode);
+/*
+ * Every fault below acts during a window [start, end) of virtual time; an end of SIM_TIME_NONE
+ * leaves the window open until it is ended with the matching sim_network_end_* call. Adding a
+ * fault returns its handle: small integers from 0 in the order of addition, one sequence per
+ * kind of fault, valid for the network's lifetime. Node sets are copied. Windows may be added at
+ * any time, but a window that starts in the past does not reach back to copies already sent.
+ */
 
-/* Between `from` and `to` (both ways unless `one_way`) during [start, end): latency times
- * latency_factor_ppm / 10^6, bandwidth divided by bandwidth_divisor_ppm / 10^6, plus loss_ppm. */
-void sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
-                                 gboolean one_way, SimTime start, SimTime end,
-                                 uint64_t latency_factor_ppm, uint64_t bandwidth_divisor_ppm,
-                                 uint64_t loss_ppm);
+/*
+ * Blocks copies from `from` to `to` (and back unless `one_way`) during [start, end), start < end.
+ * In SIM_CUT_DROP mode such copies are lost; in SIM_CUT_HOLD mode they wait (at the sender if the
+ * cut is active when they are handed over, at the receiver if it is active when they arrive)
+ * until the cut heals, then go on. Returns the cut's handle.
+ */
+uint32_t sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                             gboolean one_way, SimTime start, SimTime end, SimCutMode mode);
+
+/*
+ * Ends cut `cut` at `at` (>= now) if that is earlier than its current end (a cut ended before it
+ * starts never acts). Copies it holds go on as if the cut had always ended at `at` (unless
+ * another cut still holds or drops them): those waiting at a receiver arrive then; those waiting
+ * at a sender leave then. A copy held at its sender by a cut with a known end has already been
+ * given its uplink slot after that end; it keeps its drawn delay and leaves earlier by the
+ * difference, and its old slot stays reserved (the uplink cannot give time back).
+ */
+void sim_network_end_cut(SimNetwork *network, uint32_t cut, SimTime at);
+
+/*
+ * Between `from` and `to` (both ways unless `one_way`) during [start, end), start < end: latency
+ * times latency_factor_ppm / 10^6, bandwidth divided by bandwidth_divisor_ppm / 10^6, plus
+ * loss_ppm. A copy's degradation is fixed when it is handed to the uplink. Returns its handle.
+ */
+uint32_t sim_network_add_degradation(SimNetwork *network, const SimNodeSet *from,
+                                     const SimNodeSet *to, gboolean one_way, SimTime start,
+                                     SimTime end, uint64_t latency_factor_ppm,
+                                     uint64_t bandwidth_divisor_ppm, uint64_t loss_ppm);
+
+/* Ends degradation `degradation` at `at` (>= now) if that is earlier than its current end.
+ * Copies handed over from `at` on see nominal links; copies in flight keep their delays. */
+void sim_network_end_degradation(SimNetwork *network, uint32_t degradation, SimTime at);
+
+/*
+ * Acts on copies of registered types whose bit is set in `type_mask` (bit t = type t) sent from
+ * a host in `from` to a host in `to` (one way), handed to the uplink (the `ready` given to the
+ * send call) during [start, end), start < end. SIM_FILTER_DROP loses such a copy (counted as
+ * dropped_filter and in the sender's msgs_dropped); SIM_FILTER_DELAY adds `delay` (> 0; 0 for
+ * DROP) to its propagation (counted as delayed_filter). When several filters match, any DROP
+ * wins and the delays add up. Filters act before cuts, so a dropped copy is never held. A copy
+ * a host sends to itself never touches the network and is never filtered. Returns its handle.
+ */
+uint32_t sim_network_add_filter(SimNetwork *network, const SimNodeSet *from, const SimNodeSet *to,
+                                uint64_t type_mask, SimFilterAction action, SimDuration delay,
+                                SimTime start, SimTime end);
+
+/* Ends filter `filter` at `at` (>= now) if that is earlier than its current end. */
+void sim_network_end_filter(SimNetwork *network, uint32_t filter, SimTime at);
+
+/*
+ * Partial synchrony. Every network copy handed to the uplink (the `ready` given to the send call)
+ * at t < gst gets an adversarial extra delay drawn from `pre_gst_delay` (a duration distribution,
+ * copied; percentages are of the base one-way delay), cut down so that it arrives at the
+ * receiver's downlink no later than max(t, gst) + delta. Delta bounds the adversary, not
+ * physics: a copy that would arrive later anyway gets no extra delay and is not made earlier.
+ * Copies handed over at or after gst get nothing. The draws come from a stream of their own
+ * ("network.gst"), so they change no other stream. Call at most once; gst != SIM_TIME_NONE.
+ * Without a call there is no adversary.
+ */
+void sim_network_set_gst(SimNetwork *network, SimTime gst, const SimDist *pre_gst_delay,
+                         SimDuration delta);
 
 /* --- observation ---------------------------------------------------------------------------------
  */

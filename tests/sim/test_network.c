@@ -286,6 +286,135 @@ START_TEST(held_messages_arrive_after_heal)
 }
 END_TEST
 
+START_TEST(ending_a_drop_cut_resumes_delivery)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t open =
+        sim_network_add_cut(f.network, &left, &right, FALSE, 0, SIM_TIME_NONE, SIM_CUT_DROP);
+    uint32_t later =
+        sim_network_add_cut(f.network, &left, &right, TRUE, SIM_S, 2 * SIM_S, SIM_CUT_DROP);
+    ck_assert_uint_eq(open, 0);
+    ck_assert_uint_eq(later, 1);
+    send(&f, 10 * SIM_MS, 0, 2, 100, f.type_a); /* lost */
+    run_until(&f, 50 * SIM_MS);
+    sim_network_end_cut(f.network, open, 60 * SIM_MS);
+    sim_network_end_cut(f.network, later, 0);   /* ended before it starts: never acts */
+    send(&f, 59 * SIM_MS, 2, 0, 100, f.type_a); /* still inside: lost */
+    send(&f, 60 * SIM_MS, 0, 2, 100, f.type_a); /* delivered */
+    send(&f, 1500 * SIM_MS, 0, 2, 100, f.type_b);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 2);
+    ck_assert_uint_eq(f.log[0].time, 60 * SIM_MS + lat);
+    ck_assert_uint_eq(f.log[1].time, 1500 * SIM_MS + lat);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_cut, 2);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(ending_a_hold_cut_early_releases_held_copies)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 8000000, NULL); /* 1000 B = 1 ms per link hop */
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t cut = sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, 500 * SIM_MS,
+                                       SIM_CUT_HOLD);
+    send(&f, 9 * SIM_MS, 0, 2, 1000, f.type_a);  /* arrives during the cut: held at host 2 */
+    send(&f, 50 * SIM_MS, 0, 3, 1000, f.type_a); /* sent during the cut: held at host 0 */
+    run_until(&f, 100 * SIM_MS);
+    ck_assert_uint_eq(sim_network_stats(f.network)->held_cut, 2);
+    sim_network_end_cut(f.network, cut, 200 * SIM_MS);
+    send(&f, 150 * SIM_MS, 1, 3, 1000, f.type_b); /* held until the new end */
+    run_until(&f, 200 * SIM_MS);
+    ck_assert_uint_eq(f.len, 0);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 3);
+    /* The copy held at its receiver arrives again at 200 ms and crosses the downlink. */
+    ck_assert_uint_eq(f.log[0].host, 2);
+    ck_assert_uint_eq(f.log[0].time, 201 * SIM_MS);
+    /* The copies held at their senders leave at 200 ms instead of 500 ms. */
+    ck_assert_uint_eq(f.log[1].source, 0);
+    ck_assert_uint_eq(f.log[1].time, 202 * SIM_MS + lat);
+    ck_assert_uint_eq(f.log[2].source, 1);
+    ck_assert_uint_eq(f.log[2].time, 203 * SIM_MS + lat); /* behind it on host 3's downlink */
+    ck_assert_uint_eq(sim_network_stats(f.network)->held_cut, 3);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(open_ended_hold_cut_holds_until_ended)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    ck_assert_uint_ge(lat, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t cut = sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, SIM_TIME_NONE,
+                                       SIM_CUT_HOLD);
+    send(&f, 10 * SIM_MS - lat / 2, 0, 2, 100, f.type_a); /* held at its receiver */
+    send(&f, 20 * SIM_MS, 1, 3, 100, f.type_a);           /* held at its sender */
+    send(&f, 20 * SIM_MS, 2, 0, 100, f.type_b);
+    send(&f, 20 * SIM_MS, 0, 1, 100, f.type_b); /* same side: delivered */
+    run_until(&f, 300 * SIM_MS);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(sim_network_stats(f.network)->held_cut, 3);
+    sim_network_end_cut(f.network, cut, 400 * SIM_MS);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 4);
+    ck_assert_uint_eq(f.log[1].host, 2);
+    ck_assert_uint_eq(f.log[1].time, 400 * SIM_MS);
+    ck_assert_uint_eq(f.log[2].source, 1); /* released in the order they were held */
+    ck_assert_uint_eq(f.log[2].time, 400 * SIM_MS + lat);
+    ck_assert_uint_eq(f.log[3].source, 2);
+    ck_assert_uint_eq(f.log[3].time, 400 * SIM_MS + lat);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(copies_held_by_an_open_cut_are_lost_with_their_sender_or_freed)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t cut = sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, SIM_TIME_NONE,
+                                       SIM_CUT_HOLD);
+    send(&f, 20 * SIM_MS, 1, 3, 100, f.type_a);
+    send(&f, 20 * SIM_MS, 0, 2, 100, f.type_a);
+    run_until(&f, 30 * SIM_MS);
+    sim_network_host_crash(f.network, 1); /* loses the copy waiting on it */
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_crash, 1);
+    ck_assert_uint_eq(sim_network_counters(f.network, 1, f.type_a)->msgs_dropped, 1);
+    sim_network_host_restart(f.network, 1);
+    sim_network_end_cut(f.network, cut, 50 * SIM_MS);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].source, 0);
+    ck_assert_uint_eq(f.log[0].time, 50 * SIM_MS + lat);
+    /* A cut never ended keeps its copies until the network is freed, which frees them. */
+    sim_network_add_cut(f.network, &left, &right, TRUE, SIM_S, SIM_TIME_NONE, SIM_CUT_HOLD);
+    send(&f, SIM_S, 0, 3, 100, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(degradation_scales_latency_and_bandwidth)
 {
     Fixture f;
@@ -309,6 +438,389 @@ START_TEST(degradation_scales_latency_and_bandwidth)
     sim_node_set_clear(&a);
     sim_node_set_clear(&b);
     teardown(&f);
+}
+END_TEST
+
+START_TEST(a_copy_held_at_a_sender_that_crashed_stays_lost_when_the_cut_ends)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet left, right;
+    two_groups(&f, &left, &right);
+    uint32_t cut = sim_network_add_cut(f.network, &left, &right, FALSE, 10 * SIM_MS, 500 * SIM_MS,
+                                       SIM_CUT_HOLD);
+    send(&f, 50 * SIM_MS, 0, 2, 100, f.type_a); /* its uplink slot is after the heal */
+    send(&f, 50 * SIM_MS, 1, 3, 100, f.type_a);
+    run_until(&f, 100 * SIM_MS);
+    sim_network_host_crash(f.network, 0);
+    run_until(&f, 120 * SIM_MS);
+    sim_network_host_restart(f.network, 0);
+    sim_network_end_cut(f.network, cut, 200 * SIM_MS);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].source, 1);
+    ck_assert_uint_eq(f.log[0].time, 200 * SIM_MS + lat);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_crash, 1);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_a)->msgs_dropped, 1);
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(ending_a_degradation_early_restores_latency)
+{
+    Fixture f;
+    setup(&f, "us-east-1, eu-west-1", 2, 0, NULL);
+    SimNodeSet a, b;
+    sim_node_set_init(&a, 2);
+    sim_node_set_init(&b, 2);
+    sim_node_set_add(&a, 0);
+    sim_node_set_add(&b, 1);
+    uint32_t open = sim_network_add_degradation(f.network, &a, &b, TRUE, 0, SIM_TIME_NONE,
+                                                3 * SIM_PPM_ONE, SIM_PPM_ONE, 0);
+    send(&f, 0, 0, 1, 10, f.type_a); /* 3x */
+    run_until(&f, SIM_S);
+    sim_network_end_degradation(f.network, open, 2 * SIM_S);
+    send(&f, 2 * SIM_S - 1, 0, 1, 10, f.type_a);             /* still 3x */
+    send(&f, 2 * SIM_S, 0, 1, 10, f.type_a);                 /* nominal */
+    sim_network_end_degradation(f.network, open, 3 * SIM_S); /* later than its end: no-op */
+    send(&f, 2500 * SIM_MS, 0, 1, 10, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 4);
+    ck_assert_uint_eq(f.log[0].time, 3 * ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[1].time, 2 * SIM_S + ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[2].time, 2 * SIM_S - 1 + 3 * ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[3].time, 2500 * SIM_MS + ONE_WAY_USE1_EUW1);
+    sim_node_set_clear(&a);
+    sim_node_set_clear(&b);
+    teardown(&f);
+}
+END_TEST
+
+/* The first delivery of a copy of `type` from `source` to `host`, or NULL. */
+static const Delivery *delivery_of(const Fixture *f, uint32_t source, uint32_t host, uint16_t type)
+{
+    for (size_t i = 0; i < f->len; i++) {
+        const Delivery *d = &f->log[i];
+        if (d->source == source && d->host == host && d->type == type) return d;
+    }
+    return NULL;
+}
+
+START_TEST(drop_filter_drops_named_types_between_named_sets_in_its_window)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 2);
+    SimNodeSet from, to, self;
+    sim_node_set_init(&from, 4);
+    sim_node_set_init(&to, 4);
+    sim_node_set_init(&self, 4);
+    sim_node_set_add(&from, 0);
+    sim_node_set_add_range(&to, 2, 3);
+    sim_node_set_add(&self, 1);
+    uint64_t only_a = UINT64_C(1) << f.type_a;
+    sim_network_add_filter(f.network, &from, &to, only_a, SIM_FILTER_DROP, 0, 100 * SIM_MS,
+                           200 * SIM_MS);
+    sim_network_add_filter(f.network, &self, &self, ~UINT64_C(0) >> 16, SIM_FILTER_DROP, 0, 0,
+                           SIM_TIME_NONE);
+    /* In time order: an uplink is FIFO in the order copies are handed to it. */
+    send(&f, 99 * SIM_MS, 0, 3, 100, f.type_a);  /* before the window */
+    send(&f, 150 * SIM_MS, 0, 2, 100, f.type_a); /* dropped */
+    send(&f, 150 * SIM_MS, 0, 3, 100, f.type_a); /* dropped */
+    send(&f, 150 * SIM_MS, 0, 2, 100, f.type_b); /* other type */
+    send(&f, 150 * SIM_MS, 0, 1, 100, f.type_a); /* target not in `to` */
+    send(&f, 150 * SIM_MS, 2, 0, 100, f.type_a); /* the reverse direction */
+    send(&f, 150 * SIM_MS, 1, 2, 100, f.type_a); /* source not in `from` */
+    send(&f, 200 * SIM_MS, 0, 3, 100, f.type_a); /* at its end: outside */
+    send(&f, 150 * SIM_MS, 1, 1, 100, f.type_a); /* to itself: never filtered */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 7);
+    ck_assert_ptr_null(delivery_of(&f, 0, 2, f.type_a));
+    ck_assert_ptr_nonnull(delivery_of(&f, 0, 2, f.type_b));
+    ck_assert_ptr_nonnull(delivery_of(&f, 0, 1, f.type_a));
+    ck_assert_ptr_nonnull(delivery_of(&f, 2, 0, f.type_a));
+    ck_assert_ptr_nonnull(delivery_of(&f, 1, 2, f.type_a));
+    ck_assert_ptr_nonnull(delivery_of(&f, 1, 1, f.type_a));
+    size_t to_three = 0;
+    for (size_t i = 0; i < f.len; i++) {
+        if (f.log[i].host != 3) continue;
+        to_three++;
+        ck_assert(f.log[i].time == 99 * SIM_MS + lat || f.log[i].time == 200 * SIM_MS + lat);
+    }
+    ck_assert_uint_eq(to_three, 2);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_filter, 2);
+    ck_assert_uint_eq(sim_network_stats(f.network)->delayed_filter, 0);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_a)->msgs_dropped, 2);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_a)->msgs_sent, 5);
+    ck_assert_uint_eq(sim_network_counters(f.network, 0, f.type_b)->msgs_dropped, 0);
+    sim_node_set_clear(&from);
+    sim_node_set_clear(&to);
+    sim_node_set_clear(&self);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(delay_filters_add_exactly_their_delays_and_drop_wins)
+{
+    Fixture f;
+    setup(&f, "us-east-1:4", 4, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    SimNodeSet zero, one_two, two;
+    sim_node_set_init(&zero, 4);
+    sim_node_set_init(&one_two, 4);
+    sim_node_set_init(&two, 4);
+    sim_node_set_add(&zero, 0);
+    sim_node_set_add_range(&one_two, 1, 2);
+    sim_node_set_add(&two, 2);
+    uint64_t a = UINT64_C(1) << f.type_a, b = UINT64_C(1) << f.type_b;
+    sim_network_add_filter(f.network, &zero, &one_two, a | b, SIM_FILTER_DELAY, 5 * SIM_MS, 0,
+                           SIM_S);
+    sim_network_add_filter(f.network, &zero, &one_two, a, SIM_FILTER_DELAY, 7 * SIM_MS, 0, SIM_S);
+    sim_network_add_filter(f.network, &zero, &two, a, SIM_FILTER_DROP, 0, 0, SIM_S);
+    send(&f, 0, 0, 1, 100, f.type_a); /* 5 + 7 ms */
+    send(&f, 0, 0, 1, 100, f.type_b); /* 5 ms */
+    send(&f, 0, 1, 0, 100, f.type_a); /* not filtered */
+    send(&f, 0, 0, 2, 100, f.type_a); /* dropped: DROP wins over both delays */
+    send(&f, 0, 0, 2, 100, f.type_b); /* 5 ms */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 4);
+    ck_assert_uint_eq(delivery_of(&f, 0, 1, f.type_a)->time, lat + 12 * SIM_MS);
+    ck_assert_uint_eq(delivery_of(&f, 0, 1, f.type_b)->time, lat + 5 * SIM_MS);
+    ck_assert_uint_eq(delivery_of(&f, 1, 0, f.type_a)->time, lat);
+    ck_assert_uint_eq(delivery_of(&f, 0, 2, f.type_b)->time, lat + 5 * SIM_MS);
+    ck_assert_uint_eq(sim_network_stats(f.network)->delayed_filter, 3);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_filter, 1);
+    sim_node_set_clear(&zero);
+    sim_node_set_clear(&one_two);
+    sim_node_set_clear(&two);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(ending_a_filter_early_stops_it)
+{
+    Fixture f;
+    setup(&f, "us-east-1:2", 2, 0, NULL);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    SimNodeSet all;
+    sim_node_set_init(&all, 2);
+    sim_node_set_fill(&all);
+    uint32_t filter = sim_network_add_filter(f.network, &all, &all, UINT64_C(1) << f.type_a,
+                                             SIM_FILTER_DROP, 0, 0, SIM_TIME_NONE);
+    ck_assert_uint_eq(filter, 0);
+    send(&f, 10 * SIM_MS, 0, 1, 100, f.type_a);
+    run_until(&f, 50 * SIM_MS);
+    sim_network_end_filter(f.network, filter, 80 * SIM_MS);
+    send(&f, 80 * SIM_MS - 1, 1, 0, 100, f.type_a);
+    send(&f, 80 * SIM_MS, 0, 1, 100, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1);
+    ck_assert_uint_eq(f.log[0].time, 80 * SIM_MS + lat);
+    ck_assert_uint_eq(sim_network_stats(f.network)->dropped_filter, 2);
+    sim_node_set_clear(&all);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(gst_delays_copies_before_it_and_bounds_their_arrival)
+{
+    Fixture f;
+    setup(&f, "us-east-1, eu-west-1", 2, 0, NULL);
+    SimDist forever = {.kind = SIM_DIST_CONSTANT, .unit = SIM_QUANTITY_DURATION, .scale_a = 1e10};
+    sim_network_set_gst(f.network, SIM_S, &forever, 10 * SIM_MS); /* draws 10 s, always cut */
+    send(&f, 0, 0, 1, 10, f.type_a);                              /* held back to GST + delta */
+    send(&f, 0, 0, 0, 10, f.type_b);             /* to itself: no network, no delay */
+    send(&f, 900 * SIM_MS, 0, 1, 10, f.type_a);  /* likewise */
+    send(&f, 990 * SIM_MS, 0, 1, 10, f.type_a);  /* arrives after the bound anyway: untouched */
+    send(&f, SIM_S, 0, 1, 10, f.type_a);         /* at GST: no delay */
+    send(&f, 1500 * SIM_MS, 1, 0, 10, f.type_a); /* after GST: no delay */
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 6);
+    ck_assert_uint_eq(f.log[0].host, 0);
+    ck_assert_uint_eq(f.log[0].time, 0);
+    ck_assert_uint_eq(f.log[1].time, 1010 * SIM_MS);
+    ck_assert_uint_eq(f.log[2].time, 1010 * SIM_MS);
+    ck_assert_uint_eq(f.log[3].time, 990 * SIM_MS + ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[4].time, SIM_S + ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(f.log[5].time, 1500 * SIM_MS + ONE_WAY_USE1_EUW1);
+    ck_assert_uint_eq(sim_network_stats(f.network)->delayed_gst, 2);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(gst_random_delays_stay_within_the_bound)
+{
+    Fixture f;
+    setup(&f, "us-east-1, eu-west-1, us-east-1", 3, 0, NULL);
+    SimDist pre_gst = SIM_DIST_NONE_INIT;
+    GError *error = NULL;
+    ck_assert(sim_dist_parse("uniform(min=0ms, max=400ms)", SIM_QUANTITY_DURATION, FALSE, &pre_gst,
+                             &error));
+    const SimTime gst = SIM_S, bound = gst + 100 * SIM_MS;
+    sim_network_set_gst(f.network, gst, &pre_gst, 100 * SIM_MS);
+    for (SimTime t = 0; t < gst; t += SIM_MS) /* host 0 sends before GST */
+        send(&f, t, 0, 1, 10, f.type_a);
+    for (SimTime t = gst; t < gst + 200 * SIM_MS; t += SIM_MS) /* host 2 after */
+        send(&f, t, 2, 1, 10, f.type_b);
+    run_all(&f);
+    ck_assert_uint_eq(f.len, 1200);
+    size_t at_bound = 0, below = 0, after = 0;
+    SimDuration extra_total = 0;
+    for (size_t i = 0; i < f.len; i++) {
+        const Delivery *d = &f.log[i];
+        if (d->source == 2) { /* after GST: exactly the natural delay, in order */
+            ck_assert_uint_eq(d->time, gst + after * SIM_MS + ONE_WAY_USE1_EUW1);
+            after++;
+            continue;
+        }
+        ck_assert_uint_le(d->time, bound);
+        at_bound += d->time == bound;
+        below += d->time < bound;
+        extra_total += d->time - ONE_WAY_USE1_EUW1; /* minus the send times, below */
+    }
+    ck_assert_uint_eq(after, 200);
+    SimDuration send_total = (SimDuration)999 * 1000 / 2 * SIM_MS;
+    /* Before GST the mean extra is about 200 ms (less where the bound cuts it). */
+    ck_assert_uint_gt(extra_total - send_total, 1000 * 100 * SIM_MS);
+    ck_assert_uint_gt(at_bound, 100);
+    ck_assert_uint_gt(below, 500);
+    ck_assert_uint_gt(sim_network_stats(f.network)->delayed_gst, 990);
+    teardown(&f);
+}
+END_TEST
+
+/* A small gossip run for digests: each delivery may forward the message to a random host. */
+typedef struct Gossip {
+    SimRng rng;
+    uint16_t type;
+    uint64_t budget;
+} Gossip;
+
+static void gossip_forward(SimNetwork *network, Gossip *g, uint32_t host, SimTime ready)
+{
+    if (g->budget == 0) return;
+    g->budget--;
+    uint32_t target = (uint32_t)sim_rng_below(&g->rng, sim_network_host_count(network));
+    uint8_t body[8];
+    sim_rng_bytes(&g->rng, body, sizeof body);
+    GBytes *bytes = g_bytes_new(body, sizeof body);
+    SimMessage *message = sim_message_new(host, g->type, bytes, 100 + sim_rng_below(&g->rng, 900));
+    sim_network_send(network, ready, message, target);
+    sim_message_unref(message);
+    g_bytes_unref(bytes);
+}
+
+static void gossip_receive(SimNetwork *network, uint32_t host, const SimMessage *message,
+                           SimTime now, void *user_data)
+{
+    (void)message;
+    Gossip *g = user_data;
+    gossip_forward(network, g, host, sim_network_cpu_charge(network, host, 20 * SIM_US));
+    if (sim_rng_chance_ppm(&g->rng, 300000)) gossip_forward(network, g, host, now);
+}
+
+typedef enum GossipVariant {
+    GOSSIP_PLAIN,
+    GOSSIP_FILTERS_NEVER_MATCH, /* filters on an unused type or an empty set */
+    GOSSIP_FILTER_DELAYS,       /* a 1 ns DELAY filter on everything: must change the digest */
+    GOSSIP_GST,
+} GossipVariant;
+
+static void gossip_faults(SimNetwork *network, uint16_t unused_type, GossipVariant variant)
+{
+    SimNodeSet left, right, none;
+    sim_node_set_init(&left, 16);
+    sim_node_set_init(&right, 16);
+    sim_node_set_init(&none, 16);
+    sim_node_set_add_range(&left, 0, 7);
+    sim_node_set_add_range(&right, 8, 15);
+    sim_network_add_cut(network, &left, &right, FALSE, 200 * SIM_MS, 400 * SIM_MS, SIM_CUT_HOLD);
+    sim_network_add_degradation(network, &right, &left, TRUE, 0, SIM_S, 2 * SIM_PPM_ONE,
+                                3 * SIM_PPM_ONE, 0);
+    sim_node_set_fill(&left);
+    if (variant == GOSSIP_FILTERS_NEVER_MATCH) {
+        sim_network_add_filter(network, &left, &left, UINT64_C(1) << unused_type, SIM_FILTER_DROP,
+                               0, 0, SIM_TIME_NONE);
+        sim_network_add_filter(network, &none, &left, ~UINT64_C(0) >> 16, SIM_FILTER_DELAY, SIM_MS,
+                               0, SIM_TIME_NONE);
+    }
+    if (variant == GOSSIP_FILTER_DELAYS) {
+        sim_network_add_filter(network, &left, &left, ~UINT64_C(0) >> 16, SIM_FILTER_DELAY, 1, 0,
+                               SIM_TIME_NONE);
+    }
+    if (variant == GOSSIP_GST) {
+        SimDist pre_gst = {
+            .kind = SIM_DIST_EXPONENTIAL, .unit = SIM_QUANTITY_DURATION, .scale_a = 50e6};
+        sim_network_set_gst(network, 500 * SIM_MS, &pre_gst, 100 * SIM_MS);
+    }
+    sim_node_set_clear(&left);
+    sim_node_set_clear(&right);
+    sim_node_set_clear(&none);
+}
+
+static void gossip_digest(uint64_t seed, GossipVariant variant, char digest[65])
+{
+    GError *error = NULL;
+    SimRegions *regions = sim_regions_new_default(&error);
+    SimEngine *engine = sim_engine_new(seed, 100000);
+    SimNetworkConfig config = {.seed = seed,
+                               .rng_algorithm = sim_rng_xoshiro256ss,
+                               .regions = regions,
+                               .loss_ppm = 20000,
+                               .loss_mode = SIM_LOSS_RETRANSMIT,
+                               .retransmit_timeout = 200 * SIM_MS};
+    ck_assert(sim_dist_parse("lognormal(median=5%, sigma=0.8)", SIM_QUANTITY_DURATION, TRUE,
+                             &config.jitter, &error));
+    SimNetwork *network = sim_network_new(engine, &config, 16);
+    Gossip g = {.budget = 3000};
+    sim_rng_init(&g.rng, sim_rng_xoshiro256ss, seed, "gossip", 0);
+    g.type = sim_network_register_type(network, "gossip");
+    uint16_t unused_type = sim_network_register_type(network, "unused");
+    sim_network_set_handlers(network, gossip_receive, NULL, &g);
+    uint16_t placed[16];
+    ck_assert(sim_placement_assign(regions, "all", 16, placed, &error));
+    for (uint32_t i = 0; i < 16; i++) {
+        SimHostConfig host = {placed[i], 100000000, 200000000};
+        sim_network_host_configure(network, i, &host);
+    }
+    gossip_faults(network, unused_type, variant);
+    for (uint32_t i = 0; i < 16; i++)
+        gossip_forward(network, &g, i, 0);
+    SimEngineLimits limits = {SIM_TIME_NONE, 0};
+    sim_engine_run(engine, &limits);
+    ck_assert_uint_gt(sim_network_stats(network)->copies_delivered, 2500);
+    sim_engine_digest_hex(engine, digest);
+    sim_engine_free(engine);
+    sim_network_free(network);
+    sim_rng_clear(&g.rng);
+    sim_regions_free(regions);
+    ck_assert_uint_eq(sim_message_live_count(), 0);
+}
+
+START_TEST(filters_that_never_match_change_nothing)
+{
+    char plain[65], never[65], delays[65];
+    gossip_digest(5, GOSSIP_PLAIN, plain);
+    gossip_digest(5, GOSSIP_FILTERS_NEVER_MATCH, never);
+    gossip_digest(5, GOSSIP_FILTER_DELAYS, delays);
+    ck_assert_str_eq(plain, never);
+    ck_assert_str_ne(plain, delays); /* the digest does see a filter that acts */
+}
+END_TEST
+
+START_TEST(gst_runs_are_deterministic)
+{
+    char plain[65], a[65], b[65], other_seed[65];
+    gossip_digest(5, GOSSIP_PLAIN, plain);
+    gossip_digest(5, GOSSIP_GST, a);
+    gossip_digest(5, GOSSIP_GST, b);
+    gossip_digest(6, GOSSIP_GST, other_seed);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, plain);
+    ck_assert_str_ne(a, other_seed);
 }
 END_TEST
 
@@ -501,7 +1013,20 @@ Suite *test_suite(void)
     tcase_add_test(tc, symmetric_partition_blocks_then_heals);
     tcase_add_test(tc, one_way_partition_delivers_one_way);
     tcase_add_test(tc, held_messages_arrive_after_heal);
+    tcase_add_test(tc, ending_a_drop_cut_resumes_delivery);
+    tcase_add_test(tc, ending_a_hold_cut_early_releases_held_copies);
+    tcase_add_test(tc, open_ended_hold_cut_holds_until_ended);
+    tcase_add_test(tc, copies_held_by_an_open_cut_are_lost_with_their_sender_or_freed);
+    tcase_add_test(tc, a_copy_held_at_a_sender_that_crashed_stays_lost_when_the_cut_ends);
     tcase_add_test(tc, degradation_scales_latency_and_bandwidth);
+    tcase_add_test(tc, ending_a_degradation_early_restores_latency);
+    tcase_add_test(tc, drop_filter_drops_named_types_between_named_sets_in_its_window);
+    tcase_add_test(tc, delay_filters_add_exactly_their_delays_and_drop_wins);
+    tcase_add_test(tc, ending_a_filter_early_stops_it);
+    tcase_add_test(tc, gst_delays_copies_before_it_and_bounds_their_arrival);
+    tcase_add_test(tc, gst_random_delays_stay_within_the_bound);
+    tcase_add_test(tc, filters_that_never_match_change_nothing);
+    tcase_add_test(tc, gst_runs_are_deterministic);
     tcase_add_test(tc, loss_drop_and_retransmit);
     tcase_add_test(tc, crash_drops_traffic_and_timers);
     tcase_add_test(tc, cpu_defers_delivery_and_timers);
