@@ -6,6 +6,7 @@
 #include "sim/regions.h"
 
 #include "sim/assert.h"
+#include "sim/suggest.h"
 #include "sim/units.h"
 
 #include <gio/gio.h>
@@ -241,36 +242,12 @@ gboolean sim_regions_lookup(const SimRegions *regions, const char *name, uint16_
     return FALSE;
 }
 
-/* Levenshtein distance, bounded to short identifiers. */
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 64 || lb > 64) return SIZE_MAX;
-    size_t row[65];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diagonal + cost;
-            if (row[j] + 1 < best) best = row[j] + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
 const char *sim_regions_suggest(const SimRegions *regions, const char *name)
 {
     const char *best = NULL;
     size_t best_distance = SIZE_MAX;
     for (uint16_t i = 0; i < regions->count; i++) {
-        size_t d = edit_distance(name, regions->regions[i].name);
+        size_t d = sim_edit_distance(name, regions->regions[i].name);
         if (d < best_distance) {
             best_distance = d;
             best = regions->regions[i].name;

@@ -1,0 +1,145 @@
+/*
+ * Node selectors: every term resolves to the validators it names (ids, regions, the largest
+ * stakes, the DA committee, the leader of a given view, and the leader and next leader of the
+ * view in progress when resolved); unions add up; bad terms are refused with what was expected.
+ */
+#include "sim/selector.h"
+#include "tests/check_main.h"
+
+#include <string.h>
+
+typedef struct World {
+    SimRegions *regions;
+    ProtoStakeTable *stake;
+    uint16_t region_of[8];
+    SimSelectorContext context;
+} World;
+
+/* Eight validators: stakes 1..8 (node 7 has the most), regions alternating between two. */
+static void world_init(World *w)
+{
+    w->regions = sim_regions_new_default(NULL);
+    ck_assert_ptr_nonnull(w->regions);
+    uint16_t east, west;
+    ck_assert(sim_regions_lookup(w->regions, "us-east-1", &east));
+    ck_assert(sim_regions_lookup(w->regions, "eu-west-1", &west));
+    uint64_t stakes[8];
+    uint8_t keys[8][32] = {{0}};
+    for (int i = 0; i < 8; i++) {
+        stakes[i] = (uint64_t)i + 1;
+        keys[i][0] = (uint8_t)i;
+        w->region_of[i] = i % 2 ? west : east;
+    }
+    uint8_t beacon[32] = {1};
+    w->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, 8,
+                                     PROTO_LEADER_ROUND_ROBIN, beacon);
+    w->context = (SimSelectorContext){8, w->region_of, w->stake, 3, 5};
+}
+
+static void world_clear(World *w)
+{
+    proto_stake_table_free(w->stake);
+    sim_regions_free(w->regions);
+}
+
+/* The ids `text` selects, formatted ("0-2,5"). */
+static char *selected(World *w, const char *text)
+{
+    SimSelector s;
+    GError *error = NULL;
+    ck_assert_msg(sim_selector_parse(&s, text, 8, w->regions, &error), "%s: %s", text,
+                  error ? error->message : "");
+    SimNodeSet set;
+    sim_node_set_init(&set, 8);
+    sim_selector_resolve(&s, &w->context, &set);
+    char *out = sim_node_set_format(&set);
+    sim_node_set_clear(&set);
+    sim_selector_clear(&s);
+    return out;
+}
+
+static void expect_selects(World *w, const char *text, const char *ids)
+{
+    char *got = selected(w, text);
+    ck_assert_msg(strcmp(got, ids) == 0, "%s selected %s, expected %s", text, got, ids);
+    g_free(got);
+}
+
+static void expect_refused(World *w, const char *text, const char *why)
+{
+    SimSelector s;
+    GError *error = NULL;
+    ck_assert_msg(!sim_selector_parse(&s, text, 8, w->regions, &error), "accepted %s", text);
+    ck_assert_msg(strstr(error->message, why) != NULL, "%s: \"%s\" lacks \"%s\"", text,
+                  error->message, why);
+    ck_assert_ptr_null(s.terms);
+    g_error_free(error);
+}
+
+START_TEST(terms_resolve_to_what_they_name)
+{
+    World w;
+    world_init(&w);
+    expect_selects(&w, "all", "0-7");
+    expect_selects(&w, "2, 4-5", "2,4-5");
+    expect_selects(&w, "region(eu-west-1)", "1,3,5,7");
+    expect_selects(&w, "top-stake(3)", "5-7");
+    expect_selects(&w, "da-committee", "0-2");
+    expect_selects(&w, "leader(10)", "2"); /* round robin: 10 mod 8 */
+    expect_selects(&w, "leader", "5");     /* the view in progress is 5 */
+    expect_selects(&w, "next-leader", "6");
+    expect_selects(&w, "0, region(eu-west-1), top-stake(1)", "0-1,3,5,7");
+    w.context.view = 7;
+    expect_selects(&w, "leader, next-leader", "0,7");
+    world_clear(&w);
+}
+END_TEST
+
+START_TEST(static_and_dynamic_selectors_differ)
+{
+    World w;
+    world_init(&w);
+    SimSelector a, b;
+    ck_assert(sim_selector_parse(&a, "0-3, region(us-east-1), leader(4)", 8, w.regions, NULL));
+    ck_assert(sim_selector_parse(&b, "1, next-leader", 8, w.regions, NULL));
+    ck_assert(sim_selector_is_static(&a));
+    ck_assert(!sim_selector_is_static(&b));
+    SimSelector copy;
+    sim_selector_copy(&copy, &b);
+    ck_assert_str_eq(copy.text, "1, next-leader");
+    ck_assert(!sim_selector_is_static(&copy));
+    sim_selector_clear(&copy);
+    sim_selector_clear(&a);
+    sim_selector_clear(&b);
+    world_clear(&w);
+}
+END_TEST
+
+START_TEST(bad_terms_are_refused)
+{
+    World w;
+    world_init(&w);
+    expect_refused(&w, "8", "out of range");
+    expect_refused(&w, "3-1", "runs backwards");
+    expect_refused(&w, "region(us-east-7)", "did you mean \"us-east-1\"");
+    expect_refused(&w, "top-stake(0)", "from 1 to 8");
+    expect_refused(&w, "top-stake(9)", "from 1 to 8");
+    expect_refused(&w, "leader(0)", "from 1");
+    expect_refused(&w, "leeder", "did you mean leader?");
+    expect_refused(&w, "1,,2", "an empty term");
+    expect_refused(&w, "", "selects nothing");
+    expect_refused(&w, "region(eu-west-1", "unknown term");
+    world_clear(&w);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *suite = suite_create("selector");
+    TCase *tc = tcase_create("selector");
+    tcase_add_test(tc, terms_resolve_to_what_they_name);
+    tcase_add_test(tc, static_and_dynamic_selectors_differ);
+    tcase_add_test(tc, bad_terms_are_refused);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
