@@ -35,6 +35,7 @@ struct AnaSafety {
     NodeRecord *nodes;
     GArray *decided; /* index = height - 1 */
     char *violation;
+    AnaSafetyKind violation_kind;
     uint64_t violation_time;
 };
 
@@ -62,10 +63,11 @@ void ana_safety_set_byzantine(AnaSafety *s, uint32_t node, gboolean byzantine)
     s->nodes[node].byzantine = byzantine;
 }
 
-G_GNUC_PRINTF(3, 4)
-static void violate(AnaSafety *s, uint64_t now, const char *format, ...)
+G_GNUC_PRINTF(4, 5)
+static void violate(AnaSafety *s, AnaSafetyKind kind, uint64_t now, const char *format, ...)
 {
     if (s->violation != NULL) return; /* the first one is what matters */
+    s->violation_kind = kind;
     va_list args;
     va_start(args, format);
     s->violation = g_strdup_vprintf(format, args);
@@ -85,7 +87,7 @@ static void decide_one(AnaSafety *s, uint32_t node, const ProtoLeaf *leaf, uint6
     uint64_t height = leaf->header.height;
     char a[17], b[17];
     if (height != r->height + 1) {
-        violate(s, now,
+        violate(s, ANA_SAFETY_PREFIX, now,
                 "node %u decided height %" PRIu64 " after height %" PRIu64
                 " (its chain has a gap or goes back)",
                 node, height, r->height);
@@ -100,7 +102,7 @@ static void decide_one(AnaSafety *s, uint32_t node, const ProtoLeaf *leaf, uint6
     if (!proto_commit_equal(&first->commit, &leaf->commit)) {
         short_hex(&first->commit, a);
         short_hex(&leaf->commit, b);
-        violate(s, now,
+        violate(s, ANA_SAFETY_AGREEMENT, now,
                 "nodes %u and %u decided different leaves at height %" PRIu64 ": %s (view %" PRIu64
                 ") and %s (view %" PRIu64 ")",
                 first->node, node, height, a, first->view, b, leaf->view);
@@ -109,7 +111,7 @@ static void decide_one(AnaSafety *s, uint32_t node, const ProtoLeaf *leaf, uint6
     if (height >= 2) {
         const Decided *below = &g_array_index(s->decided, Decided, height - 2);
         if (!proto_commit_equal(&below->commit, &leaf->parent)) {
-            violate(s, now,
+            violate(s, ANA_SAFETY_PREFIX, now,
                     "node %u decided a leaf at height %" PRIu64
                     " whose parent is not the leaf decided at height %" PRIu64,
                     node, height, height - 1);
@@ -134,8 +136,9 @@ static void check_vote(AnaSafety *s, uint32_t node, ProtoMsgType type, const Pro
         gboolean same = vote->view == r->vote_view && type == r->vote_type &&
                         proto_commit_equal(&vote->data, &r->vote_data);
         if (!same) {
-            violate(s, now, "node %u sent a %s for view %" PRIu64 " after a %s for view %" PRIu64,
-                    node, proto_msg_type_name(type), vote->view, proto_msg_type_name(r->vote_type),
+            violate(s, ANA_SAFETY_VOTE_ONCE, now,
+                    "node %u sent a %s for view %" PRIu64 " after a %s for view %" PRIu64, node,
+                    proto_msg_type_name(type), vote->view, proto_msg_type_name(r->vote_type),
                     r->vote_view);
         }
         return;
@@ -153,7 +156,7 @@ static void check_proposal(AnaSafety *s, uint32_t node, const ProtoProposal *p, 
     proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, &leaf);
     if (r->proposed && p->view <= r->proposal_view) {
         if (p->view != r->proposal_view || !proto_commit_equal(&leaf, &r->proposal_leaf)) {
-            violate(s, now,
+            violate(s, ANA_SAFETY_VOTE_ONCE, now,
                     "node %u sent two different proposals for view %" PRIu64
                     " (or one for an older view)",
                     node, p->view);
@@ -178,7 +181,8 @@ void ana_safety_on_send(AnaSafety *s, uint32_t node, ProtoMsgType type, GBytes *
     gsize len = 0;
     const uint8_t *data = g_bytes_get_data(bytes, &len);
     if (proto_msg_decode(data, len, &ctx, &msg) != PROTO_OK) {
-        violate(s, now, "node %u sent a %s that does not decode", node, proto_msg_type_name(type));
+        violate(s, ANA_SAFETY_VOTE_ONCE, now, "node %u sent a %s that does not decode", node,
+                proto_msg_type_name(type));
         return;
     }
     if (type == PROTO_MSG_PROPOSAL) {
@@ -192,6 +196,26 @@ void ana_safety_on_send(AnaSafety *s, uint32_t node, ProtoMsgType type, GBytes *
 gboolean ana_safety_violated(const AnaSafety *s)
 {
     return s->violation != NULL;
+}
+
+AnaSafetyKind ana_safety_violation_kind(const AnaSafety *s)
+{
+    return s->violation != NULL ? s->violation_kind : ANA_SAFETY_OK;
+}
+
+const char *ana_safety_kind_name(AnaSafetyKind kind)
+{
+    switch (kind) {
+    case ANA_SAFETY_OK:
+        return "ok";
+    case ANA_SAFETY_AGREEMENT:
+        return "agreement";
+    case ANA_SAFETY_PREFIX:
+        return "prefix";
+    case ANA_SAFETY_VOTE_ONCE:
+        return "vote-once";
+    }
+    PROTO_UNREACHABLE();
 }
 
 const char *ana_safety_violation(const AnaSafety *s)

@@ -20,6 +20,14 @@
 
 typedef struct AnaSafety AnaSafety;
 
+/* Which property the first violation broke. */
+typedef enum AnaSafetyKind {
+    ANA_SAFETY_OK,
+    ANA_SAFETY_AGREEMENT,
+    ANA_SAFETY_PREFIX,
+    ANA_SAFETY_VOTE_ONCE,
+} AnaSafetyKind;
+
 AnaSafety *ana_safety_new(uint32_t node_count);
 void ana_safety_free(AnaSafety *safety);
 
@@ -39,6 +47,9 @@ gboolean ana_safety_violated(const AnaSafety *safety);
 /* The first violation, in words, with its virtual time; NULL when none. Owned by the oracle. */
 const char *ana_safety_violation(const AnaSafety *safety);
 uint64_t ana_safety_violation_time(const AnaSafety *safety);
+AnaSafetyKind ana_safety_violation_kind(const AnaSafety *safety);
+/* "ok", "agreement", "prefix", "vote-once". Static. */
+const char *ana_safety_kind_name(AnaSafetyKind kind);
 
 /* Highest height decided by any honest node, and by each. */
 uint64_t ana_safety_height(const AnaSafety *safety);

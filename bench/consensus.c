@@ -8,6 +8,7 @@
 #include "bench/phold.h"
 #include "sim/run.h"
 #include "sim/run_cli.h"
+#include "sim/scenario.h"
 #include "sim/units.h"
 
 #include <inttypes.h>
@@ -42,33 +43,23 @@ static void print_data(const SimRun *run)
 
 int bench_consensus_main(int argc, char **argv)
 {
-    /* The bench's defaults go first; the user's flags, later on the line, override them. */
-    GPtrArray *args = g_ptr_array_new();
-    g_ptr_array_add(args, argv[0]);
-    g_ptr_array_add(args, "--nodes=1000");
-    g_ptr_array_add(args, "--views=1000");
-    for (int i = 1; i < argc; i++)
-        g_ptr_array_add(args, argv[i]);
-    int count = (int)args->len;
-    char **vector = (char **)args->pdata;
-    SimRunConfig config;
-    sim_run_config_init(&config);
+    /* Below a scenario file: 1,000 nodes x 1,000 views unless it (or a flag) says otherwise. */
+    static const char *const defaults[] = {"consensus.nodes=1000", "scenario.views=1000", NULL};
+    SimScenario scenario = {0};
     GError *error = NULL;
-    if (!sim_run_cli_parse(&count, &vector, &config, NULL, &error)) {
+    if (!sim_run_cli_load(&argc, &argv, "HotShot at scale", defaults, &scenario, NULL, &error)) {
         fprintf(stderr, "shotglass bench consensus: %s\n", error->message);
         g_error_free(error);
-        g_ptr_array_free(args, TRUE);
-        sim_run_config_clear(&config);
         return 2;
     }
-    g_ptr_array_free(args, TRUE);
+    SimRunConfig config = scenario.config;
     long rss_before = bench_peak_rss_kib();
     double start = bench_wall_seconds();
     SimRun *run = sim_run_new(&config, &error);
     if (run == NULL) {
-        fprintf(stderr, "shotglass bench consensus: %s\n", error->message);
+        fprintf(stderr, "shotglass bench consensus: %s: %s\n", scenario.path, error->message);
         g_error_free(error);
-        sim_run_config_clear(&config);
+        sim_scenario_clear(&scenario);
         return 2;
     }
     sim_run_execute(run);
@@ -91,6 +82,6 @@ int bench_consensus_main(int argc, char **argv)
            (double)(rss_after - rss_before) / (double)config.nodes);
     printf("  protocol state   %zu bytes per node at most\n", sim_run_node_memory_max(run));
     sim_run_free(run);
-    sim_run_config_clear(&config);
+    sim_scenario_clear(&scenario);
     return 0;
 }

@@ -14,7 +14,9 @@ static const char usage[] =
     "usage: shotglass COMMAND [OPTIONS]\n"
     "\n"
     "commands:\n"
-    "  run            run HotShot consensus on the simulated network\n"
+    "  run            run a scenario (or the defaults) and check its expectations\n"
+    "  validate       check scenario files without running them\n"
+    "  list           list behaviours, regions, distributions, keys, messages, faults, ...\n"
     "  ping           measure one-way delays between regions through the network model\n"
     "  bench phold    the PHOLD engine benchmark\n"
     "  bench consensus  HotShot at scale: node-views per second and memory per node\n"
@@ -35,6 +37,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(command, "run") == 0) return sim_run_main(argc - 1, argv + 1);
+    if (strcmp(command, "validate") == 0) return sim_validate_main(argc - 1, argv + 1);
+    if (strcmp(command, "list") == 0) return sim_list_main(argc - 1, argv + 1);
     if (strcmp(command, "ping") == 0) return sim_ping_main(argc - 1, argv + 1);
     if (strcmp(command, "bench") == 0 && argc >= 3 && strcmp(argv[2], "phold") == 0) {
         return bench_phold_main(argc - 2, argv + 2);

@@ -2,38 +2,13 @@
 #include "sim/run.h"
 
 #include "sim/assert.h"
+#include "sim/run-internal.h"
 #include "sim/placement.h"
 #include "sim/units.h"
 
 #include <string.h>
 
-struct SimRun {
-    SimRunConfig config; /* copy; pointers borrowed from the caller's config */
-    SimEngine *engine;
-    SimRegions *regions;
-    SimNetwork *network;
-    ProtoCrypto *crypto;
-    ProtoStakeTable *stake;
-    ProtoShared *shared;
-    ProtoNode **nodes;             /* NULL while crashed */
-    ProtoPersisted *persisted;     /* state kept across a crash */
-    ProtoByzantineKind *behaviour; /* per node; NONE for honest nodes */
-    ProtoByzantine **byzantine;    /* per node, while it runs */
-    GArray *rewritten;             /* scratch for Byzantine rewrites */
-    SimRng *node_rngs;
-    uint16_t net_type[PROTO_MSG_TYPE_COUNT_];
-    uint16_t kind_fault;
-    AnaSafety *safety;
-    AnaLiveness *liveness;
-    AnaData *data;
-    SimEndpoints *endpoints;
-    uint32_t hosts;              /* validators and endpoints */
-    ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
-    uint64_t dispersal_bytes[2]; /* DA proposals, VID shares */
-    uint64_t dispersal_payload;
-    const char *stop;
-    size_t node_memory_max;
-};
+static void byzantine_free(SimByzantine *b);
 
 void sim_run_config_init(SimRunConfig *c)
 {
@@ -56,8 +31,8 @@ void sim_run_config_init(SimRunConfig *c)
         .stake_kind = SIM_STAKE_EQUAL,
         .end_time = SIM_TIME_NONE,
         .views_max = 100,
-        .faults = g_array_new(FALSE, FALSE, sizeof(SimFault)),
-        .byzantine = g_array_new(FALSE, FALSE, sizeof(SimByzantine)),
+        .faults = g_ptr_array_new_with_free_func((GDestroyNotify)sim_fault_free),
+        .byzantine = g_ptr_array_new_with_free_func((GDestroyNotify)byzantine_free),
         .da_committee = 10,
         .synthetic = TRUE,
         .block_max = 1000000,
@@ -69,20 +44,17 @@ void sim_run_config_init(SimRunConfig *c)
         .rollup_placement = g_strdup("all"),
         .rollup_fetch = PROTO_ROLLUP_FROM_DA,
         .tx_end = SIM_TIME_NONE,
+        .gst = SIM_TIME_NONE,
+        .pre_gst_delay = {SIM_DIST_UNIFORM, SIM_QUANTITY_DURATION, 0, 2e9, 0, FALSE},
+        .gst_delta = 1 * SIM_S,
     };
     proto_cost_table_default(&c->costs);
 }
 
 void sim_run_config_clear(SimRunConfig *c)
 {
-    for (guint i = 0; c->faults && i < c->faults->len; i++) {
-        sim_node_set_clear(&g_array_index(c->faults, SimFault, i).nodes);
-    }
-    if (c->faults) g_array_unref(c->faults);
-    for (guint i = 0; c->byzantine && i < c->byzantine->len; i++) {
-        sim_node_set_clear(&g_array_index(c->byzantine, SimByzantine, i).nodes);
-    }
-    if (c->byzantine) g_array_unref(c->byzantine);
+    if (c->faults) g_ptr_array_unref(c->faults);
+    if (c->byzantine) g_ptr_array_unref(c->byzantine);
     if (c->stake_list) g_array_unref(c->stake_list);
     g_free(c->placement);
     g_free(c->builder_region);
@@ -93,16 +65,42 @@ void sim_run_config_clear(SimRunConfig *c)
 void sim_run_config_add_fault(SimRunConfig *c, SimFaultKind kind, SimTime at,
                               const SimNodeSet *nodes)
 {
-    SimFault fault = {.kind = kind, .at = at};
-    sim_node_set_copy(&fault.nodes, nodes);
-    g_array_append_val(c->faults, fault);
+    char *name = g_strdup_printf("%s-%u", sim_fault_kind_name(kind), c->faults->len + 1);
+    SimFault *fault = sim_fault_new(kind, name);
+    g_free(name);
+    fault->at = (SimTrigger){SIM_TRIGGER_TIME, at};
+    sim_selector_from_set(&fault->nodes, nodes);
+    g_ptr_array_add(c->faults, fault);
+}
+
+void sim_run_config_take_fault(SimRunConfig *c, SimFault *fault)
+{
+    g_ptr_array_add(c->faults, fault);
+}
+
+static void byzantine_free(SimByzantine *b)
+{
+    sim_selector_clear(&b->nodes);
+    g_free(b->name);
+    g_free(b);
+}
+
+void sim_run_config_add_byzantine_selector(SimRunConfig *c, ProtoByzantineKind kind,
+                                           const SimSelector *nodes, const char *name)
+{
+    SimByzantine *b = g_new0(SimByzantine, 1);
+    b->kind = kind;
+    b->name = g_strdup(name != NULL ? name : proto_byzantine_name(kind));
+    sim_selector_copy(&b->nodes, nodes);
+    g_ptr_array_add(c->byzantine, b);
 }
 
 void sim_run_config_add_byzantine(SimRunConfig *c, ProtoByzantineKind kind, const SimNodeSet *nodes)
 {
-    SimByzantine entry = {.kind = kind};
-    sim_node_set_copy(&entry.nodes, nodes);
-    g_array_append_val(c->byzantine, entry);
+    SimSelector selector;
+    sim_selector_from_set(&selector, nodes);
+    sim_run_config_add_byzantine_selector(c, kind, &selector, NULL);
+    sim_selector_clear(&selector);
 }
 
 /* --- driving the nodes -------------------------------------------------------------------- */
@@ -239,6 +237,7 @@ static void execute(SimRun *run, uint32_t id, SimTime ready, ProtoAction *action
         case PROTO_ACTION_NOTE:
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
             data_note(run, id, &a);
+            if (run->behaviour[id] == PROTO_BYZANTINE_NONE) faults__on_note(run, id, &a, ready);
             break;
         }
         if (run->config.observer != NULL &&
@@ -287,7 +286,8 @@ static ProtoNode *make_node(SimRun *run, uint32_t id)
     SIM_ASSERT(run->byzantine[id] == NULL);
     ProtoNodeConfig config;
     proto_node_config_default(&config, id);
-    config.view_timeout = run->config.view_timeout;
+    config.view_timeout =
+        (SimDuration)(((ProtoU128)run->config.view_timeout * run->timeout_ppm[id]) / SIM_PPM_ONE);
     config.view_sync_timeout = run->config.view_sync_timeout;
     config.fetch_timeout = run->config.fetch_timeout;
     config.three_chain = run->config.three_chain;
@@ -317,7 +317,7 @@ static void drop_node(SimRun *run, uint32_t id)
 /* --- faults ------------------------------------------------------------------------------------
  */
 
-static void crash(SimRun *run, uint32_t id)
+void run__crash(SimRun *run, uint32_t id)
 {
     if (run->nodes[id] == NULL) return;
     proto_node_persist(run->nodes[id], &run->persisted[id]);
@@ -327,7 +327,7 @@ static void crash(SimRun *run, uint32_t id)
     sim_network_host_crash(run->network, id);
 }
 
-static void restart(SimRun *run, uint32_t id)
+void run__restart(SimRun *run, uint32_t id)
 {
     if (run->nodes[id] != NULL) return;
     sim_network_host_restart(run->network, id);
@@ -335,21 +335,6 @@ static void restart(SimRun *run, uint32_t id)
     proto_node_restart(run->nodes[id], &run->persisted[id], sim_engine_now(run->engine));
     proto_persisted_clear(&run->persisted[id]);
     flush(run, id);
-}
-
-static void on_fault(SimEngine *engine, const SimEvent *event, void *user_data)
-{
-    (void)engine;
-    SimRun *run = user_data;
-    const SimFault *fault = event->payload;
-    for (uint32_t id = 0; id < run->config.nodes; id++) {
-        if (!sim_node_set_contains(&fault->nodes, id)) continue;
-        if (fault->kind == SIM_FAULT_CRASH) {
-            crash(run, id);
-        } else {
-            restart(run, id);
-        }
-    }
 }
 
 /* --- construction --------------------------------------------------------------------------------
@@ -388,9 +373,8 @@ static gboolean build_network(SimRun *run, GError **error)
     run->regions = sim_regions_new_default(error);
     if (run->regions == NULL) return FALSE;
     sim_regions_set_intra_one_way(run->regions, c->intra_region_one_way);
-    uint16_t *placed = g_new(uint16_t, c->nodes);
-    if (!sim_placement_assign(run->regions, c->placement, c->nodes, placed, error)) {
-        g_free(placed);
+    run->region_of = g_new(uint16_t, c->nodes);
+    if (!sim_placement_assign(run->regions, c->placement, c->nodes, run->region_of, error)) {
         return FALSE;
     }
     SimNetworkConfig net = {.seed = c->seed,
@@ -406,15 +390,14 @@ static gboolean build_network(SimRun *run, GError **error)
     }
     sim_network_set_handlers(run->network, on_receive, on_timer, run);
     for (uint32_t i = 0; i < c->nodes; i++) {
-        SimHostConfig host = {placed[i], c->uplink_bps, c->downlink_bps};
+        SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps};
         sim_network_host_configure(run->network, i, &host);
     }
-    g_free(placed);
     return TRUE;
 }
 
 /* Keys, beacon and per-node streams come from the seed, each from its own named stream. */
-static gboolean build_protocol(SimRun *run, GError **error)
+static gboolean build_committee(SimRun *run, GError **error)
 {
     const SimRunConfig *c = &run->config;
     uint8_t(*seeds)[32] = g_malloc((size_t)c->nodes * 32);
@@ -444,6 +427,13 @@ static gboolean build_protocol(SimRun *run, GError **error)
     g_free(stakes);
     g_free(keys);
     run->shared = proto_shared_new(run->crypto, run->stake);
+    return TRUE;
+}
+
+/* The DA committee and the DA oracle, once the behaviours are known. */
+static void build_da(SimRun *run)
+{
+    const SimRunConfig *c = &run->config;
     if (c->da) {
         ProtoNodeId *members = g_new(ProtoNodeId, c->da_committee);
         for (uint32_t i = 0; i < c->da_committee; i++)
@@ -456,6 +446,11 @@ static gboolean build_protocol(SimRun *run, GError **error)
                 ana_data_set_byzantine(run->data, id, TRUE);
         }
     }
+}
+
+static void build_nodes(SimRun *run)
+{
+    const SimRunConfig *c = &run->config;
     run->nodes = g_new0(ProtoNode *, c->nodes);
     run->byzantine = g_new0(ProtoByzantine *, c->nodes);
     run->persisted = g_new0(ProtoPersisted, c->nodes);
@@ -464,25 +459,40 @@ static gboolean build_protocol(SimRun *run, GError **error)
         sim_rng_init(&run->node_rngs[i], c->rng_algorithm, c->seed, "node.protocol", i);
         run->nodes[i] = make_node(run, i);
     }
-    return TRUE;
+}
+
+SimSelectorContext run__selector_context(const SimRun *run)
+{
+    return (SimSelectorContext){.node_count = run->config.nodes,
+                                .regions = run->region_of,
+                                .stake = run->stake,
+                                .da_committee = run->config.da ? run->config.da_committee : 0,
+                                .view = run->fault_view};
 }
 
 static gboolean assign_behaviours(SimRun *run, GError **error)
 {
     run->behaviour = g_new0(ProtoByzantineKind, run->config.nodes);
+    SimSelectorContext context = run__selector_context(run);
     for (guint i = 0; i < run->config.byzantine->len; i++) {
-        const SimByzantine *b = &g_array_index(run->config.byzantine, SimByzantine, i);
-        if (b->nodes.node_count != run->config.nodes) {
-            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "Byzantine set %u selects nodes among %u, but the run has %u", i + 1,
-                        b->nodes.node_count, run->config.nodes);
-            return FALSE;
-        }
+        const SimByzantine *b = run->config.byzantine->pdata[i];
+        SimNodeSet nodes;
+        sim_node_set_init(&nodes, run->config.nodes);
+        if (b->nodes.node_count == run->config.nodes)
+            sim_selector_resolve(&b->nodes, &context, &nodes);
+        gboolean empty = sim_node_set_count(&nodes) == 0;
         for (uint32_t id = 0; id < run->config.nodes; id++) {
-            if (!sim_node_set_contains(&b->nodes, id)) continue;
+            if (!sim_node_set_contains(&nodes, id)) continue;
             run->behaviour[id] = b->kind;
             ana_safety_set_byzantine(run->safety, id, TRUE);
             ana_liveness_set_byzantine(run->liveness, id, TRUE);
+        }
+        sim_node_set_clear(&nodes);
+        if (empty) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "[fault.%s] nodes: \"%s\" selects no validator of the %u", b->name,
+                        b->nodes.text ? b->nodes.text : "", run->config.nodes);
+            return FALSE;
         }
     }
     return TRUE;
@@ -545,23 +555,6 @@ static gboolean build_endpoints(SimRun *run, GError **error)
     return TRUE;
 }
 
-static gboolean schedule_faults(SimRun *run, GError **error)
-{
-    run->kind_fault =
-        sim_engine_register(run->engine, "fault", on_fault, NULL, run, SIM_KIND_DIGEST);
-    for (guint i = 0; i < run->config.faults->len; i++) {
-        SimFault *fault = &g_array_index(run->config.faults, SimFault, i);
-        if (fault->nodes.node_count != run->config.nodes) {
-            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                        "fault %u selects nodes among %u, but the run has %u", i + 1,
-                        fault->nodes.node_count, run->config.nodes);
-            return FALSE;
-        }
-        sim_engine_schedule(run->engine, fault->at, run->kind_fault, 0, 0, fault, fault->kind);
-    }
-    return TRUE;
-}
-
 SimRun *sim_run_new(const SimRunConfig *config, GError **error)
 {
     SIM_ASSERT(config != NULL && config->rng_algorithm != NULL);
@@ -579,9 +572,15 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
     run->liveness = ana_liveness_new(config->nodes);
     run->rewritten = g_array_new(FALSE, FALSE, sizeof(ProtoAction));
     run->hosts = config->nodes + (config->da ? sim_endpoints_count(config->rollups) : 0);
-    if ((config->da && !check_da(config, error)) || !assign_behaviours(run, error) ||
-        !build_network(run, error) || !build_protocol(run, error) ||
-        (config->da && !build_endpoints(run, error)) || !schedule_faults(run, error)) {
+    if ((config->da && !check_da(config, error)) || !build_network(run, error) ||
+        !build_committee(run, error) || !assign_behaviours(run, error) ||
+        !faults__init(run, error)) {
+        sim_run_free(run);
+        return NULL;
+    }
+    build_da(run);
+    build_nodes(run);
+    if (config->da && !build_endpoints(run, error)) {
         sim_run_free(run);
         return NULL;
     }
@@ -597,6 +596,8 @@ void sim_run_free(SimRun *run)
     }
     g_free(run->byzantine);
     g_free(run->behaviour);
+    faults__free(run);
+    g_free(run->region_of);
     if (run->rewritten != NULL) g_array_unref(run->rewritten);
     sim_endpoints_free(run->endpoints);
     sim_engine_free(run->engine); /* before the network: pending events hold its packets */
@@ -619,14 +620,37 @@ void sim_run_free(SimRun *run)
 
 SimStopReason sim_run_execute(SimRun *run)
 {
+    return sim_run_execute_progress(run, NULL, NULL, 0);
+}
+
+/* Runs the engine in slices of `chunk` events (all at once without a callback). */
+static SimStopReason run_engine(SimRun *run, SimRunProgress progress, void *user_data,
+                                uint64_t chunk)
+{
+    uint64_t budget = run->config.events_max;
+    for (;;) {
+        SimEngineLimits limits = {run->config.end_time, budget};
+        uint64_t done = sim_engine_events_run(run->engine);
+        if (progress != NULL && chunk > 0 && (budget == 0 || done + chunk < budget)) {
+            limits.events_max = done + chunk;
+        }
+        SimStopReason reason = sim_engine_run(run->engine, &limits);
+        if (reason != SIM_STOP_MAX_EVENTS || limits.events_max == budget) return reason;
+        progress(run, user_data);
+    }
+}
+
+SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, void *user_data,
+                                       uint64_t chunk)
+{
     for (uint32_t i = 0; i < run->config.nodes; i++) {
         if (run->nodes[i] == NULL) continue;
         proto_node_start(run->nodes[i], sim_engine_now(run->engine));
         flush(run, i);
     }
     if (run->endpoints != NULL) sim_endpoints_start(run->endpoints, sim_engine_now(run->engine));
-    SimEngineLimits limits = {run->config.end_time, run->config.events_max};
-    SimStopReason reason = run->stop ? SIM_STOP_REQUESTED : sim_engine_run(run->engine, &limits);
+    SimStopReason reason =
+        run->stop ? SIM_STOP_REQUESTED : run_engine(run, progress, user_data, chunk);
     for (uint32_t i = 0; i < run->config.nodes; i++) {
         if (run->nodes[i] == NULL) continue;
         size_t memory = proto_node_memory(run->nodes[i]);

@@ -23,6 +23,7 @@
 #include "sim/distribution.h"
 #include "sim/engine.h"
 #include "sim/endpoints.h"
+#include "sim/fault.h"
 #include "sim/network.h"
 
 #include <glib.h>
@@ -33,21 +34,24 @@ typedef enum SimStakeKind {
     SIM_STAKE_LIST,
 } SimStakeKind;
 
-typedef enum SimFaultKind {
-    SIM_FAULT_CRASH,   /* the node stops; its persisted state is kept */
-    SIM_FAULT_RESTART, /* it comes back from its persisted state */
-} SimFaultKind;
-
-typedef struct SimFault {
-    SimFaultKind kind;
-    SimTime at;
-    SimNodeSet nodes; /* owned */
-} SimFault;
-
+/* Validators that run a Byzantine behaviour from the start. */
 typedef struct SimByzantine {
+    char *name; /* the scenario group's name, for messages */
     ProtoByzantineKind kind;
-    SimNodeSet nodes; /* owned */
+    SimSelector nodes; /* static terms only */
 } SimByzantine;
+
+/* What became of one configured fault in a run. */
+typedef struct SimFaultWindow {
+    const SimFault *fault; /* the run's copy of the configuration */
+    gboolean started;
+    gboolean ended;
+    SimTime start;
+    SimTime end;         /* valid when ended */
+    uint64_t start_view; /* the view in progress when it started */
+    SimNodeSet nodes;    /* whom it hit (node-set kinds) */
+    GArray *handles;     /* uint32_t network handles (link kinds) */
+} SimFaultWindow;
 
 /* An observer of everything a node reports (notes and decides), e.g. for a timeline. Called with
  * the action before it is released; `now` is the time the node's work completes. */
@@ -76,12 +80,12 @@ typedef struct SimRunConfig {
     uint64_t stake_zipf_ppm;
     GArray *stake_list; /* uint64_t, owned; SIM_STAKE_LIST */
     ProtoCostTable costs;
-    SimTime end_time;    /* SIM_TIME_NONE: no limit */
-    uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */
-    uint64_t blocks_max; /* stop once this many blocks are decided; 0: no limit */
-    uint64_t events_max; /* 0: no limit */
-    GArray *faults;      /* SimFault, owned */
-    GArray *byzantine;   /* SimByzantine, owned */
+    SimTime end_time;     /* SIM_TIME_NONE: no limit */
+    uint64_t views_max;   /* stop once an honest node enters view views_max + 1; 0: no limit */
+    uint64_t blocks_max;  /* stop once this many blocks are decided; 0: no limit */
+    uint64_t events_max;  /* 0: no limit */
+    GPtrArray *faults;    /* SimFault *, owned */
+    GPtrArray *byzantine; /* SimByzantine *, owned */
     gboolean test_disable_lock_check;
     SimRunObserver observer; /* optional */
     void *observer_data;
@@ -101,6 +105,11 @@ typedef struct SimRunConfig {
     char *rollup_placement; /* owned; placement text over the rollups */
     ProtoRollupMode rollup_fetch;
     SimTime tx_end; /* users stop submitting (SIM_TIME_NONE: never) */
+    /* Partial synchrony (off unless gst is set): before GST copies get an adversarial extra
+     * delay from pre_gst_delay, arriving by max(sent, GST) + gst_delta. */
+    SimTime gst; /* SIM_TIME_NONE: synchronous throughout */
+    SimDist pre_gst_delay;
+    SimDuration gst_delta;
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,
@@ -108,13 +117,20 @@ typedef struct SimRunConfig {
 void sim_run_config_init(SimRunConfig *config);
 void sim_run_config_clear(SimRunConfig *config);
 
-/* Adds a fault; `nodes` is copied. */
+/* Adds a fault of `kind` on `nodes` (copied) at virtual time `at`, never ending. */
 void sim_run_config_add_fault(SimRunConfig *config, SimFaultKind kind, SimTime at,
                               const SimNodeSet *nodes);
+
+/* Adds a fault, taking ownership. */
+void sim_run_config_take_fault(SimRunConfig *config, SimFault *fault);
 
 /* Makes `nodes` (copied) Byzantine with `kind`. */
 void sim_run_config_add_byzantine(SimRunConfig *config, ProtoByzantineKind kind,
                                   const SimNodeSet *nodes);
+
+/* Makes the validators `nodes` selects (copied) Byzantine with `kind`; `name` may be NULL. */
+void sim_run_config_add_byzantine_selector(SimRunConfig *config, ProtoByzantineKind kind,
+                                           const SimSelector *nodes, const char *name);
 
 typedef struct SimRun SimRun;
 
@@ -128,6 +144,13 @@ void sim_run_free(SimRun *run);
 
 /* Starts every node at time 0 and runs until a stop condition; returns why it stopped. */
 SimStopReason sim_run_execute(SimRun *run);
+
+/* Reports progress between slices of a run; must not change the run. */
+typedef void (*SimRunProgress)(const SimRun *run, void *user_data);
+
+/* The same, calling `progress` every `chunk` events (the run itself is identical). */
+SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, void *user_data,
+                                       uint64_t chunk);
 
 /* Why the run stopped, in words ("views reached", "safety violation", ...). Static. */
 const char *sim_run_stop_description(const SimRun *run);
@@ -150,5 +173,11 @@ gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id);
 const ProtoNode *sim_run_node(const SimRun *run, uint32_t id);
 /* Largest per-node protocol state (bytes) seen at the end of the run. */
 size_t sim_run_node_memory_max(const SimRun *run);
+
+/* The configured faults, in order, with when they started and ended and whom they hit. */
+guint sim_run_fault_count(const SimRun *run);
+const SimFaultWindow *sim_run_fault_window(const SimRun *run, guint index);
+/* The window of the fault named `name` ([fault.NAME]), or NULL. */
+const SimFaultWindow *sim_run_fault_window_named(const SimRun *run, const char *name);
 
 #endif

@@ -1,505 +1,406 @@
-/* `shotglass run` flags and summary; see run_cli.h. */
+/* `shotglass run`, `validate` and `list`; see run_cli.h. */
 #include "sim/run_cli.h"
 
 #include "sim/assert.h"
+#include "sim/selector.h"
+#include "sim/summary.h"
 #include "sim/units.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Flags that stand for a scenario key: `--nodes 100` is `--set consensus.nodes=100`. */
+typedef struct Alias {
+    const char *flag;
+    const char *key;
+    const char *arg;
+    const char *help;
+} Alias;
+
+static const Alias aliases[] = {
+    {"seed", "scenario.seed", "S", "run seed (default 1)"},
+    {"nodes", "consensus.nodes", "N", "validators (default 10)"},
+    {"views", "scenario.views", "N", "stop when a node enters view N+1 (default 100; 0: none)"},
+    {"blocks", "scenario.blocks", "N", "stop after N decided blocks"},
+    {"time-limit", "scenario.duration", "D", "virtual time limit"},
+    {"crypto", "consensus.crypto", "MODE", "modeled (default) or real"},
+    {"leaders", "consensus.leaders", "RULE", "stake-weighted (default) or round-robin"},
+    {"stake", "consensus.stake", "DIST", "equal (default), zipf(s=1.1) or a list"},
+    {"view-timeout", "consensus.view_timeout", "D", "default 10s"},
+    {"view-sync-timeout", "consensus.view_sync_timeout", "D", "default 1s"},
+    {"regions", "network.placement", "PLACEMENT", "placement over regions"},
+    {"bandwidth", "network.uplink", "RATE", "uplink and downlink per node (default 1Gbit)"},
+    {"jitter", "network.jitter", "DIST", "extra one-way delay distribution"},
+    {"loss", "network.loss", "R", "loss rate, costing retransmissions"},
+    {"da-committee", "da.committee", "N", "DA committee: validators 0..N-1 (default 10)"},
+    {"block-max", "da.block_max", "SIZE", "largest block (default 1MB)"},
+    {"payloads", "da.payloads", "FORM", "synthetic (default) or real"},
+    {"builder-delay", "da.builder_delay", "D", "the builder's response time (default 100ms)"},
+    {"builder-timeout", "da.builder_timeout", "D", "a leader's wait for its block (default 1s)"},
+    {"data-request-delay", "da.data_request_delay", "D", "before asking for a missing share"},
+    {"rollups", "workload.rollups", "N", "rollups (namespaces) with users"},
+    {"tx-rate", "workload.tx_rate", "RATE", "transactions per rollup, e.g. 500/s"},
+    {"tx-size", "workload.tx_size", "DIST", "transaction size distribution (default 300B)"},
+    {"via-rpc", "workload.via_rpc", "R", "share of transactions through the rollup's RPC node"},
+    {"rollup-fetch", "workload.rollup_fetch", "HOW", "da (default) or vid"},
+    {"rollup-regions", "workload.rollup_regions", "PLACEMENT", "placement of the rollups' hosts"},
+    {"tx-until", "workload.until", "D", "users stop submitting at this virtual time"},
+};
+
+#define ALIASES G_N_ELEMENTS(aliases)
 
 typedef struct Flags {
-    gint64 nodes, views, seed, blocks;
-    char *crypto, *regions, *view_timeout, *view_sync_timeout, *leaders, *stake, *bandwidth,
-        *jitter, *time_limit, *loss;
-    gboolean three_chain, quiet, da;
-    char **crash, **restart, **byzantine;
-    gint64 da_committee, rollups;
-    char *block_max, *payloads, *builder_delay, *builder_timeout, *tx_rate, *tx_size, *via_rpc,
-        *rollup_fetch, *rollup_regions, *tx_until, *data_request_delay;
+    char *values[ALIASES];
+    gboolean three_chain, da, quiet;
+    char **crash, **restart, **byzantine, **sets;
+    char *junit;
 } Flags;
 
-static gboolean fail(GError **error, const char *flag, const char *why)
+static void flags_clear(Flags *f)
 {
-    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s", flag, why);
-    return FALSE;
+    for (size_t i = 0; i < ALIASES; i++)
+        g_free(f->values[i]);
+    g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine), g_strfreev(f->sets);
+    g_free(f->junit);
+    memset(f, 0, sizeof *f);
 }
 
-static gboolean quantity(const char *flag, const char *text, SimQuantityKind kind, uint64_t *out,
-                         GError **error)
+static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
 {
-    GError *inner = NULL;
-    if (text == NULL || sim_quantity_parse(text, kind, out, &inner)) return TRUE;
-    fail(error, flag, inner->message);
-    g_error_free(inner);
-    return FALSE;
-}
-
-/* "--crash 0-3@10s": the nodes and the virtual time of a crash or restart. */
-static gboolean fault_flags(SimRunConfig *c, char **items, SimFaultKind kind, const char *flag,
-                            GError **error)
-{
-    for (guint i = 0; items != NULL && items[i] != NULL; i++) {
-        char **parts = g_strsplit(items[i], "@", 2);
-        SimNodeSet set;
-        sim_node_set_init(&set, c->nodes);
-        uint64_t at = 0;
-        GError *inner = NULL;
-        gboolean ok = parts[0] && parts[1] && sim_node_set_parse(&set, parts[0], &inner) &&
-                      sim_quantity_parse(parts[1], SIM_QUANTITY_DURATION, &at, &inner);
-        if (ok) sim_run_config_add_fault(c, kind, at, &set);
-        if (!ok) {
-            fail(error, flag, inner ? inner->message : "expected NODES@TIME, such as 0-3@10s");
-            g_clear_error(&inner);
-        }
-        sim_node_set_clear(&set);
-        g_strfreev(parts);
-        if (!ok) return FALSE;
-    }
-    return TRUE;
-}
-
-/* "--byzantine 0,3=silent": the nodes and their behaviour. */
-static gboolean byzantine_flags(SimRunConfig *c, char **items, GError **error)
-{
-    for (guint i = 0; items != NULL && items[i] != NULL; i++) {
-        char **parts = g_strsplit(items[i], "=", 2);
-        SimNodeSet set;
-        sim_node_set_init(&set, c->nodes);
-        ProtoByzantineKind kind = PROTO_BYZANTINE_NONE;
-        GError *inner = NULL;
-        gboolean ok = parts[0] && parts[1] && sim_node_set_parse(&set, parts[0], &inner) &&
-                      proto_byzantine_lookup(g_strstrip(parts[1]), &kind) &&
-                      kind != PROTO_BYZANTINE_NONE;
-        if (ok) sim_run_config_add_byzantine(c, kind, &set);
-        if (!ok) {
-            char *why = inner ? g_strdup(inner->message)
-                              : g_strdup_printf("expected NODES=BEHAVIOUR with a behaviour of:\n%s",
-                                                proto_byzantine_help());
-            fail(error, "--byzantine", why);
-            g_free(why);
-            g_clear_error(&inner);
-        }
-        sim_node_set_clear(&set);
-        g_strfreev(parts);
-        if (!ok) return FALSE;
-    }
-    return TRUE;
-}
-
-static gboolean choice(const char *flag, const char *text, const char *a, const char *b,
-                       gboolean *is_b, GError **error)
-{
-    if (text == NULL) return TRUE;
-    if (strcmp(text, a) == 0 || strcmp(text, b) == 0) {
-        *is_b = strcmp(text, b) == 0;
-        return TRUE;
-    }
-    char *why = g_strdup_printf("expected %s or %s, got \"%s\"", a, b, text);
-    fail(error, flag, why);
-    g_free(why);
-    return FALSE;
-}
-
-static gboolean stake_flag(SimRunConfig *c, const char *text, GError **error)
-{
-    if (text == NULL || strcmp(text, "equal") == 0) return TRUE;
-    uint64_t s = 0;
-    GError *inner = NULL;
-    if (g_str_has_prefix(text, "zipf(s=") && g_str_has_suffix(text, ")")) {
-        char *number = g_strndup(text + 7, strlen(text) - 8);
-        gboolean ok = sim_quantity_parse(number, SIM_QUANTITY_FACTOR, &s, &inner);
-        g_free(number);
-        if (ok) {
-            c->stake_kind = SIM_STAKE_ZIPF;
-            c->stake_zipf_ppm = s;
-            return TRUE;
-        }
-        g_clear_error(&inner);
-    }
-    return fail(error, "--stake", "expected equal or zipf(s=NUMBER), such as zipf(s=1.1)");
-}
-
-static gboolean apply_da(const Flags *f, SimRunConfig *c, GError **error)
-{
-    gboolean real = FALSE, from_vid = FALSE;
-    c->da = f->da || f->rollups > 0;
-    if (f->da_committee < 0 || f->rollups < 0) {
-        return fail(error, "--da-committee/--rollups", "must not be negative");
-    }
-    if (f->da_committee > 0) c->da_committee = (uint32_t)f->da_committee;
-    if (c->da_committee > c->nodes) c->da_committee = c->nodes;
-    c->rollups = (uint32_t)f->rollups;
-    if (f->rollup_regions != NULL) {
-        g_free(c->rollup_placement);
-        c->rollup_placement = g_strdup(f->rollup_regions);
-    }
-    gboolean ok = choice("--payloads", f->payloads, "synthetic", "real", &real, error) &&
-                  choice("--rollup-fetch", f->rollup_fetch, "da", "vid", &from_vid, error) &&
-                  quantity("--block-max", f->block_max, SIM_QUANTITY_SIZE, &c->block_max, error) &&
-                  quantity("--builder-delay", f->builder_delay, SIM_QUANTITY_DURATION,
-                           &c->builder_delay, error) &&
-                  quantity("--builder-timeout", f->builder_timeout, SIM_QUANTITY_DURATION,
-                           &c->builder_timeout, error) &&
-                  quantity("--data-request-delay", f->data_request_delay, SIM_QUANTITY_DURATION,
-                           &c->data_request_delay, error) &&
-                  quantity("--tx-rate", f->tx_rate, SIM_QUANTITY_RATE, &c->tx_rate_mhz, error) &&
-                  quantity("--via-rpc", f->via_rpc, SIM_QUANTITY_RATIO, &c->rpc_ppm, error) &&
-                  quantity("--tx-until", f->tx_until, SIM_QUANTITY_DURATION, &c->tx_end, error);
-    if (ok && f->tx_size != NULL) {
-        GError *inner = NULL;
-        ok = sim_dist_parse(f->tx_size, SIM_QUANTITY_SIZE, FALSE, &c->tx_size, &inner);
-        if (!ok) fail(error, "--tx-size", inner->message), g_clear_error(&inner);
-    }
-    c->synthetic = !real;
-    c->rollup_fetch = from_vid ? PROTO_ROLLUP_FROM_VID : PROTO_ROLLUP_FROM_DA;
-    return ok;
-}
-
-static gboolean apply(const Flags *f, SimRunConfig *c, GError **error)
-{
-    gboolean real = FALSE, round_robin = FALSE;
-    if (f->nodes < 1 || f->nodes > 100000) return fail(error, "--nodes", "expected 1 to 100000");
-    if (f->views < 0 || f->seed < 0 || f->blocks < 0) {
-        return fail(error, "--views/--seed/--blocks", "must not be negative");
-    }
-    c->nodes = (uint32_t)f->nodes;
-    c->views_max = (uint64_t)f->views;
-    c->blocks_max = (uint64_t)f->blocks;
-    c->seed = (uint64_t)f->seed;
-    c->three_chain = f->three_chain;
-    if (f->regions) {
-        g_free(c->placement);
-        c->placement = g_strdup(f->regions);
-    }
-    uint64_t bandwidth = c->uplink_bps;
-    gboolean ok =
-        choice("--crypto", f->crypto, "modeled", "real", &real, error) &&
-        choice("--leaders", f->leaders, "stake-weighted", "round-robin", &round_robin, error) &&
-        quantity("--view-timeout", f->view_timeout, SIM_QUANTITY_DURATION, &c->view_timeout,
-                 error) &&
-        quantity("--view-sync-timeout", f->view_sync_timeout, SIM_QUANTITY_DURATION,
-                 &c->view_sync_timeout, error) &&
-        quantity("--bandwidth", f->bandwidth, SIM_QUANTITY_BANDWIDTH, &bandwidth, error) &&
-        quantity("--time-limit", f->time_limit, SIM_QUANTITY_DURATION, &c->end_time, error) &&
-        quantity("--loss", f->loss, SIM_QUANTITY_RATIO, &c->loss_ppm, error) &&
-        stake_flag(c, f->stake, error) &&
-        fault_flags(c, f->crash, SIM_FAULT_CRASH, "--crash", error) &&
-        fault_flags(c, f->restart, SIM_FAULT_RESTART, "--restart", error) &&
-        byzantine_flags(c, f->byzantine, error);
-    if (ok && f->jitter != NULL) {
-        GError *inner = NULL;
-        ok = sim_dist_parse(f->jitter, SIM_QUANTITY_DURATION, TRUE, &c->jitter, &inner);
-        if (!ok) fail(error, "--jitter", inner->message), g_clear_error(&inner);
-    }
-    if (ok && (c->view_timeout == 0 || c->view_sync_timeout == 0)) {
-        ok = fail(error, "--view-timeout", "timeouts must be positive");
-    }
-    c->crypto = real ? PROTO_CRYPTO_REAL : PROTO_CRYPTO_MODELED;
-    c->leaders = round_robin ? PROTO_LEADER_ROUND_ROBIN : PROTO_LEADER_STAKE_WEIGHTED;
-    c->uplink_bps = c->downlink_bps = bandwidth;
-    return ok && apply_da(f, c, error);
-}
-
-static gboolean parse(int *argc, char ***argv, Flags *f, GError **error)
-{
-    f->nodes = 10, f->views = 100, f->seed = 1;
-    GOptionEntry entries[] = {
-        {"nodes", 0, 0, G_OPTION_ARG_INT64, &f->nodes, "validators (default 10)", "N"},
-        {"views", 0, 0, G_OPTION_ARG_INT64, &f->views,
-         "stop when a node enters view N+1 (default 100; 0 = no limit)", "N"},
-        {"blocks", 0, 0, G_OPTION_ARG_INT64, &f->blocks, "stop after N decided blocks", "N"},
-        {"seed", 0, 0, G_OPTION_ARG_INT64, &f->seed, "run seed (default 1)", "S"},
-        {"crypto", 0, 0, G_OPTION_ARG_STRING, &f->crypto, "modeled (default) or real", "MODE"},
-        {"regions", 0, 0, G_OPTION_ARG_STRING, &f->regions,
-         "placement over regions (default: four regions, 25% each)", "PLACEMENT"},
-        {"view-timeout", 0, 0, G_OPTION_ARG_STRING, &f->view_timeout, "default 10s", "D"},
-        {"view-sync-timeout", 0, 0, G_OPTION_ARG_STRING, &f->view_sync_timeout, "default 1s", "D"},
-        {"leaders", 0, 0, G_OPTION_ARG_STRING, &f->leaders,
-         "stake-weighted (default) or round-robin", "RULE"},
+    GOptionEntry fixed[] = {
+        {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->sets,
+         "override a scenario key (repeatable), e.g. --set consensus.nodes=100", "GROUP.KEY=VALUE"},
         {"three-chain", 0, 0, G_OPTION_ARG_NONE, &f->three_chain, "legacy three-chain decide rule",
          NULL},
-        {"stake", 0, 0, G_OPTION_ARG_STRING, &f->stake, "equal (default) or zipf(s=1.1)", "DIST"},
-        {"bandwidth", 0, 0, G_OPTION_ARG_STRING, &f->bandwidth,
-         "uplink and downlink per node (default 1Gbit)", "RATE"},
-        {"jitter", 0, 0, G_OPTION_ARG_STRING, &f->jitter, "extra one-way delay distribution",
-         "DIST"},
-        {"loss", 0, 0, G_OPTION_ARG_STRING, &f->loss, "loss rate, costing retransmissions", "R"},
-        {"time-limit", 0, 0, G_OPTION_ARG_STRING, &f->time_limit, "virtual time limit", "D"},
+        {"da", 0, 0, G_OPTION_ARG_NONE, &f->da,
+         "the data-availability layer (implied by --rollups)", NULL},
         {"crash", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->crash, "crash nodes at a time", "IDS@T"},
         {"restart", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->restart, "restart crashed nodes at a time",
          "IDS@T"},
         {"byzantine", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->byzantine,
-         "make nodes Byzantine: silent, equivocate or fork", "IDS=BEHAVIOUR"},
-        {"da", 0, 0, G_OPTION_ARG_NONE, &f->da,
-         "data availability: DA committee, VID shares, payloads (implied by --rollups)", NULL},
-        {"da-committee", 0, 0, G_OPTION_ARG_INT64, &f->da_committee,
-         "DA committee members: validators 0..N-1 (default 10)", "N"},
-        {"block-max", 0, 0, G_OPTION_ARG_STRING, &f->block_max, "largest block (default 1MB)",
-         "SIZE"},
-        {"payloads", 0, 0, G_OPTION_ARG_STRING, &f->payloads,
-         "synthetic (default: sizes only) or real (bytes, erasure coded)", "FORM"},
-        {"builder-delay", 0, 0, G_OPTION_ARG_STRING, &f->builder_delay,
-         "builder's response time (default 100ms)", "D"},
-        {"builder-timeout", 0, 0, G_OPTION_ARG_STRING, &f->builder_timeout,
-         "a leader's wait for its block (default 1s)", "D"},
-        {"data-request-delay", 0, 0, G_OPTION_ARG_STRING, &f->data_request_delay,
-         "before asking DA members for a missing share (default 5s)", "D"},
-        {"rollups", 0, 0, G_OPTION_ARG_INT64, &f->rollups, "rollups (namespaces) with users", "N"},
-        {"tx-rate", 0, 0, G_OPTION_ARG_STRING, &f->tx_rate, "transactions per rollup, e.g. 500/s",
-         "RATE"},
-        {"tx-size", 0, 0, G_OPTION_ARG_STRING, &f->tx_size,
-         "size distribution (default 300B; draws below 12B, a transaction's id and size, count "
-         "as 12B)",
-         "DIST"},
-        {"via-rpc", 0, 0, G_OPTION_ARG_STRING, &f->via_rpc,
-         "share of transactions sent through the rollup's RPC node (default 0%)", "R"},
-        {"rollup-fetch", 0, 0, G_OPTION_ARG_STRING, &f->rollup_fetch,
-         "da (default: namespace from a DA member) or vid (rebuild from shares)", "HOW"},
-        {"rollup-regions", 0, 0, G_OPTION_ARG_STRING, &f->rollup_regions,
-         "placement of each rollup's hosts (default all)", "PLACEMENT"},
-        {"tx-until", 0, 0, G_OPTION_ARG_STRING, &f->tx_until, "users stop submitting at", "D"},
-        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict line", NULL},
-        {NULL, 0, 0, 0, NULL, NULL, NULL},
+         "make nodes Byzantine (`shotglass list behaviours`)", "IDS=BEHAVIOUR"},
+        {"junit", 0, 0, G_OPTION_ARG_FILENAME, &f->junit, "write the expectations as JUnit XML",
+         "FILE"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict", NULL},
     };
-    GOptionContext *context = g_option_context_new("- run HotShot on the simulated network");
-    g_option_context_add_main_entries(context, entries, NULL);
-    gboolean ok = g_option_context_parse(context, argc, argv, error);
-    if (ok && *argc > 1) {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument \"%s\"",
-                    (*argv)[1]);
-        ok = FALSE;
+    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 2;
+    GOptionEntry *entries = g_new0(GOptionEntry, ALIASES + G_N_ELEMENTS(fixed) + 1);
+    for (size_t i = 0; i < ALIASES; i++) {
+        entries[i] = (GOptionEntry){
+            aliases[i].flag, 0, 0, G_OPTION_ARG_STRING, &f->values[i], aliases[i].help,
+            aliases[i].arg};
     }
-    g_option_context_free(context);
-    return ok;
+    memcpy(entries + ALIASES, fixed, fixed_count * sizeof *entries);
+    return entries;
 }
 
-static void flags_clear(Flags *f)
+/* "IDS@T" or "IDS=BEHAVIOUR" lists become [fault.NAME] groups as overrides. */
+static gboolean fault_overrides(GPtrArray *out, char **items, const char *kind, char sep,
+                                GError **error)
 {
-    g_free(f->crypto), g_free(f->regions), g_free(f->view_timeout), g_free(f->leaders);
-    g_free(f->view_sync_timeout), g_free(f->stake), g_free(f->bandwidth), g_free(f->jitter);
-    g_free(f->time_limit), g_free(f->loss);
-    g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine);
-    g_free(f->block_max), g_free(f->payloads), g_free(f->builder_delay), g_free(f->tx_rate);
-    g_free(f->builder_timeout), g_free(f->tx_size), g_free(f->via_rpc), g_free(f->rollup_fetch);
-    g_free(f->rollup_regions), g_free(f->tx_until), g_free(f->data_request_delay);
-}
-
-static char *duration(uint64_t ns)
-{
-    return sim_quantity_format(ns, SIM_QUANTITY_DURATION);
-}
-
-static void print_views(SimRun *run)
-{
-    const AnaLiveness *l = sim_run_liveness(run);
-    ProtoView max = ana_liveness_max_view(l);
-    uint64_t counts[ANA_VIEW_OUTCOME_COUNT_] = {0};
-    uint64_t failures = 0;
-    GString *failed = g_string_new(NULL);
-    for (ProtoView v = 1; v <= max; v++) {
-        AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
-        counts[o]++;
-        if (!ana_view_outcome_failed(o)) continue;
-        failures++;
-        if (failed->len < 60)
-            g_string_append_printf(failed, "%s%" PRIu64, failed->len ? "," : "", v);
+    for (guint i = 0; items != NULL && items[i] != NULL; i++) {
+        const char *cut = strchr(items[i], sep);
+        if (cut == NULL || cut == items[i] || cut[1] == '\0') {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "--%s \"%s\": expected %s, such as %s", kind, items[i],
+                        sep == '@' ? "NODES@TIME" : "NODES=BEHAVIOUR",
+                        sep == '@' ? "0-3@10s" : "0,3=silent");
+            return FALSE;
+        }
+        char *nodes = g_strndup(items[i], (gsize)(cut - items[i]));
+        const char *group_kind = strcmp(kind, "byzantine") == 0 ? "byzantine" : kind;
+        g_ptr_array_add(out, g_strdup_printf("fault.%s-%u.kind=%s", kind, i + 1, group_kind));
+        g_ptr_array_add(out, g_strdup_printf("fault.%s-%u.nodes=%s", kind, i + 1, nodes));
+        g_ptr_array_add(out, g_strdup_printf("fault.%s-%u.%s=%s", kind, i + 1,
+                                             sep == '@' ? "at" : "behaviour", cut + 1));
+        g_free(nodes);
     }
-    printf("  failed views       %" PRIu64 " of %" PRIu64 "%s%s%s\n", failures, max,
-           failures ? " (" : "", failed->str, failures ? ")" : "");
-    for (int o = ANA_VIEW_ORPHANED; o < ANA_VIEW_OUTCOME_COUNT_; o++) {
-        if (counts[o]) printf("    %-16" PRIu64 " %s\n", counts[o], ana_view_outcome_name(o));
-    }
-    g_string_free(failed, TRUE);
+    return TRUE;
 }
 
-static void print_traffic(SimRun *run)
+/* Every override the flags make, in order: aliases, fault flags, then --set. */
+static gboolean overrides_of(const Flags *f, GPtrArray *out, GError **error)
 {
-    SimNetwork *net = sim_run_network(run);
-    uint64_t msgs = 0, bytes = 0;
-    for (uint32_t h = 0; h < sim_network_host_count(net); h++) {
-        for (uint16_t t = 0; t < sim_network_type_count(net); t++) {
-            const SimTypeCounters *c = sim_network_counters(net, h, t);
-            msgs += c->msgs_sent;
-            bytes += c->bytes_sent;
+    for (size_t i = 0; i < ALIASES; i++) {
+        if (f->values[i] == NULL) continue;
+        g_ptr_array_add(out, g_strdup_printf("%s=%s", aliases[i].key, f->values[i]));
+        if (strcmp(aliases[i].flag, "bandwidth") == 0) {
+            g_ptr_array_add(out, g_strdup_printf("network.downlink=%s", f->values[i]));
         }
     }
-    char *size = sim_quantity_format(bytes, SIM_QUANTITY_SIZE);
-    printf("  traffic            %" PRIu64 " messages, %s sent\n", msgs, size);
-    g_free(size);
+    if (f->three_chain) g_ptr_array_add(out, g_strdup("consensus.decide_rule=three-chain"));
+    if (f->da) g_ptr_array_add(out, g_strdup("da.enabled=true"));
+    if (!fault_overrides(out, f->crash, "crash", '@', error) ||
+        !fault_overrides(out, f->restart, "restart", '@', error) ||
+        !fault_overrides(out, f->byzantine, "byzantine", '=', error)) {
+        return FALSE;
+    }
+    for (guint i = 0; f->sets != NULL && f->sets[i] != NULL; i++)
+        g_ptr_array_add(out, g_strdup(f->sets[i]));
+    g_ptr_array_add(out, NULL);
+    return TRUE;
 }
 
-static void print_data(SimRun *run);
-
-void sim_run_print_summary(SimRun *run, double wall_seconds)
+gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const char *const *defaults,
+                          SimScenario *scenario, SimRunCliOptions *options, GError **error)
 {
-    SimEngine *engine = sim_run_engine(run);
-    const AnaLiveness *l = sim_run_liveness(run);
-    const AnaSafety *s = sim_run_safety(run);
-    const AnaHistogram *lat = ana_liveness_latency(l);
-    SimTime now = sim_engine_now(engine);
-    char *t = duration(now), *gap = duration(ana_liveness_longest_gap(l, now));
-    char *p50 = duration(ana_histogram_percentile(lat, 50));
-    char *p90 = duration(ana_histogram_percentile(lat, 90));
-    char *p99 = duration(ana_histogram_percentile(lat, 99));
-    const char *stop = sim_run_stop_description(run);
-    printf("result (%s at virtual time %s)\n", stop ? stop : "time or event limit", t);
-    printf("  views reached      %" PRIu64 "\n", ana_liveness_max_view(l));
-    printf("  blocks decided     %" PRIu64 "\n", ana_liveness_blocks(l));
-    printf("  decide latency     p50 %s, p90 %s, p99 %s (virtual; proposal to decide, %" PRIu64
-           " node decides)\n",
-           p50, p90, p99, ana_histogram_count(lat));
-    printf("  longest gap        %s without a new decide\n", gap);
-    print_views(run);
-    print_traffic(run);
-    if (ana_safety_violated(s)) {
-        char *when = duration(ana_safety_violation_time(s));
-        printf("  safety             VIOLATED at %s: %s\n", when, ana_safety_violation(s));
-        g_free(when);
-    } else {
-        printf("  safety             ok (agreement, prefix and vote-once hold)\n");
+    Flags f = {0};
+    gboolean run_options = options != NULL;
+    GOptionEntry *entries = option_entries(&f, run_options);
+    char *summary = g_strdup_printf("[FILE] - %s", command);
+    GOptionContext *context = g_option_context_new(summary);
+    g_option_context_set_description(
+        context, "FILE is a scenario (scenarios/README.md); without one the built-in defaults "
+                 "apply.\nEvery flag above stands for a scenario key and --set overrides any "
+                 "key.\nExit codes: 0 every expectation holds, 1 an expectation or oracle "
+                 "failed, 2 bad usage or scenario.");
+    g_option_context_add_main_entries(context, entries, NULL);
+    gboolean ok = g_option_context_parse(context, argc, argv, error);
+    g_option_context_free(context);
+    g_free(summary);
+    g_free(entries);
+    if (ok && *argc > 2) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                    "one scenario file at a time (got \"%s\" and \"%s\")", (*argv)[1], (*argv)[2]);
+        ok = FALSE;
     }
-    print_data(run);
-    char digest[2 * SIM_DIGEST_BYTES + 1];
-    sim_engine_digest_hex(engine, digest);
-    printf("  trace digest       %s\n", digest);
-    uint64_t views = ana_liveness_max_view(l);
-    printf("wall clock: %.2f s, %.1f views/s, %.0f node-views/s, %.2fM events/s\n", wall_seconds,
-           (double)views / wall_seconds, (double)views * sim_run_config(run)->nodes / wall_seconds,
-           (double)sim_engine_events_run(engine) / wall_seconds / 1e6);
-    g_free(t), g_free(gap), g_free(p50), g_free(p90), g_free(p99);
-}
-
-static void print_latency(const char *label, const AnaHistogram *h)
-{
-    if (ana_histogram_count(h) == 0) {
-        printf("    %-18s none\n", label);
-        return;
+    GPtrArray *overrides = g_ptr_array_new_with_free_func(g_free);
+    ok = ok && overrides_of(&f, overrides, error);
+    SimScenarioSettings settings = {defaults, (const char *const *)overrides->pdata};
+    ok = ok && sim_scenario_load(scenario, *argc > 1 ? (*argv)[1] : NULL, &settings, error);
+    if (ok && options != NULL) {
+        options->quiet = f.quiet;
+        options->junit = g_steal_pointer(&f.junit);
     }
-    char *p50 = duration(ana_histogram_percentile(h, 50));
-    char *p90 = duration(ana_histogram_percentile(h, 90));
-    char *p99 = duration(ana_histogram_percentile(h, 99));
-    printf("    %-18s p50 %s, p90 %s, p99 %s (%" PRIu64 " transactions)\n", label, p50, p90, p99,
-           ana_histogram_count(h));
-    g_free(p50), g_free(p90), g_free(p99);
-}
-
-static void print_roles(const AnaData *d)
-{
-    printf("  sent by role      ");
-    for (int role = 0; role < ANA_ROLE_COUNT_; role++) {
-        uint64_t bytes = 0;
-        for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++)
-            bytes += ana_data_role_bytes(d, role, t);
-        char *size = sim_quantity_format(bytes, SIM_QUANTITY_SIZE);
-        printf("%s %s %s", role ? "," : "", ana_role_name(role), size);
-        g_free(size);
-    }
-    printf("\n");
-}
-
-static void print_data(SimRun *run)
-{
-    const AnaData *d = sim_run_data(run);
-    const SimRunConfig *c = sim_run_config(run);
-    if (d == NULL) return;
-    char *block = sim_quantity_format(c->block_max, SIM_QUANTITY_SIZE);
-    printf("data availability (DA committee %u, blocks up to %s, %s payloads, %u rollups)\n",
-           c->da_committee, block, c->synthetic ? "synthetic" : "real", c->rollups);
-    g_free(block);
-    printf("  blocks            %" PRIu64 " with transactions, %" PRIu64 " empty\n",
-           ana_data_nonempty_blocks(d), ana_data_empty_blocks(d));
-    printf("  transactions      %" PRIu64 " submitted, %" PRIu64 " decided, %" PRIu64
-           " verified by their rollup\n",
-           ana_data_submitted(d), ana_data_decided_txs(d), ana_data_available_txs(d));
-    const ProtoBuilderStats *b = sim_endpoints_builder_stats(sim_run_endpoints(run));
-    if (b->too_large > 0) {
-        printf("  dropped           %" PRIu64
-               " transactions larger than a block (by the builder)\n",
-               b->too_large);
-    }
-    print_latency("submit to decide", ana_data_decide_latency(d));
-    print_latency("submit to rollup", ana_data_available_latency(d));
-    uint64_t span = ana_data_last_decide(d) - ana_data_first_decide(d);
-    if (span > 0) {
-        double seconds = (double)span / 1e9;
-        printf("  throughput        %.1f tx/s, %.3f MB/s (decided, over %.1f s)\n",
-               (double)ana_data_decided_txs(d) / seconds,
-               (double)ana_data_decided_bytes(d) / seconds / 1e6, seconds);
-    }
-    const AnaDispersal *disp = ana_data_dispersal(d);
-    if (disp->blocks > 0 && disp->payload > 0) {
-        double sent = (double)(disp->da_bytes + disp->vid_bytes), payload = (double)disp->payload;
-        printf("  leader egress     %.3f MB per block of %.3f MB on average: %.2fx the block "
-               "= %.2fx to %u DA members + %.2fx in VID shares\n",
-               sent / (double)disp->blocks / 1e6, payload / (double)disp->blocks / 1e6,
-               sent / payload, (double)disp->da_bytes / payload, c->da_committee,
-               (double)disp->vid_bytes / payload);
-    }
-    if (ana_data_violated(d)) {
-        printf("  DA oracle         VIOLATED: %s\n", ana_data_violation(d));
-    } else {
-        printf("  DA oracle         ok: every decided block was recoverable (%" PRIu64
-               " checked)\n",
-               ana_data_blocks_checked(d));
-    }
-    print_roles(d);
-}
-
-static void print_header(const SimRunConfig *c)
-{
-    char *timeout = duration(c->view_timeout);
-    char *bw = sim_quantity_format(c->uplink_bps, SIM_QUANTITY_BANDWIDTH);
-    char *jitter = sim_dist_describe(&c->jitter);
-    printf("shotglass run: %u nodes, placement \"%s\", links %s, jitter %s\n", c->nodes,
-           c->placement, bw, jitter);
-    printf("  seed %" PRIu64 ", crypto %s, leaders %s, decide rule %s, view timeout %s\n", c->seed,
-           c->crypto == PROTO_CRYPTO_REAL ? "real" : "modeled",
-           c->leaders == PROTO_LEADER_ROUND_ROBIN ? "round-robin" : "stake-weighted",
-           c->three_chain ? "three-chain" : "two-chain", timeout);
-    g_free(timeout), g_free(bw), g_free(jitter);
-}
-
-gboolean sim_run_cli_parse(int *argc, char ***argv, SimRunConfig *config, gboolean *quiet,
-                           GError **error)
-{
-    Flags flags = {0};
-    gboolean ok = parse(argc, argv, &flags, error) && apply(&flags, config, error);
-    if (quiet != NULL) *quiet = flags.quiet;
-    flags_clear(&flags);
+    g_ptr_array_unref(overrides);
+    flags_clear(&f);
     return ok;
+}
+
+/* --- run ------------------------------------------------------------------------------------ */
+
+typedef struct Progress {
+    gint64 start;
+    gint64 last;
+    gboolean shown;
+} Progress;
+
+static void show_progress(const SimRun *run, void *user_data)
+{
+    Progress *p = user_data;
+    /* determinism-ok: the progress line reads the wall clock; the run never sees it */
+    gint64 now = g_get_monotonic_time();
+    if (now - p->last < 250000) return;
+    p->last = now;
+    p->shown = TRUE;
+    SimEngine *engine = sim_run_engine(run);
+    char *t = sim_quantity_format(sim_engine_now(engine), SIM_QUANTITY_DURATION);
+    double seconds = (double)(now - p->start) / 1e6;
+    fprintf(stderr, "\r  virtual %s, view %" PRIu64 ", %" PRIu64 " blocks, %.2fM events/s   ", t,
+            ana_liveness_max_view(sim_run_liveness(run)),
+            ana_liveness_blocks(sim_run_liveness(run)),
+            (double)sim_engine_events_run(engine) / seconds / 1e6);
+    fflush(stderr);
+    g_free(t);
+}
+
+static gboolean has_expectation(const SimScenario *s, SimExpectMetric metric)
+{
+    for (guint i = 0; i < s->expectations->len; i++) {
+        if (((const SimExpectation *)s->expectations->pdata[i])->metric == metric) return TRUE;
+    }
+    return FALSE;
+}
+
+/* Prints each expectation with PASS or FAIL (only failures when quiet); returns the failures. */
+static guint report_expectations(const SimScenario *s, const SimRun *run, SimExpectResult *results,
+                                 gboolean quiet)
+{
+    guint failures = 0;
+    if (!quiet && s->expectations->len > 0) printf("expectations (%s)\n", s->name);
+    for (guint i = 0; i < s->expectations->len; i++) {
+        const SimExpectation *e = s->expectations->pdata[i];
+        sim_expect_evaluate(e, run, &results[i]);
+        failures += !results[i].pass;
+        if (quiet && results[i].pass) continue;
+        printf("  %s  %s: %s\n", results[i].pass ? "PASS" : "FAIL", e->text, results[i].measured);
+    }
+    return failures;
+}
+
+/* Runs a built scenario and reports; returns the exit status. */
+static int run_and_report(const SimScenario *s, SimRun *run, const SimRunCliOptions *o)
+{
+    if (!o->quiet) sim_summary_print_header(&s->config);
+    Progress progress = {0};
+    /* determinism-ok: wall time is measured for the report only, never fed to the run */
+    progress.start = progress.last = g_get_monotonic_time();
+    gboolean tty = !o->quiet && isatty(STDERR_FILENO);
+    sim_run_execute_progress(run, tty ? show_progress : NULL, &progress, 20000);
+    if (progress.shown) fprintf(stderr, "\r%80s\r", "");
+    /* determinism-ok: as above */
+    double wall = (double)(g_get_monotonic_time() - progress.start) / 1e6;
+    if (!o->quiet) sim_summary_print(run, wall);
+    SimExpectResult *results = g_new0(SimExpectResult, s->expectations->len + 1);
+    guint failures = report_expectations(s, run, results, o->quiet);
+    gboolean safe = !ana_safety_violated(sim_run_safety(run));
+    gboolean available = sim_run_data(run) == NULL || !ana_data_violated(sim_run_data(run));
+    gboolean oracles = (safe || has_expectation(s, SIM_EXPECT_SAFETY)) &&
+                       (available || has_expectation(s, SIM_EXPECT_DA_AVAILABLE));
+    char digest[2 * SIM_DIGEST_BYTES + 1];
+    sim_engine_digest_hex(sim_run_engine(run), digest);
+    printf("%s: %" PRIu64 " blocks, seed %" PRIu64 ", digest %s\n",
+           safe ? "SAFE" : "SAFETY VIOLATION", ana_liveness_blocks(sim_run_liveness(run)),
+           s->config.seed, digest);
+    if (s->expectations->len > 0) {
+        printf("%s: %u of %u expectations hold (%s)\n", failures ? "FAIL" : "PASS",
+               s->expectations->len - failures, s->expectations->len, s->name);
+    }
+    int status = failures == 0 && oracles ? 0 : 1;
+    GError *error = NULL;
+    if (o->junit != NULL &&
+        !sim_expect_write_junit(o->junit, s->name,
+                                (const SimExpectation *const *)s->expectations->pdata, results,
+                                s->expectations->len, wall, &error)) {
+        fprintf(stderr, "shotglass run: --junit: %s\n", error->message);
+        g_error_free(error);
+        status = 2;
+    }
+    for (guint i = 0; i < s->expectations->len; i++)
+        sim_expect_result_clear(&results[i]);
+    g_free(results);
+    return status;
 }
 
 int sim_run_main(int argc, char **argv)
 {
-    SimRunConfig config;
-    sim_run_config_init(&config);
+    SimScenario scenario = {0};
+    SimRunCliOptions options = {0};
     GError *error = NULL;
-    int status = 2;
-    SimRun *run = NULL;
-    gboolean quiet = FALSE;
-    if (sim_run_cli_parse(&argc, &argv, &config, &quiet, &error) &&
-        (run = sim_run_new(&config, &error)) != NULL) {
-        if (!quiet) print_header(&config);
-        /* determinism-ok: wall time is measured for the report only, never fed to the run */
-        gint64 start = g_get_monotonic_time();
-        sim_run_execute(run);
-        /* determinism-ok: as above */
-        double wall = (double)(g_get_monotonic_time() - start) / 1e6;
-        gboolean safe = !ana_safety_violated(sim_run_safety(run)) &&
-                        (sim_run_data(run) == NULL || !ana_data_violated(sim_run_data(run)));
-        if (!quiet) sim_run_print_summary(run, wall);
-        char digest[2 * SIM_DIGEST_BYTES + 1];
-        sim_engine_digest_hex(sim_run_engine(run), digest);
-        printf("%s: %" PRIu64 " blocks, seed %" PRIu64 ", digest %s\n",
-               safe ? "SAFE" : "SAFETY VIOLATION", ana_liveness_blocks(sim_run_liveness(run)),
-               config.seed, digest);
-        status = safe ? 0 : 1;
-    } else {
+    if (!sim_run_cli_load(&argc, &argv, "run a scenario", NULL, &scenario, &options, &error)) {
         fprintf(stderr, "shotglass run: %s\n", error->message);
+        g_error_free(error);
+        return 2;
+    }
+    int status = 2;
+    SimRun *run = sim_run_new(&scenario.config, &error);
+    if (run == NULL) {
+        fprintf(stderr, "shotglass run: %s: %s\n", scenario.path, error->message);
+        g_error_free(error);
+    } else {
+        status = run_and_report(&scenario, run, &options);
+    }
+    sim_run_free(run);
+    sim_scenario_clear(&scenario);
+    g_free(options.junit);
+    return status;
+}
+
+/* --- validate -------------------------------------------------------------------------------- */
+
+static gboolean validate_one(const char *path)
+{
+    SimScenario s = {0};
+    GError *error = NULL;
+    if (!sim_scenario_load(&s, path, NULL, &error)) {
+        fprintf(stderr, "%s\n", error->message);
+        g_error_free(error);
+        return FALSE;
+    }
+    SimRun *run = sim_run_new(&s.config, &error);
+    gboolean ok = run != NULL;
+    if (ok) {
+        printf("%s: ok: \"%s\", %u validators, %u faults, %u Byzantine groups, %u "
+               "expectations\n",
+               path, s.name, s.config.nodes, s.config.faults->len, s.config.byzantine->len,
+               s.expectations->len);
+    } else {
+        fprintf(stderr, "%s: %s\n", path, error->message);
         g_error_free(error);
     }
     sim_run_free(run);
-    sim_run_config_clear(&config);
-    return status;
+    sim_scenario_clear(&s);
+    return ok;
+}
+
+int sim_validate_main(int argc, char **argv)
+{
+    GOptionContext *context = g_option_context_new("FILE... - check scenario files");
+    g_option_context_set_description(context,
+                                     "Reads each scenario, builds its run without running it, "
+                                     "and reports every problem.\nExit code 0 when all are "
+                                     "valid, 2 otherwise.");
+    GError *error = NULL;
+    gboolean ok = g_option_context_parse(context, &argc, &argv, &error);
+    g_option_context_free(context);
+    if (!ok || argc < 2) {
+        fprintf(stderr, "shotglass validate: %s\n", ok ? "no scenario file given" : error->message);
+        g_clear_error(&error);
+        return 2;
+    }
+    gboolean all = TRUE;
+    for (int i = 1; i < argc; i++)
+        all &= validate_one(argv[i]);
+    return all ? 0 : 2;
+}
+
+/* --- list ------------------------------------------------------------------------------------ */
+
+static void list_messages(void)
+{
+    for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++)
+        printf("%s\n", proto_msg_type_name(t));
+}
+
+static void list_faults(void)
+{
+    printf("crash      nodes stop (and restart at the end, if it has one), keeping what they "
+           "persist\nrestart    crashed nodes come back from what they persisted\n"
+           "pause      nodes' CPUs stop until the end\nslow       nodes' CPUs take factor "
+           "times longer\npartition  groups (A | B) cannot reach one another, or from -> to\n"
+           "degrade    latency x latency, bandwidth / bandwidth, plus loss, from <-> to\n"
+           "filter     messages of the listed types from -> to are dropped or delayed\n"
+           "skew       nodes' view timers run factor times as long (static)\n"
+           "byzantine  nodes run a behaviour (`shotglass list behaviours`)\n"
+           "\nstart (at): 30s | view N | tc | tc N;   end: until = the same | duration = D | "
+           "views = N\nnodes, from, to, groups: %s\n",
+           sim_selector_help());
+}
+
+int sim_list_main(int argc, char **argv)
+{
+    static const char topics[] =
+        "behaviours, regions, distributions, keys, messages, faults, selectors, expectations";
+    if (argc != 2) {
+        fprintf(stderr, "usage: shotglass list TOPIC\ntopics: %s\n", topics);
+        return 2;
+    }
+    const char *topic = argv[1];
+    char *text = NULL;
+    if (strcmp(topic, "behaviours") == 0) {
+        fputs(proto_byzantine_help(), stdout);
+    } else if (strcmp(topic, "regions") == 0) {
+        SimRegions *regions = sim_regions_new_default(NULL);
+        fputs(text = sim_regions_list(regions), stdout);
+        sim_regions_free(regions);
+    } else if (strcmp(topic, "distributions") == 0) {
+        fputs(sim_dist_help(), stdout);
+    } else if (strcmp(topic, "keys") == 0) {
+        fputs(text = sim_scenario_describe_keys(FALSE), stdout);
+    } else if (strcmp(topic, "messages") == 0) {
+        list_messages();
+    } else if (strcmp(topic, "faults") == 0) {
+        list_faults();
+    } else if (strcmp(topic, "selectors") == 0) {
+        printf("%s\n", sim_selector_help());
+    } else if (strcmp(topic, "expectations") == 0) {
+        fputs(sim_expect_help(), stdout);
+    } else {
+        fprintf(stderr, "shotglass list: unknown topic \"%s\"; topics: %s\n", topic, topics);
+        return 2;
+    }
+    g_free(text);
+    return 0;
 }

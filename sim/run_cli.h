@@ -1,26 +1,33 @@
 /*
- * `shotglass run`: one HotShot run from command-line flags (before scenario files, and as their
- * quick alternative), with a readable summary: progress, decided blocks, latency percentiles,
- * failed views and why, safety verdict, traffic and the trace digest. Wall-clock figures are
- * printed apart, since they are the only part of the output that varies from run to run.
+ * The scenario commands: `shotglass run [FILE]` (one run with a readable summary, expectations
+ * and an exit code), `shotglass validate FILE...` and `shotglass list TOPIC`.
+ *
+ * A run is a scenario file (or the built-in defaults) plus overrides from the command line:
+ * --set group.key=value for any key, and shorthand flags (--nodes, --views, --crash ...) for
+ * the common ones. Exit codes: 0 every expectation holds (and, without a safety or DA
+ * expectation, the oracles hold), 1 an expectation or oracle failed, 2 bad usage or scenario.
  */
 #ifndef SHOTGLASS_SIM_RUN_CLI_H
 #define SHOTGLASS_SIM_RUN_CLI_H
 
-#include "sim/run.h"
+#include "sim/scenario.h"
 
-/* Entry point of the subcommand; returns 0 (safe), 1 (an oracle failed) or 2 (bad usage). */
-int sim_run_main(int argc, char **argv);
+typedef struct SimRunCliOptions {
+    gboolean quiet;
+    char *junit; /* owned; NULL: no JUnit report */
+} SimRunCliOptions;
 
 /*
- * Parses `shotglass run` flags from `argv` (argv[0] is the program) into `config`, which the
- * caller initialised. Later flags override earlier ones, so callers can prepend their own
- * defaults. Sets `*quiet` (may be NULL) from --quiet. Returns FALSE with `error` set on bad flags.
+ * Parses a command line (argv[0] is the command; flags may come before or after FILE) into a
+ * scenario. `defaults` ("group.key=value", NULL-terminated, may be NULL) apply where the file
+ * is silent. `options` (may be NULL: then --quiet and --junit are not offered) receives the
+ * output options. Returns FALSE with `error` for bad usage or an invalid scenario.
  */
-gboolean sim_run_cli_parse(int *argc, char ***argv, SimRunConfig *config, gboolean *quiet,
-                           GError **error);
+gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const char *const *defaults,
+                          SimScenario *scenario, SimRunCliOptions *options, GError **error);
 
-/* Prints the summary of a finished run to stdout. */
-void sim_run_print_summary(SimRun *run, double wall_seconds);
+int sim_run_main(int argc, char **argv);
+int sim_validate_main(int argc, char **argv);
+int sim_list_main(int argc, char **argv);
 
 #endif

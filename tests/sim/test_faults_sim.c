@@ -1,0 +1,266 @@
+/*
+ * Every fault kind acts, driven from scenario text as a user writes it: a partition stops
+ * delivery between its groups and decides until it heals; a crash with a duration restarts the
+ * nodes from what they persisted; faults fire on views and timeout certificates and end after a
+ * number of views, and "leader" means the leader of the view in progress; a filter drops exactly
+ * the named types from the named nodes and a delay filter slows them by its delay; a pause
+ * fails the views its node leads; a slow CPU and a degraded network stretch finality; skewed
+ * clocks time out early; before GST an adversary delays everything and after it the chain runs.
+ */
+#include "sim/scenario.h"
+#include "tests/check_main.h"
+#include "tests/sim/sim_test.h"
+
+#include <string.h>
+
+static SimRun *scenario_run(SimScenario *s, const char *text)
+{
+    GError *error = NULL;
+    ck_assert_msg(sim_scenario_parse(s, "test.ini", text, NULL, &error), "%s",
+                  error ? error->message : "");
+    return sim_test_run(&s->config);
+}
+
+static const SimFaultWindow *only_window(const SimRun *run)
+{
+    ck_assert_uint_eq(sim_run_fault_count(run), 1);
+    return sim_run_fault_window(run, 0);
+}
+
+START_TEST(partition_stops_decides_until_it_heals)
+{
+    SimScenario s;
+    SimRun *run = scenario_run(&s, "[scenario]\nviews = 0\nduration = 90s\n"
+                                   "[consensus]\nnodes = 10\nleaders = round-robin\n"
+                                   "[fault.split]\nkind = partition\ngroups = 0-4 | 5-9\n"
+                                   "at = 10s\nuntil = 40s\n");
+    sim_test_check_safe(run);
+    const SimFaultWindow *w = only_window(run);
+    ck_assert(w->started && w->ended);
+    ck_assert_uint_eq(w->start, 10 * SIM_S);
+    ck_assert_uint_eq(w->end, 40 * SIM_S);
+    ck_assert_uint_gt(sim_test_decides_between(run, 0, 10 * SIM_S), 10);
+    ck_assert_uint_eq(sim_test_decides_between(run, 12 * SIM_S, 40 * SIM_S), 0);
+    ck_assert_uint_gt(sim_test_decides_between(run, 40 * SIM_S, 90 * SIM_S), 10);
+    ck_assert_uint_gt(sim_network_stats(sim_run_network(run))->dropped_cut, 0);
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+}
+END_TEST
+
+START_TEST(crash_for_a_duration_restarts_from_persisted_state)
+{
+    SimScenario s;
+    SimRun *run = scenario_run(&s, "[scenario]\nviews = 0\nduration = 120s\n"
+                                   "[consensus]\nnodes = 10\n"
+                                   "[fault.down]\nkind = crash\nnodes = 0-3\nat = 10s\n"
+                                   "duration = 40s\n");
+    sim_test_check_safe(run);
+    const SimFaultWindow *w = only_window(run);
+    ck_assert_uint_eq(w->end, 50 * SIM_S);
+    ck_assert_uint_eq(sim_node_set_count(&w->nodes), 4);
+    ck_assert_uint_eq(sim_test_decides_between(run, 15 * SIM_S, 50 * SIM_S), 0); /* f+1 down */
+    ck_assert_uint_gt(sim_test_decides_between(run, 50 * SIM_S, 120 * SIM_S), 10);
+    for (uint32_t id = 0; id < 4; id++) {
+        const ProtoNode *node = sim_run_node(run, id);
+        ck_assert_ptr_nonnull(node);
+        /* It came back from its persisted high QC, not from genesis, and caught up. */
+        ck_assert_uint_gt(proto_node_view(node), 30);
+    }
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+}
+END_TEST
+
+typedef struct Notes {
+    SimTime first_tc;
+    SimTime timed_out[10]; /* first TIMED_OUT note per node */
+} Notes;
+
+static void watch(void *user_data, uint32_t node, const ProtoAction *a, SimTime now)
+{
+    Notes *n = user_data;
+    if (a->kind != PROTO_ACTION_NOTE) return;
+    if (a->note == PROTO_NOTE_TC_FORMED && n->first_tc == SIM_TIME_NONE) n->first_tc = now;
+    if (a->note == PROTO_NOTE_TIMED_OUT && node < 10 && n->timed_out[node] == SIM_TIME_NONE) {
+        n->timed_out[node] = now;
+    }
+}
+
+START_TEST(faults_fire_on_views_and_tcs_and_resolve_roles_then)
+{
+    SimScenario s;
+    GError *error = NULL;
+    ck_assert(sim_scenario_parse(&s, "t.ini",
+                                 "[scenario]\nviews = 60\n[consensus]\nnodes = 10\n"
+                                 "[fault.leader]\nkind = crash\nnodes = leader\nat = view 20\n"
+                                 "views = 5\n"
+                                 "[fault.after-tc]\nkind = slow\nnodes = 9\nfactor = 2\n"
+                                 "at = tc\n",
+                                 NULL, &error));
+    Notes notes = {SIM_TIME_NONE, {0}};
+    for (int i = 0; i < 10; i++)
+        notes.timed_out[i] = SIM_TIME_NONE;
+    s.config.observer = watch;
+    s.config.observer_data = &notes;
+    SimRun *run = sim_test_run(&s.config);
+    sim_test_check_safe(run);
+    const SimFaultWindow *crash = sim_run_fault_window_named(run, "leader");
+    ck_assert(crash->started && crash->ended);
+    ck_assert_uint_eq(crash->start_view, 20);
+    ck_assert_uint_eq(sim_node_set_count(&crash->nodes), 1);
+    ck_assert(sim_node_set_contains(&crash->nodes, proto_stake_leader(sim_run_stake(run), 20)));
+    const SimFaultWindow *slow = sim_run_fault_window_named(run, "after-tc");
+    ck_assert(slow->started);
+    ck_assert_uint_ne(notes.first_tc, SIM_TIME_NONE); /* the crashed leader's view timed out */
+    ck_assert_uint_eq(slow->start, notes.first_tc);
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+}
+END_TEST
+
+START_TEST(filter_drops_exactly_the_named_types_from_the_named_nodes)
+{
+    SimScenario s;
+    SimRun *run = scenario_run(&s, "[scenario]\nviews = 50\n[consensus]\nnodes = 10\n"
+                                   "[fault.mute]\nkind = filter\nfrom = 3\n"
+                                   "types = quorum_vote\n");
+    sim_test_check_safe(run);
+    SimNetwork *net = sim_run_network(run);
+    const SimNetworkStats *stats = sim_network_stats(net);
+    uint64_t dropped = 0;
+    for (uint16_t t = 0; t < sim_network_type_count(net); t++) {
+        for (uint32_t h = 0; h < sim_network_host_count(net); h++) {
+            const SimTypeCounters *c = sim_network_counters(net, h, t);
+            gboolean votes_of_3 =
+                h == 3 && strcmp(sim_network_type_name(net, t), "quorum_vote") == 0;
+            if (votes_of_3) {
+                ck_assert_uint_gt(c->msgs_sent, 30);
+                /* its votes to others are all dropped; the one it counts itself never left */
+                ck_assert_uint_ge(c->msgs_dropped + 10, c->msgs_sent);
+                dropped += c->msgs_dropped;
+            } else {
+                ck_assert_uint_eq(c->msgs_dropped, 0);
+            }
+        }
+    }
+    ck_assert_uint_eq(stats->dropped_filter, dropped);
+    ck_assert_uint_ge(ana_liveness_blocks(sim_run_liveness(run)), 45); /* one voter less is fine */
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+}
+END_TEST
+
+/* Median finality of a 10-node run with `extra` scenario text. */
+static uint64_t median_finality(const char *extra)
+{
+    SimScenario s;
+    char *text = g_strdup_printf("[scenario]\nviews = 40\n[consensus]\nnodes = 10\n%s", extra);
+    SimRun *run = scenario_run(&s, text);
+    sim_test_check_safe(run);
+    uint64_t p50 = ana_histogram_percentile(ana_liveness_latency(sim_run_liveness(run)), 50);
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+    g_free(text);
+    return p50;
+}
+
+START_TEST(delays_cpus_and_links_stretch_finality)
+{
+    uint64_t base = median_finality("");
+    uint64_t delayed = median_finality("[fault.late]\nkind = filter\ntypes = proposal\n"
+                                       "action = delay\ndelay = 500ms\n");
+    uint64_t slow = median_finality("[fault.cpu]\nkind = slow\nnodes = all\nfactor = 10\n");
+    uint64_t degraded = median_finality("[fault.wan]\nkind = degrade\nlatency = 4x\n");
+    /* Two proposals lie on the path from proposal to decide, each 500 ms later. */
+    ck_assert_uint_ge(delayed, base + 900 * SIM_MS);
+    /* Signature checks on the path (a few ms per view at 10 nodes) take ten times as long. */
+    ck_assert_uint_gt(slow, base + 150 * SIM_MS);
+    ck_assert_uint_gt(degraded, 3 * base);
+}
+END_TEST
+
+START_TEST(pause_fails_the_views_its_node_leads)
+{
+    SimScenario s;
+    SimRun *run = scenario_run(&s, "[scenario]\nviews = 0\nduration = 100s\n"
+                                   "[consensus]\nnodes = 10\nleaders = round-robin\n"
+                                   "[fault.nap]\nkind = pause\nnodes = 4\nat = 5s\n"
+                                   "duration = 60s\n");
+    sim_test_check_safe(run);
+    const AnaLiveness *l = sim_run_liveness(run);
+    uint32_t failed_led_by_4 = 0, failed_other = 0;
+    for (ProtoView v = 1; v + 3 <= ana_liveness_max_view(l); v++) {
+        if (!ana_view_outcome_failed(ana_liveness_outcome(l, v, 3))) continue;
+        if (v % 10 == 4) {
+            failed_led_by_4++;
+        } else {
+            failed_other++;
+        }
+    }
+    ck_assert_uint_ge(failed_led_by_4, 2);
+    ck_assert_uint_eq(failed_other, 0);
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+}
+END_TEST
+
+START_TEST(skewed_clocks_time_out_early)
+{
+    SimScenario s;
+    GError *error = NULL;
+    ck_assert(sim_scenario_parse(&s, "t.ini",
+                                 "[scenario]\nviews = 8\n[consensus]\nnodes = 10\n"
+                                 "leaders = round-robin\n"
+                                 "[fault.fast]\nkind = skew\nnodes = 5-9\nfactor = 0.5\n"
+                                 "[fault.dead]\nkind = crash\nnodes = 3\n",
+                                 NULL, &error));
+    Notes notes = {SIM_TIME_NONE, {0}};
+    for (int i = 0; i < 10; i++)
+        notes.timed_out[i] = SIM_TIME_NONE;
+    s.config.observer = watch;
+    s.config.observer_data = &notes;
+    SimRun *run = sim_test_run(&s.config);
+    /* In view 3 (dead leader) the skewed nodes give up 5 s before the others. */
+    for (uint32_t id = 5; id < 10; id++) {
+        ck_assert_uint_ne(notes.timed_out[id], SIM_TIME_NONE);
+        ck_assert_uint_ge(notes.timed_out[0] - notes.timed_out[id], 4 * SIM_S);
+    }
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+}
+END_TEST
+
+START_TEST(before_gst_the_adversary_delays_after_it_the_chain_runs)
+{
+    SimScenario s;
+    SimRun *run = scenario_run(&s, "[scenario]\nviews = 0\nduration = 80s\n"
+                                   "[consensus]\nnodes = 10\n"
+                                   "[network]\ngst = 40s\npre_gst_delay = uniform(min=5s, "
+                                   "max=15s)\ngst_delta = 1s\n");
+    sim_test_check_safe(run);
+    uint64_t before = sim_test_decides_between(run, 0, 40 * SIM_S);
+    uint64_t after = sim_test_decides_between(run, 45 * SIM_S, 80 * SIM_S);
+    ck_assert_uint_gt(sim_network_stats(sim_run_network(run))->delayed_gst, 100);
+    ck_assert_uint_gt(after, 4 * before + 20);
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *suite = suite_create("faults_sim");
+    TCase *tc = tcase_create("faults_sim");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, partition_stops_decides_until_it_heals);
+    tcase_add_test(tc, crash_for_a_duration_restarts_from_persisted_state);
+    tcase_add_test(tc, faults_fire_on_views_and_tcs_and_resolve_roles_then);
+    tcase_add_test(tc, filter_drops_exactly_the_named_types_from_the_named_nodes);
+    tcase_add_test(tc, delays_cpus_and_links_stretch_finality);
+    tcase_add_test(tc, pause_fails_the_views_its_node_leads);
+    tcase_add_test(tc, skewed_clocks_time_out_early);
+    tcase_add_test(tc, before_gst_the_adversary_delays_after_it_the_chain_runs);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
