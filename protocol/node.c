@@ -202,6 +202,29 @@ void proto_node_start(ProtoNode *node, ProtoTime now)
     node->busy = FALSE;
 }
 
+static gint by_view(gconstpointer a, gconstpointer b)
+{
+    const ProtoLeaf *x = *(const ProtoLeaf *const *)a, *y = *(const ProtoLeaf *const *)b;
+    if (x->view != y->view) return x->view < y->view ? -1 : 1;
+    return memcmp(x->commit.bytes, y->commit.bytes, PROTO_COMMIT_BYTES);
+}
+
+/* The stored leaves above the anchor, in view order (new references). */
+static ProtoLeaf **leaves_above_anchor(const ProtoNode *node, uint32_t *count)
+{
+    GPtrArray *above = g_ptr_array_new();
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init(&iter, node->leaves); /* iteration-ok: sorted below */
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        ProtoLeaf *leaf = value;
+        if (leaf->view > node->anchor->view) g_ptr_array_add(above, proto_leaf_ref(leaf));
+    }
+    g_ptr_array_sort(above, by_view);
+    *count = above->len;
+    return (ProtoLeaf **)(void *)g_ptr_array_free(above, FALSE);
+}
+
 void proto_node_persist(const ProtoNode *node, ProtoPersisted *out)
 {
     *out = (ProtoPersisted){
@@ -215,12 +238,16 @@ void proto_node_persist(const ProtoNode *node, ProtoPersisted *out)
         .da = da__snapshot(node),
         .da_count = node->da != NULL ? node->config.da_retain_views : 0,
     };
+    out->leaves = leaves_above_anchor(node, &out->leaf_count);
 }
 
 void proto_persisted_clear(ProtoPersisted *persisted)
 {
     proto_cert_unref(persisted->high_qc);
     proto_leaf_unref(persisted->anchor);
+    for (uint32_t i = 0; i < persisted->leaf_count; i++)
+        proto_leaf_unref(persisted->leaves[i]);
+    g_free(persisted->leaves);
     da__records_free(persisted->da, persisted->da_count);
     memset(persisted, 0, sizeof *persisted);
 }
@@ -241,6 +268,8 @@ void proto_node_restart(ProtoNode *node, const ProtoPersisted *p, ProtoTime now)
     node->anchor = proto_leaf_ref(p->anchor);
     proto_leaf_unref(old);
     node__store_leaf(node, node->anchor);
+    for (uint32_t i = 0; i < p->leaf_count; i++)
+        node__store_leaf(node, p->leaves[i]);
     node__enter_view(node, p->high_qc->view + 1, PROTO_VIEW_BY_START);
     node->busy = FALSE;
 }

@@ -213,9 +213,12 @@ typedef struct DaRecord ProtoDaRecord; /* opaque here; see node-internal.h */
 /*
  * What a node keeps on disk, and gets back after a crash: its last actioned views (so it never
  * votes or proposes twice in a view, HotShot #3648/#3686, nor DA-votes twice, HotShot #3971),
- * its high QC and lock, its decided anchor, and the payloads and VID shares it stores (so a DA
- * member can still serve what it certified). Everything else (pending votes, view-sync
- * progress, timers, proposals waiting for data) is lost.
+ * its high QC and lock, its decided anchor, the validated leaves above the anchor (HotShot
+ * persists every proposal it validates: without them, a restart of every node would lose the
+ * certified but undecided blocks, and with them the parent of the next proposal), and the
+ * payloads and VID shares it stores (so a DA member can still serve what it certified).
+ * Everything else (pending votes, view-sync progress, timers, proposals waiting for data) is
+ * lost.
  */
 typedef struct ProtoPersisted {
     ProtoView last_voted_view;
@@ -224,7 +227,9 @@ typedef struct ProtoPersisted {
     ProtoCert *high_qc; /* owned reference */
     ProtoView locked_view;
     ProtoCommit locked_leaf;
-    ProtoLeaf *anchor; /* owned reference */
+    ProtoLeaf *anchor;  /* owned reference */
+    ProtoLeaf **leaves; /* owned references: validated leaves above the anchor, by view */
+    uint32_t leaf_count;
     ProtoDaRecord *da; /* owned; NULL without the DA layer */
     uint32_t da_count; /* records in `da` */
 } ProtoPersisted;

@@ -320,6 +320,69 @@ START_TEST(after_a_tc_the_leader_proposes_on_the_highest_high_qc)
 }
 END_TEST
 
+static uint64_t counter(void *user_data)
+{
+    return ++*(uint64_t *)user_data;
+}
+
+/* Every node crashes and comes back from what it persisted; what it sends on restarting is
+ * lost, its timers are kept. */
+static void restart_all(Harness *h, uint64_t *rng)
+{
+    for (ProtoNodeId id = 0; id < h->n; id++) {
+        ProtoPersisted persisted;
+        proto_node_persist(h->nodes[id], &persisted);
+        proto_node_free(h->nodes[id]);
+        ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), counter, rng};
+        h->nodes[id] = proto_node_new(&h->configs[id], &env);
+        proto_node_restart(h->nodes[id], &persisted, h->now);
+        proto_persisted_clear(&persisted);
+        for (int t = 0; t < PROTO_TIMER_COUNT_; t++)
+            h->timers[id][t] = PROTO_TIME_NONE;
+        ProtoAction a;
+        while (proto_node_drain(h->nodes[id], &a)) {
+            if (a.kind == PROTO_ACTION_TIMER_SET) h->timers[id][a.timer] = a.at;
+            proto_action_clear(&a);
+        }
+    }
+}
+
+/* Stuck in view v with QC(v-1) formed but v-1's block not yet decided, every node restarts.
+ * The block must survive: the nodes persisted the leaves they validated (HotShot persists each
+ * proposal), so the next leader can build on it and it gets decided. */
+START_TEST(a_restart_of_every_node_keeps_the_certified_block)
+{
+    Harness *h = four_nodes(FALSE);
+    ProtoView v = 6;
+    DropAndWatch d = {.view = v};
+    h->filter = drop_view;
+    h->filter_data = &d;
+    harness_start(h);
+    harness_run(h, 2000);
+    uint64_t before = harness_height(h, 0);
+    uint64_t rng = 9;
+    restart_all(h, &rng);
+    h->filter = NULL;
+    ProtoDuration timeout = h->configs[0].view_timeout;
+    for (int i = 1; i <= 6; i++)
+        harness_advance(h, (ProtoTime)i * timeout);
+    for (ProtoNodeId id = 0; id < h->n; id++) {
+        GArray *mine = harness_decisions_of(h, id);
+        gboolean decided_v_minus_1 = FALSE;
+        for (guint i = 0; i < mine->len; i++) {
+            const Decision *dec = &g_array_index(mine, Decision, i);
+            ck_assert_uint_eq(dec->height, i + 1); /* no gap across the restart */
+            decided_v_minus_1 |= dec->leaf_view == v - 1;
+        }
+        ck_assert_msg(decided_v_minus_1, "node %u lost the block of view %lu", id,
+                      (unsigned long)(v - 1));
+        g_array_unref(mine);
+        ck_assert_uint_gt(harness_height(h, id), before + 3);
+    }
+    harness_free(h);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("consensus");
@@ -332,6 +395,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, proposal_against_the_lock_gets_no_vote);
     tcase_add_test(tc, lock_check_switch_lets_it_through);
     tcase_add_test(tc, after_a_tc_the_leader_proposes_on_the_highest_high_qc);
+    tcase_add_test(tc, a_restart_of_every_node_keeps_the_certified_block);
     suite_add_tcase(suite, tc);
     return suite;
 }
