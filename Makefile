@@ -2,9 +2,9 @@
 # Ubuntu machine: they install the missing packages first (as root, or with sudo), or print the
 # exact apt-get line and stop.
 #
-#   make run     set up, build, run 100 nodes over four regions for 100 views
+#   make run     set up, build, run scenarios/quickstart.ini (100 nodes, four regions, 100 views)
 #   make test    set up, build, run every test (meson test)
-#   make sanitize   build with ASan + UBSan in build-sanitize/ and run the unit tests
+#   make sanitize   build with ASan + UBSan in build-sanitize/ and run the tests there
 #   make bench   the PHOLD engine benchmark against its baseline, then HotShot at scale
 
 BUILD ?= build
@@ -43,7 +43,7 @@ build: setup
 	ninja -C $(BUILD)
 
 run: build
-	./$(BUILD)/shotglass run --nodes 100 --views 100
+	./$(BUILD)/shotglass run scenarios/quickstart.ini
 
 test: build
 	meson test -C $(BUILD) --print-errorlogs --num-processes 2
@@ -53,7 +53,8 @@ sanitize: deps
 	  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 	ninja -C $(SANITIZE_BUILD)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	  meson test -C $(SANITIZE_BUILD) --print-errorlogs --suite unit --suite protocol --suite determinism --suite simulation
+	  meson test -C $(SANITIZE_BUILD) --print-errorlogs --suite unit --suite protocol --suite determinism --suite simulation \
+	  --suite scenarios
 
 bench: build
 	bench/phold-compare --build $(BUILD)

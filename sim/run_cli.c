@@ -373,8 +373,13 @@ int sim_list_main(int argc, char **argv)
 {
     static const char topics[] =
         "behaviours, regions, distributions, keys, messages, faults, selectors, expectations";
-    if (argc != 2) {
-        fprintf(stderr, "usage: shotglass list TOPIC\ntopics: %s\n", topics);
+    gboolean markdown =
+        argc == 3 && strcmp(argv[1], "keys") == 0 && strcmp(argv[2], "--markdown") == 0;
+    if (argc != 2 && !markdown) {
+        fprintf(stderr,
+                "usage: shotglass list TOPIC (keys --markdown: as scenarios/README.md "
+                "has them)\ntopics: %s\n",
+                topics);
         return 2;
     }
     const char *topic = argv[1];
@@ -388,7 +393,7 @@ int sim_list_main(int argc, char **argv)
     } else if (strcmp(topic, "distributions") == 0) {
         fputs(sim_dist_help(), stdout);
     } else if (strcmp(topic, "keys") == 0) {
-        fputs(text = sim_scenario_describe_keys(FALSE), stdout);
+        fputs(text = sim_scenario_describe_keys(markdown), stdout);
     } else if (strcmp(topic, "messages") == 0) {
         list_messages();
     } else if (strcmp(topic, "faults") == 0) {

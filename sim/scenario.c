@@ -1013,7 +1013,7 @@ static void check_data_path(Ctx *c)
     if (cfg->tx_rate_mhz > 0 && cfg->rollups == 0) {
         problem(c, "workload", "tx_rate", "transactions need rollups: set [workload] rollups");
     }
-    if (cfg->da_committee > cfg->nodes) {
+    if (cfg->da && cfg->da_committee > cfg->nodes) {
         problem(c, "da", "committee", "has %u members, but there are %u validators",
                 cfg->da_committee, cfg->nodes);
     }
@@ -1118,23 +1118,28 @@ static void apply_override(Ctx *c, const char *text)
 static gboolean syntax_ok(Ctx *c, const char *text)
 {
     char **lines = g_strsplit(text, "\n", -1);
-    gboolean in_group = FALSE, ok = TRUE;
+    char *group = NULL;
+    gboolean ok = TRUE;
     for (int i = 0; lines[i] != NULL; i++) {
         char *line = g_strstrip(lines[i]);
         if (*line == '\0' || *line == '#') continue;
         if (*line == '[') {
-            in_group = line[strlen(line) - 1] == ']';
-            if (!in_group)
-                ok = line_problem(c, i + 1, NULL, NULL, "\"%s\" is not a [group] line", line);
+            gboolean closed = line[strlen(line) - 1] == ']';
+            g_free(group);
+            group = closed ? g_strndup(line + 1, strlen(line) - 2) : NULL;
+            if (!closed) {
+                ok = line_problem(c, i + 1, NULL, NULL, "\"%s\" is not a [group] line: no ]", line);
+            }
+        } else if (group == NULL) {
+            ok = line_problem(c, i + 1, NULL, NULL, "\"%s\": a key before any [group]", line);
         } else if (strchr(line, '=') == NULL) {
-            ok = line_problem(c, i + 1, NULL, NULL,
+            ok = line_problem(c, i + 1, group, NULL,
                               "\"%s\" is not key = value (in [expect] also key >= value, "
                               "key <= value, key == value)",
                               line);
-        } else if (!in_group) {
-            ok = line_problem(c, i + 1, NULL, NULL, "a key before any [group]");
         }
     }
+    g_free(group);
     g_strfreev(lines);
     return ok;
 }

@@ -221,17 +221,19 @@ START_TEST(errors_name_file_line_group_and_key_all_at_once)
         (const char *const[]){"bad.ini:3: [consensus] nodes: set twice (first on line 2)", NULL});
     check_refused("[consensus]\nnodes = 4\n[consensus]\ncrypto = real\n",
                   (const char *const[]){"bad.ini:3: [consensus]: the group appears twice", NULL});
-    check_refused("[consensus\nnodes = 4\n",
-                  (const char *const[]){"bad.ini:1: \"[consensus\" is not a [group] line", NULL});
-    check_refused("nodes = 4\n[consensus]\n",
-                  (const char *const[]){"bad.ini:1: a key before any [group]", NULL});
+    check_refused(
+        "[consensus\nnodes = 4\n",
+        (const char *const[]){"bad.ini:1: \"[consensus\" is not a [group] line: no ]", NULL});
+    check_refused(
+        "nodes = 4\n[consensus]\n",
+        (const char *const[]){"bad.ini:1: \"nodes = 4\": a key before any [group]", NULL});
     check_refused("[consenssus]\nnodes = 4\n",
                   (const char *const[]){"bad.ini:1: [consenssus]: unknown group (did you mean "
                                         "[consensus]?)",
                                         NULL});
     check_refused("[scenario]\nviews = 0\n",
                   (const char *const[]){"[scenario]: nothing stops the run", NULL});
-    check_refused("[consensus]\nnodes = 4\n[da]\ncommittee = 5\n",
+    check_refused("[consensus]\nnodes = 4\n[da]\nenabled = true\ncommittee = 5\n",
                   (const char *const[]){"[da] committee: has 5 members, but there are 4", NULL});
 }
 END_TEST
