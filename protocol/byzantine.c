@@ -15,6 +15,18 @@ static const ByzantineBehaviour *const registry[PROTO_BYZANTINE_KIND_COUNT_] = {
     [PROTO_BYZANTINE_SILENT] = &byzantine__silent,
     [PROTO_BYZANTINE_EQUIVOCATE] = &byzantine__equivocate,
     [PROTO_BYZANTINE_FORK] = &byzantine__fork,
+    [PROTO_BYZANTINE_STALE_QC] = &byzantine__stale_qc,
+    [PROTO_BYZANTINE_DOUBLE_VOTE] = &byzantine__double_vote,
+    [PROTO_BYZANTINE_CONFLICTING_VOTES] = &byzantine__conflicting_votes,
+    [PROTO_BYZANTINE_INVALID_SIGNATURES] = &byzantine__invalid_signatures,
+    [PROTO_BYZANTINE_MALFORMED] = &byzantine__malformed,
+    [PROTO_BYZANTINE_WITHHOLD_VOTES] = &byzantine__withhold_votes,
+    [PROTO_BYZANTINE_SPAM] = &byzantine__spam,
+    [PROTO_BYZANTINE_DA_NO_STORE] = &byzantine__da_no_store,
+    [PROTO_BYZANTINE_VID_WITHHOLD] = &byzantine__vid_withhold,
+    [PROTO_BYZANTINE_CORRUPT_SHARES] = &byzantine__corrupt_shares,
+    [PROTO_BYZANTINE_TWINS] = &byzantine__twins,
+    [PROTO_BYZANTINE_AMNESIA] = &byzantine__amnesia,
 };
 
 /* The width of the name column in the help text. */
@@ -64,6 +76,46 @@ const char *proto_byzantine_help(void)
     static char *help;
     if (help == NULL) help = build_help();
     return help;
+}
+
+uint32_t proto_byzantine_flags(ProtoByzantineKind kind)
+{
+    PROTO_ASSERT(kind < PROTO_BYZANTINE_KIND_COUNT_);
+    return kind == PROTO_BYZANTINE_NONE ? 0 : behaviour_of(kind)->flags;
+}
+
+gboolean proto_byzantine_is_twins(ProtoByzantineKind kind)
+{
+    return (proto_byzantine_flags(kind) & PROTO_BYZANTINE_FLAG_TWINS) != 0;
+}
+
+gboolean proto_byzantine_is_amnesia(ProtoByzantineKind kind)
+{
+    return (proto_byzantine_flags(kind) & PROTO_BYZANTINE_FLAG_AMNESIA) != 0;
+}
+
+void proto_byzantine_configure(ProtoByzantineKind kind, ProtoNodeConfig *config)
+{
+    PROTO_ASSERT(config != NULL);
+    if (kind == PROTO_BYZANTINE_NONE) return;
+    const ByzantineBehaviour *behaviour = behaviour_of(kind);
+    if (behaviour->configure != NULL) behaviour->configure(config);
+}
+
+void proto_byzantine_on_restart(ProtoByzantineKind kind, const ProtoShared *shared,
+                                ProtoPersisted *persisted)
+{
+    PROTO_ASSERT(shared != NULL && persisted != NULL);
+    if (kind == PROTO_BYZANTINE_NONE) return;
+    const ByzantineBehaviour *behaviour = behaviour_of(kind);
+    if (behaviour->restart != NULL) behaviour->restart(shared, persisted);
+    PROTO_ASSERT(persisted->high_qc != NULL && persisted->anchor != NULL);
+}
+
+uint32_t proto_byzantine_twin_side(ProtoNodeId peer, uint32_t node_count)
+{
+    PROTO_ASSERT(peer < node_count);
+    return peer < node_count / 2 ? 0 : 1;
 }
 
 ProtoByzantine *proto_byzantine_new(ProtoByzantineKind kind, ProtoNode *node)

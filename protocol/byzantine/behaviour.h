@@ -34,16 +34,33 @@ struct ProtoByzantine {
 struct ByzantineBehaviour {
     const char *name; /* as scenario files write it */
     const char *help; /* one line, no newline */
+    uint32_t flags;   /* PROTO_BYZANTINE_FLAG_* */
     /* Per-node state, or NULL for none; free gets what create returned. */
     void *(*create)(ProtoNode *node);
     void (*free)(void *state);
     /* One drained action (see the contract above). Required. */
     void (*rewrite)(ProtoByzantine *b, ProtoAction *action, GArray *out, ProtoTime now);
+    /* Optional: the node's configuration before it is created. */
+    void (*configure)(ProtoNodeConfig *config);
+    /* Optional: what the node persisted, before it restarts. */
+    void (*restart)(const ProtoShared *shared, ProtoPersisted *persisted);
 };
 
 extern const ByzantineBehaviour byzantine__silent;
 extern const ByzantineBehaviour byzantine__equivocate;
 extern const ByzantineBehaviour byzantine__fork;
+extern const ByzantineBehaviour byzantine__stale_qc;
+extern const ByzantineBehaviour byzantine__double_vote;
+extern const ByzantineBehaviour byzantine__conflicting_votes;
+extern const ByzantineBehaviour byzantine__invalid_signatures;
+extern const ByzantineBehaviour byzantine__malformed;
+extern const ByzantineBehaviour byzantine__withhold_votes;
+extern const ByzantineBehaviour byzantine__spam;
+extern const ByzantineBehaviour byzantine__da_no_store;
+extern const ByzantineBehaviour byzantine__vid_withhold;
+extern const ByzantineBehaviour byzantine__corrupt_shares;
+extern const ByzantineBehaviour byzantine__twins;
+extern const ByzantineBehaviour byzantine__amnesia;
 
 /* --- disposing of an action (common.c) -------------------------------------------------------- */
 
