@@ -52,6 +52,10 @@ Harness *harness_new(const HarnessOptions *o)
     h->configs = g_new0(ProtoNodeConfig, h->n);
     h->timers = g_malloc((size_t)h->n * sizeof *h->timers);
     h->down = g_new0(gboolean, h->n);
+    h->behaviour = g_new0(ProtoByzantineKind, h->n);
+    h->byzantine = g_new0(ProtoByzantine *, h->n);
+    h->rewritten = g_array_new(FALSE, FALSE, sizeof(ProtoAction));
+    h->sent = g_malloc0((size_t)(h->n + 1) * sizeof *h->sent);
     for (uint32_t i = 0; i < h->n; i++) {
         proto_node_config_default(&h->configs[i], i);
         h->configs[i].three_chain = o->three_chain;
@@ -69,13 +73,28 @@ Harness *harness_new(const HarnessOptions *o)
     return h;
 }
 
+void harness_set_byzantine(Harness *h, ProtoNodeId node, ProtoByzantineKind kind)
+{
+    ck_assert_uint_lt(node, h->n);
+    ck_assert_ptr_null(h->nodes[node]);
+    h->behaviour[node] = kind;
+    proto_byzantine_configure(kind, &h->configs[node]);
+}
+
+static void create_node(Harness *h, ProtoNodeId i)
+{
+    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, i), splitmix, &h->rng};
+    h->nodes[i] = proto_node_new(&h->configs[i], &env);
+    if (h->behaviour[i] != PROTO_BYZANTINE_NONE) {
+        h->byzantine[i] = proto_byzantine_new(h->behaviour[i], h->nodes[i]);
+    }
+}
+
 /* Nodes are created lazily at start, so tests can change configs after harness_new. */
 static void create_nodes(Harness *h)
 {
     for (uint32_t i = 0; i < h->n; i++) {
-        if (h->nodes[i] != NULL) continue;
-        ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, i), splitmix, &h->rng};
-        h->nodes[i] = proto_node_new(&h->configs[i], &env);
+        if (h->nodes[i] == NULL) create_node(h, i);
     }
 }
 
@@ -89,8 +108,10 @@ static void envelope_free(gpointer data)
 void harness_free(Harness *h)
 {
     g_queue_free_full(h->queue, envelope_free);
-    for (uint32_t i = 0; i < h->n; i++)
+    for (uint32_t i = 0; i < h->n; i++) {
+        proto_byzantine_free(h->byzantine[i]);
         proto_node_free(h->nodes[i]);
+    }
     proto_builder_free(h->builder);
     if (h->built != NULL) g_ptr_array_unref(h->built);
     proto_shared_free(h->shared);
@@ -102,6 +123,10 @@ void harness_free(Harness *h)
     g_free(h->configs);
     g_free(h->timers);
     g_free(h->down);
+    g_free(h->behaviour);
+    g_free(h->byzantine);
+    g_array_unref(h->rewritten);
+    g_free(h->sent);
     g_free(h);
     ck_assert_uint_eq(proto_leaf_live_count(), 0);
     ck_assert_uint_eq(proto_cert_live_count(), 0);
@@ -112,6 +137,7 @@ static void enqueue(Harness *h, ProtoNodeId from, ProtoNodeId to, ProtoMsgType t
     Envelope *e = g_new(Envelope, 1);
     *e = (Envelope){from, to, type, g_bytes_ref(b)};
     g_queue_push_tail(h->queue, e);
+    if (from <= h->n && type > 0 && type < PROTO_MSG_TYPE_COUNT_) h->sent[from][type]++;
 }
 
 static void record_decide(Harness *h, ProtoNodeId node, const ProtoAction *a)
@@ -130,36 +156,51 @@ static void record_decide(Harness *h, ProtoNodeId node, const ProtoAction *a)
     }
 }
 
+/* Carries out one action of `node` and releases it. */
+static void execute(Harness *h, ProtoNodeId node, ProtoAction a)
+{
+    switch (a.kind) {
+    case PROTO_ACTION_SEND:
+        enqueue(h, node, a.target, a.msg_type, a.bytes);
+        break;
+    case PROTO_ACTION_BROADCAST:
+        for (uint32_t j = 0; j < h->n; j++) {
+            if (j != node) enqueue(h, node, j, a.msg_type, a.bytes);
+        }
+        break;
+    case PROTO_ACTION_TIMER_SET:
+        h->timers[node][a.timer] = a.at;
+        break;
+    case PROTO_ACTION_TIMER_CANCEL:
+        h->timers[node][a.timer] = PROTO_TIME_NONE;
+        break;
+    case PROTO_ACTION_DECIDE:
+        record_decide(h, node, &a);
+        break;
+    case PROTO_ACTION_NOTE: {
+        ProtoAction note = a;
+        note.target = node;
+        g_array_append_val(h->notes, note);
+        break;
+    }
+    }
+    if (a.kind != PROTO_ACTION_NOTE) proto_action_clear(&a);
+}
+
+/* Carries out what `node` asked for, rewritten first by its behaviour when it is Byzantine. */
 static void drain(Harness *h, ProtoNodeId node)
 {
     ProtoAction a;
     while (proto_node_drain(h->nodes[node], &a)) {
-        switch (a.kind) {
-        case PROTO_ACTION_SEND:
-            enqueue(h, node, a.target, a.msg_type, a.bytes);
-            break;
-        case PROTO_ACTION_BROADCAST:
-            for (uint32_t j = 0; j < h->n; j++) {
-                if (j != node) enqueue(h, node, j, a.msg_type, a.bytes);
-            }
-            break;
-        case PROTO_ACTION_TIMER_SET:
-            h->timers[node][a.timer] = a.at;
-            break;
-        case PROTO_ACTION_TIMER_CANCEL:
-            h->timers[node][a.timer] = PROTO_TIME_NONE;
-            break;
-        case PROTO_ACTION_DECIDE:
-            record_decide(h, node, &a);
-            break;
-        case PROTO_ACTION_NOTE: {
-            ProtoAction note = a;
-            note.target = node;
-            g_array_append_val(h->notes, note);
-            break;
+        if (h->byzantine[node] == NULL) {
+            execute(h, node, a);
+            continue;
         }
-        }
-        if (a.kind != PROTO_ACTION_NOTE) proto_action_clear(&a);
+        g_array_set_size(h->rewritten, 0);
+        proto_byzantine_rewrite(h->byzantine[node], &a, h->rewritten, h->now);
+        for (guint i = 0; i < h->rewritten->len; i++)
+            execute(h, node, g_array_index(h->rewritten, ProtoAction, i));
+        g_array_set_size(h->rewritten, 0);
     }
 }
 
@@ -180,7 +221,7 @@ static void builder_receive(Harness *h, const Envelope *e)
     ProtoMsg msg;
     gsize len;
     const uint8_t *data = g_bytes_get_data(e->bytes, &len);
-    ck_assert_int_eq(proto_msg_decode(data, len, &ctx, &msg), PROTO_OK);
+    if (proto_msg_decode(data, len, &ctx, &msg) != PROTO_OK) return; /* a Byzantine sender */
     if (msg.type == PROTO_MSG_BLOCK_REQUEST) {
         ProtoCostTable costs;
         proto_cost_table_default(&costs);
@@ -259,6 +300,23 @@ void harness_advance(Harness *h, ProtoTime until)
         if (h->delivered >= budget_end) break;
     }
     h->now = until;
+}
+
+void harness_restart(Harness *h, ProtoNodeId node)
+{
+    ck_assert_ptr_nonnull(h->nodes[node]);
+    ProtoPersisted persisted;
+    proto_node_persist(h->nodes[node], &persisted);
+    proto_byzantine_free(h->byzantine[node]);
+    h->byzantine[node] = NULL;
+    proto_node_free(h->nodes[node]);
+    for (int t = 0; t < PROTO_TIMER_COUNT_; t++)
+        h->timers[node][t] = PROTO_TIME_NONE;
+    proto_byzantine_on_restart(h->behaviour[node], h->shared, &persisted);
+    create_node(h, node);
+    proto_node_restart(h->nodes[node], &persisted, h->now);
+    proto_persisted_clear(&persisted);
+    drain(h, node);
 }
 
 int harness_inject(Harness *h, ProtoNodeId from, ProtoNodeId to, GBytes *bytes)
@@ -352,4 +410,27 @@ uint32_t harness_count_notes(const Harness *h, ProtoNodeId node, ProtoNoteKind k
         }
     }
     return count;
+}
+
+uint32_t harness_count_rejected(const Harness *h, ProtoNodeId node, ProtoMsgType type, int code)
+{
+    uint32_t count = 0;
+    for (guint i = 0; i < h->notes->len; i++) {
+        ProtoAction *a = &g_array_index(h->notes, ProtoAction, i);
+        if (a->note == PROTO_NOTE_REJECTED && (node == PROTO_NODE_NONE || a->target == node) &&
+            (type == 0 || a->view == (ProtoView)type) && (code == 0 || a->value == code)) {
+            count++;
+        }
+    }
+    return count;
+}
+
+uint64_t harness_sent(const Harness *h, ProtoNodeId from, ProtoMsgType type)
+{
+    ck_assert_uint_le(from, h->n);
+    if (type != 0) return h->sent[from][type];
+    uint64_t total = 0;
+    for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++)
+        total += h->sent[from][t];
+    return total;
 }

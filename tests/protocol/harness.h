@@ -3,11 +3,17 @@
  * queue with no latency, time moves only when a test advances it, timers fire in time order,
  * and randomness is a fixed splitmix64 sequence. Tests can drop messages, crash nodes and
  * inject bytes, and read back every decide with the message that triggered it.
+ *
+ * A node can be Byzantine (harness_set_byzantine): the harness then drives it as byzantine.h
+ * asks of a driver: the behaviour's configuration hook runs before the node is created, every
+ * action the node drains goes through proto_byzantine_rewrite, and a restart
+ * (harness_restart) passes the persisted state through proto_byzantine_on_restart.
  */
 #ifndef SHOTGLASS_TESTS_PROTOCOL_HARNESS_H
 #define SHOTGLASS_TESTS_PROTOCOL_HARNESS_H
 
 #include "protocol/builder.h"
+#include "protocol/byzantine.h"
 #include "protocol/node.h"
 
 #include <glib.h>
@@ -55,8 +61,12 @@ struct Harness {
     uint64_t advance_budget; /* messages harness_advance may deliver per call (default 20000) */
     ProtoMsgType handling_type;
     ProtoView handling_view;
-    ProtoBuilder *builder; /* endpoint `n`, with HarnessOptions.builder */
-    GPtrArray *built;      /* of ProtoPayload *: every block the builder handed out */
+    ProtoBuilder *builder;         /* endpoint `n`, with HarnessOptions.builder */
+    GPtrArray *built;              /* of ProtoPayload *: every block the builder handed out */
+    ProtoByzantineKind *behaviour; /* per node, PROTO_BYZANTINE_NONE for honest ones */
+    ProtoByzantine **byzantine;    /* per node, while it runs */
+    GArray *rewritten;             /* of ProtoAction: one rewrite's output */
+    uint64_t (*sent)[PROTO_MSG_TYPE_COUNT_]; /* envelopes queued, by sender and type */
 };
 
 typedef struct HarnessOptions {
@@ -79,6 +89,10 @@ typedef struct HarnessOptions {
 Harness *harness_new(const HarnessOptions *options);
 void harness_free(Harness *h);
 
+/* Makes `node` Byzantine with `kind`; before harness_start. Applies the configuration hook to
+ * h->configs[node] at once (tests may adjust the config further afterwards). */
+void harness_set_byzantine(Harness *h, ProtoNodeId node, ProtoByzantineKind kind);
+
 /* Starts every node at the current time and processes the resulting actions. */
 void harness_start(Harness *h);
 
@@ -89,6 +103,10 @@ void harness_run(Harness *h, uint64_t steps_max);
  * then sets the clock to `until`. Delivery is instantaneous, so a live protocol never runs out
  * of messages at one instant: at most `advance_budget` messages are delivered per call. */
 void harness_advance(Harness *h, ProtoTime until);
+
+/* Crashes `node` and restarts it at once from what it persisted (as the behaviour's restart
+ * hook leaves it), with a fresh node object, the same configuration and cleared timers. */
+void harness_restart(Harness *h, ProtoNodeId node);
 
 /* Hands `bytes` to node `to` as if `from` sent it; returns the node's result code. */
 int harness_inject(Harness *h, ProtoNodeId from, ProtoNodeId to, GBytes *bytes);
@@ -110,5 +128,13 @@ uint64_t harness_height(const Harness *h, ProtoNodeId node);
 /* Counts notes of `kind` at `node` (PROTO_NODE_NONE: any node) for `view` (0: any). */
 uint32_t harness_count_notes(const Harness *h, ProtoNodeId node, ProtoNoteKind kind,
                              ProtoView view);
+
+/* Counts the inputs `node` (PROTO_NODE_NONE: any) rejected with `code` (0: any code other than
+ * the routine STALE and DUPLICATE, which are not noted), for messages of `type` (0: any type;
+ * messages that do not decode count as type 0 and match only 0). */
+uint32_t harness_count_rejected(const Harness *h, ProtoNodeId node, ProtoMsgType type, int code);
+
+/* Envelopes `from` queued of `type` (0: any), a broadcast counting once per recipient. */
+uint64_t harness_sent(const Harness *h, ProtoNodeId from, ProtoMsgType type);
 
 #endif
