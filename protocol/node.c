@@ -493,16 +493,28 @@ static Accumulator *find_accumulator(ProtoNode *node, ProtoCertKind kind, const 
     return NULL;
 }
 
-/* A free slot, or the one least likely to matter: lowest view, then least stake. */
+static ProtoView view_distance(const ProtoNode *node, ProtoView view)
+{
+    return view > node->cur_view ? view - node->cur_view : node->cur_view - view;
+}
+
+/*
+ * A free slot, or the one least likely to matter: the tally for the view farthest from the
+ * current one, then the one with least stake. (Evicting the lowest view instead let one
+ * Byzantine node, flooding votes for the next 32 views, evict the tally of the view under way
+ * at every node and halt a 4-node chain: found by the spam behaviour's test.)
+ */
 static Accumulator *claim_accumulator(ProtoNode *node)
 {
     Accumulator *victim = NULL;
+    ProtoView worst = 0;
     for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
         Accumulator *a = &node->accumulators[i];
         if (!a->active) return a;
-        if (victim == NULL || a->aggregate.view < victim->aggregate.view ||
-            (a->aggregate.view == victim->aggregate.view && a->stake < victim->stake)) {
+        ProtoView distance = view_distance(node, a->aggregate.view);
+        if (victim == NULL || distance > worst || (distance == worst && a->stake < victim->stake)) {
             victim = a;
+            worst = distance;
         }
     }
     proto_aggregate_clear(&victim->aggregate);
