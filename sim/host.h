@@ -36,7 +36,7 @@ typedef struct SimTypeCounters {
     SimDuration downlink_wait; /* total time its incoming messages queued on the downlink */
 } SimTypeCounters;
 
-#define SIM_HOST_TIMERS_MAX 8
+#define SIM_HOST_TIMERS_MAX 16
 
 typedef struct SimHost {
     uint32_t id;

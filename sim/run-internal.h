@@ -15,11 +15,17 @@ struct SimRun {
     ProtoCrypto *crypto;
     ProtoStakeTable *stake;
     ProtoShared *shared;
-    ProtoNode **nodes;             /* NULL while crashed */
-    ProtoPersisted *persisted;     /* state kept across a crash */
-    ProtoByzantineKind *behaviour; /* per node; NONE for honest nodes */
-    ProtoByzantine **byzantine;    /* per node, while it runs */
-    GArray *rewritten;             /* scratch for Byzantine rewrites */
+    ProtoNode **nodes;                   /* NULL while crashed */
+    ProtoPersisted *persisted;           /* state kept across a crash */
+    ProtoByzantineKind *behaviour;       /* per node; NONE for honest nodes */
+    ProtoByzantine **byzantine;          /* per node, while it runs */
+    ProtoByzantineStats *behaviour_done; /* per node: what its behaviours did before restarts */
+    ProtoNode **twins; /* per node: the second instance of a twins node, or NULL */
+    ProtoByzantine **twin_byzantine;
+    SimRng *twin_rngs;
+    GQueue *twin_local; /* TwinDelivery: twins' messages to their own id, delivered after the
+                           flush that sent them (the network cannot tell the twins apart) */
+    GArray *rewritten;  /* scratch for Byzantine rewrites */
     SimRng *node_rngs;
     uint16_t net_type[PROTO_MSG_TYPE_COUNT_];
     /* Faults (run_faults.c). */

@@ -141,7 +141,43 @@ static AnaRole role_of(ProtoMsgType type)
     }
 }
 
-static void send_action(SimRun *run, uint32_t id, SimTime ready, const ProtoAction *a)
+typedef struct TwinDelivery {
+    uint32_t id;
+    uint32_t side;
+    GBytes *bytes;
+} TwinDelivery;
+
+static gboolean has_twins(const SimRun *run, uint32_t id)
+{
+    return run->twins != NULL && run->behaviour[id] == PROTO_BYZANTINE_TWINS;
+}
+
+/* A twin's sends reach only the peers on its side; what it sends itself comes back to it. */
+static void twin_send(SimRun *run, uint32_t id, uint32_t side, SimTime ready, SimMessage *message,
+                      const ProtoAction *a)
+{
+    uint32_t n = run->config.nodes;
+    if (a->kind == PROTO_ACTION_SEND && a->target == id) {
+        TwinDelivery *d = g_new(TwinDelivery, 1);
+        *d = (TwinDelivery){id, side, g_bytes_ref(a->bytes)};
+        g_queue_push_tail(run->twin_local, d);
+    } else if (a->kind == PROTO_ACTION_SEND) {
+        if (a->target >= n || proto_byzantine_twin_side(a->target, n) == side) {
+            sim_network_send(run->network, ready, message, a->target);
+        }
+    } else {
+        uint32_t *targets = g_new(uint32_t, n);
+        size_t count = 0;
+        for (uint32_t p = 0; p < n; p++) {
+            if (p != id && proto_byzantine_twin_side(p, n) == side) targets[count++] = p;
+        }
+        sim_network_multicast(run->network, ready, message, targets, count);
+        g_free(targets);
+    }
+}
+
+static void send_action(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
+                        const ProtoAction *a)
 {
     SimTime now = sim_engine_now(run->engine);
     uint64_t copies = a->kind == PROTO_ACTION_BROADCAST ? run->config.nodes - 1 : 1;
@@ -153,7 +189,9 @@ static void send_action(SimRun *run, uint32_t id, SimTime ready, const ProtoActi
     }
     SimMessage *message = sim_message_new(id, run->net_type[a->msg_type], a->bytes, a->size);
     ana_safety_on_send(run->safety, id, a->msg_type, a->bytes, now);
-    if (a->kind == PROTO_ACTION_BROADCAST) {
+    if (has_twins(run, id)) {
+        twin_send(run, id, side, ready, message, a);
+    } else if (a->kind == PROTO_ACTION_BROADCAST) {
         sim_network_broadcast(run->network, ready, message);
     } else {
         sim_network_send(run->network, ready, message, a->target);
@@ -161,7 +199,7 @@ static void send_action(SimRun *run, uint32_t id, SimTime ready, const ProtoActi
     sim_message_unref(message);
 }
 
-static void execute(SimRun *run, uint32_t id, SimTime ready, ProtoAction *action);
+static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, ProtoAction *action);
 
 /* DA notes feed the DA oracle; a leader's block-ready note opens the count of its dispersal's
  * bytes, which the same flush then sends. */
@@ -179,18 +217,41 @@ static void data_note(SimRun *run, uint32_t id, const ProtoAction *a)
     }
 }
 
-/* Charges the node's work to its host and carries out what it asked for (rewritten first by
- * its behaviour when it is Byzantine). */
-static void flush(SimRun *run, uint32_t id)
+static ProtoNode *instance(const SimRun *run, uint32_t id, uint32_t side)
 {
-    ProtoNode *node = run->nodes[id];
+    return side == 0 ? run->nodes[id] : run->twins[id];
+}
+
+static void flush_side(SimRun *run, uint32_t id, uint32_t side);
+
+/* Twins' messages to themselves, in the order sent. */
+static void deliver_twin_local(SimRun *run)
+{
+    TwinDelivery *d;
+    while ((d = g_queue_pop_head(run->twin_local)) != NULL) {
+        ProtoNode *node = instance(run, d->id, d->side);
+        if (node != NULL) {
+            proto_node_recv(node, d->id, d->bytes, sim_engine_now(run->engine));
+            flush_side(run, d->id, d->side);
+        }
+        g_bytes_unref(d->bytes);
+        g_free(d);
+    }
+}
+
+/* Charges the node's work to its host and carries out what it asked for (rewritten first by
+ * its behaviour when it is Byzantine). `side` picks the instance of a twins node. */
+static void flush_side(SimRun *run, uint32_t id, uint32_t side)
+{
+    ProtoNode *node = instance(run, id, side);
+    ProtoByzantine *behaviour = side == 0 ? run->byzantine[id] : run->twin_byzantine[id];
     SimTime now = sim_engine_now(run->engine);
     ProtoAction a;
     GArray *actions = run->rewritten;
     g_array_set_size(actions, 0);
     while (proto_node_drain(node, &a)) {
-        if (run->byzantine[id] != NULL) {
-            proto_byzantine_rewrite(run->byzantine[id], &a, actions, now);
+        if (behaviour != NULL) {
+            proto_byzantine_rewrite(behaviour, &a, actions, now);
         } else {
             g_array_append_val(actions, a);
         }
@@ -199,7 +260,7 @@ static void flush(SimRun *run, uint32_t id)
     SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
     run->dispersal_view = 0;
     for (guint i = 0; i < actions->len; i++) {
-        execute(run, id, ready, &g_array_index(actions, ProtoAction, i));
+        execute(run, id, side, ready, &g_array_index(actions, ProtoAction, i));
     }
     if (run->dispersal_view != 0) {
         ana_data_on_dispersal(run->data, run->dispersal_view, run->dispersal_bytes[0],
@@ -208,9 +269,15 @@ static void flush(SimRun *run, uint32_t id)
     }
     g_array_set_size(actions, 0);
     check_stop(run);
+    if (run->twin_local != NULL && !g_queue_is_empty(run->twin_local)) deliver_twin_local(run);
 }
 
-static void execute(SimRun *run, uint32_t id, SimTime ready, ProtoAction *action)
+static void flush(SimRun *run, uint32_t id)
+{
+    flush_side(run, id, 0);
+}
+
+static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, ProtoAction *action)
 {
     SimTime now = sim_engine_now(run->engine);
     ProtoAction a = *action;
@@ -218,13 +285,14 @@ static void execute(SimRun *run, uint32_t id, SimTime ready, ProtoAction *action
         switch (a.kind) {
         case PROTO_ACTION_SEND:
         case PROTO_ACTION_BROADCAST:
-            send_action(run, id, ready, &a);
+            send_action(run, id, side, ready, &a);
             break;
         case PROTO_ACTION_TIMER_SET:
-            sim_network_timer_set(run->network, id, a.timer, sim_time_max(a.at, now));
+            sim_network_timer_set(run->network, id, a.timer + side * PROTO_TIMER_COUNT_,
+                                  sim_time_max(a.at, now));
             break;
         case PROTO_ACTION_TIMER_CANCEL:
-            sim_network_timer_cancel(run->network, id, a.timer);
+            sim_network_timer_cancel(run->network, id, a.timer + side * PROTO_TIMER_COUNT_);
             break;
         case PROTO_ACTION_DECIDE:
             ana_safety_on_decide(run->safety, id, a.leaves, a.leaf_count, ready);
@@ -257,9 +325,15 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
         sim_endpoints_receive(run->endpoints, host, message, now);
         return;
     }
-    if (run->nodes[host] == NULL) return;
-    proto_node_recv(run->nodes[host], sim_message_source(message), sim_message_bytes(message), now);
-    flush(run, host);
+    uint32_t source = sim_message_source(message);
+    /* Peers talk to the twin on their side; endpoints (builder, rollups) to the first. */
+    uint32_t side = has_twins(run, host) && source < run->config.nodes
+                        ? proto_byzantine_twin_side(source, run->config.nodes)
+                        : 0;
+    ProtoNode *node = instance(run, host, side);
+    if (node == NULL) return;
+    proto_node_recv(node, source, sim_message_bytes(message), now);
+    flush_side(run, host, side);
 }
 
 static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime now,
@@ -271,9 +345,11 @@ static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime
         sim_endpoints_timer(run->endpoints, host, timer, now);
         return;
     }
-    if (run->nodes[host] == NULL) return;
-    proto_node_on_timer(run->nodes[host], timer, now);
-    flush(run, host);
+    uint32_t side = timer / PROTO_TIMER_COUNT_;
+    ProtoNode *node = instance(run, host, side);
+    if (node == NULL) return;
+    proto_node_on_timer(node, timer % PROTO_TIMER_COUNT_, now);
+    flush_side(run, host, side);
 }
 
 static uint64_t node_random(void *user_data)
@@ -281,9 +357,8 @@ static uint64_t node_random(void *user_data)
     return sim_rng_u64(user_data);
 }
 
-static ProtoNode *make_node(SimRun *run, uint32_t id)
+static ProtoNode *new_instance(SimRun *run, uint32_t id, SimRng *rng)
 {
-    SIM_ASSERT(run->byzantine[id] == NULL);
     ProtoNodeConfig config;
     proto_node_config_default(&config, id);
     config.view_timeout =
@@ -297,21 +372,58 @@ static ProtoNode *make_node(SimRun *run, uint32_t id)
         config.builder_timeout = run->config.builder_timeout;
         config.data_request_delay = run->config.data_request_delay;
     }
-    ProtoEnv env = {run->shared, proto_crypto_signer(run->crypto, id), node_random,
-                    &run->node_rngs[id]};
-    ProtoNode *node = proto_node_new(&config, &env);
+    proto_byzantine_configure(run->behaviour[id], &config);
+    ProtoEnv env = {run->shared, proto_crypto_signer(run->crypto, id), node_random, rng};
+    return proto_node_new(&config, &env);
+}
+
+/* The node (and, for twins, its second instance), wrapped by its behaviour if Byzantine. */
+static ProtoNode *make_node(SimRun *run, uint32_t id)
+{
+    SIM_ASSERT(run->byzantine[id] == NULL);
+    ProtoNode *node = new_instance(run, id, &run->node_rngs[id]);
     if (run->behaviour[id] != PROTO_BYZANTINE_NONE) {
         run->byzantine[id] = proto_byzantine_new(run->behaviour[id], node);
+    }
+    if (has_twins(run, id)) {
+        run->twins[id] = new_instance(run, id, &run->twin_rngs[id]);
+        run->twin_byzantine[id] = proto_byzantine_new(run->behaviour[id], run->twins[id]);
     }
     return node;
 }
 
+static void add_stats(ProtoByzantineStats *to, const ProtoByzantine *behaviour)
+{
+    if (behaviour == NULL) return;
+    const ProtoByzantineStats *s = proto_byzantine_stats(behaviour);
+    to->kept += s->kept;
+    to->dropped += s->dropped;
+    to->changed += s->changed;
+    to->added += s->added;
+}
+
+void sim_run_behaviour_stats(const SimRun *run, uint32_t id, ProtoByzantineStats *out)
+{
+    SIM_ASSERT(id < run->config.nodes);
+    *out = run->behaviour_done[id];
+    add_stats(out, run->byzantine[id]);
+    if (run->twins != NULL) add_stats(out, run->twin_byzantine[id]);
+}
+
 static void drop_node(SimRun *run, uint32_t id)
 {
+    add_stats(&run->behaviour_done[id], run->byzantine[id]);
+    if (run->twins != NULL) add_stats(&run->behaviour_done[id], run->twin_byzantine[id]);
     proto_byzantine_free(run->byzantine[id]);
     run->byzantine[id] = NULL;
     proto_node_free(run->nodes[id]);
     run->nodes[id] = NULL;
+    if (run->twins != NULL) {
+        proto_byzantine_free(run->twin_byzantine[id]);
+        run->twin_byzantine[id] = NULL;
+        proto_node_free(run->twins[id]);
+        run->twins[id] = NULL;
+    }
 }
 
 /* --- faults ------------------------------------------------------------------------------------
@@ -332,9 +444,15 @@ void run__restart(SimRun *run, uint32_t id)
     if (run->nodes[id] != NULL) return;
     sim_network_host_restart(run->network, id);
     run->nodes[id] = make_node(run, id);
-    proto_node_restart(run->nodes[id], &run->persisted[id], sim_engine_now(run->engine));
+    SimTime now = sim_engine_now(run->engine);
+    proto_byzantine_on_restart(run->behaviour[id], run->shared, &run->persisted[id]);
+    proto_node_restart(run->nodes[id], &run->persisted[id], now);
+    if (run->twins != NULL && run->twins[id] != NULL) {
+        proto_node_restart(run->twins[id], &run->persisted[id], now);
+    }
     proto_persisted_clear(&run->persisted[id]);
     flush(run, id);
+    if (run->twins != NULL && run->twins[id] != NULL) flush_side(run, id, 1);
 }
 
 /* --- construction --------------------------------------------------------------------------------
@@ -453,10 +571,21 @@ static void build_nodes(SimRun *run)
     const SimRunConfig *c = &run->config;
     run->nodes = g_new0(ProtoNode *, c->nodes);
     run->byzantine = g_new0(ProtoByzantine *, c->nodes);
+    run->behaviour_done = g_new0(ProtoByzantineStats, c->nodes);
+    for (uint32_t i = 0; i < c->nodes && run->twins == NULL; i++) {
+        if (run->behaviour[i] != PROTO_BYZANTINE_TWINS) continue;
+        run->twins = g_new0(ProtoNode *, c->nodes);
+        run->twin_byzantine = g_new0(ProtoByzantine *, c->nodes);
+        run->twin_rngs = g_new0(SimRng, c->nodes);
+        run->twin_local = g_queue_new();
+    }
     run->persisted = g_new0(ProtoPersisted, c->nodes);
     run->node_rngs = g_new(SimRng, c->nodes);
     for (uint32_t i = 0; i < c->nodes; i++) {
         sim_rng_init(&run->node_rngs[i], c->rng_algorithm, c->seed, "node.protocol", i);
+        if (run->twins != NULL) {
+            sim_rng_init(&run->twin_rngs[i], c->rng_algorithm, c->seed, "node.twin", i);
+        }
         run->nodes[i] = make_node(run, i);
     }
 }
@@ -595,7 +724,14 @@ void sim_run_free(SimRun *run)
         proto_persisted_clear(&run->persisted[i]);
     }
     g_free(run->byzantine);
+    g_free(run->behaviour_done);
     g_free(run->behaviour);
+    for (uint32_t i = 0; run->twin_rngs != NULL && i < run->config.nodes; i++)
+        sim_rng_clear(&run->twin_rngs[i]);
+    g_free(run->twin_rngs);
+    g_free(run->twins);
+    g_free(run->twin_byzantine);
+    if (run->twin_local != NULL) g_queue_free(run->twin_local); /* drained by every flush */
     faults__free(run);
     g_free(run->region_of);
     if (run->rewritten != NULL) g_array_unref(run->rewritten);
@@ -647,6 +783,10 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         if (run->nodes[i] == NULL) continue;
         proto_node_start(run->nodes[i], sim_engine_now(run->engine));
         flush(run, i);
+        if (run->twins != NULL && run->twins[i] != NULL) {
+            proto_node_start(run->twins[i], sim_engine_now(run->engine));
+            flush_side(run, i, 1);
+        }
     }
     if (run->endpoints != NULL) sim_endpoints_start(run->endpoints, sim_engine_now(run->engine));
     SimStopReason reason =

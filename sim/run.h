@@ -174,6 +174,10 @@ const ProtoNode *sim_run_node(const SimRun *run, uint32_t id);
 /* Largest per-node protocol state (bytes) seen at the end of the run. */
 size_t sim_run_node_memory_max(const SimRun *run);
 
+/* What validator `id`'s Byzantine behaviour did over the run so far, summed over its restarts
+ * and (twins) both instances; zeros for an honest validator. */
+void sim_run_behaviour_stats(const SimRun *run, uint32_t id, ProtoByzantineStats *out);
+
 /* The configured faults, in order, with when they started and ended and whom they hit. */
 guint sim_run_fault_count(const SimRun *run);
 const SimFaultWindow *sim_run_fault_window(const SimRun *run, guint index);
