@@ -233,6 +233,10 @@ static guint report_expectations(const SimScenario *s, const SimRun *run, SimExp
 /* Runs a built scenario and reports; returns the exit status. */
 static int run_and_report(const SimScenario *s, SimRun *run, const SimRunCliOptions *o)
 {
+    if (!o->quiet && s->path[0] != '<') {
+        printf("scenario %s (%s)%s%s\n", s->name, s->path, s->description ? ": " : "",
+               s->description ? s->description : "");
+    }
     if (!o->quiet) sim_summary_print_header(&s->config);
     Progress progress = {0};
     /* determinism-ok: wall time is measured for the report only, never fed to the run */

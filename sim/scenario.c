@@ -1275,6 +1275,72 @@ void sim_scenario_clear(SimScenario *s)
     memset(s, 0, sizeof *s);
 }
 
+static const struct {
+    const char *group, *key, *example;
+} examples[] = {
+    {"scenario", "name", "partition-heal"},
+    {"scenario", "description", "a continent drops off for 30 s"},
+    {"scenario", "seed", "42"},
+    {"scenario", "duration", "2min"},
+    {"scenario", "views", "500"},
+    {"scenario", "blocks", "1000"},
+    {"scenario", "events", "50000000"},
+    {"network", "placement", "us-east-1:40%, eu-west-1:60%"},
+    {"network", "uplink", "100Mbit"},
+    {"network", "downlink", "10Gbit"},
+    {"network", "jitter", "lognormal(median=5%, sigma=0.5)"},
+    {"network", "intra_region_latency", "1ms"},
+    {"network", "loss", "0.5%"},
+    {"network", "loss_mode", "drop"},
+    {"network", "retransmit_timeout", "300ms"},
+    {"network", "gst", "40s"},
+    {"network", "pre_gst_delay", "exponential(mean=3s)"},
+    {"network", "gst_delta", "500ms"},
+    {"consensus", "nodes", "1000"},
+    {"consensus", "stake", "zipf(s=1.1)"},
+    {"consensus", "crypto", "real"},
+    {"consensus", "leaders", "round-robin"},
+    {"consensus", "decide_rule", "three-chain"},
+    {"consensus", "view_timeout", "4s"},
+    {"consensus", "view_sync_timeout", "2s"},
+    {"consensus", "fetch_timeout", "500ms"},
+    {"consensus", "unsafe_disable_lock_check", "true"},
+    {"costs", "sign", "200us"},
+    {"costs", "verify", "2ms"},
+    {"costs", "cert_verify", "3ms"},
+    {"costs", "cert_verify_per_signer", "2us"},
+    {"costs", "hash_per_mib", "1ms"},
+    {"costs", "message", "10us"},
+    {"costs", "vid_encode_per_mib", "40ms"},
+    {"costs", "merkle_per_level", "100ns"},
+    {"da", "enabled", "true"},
+    {"da", "committee", "21"},
+    {"da", "block_max", "5MB"},
+    {"da", "payloads", "real"},
+    {"da", "builder_delay", "250ms"},
+    {"da", "builder_timeout", "2s"},
+    {"da", "data_request_delay", "1s"},
+    {"da", "builder_region", "eu-west-1"},
+    {"workload", "rollups", "8"},
+    {"workload", "tx_rate", "2000/s"},
+    {"workload", "tx_size", "lognormal(mean=300B, sigma=0.5)"},
+    {"workload", "via_rpc", "50%"},
+    {"workload", "rollup_regions", "us-east-1"},
+    {"workload", "rollup_fetch", "vid"},
+    {"workload", "until", "60s"},
+};
+
+/* An example value of a key, for the documentation. */
+static const char *example_of(const KeySpec *k)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(examples); i++) {
+        if (strcmp(examples[i].group, k->group) == 0 && strcmp(examples[i].key, k->key) == 0) {
+            return examples[i].example;
+        }
+    }
+    SIM_UNREACHABLE(); /* every key has one: tests/sim/test_scenario.c checks */
+}
+
 /* --- documentation --------------------------------------------------------------------------- */
 
 static void describe_plain(GString *out, gboolean markdown)
@@ -1286,15 +1352,16 @@ static void describe_plain(GString *out, gboolean markdown)
             current = k->group;
             if (markdown) {
                 g_string_append_printf(out,
-                                       "\n### [%s]\n\n| key | default | meaning |\n"
-                                       "| --- | --- | --- |\n",
+                                       "\n### [%s]\n\n| key | default | example | meaning |\n"
+                                       "| --- | --- | --- | --- |\n",
                                        current);
             } else {
                 g_string_append_printf(out, "%s[%s]\n", i ? "\n" : "", current);
             }
         }
         if (markdown) {
-            g_string_append_printf(out, "| `%s` | `%s` | %s |\n", k->key, k->def, k->help);
+            g_string_append_printf(out, "| `%s` | `%s` | `%s` | %s |\n", k->key, k->def,
+                                   example_of(k), k->help);
         } else {
             g_string_append_printf(out, "  %-26s %-22s %s\n", k->key, k->def, k->help);
         }
@@ -1311,7 +1378,11 @@ static void describe_faults(GString *out, gboolean markdown)
     for (size_t i = 0; i < G_N_ELEMENTS(fault_keys); i++) {
         const FaultKey *f = &fault_keys[i];
         if (markdown) {
-            g_string_append_printf(out, "| `%s` | %s |\n", f->key, f->help);
+            char **parts = g_strsplit(f->help, "|", -1); /* a | would end the table cell */
+            char *help = g_strjoinv("\\|", parts);
+            g_string_append_printf(out, "| `%s` | %s |\n", f->key, help);
+            g_free(help);
+            g_strfreev(parts);
         } else {
             g_string_append_printf(out, "  %-26s %s\n", f->key, f->help);
         }

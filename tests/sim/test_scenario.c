@@ -336,11 +336,50 @@ START_TEST(expectations_parse_as_documented)
 }
 END_TEST
 
+/* Every key's documented example is a value the key takes (with what it depends on). */
+START_TEST(documented_examples_are_valid)
+{
+    char *doc = sim_scenario_describe_keys(TRUE);
+    char **lines = g_strsplit(doc, "\n", -1);
+    char group[32] = "";
+    guint checked = 0;
+    for (int i = 0; lines[i] != NULL; i++) {
+        if (sscanf(lines[i], "### [%31[^]]", group) == 1) continue;
+        if (!g_str_has_prefix(lines[i], "| `") || strncmp(group, "fault", 5) == 0) continue;
+        char **cells = g_strsplit(lines[i], "|", -1);
+        char *key = g_strstrip(g_strdelimit(cells[1], "`", ' '));
+        char *example = g_strstrip(g_strdelimit(cells[3], "`", ' '));
+        char *setting = g_strdup_printf("%s.%s=%s", group, key, example);
+        gboolean workload = strcmp(group, "workload") == 0 && strcmp(key, "rollups") != 0;
+        const char *list[5];
+        int n = 0;
+        list[n++] = setting;
+        if (strcmp(key, "nodes") != 0) list[n++] = "consensus.nodes=1000";
+        if (workload) list[n++] = "workload.rollups=1";
+        if (strcmp(key, "payloads") != 0) list[n++] = "da.payloads=real"; /* for vid */
+        list[n] = NULL;
+        SimScenarioSettings settings = {NULL, list};
+        SimScenario s;
+        GError *error = NULL;
+        ck_assert_msg(sim_scenario_parse(&s, "example.ini", "", &settings, &error), "%s: %s",
+                      setting, error ? error->message : "");
+        sim_scenario_clear(&s);
+        checked++;
+        g_free(setting);
+        g_strfreev(cells);
+    }
+    ck_assert_uint_ge(checked, 45);
+    g_strfreev(lines);
+    g_free(doc);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("scenario");
     TCase *tc = tcase_create("scenario");
     tcase_add_test(tc, documented_defaults_are_the_defaults);
+    tcase_add_test(tc, documented_examples_are_valid);
     tcase_add_test(tc, values_land_where_they_belong);
     tcase_add_test(tc, overrides_beat_the_file_and_defaults_fill_gaps);
     tcase_add_test(tc, errors_name_file_line_group_and_key_all_at_once);
