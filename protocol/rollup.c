@@ -189,7 +189,7 @@ static int on_namespace(ProtoRollup *r, const ProtoMsg *msg)
     }
     ProtoCommit path[32];
     uint32_t path_len = (uint32_t)(path_bytes / sizeof(ProtoCommit));
-    memcpy(path, g_bytes_get_data(d->layout, NULL), path_bytes);
+    if (path_bytes > 0) memcpy(path, g_bytes_get_data(d->layout, NULL), path_bytes);
     if (!proto_payload_verify_namespace(r->shared->vid, &d->commit, d->ns_id, d->index, d->count,
                                         d->synthetic, d->size, d->bytes, path, path_len,
                                         proto_crypto_costs(r->shared->crypto), &r->cpu)) {

@@ -122,6 +122,7 @@ static SimTime known_end(const SimFault *f, SimTime start)
 static void start_nodes(SimRun *run, SimFaultWindow *w, SimTime now)
 {
     const SimFault *f = w->fault;
+    sim_node_set_clear(&w->nodes); /* set up empty with the window */
     resolve(run, &f->nodes, &w->nodes);
     for (uint32_t id = 0; id < run->config.nodes; id++) {
         if (!sim_node_set_contains(&w->nodes, id)) continue;
@@ -282,6 +283,7 @@ static gboolean check_static(SimRun *run, const SimFault *f, GError **error)
 static void apply_skew(SimRun *run, guint index)
 {
     SimFaultWindow *w = window(run, index);
+    sim_node_set_clear(&w->nodes);
     resolve(run, &w->fault->nodes, &w->nodes);
     for (uint32_t id = 0; id < run->config.nodes; id++) {
         if (sim_node_set_contains(&w->nodes, id)) run->timeout_ppm[id] = w->fault->factor_ppm;

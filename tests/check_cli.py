@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""The command line keeps its promises.
+
+Exit codes (0 every expectation holds, 1 one fails, 2 bad usage or scenario), --set overriding a
+key, --junit writing JUnit XML that CI systems read (a test case per expectation, failures
+marked), `validate` and `list`.
+
+Usage: check_cli.py SHOTGLASS SCENARIOS_DIR
+"""
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+FAILURES = []
+
+
+def run(binary, *args):
+    return subprocess.run([binary, *args], capture_output=True, text=True, timeout=120)
+
+
+def expect(condition, what):
+    if not condition:
+        FAILURES.append(what)
+
+
+def check_exit_codes(binary, scenarios):
+    quick = os.path.join(scenarios, "quickstart.ini")
+    expect(run(binary, "run", quick, "--quiet").returncode == 0, "quickstart: exit 0")
+    failing = run(binary, "run", quick, "--quiet", "--set", "expect.decided_blocks>=1000")
+    expect(failing.returncode == 1, f"an expectation that fails: exit 1, got {failing.returncode}")
+    expect("FAIL  decided_blocks >= 1000: 98" in failing.stdout,
+           f"the failed expectation and its measured value are printed: {failing.stdout!r}")
+    expect(run(binary, "run", quick, "--set", "consensus.nodez=3").returncode == 2,
+           "an unknown key given with --set: exit 2")
+    expect(run(binary, "run", "--no-such-flag").returncode == 2, "an unknown flag: exit 2")
+    expect(run(binary, "run", quick, quick).returncode == 2, "two scenario files: exit 2")
+    missing = run(binary, "run", os.path.join(scenarios, "does-not-exist.ini"))
+    expect(missing.returncode == 2 and "cannot read" in missing.stderr, "a missing file: exit 2")
+
+
+def check_set_overrides(binary, scenarios):
+    quick = os.path.join(scenarios, "quickstart.ini")
+    out = run(binary, "run", quick, "--set", "consensus.nodes=20", "--set", "scenario.views=30")
+    expect(out.returncode in (0, 1), "quickstart with --set runs")
+    expect("shotglass run: 20 nodes" in out.stdout, "--set consensus.nodes=20 is applied")
+    expect("views reached      31" in out.stdout, "--set scenario.views=30 is applied")
+    seeded = run(binary, "run", quick, "--seed", "5", "--quiet").stdout
+    expect("seed 5," in seeded, "--seed is applied")
+
+
+def check_junit(binary, scenarios):
+    quick = os.path.join(scenarios, "quickstart.ini")
+    with tempfile.TemporaryDirectory() as folder:
+        report = os.path.join(folder, "report.xml")
+        run(binary, "run", quick, "--quiet", "--junit", report,
+            "--set", "expect.decided_blocks>=1000")
+        suite = ET.parse(report).getroot().find("testsuite")
+        cases = suite.findall("testcase")
+        expect(suite.get("name") == "quickstart", "the suite is named after the scenario")
+        expect(len(cases) == 5 and suite.get("tests") == "5", "one test case per expectation")
+        failed = [c.get("name") for c in cases if c.find("failure") is not None]
+        expect(failed == ["decided_blocks >= 1000"] and suite.get("failures") == "1",
+               f"exactly the failing expectation is a failure: {failed}")
+
+
+def check_validate_and_list(binary, scenarios):
+    good = run(binary, "validate", os.path.join(scenarios, "quickstart.ini"),
+               os.path.join(scenarios, "partition-heal.ini"))
+    expect(good.returncode == 0 and good.stdout.count(": ok:") == 2, "validate: two valid files")
+    for topic in ("behaviours", "regions", "distributions", "keys", "messages", "faults",
+                  "selectors", "expectations"):
+        listed = run(binary, "list", topic)
+        expect(listed.returncode == 0 and listed.stdout.strip(), f"list {topic}")
+    expect(run(binary, "list", "nonsense").returncode == 2, "list of an unknown topic: exit 2")
+    expect("withhold_votes" in run(binary, "list", "behaviours").stdout, "behaviours listed")
+
+
+def main():
+    binary, scenarios = sys.argv[1], sys.argv[2]
+    check_exit_codes(binary, scenarios)
+    check_set_overrides(binary, scenarios)
+    check_junit(binary, scenarios)
+    check_validate_and_list(binary, scenarios)
+    for failure in FAILURES:
+        print("FAIL:", failure)
+    print(f"{len(FAILURES)} problems")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
