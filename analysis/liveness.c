@@ -10,6 +10,7 @@ struct AnaLiveness {
     ProtoView max_view;
     uint64_t blocks;
     GArray *decide_times; /* uint64_t */
+    GArray *decided;      /* AnaBlockRecord, in the order first decided */
     AnaHistogram *latency;
 };
 
@@ -20,6 +21,7 @@ AnaLiveness *ana_liveness_new(uint32_t node_count)
     l->byzantine = g_new0(gboolean, node_count);
     l->views = g_array_new(FALSE, TRUE, sizeof(AnaViewRecord));
     l->decide_times = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    l->decided = g_array_new(FALSE, FALSE, sizeof(AnaBlockRecord));
     l->latency = ana_histogram_new();
     return l;
 }
@@ -30,6 +32,7 @@ void ana_liveness_free(AnaLiveness *l)
     g_free(l->byzantine);
     g_array_unref(l->views);
     g_array_unref(l->decide_times);
+    g_array_unref(l->decided);
     ana_histogram_free(l->latency);
     g_free(l);
 }
@@ -109,6 +112,9 @@ void ana_liveness_on_decide(AnaLiveness *l, uint32_t node, ProtoLeaf *const *lea
             r->decided_at = now;
             l->blocks++;
             g_array_append_val(l->decide_times, now);
+            AnaBlockRecord b = {leaf->header.height, leaf->view, leaf->header.timestamp, now,
+                                leaf->header.payload_size};
+            g_array_append_val(l->decided, b);
         }
         ana_histogram_add(l->latency, now - MIN(now, leaf->header.timestamp));
     }
@@ -194,4 +200,25 @@ const char *ana_view_outcome_name(AnaViewOutcome outcome)
 const GArray *ana_liveness_decide_times(const AnaLiveness *l)
 {
     return l->decide_times;
+}
+
+const GArray *ana_liveness_decided(const AnaLiveness *l)
+{
+    return l->decided;
+}
+
+const char *ana_view_outcome_key(AnaViewOutcome outcome)
+{
+    static const char *const keys[ANA_VIEW_OUTCOME_COUNT_] = {
+        [ANA_VIEW_DECIDED] = "decided",
+        [ANA_VIEW_PENDING] = "pending",
+        [ANA_VIEW_ORPHANED] = "orphaned",
+        [ANA_VIEW_SKIPPED] = "skipped",
+        [ANA_VIEW_FAILED_NO_PROPOSAL] = "failed_no_proposal",
+        [ANA_VIEW_FAILED_NO_DAC] = "failed_no_dac",
+        [ANA_VIEW_FAILED_NO_QC] = "failed_no_qc",
+        [ANA_VIEW_FAILED_CERTIFIED] = "failed_certified",
+    };
+    PROTO_ASSERT(outcome < ANA_VIEW_OUTCOME_COUNT_);
+    return keys[outcome];
 }

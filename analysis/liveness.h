@@ -82,6 +82,20 @@ const AnaViewRecord *ana_liveness_view(const AnaLiveness *liveness, ProtoView vi
 AnaViewOutcome ana_liveness_outcome(const AnaLiveness *liveness, ProtoView view,
                                     ProtoView pending_tail);
 const char *ana_view_outcome_name(AnaViewOutcome outcome);
+/* A short machine name ("decided", "failed_no_qc", ...), for CSV files. Static. */
+const char *ana_view_outcome_key(AnaViewOutcome outcome);
+
+/* A block as first decided by an honest node. */
+typedef struct AnaBlockRecord {
+    uint64_t height;
+    ProtoView view;
+    uint64_t proposed_at; /* the leader's timestamp */
+    uint64_t decided_at;  /* first honest decide */
+    uint64_t payload_bytes;
+} AnaBlockRecord;
+
+/* The blocks decided, in the order they were first decided (AnaBlockRecord). */
+const GArray *ana_liveness_decided(const AnaLiveness *liveness);
 
 /* Times of successive new decides (one per leaf, in order), for plots. */
 const GArray *ana_liveness_decide_times(const AnaLiveness *liveness);

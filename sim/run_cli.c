@@ -2,11 +2,13 @@
 #include "sim/run_cli.h"
 
 #include "sim/assert.h"
+#include "sim/results.h"
 #include "sim/selector.h"
 #include "sim/summary.h"
 #include "sim/units.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,7 +57,7 @@ typedef struct Flags {
     char *values[ALIASES];
     gboolean three_chain, da, quiet;
     char **crash, **restart, **byzantine, **sets;
-    char *junit;
+    char *junit, *out;
 } Flags;
 
 static void flags_clear(Flags *f)
@@ -63,7 +65,7 @@ static void flags_clear(Flags *f)
     for (size_t i = 0; i < ALIASES; i++)
         g_free(f->values[i]);
     g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine), g_strfreev(f->sets);
-    g_free(f->junit);
+    g_free(f->junit), g_free(f->out);
     memset(f, 0, sizeof *f);
 }
 
@@ -83,9 +85,11 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
          "make nodes Byzantine (`shotglass list behaviours`)", "IDS=BEHAVIOUR"},
         {"junit", 0, 0, G_OPTION_ARG_FILENAME, &f->junit, "write the expectations as JUnit XML",
          "FILE"},
+        {"out", 'o', 0, G_OPTION_ARG_FILENAME, &f->out,
+         "write a results folder: summary.json, CSV tables, timeline, plots", "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict", NULL},
     };
-    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 2;
+    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 3;
     GOptionEntry *entries = g_new0(GOptionEntry, ALIASES + G_N_ELEMENTS(fixed) + 1);
     for (size_t i = 0; i < ALIASES; i++) {
         entries[i] = (GOptionEntry){
@@ -173,6 +177,10 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
     if (ok && options != NULL) {
         options->quiet = f.quiet;
         options->junit = g_steal_pointer(&f.junit);
+        options->out = g_steal_pointer(&f.out);
+        options->overrides = g_new0(char *, overrides->len);
+        for (guint i = 0; i + 1 < overrides->len; i++) /* the last one is the NULL end */
+            options->overrides[i] = g_strdup(overrides->pdata[i]);
     }
     g_ptr_array_unref(overrides);
     flags_clear(&f);
@@ -185,17 +193,29 @@ typedef struct Progress {
     gint64 start;
     gint64 last;
     gboolean shown;
+    gboolean show;
 } Progress;
 
-static void show_progress(const SimRun *run, void *user_data)
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int signal)
+{
+    (void)signal;
+    interrupted = 1;
+}
+
+/* Between slices of the run: a Ctrl-C stops it (the results folder says so), and on a terminal
+ * a progress line shows how far it got. */
+static void between_slices(const SimRun *run, void *user_data)
 {
     Progress *p = user_data;
+    SimEngine *engine = sim_run_engine(run);
+    if (interrupted) sim_engine_request_stop(engine, "interrupted");
     /* determinism-ok: the progress line reads the wall clock; the run never sees it */
     gint64 now = g_get_monotonic_time();
-    if (now - p->last < 250000) return;
+    if (!p->show || now - p->last < 250000) return;
     p->last = now;
     p->shown = TRUE;
-    SimEngine *engine = sim_run_engine(run);
     char *t = sim_quantity_format(sim_engine_now(engine), SIM_QUANTITY_DURATION);
     double seconds = (double)(now - p->start) / 1e6;
     fprintf(stderr, "\r  virtual %s, view %" PRIu64 ", %" PRIu64 " blocks, %.2fM events/s   ", t,
@@ -204,6 +224,22 @@ static void show_progress(const SimRun *run, void *user_data)
             (double)sim_engine_events_run(engine) / seconds / 1e6);
     fflush(stderr);
     g_free(t);
+}
+
+/* Runs to the end (or a Ctrl-C); returns the wall time. */
+static double execute(SimRun *run, gboolean show_progress)
+{
+    Progress progress = {.show = show_progress};
+    /* determinism-ok: wall time is measured for the report only, never fed to the run */
+    progress.start = progress.last = g_get_monotonic_time();
+    struct sigaction action = {.sa_handler = on_interrupt}, previous;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous);
+    sim_run_execute_progress(run, between_slices, &progress, 20000);
+    sigaction(SIGINT, &previous, NULL);
+    if (progress.shown) fprintf(stderr, "\r%80s\r", "");
+    /* determinism-ok: as above */
+    return (double)(g_get_monotonic_time() - progress.start) / 1e6;
 }
 
 static gboolean has_expectation(const SimScenario *s, SimExpectMetric metric)
@@ -230,25 +266,9 @@ static guint report_expectations(const SimScenario *s, const SimRun *run, SimExp
     return failures;
 }
 
-/* Runs a built scenario and reports; returns the exit status. */
-static int run_and_report(const SimScenario *s, SimRun *run, const SimRunCliOptions *o)
+/* The verdict lines; returns the exit status (before outputs). */
+static int verdict(const SimScenario *s, const SimRun *run, guint failures)
 {
-    if (!o->quiet && s->path[0] != '<') {
-        printf("scenario %s (%s)%s%s\n", s->name, s->path, s->description ? ": " : "",
-               s->description ? s->description : "");
-    }
-    if (!o->quiet) sim_summary_print_header(&s->config);
-    Progress progress = {0};
-    /* determinism-ok: wall time is measured for the report only, never fed to the run */
-    progress.start = progress.last = g_get_monotonic_time();
-    gboolean tty = !o->quiet && isatty(STDERR_FILENO);
-    sim_run_execute_progress(run, tty ? show_progress : NULL, &progress, 20000);
-    if (progress.shown) fprintf(stderr, "\r%80s\r", "");
-    /* determinism-ok: as above */
-    double wall = (double)(g_get_monotonic_time() - progress.start) / 1e6;
-    if (!o->quiet) sim_summary_print(run, wall);
-    SimExpectResult *results = g_new0(SimExpectResult, s->expectations->len + 1);
-    guint failures = report_expectations(s, run, results, o->quiet);
     gboolean safe = !ana_safety_violated(sim_run_safety(run));
     gboolean available = sim_run_data(run) == NULL || !ana_data_violated(sim_run_data(run));
     gboolean oracles = (safe || has_expectation(s, SIM_EXPECT_SAFETY)) &&
@@ -262,20 +282,65 @@ static int run_and_report(const SimScenario *s, SimRun *run, const SimRunCliOpti
         printf("%s: %u of %u expectations hold (%s)\n", failures ? "FAIL" : "PASS",
                s->expectations->len - failures, s->expectations->len, s->name);
     }
-    int status = failures == 0 && oracles ? 0 : 1;
+    return failures == 0 && oracles ? 0 : 1;
+}
+
+/* JUnit and the results folder; FALSE if one could not be written. */
+static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecorder *recorder,
+                        const SimRunCliOptions *o, const SimExpectResult *results, double wall)
+{
     GError *error = NULL;
+    gboolean ok = TRUE;
     if (o->junit != NULL &&
         !sim_expect_write_junit(o->junit, s->name,
                                 (const SimExpectation *const *)s->expectations->pdata, results,
                                 s->expectations->len, wall, &error)) {
         fprintf(stderr, "shotglass run: --junit: %s\n", error->message);
-        g_error_free(error);
-        status = 2;
+        g_clear_error(&error);
+        ok = FALSE;
+    }
+    SimResultsInfo info = {s, (const char *const *)o->overrides, results, wall, !interrupted};
+    if (o->out != NULL && !sim_results_write(o->out, run, recorder, &info, &error)) {
+        fprintf(stderr, "shotglass run: --out: %s\n", error->message);
+        g_clear_error(&error);
+        ok = FALSE;
+    }
+    return ok;
+}
+
+/* Runs a built scenario and reports; returns the exit status. */
+static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *recorder,
+                          const SimRunCliOptions *o)
+{
+    if (!o->quiet && s->path[0] != '<') {
+        printf("scenario %s (%s)%s%s\n", s->name, s->path, s->description ? ": " : "",
+               s->description ? s->description : "");
+    }
+    if (!o->quiet) sim_summary_print_header(&s->config);
+    double wall = execute(run, !o->quiet && isatty(STDERR_FILENO));
+    if (!o->quiet) sim_summary_print(run, wall);
+    SimExpectResult *results = g_new0(SimExpectResult, s->expectations->len + 1);
+    guint failures = report_expectations(s, run, results, o->quiet);
+    int status = verdict(s, run, failures);
+    if (!outputs(s, run, recorder, o, results, wall)) status = 2;
+    if (interrupted) {
+        fprintf(stderr, "shotglass run: interrupted at virtual time %.3f s%s\n",
+                (double)sim_engine_now(sim_run_engine(run)) / 1e9,
+                o->out ? " (the results folder is marked incomplete)" : "");
+        status = 130;
     }
     for (guint i = 0; i < s->expectations->len; i++)
         sim_expect_result_clear(&results[i]);
     g_free(results);
     return status;
+}
+
+void sim_run_cli_options_clear(SimRunCliOptions *o)
+{
+    g_free(o->junit);
+    g_free(o->out);
+    g_strfreev(o->overrides);
+    memset(o, 0, sizeof *o);
 }
 
 int sim_run_main(int argc, char **argv)
@@ -289,16 +354,20 @@ int sim_run_main(int argc, char **argv)
         return 2;
     }
     int status = 2;
+    SimRecorder *recorder = sim_recorder_new();
+    if (options.out != NULL) sim_recorder_observe(recorder, &scenario.config);
     SimRun *run = sim_run_new(&scenario.config, &error);
     if (run == NULL) {
         fprintf(stderr, "shotglass run: %s: %s\n", scenario.path, error->message);
         g_error_free(error);
     } else {
-        status = run_and_report(&scenario, run, &options);
+        sim_recorder_attach(recorder, run);
+        status = run_and_report(&scenario, run, recorder, &options);
     }
     sim_run_free(run);
+    sim_recorder_free(recorder);
     sim_scenario_clear(&scenario);
-    g_free(options.junit);
+    sim_run_cli_options_clear(&options);
     return status;
 }
 

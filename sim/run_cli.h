@@ -14,13 +14,17 @@
 
 typedef struct SimRunCliOptions {
     gboolean quiet;
-    char *junit; /* owned; NULL: no JUnit report */
+    char *junit;      /* owned; NULL: no JUnit report */
+    char *out;        /* owned; NULL: no results folder */
+    char **overrides; /* owned, NULL-terminated: every group.key=value the command line set */
 } SimRunCliOptions;
+
+void sim_run_cli_options_clear(SimRunCliOptions *options);
 
 /*
  * Parses a command line (argv[0] is the command; flags may come before or after FILE) into a
  * scenario. `defaults` ("group.key=value", NULL-terminated, may be NULL) apply where the file
- * is silent. `options` (may be NULL: then --quiet and --junit are not offered) receives the
+ * is silent. `options` (may be NULL: then --quiet, --junit and --out are not offered) receives the
  * output options. Returns FALSE with `error` for bad usage or an invalid scenario.
  */
 gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const char *const *defaults,

@@ -1,0 +1,54 @@
+/*
+ * The results folder of a run (`shotglass run FILE --out DIR`):
+ *
+ *   summary.json     what ran (scenario, its hash, overrides, seed, version), whether it
+ *                    completed, the trace digest, oracle verdicts, expectations with their
+ *                    measured values, and headline metrics
+ *   scenario.ini     the scenario file as it was read
+ *   views.csv        one row per view: leader, outcome, proposal and decide times, timeouts
+ *   blocks.csv       one row per decided block: height, view, proposal and first decide times
+ *   throughput.csv   per second of virtual time: blocks, transactions and bytes decided
+ *   latency.csv      finality (and, with a workload, transaction) latency percentiles
+ *   nodes.csv        one row per validator: region, CPU busy time, queueing, traffic totals
+ *   node_types.csv   one row per validator and message type: messages and bytes each way
+ *   roles.csv        bytes and messages by role and message type (with the data path)
+ *   faults.csv       each fault: kind, start, end, whom it hit
+ *   leader_queue.csv per proposal: the leader's uplink backlog then
+ *
+ * Times are in seconds (virtual unless named wall). Every file is written to a temporary name
+ * and renamed into place, so a reader never sees half a file; summary.json is written last and
+ * says "complete": false for a run that was interrupted.
+ */
+#ifndef SHOTGLASS_SIM_RESULTS_H
+#define SHOTGLASS_SIM_RESULTS_H
+
+#include "sim/expect.h"
+#include "sim/run.h"
+#include "sim/scenario.h"
+
+#include <glib.h>
+
+/* Samples taken during the run for the results (install with sim_recorder_observe). */
+typedef struct SimRecorder SimRecorder;
+
+SimRecorder *sim_recorder_new(void);
+void sim_recorder_free(SimRecorder *recorder);
+
+/* Points `config`'s observer at the recorder (call before sim_run_new) and, once the run is
+ * built, lets it read the run (call after). */
+void sim_recorder_observe(SimRecorder *recorder, SimRunConfig *config);
+void sim_recorder_attach(SimRecorder *recorder, const SimRun *run);
+
+typedef struct SimResultsInfo {
+    const SimScenario *scenario;
+    const char *const *overrides; /* as given on the command line; may be NULL */
+    const SimExpectResult *results;
+    double wall_seconds;
+    gboolean complete;
+} SimResultsInfo;
+
+/* Writes the folder `dir` (created if needed). */
+gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder *recorder,
+                           const SimResultsInfo *info, GError **error);
+
+#endif
