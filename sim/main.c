@@ -6,6 +6,7 @@
 #include "bench/phold.h"
 #include "sim/ping.h"
 #include "sim/run_cli.h"
+#include "sim/sweep.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,8 @@ static const char usage[] =
     "  run            run a scenario (or the defaults) and check its expectations\n"
     "  validate       check scenario files without running them\n"
     "  list           list behaviours, regions, distributions, keys, messages, faults, ...\n"
+    "  sweep          run a scenario over a grid of settings and seeds, in parallel\n"
+    "  merge          merge result folders into a sweep table\n"
     "  ping           measure one-way delays between regions through the network model\n"
     "  bench phold    the PHOLD engine benchmark\n"
     "  bench consensus  HotShot at scale: node-views per second and memory per node\n"
@@ -39,6 +42,8 @@ int main(int argc, char **argv)
     if (strcmp(command, "run") == 0) return sim_run_main(argc - 1, argv + 1);
     if (strcmp(command, "validate") == 0) return sim_validate_main(argc - 1, argv + 1);
     if (strcmp(command, "list") == 0) return sim_list_main(argc - 1, argv + 1);
+    if (strcmp(command, "sweep") == 0) return sim_sweep_main(argc - 1, argv + 1);
+    if (strcmp(command, "merge") == 0) return sim_merge_main(argc - 1, argv + 1);
     if (strcmp(command, "ping") == 0) return sim_ping_main(argc - 1, argv + 1);
     if (strcmp(command, "bench") == 0 && argc >= 3 && strcmp(argv[2], "phold") == 0) {
         return bench_phold_main(argc - 2, argv + 2);

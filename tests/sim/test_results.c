@@ -1,0 +1,206 @@
+/*
+ * Results folders parse back: summary.json with json-glib, every CSV table with a small CSV
+ * reader here, each with the documented columns and with contents that agree with the run
+ * (a row per view, per decided block, per validator; the fault's window; blocks per second
+ * summing to the blocks decided). No temporary file is left behind.
+ */
+#include "sim/results.h"
+#include "tests/check_main.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+/* A CSV table: the header's columns and the rows' fields (quoted fields may hold commas). */
+typedef struct Table {
+    char **columns;
+    GPtrArray *rows; /* char ** */
+} Table;
+
+static char **split_row(const char *line)
+{
+    GPtrArray *fields = g_ptr_array_new();
+    GString *field = g_string_new(NULL);
+    gboolean quoted = FALSE;
+    for (const char *p = line;; p++) {
+        if (*p == '"') {
+            quoted = !quoted;
+        } else if ((*p == ',' && !quoted) || *p == '\0') {
+            g_ptr_array_add(fields, g_strdup(field->str));
+            g_string_truncate(field, 0);
+            if (*p == '\0') break;
+        } else {
+            g_string_append_c(field, *p);
+        }
+    }
+    g_string_free(field, TRUE);
+    g_ptr_array_add(fields, NULL);
+    return (char **)g_ptr_array_free(fields, FALSE);
+}
+
+static Table read_table(const char *dir, const char *name, const char *header)
+{
+    char *path = g_build_filename(dir, name, NULL), *text = NULL;
+    ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "%s missing", name);
+    char **lines = g_strsplit(text, "\n", -1);
+    ck_assert_str_eq(lines[0], header);
+    Table t = {split_row(lines[0]), g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev)};
+    for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++) {
+        char **row = split_row(lines[i]);
+        ck_assert_msg(g_strv_length(row) == g_strv_length(t.columns), "%s line %u: %u fields", name,
+                      i + 1, g_strv_length(row));
+        g_ptr_array_add(t.rows, row);
+    }
+    g_strfreev(lines);
+    g_free(text);
+    g_free(path);
+    return t;
+}
+
+static void table_clear(Table *t)
+{
+    g_strfreev(t->columns);
+    g_ptr_array_unref(t->rows);
+}
+
+static const char *field(const Table *t, guint row, const char *column)
+{
+    for (guint c = 0; t->columns[c] != NULL; c++) {
+        if (strcmp(t->columns[c], column) == 0) return ((char **)t->rows->pdata[row])[c];
+    }
+    ck_abort_msg("no column %s", column);
+    return NULL;
+}
+
+static void check_summary(const char *dir, const SimRun *run)
+{
+    char *path = g_build_filename(dir, "summary.json", NULL);
+    JsonParser *parser = json_parser_new();
+    ck_assert(json_parser_load_from_file(parser, path, NULL));
+    JsonObject *root = json_node_get_object(json_parser_get_root(parser));
+    ck_assert(json_object_get_boolean_member(root, "complete"));
+    JsonObject *scenario = json_object_get_object_member(root, "scenario");
+    ck_assert_str_eq(json_object_get_string_member(scenario, "name"), "results");
+    ck_assert_int_eq(json_object_get_int_member(scenario, "seed"), 4);
+    ck_assert_uint_eq(strlen(json_object_get_string_member(scenario, "blake2b")), 64);
+    char digest[2 * SIM_DIGEST_BYTES + 1];
+    sim_engine_digest_hex(sim_run_engine(run), digest);
+    ck_assert_str_eq(json_object_get_string_member(root, "digest"), digest);
+    JsonObject *oracles = json_object_get_object_member(root, "oracles");
+    ck_assert(
+        json_object_get_boolean_member(json_object_get_object_member(oracles, "safety"), "ok"));
+    JsonArray *expectations = json_object_get_array_member(root, "expectations");
+    ck_assert_uint_eq(json_array_get_length(expectations), 2);
+    JsonObject *metrics = json_object_get_object_member(root, "metrics");
+    ck_assert_int_eq(json_object_get_int_member(metrics, "blocks"),
+                     (gint64)ana_liveness_blocks(sim_run_liveness(run)));
+    JsonObject *tx = json_object_get_object_member(metrics, "transactions");
+    ck_assert_int_gt(json_object_get_int_member(tx, "decided"), 100);
+    ck_assert(json_object_get_double_member(json_object_get_object_member(metrics, "finality"),
+                                            "p50") > 0);
+    g_object_unref(parser);
+    g_free(path);
+}
+
+static void check_tables(const char *dir, const SimRun *run)
+{
+    const AnaLiveness *l = sim_run_liveness(run);
+    Table views = read_table(dir, "views.csv",
+                             "view,leader,outcome,proposed_at,decided_at,timeouts,view_sync");
+    ck_assert_uint_eq(views.rows->len, ana_liveness_max_view(l));
+    Table blocks =
+        read_table(dir, "blocks.csv", "height,view,proposed_at,decided_at,latency,payload_bytes");
+    ck_assert_uint_eq(blocks.rows->len, ana_liveness_blocks(l));
+    ck_assert_str_eq(field(&blocks, 0, "height"), "1");
+    Table throughput = read_table(dir, "throughput.csv", "second,blocks,payload_bytes");
+    guint64 sum = 0;
+    for (guint r = 0; r < throughput.rows->len; r++)
+        sum += g_ascii_strtoull(field(&throughput, r, "blocks"), NULL, 10);
+    ck_assert_uint_eq(sum, ana_liveness_blocks(l));
+    Table latency = read_table(dir, "latency.csv", "metric,percentile,seconds");
+    ck_assert_str_eq(field(&latency, 0, "metric"), "finality");
+    Table nodes = read_table(dir, "nodes.csv",
+                             "node,region,byzantine,cpu_busy,uplink_wait,downlink_wait,msgs_sent,"
+                             "bytes_sent,msgs_received,bytes_received,msgs_dropped");
+    ck_assert_uint_eq(nodes.rows->len, 10);
+    ck_assert(g_ascii_strtod(field(&nodes, 0, "cpu_busy"), NULL) > 0);
+    Table types = read_table(dir, "node_types.csv",
+                             "node,type,msgs_sent,bytes_sent,msgs_received,bytes_received,"
+                             "msgs_dropped,uplink_wait,downlink_wait");
+    ck_assert_uint_gt(types.rows->len, 10);
+    Table roles = read_table(dir, "roles.csv", "role,type,messages,bytes");
+    ck_assert_str_eq(field(&roles, 0, "role"), "leader");
+    Table faults = read_table(dir, "faults.csv", "name,kind,started,start,end,nodes");
+    ck_assert_uint_eq(faults.rows->len, 1);
+    ck_assert_str_eq(field(&faults, 0, "kind"), "crash");
+    ck_assert_str_eq(field(&faults, 0, "start"), "10.000000000");
+    ck_assert_str_eq(field(&faults, 0, "end"), "20.000000000");
+    ck_assert_str_eq(field(&faults, 0, "nodes"), "2-3");
+    Table queue = read_table(dir, "leader_queue.csv", "view,leader,time,uplink_backlog");
+    ck_assert_uint_ge(queue.rows->len, blocks.rows->len);
+    Table *all[] = {&views, &blocks, &throughput, &latency, &nodes,
+                    &types, &roles,  &faults,     &queue};
+    for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+        table_clear(all[i]);
+}
+
+START_TEST(results_parse_back_with_the_documented_columns)
+{
+    SimScenario s;
+    GError *error = NULL;
+    ck_assert(sim_scenario_parse(&s, "results.ini",
+                                 "[scenario]\nname = results\nseed = 4\nviews = 60\n"
+                                 "[consensus]\nnodes = 10\n[da]\ncommittee = 4\n"
+                                 "[workload]\nrollups = 2\ntx_rate = 20/s\n"
+                                 "[fault.down]\nkind = crash\nnodes = 2-3\nat = 10s\n"
+                                 "until = 20s\n[expect]\nsafety = ok\ndecided_blocks >= 10\n",
+                                 NULL, &error));
+    SimRecorder *recorder = sim_recorder_new();
+    sim_recorder_observe(recorder, &s.config);
+    SimRun *run = sim_run_new(&s.config, &error);
+    ck_assert_ptr_nonnull(run);
+    sim_recorder_attach(recorder, run);
+    sim_run_execute(run);
+    SimExpectResult results[2];
+    for (guint i = 0; i < 2; i++)
+        sim_expect_evaluate(s.expectations->pdata[i], run, &results[i]);
+    char *dir = g_dir_make_tmp("shotglass-results-XXXXXX", NULL);
+    const char *const overrides[] = {"scenario.seed=4", NULL};
+    SimResultsInfo info = {&s, overrides, results, 0.5, TRUE};
+    ck_assert(sim_results_write(dir, run, recorder, &info, &error));
+    check_summary(dir, run);
+    check_tables(dir, run);
+    /* Nothing but the documented files: no temporary left over. */
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    guint files = 0;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        ck_assert_msg(g_str_has_suffix(name, ".csv") || g_str_has_suffix(name, ".json") ||
+                          g_str_has_suffix(name, ".ini"),
+                      "unexpected file %s", name);
+        char *path = g_build_filename(dir, name, NULL);
+        g_unlink(path);
+        g_free(path);
+        files++;
+    }
+    g_dir_close(d);
+    ck_assert_uint_eq(files, 11);
+    g_rmdir(dir);
+    g_free(dir);
+    for (guint i = 0; i < 2; i++)
+        sim_expect_result_clear(&results[i]);
+    sim_run_free(run);
+    sim_recorder_free(recorder);
+    sim_scenario_clear(&s);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+    Suite *suite = suite_create("results");
+    TCase *tc = tcase_create("results");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, results_parse_back_with_the_documented_columns);
+    suite_add_tcase(suite, tc);
+    return suite;
+}
