@@ -87,23 +87,31 @@ static void watch(void *user_data, uint32_t node, const ProtoAction *a, SimTime 
     }
 }
 
+/* Runs scenario `text` with its notes watched. */
+static SimRun *watched_run(SimScenario *s, const char *text, Notes *notes)
+{
+    GError *error = NULL;
+    ck_assert_msg(sim_scenario_parse(s, "t.ini", text, NULL, &error), "%s",
+                  error ? error->message : "");
+    notes->first_tc = SIM_TIME_NONE;
+    for (int i = 0; i < 10; i++)
+        notes->timed_out[i] = SIM_TIME_NONE;
+    s->config.observer = watch;
+    s->config.observer_data = notes;
+    return sim_test_run(&s->config);
+}
+
 START_TEST(faults_fire_on_views_and_tcs_and_resolve_roles_then)
 {
     SimScenario s;
-    GError *error = NULL;
-    ck_assert(sim_scenario_parse(&s, "t.ini",
-                                 "[scenario]\nviews = 60\n[consensus]\nnodes = 10\n"
-                                 "[fault.leader]\nkind = crash\nnodes = leader\nat = view 20\n"
-                                 "views = 5\n"
-                                 "[fault.after-tc]\nkind = slow\nnodes = 9\nfactor = 2\n"
-                                 "at = tc\n",
-                                 NULL, &error));
-    Notes notes = {SIM_TIME_NONE, {0}};
-    for (int i = 0; i < 10; i++)
-        notes.timed_out[i] = SIM_TIME_NONE;
-    s.config.observer = watch;
-    s.config.observer_data = &notes;
-    SimRun *run = sim_test_run(&s.config);
+    Notes notes;
+    SimRun *run = watched_run(&s,
+                              "[scenario]\nviews = 60\n[consensus]\nnodes = 10\n"
+                              "[fault.leader]\nkind = crash\nnodes = leader\nat = view 20\n"
+                              "views = 5\n"
+                              "[fault.after-tc]\nkind = slow\nnodes = 9\nfactor = 2\n"
+                              "at = tc\n",
+                              &notes);
     sim_test_check_safe(run);
     const SimFaultWindow *crash = sim_run_fault_window_named(run, "leader");
     ck_assert(crash->started && crash->ended);
@@ -208,19 +216,13 @@ END_TEST
 START_TEST(skewed_clocks_time_out_early)
 {
     SimScenario s;
-    GError *error = NULL;
-    ck_assert(sim_scenario_parse(&s, "t.ini",
-                                 "[scenario]\nviews = 8\n[consensus]\nnodes = 10\n"
-                                 "leaders = round-robin\n"
-                                 "[fault.fast]\nkind = skew\nnodes = 5-9\nfactor = 0.5\n"
-                                 "[fault.dead]\nkind = crash\nnodes = 3\n",
-                                 NULL, &error));
-    Notes notes = {SIM_TIME_NONE, {0}};
-    for (int i = 0; i < 10; i++)
-        notes.timed_out[i] = SIM_TIME_NONE;
-    s.config.observer = watch;
-    s.config.observer_data = &notes;
-    SimRun *run = sim_test_run(&s.config);
+    Notes notes;
+    SimRun *run = watched_run(&s,
+                              "[scenario]\nviews = 8\n[consensus]\nnodes = 10\n"
+                              "leaders = round-robin\n"
+                              "[fault.fast]\nkind = skew\nnodes = 5-9\nfactor = 0.5\n"
+                              "[fault.dead]\nkind = crash\nnodes = 3\n",
+                              &notes);
     /* In view 3 (dead leader) the skewed nodes give up 5 s before the others. */
     for (uint32_t id = 5; id < 10; id++) {
         ck_assert_uint_ne(notes.timed_out[id], SIM_TIME_NONE);
