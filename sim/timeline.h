@@ -83,8 +83,9 @@ void sim_timeline_free(SimTimeline *timeline);
 /*
  * Records what validator `node` reported at virtual time `now`: a NOTE or DECIDE action, as a
  * SimRunObserver receives it (`action` is borrowed and not kept). Other action kinds are
- * ignored. Calls for one node must come in non-decreasing `now` (the simulator's order); a
- * view span never starts before the previous one ended.
+ * ignored. Calls for one node come in non-decreasing `now` in the simulator (a host's CPU does
+ * one thing at a time); should one not, its view span starts where the previous one ended, so a
+ * node's spans never overlap.
  */
 void sim_timeline_on_action(SimTimeline *timeline, uint32_t node, const ProtoAction *action,
                             SimTime now);

@@ -599,6 +599,54 @@ START_TEST(outside_the_sample_only_the_views_a_node_leads)
 }
 END_TEST
 
+/* The data path on: a DA committee of 4, two rollups submitting transactions. */
+static const char da_scenario[] = "[scenario]\nviews = 30\n[consensus]\nnodes = 10\n"
+                                  "[da]\ncommittee = 4\nblock_max = 64KiB\n"
+                                  "[workload]\nrollups = 2\ntx_rate = 100/s\n";
+
+START_TEST(with_the_data_path_every_leaders_da_work_appears)
+{
+    char *dir = temp_dir(), *path = g_build_filename(dir, "timeline.json", NULL);
+    SimNodeSet sample;
+    sim_timeline_default_sample(10, 3, &sample); /* 0 (a DA member), 3 (one too), 6 */
+    Capture c;
+    record_run(&c, da_scenario, 5, &sample, path);
+    Trace t = {0};
+    trace_load(&t, path);
+    char *message = check_sample(&t, sim_run_stake(c.run), &sample);
+    ck_assert_msg(message == NULL, "%s", message);
+    ck_assert_uint_gt(log_count(&c, PROTO_NOTE_BLOCK_READY), 10);
+    ck_assert_uint_eq(count_named(&t, "block_ready", -1), log_count(&c, PROTO_NOTE_BLOCK_READY));
+    ck_assert_uint_eq(count_named(&t, "dac_formed", -1), log_count(&c, PROTO_NOTE_DAC_FORMED));
+    /* Storing is not leader work: only the sample's shows. */
+    guint stored = 0, shares = 0;
+    for (guint i = 0; i < c.log->len; i++) {
+        const Logged *l = &g_array_index(c.log, Logged, i);
+        if (!sim_node_set_contains(&sample, l->node)) continue;
+        stored += l->note == PROTO_NOTE_DA_STORED;
+        shares += l->note == PROTO_NOTE_SHARE_STORED;
+    }
+    ck_assert_uint_gt(stored, 0);
+    ck_assert_uint_eq(count_named(&t, "da_stored", -1), stored);
+    ck_assert_uint_eq(count_named(&t, "share_stored", -1), shares);
+    for (guint i = 0; i < t.events->len; i++) {
+        const Event *e = &g_array_index(t.events, Event, i);
+        if (strcmp(e->name, "block_ready") == 0 || strcmp(e->name, "da_stored") == 0) {
+            ck_assert_int_ge(arg_int(e, "bytes"), 0);
+        } else if (strcmp(e->name, "dac_formed") == 0) {
+            ck_assert_int_ge(arg_int(e, "signers"), 3); /* a quorum of the 4 members */
+        } else if (strcmp(e->name, "share_stored") == 0) {
+            ck_assert_int_gt(arg_int(e, "weight"), 0);
+        }
+    }
+    trace_clear(&t);
+    capture_clear(&c);
+    sim_node_set_clear(&sample);
+    g_free(path);
+    remove_dir(dir, (const char *const[]){"timeline.json", NULL});
+}
+END_TEST
+
 static GBytes *file_bytes(const char *path)
 {
     char *text = NULL;
@@ -1001,6 +1049,7 @@ Suite *test_suite(void)
     tcase_add_test(runs, a_crash_run_gives_a_valid_labelled_trace_with_every_view);
     tcase_add_test(runs, proposals_sit_on_the_leaders_track_and_the_fault_has_its_window);
     tcase_add_test(runs, outside_the_sample_only_the_views_a_node_leads);
+    tcase_add_test(runs, with_the_data_path_every_leaders_da_work_appears);
     tcase_add_test(runs, equal_runs_give_byte_identical_files);
     suite_add_tcase(s, runs);
     TCase *unit = tcase_create("unit");
