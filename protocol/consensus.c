@@ -179,7 +179,8 @@ static void decide_chain(ProtoNode *node, ProtoLeaf *target, ProtoCert *qc)
         cur = parent;
     }
     if (!proto_commit_equal(&cur->commit, &node->anchor->commit)) {
-        node__note(node, PROTO_NOTE_REJECTED, target->view, PROTO_ERR_INCONSISTENT);
+        /* REJECTED notes carry the message type in their view field (node.h) */
+        node__note(node, PROTO_NOTE_REJECTED, PROTO_MSG_PROPOSAL, PROTO_ERR_INCONSISTENT);
         g_ptr_array_free(chain, TRUE);
         return;
     }

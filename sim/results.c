@@ -2,6 +2,7 @@
 #include "sim/results.h"
 
 #include "sim/assert.h"
+#include "sim/timeline.h"
 #include "sim/units.h"
 
 #include <errno.h>
@@ -21,12 +22,15 @@ typedef struct QueueSample {
 struct SimRecorder {
     const SimRun *run;
     GArray *queue; /* QueueSample */
+    uint32_t timeline_nodes;
+    SimTimeline *timeline;
 };
 
-SimRecorder *sim_recorder_new(void)
+SimRecorder *sim_recorder_new(uint32_t timeline_nodes)
 {
     SimRecorder *r = g_new0(SimRecorder, 1);
     r->queue = g_array_new(FALSE, FALSE, sizeof(QueueSample));
+    r->timeline_nodes = timeline_nodes;
     return r;
 }
 
@@ -34,12 +38,14 @@ void sim_recorder_free(SimRecorder *r)
 {
     if (r == NULL) return;
     g_array_unref(r->queue);
+    sim_timeline_free(r->timeline);
     g_free(r);
 }
 
 static void observe(void *user_data, uint32_t node, const ProtoAction *a, SimTime now)
 {
     SimRecorder *r = user_data;
+    if (r->timeline != NULL) sim_timeline_on_action(r->timeline, node, a, now);
     if (r->run == NULL || a->kind != PROTO_ACTION_NOTE || a->note != PROTO_NOTE_PROPOSED) return;
     const SimHost *host = sim_network_host(sim_run_network(r->run), node);
     QueueSample s = {a->view, node, now, host->uplink_free > now ? host->uplink_free - now : 0};
@@ -55,6 +61,12 @@ void sim_recorder_observe(SimRecorder *r, SimRunConfig *config)
 void sim_recorder_attach(SimRecorder *r, const SimRun *run)
 {
     r->run = run;
+    if (r->timeline_nodes == 0) return;
+    uint32_t nodes = sim_run_config(run)->nodes;
+    SimNodeSet sample;
+    sim_timeline_default_sample(nodes, r->timeline_nodes, &sample);
+    r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
+    sim_node_set_clear(&sample);
 }
 
 /* --- files ----------------------------------------------------------------------------------- */
@@ -237,6 +249,25 @@ static GString *leader_queue_csv(const SimRecorder *r)
                                seconds(s->at), seconds(s->backlog));
     }
     return out;
+}
+
+/* The timeline, with the fault windows as they ended up. */
+static gboolean write_timeline(const char *dir, const SimRun *run, const SimRecorder *r,
+                               GError **error)
+{
+    if (r == NULL || r->timeline == NULL) return TRUE;
+    for (guint i = 0; i < sim_run_fault_count(run); i++) {
+        const SimFaultWindow *w = sim_run_fault_window(run, i);
+        if (!w->started) continue;
+        char *nodes = sim_node_set_format(&w->nodes);
+        sim_timeline_add_fault(r->timeline, w->fault->name, sim_fault_kind_name(w->fault->kind),
+                               w->start, w->ended ? w->end : SIM_TIME_NONE, nodes);
+        g_free(nodes);
+    }
+    char *path = g_build_filename(dir, "timeline.json", NULL);
+    gboolean ok = sim_timeline_write(r->timeline, path, sim_engine_now(sim_run_engine(run)), error);
+    g_free(path);
+    return ok;
 }
 
 /* --- summary.json ---------------------------------------------------------------------------- */
@@ -456,7 +487,8 @@ gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder
         return FALSE;
     }
     /* summary.json last: a folder with it is whole */
-    return put(dir, "scenario.ini", g_string_new(info->scenario->text), error) &&
+    return write_timeline(dir, run, recorder, error) &&
+           put(dir, "scenario.ini", g_string_new(info->scenario->text), error) &&
            put(dir, "views.csv", views_csv(run), error) &&
            put(dir, "blocks.csv", blocks_csv(run), error) &&
            put(dir, "throughput.csv", throughput_csv(run), error) &&

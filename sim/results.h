@@ -14,6 +14,8 @@
  *   roles.csv        bytes and messages by role and message type (with the data path)
  *   faults.csv       each fault: kind, start, end, whom it hit
  *   leader_queue.csv per proposal: the leader's uplink backlog then
+ *   timeline.json    a Chrome trace-event timeline (chrome://tracing, Perfetto): a track per
+ *                    validator of a sample, plus every leader's work, and the fault windows
  *
  * Times are in seconds (virtual unless named wall). Every file is written to a temporary name
  * and renamed into place, so a reader never sees half a file; summary.json is written last and
@@ -28,10 +30,12 @@
 
 #include <glib.h>
 
-/* Samples taken during the run for the results (install with sim_recorder_observe). */
+/* Samples taken during the run for the results (install with sim_recorder_observe): the
+ * leader's uplink backlog at each proposal, and the timeline (timeline.json, sim/timeline.h)
+ * of up to `timeline_nodes` validators plus every leader (0: no timeline). */
 typedef struct SimRecorder SimRecorder;
 
-SimRecorder *sim_recorder_new(void);
+SimRecorder *sim_recorder_new(uint32_t timeline_nodes);
 void sim_recorder_free(SimRecorder *recorder);
 
 /* Points `config`'s observer at the recorder (call before sim_run_new) and, once the run is

@@ -5,6 +5,7 @@
 #include "sim/results.h"
 #include "sim/selector.h"
 #include "sim/summary.h"
+#include "sim/timeline.h"
 #include "sim/units.h"
 
 #include <inttypes.h>
@@ -58,6 +59,7 @@ typedef struct Flags {
     gboolean three_chain, da, quiet;
     char **crash, **restart, **byzantine, **sets;
     char *junit, *out;
+    gint64 timeline;
 } Flags;
 
 static void flags_clear(Flags *f)
@@ -87,9 +89,11 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
          "FILE"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &f->out,
          "write a results folder: summary.json, CSV tables, timeline, plots", "DIR"},
+        {"timeline-nodes", 0, 0, G_OPTION_ARG_INT64, &f->timeline,
+         "with --out: validators on the timeline besides the leaders (default 32; 0: none)", "N"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict", NULL},
     };
-    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 3;
+    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 4;
     GOptionEntry *entries = g_new0(GOptionEntry, ALIASES + G_N_ELEMENTS(fixed) + 1);
     for (size_t i = 0; i < ALIASES; i++) {
         entries[i] = (GOptionEntry){
@@ -150,7 +154,7 @@ static gboolean overrides_of(const Flags *f, GPtrArray *out, GError **error)
 gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const char *const *defaults,
                           SimScenario *scenario, SimRunCliOptions *options, GError **error)
 {
-    Flags f = {0};
+    Flags f = {.timeline = SIM_TIMELINE_SAMPLE_DEFAULT};
     gboolean run_options = options != NULL;
     GOptionEntry *entries = option_entries(&f, run_options);
     char *summary = g_strdup_printf("[FILE] - %s", command);
@@ -178,6 +182,7 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
         options->quiet = f.quiet;
         options->junit = g_steal_pointer(&f.junit);
         options->out = g_steal_pointer(&f.out);
+        options->timeline_nodes = (uint32_t)CLAMP(f.timeline, 0, G_MAXUINT32);
         options->overrides = g_new0(char *, overrides->len);
         for (guint i = 0; i + 1 < overrides->len; i++) /* the last one is the NULL end */
             options->overrides[i] = g_strdup(overrides->pdata[i]);
@@ -354,7 +359,7 @@ int sim_run_main(int argc, char **argv)
         return 2;
     }
     int status = 2;
-    SimRecorder *recorder = sim_recorder_new();
+    SimRecorder *recorder = sim_recorder_new(options.timeline_nodes);
     if (options.out != NULL) sim_recorder_observe(recorder, &scenario.config);
     SimRun *run = sim_run_new(&scenario.config, &error);
     if (run == NULL) {

@@ -17,6 +17,7 @@ typedef struct SimRunCliOptions {
     char *junit;      /* owned; NULL: no JUnit report */
     char *out;        /* owned; NULL: no results folder */
     char **overrides; /* owned, NULL-terminated: every group.key=value the command line set */
+    uint32_t timeline_nodes;
 } SimRunCliOptions;
 
 void sim_run_cli_options_clear(SimRunCliOptions *options);

@@ -155,7 +155,7 @@ START_TEST(results_parse_back_with_the_documented_columns)
                                  "[fault.down]\nkind = crash\nnodes = 2-3\nat = 10s\n"
                                  "until = 20s\n[expect]\nsafety = ok\ndecided_blocks >= 10\n",
                                  NULL, &error));
-    SimRecorder *recorder = sim_recorder_new();
+    SimRecorder *recorder = sim_recorder_new(4); /* a 4-node sample plus the leaders */
     sim_recorder_observe(recorder, &s.config);
     SimRun *run = sim_run_new(&s.config, &error);
     ck_assert_ptr_nonnull(run);
@@ -170,6 +170,14 @@ START_TEST(results_parse_back_with_the_documented_columns)
     ck_assert(sim_results_write(dir, run, recorder, &info, &error));
     check_summary(dir, run);
     check_tables(dir, run);
+    char *timeline = g_build_filename(dir, "timeline.json", NULL);
+    JsonParser *parser = json_parser_new();
+    ck_assert(json_parser_load_from_file(parser, timeline, NULL));
+    JsonObject *root = json_node_get_object(json_parser_get_root(parser));
+    ck_assert_uint_gt(json_array_get_length(json_object_get_array_member(root, "traceEvents")),
+                      100);
+    g_object_unref(parser);
+    g_free(timeline);
     /* Nothing but the documented files: no temporary left over. */
     GDir *d = g_dir_open(dir, 0, NULL);
     const char *name;
@@ -184,7 +192,7 @@ START_TEST(results_parse_back_with_the_documented_columns)
         files++;
     }
     g_dir_close(d);
-    ck_assert_uint_eq(files, 11);
+    ck_assert_uint_eq(files, 12);
     g_rmdir(dir);
     g_free(dir);
     for (guint i = 0; i < 2; i++)
