@@ -37,6 +37,7 @@ struct AnaData {
     GHashTable *registry;   /* commit -> GArray of ProtoTx */
     GQueue *registry_order; /* ProtoCommit *, owned by the registry keys */
     uint64_t submitted, decided_txs, decided_bytes, available;
+    GArray *per_second; /* uint64_t: transactions decided in each second */
     uint64_t first_decide, last_decide, nonempty, empty;
     AnaHistogram *decide_latency;
     AnaHistogram *available_latency;
@@ -87,6 +88,7 @@ AnaData *ana_data_new(uint32_t node_count, uint32_t threshold)
         g_hash_table_new_full(commit_hash, commit_equal, g_free, (GDestroyNotify)g_array_unref);
     d->registry_order = g_queue_new();
     d->decide_latency = ana_histogram_new();
+    d->per_second = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     d->available_latency = ana_histogram_new();
     return d;
 }
@@ -101,6 +103,7 @@ void ana_data_free(AnaData *d)
     g_queue_free(d->registry_order);
     g_hash_table_unref(d->registry);
     ana_histogram_free(d->decide_latency);
+    g_array_unref(d->per_second);
     ana_histogram_free(d->available_latency);
     g_free(d->violation);
     g_free(d);
@@ -188,6 +191,9 @@ static void decided_block(AnaData *d, const ProtoLeaf *leaf, uint64_t now)
         ana_histogram_add(d->decide_latency, now - MIN(now, f->submitted));
         d->decided_txs++;
         d->decided_bytes += f->size;
+        guint second = (guint)MIN(now / 1000000000u, G_MAXUINT - 1);
+        if (second >= d->per_second->len) g_array_set_size(d->per_second, second + 1);
+        g_array_index(d->per_second, uint64_t, second)++;
     }
 }
 
@@ -298,6 +304,11 @@ uint64_t ana_data_submitted(const AnaData *d)
 uint64_t ana_data_decided_txs(const AnaData *d)
 {
     return d->decided_txs;
+}
+
+const GArray *ana_data_decided_per_second(const AnaData *d)
+{
+    return d->per_second;
 }
 
 uint64_t ana_data_decided_bytes(const AnaData *d)

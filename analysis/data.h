@@ -70,6 +70,9 @@ void ana_data_on_available(AnaData *data, uint64_t tx_id, uint64_t now);
 
 uint64_t ana_data_submitted(const AnaData *data);
 uint64_t ana_data_decided_txs(const AnaData *data);
+/* Transactions decided (first decide of their block) in each second of time: element s
+ * (uint64_t) counts those decided in [s, s+1) seconds; the array ends at the last such second. */
+const GArray *ana_data_decided_per_second(const AnaData *data);
 uint64_t ana_data_decided_bytes(const AnaData *data);
 uint64_t ana_data_available_txs(const AnaData *data);
 /* Transactions submitted but never decided / decided but not yet available, at this point. */

@@ -117,10 +117,12 @@ static GString *blocks_csv(const SimRun *run)
     return out;
 }
 
-/* Per second of virtual time: blocks and bytes decided (transactions: the data path knows). */
+/* Per second of virtual time: blocks, payload bytes and (with a workload) transactions decided;
+ * without a workload the transactions column is empty. */
 static GString *throughput_csv(const SimRun *run)
 {
     const GArray *blocks = ana_liveness_decided(sim_run_liveness(run));
+    const GArray *txs = sim_run_data(run) ? ana_data_decided_per_second(sim_run_data(run)) : NULL;
     uint64_t end = sim_engine_now(sim_run_engine(run)) / 1000000000u + 1;
     uint64_t *count = g_new0(uint64_t, end + 1), *bytes = g_new0(uint64_t, end + 1);
     for (guint i = 0; i < blocks->len; i++) {
@@ -129,9 +131,14 @@ static GString *throughput_csv(const SimRun *run)
         count[second]++;
         bytes[second] += b->payload_bytes;
     }
-    GString *out = g_string_new("second,blocks,payload_bytes\n");
+    GString *out = g_string_new("second,blocks,payload_bytes,transactions\n");
     for (uint64_t s = 0; s < end; s++) {
-        g_string_append_printf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", s, count[s], bytes[s]);
+        g_string_append_printf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", s, count[s], bytes[s]);
+        if (txs != NULL) {
+            g_string_append_printf(out, "%" PRIu64,
+                                   s < txs->len ? g_array_index(txs, uint64_t, s) : 0);
+        }
+        g_string_append_c(out, '\n');
     }
     g_free(count);
     g_free(bytes);
@@ -223,18 +230,56 @@ static GString *roles_csv(const SimRun *run)
     return out;
 }
 
+void sim_csv_append_field(GString *out, const char *text)
+{
+    if (strpbrk(text, ",\"\r\n") == NULL) {
+        g_string_append(out, text);
+        return;
+    }
+    g_string_append_c(out, '"');
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c == '"') g_string_append_c(out, '"');
+        g_string_append_c(out, *c);
+    }
+    g_string_append_c(out, '"');
+}
+
+static const char *selector_text(const SimSelector *s)
+{
+    return s->terms == NULL || s->text == NULL ? "all" : s->text;
+}
+
+/* Whom a fault hit: the validators for node faults, else the selectors it was given. */
+static char *fault_whom(const SimFaultWindow *w)
+{
+    const SimFault *f = w->fault;
+    if (f->groups != NULL && f->groups->len > 0) {
+        GString *g = g_string_new(NULL);
+        for (guint i = 0; i < f->groups->len; i++)
+            g_string_append_printf(g, "%s%s", i ? " | " : "", selector_text(f->groups->pdata[i]));
+        return g_string_free(g, FALSE);
+    }
+    if (sim_node_set_count(&w->nodes) > 0 || (f->from.terms == NULL && f->to.terms == NULL)) {
+        return sim_node_set_format(&w->nodes);
+    }
+    return g_strdup_printf("from %s %s %s", selector_text(&f->from), f->one_way ? "to" : "and",
+                           selector_text(&f->to));
+}
+
 static GString *faults_csv(const SimRun *run)
 {
     GString *out = g_string_new("name,kind,started,start,end,nodes\n");
     for (guint i = 0; i < sim_run_fault_count(run); i++) {
         const SimFaultWindow *w = sim_run_fault_window(run, i);
-        char *nodes = sim_node_set_format(&w->nodes);
+        char *nodes = fault_whom(w);
         g_string_append_printf(out, "%s,%s,%d,", w->fault->name,
                                sim_fault_kind_name(w->fault->kind), w->started);
         if (w->started) g_string_append_printf(out, "%.9f", seconds(w->start));
         g_string_append_c(out, ',');
         if (w->ended) g_string_append_printf(out, "%.9f", seconds(w->end));
-        g_string_append_printf(out, ",\"%s\"\n", nodes);
+        g_string_append_c(out, ',');
+        sim_csv_append_field(out, nodes);
+        g_string_append_c(out, '\n');
         g_free(nodes);
     }
     return out;
@@ -259,7 +304,7 @@ static gboolean write_timeline(const char *dir, const SimRun *run, const SimReco
     for (guint i = 0; i < sim_run_fault_count(run); i++) {
         const SimFaultWindow *w = sim_run_fault_window(run, i);
         if (!w->started) continue;
-        char *nodes = sim_node_set_format(&w->nodes);
+        char *nodes = fault_whom(w);
         sim_timeline_add_fault(r->timeline, w->fault->name, sim_fault_kind_name(w->fault->kind),
                                w->start, w->ended ? w->end : SIM_TIME_NONE, nodes);
         g_free(nodes);
@@ -349,7 +394,9 @@ static void oracles_object(JsonBuilder *b, const SimRun *run)
     json_builder_set_member_name(b, "safety");
     json_builder_begin_object(b);
     member_bool(b, "ok", !ana_safety_violated(s));
-    member_string(b, "violated", ana_safety_kind_name(ana_safety_violation_kind(s)));
+    member_string(b, "violated",
+                  ana_safety_violated(s) ? ana_safety_kind_name(ana_safety_violation_kind(s))
+                                         : NULL);
     member_string(b, "violation", ana_safety_violation(s));
     json_builder_end_object(b);
     json_builder_set_member_name(b, "data_availability");

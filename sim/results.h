@@ -7,15 +7,20 @@
  *   scenario.ini     the scenario file as it was read
  *   views.csv        one row per view: leader, outcome, proposal and decide times, timeouts
  *   blocks.csv       one row per decided block: height, view, proposal and first decide times
- *   throughput.csv   per second of virtual time: blocks, transactions and bytes decided
+ *   throughput.csv   per second of virtual time: blocks, payload bytes and (with a workload;
+ *                    otherwise empty) transactions decided
  *   latency.csv      finality (and, with a workload, transaction) latency percentiles
  *   nodes.csv        one row per validator: region, CPU busy time, queueing, traffic totals
  *   node_types.csv   one row per validator and message type: messages and bytes each way
  *   roles.csv        bytes and messages by role and message type (with the data path)
- *   faults.csv       each fault: kind, start, end, whom it hit
+ *   faults.csv       each fault: kind, start, end, whom it hit (the validators for node faults;
+ *                    the groups, or "from X to Y", as written, for link faults)
  *   leader_queue.csv per proposal: the leader's uplink backlog then
  *   timeline.json    a Chrome trace-event timeline (chrome://tracing, Perfetto): a track per
  *                    validator of a sample, plus every leader's work, and the fault windows
+ *
+ * and, drawn afterwards from these files by `shotglass run` (sim/plot.h, sim/report.h), plots/
+ * and report.html.
  *
  * Times are in seconds (virtual unless named wall). Every file is written to a temporary name
  * and renamed into place, so a reader never sees half a file; summary.json is written last and
@@ -50,6 +55,10 @@ typedef struct SimResultsInfo {
     double wall_seconds;
     gboolean complete;
 } SimResultsInfo;
+
+/* Appends `text` to a CSV row as one field: as it is, or quoted when it holds a comma, a quote
+ * or a line break (a quote inside doubled), as RFC 4180 has it. */
+void sim_csv_append_field(GString *out, const char *text);
 
 /* Writes the folder `dir` (created if needed). */
 gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder *recorder,

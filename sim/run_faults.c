@@ -43,6 +43,19 @@ static void resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *
     sim_selector_resolve(selector, &context, out);
 }
 
+/* `resolve` for the network's link faults, whose sets range over every host: the validators it
+ * picks, never the data path's endpoints (builder, users, rollups), which faults do not touch. */
+static void resolve_hosts(const SimRun *run, const SimSelector *selector, SimNodeSet *out)
+{
+    SimNodeSet validators;
+    resolve(run, selector, &validators);
+    sim_node_set_init(out, sim_network_host_count(run->network));
+    for (uint32_t id = 0; id < validators.node_count; id++) {
+        if (sim_node_set_contains(&validators, id)) sim_node_set_add(out, id);
+    }
+    sim_node_set_clear(&validators);
+}
+
 static uint64_t network_types(const SimRun *run, uint64_t protocol_types)
 {
     uint64_t mask = 0;
@@ -66,8 +79,8 @@ static void start_links(SimRun *run, SimFaultWindow *w, SimTime now)
         for (guint a = 0; a < f->groups->len; a++) {
             for (guint b = a + 1; b < f->groups->len; b++) {
                 SimNodeSet x, y;
-                resolve(run, f->groups->pdata[a], &x);
-                resolve(run, f->groups->pdata[b], &y);
+                resolve_hosts(run, f->groups->pdata[a], &x);
+                resolve_hosts(run, f->groups->pdata[b], &y);
                 add_handle(w, sim_network_add_cut(net, &x, &y, FALSE, now, SIM_TIME_NONE, f->mode));
                 sim_node_set_clear(&x);
                 sim_node_set_clear(&y);
@@ -76,8 +89,8 @@ static void start_links(SimRun *run, SimFaultWindow *w, SimTime now)
         return;
     }
     SimNodeSet from, to;
-    resolve(run, &f->from, &from);
-    resolve(run, &f->to, &to);
+    resolve_hosts(run, &f->from, &from);
+    resolve_hosts(run, &f->to, &to);
     if (f->kind == SIM_FAULT_PARTITION) {
         add_handle(w,
                    sim_network_add_cut(net, &from, &to, f->one_way, now, SIM_TIME_NONE, f->mode));

@@ -87,8 +87,9 @@ static void check_summary(const char *dir, const SimRun *run)
     sim_engine_digest_hex(sim_run_engine(run), digest);
     ck_assert_str_eq(json_object_get_string_member(root, "digest"), digest);
     JsonObject *oracles = json_object_get_object_member(root, "oracles");
-    ck_assert(
-        json_object_get_boolean_member(json_object_get_object_member(oracles, "safety"), "ok"));
+    JsonObject *safety = json_object_get_object_member(oracles, "safety");
+    ck_assert(json_object_get_boolean_member(safety, "ok"));
+    ck_assert(json_object_get_null_member(safety, "violated")); /* null unless violated */
     JsonArray *expectations = json_object_get_array_member(root, "expectations");
     ck_assert_uint_eq(json_array_get_length(expectations), 2);
     JsonObject *metrics = json_object_get_object_member(root, "metrics");
@@ -112,11 +113,15 @@ static void check_tables(const char *dir, const SimRun *run)
         read_table(dir, "blocks.csv", "height,view,proposed_at,decided_at,latency,payload_bytes");
     ck_assert_uint_eq(blocks.rows->len, ana_liveness_blocks(l));
     ck_assert_str_eq(field(&blocks, 0, "height"), "1");
-    Table throughput = read_table(dir, "throughput.csv", "second,blocks,payload_bytes");
-    guint64 sum = 0;
-    for (guint r = 0; r < throughput.rows->len; r++)
+    Table throughput =
+        read_table(dir, "throughput.csv", "second,blocks,payload_bytes,transactions");
+    guint64 sum = 0, txs = 0;
+    for (guint r = 0; r < throughput.rows->len; r++) {
         sum += g_ascii_strtoull(field(&throughput, r, "blocks"), NULL, 10);
+        txs += g_ascii_strtoull(field(&throughput, r, "transactions"), NULL, 10);
+    }
     ck_assert_uint_eq(sum, ana_liveness_blocks(l));
+    ck_assert_uint_eq(txs, ana_data_decided_txs(sim_run_data(run)));
     Table latency = read_table(dir, "latency.csv", "metric,percentile,seconds");
     ck_assert_str_eq(field(&latency, 0, "metric"), "finality");
     Table nodes = read_table(dir, "nodes.csv",
@@ -131,11 +136,13 @@ static void check_tables(const char *dir, const SimRun *run)
     Table roles = read_table(dir, "roles.csv", "role,type,messages,bytes");
     ck_assert_str_eq(field(&roles, 0, "role"), "leader");
     Table faults = read_table(dir, "faults.csv", "name,kind,started,start,end,nodes");
-    ck_assert_uint_eq(faults.rows->len, 1);
+    ck_assert_uint_eq(faults.rows->len, 2);
     ck_assert_str_eq(field(&faults, 0, "kind"), "crash");
     ck_assert_str_eq(field(&faults, 0, "start"), "10.000000000");
     ck_assert_str_eq(field(&faults, 0, "end"), "20.000000000");
     ck_assert_str_eq(field(&faults, 0, "nodes"), "2-3");
+    ck_assert_str_eq(field(&faults, 1, "kind"), "partition");
+    ck_assert_str_eq(field(&faults, 1, "nodes"), "0-4 | 5-9"); /* the groups, as written */
     Table queue = read_table(dir, "leader_queue.csv", "view,leader,time,uplink_backlog");
     ck_assert_uint_ge(queue.rows->len, blocks.rows->len);
     Table *all[] = {&views, &blocks, &throughput, &latency, &nodes,
@@ -148,13 +155,15 @@ START_TEST(results_parse_back_with_the_documented_columns)
 {
     SimScenario s;
     GError *error = NULL;
-    ck_assert(sim_scenario_parse(&s, "results.ini",
-                                 "[scenario]\nname = results\nseed = 4\nviews = 60\n"
-                                 "[consensus]\nnodes = 10\n[da]\ncommittee = 4\n"
-                                 "[workload]\nrollups = 2\ntx_rate = 20/s\n"
-                                 "[fault.down]\nkind = crash\nnodes = 2-3\nat = 10s\n"
-                                 "until = 20s\n[expect]\nsafety = ok\ndecided_blocks >= 10\n",
-                                 NULL, &error));
+    ck_assert(sim_scenario_parse(
+        &s, "results.ini",
+        "[scenario]\nname = results\nseed = 4\nviews = 60\n"
+        "[consensus]\nnodes = 10\n[da]\ncommittee = 4\n"
+        "[workload]\nrollups = 2\ntx_rate = 20/s\n"
+        "[fault.down]\nkind = crash\nnodes = 2-3\nat = 10s\n"
+        "until = 20s\n[fault.split]\nkind = partition\n"
+        "groups = 0-4 | 5-9\nat = 30s\nuntil = 35s\n[expect]\nsafety = ok\ndecided_blocks >= 10\n",
+        NULL, &error));
     SimRecorder *recorder = sim_recorder_new(4); /* a 4-node sample plus the leaders */
     sim_recorder_observe(recorder, &s.config);
     SimRun *run = sim_run_new(&s.config, &error);
