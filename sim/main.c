@@ -5,6 +5,8 @@
  */
 #include "bench/phold.h"
 #include "sim/ping.h"
+#include "sim/plot.h"
+#include "sim/report.h"
 #include "sim/run_cli.h"
 #include "sim/sweep.h"
 
@@ -20,6 +22,8 @@ static const char usage[] =
     "  list           list behaviours, regions, distributions, keys, messages, faults, ...\n"
     "  sweep          run a scenario over a grid of settings and seeds, in parallel\n"
     "  merge          merge result folders into a sweep table\n"
+    "  plot           draw (again) the plots of a results folder with gnuplot\n"
+    "  report         write one self-contained HTML page for a results folder\n"
     "  ping           measure one-way delays between regions through the network model\n"
     "  bench phold    the PHOLD engine benchmark\n"
     "  bench consensus  HotShot at scale: node-views per second and memory per node\n"
@@ -44,6 +48,8 @@ int main(int argc, char **argv)
     if (strcmp(command, "list") == 0) return sim_list_main(argc - 1, argv + 1);
     if (strcmp(command, "sweep") == 0) return sim_sweep_main(argc - 1, argv + 1);
     if (strcmp(command, "merge") == 0) return sim_merge_main(argc - 1, argv + 1);
+    if (strcmp(command, "plot") == 0) return sim_plot_main(argc - 1, argv + 1);
+    if (strcmp(command, "report") == 0) return sim_report_main(argc - 1, argv + 1);
     if (strcmp(command, "ping") == 0) return sim_ping_main(argc - 1, argv + 1);
     if (strcmp(command, "bench") == 0 && argc >= 3 && strcmp(argv[2], "phold") == 0) {
         return bench_phold_main(argc - 2, argv + 2);

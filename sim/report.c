@@ -854,6 +854,23 @@ gboolean sim_report_write(const char *dir, GError **error)
     return ok;
 }
 
+gboolean sim_report_refresh(const char *dir, gboolean sweep, const char *command)
+{
+    GError *error = NULL;
+    gboolean ok = sweep ? sim_plot_sweep(dir, &error) : sim_plot_draw(dir, &error);
+    if (!ok && g_error_matches(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_NO_GNUPLOT)) {
+        fprintf(stderr, "shotglass %s: %s\n", command, error->message);
+        g_clear_error(&error);
+        ok = TRUE;
+    }
+    ok = ok && sim_report_write(dir, &error);
+    if (!ok) {
+        fprintf(stderr, "shotglass %s: plots of %s: %s\n", command, dir, error->message);
+        g_error_free(error);
+    }
+    return ok;
+}
+
 int sim_report_main(int argc, char **argv)
 {
     const char *dir = sim__plot_parse_folder(

@@ -27,6 +27,14 @@
  */
 gboolean sim_report_write(const char *dir, GError **error);
 
+/*
+ * What `shotglass run --out` and `sweep` do when they finish: draws the plots of `dir` (the
+ * run's, or with `sweep` the sweep's, redrawn either way) and writes report.html. A missing
+ * gnuplot is a notice on stderr, "shotglass COMMAND: ...", and not a failure; any other error
+ * is printed the same way and returns FALSE.
+ */
+gboolean sim_report_refresh(const char *dir, gboolean sweep, const char *command);
+
 /* `shotglass report DIR`: returns the exit code: 0 written (when gnuplot is missing, after a
  * notice), 1 gnuplot failed, 2 bad usage or a folder that cannot be read. */
 int sim_report_main(int argc, char **argv);

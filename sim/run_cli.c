@@ -2,6 +2,7 @@
 #include "sim/run_cli.h"
 
 #include "sim/assert.h"
+#include "sim/report.h"
 #include "sim/results.h"
 #include "sim/selector.h"
 #include "sim/summary.h"
@@ -56,7 +57,7 @@ static const Alias aliases[] = {
 
 typedef struct Flags {
     char *values[ALIASES];
-    gboolean three_chain, da, quiet;
+    gboolean three_chain, da, quiet, no_plots;
     char **crash, **restart, **byzantine, **sets;
     char *junit, *out;
     gint64 timeline;
@@ -91,9 +92,11 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
          "write a results folder: summary.json, CSV tables, timeline, plots", "DIR"},
         {"timeline-nodes", 0, 0, G_OPTION_ARG_INT64, &f->timeline,
          "with --out: validators on the timeline besides the leaders (default 32; 0: none)", "N"},
+        {"no-plots", 0, 0, G_OPTION_ARG_NONE, &f->no_plots,
+         "with --out: no plots and no report.html (`shotglass report DIR` makes them later)", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict", NULL},
     };
-    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 4;
+    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 5;
     GOptionEntry *entries = g_new0(GOptionEntry, ALIASES + G_N_ELEMENTS(fixed) + 1);
     for (size_t i = 0; i < ALIASES; i++) {
         entries[i] = (GOptionEntry){
@@ -180,6 +183,7 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
     ok = ok && sim_scenario_load(scenario, *argc > 1 ? (*argv)[1] : NULL, &settings, error);
     if (ok && options != NULL) {
         options->quiet = f.quiet;
+        options->plots = !f.no_plots;
         options->junit = g_steal_pointer(&f.junit);
         options->out = g_steal_pointer(&f.out);
         options->timeline_nodes = (uint32_t)CLAMP(f.timeline, 0, G_MAXUINT32);
@@ -328,6 +332,12 @@ static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *
     guint failures = report_expectations(s, run, results, o->quiet);
     int status = verdict(s, run, failures);
     if (!outputs(s, run, recorder, o, results, wall)) status = 2;
+    if (status != 2 && o->out != NULL && o->plots && !interrupted) {
+        if (!sim_report_refresh(o->out, FALSE, "run"))
+            status = 2;
+        else if (!o->quiet)
+            printf("results: %s (report: %s/report.html)\n", o->out, o->out);
+    }
     if (interrupted) {
         fprintf(stderr, "shotglass run: interrupted at virtual time %.3f s%s\n",
                 (double)sim_engine_now(sim_run_engine(run)) / 1e9,

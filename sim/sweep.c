@@ -3,6 +3,8 @@
 
 #include "analysis/stats.h"
 #include "sim/assert.h"
+#include "sim/report.h"
+#include "sim/results.h"
 #include "sim/scenario.h"
 
 #include <errno.h>
@@ -253,7 +255,8 @@ static GString *sweep_csv(GPtrArray *groups, GPtrArray *keys, const gboolean *pr
         g_string_append_printf(out, "%u", g + 1);
         for (guint k = 0; k < keys->len; k++) {
             const char *v = value_of(group->pairs, keys->pdata[k]);
-            g_string_append_printf(out, ",%s", v != NULL ? v : "");
+            g_string_append_c(out, ',');
+            sim_csv_append_field(out, v != NULL ? v : "");
         }
         g_string_append_printf(out, ",%u", group->runs->len);
         for (guint m = 0; m < METRICS; m++) {
@@ -374,20 +377,20 @@ static void job_free(Job *j)
     g_free(j);
 }
 
-/* "key=v1,v2": the key, then the values. */
+/* "key=v1,v2": the key, then the values; "key=v1;v2" when values hold commas (placements). */
 static char **parse_vary(const char *text, GError **error)
 {
     const char *eq = strchr(text, '=');
     if (eq == NULL || eq == text || eq[1] == '\0') {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--vary \"%s\": expected group.key=VALUE,VALUE,..., such as "
-                    "consensus.nodes=10,100",
+                    "--vary \"%s\": expected group.key=VALUE,VALUE,... (or VALUE;VALUE;... when "
+                    "values hold commas), such as consensus.nodes=10,100",
                     text);
         return NULL;
     }
     GPtrArray *parts = g_ptr_array_new();
     g_ptr_array_add(parts, g_strndup(text, (gsize)(eq - text)));
-    char **values = g_strsplit(eq + 1, ",", -1);
+    char **values = g_strsplit(eq + 1, strchr(eq, ';') != NULL ? ";" : ",", -1);
     for (guint i = 0; values[i] != NULL; i++)
         g_ptr_array_add(parts, g_strdup(g_strstrip(values[i])));
     g_strfreev(values);
@@ -429,6 +432,7 @@ static Job *make_job(const Sweep *s, guint point, gint64 seed)
     g_ptr_array_add(argv, g_strdup("run"));
     g_ptr_array_add(argv, g_strdup(s->file));
     g_ptr_array_add(argv, g_strdup("--quiet"));
+    g_ptr_array_add(argv, g_strdup("--no-plots"));
     g_ptr_array_add(argv, g_strdup_printf("--out=%s", job->dir));
     for (guint i = 0; s->sets != NULL && s->sets[i] != NULL; i++)
         g_ptr_array_add(argv, g_strdup_printf("--set=%s", s->sets[i]));
@@ -626,7 +630,9 @@ static gboolean parse_sweep(int *argc, char ***argv, SweepFlags *f, GError **err
     f->seeds = 3, f->first_seed = 1, f->jobs = g_get_num_processors();
     GOptionEntry entries[] = {
         {"vary", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->vary,
-         "a key and its values (repeatable; the grid is their product)", "GROUP.KEY=V1,V2,..."},
+         "a key and its values, split at `;` instead when one holds a comma (repeatable; the "
+         "grid is their product)",
+         "GROUP.KEY=V1,V2,..."},
         {"seeds", 0, 0, G_OPTION_ARG_INT64, &f->seeds, "runs per point (default 3)", "N"},
         {"first-seed", 0, 0, G_OPTION_ARG_INT64, &f->first_seed, "seeds N, N+1, ... (default 1)",
          "N"},
@@ -694,6 +700,8 @@ static int finish(const Sweep *s)
     }
     printf("sweep: %s/sweep.csv (%u points x %" G_GINT64_FORMAT " seeds)\n", s->out, point_count(s),
            s->seeds);
+    if (!sim_report_refresh(s->out, TRUE, "sweep")) return 2;
+    printf("sweep: plots in %s/plots, report %s/report.html\n", s->out, s->out);
     return 0;
 }
 
@@ -753,7 +761,8 @@ int sim_merge_main(int argc, char **argv)
     if (ok) {
         printf("merged into %s/sweep.csv%s\n", target,
                skipped ? " (incomplete runs left out)" : "");
-    } else {
+        ok = sim_report_refresh(target, TRUE, "merge");
+    } else if (error != NULL) {
         fprintf(stderr, "shotglass merge: %s\n", error->message);
         g_error_free(error);
     }

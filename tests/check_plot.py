@@ -8,14 +8,15 @@ description; the data path under load, with roles and transaction latencies), th
   * report.html parses with html.parser, every element that must be closed is, in order;
     every plot of plots/ is embedded; nothing is loaded from elsewhere (no src/href to http:,
     https: or //, no <link>, no <script>); text from summary.json is escaped;
-  * with PATH set to an empty folder both commands exit 0 with the notice, and the scripts and
-    data files are written;
+  * `run --out` draws the plots and report.html itself, `--no-plots` leaves them out;
+  * with PATH set to an empty folder `run`, `plot` and `report` exit 0 with the notice, and the
+    scripts and data files are written;
   * a sweep.csv (tests/plot/sweep.csv: 2 keys x 2 values, 3 metrics) gets its 6 plots and its
     table in the report;
   * bad usage and unreadable folders exit 2 with a message naming the file.
 
 Usage: check_plot.py PROGRAM SOURCE_ROOT
-PROGRAM is shotglass, or tests' plot-driver (the same run/plot/report entry points).
+PROGRAM is the shotglass executable.
 """
 import html.parser
 import os
@@ -198,6 +199,33 @@ def check_without_gnuplot(program, runs, work):
     expect(NOTICE in report, "the report says gnuplot is missing")
 
 
+def check_run_draws(program, runs, work):
+    """`run --out` draws the plots and the report itself; --no-plots does not; without gnuplot
+    it gives the notice, keeps its exit code and still writes the data files and scripts."""
+    for name in RUN_PLOTS:
+        for ext in ("png", "svg"):
+            path = os.path.join(runs["da"], "plots", f"{name}.{ext}")
+            expect(os.path.isfile(path), f"run --out drew {name}.{ext}")
+    expect(os.path.isfile(os.path.join(runs["da"], "report.html")), "run --out wrote a report")
+    bare = os.path.join(work, "no-plots")
+    out = run(program, "run", "--quiet", "--views", "5", "--out", bare, "--no-plots")
+    expect(out.returncode == 0, f"run --no-plots: exit {out.returncode}: {out.stderr}")
+    expect(os.path.isfile(os.path.join(bare, "summary.json")), "run --no-plots: summary.json")
+    expect(not os.path.exists(os.path.join(bare, "plots")) and
+           not os.path.exists(os.path.join(bare, "report.html")), "run --no-plots: no plots")
+    empty = os.path.join(work, "empty-path-run")
+    os.mkdir(empty)
+    folder = os.path.join(work, "no-gnuplot-run")
+    out = run(program, "run", "--quiet", "--views", "5", "--out", folder,
+              env=dict(os.environ, PATH=empty))
+    expect(out.returncode == 0, f"run without gnuplot: exit {out.returncode}: {out.stderr}")
+    expect(out.stderr.count(NOTICE) == 1, f"run without gnuplot: one notice: {out.stderr!r}")
+    for name in RUN_PLOTS:
+        expect(os.path.isfile(os.path.join(folder, "plots", name + ".gp")),
+               f"run without gnuplot: {name}.gp")
+    expect(os.path.isfile(os.path.join(folder, "report.html")), "run without gnuplot: report")
+
+
 def check_sweep(program, root, runs):
     folder = runs["partition"]
     shutil.copy(os.path.join(root, "tests", "plot", "sweep.csv"), folder)
@@ -238,6 +266,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         runs = make_runs(program, root, work)
         if not FAILURES:
+            check_run_draws(program, runs, work)
             check_runs(program, runs)
             check_without_gnuplot(program, runs, work)
             check_sweep(program, root, runs)

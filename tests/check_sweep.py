@@ -3,6 +3,9 @@
 
 1. A sweep of 2 x 2 points x 2 seeds writes a sweep.csv with 4 rows and the documented
    columns; each confidence half-width is Student's t(0.975, 1) = 12.7062 times sd / sqrt(2).
+   One varied placement holds commas (values split at `;`), so its cells must come back
+   quoted. The sweep draws a PNG and an SVG of every metric against every key, and a
+   report.html; the run folders get no plots of their own (workers run with --no-plots).
 2. After an interruption (one run folder gone, one marked incomplete), the sweep again runs
    exactly those two and leaves the others alone; sweep.csv comes out the same.
 3. `--emit-jobs` run through GNU parallel, then `shotglass merge`, gives the same sweep.csv as
@@ -21,6 +24,7 @@ import sys
 import tempfile
 
 FAILURES = []
+SPLIT = "us-east-1:50%, eu-west-1:50%"
 
 
 def expect(condition, what):
@@ -30,7 +34,7 @@ def expect(condition, what):
 
 def sweep(binary, scenario, out, *extra):
     args = [binary, "sweep", scenario, "--vary", "consensus.nodes=7,13",
-            "--vary", "network.placement=us-east-1,all", "--seeds", "2", "--jobs", "2",
+            "--vary", f"network.placement=us-east-1;{SPLIT}", "--seeds", "2", "--jobs", "2",
             "--out", out, "--quiet", *extra]
     return subprocess.run(args, capture_output=True, text=True, timeout=300)
 
@@ -56,8 +60,19 @@ def check_grid(binary, scenario, out):
         expect(math.isclose(ci, 12.7062 * sd / math.sqrt(2), rel_tol=1e-4, abs_tol=1e-9),
                f"ci95 {ci} is t * sd / sqrt(n) for sd {sd}")
     values = sorted((r["consensus.nodes"], r["network.placement"]) for r in rows)
-    expect(values == [("13", "all"), ("13", "us-east-1"), ("7", "all"), ("7", "us-east-1")],
+    expect(values == [("13", "us-east-1"), ("13", SPLIT), ("7", "us-east-1"), ("7", SPLIT)],
            f"every point of the grid: {values}")
+    metrics = [c[:-len("_mean")] for c in columns if c.endswith("_mean")]
+    for metric in metrics:
+        for key in ("consensus.nodes", "network.placement"):
+            for ext in ("png", "svg"):
+                path = os.path.join(out, "plots", f"sweep_{metric}_vs_{key}.{ext}")
+                expect(os.path.getsize(path) > 1000 if os.path.exists(path) else False,
+                       f"{path} drawn")
+    report = os.path.join(out, "report.html")
+    expect(os.path.exists(report) and "<svg" in open(report).read(), "report.html with plots")
+    expect(not glob.glob(os.path.join(out, "points", "*", "*", "plots")),
+           "no plots in the run folders")
 
 
 def check_resume(binary, scenario, out):
