@@ -72,6 +72,16 @@ void ana_histogram_merge(AnaHistogram *target, const AnaHistogram *source)
     target->sum += source->sum;
 }
 
+uint64_t ana_histogram_count_below(const AnaHistogram *h, uint64_t v)
+{
+    if (v == 0) return 0;
+    unsigned last = bucket_of(v - 1); /* the bucket of the largest value below v */
+    uint64_t below = 0;
+    for (unsigned i = 0; i <= last; i++)
+        below += h->counts[i];
+    return below;
+}
+
 uint64_t ana_histogram_count(const AnaHistogram *h)
 {
     return h->count;

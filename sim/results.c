@@ -169,6 +169,53 @@ static GString *latency_csv(const SimRun *run)
     return out;
 }
 
+/* Bin edge k in ns, for k >= 30 (1 us): the Renard R10 series (1, 1.25, 1.6, 2, 2.5, 3.15, 4,
+ * 5, 6.3, 8) times powers of ten; integers, so no floating point decides a bin. */
+#define BIN_FIRST 30u
+#define BIN_LAST  190u /* 10^19 ns: beyond it, one last bin to UINT64_MAX */
+
+static uint64_t bin_edge(unsigned k)
+{
+    static const uint64_t r10[] = {100, 125, 160, 200, 250, 315, 400, 500, 630, 800};
+    SIM_ASSERT(k >= BIN_FIRST && k < BIN_LAST);
+    uint64_t decade = 1;
+    for (unsigned d = 2; d < k / 10; d++)
+        decade *= 10;
+    return decade * r10[k % 10];
+}
+
+/* Counts per bin from the bin holding the minimum (from 0 when it is below 1 us) to the bin
+ * holding the maximum. */
+static void histogram_rows(GString *out, const char *metric, const AnaHistogram *h)
+{
+    if (ana_histogram_count(h) == 0) return;
+    unsigned k = BIN_FIRST;
+    while (k + 1 < BIN_LAST && bin_edge(k + 1) <= ana_histogram_min(h))
+        k++;
+    for (; k < BIN_LAST; k++) {
+        uint64_t from = k == BIN_FIRST && ana_histogram_min(h) < bin_edge(k) ? 0 : bin_edge(k);
+        uint64_t to = k + 1 < BIN_LAST ? bin_edge(k + 1) : UINT64_MAX;
+        uint64_t n = ana_histogram_count_below(h, to) - ana_histogram_count_below(h, from);
+        g_string_append_printf(out, "%s,%.9f,%.9f,%" PRIu64 "\n", metric, seconds(from),
+                               seconds(to), n);
+        if (to > ana_histogram_max(h)) break;
+    }
+}
+
+/* latency_histogram.csv: the same samples as latency.csv, counted in bins of a tenth of a
+ * decade. */
+static GString *latency_histogram_csv(const SimRun *run)
+{
+    GString *out = g_string_new("metric,from,to,count\n");
+    histogram_rows(out, "finality", ana_liveness_latency(sim_run_liveness(run)));
+    const AnaData *d = sim_run_data(run);
+    if (d != NULL) {
+        histogram_rows(out, "tx_decide", ana_data_decide_latency(d));
+        histogram_rows(out, "tx_available", ana_data_available_latency(d));
+    }
+    return out;
+}
+
 static GString *nodes_csv(const SimRun *run)
 {
     SimNetwork *net = sim_run_network(run);
@@ -540,6 +587,7 @@ gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder
            put(dir, "blocks.csv", blocks_csv(run), error) &&
            put(dir, "throughput.csv", throughput_csv(run), error) &&
            put(dir, "latency.csv", latency_csv(run), error) &&
+           put(dir, "latency_histogram.csv", latency_histogram_csv(run), error) &&
            put(dir, "nodes.csv", nodes_csv(run), error) &&
            put(dir, "node_types.csv", node_types_csv(run), error) &&
            put(dir, "roles.csv", roles_csv(run), error) &&

@@ -10,6 +10,8 @@
  *   throughput.csv   per second of virtual time: blocks, payload bytes and (with a workload;
  *                    otherwise empty) transactions decided
  *   latency.csv      finality (and, with a workload, transaction) latency percentiles
+ *   latency_histogram.csv  the same latencies counted in bins [from, to) a tenth of a decade
+ *                    wide (edges 1, 1.25, 1.6, 2, 2.5, 3.15, 4, 5, 6.3, 8 times a power of ten)
  *   nodes.csv        one row per validator: region, CPU busy time, queueing, traffic totals
  *   node_types.csv   one row per validator and message type: messages and bytes each way
  *   roles.csv        bytes and messages by role and message type (with the data path)

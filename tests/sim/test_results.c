@@ -124,6 +124,19 @@ static void check_tables(const char *dir, const SimRun *run)
     ck_assert_uint_eq(txs, ana_data_decided_txs(sim_run_data(run)));
     Table latency = read_table(dir, "latency.csv", "metric,percentile,seconds");
     ck_assert_str_eq(field(&latency, 0, "metric"), "finality");
+    /* The histogram holds every finality and transaction sample, in contiguous bins. */
+    Table histogram = read_table(dir, "latency_histogram.csv", "metric,from,to,count");
+    guint64 finality = 0, tx = 0;
+    for (guint r = 0; r < histogram.rows->len; r++) {
+        guint64 n = g_ascii_strtoull(field(&histogram, r, "count"), NULL, 10);
+        const char *metric = field(&histogram, r, "metric");
+        if (strcmp(metric, "finality") == 0) finality += n;
+        if (strcmp(metric, "tx_decide") == 0) tx += n;
+        if (r > 0 && strcmp(metric, field(&histogram, r - 1, "metric")) == 0)
+            ck_assert_str_eq(field(&histogram, r, "from"), field(&histogram, r - 1, "to"));
+    }
+    ck_assert_uint_eq(finality, ana_histogram_count(ana_liveness_latency(l)));
+    ck_assert_uint_eq(tx, ana_data_decided_txs(sim_run_data(run)));
     Table nodes = read_table(dir, "nodes.csv",
                              "node,region,byzantine,cpu_busy,uplink_wait,downlink_wait,msgs_sent,"
                              "bytes_sent,msgs_received,bytes_received,msgs_dropped");
@@ -145,8 +158,8 @@ static void check_tables(const char *dir, const SimRun *run)
     ck_assert_str_eq(field(&faults, 1, "nodes"), "0-4 | 5-9"); /* the groups, as written */
     Table queue = read_table(dir, "leader_queue.csv", "view,leader,time,uplink_backlog");
     ck_assert_uint_ge(queue.rows->len, blocks.rows->len);
-    Table *all[] = {&views, &blocks, &throughput, &latency, &nodes,
-                    &types, &roles,  &faults,     &queue};
+    Table *all[] = {&views, &blocks, &throughput, &latency, &histogram,
+                    &nodes, &types,  &roles,      &faults,  &queue};
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
         table_clear(all[i]);
 }
@@ -201,7 +214,7 @@ START_TEST(results_parse_back_with_the_documented_columns)
         files++;
     }
     g_dir_close(d);
-    ck_assert_uint_eq(files, 12);
+    ck_assert_uint_eq(files, 13);
     g_rmdir(dir);
     g_free(dir);
     for (guint i = 0; i < 2; i++)
