@@ -569,11 +569,14 @@ static const char view_body[] =
     "                   \"#a50026\", \"#762a83\", \"#000000\"]\n"
     "array types[9] = [7, 6, 9, 4, 5, 11, 13, 3, 2]\n"
     "array sizes[9] = [0.5, 1, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5]\n"
-    "# Block 0 is a frame point; blocks 1-9 one outcome each (see view_outcomes.dat).\n"
+    "# Block 0 is a frame point; blocks 1-9 one outcome each, block 10 the views view sync\n"
+    "# led into (see view_outcomes.dat).\n"
     "plot 'view_outcomes.dat' index 0 using 1:2 with dots lc rgb \"#ff000000\" notitle, \\\n"
     "     for [i=1:9] '' index i using 1:2 with points pt types[i] ps sizes[i] "
     "lc rgb colors[i] \\\n"
-    "         title columnheader(1)\n";
+    "         title columnheader(1), \\\n"
+    "     '' index 10 using 1:2 with points pt 12 ps 2.5 lc rgb \"#000000\" "
+    "title columnheader(1)\n";
 
 typedef struct Outcome {
     const char *key; /* as views.csv writes it (ana_view_outcome_key); NULL: any other */
@@ -634,6 +637,19 @@ static size_t outcome_index(const char *key)
     return i;
 }
 
+/* Appends a block of `count` views (`rows`, freed here) titled "WHAT: N views"; an empty block
+ * has an empty title (no legend entry) and one NaN row, so gnuplot's indices stay put. */
+static void points_block(GString *out, const char *what, GString *rows, guint count)
+{
+    char *title = count == 0 ? g_strdup("")
+                             : g_strdup_printf("%s: %u view%s", what, count, count == 1 ? "" : "s");
+    g_string_append(out, "\n\n");
+    sim__plot_append_data_string(out, title);
+    g_string_append_printf(out, "\n%s", count > 0 ? rows->str : "NaN NaN\n");
+    g_free(title);
+    g_string_free(rows, TRUE);
+}
+
 static void outcome_block(const SimCsv *csv, const double *t, int view, int outcome, size_t o,
                           GString *out)
 {
@@ -645,14 +661,22 @@ static void outcome_block(const SimCsv *csv, const double *t, int view, int outc
         g_string_append_printf(rows, " %s\n", sim__csv_cell(csv, r, (guint)view));
         count++;
     }
-    char *title = count == 0 ? g_strdup("")
-                             : g_strdup_printf("%s: %u view%s", outcomes[o].title, count,
-                                               count == 1 ? "" : "s");
-    g_string_append(out, "\n\n");
-    sim__plot_append_data_string(out, title);
-    g_string_append_printf(out, "\n%s", count > 0 ? rows->str : "NaN NaN\n");
-    g_free(title);
-    g_string_free(rows, TRUE);
+    points_block(out, outcomes[o].title, rows, count);
+}
+
+/* The views view sync led into (views.csv's view_sync column, when present). */
+static void view_sync_block(const SimCsv *csv, const double *t, int view, GString *out)
+{
+    int column = sim__csv_column(csv, "view_sync");
+    GString *rows = g_string_new(NULL);
+    guint count = 0;
+    for (guint r = 0; column >= 0 && r < csv->rows->len; r++) {
+        if (strcmp(sim__csv_cell(csv, r, (guint)column), "1") != 0) continue;
+        sim__plot_append_number(rows, t[r]);
+        g_string_append_printf(rows, " %s\n", sim__csv_cell(csv, r, (guint)view));
+        count++;
+    }
+    points_block(out, "entered through view sync", rows, count);
 }
 
 static gboolean view_data(const SimCsv *csv, GString *out, GError **error)
@@ -673,12 +697,14 @@ static gboolean view_data(const SimCsv *csv, GString *out, GError **error)
         g_string_append(out, "# view_outcomes.dat: written by `shotglass plot` from "
                              "../views.csv.\n"
                              "# Block 0: a frame point. Then one block per outcome, in the "
-                             "order of view_outcomes.gp:\n"
+                             "order of view_outcomes.gp, and one of the views view sync led "
+                             "into:\n"
                              "# a title line, then rows of time (s; the proposal, else the "
                              "decide, else interpolated) and view.\n"
                              "0 0\n");
         for (size_t o = 0; o < G_N_ELEMENTS(outcomes); o++)
             outcome_block(csv, t, view, outcome, o, out);
+        view_sync_block(csv, t, view, out);
     }
     g_free(t);
     return ok;

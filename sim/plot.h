@@ -10,7 +10,8 @@
  * The plots of a run (sim_plot_draw):
  *   finality_cdf     CDF of finality latency, and of transaction latency with a workload
  *   throughput       blocks and payload decided per second, fault windows shaded and named
- *   view_outcomes    each view at its time, coloured by outcome (decided, failed and why, ...)
+ *   view_outcomes    each view at its time, coloured by outcome (decided, failed and why, ...),
+ *                    and the views view sync led into
  *   bandwidth_roles  bytes sent by role, stacked by message type (without the data path: bytes
  *                    sent per message type, summed over the validators)
  *   leader_queue     the leader's uplink backlog at each proposal

@@ -315,15 +315,27 @@ static const KeySpec *find_key(const char *group, const char *key)
     return NULL;
 }
 
-/* The closest key of `group` to `key`, or NULL. */
-static const char *suggest_key(const char *group, const char *key)
+/* What `key`, unknown in `group`, may have meant (g_free), or NULL: the closest key of the
+ * group, else a key of another group that has the same name or is named by it with its group
+ * ("da_committee" for [da] committee, as DESIGN.md's sketch has it in [consensus]). */
+static char *suggest_key(const char *group, const char *key)
 {
     const char *names[G_N_ELEMENTS(keys)];
     size_t n = 0;
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
         if (strcmp(keys[i].group, group) == 0) names[n++] = keys[i].key;
     }
-    return sim_suggest(key, names, n);
+    const char *close = sim_suggest(key, names, n);
+    if (close != NULL) return g_strdup(close);
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        size_t g = strlen(keys[i].group);
+        gboolean named = strncmp(key, keys[i].group, g) == 0 && key[g] == '_' &&
+                         strcmp(key + g + 1, keys[i].key) == 0;
+        if (strcmp(keys[i].key, key) == 0 || named) {
+            return g_strdup_printf("[%s] %s", keys[i].group, keys[i].key);
+        }
+    }
+    return NULL;
 }
 
 /* --- values ---------------------------------------------------------------------------------- */
@@ -1081,10 +1093,11 @@ static void apply_plain_groups(Ctx *c)
         for (gsize i = 0; names != NULL && i < count; i++) {
             const KeySpec *k = find_key(groups[g], names[i]);
             if (k == NULL) {
-                const char *close = suggest_key(groups[g], names[i]);
+                char *close = suggest_key(groups[g], names[i]);
                 problem(c, groups[g], names[i],
                         "unknown key%s%s%s (`shotglass list keys` shows them all)",
                         close ? "; did you mean " : "", close ? close : "", close ? "?" : "");
+                g_free(close);
                 continue;
             }
             char *value = get(c, groups[g], names[i]);

@@ -280,6 +280,8 @@ START_TEST(view_times_interpolated)
     ck_assert_ptr_nonnull(strstr(text, "\"decided: 5 views\""));
     ck_assert_ptr_nonnull(strstr(text, "\"orphaned (voted on, block never decided): 1 view\""));
     ck_assert_ptr_null(strstr(text, "skipped by view sync")); /* absent: no key entry */
+    /* View 5 was entered through view sync (its view_sync column), so it is marked again. */
+    ck_assert_ptr_nonnull(strstr(text, "\"entered through view sync: 1 view\"\n3.5 5\n"));
     g_free(text);
     remove_tree(dir);
 }
