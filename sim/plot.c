@@ -1156,6 +1156,26 @@ const char *sim__plot_parse_folder(int *argc, char ***argv, const char *paramete
     return dir;
 }
 
+void sim_plot_forget(const char *dir)
+{
+    static const char *const extensions[] = {"dat", "gp", "png", "svg"};
+    char *plots = g_build_filename(dir, "plots", NULL);
+    for (guint i = 0; i < SIM_PLOT_RUN_COUNT; i++) {
+        for (guint e = 0; e < G_N_ELEMENTS(extensions); e++) {
+            char *name = g_strdup_printf("%s.%s", sim_plot_run_names[i], extensions[e]);
+            char *path = g_build_filename(plots, name, NULL);
+            g_unlink(path);
+            g_free(path);
+            g_free(name);
+        }
+    }
+    g_rmdir(plots); /* fails, harmlessly, when something else is in it */
+    char *report = g_build_filename(dir, "report.html", NULL);
+    g_unlink(report);
+    g_free(report);
+    g_free(plots);
+}
+
 int sim_plot_main(int argc, char **argv)
 {
     const char *dir = sim__plot_parse_folder(

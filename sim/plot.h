@@ -67,6 +67,11 @@ gboolean sim_plot_draw(const char *dir, GError **error);
  */
 gboolean sim_plot_sweep(const char *dir, GError **error);
 
+/* Removes the run plots of `dir` (plots/NAME.dat, .gp, .png and .svg for each run plot, and
+ * plots/ itself once empty) and dir/report.html, so that a folder whose run was redone shows
+ * no plots of the earlier run. Other files are left alone. */
+void sim_plot_forget(const char *dir);
+
 /* Whether some plot of `dir` that its files call for (the run plots when it holds views.csv, the
  * sweep plots when it holds a readable sweep.csv) lacks its SVG or PNG. */
 gboolean sim_plot_missing(const char *dir);

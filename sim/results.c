@@ -22,15 +22,15 @@ typedef struct QueueSample {
 struct SimRecorder {
     const SimRun *run;
     GArray *queue; /* QueueSample */
-    uint32_t timeline_nodes;
+    char *sample;  /* as given to sim_recorder_new */
     SimTimeline *timeline;
 };
 
-SimRecorder *sim_recorder_new(uint32_t timeline_nodes)
+SimRecorder *sim_recorder_new(const char *timeline)
 {
     SimRecorder *r = g_new0(SimRecorder, 1);
     r->queue = g_array_new(FALSE, FALSE, sizeof(QueueSample));
-    r->timeline_nodes = timeline_nodes;
+    r->sample = g_strdup(timeline);
     return r;
 }
 
@@ -38,6 +38,7 @@ void sim_recorder_free(SimRecorder *r)
 {
     if (r == NULL) return;
     g_array_unref(r->queue);
+    g_free(r->sample);
     sim_timeline_free(r->timeline);
     g_free(r);
 }
@@ -58,15 +59,48 @@ void sim_recorder_observe(SimRecorder *r, SimRunConfig *config)
     config->observer_data = r;
 }
 
-void sim_recorder_attach(SimRecorder *r, const SimRun *run)
+/* The validators `spec` (see results.h) puts on the timeline; FALSE for no timeline, or with
+ * `error` for a spec that is neither a count nor a static selector of the run. */
+static gboolean timeline_sample(const char *spec, const SimRun *run, SimNodeSet *out,
+                                GError **error)
+{
+    uint32_t nodes = sim_run_config(run)->nodes;
+    guint64 count = SIM_TIMELINE_SAMPLE_DEFAULT;
+    if (spec == NULL || g_ascii_string_to_unsigned(spec, 10, 0, G_MAXUINT32, &count, NULL)) {
+        if (count == 0) return FALSE;
+        sim_timeline_default_sample(nodes, (uint32_t)count, out);
+        return TRUE;
+    }
+    SimSelector selector;
+    if (!sim_selector_parse(&selector, spec, nodes, sim_run_regions(run), error)) return FALSE;
+    gboolean ok = sim_selector_is_static(&selector);
+    if (ok) {
+        sim_node_set_init(out, nodes);
+        sim_run_resolve(run, &selector, out);
+    } else {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "\"%s\": leader terms change during the run (every leader is on the "
+                    "timeline anyway); give ids, regions, top-stake(N) or da-committee",
+                    spec);
+    }
+    sim_selector_clear(&selector);
+    return ok;
+}
+
+gboolean sim_recorder_attach(SimRecorder *r, const SimRun *run, GError **error)
 {
     r->run = run;
-    if (r->timeline_nodes == 0) return;
-    uint32_t nodes = sim_run_config(run)->nodes;
     SimNodeSet sample;
-    sim_timeline_default_sample(nodes, r->timeline_nodes, &sample);
+    GError *inner = NULL;
+    if (!timeline_sample(r->sample, run, &sample, &inner)) {
+        if (inner == NULL) return TRUE; /* no timeline */
+        g_propagate_error(error, inner);
+        return FALSE;
+    }
+    uint32_t nodes = sim_run_config(run)->nodes;
     r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
     sim_node_set_clear(&sample);
+    return TRUE;
 }
 
 /* --- files ----------------------------------------------------------------------------------- */
@@ -580,7 +614,14 @@ gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder
                     dir, g_strerror(errno));
         return FALSE;
     }
-    /* summary.json last: a folder with it is whole */
+    /* summary.json goes first and comes back last, so a folder with one is whole; a timeline
+     * of an earlier run in the folder goes when this run records none. */
+    char *summary = g_build_filename(dir, "summary.json", NULL);
+    char *timeline = g_build_filename(dir, "timeline.json", NULL);
+    g_unlink(summary);
+    if (recorder == NULL || recorder->timeline == NULL) g_unlink(timeline);
+    g_free(summary);
+    g_free(timeline);
     return write_timeline(dir, run, recorder, error) &&
            put(dir, "scenario.ini", g_string_new(info->scenario->text), error) &&
            put(dir, "views.csv", views_csv(run), error) &&

@@ -39,16 +39,20 @@
 
 /* Samples taken during the run for the results (install with sim_recorder_observe): the
  * leader's uplink backlog at each proposal, and the timeline (timeline.json, sim/timeline.h)
- * of up to `timeline_nodes` validators plus every leader (0: no timeline). */
+ * of a sample of validators plus every leader. `timeline` chooses the sample: NULL for the
+ * default (SIM_TIMELINE_SAMPLE_DEFAULT validators spread evenly over the ids), a number N for
+ * N of them (0: no timeline), or a node selector (sim/selector.h) without leader terms, such
+ * as "0-9,region(eu-west-1)". */
 typedef struct SimRecorder SimRecorder;
 
-SimRecorder *sim_recorder_new(uint32_t timeline_nodes);
+SimRecorder *sim_recorder_new(const char *timeline);
 void sim_recorder_free(SimRecorder *recorder);
 
 /* Points `config`'s observer at the recorder (call before sim_run_new) and, once the run is
- * built, lets it read the run (call after). */
+ * built, lets it read the run (call after); this chooses the timeline's sample, and fails
+ * (G_OPTION_ERROR) when `timeline` is neither a number nor a selector of this run. */
 void sim_recorder_observe(SimRecorder *recorder, SimRunConfig *config);
-void sim_recorder_attach(SimRecorder *recorder, const SimRun *run);
+gboolean sim_recorder_attach(SimRecorder *recorder, const SimRun *run, GError **error);
 
 typedef struct SimResultsInfo {
     const SimScenario *scenario;

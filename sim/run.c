@@ -844,6 +844,12 @@ const SimRegions *sim_run_regions(const SimRun *run)
     return run->regions;
 }
 
+void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *out)
+{
+    SimSelectorContext context = run__selector_context(run);
+    sim_selector_resolve(selector, &context, out);
+}
+
 gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id)
 {
     SIM_ASSERT(id < run->config.nodes);

@@ -167,6 +167,9 @@ const SimEndpoints *sim_run_endpoints(const SimRun *run);
 const ProtoShared *sim_run_shared(const SimRun *run);
 const ProtoCrypto *sim_run_crypto(const SimRun *run);
 const SimRegions *sim_run_regions(const SimRun *run);
+/* Adds to `out` (initialised over the validators) what `selector` picks in the run as it
+ * stands (leader terms: the view in progress). */
+void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *out);
 /* Whether a node is Byzantine in this run. */
 gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id);
 /* The node on a host, or NULL while it is crashed. */

@@ -2,6 +2,7 @@
 #include "sim/run_cli.h"
 
 #include "sim/assert.h"
+#include "sim/plot.h"
 #include "sim/report.h"
 #include "sim/results.h"
 #include "sim/selector.h"
@@ -59,8 +60,7 @@ typedef struct Flags {
     char *values[ALIASES];
     gboolean three_chain, da, quiet, no_plots;
     char **crash, **restart, **byzantine, **sets;
-    char *junit, *out;
-    gint64 timeline;
+    char *junit, *out, *timeline;
 } Flags;
 
 static void flags_clear(Flags *f)
@@ -68,7 +68,7 @@ static void flags_clear(Flags *f)
     for (size_t i = 0; i < ALIASES; i++)
         g_free(f->values[i]);
     g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine), g_strfreev(f->sets);
-    g_free(f->junit), g_free(f->out);
+    g_free(f->junit), g_free(f->out), g_free(f->timeline);
     memset(f, 0, sizeof *f);
 }
 
@@ -90,8 +90,10 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
          "FILE"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &f->out,
          "write a results folder: summary.json, CSV tables, timeline, plots", "DIR"},
-        {"timeline-nodes", 0, 0, G_OPTION_ARG_INT64, &f->timeline,
-         "with --out: validators on the timeline besides the leaders (default 32; 0: none)", "N"},
+        {"timeline-nodes", 0, 0, G_OPTION_ARG_STRING, &f->timeline,
+         "with --out: validators on the timeline besides the leaders: N spread evenly (default "
+         "32; 0: none) or a selector, e.g. 0-9,region(eu-west-1)",
+         "N|NODES"},
         {"no-plots", 0, 0, G_OPTION_ARG_NONE, &f->no_plots,
          "with --out: no plots and no report.html (`shotglass report DIR` makes them later)", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict", NULL},
@@ -157,7 +159,7 @@ static gboolean overrides_of(const Flags *f, GPtrArray *out, GError **error)
 gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const char *const *defaults,
                           SimScenario *scenario, SimRunCliOptions *options, GError **error)
 {
-    Flags f = {.timeline = SIM_TIMELINE_SAMPLE_DEFAULT};
+    Flags f = {0};
     gboolean run_options = options != NULL;
     GOptionEntry *entries = option_entries(&f, run_options);
     char *summary = g_strdup_printf("[FILE] - %s", command);
@@ -186,7 +188,7 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
         options->plots = !f.no_plots;
         options->junit = g_steal_pointer(&f.junit);
         options->out = g_steal_pointer(&f.out);
-        options->timeline_nodes = (uint32_t)CLAMP(f.timeline, 0, G_MAXUINT32);
+        options->timeline = g_steal_pointer(&f.timeline);
         options->overrides = g_new0(char *, overrides->len);
         for (guint i = 0; i + 1 < overrides->len; i++) /* the last one is the NULL end */
             options->overrides[i] = g_strdup(overrides->pdata[i]);
@@ -309,6 +311,7 @@ static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecord
         ok = FALSE;
     }
     SimResultsInfo info = {s, (const char *const *)o->overrides, results, wall, !interrupted};
+    if (o->out != NULL) sim_plot_forget(o->out); /* the plots of an earlier run, if any */
     if (o->out != NULL && !sim_results_write(o->out, run, recorder, &info, &error)) {
         fprintf(stderr, "shotglass run: --out: %s\n", error->message);
         g_clear_error(&error);
@@ -354,6 +357,7 @@ void sim_run_cli_options_clear(SimRunCliOptions *o)
 {
     g_free(o->junit);
     g_free(o->out);
+    g_free(o->timeline);
     g_strfreev(o->overrides);
     memset(o, 0, sizeof *o);
 }
@@ -369,14 +373,16 @@ int sim_run_main(int argc, char **argv)
         return 2;
     }
     int status = 2;
-    SimRecorder *recorder = sim_recorder_new(options.timeline_nodes);
+    SimRecorder *recorder = sim_recorder_new(options.timeline);
     if (options.out != NULL) sim_recorder_observe(recorder, &scenario.config);
     SimRun *run = sim_run_new(&scenario.config, &error);
     if (run == NULL) {
         fprintf(stderr, "shotglass run: %s: %s\n", scenario.path, error->message);
         g_error_free(error);
+    } else if (!sim_recorder_attach(recorder, run, &error)) {
+        fprintf(stderr, "shotglass run: --timeline-nodes %s\n", error->message);
+        g_error_free(error);
     } else {
-        sim_recorder_attach(recorder, run);
         status = run_and_report(&scenario, run, recorder, &options);
     }
     sim_run_free(run);

@@ -18,7 +18,7 @@ typedef struct SimRunCliOptions {
     char *out;        /* owned; NULL: no results folder */
     gboolean plots;   /* with `out`: draw the plots and write report.html */
     char **overrides; /* owned, NULL-terminated: every group.key=value the command line set */
-    uint32_t timeline_nodes;
+    char *timeline;   /* owned; --timeline-nodes as given, NULL: the default sample */
 } SimRunCliOptions;
 
 void sim_run_cli_options_clear(SimRunCliOptions *options);

@@ -3,10 +3,12 @@
 
 Exit codes (0 every expectation holds, 1 one fails, 2 bad usage or scenario), --set overriding a
 key, --junit writing JUnit XML that CI systems read (a test case per expectation, failures
-marked), `validate` and `list`.
+marked), `validate` and `list`; --timeline-nodes choosing the timeline's validators by count or
+selector; a results folder reused by a later run keeps nothing of the earlier one.
 
 Usage: check_cli.py SHOTGLASS SCENARIOS_DIR
 """
+import json
 import os
 import subprocess
 import sys
@@ -77,12 +79,45 @@ def check_validate_and_list(binary, scenarios):
     expect("withhold_votes" in run(binary, "list", "behaviours").stdout, "behaviours listed")
 
 
+def tracks(folder):
+    """The timeline's track names: {"node 3", "node 9 (leader only)", ...}."""
+    trace = json.load(open(os.path.join(folder, "timeline.json")))
+    return {e["args"]["name"] for e in trace["traceEvents"] if e.get("name") == "thread_name"}
+
+
+def check_results_folder(binary):
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "run")
+        base = ["run", "--views", "8", "--nodes", "12", "--quiet", "--out", out]
+        result = run(binary, *base, "--timeline-nodes", "0-2,7")
+        expect(result.returncode == 0, f"--timeline-nodes 0-2,7: exit {result.returncode}")
+        full = {t for t in tracks(out) if "leader only" not in t}
+        expect(full == {"node 0", "node 1", "node 2", "node 7"}, f"chosen tracks: {full}")
+        result = run(binary, *base, "--timeline-nodes", "3")
+        full = {t for t in tracks(out) if "leader only" not in t}
+        expect(len(full) == 3, f"--timeline-nodes 3: {full}")
+        result = run(binary, *base, "--timeline-nodes", "leader")
+        expect(result.returncode == 2 and "--timeline-nodes" in result.stderr,
+               f"--timeline-nodes leader: exit {result.returncode}, {result.stderr!r}")
+        result = run(binary, *base, "--timeline-nodes", "region(mars)")
+        expect(result.returncode == 2 and "mars" in result.stderr,
+               f"--timeline-nodes region(mars): exit {result.returncode}, {result.stderr!r}")
+        # The folder now holds plots and a timeline of the earlier runs; a run without them
+        # must not leave them behind to be mistaken for its own.
+        expect(os.path.exists(os.path.join(out, "report.html")), "plots drawn by default")
+        result = run(binary, *base, "--no-plots", "--timeline-nodes", "0", "--seed", "2")
+        expect(result.returncode == 0, f"rerun: exit {result.returncode}")
+        left = sorted(set(os.listdir(out)) & {"plots", "report.html", "timeline.json"})
+        expect(not left, f"a rerun without plots or timeline left {left}")
+
+
 def main():
     binary, scenarios = sys.argv[1], sys.argv[2]
     check_exit_codes(binary, scenarios)
     check_set_overrides(binary, scenarios)
     check_junit(binary, scenarios)
     check_validate_and_list(binary, scenarios)
+    check_results_folder(binary)
     for failure in FAILURES:
         print("FAIL:", failure)
     print(f"{len(FAILURES)} problems")

@@ -177,11 +177,11 @@ START_TEST(results_parse_back_with_the_documented_columns)
         "until = 20s\n[fault.split]\nkind = partition\n"
         "groups = 0-4 | 5-9\nat = 30s\nuntil = 35s\n[expect]\nsafety = ok\ndecided_blocks >= 10\n",
         NULL, &error));
-    SimRecorder *recorder = sim_recorder_new(4); /* a 4-node sample plus the leaders */
+    SimRecorder *recorder = sim_recorder_new("4"); /* a 4-node sample plus the leaders */
     sim_recorder_observe(recorder, &s.config);
     SimRun *run = sim_run_new(&s.config, &error);
     ck_assert_ptr_nonnull(run);
-    sim_recorder_attach(recorder, run);
+    ck_assert(sim_recorder_attach(recorder, run, NULL));
     sim_run_execute(run);
     SimExpectResult results[2];
     for (guint i = 0; i < 2; i++)
