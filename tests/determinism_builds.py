@@ -6,11 +6,17 @@ signatures, real payloads, erasure coding and rollups rebuilding their namespace
 runs it twice with the optimised build and once with the -O0 build, and once more with another
 seed. The trace digests of the first three must be identical and the fourth must differ.
 
+Then a run with a workload, a crash and restart, and a partition writes a results folder
+three times (twice -O2, once -O0): every file (summary, tables, timeline, plot data, scripts,
+images and report) must be byte-identical, the wall-clock time aside.
+
 Usage: determinism_builds.py SHOTGLASS SHOTGLASS_O0
 """
+import os
 import re
 import subprocess
 import sys
+import tempfile
 
 JITTER = ["--jitter", "lognormal(median=5%, sigma=0.5)"]
 RUNS = {
@@ -30,9 +36,50 @@ def digest(binary, args, seed):
     return match.group(1)
 
 
+FOLDER_RUN = ["run", "--nodes", "20", "--views", "60", "--rollups", "2", "--tx-rate", "50/s",
+              "--crash", "3@5s", "--restart", "3@10s", "--set", "fault.split.kind=partition",
+              "--set", "fault.split.groups=0-9 | 10-19", "--set", "fault.split.at=12s",
+              "--set", "fault.split.until=15s", "--timeline-nodes", "8", "--quiet"] + JITTER
+
+
+def folder_contents(binary, folder):
+    """Every file of a results folder by relative path, with the wall-clock time taken out."""
+    subprocess.run([binary] + FOLDER_RUN + ["--out", folder], capture_output=True, check=True)
+    wall = {"summary.json": rb'"wall_time_s" : [0-9.eE+-]+',
+            "report.html": rb"wall-clock time \(s\)</th><td>[^<]*"}
+    files = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            data = open(path, "rb").read()
+            if name in wall:
+                data, count = re.subn(wall[name], b"WALL", data)
+                if count != 1:
+                    sys.exit(f"{path}: the wall-clock time was not found once")
+            files[os.path.relpath(path, folder)] = data
+    return files
+
+
+def check_folders(optimised, unoptimised, failures):
+    with tempfile.TemporaryDirectory() as work:
+        first = folder_contents(optimised, os.path.join(work, "a"))
+        again = folder_contents(optimised, os.path.join(work, "b"))
+        at_o0 = folder_contents(unoptimised, os.path.join(work, "c"))
+    print(f"results folder: {len(first)} files")
+    for label, other in (("the same run", again), ("the -O0 build", at_o0)):
+        if sorted(first) != sorted(other):
+            failures.append(f"results folder: {label} wrote other files")
+        differing = sorted(n for n in first if n in other and first[n] != other[n])
+        if differing:
+            failures.append(f"results folder: {label} differs in {differing}")
+    if "timeline.json" not in first or "plots/throughput.dat" not in first:
+        failures.append(f"results folder: expected files missing: {sorted(first)}")
+
+
 def main():
     optimised, unoptimised = sys.argv[1], sys.argv[2]
     failures = []
+    check_folders(optimised, unoptimised, failures)
     for name, args in RUNS.items():
         first = digest(optimised, args, 1)
         again = digest(optimised, args, 1)
