@@ -287,8 +287,11 @@ SimStopReason sim_engine_run(SimEngine *engine, const SimEngineLimits *limits)
 {
     SIM_ASSERT(limits != NULL);
     SIM_ASSERT(!engine->running);
+    if (engine->stop_requested) { /* asked between runs: stop before the first event */
+        engine->stop_requested = FALSE;
+        return SIM_STOP_REQUESTED;
+    }
     engine->running = TRUE;
-    engine->stop_requested = FALSE;
     SimStopReason reason = SIM_STOP_EMPTY;
     SimEvent event;
     while (next_event(engine, limits, &event, &reason)) {
@@ -299,6 +302,7 @@ SimStopReason sim_engine_run(SimEngine *engine, const SimEngineLimits *limits)
         if (kind->flags & SIM_KIND_DIGEST) digest_event(engine, &event);
         kind->handler(engine, &event, kind->user_data);
         if (engine->stop_requested) {
+            engine->stop_requested = FALSE; /* a later run continues */
             reason = SIM_STOP_REQUESTED;
             break;
         }

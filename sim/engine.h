@@ -112,7 +112,9 @@ gboolean sim_engine_is_pending(const SimEngine *engine, SimEventId id);
  */
 SimStopReason sim_engine_run(SimEngine *engine, const SimEngineLimits *limits);
 
-/* Asks the run loop to stop after the current event. `reason` (borrowed, static) is kept. */
+/* Asks the run loop to stop after the current event; asked between runs (from a progress
+ * callback, a signal handler's flag), the next sim_engine_run returns at once. Each request
+ * stops one run. `reason` (borrowed, static) is kept. */
 void sim_engine_request_stop(SimEngine *engine, const char *reason);
 
 /* The reason given to the last honoured stop request, or NULL. */

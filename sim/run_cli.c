@@ -243,11 +243,7 @@ static double execute(SimRun *run, gboolean show_progress)
     Progress progress = {.show = show_progress};
     /* determinism-ok: wall time is measured for the report only, never fed to the run */
     progress.start = progress.last = g_get_monotonic_time();
-    struct sigaction action = {.sa_handler = on_interrupt}, previous;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &previous);
     sim_run_execute_progress(run, between_slices, &progress, 20000);
-    sigaction(SIGINT, &previous, NULL);
     if (progress.shown) fprintf(stderr, "\r%80s\r", "");
     /* determinism-ok: as above */
     return (double)(g_get_monotonic_time() - progress.start) / 1e6;
@@ -373,6 +369,11 @@ int sim_run_main(int argc, char **argv)
         return 2;
     }
     int status = 2;
+    /* From here a Ctrl-C stops the run at its next slice (at once if it has not started) and
+     * the results say so; the run is built and reported with the handler in place. */
+    struct sigaction action = {.sa_handler = on_interrupt}, previous;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous);
     SimRecorder *recorder = sim_recorder_new(options.timeline);
     if (options.out != NULL) sim_recorder_observe(recorder, &scenario.config);
     SimRun *run = sim_run_new(&scenario.config, &error);
@@ -385,6 +386,7 @@ int sim_run_main(int argc, char **argv)
     } else {
         status = run_and_report(&scenario, run, recorder, &options);
     }
+    sigaction(SIGINT, &previous, NULL);
     sim_run_free(run);
     sim_recorder_free(recorder);
     sim_scenario_clear(&scenario);

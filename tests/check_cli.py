@@ -4,15 +4,19 @@
 Exit codes (0 every expectation holds, 1 one fails, 2 bad usage or scenario), --set overriding a
 key, --junit writing JUnit XML that CI systems read (a test case per expectation, failures
 marked), `validate` and `list`; --timeline-nodes choosing the timeline's validators by count or
-selector; a results folder reused by a later run keeps nothing of the earlier one.
+selector; a results folder reused by a later run keeps nothing of the earlier one; Ctrl-C
+(SIGINT) stops a run with exit code 130 and a whole folder marked incomplete.
 
 Usage: check_cli.py SHOTGLASS SCENARIOS_DIR
 """
+import csv
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import xml.etree.ElementTree as ET
 
 FAILURES = []
@@ -111,6 +115,33 @@ def check_results_folder(binary):
         expect(not left, f"a rerun without plots or timeline left {left}")
 
 
+def check_interrupt(binary):
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "stopped")
+        # A run that would take a while; SIGINT once it has had time to start (a signal that
+        # comes earlier stops it before its first event, with the same outcome).
+        child = subprocess.Popen([binary, "run", "--nodes", "200", "--views", "0",
+                                  "--time-limit", "1h", "--out", out],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        child.send_signal(signal.SIGINT)
+        try:
+            _, err = child.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            expect(False, "SIGINT did not stop the run within 60 s")
+            return
+        expect(child.returncode == 130, f"SIGINT: exit {child.returncode}, {err!r}")
+        expect("interrupted" in err, f"SIGINT: says interrupted: {err!r}")
+        summary = json.load(open(os.path.join(out, "summary.json")))
+        expect(summary["complete"] is False, "SIGINT: summary.json says complete: false")
+        expect(summary["virtual_time_s"] < 3600, "SIGINT: stopped before the time limit")
+        for name in ("views.csv", "blocks.csv", "nodes.csv", "roles.csv", "throughput.csv"):
+            rows = list(csv.reader(open(os.path.join(out, name))))
+            expect(len(rows) >= 1 and all(len(r) == len(rows[0]) for r in rows),
+                   f"SIGINT: {name} is whole")
+
+
 def main():
     binary, scenarios = sys.argv[1], sys.argv[2]
     check_exit_codes(binary, scenarios)
@@ -118,6 +149,7 @@ def main():
     check_junit(binary, scenarios)
     check_validate_and_list(binary, scenarios)
     check_results_folder(binary)
+    check_interrupt(binary)
     for failure in FAILURES:
         print("FAIL:", failure)
     print(f"{len(FAILURES)} problems")

@@ -188,6 +188,26 @@ START_TEST(stop_request_stops_after_current_event)
 }
 END_TEST
 
+/* A request made between runs (as a progress callback does on Ctrl-C) stops the next run
+ * before its first event, once: the run after that continues. */
+START_TEST(stop_request_between_runs_stops_the_next)
+{
+    Log log;
+    SimEngine *engine = engine_with_log(&log);
+    for (uint64_t i = 1; i <= 5; i++)
+        sim_engine_schedule(engine, i, log.kind, 0, 0, NULL, i);
+    SimEngineLimits two = {SIM_TIME_NONE, 2};
+    ck_assert_int_eq(sim_engine_run(engine, &two), SIM_STOP_MAX_EVENTS);
+    sim_engine_request_stop(engine, "between");
+    ck_assert_int_eq(sim_engine_run(engine, &no_limits), SIM_STOP_REQUESTED);
+    ck_assert_uint_eq(log.len, 2);
+    ck_assert_uint_eq(sim_engine_now(engine), 2);
+    ck_assert_int_eq(sim_engine_run(engine, &no_limits), SIM_STOP_EMPTY);
+    ck_assert_uint_eq(log.len, 5);
+    sim_engine_free(engine);
+}
+END_TEST
+
 static void reenter(SimEngine *engine, const SimEvent *event, void *user_data)
 {
     (void)event, (void)user_data;
@@ -264,6 +284,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, many_cancellations_keep_order);
     tcase_add_test(tc, stop_conditions);
     tcase_add_test(tc, stop_request_stops_after_current_event);
+    tcase_add_test(tc, stop_request_between_runs_stops_the_next);
     tcase_add_test_raise_signal(tc, reentry_aborts, SIGABRT);
     tcase_add_test_raise_signal(tc, scheduling_in_the_past_aborts, SIGABRT);
     tcase_add_test_raise_signal(tc, pending_bound_aborts, SIGABRT);
