@@ -44,8 +44,8 @@ gboolean sim__csv_number(const SimCsv *csv, guint row, guint column, gboolean em
  * (which gnuplot skips). */
 void sim__plot_append_number(GString *out, double value);
 
-/* Appends `text` as a double-quoted gnuplot data string: quotes become apostrophes and control
- * characters spaces, since gnuplot's data files have no escapes. */
+/* Appends `text` as a double-quoted gnuplot data string: quotes become apostrophes, backslashes
+ * slashes and control characters spaces, since gnuplot's data files have no escapes. */
 void sim__plot_append_data_string(GString *out, const char *text);
 
 /* Appends `text` as a single-quoted gnuplot string literal (a quote doubled, control characters

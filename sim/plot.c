@@ -196,7 +196,8 @@ gboolean sim__csv_number(const SimCsv *csv, guint row, guint column, gboolean em
         *value = NAN;
         return TRUE;
     }
-    if (text[0] == '\0' || *end != '\0' || !isfinite(parsed)) {
+    /* strtod would skip leading blanks, line breaks included: a cell is a number or not. */
+    if (text[0] == '\0' || g_ascii_isspace(text[0]) || *end != '\0' || !isfinite(parsed)) {
         g_set_error(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_INPUT,
                     "%s:%u: column \"%s\": \"%s\" is not a number", csv->path,
                     g_array_index(csv->lines, guint, row), csv->header[column], text);
@@ -224,6 +225,8 @@ void sim__plot_append_data_string(GString *out, const char *text)
     for (const char *p = text; *p != '\0'; p++) {
         if (*p == '"') {
             g_string_append_c(out, '\'');
+        } else if (*p == '\\') {
+            g_string_append_c(out, '/'); /* gnuplot 5.4 drops it inside a data string */
         } else {
             g_string_append_c(out, (unsigned char)*p < ' ' ? ' ' : *p);
         }
@@ -259,6 +262,11 @@ char *sim__plot_folder(const char *dir, GError **error)
 
 static GString *script_text(const char *name, const char *what, const char *body)
 {
+    /* `what` goes into a comment: a line break there would end it and start a command. */
+    char *comment = g_strdup(what);
+    for (char *p = comment; *p != '\0'; p++) {
+        if ((unsigned char)*p < ' ' || *p == 0x7f) *p = ' ';
+    }
     GString *s = g_string_new(NULL);
     g_string_append_printf(s,
                            "# %s.gp: %s\n"
@@ -267,7 +275,8 @@ static GString *script_text(const char *name, const char *what, const char *body
                            "# where the numbers come from. Edit it freely and rerun "
                            "`gnuplot %s.gp` in this folder:\n"
                            "# it writes %s.png and %s.svg.\n",
-                           name, what, name, name, name, name);
+                           name, comment, name, name, name, name);
+    g_free(comment);
     g_string_append(s, "reset\n"
                        "set encoding utf8\n"
                        "# NaN marks a row to skip (gnuplot 5.4 can crash on NaN labels "
@@ -337,7 +346,9 @@ gboolean sim__plot_run(const char *gnuplot, const char *plots, const char *name,
     SIM_ASSERT(gnuplot != NULL && g_path_is_absolute(gnuplot));
     SIM_ASSERT(plots != NULL && name != NULL);
     char *script = g_strconcat(name, ".gp", NULL);
-    char *argv[] = {(char *)gnuplot, script, NULL};
+    /* -d: no system or user start-up file (~/.gnuplot could change decimal signs, line
+     * types, ...), so the images depend on the data and the script alone. */
+    char *argv[] = {(char *)gnuplot, "-d", script, NULL};
     char *out = NULL, *err = NULL;
     int status = 0;
     GError *inner = NULL;
@@ -650,30 +661,37 @@ static void points_block(GString *out, const char *what, GString *rows, guint co
     g_string_free(rows, TRUE);
 }
 
-static void outcome_block(const SimCsv *csv, const double *t, int view, int outcome, size_t o,
-                          GString *out)
+/* A point per view: its time and its number (parsed, so only numbers reach the file). */
+static void append_point(GString *rows, double t, double view)
+{
+    sim__plot_append_number(rows, t);
+    g_string_append_c(rows, ' ');
+    sim__plot_append_number(rows, view);
+    g_string_append_c(rows, '\n');
+}
+
+static void outcome_block(const SimCsv *csv, const double *t, const double *views, int outcome,
+                          size_t o, GString *out)
 {
     GString *rows = g_string_new(NULL);
     guint count = 0;
     for (guint r = 0; r < csv->rows->len; r++) {
         if (outcome_index(sim__csv_cell(csv, r, (guint)outcome)) != o) continue;
-        sim__plot_append_number(rows, t[r]);
-        g_string_append_printf(rows, " %s\n", sim__csv_cell(csv, r, (guint)view));
+        append_point(rows, t[r], views[r]);
         count++;
     }
     points_block(out, outcomes[o].title, rows, count);
 }
 
 /* The views view sync led into (views.csv's view_sync column, when present). */
-static void view_sync_block(const SimCsv *csv, const double *t, int view, GString *out)
+static void view_sync_block(const SimCsv *csv, const double *t, const double *views, GString *out)
 {
     int column = sim__csv_column(csv, "view_sync");
     GString *rows = g_string_new(NULL);
     guint count = 0;
     for (guint r = 0; column >= 0 && r < csv->rows->len; r++) {
         if (strcmp(sim__csv_cell(csv, r, (guint)column), "1") != 0) continue;
-        sim__plot_append_number(rows, t[r]);
-        g_string_append_printf(rows, " %s\n", sim__csv_cell(csv, r, (guint)view));
+        append_point(rows, t[r], views[r]);
         count++;
     }
     points_block(out, "entered through view sync", rows, count);
@@ -686,13 +704,11 @@ static gboolean view_data(const SimCsv *csv, GString *out, GError **error)
                           "decided_at", &decided, NULL)) {
         return FALSE;
     }
-    double *t = g_new(double, csv->rows->len + 1);
+    double *t = g_new(double, csv->rows->len + 1), *views = g_new(double, csv->rows->len + 1);
     /* Views are numbered; a non-number here is a malformed file, not a plotting choice. */
     gboolean ok = view_times(csv, proposed, decided, t, error);
-    for (guint r = 0; ok && r < csv->rows->len; r++) {
-        double v;
-        ok = sim__csv_number(csv, r, (guint)view, FALSE, &v, error);
-    }
+    for (guint r = 0; ok && r < csv->rows->len; r++)
+        ok = sim__csv_number(csv, r, (guint)view, FALSE, &views[r], error);
     if (ok) {
         g_string_append(out, "# view_outcomes.dat: written by `shotglass plot` from "
                              "../views.csv.\n"
@@ -703,10 +719,11 @@ static gboolean view_data(const SimCsv *csv, GString *out, GError **error)
                              "decide, else interpolated) and view.\n"
                              "0 0\n");
         for (size_t o = 0; o < G_N_ELEMENTS(outcomes); o++)
-            outcome_block(csv, t, view, outcome, o, out);
-        view_sync_block(csv, t, view, out);
+            outcome_block(csv, t, views, outcome, o, out);
+        view_sync_block(csv, t, views, out);
     }
     g_free(t);
+    g_free(views);
     return ok;
 }
 
@@ -930,16 +947,19 @@ static gboolean leader_queue_data(const SimCsv *csv, GString *out, GError **erro
                          "# view, leader.\n"
                          "0 0\n\n\n");
     for (guint r = 0; r < csv->rows->len; r++) {
-        double t, b;
+        double t, b, v, l;
         if (!sim__csv_number(csv, r, (guint)time, FALSE, &t, error) ||
-            !sim__csv_number(csv, r, (guint)backlog, FALSE, &b, error)) {
+            !sim__csv_number(csv, r, (guint)backlog, FALSE, &b, error) ||
+            !sim__csv_number(csv, r, (guint)view, FALSE, &v, error) ||
+            !sim__csv_number(csv, r, (guint)leader, FALSE, &l, error)) {
             return FALSE;
         }
-        sim__plot_append_number(out, t);
-        g_string_append_c(out, ' ');
-        sim__plot_append_number(out, b * 1e3);
-        g_string_append_printf(out, " %s %s\n", sim__csv_cell(csv, r, (guint)view),
-                               sim__csv_cell(csv, r, (guint)leader));
+        double row[] = {t, b * 1e3, v, l};
+        for (size_t i = 0; i < G_N_ELEMENTS(row); i++) {
+            if (i > 0) g_string_append_c(out, ' ');
+            sim__plot_append_number(out, row[i]);
+        }
+        g_string_append_c(out, '\n');
     }
     if (csv->rows->len == 0) g_string_append(out, "NaN NaN\n");
     return TRUE;

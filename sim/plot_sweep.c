@@ -20,16 +20,33 @@ void sim__sweep_schema_clear(SimSweepSchema *schema)
 
 static gboolean schema_fail(const SimCsv *csv, GError **error, const char *why, guint column)
 {
+    char *name = g_strescape(column < csv->columns ? csv->header[column] : "", NULL);
     g_set_error(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_INPUT,
                 "%s: not a sweep table: %s (column %u, \"%s\"); expected point, the keys, seeds, "
                 "then M_mean, M_sd, M_ci95 for every metric M",
-                csv->path, why, column + 1, column < csv->columns ? csv->header[column] : "");
+                csv->path, why, column + 1, name);
+    g_free(name);
     return FALSE;
 }
 
 gboolean sim__sweep_schema(const SimCsv *csv, SimSweepSchema *schema, GError **error)
 {
     SIM_ASSERT(csv != NULL && schema != NULL);
+    /* Column names are scenario keys and metric names: plain, and each once. They end up in
+     * file names, scripts and comments, so nothing else is let through. */
+    for (guint c = 0; c < csv->columns; c++) {
+        const char *name = csv->header[c];
+        gboolean plain = name[0] != '\0';
+        for (const char *p = name; *p != '\0' && plain; p++)
+            plain = g_ascii_isalnum(*p) || *p == '.' || *p == '-' || *p == '_';
+        if (!plain) {
+            return schema_fail(csv, error, "a column name other than letters, digits and . - _", c);
+        }
+        for (guint d = 0; d < c; d++) {
+            if (strcmp(csv->header[d], name) == 0)
+                return schema_fail(csv, error, "a column name given twice", c);
+        }
+    }
     if (strcmp(csv->header[0], "point") != 0) {
         return schema_fail(csv, error, "the first column is not `point`", 0);
     }
@@ -65,28 +82,25 @@ gboolean sim__sweep_schema(const SimCsv *csv, SimSweepSchema *schema, GError **e
     return TRUE;
 }
 
-static char *file_part(const char *name)
-{
-    char *safe = g_strdup(name);
-    for (char *p = safe; *p != '\0'; p++) {
-        if (!g_ascii_isalnum(*p) && *p != '.' && *p != '-' && *p != '_') *p = '_';
-    }
-    return safe;
-}
-
 GPtrArray *sim__plot_sweep_names(const SimCsv *csv, GError **error)
 {
     SimSweepSchema schema = {0};
     if (!sim__sweep_schema(csv, &schema, error)) return NULL;
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
     for (guint m = 0; m < schema.metrics->len; m++) {
-        char *metric = file_part(schema.metrics->pdata[m]);
         for (guint k = 1; k < schema.seeds; k++) {
-            char *key = file_part(csv->header[k]);
-            g_ptr_array_add(names, g_strdup_printf("sweep_%s_vs_%s", metric, key));
-            g_free(key);
+            /* Names are plain (the schema says so); "sweep_a_vs_b_vs_c" could still come from
+             * two pairs, so a repeat gets a number. */
+            char *name =
+                g_strdup_printf("sweep_%s_vs_%s", (char *)schema.metrics->pdata[m], csv->header[k]);
+            for (guint n = 2; g_ptr_array_find_with_equal_func(names, name, g_str_equal, NULL);
+                 n++) {
+                g_free(name);
+                name = g_strdup_printf("sweep_%s_vs_%s-%u", (char *)schema.metrics->pdata[m],
+                                       csv->header[k], n);
+            }
+            g_ptr_array_add(names, name);
         }
-        g_free(metric);
     }
     sim__sweep_schema_clear(&schema);
     return names;

@@ -4,6 +4,7 @@
 #include "sim/assert.h"
 #include "sim/plot-internal.h"
 #include "sim/plot.h"
+#include "sim/results.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -11,11 +12,15 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Appends `text` escaped for HTML; bytes that are not UTF-8 (files may hold anything) become
+ * U+FFFD, since the page says it is UTF-8. */
 static void esc(GString *out, const char *text)
 {
-    char *escaped = g_markup_escape_text(text != NULL ? text : "", -1);
+    char *valid = g_utf8_make_valid(text != NULL ? text : "", -1);
+    char *escaped = g_markup_escape_text(valid, -1);
     g_string_append(out, escaped);
     g_free(escaped);
+    g_free(valid);
 }
 
 /* --- inlining an SVG ------------------------------------------------------------------------- */
@@ -24,10 +29,14 @@ static void esc(GString *out, const char *text)
  * How it works: gnuplot's SVG is parsed with GMarkup and written out again element by element,
  * so what reaches the page is well-formed whatever the file holds. On the way, ids get a
  * per-plot prefix (gnuplot names its point shapes and filters alike in every file, and one page
- * holds many plots), and so do the references to them (href="#id", url(#id)); scripts, foreign
- * content, event handlers, namespace declarations (an HTML page does not need them) and any
- * reference that leaves the page are dropped. Comments, the DOCTYPE and processing instructions
- * are not copied.
+ * holds many plots), and so do the references to them (href="#id", url(#id)). Only what an
+ * SVG drawing needs passes, by allow-list: the drawing elements gnuplot writes and their kin,
+ * and their presentation attributes, with names compared exactly (an HTML parser lowercases
+ * names in inline SVG, so "HREF" or "IMAGE" must not pass as something else). Everything else
+ * goes, with its content: scripts, styles, links, images, animation, foreign content, HTML
+ * elements (which would leave SVG parsing). An attribute value goes when it could reach
+ * outside the page: a url( other than url(#id), in any case, a ':' (schemes) or a backslash
+ * (CSS escapes). Comments, the DOCTYPE and processing instructions are not copied.
  */
 typedef struct SvgCopy {
     GString *out;
@@ -38,13 +47,54 @@ typedef struct SvgCopy {
     GHashTable *ids;   /* ids written so far -> GUINT_TO_POINTER(times seen); lookups only */
 } SvgCopy;
 
-static gboolean dropped_element(const char *name)
+/* Whether `name` is one of the space-separated words of `list`, exactly (case counts). */
+static gboolean listed(const char *name, const char *list)
 {
-    static const char *const names[] = {"script", "foreignObject", "iframe", "style", "a"};
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (g_ascii_strcasecmp(name, names[i]) == 0) return TRUE;
+    size_t length = strlen(name);
+    if (length == 0 || strchr(name, ' ') != NULL) return FALSE;
+    for (const char *hit = strstr(list, name); hit != NULL; hit = strstr(hit + 1, name)) {
+        gboolean starts = hit == list || hit[-1] == ' ';
+        gboolean ends = hit[length] == ' ' || hit[length] == '\0';
+        if (starts && ends) return TRUE;
     }
     return FALSE;
+}
+
+static gboolean allowed_element(const char *name)
+{
+    return listed(name, "svg g defs title desc path rect circle ellipse line polyline polygon "
+                        "text tspan use symbol marker clipPath filter feFlood feComposite "
+                        "feOffset feBlend feMerge feMergeNode linearGradient stop pattern");
+}
+
+static gboolean allowed_attribute(const char *name)
+{
+    return listed(name, "id class x y x1 y1 x2 y2 cx cy r rx ry dx dy width height d points "
+                        "transform viewBox preserveAspectRatio fill fill-opacity fill-rule "
+                        "stroke stroke-width stroke-linecap stroke-linejoin stroke-dasharray "
+                        "stroke-dashoffset stroke-opacity stroke-miterlimit opacity color "
+                        "visibility display clip-path clip-rule clipPathUnits font-family "
+                        "font-size font-weight font-style text-anchor dominant-baseline "
+                        "alignment-baseline baseline-shift letter-spacing text-decoration "
+                        "rotate textLength lengthAdjust filter filterUnits flood-color "
+                        "flood-opacity result in in2 operator mode offset stop-color "
+                        "stop-opacity gradientUnits gradientTransform patternUnits "
+                        "patternTransform markerWidth markerHeight refX refY orient "
+                        "marker-start marker-mid marker-end href xlink:href");
+}
+
+/* Whether a value could reach outside the page (see above); url(#id) is local. */
+static gboolean leaves_page(const char *value)
+{
+    if (strchr(value, ':') != NULL || strchr(value, '\\') != NULL) return TRUE;
+    char *lower = g_ascii_strdown(value, -1);
+    gboolean out = FALSE;
+    for (const char *hit = strstr(lower, "url("); hit != NULL && !out;
+         hit = strstr(hit + 4, "url("))
+        out = hit[4] != '#';
+    out = out || strstr(lower, "image-set(") != NULL || strstr(lower, "expression(") != NULL;
+    g_free(lower);
+    return out;
 }
 
 /* An id made unique in the page: the prefix, and a count when gnuplot repeats one in a file
@@ -61,11 +111,13 @@ static char *unique_id(SvgCopy *c, const char *value)
 static char *copied_value(SvgCopy *c, const char *name, const char *value)
 {
     const char *prefix = c->prefix;
-    if (g_ascii_strncasecmp(name, "on", 2) == 0 || g_str_has_prefix(name, "xmlns")) return NULL;
+    if (!allowed_attribute(name)) return NULL;
     if (strcmp(name, "id") == 0) return unique_id(c, value);
-    if (strcmp(name, "href") == 0 || g_str_has_suffix(name, ":href")) {
-        return value[0] == '#' ? g_strconcat("#", prefix, value + 1, NULL) : NULL;
+    if (strcmp(name, "href") == 0 || strcmp(name, "xlink:href") == 0) {
+        return value[0] == '#' && !leaves_page(value) ? g_strconcat("#", prefix, value + 1, NULL)
+                                                      : NULL;
     }
+    if (leaves_page(value)) return NULL;
     if (strstr(value, "url(") == NULL) return g_strdup(value);
     /* Only local references: url(#id) becomes url(#prefix-id); any other url( drops it. */
     GString *v = g_string_new(NULL);
@@ -100,7 +152,7 @@ static void svg_start(GMarkupParseContext *context, const char *element, const c
     /* The root's own <title> and <desc> only say "Gnuplot"; the plots' titles are kept. */
     gboolean root_label =
         c->depth == 2 && (strcmp(element, "title") == 0 || strcmp(element, "desc") == 0);
-    if (dropped_element(element) || root_label) {
+    if (!allowed_element(element) || root_label) {
         c->skip_depth = c->depth;
         return;
     }
@@ -746,20 +798,15 @@ static gboolean load_summary(const char *dir, Inputs *in, GError **error)
 {
     char *path = g_build_filename(dir, "summary.json", NULL);
     GError *inner = NULL;
-    in->parser = json_parser_new();
-    gboolean ok = json_parser_load_from_file(in->parser, path, &inner);
-    JsonNode *root = ok ? json_parser_get_root(in->parser) : NULL;
-    if (!ok) {
-        g_set_error(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_INPUT, "%s: %s", path, inner->message);
+    in->parser = sim_results_read_json(path, &inner);
+    if (in->parser == NULL) {
+        g_set_error_literal(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_INPUT, inner->message);
         g_error_free(inner);
-    } else if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-        g_set_error(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_INPUT, "%s: not a JSON object", path);
-        ok = FALSE;
     } else {
-        in->summary = json_node_get_object(root);
+        in->summary = json_node_get_object(json_parser_get_root(in->parser));
     }
     g_free(path);
-    return ok;
+    return in->parser != NULL;
 }
 
 static gboolean load_inputs(const char *dir, Inputs *in, GError **error)
@@ -812,8 +859,10 @@ static GString *page(const char *dir, const Inputs *in, const char *notice)
     GString *out = g_string_new(NULL);
     JsonObject *scenario = object_member(in->summary, "scenario");
     char *name = node_text(member(scenario, "name"));
+    char *base = g_path_get_basename(dir); /* the same page whichever way DIR was written */
     char *title = in->summary != NULL ? g_strdup_printf("shotglass report: %s", name)
-                                      : g_strdup_printf("shotglass sweep report: %s", dir);
+                                      : g_strdup_printf("shotglass sweep report: %s", base);
+    g_free(base);
     page_head(out, title);
     if (in->summary != NULL) {
         status_line(out, in->summary);

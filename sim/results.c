@@ -311,6 +311,58 @@ static GString *roles_csv(const SimRun *run)
     return out;
 }
 
+/* The deepest nesting of arrays and objects in `text` (strings skipped). */
+static guint json_depth(const char *text, gsize length)
+{
+    guint depth = 0, deepest = 0;
+    gboolean in_string = FALSE;
+    for (gsize i = 0; i < length; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = FALSE;
+        } else if (ch == '"') {
+            in_string = TRUE;
+        } else if (ch == '[' || ch == '{') {
+            deepest = MAX(deepest, ++depth);
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
+JsonParser *sim_results_read_json(const char *path, GError **error)
+{
+    char *text = NULL;
+    gsize length = 0;
+    GError *inner = NULL;
+    if (!g_file_get_contents(path, &text, &length, &inner)) {
+        g_propagate_error(error, inner);
+        return NULL;
+    }
+    JsonParser *parser = json_parser_new();
+    gboolean ok = FALSE;
+    if (json_depth(text, length) > SIM_RESULTS_JSON_DEPTH) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: JSON nested more than %d deep; not a shotglass file", path,
+                    SIM_RESULTS_JSON_DEPTH);
+    } else if (!json_parser_load_from_data(parser, text, (gssize)length, &inner)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s", path, inner->message);
+        g_error_free(inner);
+    } else if (json_parser_get_root(parser) == NULL ||
+               !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a JSON object", path);
+    } else {
+        ok = TRUE;
+    }
+    g_free(text);
+    if (!ok) g_clear_object(&parser);
+    return parser;
+}
+
 void sim_csv_append_field(GString *out, const char *text)
 {
     if (strpbrk(text, ",\"\r\n") == NULL) {

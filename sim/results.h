@@ -36,6 +36,7 @@
 #include "sim/scenario.h"
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 /* Samples taken during the run for the results (install with sim_recorder_observe): the
  * leader's uplink backlog at each proposal, and the timeline (timeline.json, sim/timeline.h)
@@ -61,6 +62,13 @@ typedef struct SimResultsInfo {
     double wall_seconds;
     gboolean complete;
 } SimResultsInfo;
+
+/* Reads the JSON file `path` whose root must be an object (a summary.json). json-glib parses
+ * recursively, so nesting deeper than SIM_RESULTS_JSON_DEPTH is refused before it parses.
+ * Returns the parser (g_object_unref; its root is the object) or NULL with a G_FILE_ERROR
+ * whose message names the file. */
+#define SIM_RESULTS_JSON_DEPTH 64
+JsonParser *sim_results_read_json(const char *path, GError **error);
 
 /* Appends `text` to a CSV row as one field: as it is, or quoted when it holds a comma, a quote
  * or a line break (a quote inside doubled), as RFC 4180 has it. */

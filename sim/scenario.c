@@ -901,6 +901,14 @@ static void parse_fault(Ctx *c, const char *group)
         problem(c, group, NULL, "a fault group needs a name, as in [fault.split]");
         return;
     }
+    for (const char *p = name; *p != '\0'; p++) {
+        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_') {
+            problem(c, group, NULL,
+                    "a fault's name is letters, digits, - and _ (it names the fault in "
+                    "recovery.NAME, --set fault.NAME.KEY and the results)");
+            return;
+        }
+    }
     if (!parse_kind(c, group, &kind) || !check_fault_keys(c, group, kind)) return;
     if (kind == KIND_BYZANTINE) {
         parse_byzantine(c, group);

@@ -55,6 +55,13 @@ static void run_free(Run *r)
     g_free(r);
 }
 
+/* A member that is an object, or NULL (missing, or of another type). */
+static JsonObject *object_member(JsonObject *object, const char *name)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    return node != NULL && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+}
+
 static gboolean lookup_number(JsonObject *object, const char *path, double *out)
 {
     char **parts = g_strsplit(path, ".", -1);
@@ -64,7 +71,8 @@ static gboolean lookup_number(JsonObject *object, const char *path, double *out)
         ok = node != NULL;
         if (!ok) break;
         if (parts[i + 1] == NULL) {
-            ok = JSON_NODE_HOLDS_VALUE(node);
+            GType type = JSON_NODE_HOLDS_VALUE(node) ? json_node_get_value_type(node) : 0;
+            ok = type == G_TYPE_DOUBLE || type == G_TYPE_INT64;
             if (ok) *out = json_node_get_double(node);
         } else {
             ok = JSON_NODE_HOLDS_OBJECT(node);
@@ -84,9 +92,15 @@ static gint compare_strings(gconstpointer a, gconstpointer b)
 static GPtrArray *settings_of(JsonObject *scenario)
 {
     GPtrArray *pairs = g_ptr_array_new_with_free_func(g_free);
-    JsonArray *overrides = json_object_get_array_member(scenario, "overrides");
+    JsonNode *list = json_object_get_member(scenario, "overrides");
+    JsonArray *overrides =
+        list != NULL && JSON_NODE_HOLDS_ARRAY(list) ? json_node_get_array(list) : NULL;
     for (guint i = 0; overrides != NULL && i < json_array_get_length(overrides); i++) {
-        const char *pair = json_array_get_string_element(overrides, i);
+        JsonNode *item = json_array_get_element(overrides, i);
+        const char *pair =
+            JSON_NODE_HOLDS_VALUE(item) && json_node_get_value_type(item) == G_TYPE_STRING
+                ? json_node_get_string(item)
+                : NULL;
         if (pair == NULL || g_str_has_prefix(pair, "scenario.seed=")) continue;
         g_ptr_array_add(pairs, g_strdup(pair));
     }
@@ -97,14 +111,16 @@ static GPtrArray *settings_of(JsonObject *scenario)
 /* Reads dir/summary.json; NULL (and `*complete` FALSE) for an interrupted run. */
 static Run *read_run(const char *path, gboolean *complete, GError **error)
 {
-    JsonParser *parser = json_parser_new();
+    JsonParser *parser = sim_results_read_json(path, error);
     Run *run = NULL;
     *complete = FALSE;
-    if (json_parser_load_from_file(parser, path, error)) {
+    if (parser != NULL) {
         JsonObject *root = json_node_get_object(json_parser_get_root(parser));
-        JsonObject *scenario = json_object_get_object_member(root, "scenario");
-        JsonObject *m = json_object_get_object_member(root, "metrics");
-        *complete = json_object_get_boolean_member_with_default(root, "complete", FALSE);
+        JsonObject *scenario = object_member(root, "scenario");
+        JsonObject *m = object_member(root, "metrics");
+        JsonNode *done = json_object_get_member(root, "complete");
+        *complete = done != NULL && JSON_NODE_HOLDS_VALUE(done) &&
+                    json_node_get_value_type(done) == G_TYPE_BOOLEAN && json_node_get_boolean(done);
         if (scenario == NULL || m == NULL) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                         "%s: not a shotglass summary (no scenario or metrics)", path);
@@ -120,7 +136,7 @@ static Run *read_run(const char *path, gboolean *complete, GError **error)
             }
         }
     }
-    g_object_unref(parser);
+    if (parser != NULL) g_object_unref(parser);
     return run;
 }
 
@@ -330,21 +346,30 @@ gboolean sim_sweep_merge(const char *const *dirs, const char *out, guint *skippe
     GPtrArray *groups = group_runs(runs);
     GPtrArray *keys = varied_keys(groups);
     g_ptr_array_sort_with_data(groups, compare_groups, keys);
-    gboolean present[METRICS] = {FALSE};
+    gboolean present[METRICS] = {FALSE}, any = FALSE;
     for (guint r = 0; r < runs->len; r++) {
-        for (guint m = 0; m < METRICS; m++)
+        for (guint m = 0; m < METRICS; m++) {
             present[m] |= ((Run *)runs->pdata[r])->has[m];
+            any |= present[m];
+        }
     }
-    GString *csv = sweep_csv(groups, keys, present);
-    char *path = g_build_filename(out, "sweep.csv", NULL);
-    gboolean ok = g_mkdir_with_parents(out, 0755) == 0 &&
-                  g_file_set_contents(path, csv->str, (gssize)csv->len, error);
-    if (!ok && error != NULL && *error == NULL) {
-        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s", out,
-                    g_strerror(errno));
+    gboolean ok = any;
+    if (!any) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: no summary.json below it holds a metric (finality, blocks/s, ...)",
+                    dirs[0]);
+    } else {
+        GString *csv = sweep_csv(groups, keys, present);
+        char *path = g_build_filename(out, "sweep.csv", NULL);
+        ok = g_mkdir_with_parents(out, 0755) == 0 &&
+             g_file_set_contents(path, csv->str, (gssize)csv->len, error);
+        if (!ok && error != NULL && *error == NULL) {
+            g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s", out,
+                        g_strerror(errno));
+        }
+        g_free(path);
+        g_string_free(csv, TRUE);
     }
-    g_free(path);
-    g_string_free(csv, TRUE);
     for (guint g = 0; g < groups->len; g++)
         g_ptr_array_unref(((Group *)groups->pdata[g])->runs);
     g_ptr_array_unref(groups);

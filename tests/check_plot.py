@@ -13,7 +13,10 @@ description; the data path under load, with roles and transaction latencies), th
     scripts and data files are written;
   * a sweep.csv (tests/plot/sweep.csv: 2 keys x 2 values, 3 metrics) gets its 6 plots and its
     table in the report;
-  * bad usage and unreadable folders exit 2 with a message naming the file.
+  * bad usage and unreadable folders exit 2 with a message naming the file, and so do files
+    crafted to inject gnuplot commands (a sweep.csv header with a line break), add made-up
+    points (a CSV cell with a line break) or crash the JSON reader (deep nesting);
+  * a ~/.gnuplot with other settings changes no image (gnuplot runs with -d).
 
 Usage: check_plot.py PROGRAM SOURCE_ROOT
 PROGRAM is the shotglass executable.
@@ -256,6 +259,56 @@ def check_usage(program, work):
     out = run(program, "plot", broken)
     expect(out.returncode == 2 and "latency.csv" in out.stderr and "soon" in out.stderr,
            f"a malformed latency.csv: exit {out.returncode}, {out.stderr!r}")
+    check_hostile_inputs(program, work)
+
+
+def check_hostile_inputs(program, work):
+    """Files crafted to break out of the gnuplot scripts or to crash the JSON reader."""
+    folder = os.path.join(work, "hostile")
+    os.mkdir(folder)
+    pwned = os.path.join(work, "PWNED")
+    with open(os.path.join(folder, "sweep.csv"), "w") as f:
+        f.write(f'point,"k\nsystem(""touch {pwned}"")\n#",seeds,m_mean,m_sd,m_ci95\n'
+                '1,1,3,1,0.1,0.2\n')
+    for command in ("plot", "report"):
+        out = run(program, command, folder)
+        expect(out.returncode == 2 and "column name" in out.stderr,
+               f"{command}: a sweep.csv header with a line break: {out.returncode} {out.stderr!r}")
+    expect(not os.path.exists(pwned), "a sweep.csv header ran a gnuplot command")
+    os.remove(os.path.join(folder, "sweep.csv"))
+    with open(os.path.join(folder, "summary.json"), "w") as f:
+        f.write("[" * 100000 + "]" * 100000)
+    out = run(program, "report", folder)
+    expect(out.returncode == 2 and "nested" in out.stderr,
+           f"report of a deeply nested summary.json: {out.returncode} {out.stderr!r}")
+    bare = os.path.join(work, "da-cells")
+    shutil.copytree(os.path.join(work, "da"), bare, ignore=shutil.ignore_patterns("plots"))
+    queue = os.path.join(bare, "leader_queue.csv")
+    lines = open(queue).read().splitlines()
+    first = lines[1].split(",")
+    first[1] = '"7\n120 999999"'  # the leader cell: a line break and a made-up point
+    lines[1] = ",".join(first)
+    with open(queue, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    out = run(program, "plot", bare)
+    expect(out.returncode == 2 and "leader_queue.csv" in out.stderr,
+           f"a leader cell with a line break: {out.returncode} {out.stderr!r}")
+
+
+def check_user_settings(program, runs, work):
+    """gnuplot runs without ~/.gnuplot: the images do not depend on the user's settings."""
+    home = os.path.join(work, "home")
+    os.mkdir(home)
+    with open(os.path.join(home, ".gnuplot"), "w") as f:
+        f.write('set decimalsign ","\nset linetype 1 lc rgb "#00ff00"\n')
+    folder = os.path.join(work, "with-home")
+    shutil.copytree(runs["partition"], folder)
+    out = run(program, "plot", folder, env=dict(os.environ, HOME=home))
+    expect(out.returncode == 0, f"plot with a ~/.gnuplot: exit {out.returncode}")
+    for name in RUN_PLOTS:
+        a = open(os.path.join(runs["partition"], "plots", name + ".svg"), "rb").read()
+        b = open(os.path.join(folder, "plots", name + ".svg"), "rb").read()
+        expect(a == b, f"{name}.svg changed with a ~/.gnuplot")
 
 
 def main():
@@ -271,6 +324,7 @@ def main():
             check_without_gnuplot(program, runs, work)
             check_sweep(program, root, runs)
             check_usage(program, work)
+            check_user_settings(program, runs, work)
     for failure in FAILURES:
         print("FAIL:", failure)
     print("check_plot:", "FAIL" if FAILURES else "ok")

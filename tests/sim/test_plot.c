@@ -573,7 +573,14 @@ START_TEST(report_sanitises)
                "onload=\"steal()\"><script>steal()</script><defs><path id='a' d='M0'/></defs>"
                "<use xlink:href='#a' fill='url(#a)'/><use href='http://x/y.svg#b'/>"
                "<rect style='fill:url(https://x/p.png)'/><text>1 &lt; 2 &amp; ok</text>"
-               "<foreignObject><div>gone</div></foreignObject></svg>\n");
+               "<foreignObject><div>gone</div></foreignObject>"
+               /* Past a deny-list: names in other cases (an HTML parser lowercases them),
+                * CSS in capitals, animation, and HTML elements that leave SVG parsing. */
+               "<image HREF='https://x/i.png'/><use XLINK:HREF='https://x/u.svg#c'/>"
+               "<rect fill='URL(https://x/f.png)' stroke='red'/>"
+               "<set attributeName='href' to='https://x/s'/><animate values='javascript:s()'/>"
+               "<img src='https://x/img.png'/><meta http-equiv='refresh' content='0;url=x'/>"
+               "</svg>\n");
     static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0,
                                         0,    13,  'I', 'H', 'D',  'R',  0,    0,    0, 1,
                                         0,    0,   0,   1,   8,    2,    0,    0};
@@ -587,6 +594,11 @@ START_TEST(report_sanitises)
     ck_assert_ptr_null(strstr(html, "steal"));
     ck_assert_ptr_null(strstr(html, "gone"));
     ck_assert_ptr_null(strstr(html, "<!DOCTYPE svg"));
+    for (const char *const *p = (const char *const[]){"https", "javascript", "refresh", "<image",
+                                                      "<set", "<animate", NULL};
+         *p != NULL; p++)
+        ck_assert_msg(strstr(html, *p) == NULL, "the page holds \"%s\"", *p);
+    ck_assert_ptr_nonnull(strstr(html, "<rect stroke=\"red\"/>")); /* the fill went */
     /* Plots in order of name: broken (0), evil (1), only_png (2). */
     ck_assert_ptr_nonnull(strstr(html, "<path id=\"p1-a\" d=\"M0\"/>"));
     ck_assert_ptr_nonnull(strstr(html, "<use xlink:href=\"#p1-a\" fill=\"url(#p1-a)\"/><use/>"));
