@@ -80,7 +80,7 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
         {"three-chain", 0, 0, G_OPTION_ARG_NONE, &f->three_chain, "legacy three-chain decide rule",
          NULL},
         {"da", 0, 0, G_OPTION_ARG_NONE, &f->da,
-         "the data-availability layer (implied by --rollups)", NULL},
+         "the data-availability layer (implied by --rollups and the DA flags)", NULL},
         {"crash", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->crash, "crash nodes at a time", "IDS@T"},
         {"restart", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->restart, "restart crashed nodes at a time",
          "IDS@T"},
@@ -485,6 +485,7 @@ int sim_list_main(int argc, char **argv)
     } else if (strcmp(topic, "regions") == 0) {
         SimRegions *regions = sim_regions_new_default(NULL);
         fputs(text = sim_regions_list(regions), stdout);
+        fputc('\n', stdout);
         sim_regions_free(regions);
     } else if (strcmp(topic, "distributions") == 0) {
         fputs(sim_dist_help(), stdout);

@@ -24,13 +24,23 @@ static void print_views(SimRun *run)
         counts[o]++;
         if (!ana_view_outcome_failed(o)) continue;
         failures++;
-        if (failed->len < 60)
+        if (failed->len < 60) {
             g_string_append_printf(failed, "%s%" PRIu64, failed->len ? "," : "", v);
+        } else if (!g_str_has_suffix(failed->str, ",...")) {
+            g_string_append(failed, ",...");
+        }
     }
     printf("  failed views       %" PRIu64 " of %" PRIu64 "%s%s%s\n", failures, max,
            failures ? " (" : "", failed->str, failures ? ")" : "");
-    for (int o = ANA_VIEW_ORPHANED; o < ANA_VIEW_OUTCOME_COUNT_; o++) {
-        if (counts[o]) printf("    %-16" PRIu64 " %s\n", counts[o], ana_view_outcome_name(o));
+    for (int o = 0; o < ANA_VIEW_OUTCOME_COUNT_; o++) {
+        if (counts[o] && ana_view_outcome_failed(o))
+            printf("    %-16" PRIu64 " %s\n", counts[o], ana_view_outcome_name(o));
+    }
+    /* Views lost without a timeout are not failures (see liveness.h), but lost all the same. */
+    if (counts[ANA_VIEW_ORPHANED] + counts[ANA_VIEW_SKIPPED] > 0) {
+        printf("  lost, not failed   %" PRIu64 " orphaned (voted on, block never decided), %" PRIu64
+               " skipped by view sync\n",
+               counts[ANA_VIEW_ORPHANED], counts[ANA_VIEW_SKIPPED]);
     }
     g_string_free(failed, TRUE);
 }
@@ -76,7 +86,10 @@ void sim_summary_print(SimRun *run, double wall_seconds)
     print_traffic(run);
     if (ana_safety_violated(s)) {
         char *when = duration(ana_safety_violation_time(s));
-        printf("  safety             VIOLATED at %s: %s\n", when, ana_safety_violation(s));
+        /* The decide's own time: its node's CPU work done, a little after the event that
+         * started the work, which is where the run stopped. */
+        printf("  safety             VIOLATED by a decide at %s: %s\n", when,
+               ana_safety_violation(s));
         g_free(when);
     } else {
         printf("  safety             ok (agreement, prefix and vote-once hold)\n");
