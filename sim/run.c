@@ -31,6 +31,7 @@ void sim_run_config_init(SimRunConfig *c)
         .stake_kind = SIM_STAKE_EQUAL,
         .end_time = SIM_TIME_NONE,
         .views_max = 100,
+        .stall = 10 * 60 * SIM_S,
         .faults = g_ptr_array_new_with_free_func((GDestroyNotify)sim_fault_free),
         .byzantine = g_ptr_array_new_with_free_func((GDestroyNotify)byzantine_free),
         .da_committee = 10,
@@ -107,6 +108,11 @@ void sim_run_config_add_byzantine(SimRunConfig *c, ProtoByzantineKind kind, cons
 
 static void check_stop(SimRun *run)
 {
+    ProtoView view = ana_liveness_max_view(run->liveness);
+    if (view > run->watch_view) { /* progress, for the stall watchdog */
+        run->watch_view = view;
+        run->watch_at = sim_engine_now(run->engine);
+    }
     if (run->stop != NULL) return;
     if (ana_safety_violated(run->safety)) {
         run->stop = "safety violation";
@@ -684,6 +690,28 @@ static gboolean build_endpoints(SimRun *run, GError **error)
     return TRUE;
 }
 
+/* --- the stall watchdog (SimRunConfig.stall) ------------------------------------------------ */
+
+static void on_watchdog(SimEngine *engine, const SimEvent *event, void *user_data)
+{
+    (void)event;
+    SimRun *run = user_data;
+    SimTime now = sim_engine_now(engine);
+    /* The stall time counts from the last progress, but not from before GST (the adversary
+     * may hold every message until then), and not while a fault is due to start or end. */
+    SimTime since = run->watch_at;
+    if (run->config.gst != SIM_TIME_NONE) since = sim_time_max(since, run->config.gst);
+    if (run->stop == NULL && run->faults_due == 0 &&
+        now >= sim_time_add(since, run->config.stall)) {
+        run->stop = "stalled (no new view for the [scenario] stall time)";
+        sim_engine_request_stop(engine, run->stop);
+        return;
+    }
+    SimTime next = sim_time_add(since, run->config.stall);
+    if (next <= now) next = sim_time_add(now, run->config.stall);
+    if (next < SIM_TIME_MAX) sim_engine_schedule(engine, next, run->kind_watchdog, 0, 0, NULL, 0);
+}
+
 SimRun *sim_run_new(const SimRunConfig *config, GError **error)
 {
     SIM_ASSERT(config != NULL && config->rng_algorithm != NULL);
@@ -713,6 +741,9 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
         sim_run_free(run);
         return NULL;
     }
+    /* Registered last, and outside the digest: the watchdog changes nothing until it stops a
+     * stalled run. */
+    run->kind_watchdog = sim_engine_register(run->engine, "stall", on_watchdog, NULL, run, 0);
     return run;
 }
 
@@ -789,6 +820,12 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         }
     }
     if (run->endpoints != NULL) sim_endpoints_start(run->endpoints, sim_engine_now(run->engine));
+    if (run->config.stall != SIM_TIME_NONE && !run->watch_armed) {
+        run->watch_armed = TRUE;
+        run->watch_at = sim_engine_now(run->engine);
+        sim_engine_schedule(run->engine, sim_time_add(run->watch_at, run->config.stall),
+                            run->kind_watchdog, 0, 0, NULL, 0);
+    }
     SimStopReason reason =
         run->stop ? SIM_STOP_REQUESTED : run_engine(run, progress, user_data, chunk);
     for (uint32_t i = 0; i < run->config.nodes; i++) {

@@ -80,10 +80,14 @@ typedef struct SimRunConfig {
     uint64_t stake_zipf_ppm;
     GArray *stake_list; /* uint64_t, owned; SIM_STAKE_LIST */
     ProtoCostTable costs;
-    SimTime end_time;     /* SIM_TIME_NONE: no limit */
-    uint64_t views_max;   /* stop once an honest node enters view views_max + 1; 0: no limit */
-    uint64_t blocks_max;  /* stop once this many blocks are decided; 0: no limit */
-    uint64_t events_max;  /* 0: no limit */
+    SimTime end_time;    /* SIM_TIME_NONE: no limit */
+    uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */
+    uint64_t blocks_max; /* stop once this many blocks are decided; 0: no limit */
+    uint64_t events_max; /* 0: no limit */
+    /* Stop ("stalled") once no honest node has entered a new view for this long and no fault
+     * is due to start or end; SIM_TIME_NONE: never. A partition that leaves no side a quorum,
+     * with a fault end counted in views, would otherwise run forever. */
+    SimDuration stall;
     GPtrArray *faults;    /* SimFault *, owned */
     GPtrArray *byzantine; /* SimByzantine *, owned */
     gboolean test_disable_lock_check;

@@ -26,6 +26,7 @@ static void schedule(SimRun *run, guint index, gboolean ending, SimTime at)
     uint8_t flag = ending ? PENDING_END : PENDING_START;
     if (run->fault_pending[index] & flag) return;
     run->fault_pending[index] |= flag;
+    run->faults_due++;
     SimTime now = sim_engine_now(run->engine);
     sim_engine_schedule(run->engine, sim_time_max(at, now), run->kind_fault, 0, 0, NULL,
                         (uint64_t)index * 2 + (ending ? 1 : 0));
@@ -210,6 +211,8 @@ static void on_fault_event(SimEngine *engine, const SimEvent *event, void *user_
 {
     SimRun *run = user_data;
     guint index = (guint)(event->arg / 2);
+    run->watch_at = sim_engine_now(engine); /* a fault changing is progress for the watchdog */
+    run->faults_due--;
     if (event->arg % 2 == 0) {
         fire_start(run, index, sim_engine_now(engine));
     } else {

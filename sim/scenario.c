@@ -211,6 +211,10 @@ static const KeySpec keys[] = {
     COUNT("scenario", "seed", "1", "the run seed: same seed, same run, bit for bit", seed, 8, 0,
           UINT64_MAX),
     TIME_OR("scenario", "duration", "none", "stop at this virtual time", end_time, "none"),
+    TIME_OR("scenario", "stall", "10min",
+            "stop (stalled) once no honest validator has entered a new view for this long and no "
+            "fault is due to start or end",
+            stall, "none"),
     COUNT("scenario", "views", "100", "stop when an honest node enters view N+1 (0: no limit)",
           views_max, 8, 0, UINT64_MAX),
     COUNT("scenario", "blocks", "0", "stop after N decided blocks (0: no limit)", blocks_max, 8, 0,
@@ -274,7 +278,9 @@ static const KeySpec keys[] = {
     DURATION("costs", "merkle_per_level", "75ns", "one level of a Merkle proof",
              costs.merkle_verify_per_level),
     BOOL("da", "enabled", "false",
-         "the data-availability layer (on by itself when [workload] rollups > 0)", da),
+         "the data-availability layer (when not set: on if another [da] key is set or [workload] "
+         "rollups > 0)",
+         da),
     COUNT("da", "committee", "10", "DA committee members: validators 0..N-1", da_committee, 4, 1,
           100000),
     QUANTITY("da", "block_max", "1MB", "the largest block a builder makes", block_max,
@@ -1018,9 +1024,23 @@ static void check_stake(Ctx *c)
     problem(c, "consensus", "stake", "every stake is zero");
 }
 
+/* Whether [da] has a key other than `enabled`. */
+static gboolean da_knob_set(Ctx *c)
+{
+    char **names = g_key_file_get_keys(c->file, "da", NULL, NULL);
+    gboolean found = FALSE;
+    for (guint i = 0; names != NULL && names[i] != NULL && !found; i++)
+        found = strcmp(names[i], "enabled") != 0;
+    g_strfreev(names);
+    return found;
+}
+
 static void check_data_path(Ctx *c)
 {
     SimRunConfig *cfg = &c->s->config;
+    /* Setting a DA knob means wanting the DA layer, unless `enabled` says otherwise (a file
+     * may keep its DA settings while switching the layer off). */
+    if (da_knob_set(c) && !g_key_file_has_key(c->file, "da", "enabled", NULL)) cfg->da = TRUE;
     if (cfg->rollups > 0) {
         if (g_key_file_has_key(c->file, "da", "enabled", NULL) && !cfg->da) {
             problem(c, "da", "enabled",
@@ -1303,6 +1323,7 @@ static const struct {
     {"scenario", "description", "a continent drops off for 30 s"},
     {"scenario", "seed", "42"},
     {"scenario", "duration", "2min"},
+    {"scenario", "stall", "30min"},
     {"scenario", "views", "500"},
     {"scenario", "blocks", "1000"},
     {"scenario", "events", "50000000"},

@@ -250,6 +250,46 @@ START_TEST(before_gst_the_adversary_delays_after_it_the_chain_runs)
 }
 END_TEST
 
+/* A 5|5 split leaves no side a quorum, and a fault ending after views never ends: the run stops
+ * as stalled one stall time after the last new view. A fault due to end at a time, or a GST
+ * still ahead, is waited for instead. */
+START_TEST(a_run_without_progress_stops_as_stalled_unless_something_is_due)
+{
+    static const char *const ends[] = {"views = 10", "until = 5min", "until = 20s"};
+    for (guint i = 0; i < G_N_ELEMENTS(ends); i++) {
+        SimScenario s;
+        char *text = g_strdup_printf("[scenario]\nviews = 0\nduration = 6min\nstall = 1min\n"
+                                     "[consensus]\nnodes = 10\n"
+                                     "[network]\n%s\n"
+                                     "[fault.split]\nkind = partition\ngroups = 0-4 | 5-9\n"
+                                     "at = 10s\n%s\n",
+                                     i == 2 ? "gst = 3min\npre_gst_delay = uniform(min=4min, "
+                                              "max=5min)\ngst_delta = 1s"
+                                            : "",
+                                     ends[i]);
+        SimRun *run = scenario_run(&s, text);
+        g_free(text);
+        sim_test_check_safe(run);
+        SimTime now = sim_engine_now(sim_run_engine(run));
+        const char *stop = sim_run_stop_description(run) ? sim_run_stop_description(run) : "";
+        if (i == 0) {
+            ck_assert_msg(strstr(stop, "stalled") != NULL, "%s", stop);
+            ck_assert(only_window(run)->started && !only_window(run)->ended);
+            ck_assert_uint_ge(now, 70 * SIM_S);
+            ck_assert_uint_lt(now, 100 * SIM_S);
+        } else {
+            uint64_t resumed = i == 1 ? 5 * SIM_MIN : 3 * SIM_MIN;
+            ck_assert_msg(strstr(stop, "stalled") == NULL, "%s", stop);
+            ck_assert_uint_eq(now, 6 * SIM_MIN);
+            ck_assert_uint_eq(sim_test_decides_between(run, 20 * SIM_S, resumed), 0);
+            ck_assert_uint_gt(sim_test_decides_between(run, resumed, 6 * SIM_MIN), 10);
+        }
+        sim_run_free(run);
+        sim_scenario_clear(&s);
+    }
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("faults_sim");
@@ -263,6 +303,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, pause_fails_the_views_its_node_leads);
     tcase_add_test(tc, skewed_clocks_time_out_early);
     tcase_add_test(tc, before_gst_the_adversary_delays_after_it_the_chain_runs);
+    tcase_add_test(tc, a_run_without_progress_stops_as_stalled_unless_something_is_due);
     suite_add_tcase(suite, tc);
     return suite;
 }
