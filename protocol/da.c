@@ -9,8 +9,9 @@
  * commitment and namespace table in the header.
  *
  * DA member: checks a DA proposal comes from the view's leader with a valid signature,
- * recomputes the commitment from the payload itself, stores the payload and votes (once per view;
- * HotShot exempts DA votes from its last-actioned-view record, so a restart can repeat one).
+ * recomputes the commitment from the payload itself, stores the payload and votes once per view,
+ * across restarts too: the last DA-voted view is persisted (HotShot exempts DA votes from its
+ * last-actioned-view record, so a restart there can repeat one; shotglass does not model that).
  * It serves shares it computes from the payload, and namespaces to rollups, for the last
  * da_retain_views views.
  *
