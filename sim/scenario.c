@@ -1437,7 +1437,8 @@ char *sim_scenario_describe_keys(gboolean markdown)
     describe_plain(out, markdown);
     describe_faults(out, markdown);
     if (markdown) {
-        g_string_append(out, "\n### [expect]\n\nSee \"Expectations\" below.\n");
+        g_string_append(
+            out, "\n### [expect]\n\nOne line per expectation; see \"Expectations\" above.\n");
     } else {
         g_string_append(out, "\n[expect]\n  safety, da_available, decided_blocks, views, "
                              "failed_views, longest_gap, finality_pNN,\n  recovery.FAULT, "

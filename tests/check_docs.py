@@ -1,10 +1,42 @@
 #!/usr/bin/env python3
-"""The key reference in scenarios/README.md is what `shotglass list keys --markdown` prints.
+"""The key reference in scenarios/README.md is what `shotglass list keys --markdown` prints,
+and every ```ini block under a `<!-- same as FILE -->` line is FILE (next to the README) as it is;
+the example scenario in the top README runs and its expectations hold.
 
-Usage: check_docs.py SHOTGLASS SCENARIOS_README
+Usage: check_docs.py SHOTGLASS SCENARIOS_README [README]
 """
+import os
+import re
 import subprocess
 import sys
+import tempfile
+
+
+def example_fails(binary, readme):
+    """Why the first ```ini block of `readme` does not run clean, or None when it does."""
+    text = open(readme, encoding="utf-8").read()
+    match = re.search(r"```ini\n(.*?)```\n", text, re.S)
+    if match is None:
+        return "no ```ini example"
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "example.ini")
+        open(path, "w", encoding="utf-8").write(match.group(1))
+        run = subprocess.run([binary, "run", path, "--quiet"], capture_output=True, text=True)
+    if run.returncode != 0:
+        return f"its example scenario exits {run.returncode}:\n{run.stdout}{run.stderr}"
+    return None
+
+
+def copies_differ(readme, text):
+    """The files whose copy in the README differs from them, or that no copy follows."""
+    wrong = []
+    for match in re.finditer(r"<!-- same as (\S+) -->\n```ini\n(.*?)```\n", text, re.S):
+        path = os.path.join(os.path.dirname(readme), os.path.basename(match.group(1)))
+        if open(path, encoding="utf-8").read() != match.group(2):
+            wrong.append(match.group(1))
+    if text.count("<!-- same as ") != len(re.findall(r"<!-- same as \S+ -->\n```ini\n", text)):
+        wrong.append("a `<!-- same as FILE -->` line not followed by an ```ini block")
+    return wrong
 
 
 def main():
@@ -20,7 +52,16 @@ def main():
         print(f"{readme}: the key reference is out of date; regenerate it with "
               f"`shotglass list keys --markdown`")
         return 1
-    print("the key reference matches")
+    wrong = copies_differ(readme, text)
+    if wrong:
+        print(f"{readme}: its copy of {', '.join(wrong)} differs from the file; copy it again")
+        return 1
+    if len(sys.argv) > 3:
+        why = example_fails(binary, sys.argv[3])
+        if why:
+            print(f"{sys.argv[3]}: {why}")
+            return 1
+    print("the key reference, the copied scenarios and the README example are right")
     return 0
 
 
