@@ -176,6 +176,30 @@ START_TEST(values_land_where_they_belong)
 }
 END_TEST
 
+/* A [da] knob means the DA layer is wanted; `enabled` set either way has the last word. */
+START_TEST(a_da_key_turns_the_data_path_on_unless_enabled_says_no)
+{
+    const struct {
+        const char *text;
+        const char *const *overrides;
+        gboolean da;
+    } cases[] = {
+        {"[consensus]\nnodes = 30\n", NULL, FALSE},
+        {"[consensus]\nnodes = 30\n[da]\ncommittee = 21\n", NULL, TRUE},
+        {"[consensus]\nnodes = 30\n", (const char *const[]){"da.block_max=2MB", NULL}, TRUE},
+        {"[consensus]\nnodes = 30\n[da]\nenabled = false\ncommittee = 21\n", NULL, FALSE},
+        {"[consensus]\nnodes = 30\n[da]\ncommittee = 21\n",
+         (const char *const[]){"da.enabled=false", NULL}, FALSE},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        SimScenario s;
+        load(&s, cases[i].text, cases[i].overrides);
+        ck_assert_msg(s.config.da == cases[i].da, "case %u", i);
+        sim_scenario_clear(&s);
+    }
+}
+END_TEST
+
 START_TEST(overrides_beat_the_file_and_defaults_fill_gaps)
 {
     const char *const overrides[] = {"consensus.nodes=12", "fault.late.at=view 9",
@@ -381,6 +405,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, documented_defaults_are_the_defaults);
     tcase_add_test(tc, documented_examples_are_valid);
     tcase_add_test(tc, values_land_where_they_belong);
+    tcase_add_test(tc, a_da_key_turns_the_data_path_on_unless_enabled_says_no);
     tcase_add_test(tc, overrides_beat_the_file_and_defaults_fill_gaps);
     tcase_add_test(tc, errors_name_file_line_group_and_key_all_at_once);
     tcase_add_test(tc, faults_parse_as_documented);
