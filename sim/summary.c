@@ -17,11 +17,13 @@ static void print_views(SimRun *run)
     const AnaLiveness *l = sim_run_liveness(run);
     ProtoView max = ana_liveness_max_view(l);
     uint64_t counts[ANA_VIEW_OUTCOME_COUNT_] = {0};
-    uint64_t failures = 0;
+    uint64_t failures = 0, open_timed_out = 0;
     GString *failed = g_string_new(NULL);
     for (ProtoView v = 1; v <= max; v++) {
         AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
         counts[o]++;
+        if (o == ANA_VIEW_PENDING && ana_liveness_view(l, v) != NULL)
+            open_timed_out += ana_liveness_view(l, v)->timeouts > 0;
         if (!ana_view_outcome_failed(o)) continue;
         failures++;
         if (failed->len < 60) {
@@ -41,6 +43,12 @@ static void print_views(SimRun *run)
         printf("  lost, not failed   %" PRIu64 " orphaned (voted on, block never decided), %" PRIu64
                " skipped by view sync\n",
                counts[ANA_VIEW_ORPHANED], counts[ANA_VIEW_SKIPPED]);
+    }
+    /* The last views are too recent to call, but a stalled run's have timed out for good. */
+    if (open_timed_out > 0) {
+        printf("  still open         %" PRIu64 " of the last %" PRIu64
+               " views had timed out when the run stopped\n",
+               open_timed_out, counts[ANA_VIEW_PENDING]);
     }
     g_string_free(failed, TRUE);
 }
