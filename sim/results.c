@@ -633,6 +633,7 @@ static GString *summary_json(const SimRun *run, const SimResultsInfo *info)
     const char *stop = sim_run_stop_description(run);
     member_string(b, "stopped",
                   info->complete ? (stop ? stop : "time or event limit") : "interrupted");
+    member_bool(b, "passed", info->passed);
     scenario_object(b, info);
     char digest[2 * SIM_DIGEST_BYTES + 1];
     sim_engine_digest_hex(sim_run_engine(run), digest);

@@ -2,8 +2,8 @@
  * The results folder of a run (`shotglass run FILE --out DIR`):
  *
  *   summary.json     what ran (scenario, its hash, overrides, seed, version), whether it
- *                    completed, the trace digest, oracle verdicts, expectations with their
- *                    measured values, and headline metrics
+ *                    completed and passed, the trace digest, oracle verdicts, expectations
+ *                    with their measured values, and headline metrics
  *   scenario.ini     the scenario file as it was read
  *   views.csv        one row per view: leader, outcome, proposal and decide times, timeouts
  *   blocks.csv       one row per decided block: height, view, proposal and first decide times
@@ -61,6 +61,7 @@ typedef struct SimResultsInfo {
     const SimExpectResult *results;
     double wall_seconds;
     gboolean complete;
+    gboolean passed; /* every expectation and oracle held: `shotglass run` would exit 0 */
 } SimResultsInfo;
 
 /* Reads the JSON file `path` whose root must be an object (a summary.json). json-glib parses

@@ -294,7 +294,8 @@ static int verdict(const SimScenario *s, const SimRun *run, guint failures)
 
 /* JUnit and the results folder; FALSE if one could not be written. */
 static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecorder *recorder,
-                        const SimRunCliOptions *o, const SimExpectResult *results, double wall)
+                        const SimRunCliOptions *o, const SimExpectResult *results, double wall,
+                        gboolean passed)
 {
     GError *error = NULL;
     gboolean ok = TRUE;
@@ -306,7 +307,8 @@ static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecord
         g_clear_error(&error);
         ok = FALSE;
     }
-    SimResultsInfo info = {s, (const char *const *)o->overrides, results, wall, !interrupted};
+    SimResultsInfo info = {s,     (const char *const *)o->overrides, results, wall, !interrupted,
+                           passed};
     if (o->out != NULL) sim_plot_forget(o->out); /* the plots of an earlier run, if any */
     if (o->out != NULL && !sim_results_write(o->out, run, recorder, &info, &error)) {
         fprintf(stderr, "shotglass run: --out: %s\n", error->message);
@@ -335,7 +337,7 @@ static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *
     SimExpectResult *results = g_new0(SimExpectResult, s->expectations->len + 1);
     guint failures = report_expectations(s, run, results, o->quiet);
     int status = verdict(s, run, failures);
-    if (!outputs(s, run, recorder, o, results, wall)) status = 2;
+    if (!outputs(s, run, recorder, o, results, wall, status == 0)) status = 2;
     if (status != 2 && o->out != NULL && o->plots && !interrupted) {
         if (!sim_report_refresh(o->out, FALSE, "run"))
             status = 2;

@@ -23,7 +23,7 @@
 /* A metric of a run, by its path in summary.json. */
 typedef struct Metric {
     const char *name; /* sweep.csv column prefix */
-    const char *path; /* members under "metrics", separated by dots */
+    const char *path; /* members under "metrics", separated by dots; NULL: fail_rate */
     double scale;     /* multiplies the value */
 } Metric;
 
@@ -37,6 +37,8 @@ static const Metric metrics[] = {
     {"tx_latency_p50_s", "transactions.decide_latency.p50", 1},
     {"tx_latency_p99_s", "transactions.decide_latency.p99", 1},
     {"leader_egress_factor", "leader_egress_factor", 1},
+    /* 1 for a run that did not pass, 0 for one that did: its mean is the share that failed */
+    {"fail_rate", NULL, 1},
 };
 
 #define METRICS G_N_ELEMENTS(metrics)
@@ -46,13 +48,21 @@ typedef struct Run {
     GPtrArray *pairs; /* "key=value" strings of the settings */
     double values[METRICS];
     gboolean has[METRICS];
+    char *replay; /* for a run that failed: "FOLDER: shotglass run FILE --set ... --seed S" */
 } Run;
 
 static void run_free(Run *r)
 {
     g_free(r->settings);
     g_ptr_array_unref(r->pairs);
+    g_free(r->replay);
     g_free(r);
+}
+
+void sim_sweep_tally_clear(SimSweepTally *tally)
+{
+    if (tally->failed != NULL) g_ptr_array_unref(tally->failed);
+    memset(tally, 0, sizeof *tally);
 }
 
 /* A member that is an object, or NULL (missing, or of another type). */
@@ -83,6 +93,26 @@ static gboolean lookup_number(JsonObject *object, const char *path, double *out)
     return ok;
 }
 
+/* A boolean member: 1 or 0, or -1 when missing or of another type. */
+static int boolean_member(JsonObject *object, const char *name)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
+        json_node_get_value_type(node) != G_TYPE_BOOLEAN)
+        return -1;
+    return json_node_get_boolean(node) ? 1 : 0;
+}
+
+/* A string member, or NULL. */
+static const char *string_member(JsonObject *object, const char *name)
+{
+    JsonNode *node = json_object_get_member(object, name);
+    if (node == NULL || !JSON_NODE_HOLDS_VALUE(node) ||
+        json_node_get_value_type(node) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(node);
+}
+
 static gint compare_strings(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -108,6 +138,29 @@ static GPtrArray *settings_of(JsonObject *scenario)
     return pairs;
 }
 
+/* "FOLDER: shotglass run FILE --set k=v ... --seed S" for the run of summary `path`. */
+static char *replay_line(const char *path, JsonObject *scenario, const GPtrArray *pairs)
+{
+    char *folder = g_path_get_dirname(path);
+    GString *line = g_string_new(NULL);
+    g_string_printf(line, "%s: shotglass run ", folder);
+    const char *file = string_member(scenario, "file");
+    char *quoted = g_shell_quote(file != NULL ? file : "FILE");
+    g_string_append(line, quoted);
+    g_free(quoted);
+    for (guint i = 0; i < pairs->len; i++) {
+        quoted = g_shell_quote(pairs->pdata[i]);
+        g_string_append_printf(line, " --set %s", quoted);
+        g_free(quoted);
+    }
+    JsonNode *seed = json_object_get_member(scenario, "seed");
+    if (seed != NULL && JSON_NODE_HOLDS_VALUE(seed) &&
+        json_node_get_value_type(seed) == G_TYPE_INT64)
+        g_string_append_printf(line, " --seed %" G_GINT64_FORMAT, json_node_get_int(seed));
+    g_free(folder);
+    return g_string_free(line, FALSE);
+}
+
 /* Reads dir/summary.json; NULL (and `*complete` FALSE) for an interrupted run. */
 static Run *read_run(const char *path, gboolean *complete, GError **error)
 {
@@ -118,9 +171,7 @@ static Run *read_run(const char *path, gboolean *complete, GError **error)
         JsonObject *root = json_node_get_object(json_parser_get_root(parser));
         JsonObject *scenario = object_member(root, "scenario");
         JsonObject *m = object_member(root, "metrics");
-        JsonNode *done = json_object_get_member(root, "complete");
-        *complete = done != NULL && JSON_NODE_HOLDS_VALUE(done) &&
-                    json_node_get_value_type(done) == G_TYPE_BOOLEAN && json_node_get_boolean(done);
+        *complete = boolean_member(root, "complete") == 1;
         if (scenario == NULL || m == NULL) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                         "%s: not a shotglass summary (no scenario or metrics)", path);
@@ -130,10 +181,17 @@ static Run *read_run(const char *path, gboolean *complete, GError **error)
             g_ptr_array_add(run->pairs, NULL);
             run->settings = g_strjoinv("\n", (char **)run->pairs->pdata);
             g_ptr_array_remove_index(run->pairs, run->pairs->len - 1);
+            int passed = boolean_member(root, "passed"); /* missing in older summaries */
             for (guint k = 0; k < METRICS; k++) {
-                run->has[k] = lookup_number(m, metrics[k].path, &run->values[k]);
-                run->values[k] *= metrics[k].scale;
+                if (metrics[k].path == NULL) {
+                    run->has[k] = passed >= 0;
+                    run->values[k] = passed == 0;
+                } else {
+                    run->has[k] = lookup_number(m, metrics[k].path, &run->values[k]);
+                    run->values[k] *= metrics[k].scale;
+                }
             }
+            if (passed == 0) run->replay = replay_line(path, scenario, run->pairs);
         }
     }
     if (parser != NULL) g_object_unref(parser);
@@ -306,7 +364,8 @@ static GPtrArray *group_runs(GPtrArray *runs)
     return groups;
 }
 
-static gboolean read_runs(const char *const *dirs, GPtrArray *runs, guint *skipped, GError **error)
+static gboolean read_runs(const char *const *dirs, GPtrArray *runs, SimSweepTally *tally,
+                          GError **error)
 {
     GPtrArray *paths = g_ptr_array_new_with_free_func(g_free);
     for (guint i = 0; dirs[i] != NULL; i++)
@@ -321,8 +380,10 @@ static gboolean read_runs(const char *const *dirs, GPtrArray *runs, guint *skipp
             ok = FALSE;
         } else if (run != NULL) {
             g_ptr_array_add(runs, run);
-        } else if (skipped != NULL) {
-            (*skipped)++;
+            tally->runs++;
+            if (run->replay != NULL) g_ptr_array_add(tally->failed, g_steal_pointer(&run->replay));
+        } else {
+            tally->skipped++;
         }
     }
     if (ok && runs->len == 0) {
@@ -335,12 +396,17 @@ static gboolean read_runs(const char *const *dirs, GPtrArray *runs, guint *skipp
     return ok;
 }
 
-gboolean sim_sweep_merge(const char *const *dirs, const char *out, guint *skipped, GError **error)
+gboolean sim_sweep_merge(const char *const *dirs, const char *out, SimSweepTally *tally,
+                         GError **error)
 {
-    if (skipped != NULL) *skipped = 0;
+    SimSweepTally own = {0};
+    if (tally == NULL) tally = &own;
+    sim_sweep_tally_clear(tally);
+    tally->failed = g_ptr_array_new_with_free_func(g_free);
     GPtrArray *runs = g_ptr_array_new_with_free_func((GDestroyNotify)run_free);
-    if (!read_runs(dirs, runs, skipped, error)) {
+    if (!read_runs(dirs, runs, tally, error)) {
         g_ptr_array_unref(runs);
+        sim_sweep_tally_clear(&own);
         return FALSE;
     }
     GPtrArray *groups = group_runs(runs);
@@ -375,6 +441,7 @@ gboolean sim_sweep_merge(const char *const *dirs, const char *out, guint *skippe
     g_ptr_array_unref(groups);
     g_ptr_array_unref(keys);
     g_ptr_array_unref(runs);
+    sim_sweep_tally_clear(&own);
     return ok;
 }
 
@@ -388,6 +455,7 @@ typedef struct Sweep {
     char **sets;     /* --set, passed through */
     gint64 seeds, first_seed, jobs;
     gboolean quiet;
+    gboolean first_failure; /* start no more runs once one has failed */
 } Sweep;
 
 typedef struct Job {
@@ -527,10 +595,10 @@ typedef struct Pool {
     GPid *pids;
     guint busy;
     guint done;
-    guint failed;
+    guint failed; /* runs that failed an expectation or an oracle (exit 1) */
 } Pool;
 
-/* Waits for one worker; FALSE if it failed as only a bad configuration makes it fail. */
+/* Waits for one worker; FALSE if it was refused, as only a bad configuration makes it. */
 static gboolean reap_one(Pool *pool, guint slots)
 {
     int status = 0;
@@ -545,14 +613,15 @@ static gboolean reap_one(Pool *pool, guint slots)
         pool->running[i] = NULL;
         pool->busy--;
         pool->done++;
-        pool->failed += bad;
+        pool->failed += WIFEXITED(status) && WEXITSTATUS(status) == 1;
         return !bad;
     }
     return TRUE;
 }
 
-/* Runs the jobs not yet done, `slots` at a time. Returns 0, 2 (a run refused) or 130. */
-static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet)
+/* Runs the jobs not yet done, `slots` at a time (and, with `first_failure`, starts none after
+ * a run failed). Returns 0, 2 (a run refused) or 130. */
+static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet, gboolean first_failure)
 {
     quiet |= !isatty(STDERR_FILENO); /* the progress line is for terminals */
     Pool pool = {g_new0(const Job *, slots), g_new0(GPid, slots), 0, 0, 0};
@@ -562,7 +631,8 @@ static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet)
     guint next = 0;
     gboolean ok = TRUE;
     while (next < jobs->len || pool.busy > 0) {
-        while (ok && !sweep_interrupted && pool.busy < slots && next < jobs->len) {
+        while (ok && !sweep_interrupted && !(first_failure && pool.failed > 0) &&
+               pool.busy < slots && next < jobs->len) {
             const Job *job = jobs->pdata[next++];
             guint slot = 0;
             while (pool.running[slot] != NULL)
@@ -580,8 +650,8 @@ static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet)
         if (pool.busy == 0) break;
         ok = reap_one(&pool, slots) && ok;
         if (!quiet)
-            fprintf(stderr, "\rsweep: %u of %u runs done, %u running   ", pool.done, jobs->len,
-                    pool.busy);
+            fprintf(stderr, "\rsweep: %u of %u runs done, %u failed, %u running   ", pool.done,
+                    jobs->len, pool.failed, pool.busy);
     }
     if (!quiet) fprintf(stderr, "\n");
     sigaction(SIGINT, &previous, NULL);
@@ -647,7 +717,7 @@ typedef struct SweepFlags {
     char **vary, **sets;
     char *out, *emit;
     gint64 seeds, first_seed, jobs;
-    gboolean quiet;
+    gboolean quiet, first_failure;
 } SweepFlags;
 
 static gboolean parse_sweep(int *argc, char ***argv, SweepFlags *f, GError **error)
@@ -667,6 +737,8 @@ static gboolean parse_sweep(int *argc, char ***argv, SweepFlags *f, GError **err
          "write one command per run to FILE instead of running them", "FILE"},
         {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->sets, "a key for every run (repeatable)",
          "GROUP.KEY=VALUE"},
+        {"first-failure", 0, 0, G_OPTION_ARG_NONE, &f->first_failure,
+         "start no more runs once one fails (to hunt for a seed that breaks the scenario)", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "no progress line", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -674,15 +746,16 @@ static gboolean parse_sweep(int *argc, char ***argv, SweepFlags *f, GError **err
     g_option_context_set_description(
         context, "Each run is `shotglass run FILE --set ... --seed S --out "
                  "DIR/points/pNNN/seed-S`; finished runs are skipped, so an interrupted sweep "
-                 "resumes.\nDIR/sweep.csv has a row per point with the mean, sd and 95% "
-                 "confidence half-width of each metric across seeds.");
+                 "resumes. Without --vary there is one point: its seeds.\nDIR/sweep.csv has a "
+                 "row per point with the mean, sd and 95% confidence half-width of each metric "
+                 "across seeds. Runs that failed an expectation or an oracle are listed with the "
+                 "command that replays each, and the sweep then exits 1.");
     g_option_context_add_main_entries(context, entries, NULL);
     gboolean ok = g_option_context_parse(context, argc, argv, error);
     g_option_context_free(context);
     const char *why = !ok                           ? NULL
                       : *argc != 2                  ? "expected one scenario FILE"
                       : f->out == NULL              ? "--out DIR is required"
-                      : f->vary == NULL             ? "give at least one --vary"
                       : f->seeds < 1 || f->jobs < 1 ? "--seeds and --jobs must be at least 1"
                                                     : NULL;
     if (why != NULL) {
@@ -698,13 +771,14 @@ static gboolean build_sweep(Sweep *s, SweepFlags *f, const char *file, GError **
                  .first_seed = f->first_seed,
                  .jobs = f->jobs,
                  .quiet = f->quiet,
+                 .first_failure = f->first_failure,
                  .sets = g_steal_pointer(&f->sets)};
     s->self = g_file_read_link("/proc/self/exe", error);
     if (s->self == NULL) return FALSE;
     s->file = g_canonicalize_filename(file, NULL);
     s->out = g_canonicalize_filename(f->out, NULL);
     s->vary = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
-    for (guint i = 0; f->vary[i] != NULL; i++) {
+    for (guint i = 0; f->vary != NULL && f->vary[i] != NULL; i++) {
         char **axis = parse_vary(f->vary[i], error);
         if (axis == NULL) return FALSE;
         g_ptr_array_add(s->vary, axis);
@@ -712,22 +786,40 @@ static gboolean build_sweep(Sweep *s, SweepFlags *f, const char *file, GError **
     return validate_points(s, error);
 }
 
+/* Lists the failed runs of a merge (the first ten) with their replay commands; returns 1 when
+ * there were any, else 0. */
+static int report_failures(const SimSweepTally *tally, const char *who)
+{
+    guint failed = tally->failed->len;
+    if (failed == 0) return 0;
+    printf("%s: %u of %u runs failed an expectation or an oracle; replay one with\n", who, failed,
+           tally->runs);
+    for (guint i = 0; i < failed && i < 10; i++)
+        printf("  %s\n", (const char *)tally->failed->pdata[i]);
+    if (failed > 10)
+        printf("  ... and %u more (fail_rate in sweep.csv counts them)\n", failed - 10);
+    return 1;
+}
+
 /* Merges DIR into DIR/sweep.csv and draws its plots. */
 static int finish(const Sweep *s)
 {
     const char *const dirs[] = {s->out, NULL};
-    guint skipped = 0;
+    SimSweepTally tally = {0};
     GError *error = NULL;
-    if (!sim_sweep_merge(dirs, s->out, &skipped, &error)) {
+    if (!sim_sweep_merge(dirs, s->out, &tally, &error)) {
         fprintf(stderr, "shotglass sweep: %s\n", error->message);
         g_error_free(error);
-        return 1;
+        return 2;
     }
-    printf("sweep: %s/sweep.csv (%u points x %" G_GINT64_FORMAT " seeds)\n", s->out, point_count(s),
-           s->seeds);
+    printf("sweep: %s/sweep.csv (%u point%s x %" G_GINT64_FORMAT " seed%s, %u runs)\n", s->out,
+           point_count(s), point_count(s) == 1 ? "" : "s", s->seeds, s->seeds == 1 ? "" : "s",
+           tally.runs);
+    int status = report_failures(&tally, "sweep");
+    sim_sweep_tally_clear(&tally);
     if (!sim_report_refresh(s->out, TRUE, "sweep")) return 2;
     printf("sweep: plots in %s/plots, report %s/report.html\n", s->out, s->out);
-    return 0;
+    return status;
 }
 
 int sim_sweep_main(int argc, char **argv)
@@ -749,7 +841,7 @@ int sim_sweep_main(int argc, char **argv)
             for (guint j = jobs->len; j-- > 0;) {
                 if (job_done(jobs->pdata[j])) g_ptr_array_remove_index(jobs, j);
             }
-            status = run_jobs(jobs, (guint)s.jobs, s.quiet);
+            status = run_jobs(jobs, (guint)s.jobs, s.quiet, s.first_failure);
             if (status == 0) status = finish(&s);
         }
         g_ptr_array_unref(jobs);
@@ -780,17 +872,20 @@ int sim_merge_main(int argc, char **argv)
         g_set_error_literal(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no folder given");
         ok = FALSE;
     }
-    guint skipped = 0;
+    SimSweepTally tally = {0};
     const char *target = out != NULL ? out : (ok ? argv[1] : NULL);
-    ok = ok && sim_sweep_merge((const char *const *)argv + 1, target, &skipped, &error);
+    ok = ok && sim_sweep_merge((const char *const *)argv + 1, target, &tally, &error);
+    int status = 2;
     if (ok) {
-        printf("merged into %s/sweep.csv%s\n", target,
-               skipped ? " (incomplete runs left out)" : "");
-        ok = sim_report_refresh(target, TRUE, "merge");
+        printf("merged %u runs into %s/sweep.csv%s\n", tally.runs, target,
+               tally.skipped ? " (incomplete runs left out)" : "");
+        status = report_failures(&tally, "merge");
+        if (!sim_report_refresh(target, TRUE, "merge")) status = 2;
     } else if (error != NULL) {
         fprintf(stderr, "shotglass merge: %s\n", error->message);
         g_error_free(error);
     }
+    sim_sweep_tally_clear(&tally);
     g_free(out);
-    return ok ? 0 : 2;
+    return status;
 }

@@ -9,7 +9,10 @@
  * most --jobs at a time. A run whose folder already holds a complete summary.json is not run
  * again, so an interrupted sweep resumes where it stopped. When all have run, the folders are
  * merged into DIR/sweep.csv: one row per point, with the mean, standard deviation and 95%
- * confidence half-width (Student's t across seeds) of each metric, and plotted.
+ * confidence half-width (Student's t across seeds) of each metric, and plotted. Without --vary
+ * the grid is one point. Runs that failed an expectation or an oracle are listed, each with
+ * the command that replays it, and make the sweep exit 1; `--first-failure` starts no more runs
+ * once one has failed, which turns a sweep over seeds into a hunt for a failing seed.
  *
  * `--emit-jobs FILE` writes the same runs as one self-contained command per line instead (for
  * GNU parallel, or a Slurm array reading line $SLURM_ARRAY_TASK_ID), and `shotglass merge
@@ -22,12 +25,24 @@
 
 #include <glib.h>
 
+/* What a merge found besides the table. */
+typedef struct SimSweepTally {
+    guint runs;        /* complete runs merged */
+    guint skipped;     /* incomplete runs left out */
+    GPtrArray *failed; /* char *, owned: per failed run, "FOLDER: the command that replays it" */
+} SimSweepTally;
+
+void sim_sweep_tally_clear(SimSweepTally *tally);
+
 /*
  * Merges every run folder (a folder with a summary.json) found under `dirs` (NULL-terminated)
- * into out/sweep.csv. Incomplete runs are left out (and counted in `*skipped`, may be NULL).
- * Returns FALSE with `error` when nothing can be merged or a file cannot be read or written.
+ * into out/sweep.csv. Incomplete runs are left out. A run whose summary says it did not pass
+ * (an expectation or an oracle failed) counts in the `fail_rate` metric and is listed in
+ * `tally->failed`, in folder order. `tally` may be NULL; otherwise clear it after. Returns
+ * FALSE with `error` when nothing can be merged or a file cannot be read or written.
  */
-gboolean sim_sweep_merge(const char *const *dirs, const char *out, guint *skipped, GError **error);
+gboolean sim_sweep_merge(const char *const *dirs, const char *out, SimSweepTally *tally,
+                         GError **error);
 
 int sim_sweep_main(int argc, char **argv);
 int sim_merge_main(int argc, char **argv);

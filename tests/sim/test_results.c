@@ -79,6 +79,7 @@ static void check_summary(const char *dir, const SimRun *run)
     ck_assert(json_parser_load_from_file(parser, path, NULL));
     JsonObject *root = json_node_get_object(json_parser_get_root(parser));
     ck_assert(json_object_get_boolean_member(root, "complete"));
+    ck_assert(!json_object_get_boolean_member(root, "passed")); /* as the caller said */
     JsonObject *scenario = json_object_get_object_member(root, "scenario");
     ck_assert_str_eq(json_object_get_string_member(scenario, "name"), "results");
     ck_assert_int_eq(json_object_get_int_member(scenario, "seed"), 4);
@@ -188,7 +189,7 @@ START_TEST(results_parse_back_with_the_documented_columns)
         sim_expect_evaluate(s.expectations->pdata[i], run, &results[i]);
     char *dir = g_dir_make_tmp("shotglass-results-XXXXXX", NULL);
     const char *const overrides[] = {"scenario.seed=4", NULL};
-    SimResultsInfo info = {&s, overrides, results, 0.5, TRUE};
+    SimResultsInfo info = {&s, overrides, results, 0.5, TRUE, FALSE};
     ck_assert(sim_results_write(dir, run, recorder, &info, &error));
     check_summary(dir, run);
     check_tables(dir, run);
