@@ -45,12 +45,10 @@ struct SimRun {
     uint64_t dispersal_payload;
     const char *stop;
     size_t node_memory_max;
-    /* The stall watchdog (run.c). */
-    uint16_t kind_watchdog;
-    gboolean watch_armed;
-    ProtoView watch_view; /* the highest view an honest node entered, when last seen */
-    SimTime watch_at;     /* when it was first seen, or a fault last started or ended */
-    guint faults_due;     /* fault starts and ends waiting in the event queue */
+    /* The stall watchdog (run.c): no event of its own, a deadline on each engine run. */
+    SimDuration stall; /* the effective stall time (config.stall, or auto worked out) */
+    SimTime watch_at;  /* when an honest node last entered a view, or a fault started or ended */
+    guint faults_due;  /* fault starts and ends waiting in the event queue */
 };
 
 /* run.c */

@@ -31,7 +31,7 @@ void sim_run_config_init(SimRunConfig *c)
         .stake_kind = SIM_STAKE_EQUAL,
         .end_time = SIM_TIME_NONE,
         .views_max = 100,
-        .stall = 10 * 60 * SIM_S,
+        .stall = SIM_STALL_AUTO,
         .faults = g_ptr_array_new_with_free_func((GDestroyNotify)sim_fault_free),
         .byzantine = g_ptr_array_new_with_free_func((GDestroyNotify)byzantine_free),
         .da_committee = 10,
@@ -108,11 +108,6 @@ void sim_run_config_add_byzantine(SimRunConfig *c, ProtoByzantineKind kind, cons
 
 static void check_stop(SimRun *run)
 {
-    ProtoView view = ana_liveness_max_view(run->liveness);
-    if (view > run->watch_view) { /* progress, for the stall watchdog */
-        run->watch_view = view;
-        run->watch_at = sim_engine_now(run->engine);
-    }
     if (run->stop != NULL) return;
     if (ana_safety_violated(run->safety)) {
         run->stop = "safety violation";
@@ -311,7 +306,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
         case PROTO_ACTION_NOTE:
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
             data_note(run, id, &a);
-            if (run->behaviour[id] == PROTO_BYZANTINE_NONE) faults__on_note(run, id, &a, ready);
+            if (run->behaviour[id] != PROTO_BYZANTINE_NONE) break;
+            faults__on_note(run, id, &a, ready);
+            if (a.note == PROTO_NOTE_VIEW_ENTERED) run->watch_at = now; /* progress */
             break;
         }
         if (run->config.observer != NULL &&
@@ -692,24 +689,33 @@ static gboolean build_endpoints(SimRun *run, GError **error)
 
 /* --- the stall watchdog (SimRunConfig.stall) ------------------------------------------------ */
 
-static void on_watchdog(SimEngine *engine, const SimEvent *event, void *user_data)
+/* The stall time in effect: the configured one, or for SIM_STALL_AUTO 20 of the longer of the
+ * view and view-sync timeouts, stretched by the largest skew or slow factor, and at least 10
+ * minutes. */
+static SimDuration effective_stall(const SimRunConfig *c)
 {
-    (void)event;
-    SimRun *run = user_data;
-    SimTime now = sim_engine_now(engine);
-    /* The stall time counts from the last progress, but not from before GST (the adversary
-     * may hold every message until then), and not while a fault is due to start or end. */
+    if (c->stall != SIM_STALL_AUTO) return c->stall;
+    uint64_t factor_ppm = 1000000;
+    for (guint i = 0; i < c->faults->len; i++) {
+        const SimFault *f = c->faults->pdata[i];
+        if (f->kind == SIM_FAULT_SKEW || f->kind == SIM_FAULT_SLOW)
+            factor_ppm = MAX(factor_ppm, f->factor_ppm);
+    }
+    SimDuration timeout = MAX(c->view_timeout, c->view_sync_timeout);
+    double stall = 20.0 * (double)timeout * ((double)factor_ppm / 1e6);
+    if (stall >= (double)SIM_TIME_MAX) return SIM_TIME_NONE;
+    return MAX((SimDuration)stall, 10 * SIM_MIN);
+}
+
+/* When the run counts as stalled if nothing moves before: the stall time after the last
+ * progress, but not from before GST (the adversary may hold every message until then);
+ * SIM_TIME_NONE with the watchdog off. */
+static SimTime stall_deadline(const SimRun *run)
+{
+    if (run->stall == SIM_TIME_NONE) return SIM_TIME_NONE;
     SimTime since = run->watch_at;
     if (run->config.gst != SIM_TIME_NONE) since = sim_time_max(since, run->config.gst);
-    if (run->stop == NULL && run->faults_due == 0 &&
-        now >= sim_time_add(since, run->config.stall)) {
-        run->stop = "stalled (no new view for the [scenario] stall time)";
-        sim_engine_request_stop(engine, run->stop);
-        return;
-    }
-    SimTime next = sim_time_add(since, run->config.stall);
-    if (next <= now) next = sim_time_add(now, run->config.stall);
-    if (next < SIM_TIME_MAX) sim_engine_schedule(engine, next, run->kind_watchdog, 0, 0, NULL, 0);
+    return sim_time_add(since, run->stall);
 }
 
 SimRun *sim_run_new(const SimRunConfig *config, GError **error)
@@ -741,9 +747,7 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
         sim_run_free(run);
         return NULL;
     }
-    /* Registered last, and outside the digest: the watchdog changes nothing until it stops a
-     * stalled run. */
-    run->kind_watchdog = sim_engine_register(run->engine, "stall", on_watchdog, NULL, run, 0);
+    run->stall = effective_stall(config);
     return run;
 }
 
@@ -791,6 +795,9 @@ SimStopReason sim_run_execute(SimRun *run)
 }
 
 /* Runs the engine in slices of `chunk` events (all at once without a callback). */
+/* Runs the engine to a stop condition, in chunks of `chunk` events with a progress call after
+ * each, and up to the stall deadline at a time: the watchdog has no event of its own, so it
+ * changes neither the digest, nor the event count, nor when a run whose queue empties ends. */
 static SimStopReason run_engine(SimRun *run, SimRunProgress progress, void *user_data,
                                 uint64_t chunk)
 {
@@ -801,10 +808,20 @@ static SimStopReason run_engine(SimRun *run, SimRunProgress progress, void *user
         if (progress != NULL && chunk > 0 && (budget == 0 || done + chunk < budget)) {
             limits.events_max = done + chunk;
         }
+        /* Stalled: the deadline passed with no fault due (a fault due to start or end is
+         * waited for: its event moves the watch). Otherwise run to the next check. */
+        SimTime now = sim_engine_now(run->engine), deadline = stall_deadline(run);
+        if (deadline <= now && run->faults_due == 0) break;
+        if (deadline <= now) deadline = sim_time_add(now, run->stall);
+        gboolean watching = deadline < limits.end_time;
+        if (watching) limits.end_time = deadline;
         SimStopReason reason = sim_engine_run(run->engine, &limits);
+        if (reason == SIM_STOP_END_TIME && watching) continue; /* checked at the top */
         if (reason != SIM_STOP_MAX_EVENTS || limits.events_max == budget) return reason;
         progress(run, user_data);
     }
+    run->stop = "stalled (no honest node entered a view for the [scenario] stall time)";
+    return SIM_STOP_REQUESTED;
 }
 
 SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, void *user_data,
@@ -820,12 +837,7 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         }
     }
     if (run->endpoints != NULL) sim_endpoints_start(run->endpoints, sim_engine_now(run->engine));
-    if (run->config.stall != SIM_TIME_NONE && !run->watch_armed) {
-        run->watch_armed = TRUE;
-        run->watch_at = sim_engine_now(run->engine);
-        sim_engine_schedule(run->engine, sim_time_add(run->watch_at, run->config.stall),
-                            run->kind_watchdog, 0, 0, NULL, 0);
-    }
+    run->watch_at = sim_engine_now(run->engine);
     SimStopReason reason =
         run->stop ? SIM_STOP_REQUESTED : run_engine(run, progress, user_data, chunk);
     for (uint32_t i = 0; i < run->config.nodes; i++) {

@@ -58,6 +58,8 @@ typedef struct SimFaultWindow {
 typedef void (*SimRunObserver)(void *user_data, uint32_t node, const ProtoAction *action,
                                SimTime now);
 
+#define SIM_STALL_AUTO ((SimDuration)0)
+
 typedef struct SimRunConfig {
     uint64_t seed;
     const gsl_rng_type *rng_algorithm;
@@ -84,9 +86,11 @@ typedef struct SimRunConfig {
     uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */
     uint64_t blocks_max; /* stop once this many blocks are decided; 0: no limit */
     uint64_t events_max; /* 0: no limit */
-    /* Stop ("stalled") once no honest node has entered a new view for this long and no fault
-     * is due to start or end; SIM_TIME_NONE: never. A partition that leaves no side a quorum,
-     * with a fault end counted in views, would otherwise run forever. */
+    /* Stop ("stalled") once no honest node has entered a view for this long and no fault is
+     * due to start or end, counted from GST at the earliest; SIM_TIME_NONE: never;
+     * SIM_STALL_AUTO: 20 view (or view-sync) timeouts times the largest skew or slow factor,
+     * and at least 10 minutes. A partition that leaves no side a quorum, with a fault end
+     * counted in views, would otherwise run forever. */
     SimDuration stall;
     GPtrArray *faults;    /* SimFault *, owned */
     GPtrArray *byzantine; /* SimByzantine *, owned */

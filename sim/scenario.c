@@ -140,7 +140,7 @@ typedef enum ValueType {
     V_COUNT,        /* an integer field of `width` bytes within [min, max] */
     V_BOOL,         /* gboolean */
     V_QUANTITY,     /* uint64_t in the base unit of `unit`, at least `min` */
-    V_TIME_OR_NONE, /* SimTime; the word `none_word` means SIM_TIME_NONE */
+    V_TIME_OR_NONE, /* SimTime; `none_word` means SIM_TIME_NONE, `choices` map to `values` */
     V_DIST,         /* SimDist of `unit` (relative allowed for durations) */
     V_CHOICE,       /* int field: the value of the chosen word */
 } ValueType;
@@ -192,6 +192,8 @@ typedef struct KeySpec {
         g, k, V_SPECIAL, d, h, 0, SIM_QUANTITY_COUNT, 0, 0, 0, NULL, NULL, NULL                    \
     }
 
+static const char *const auto_names[] = {"auto", NULL};
+static const int auto_values[] = {(int)SIM_STALL_AUTO};
 static const char *const crypto_names[] = {"modeled", "real", NULL};
 static const int crypto_values[] = {PROTO_CRYPTO_MODELED, PROTO_CRYPTO_REAL};
 static const char *const leader_names[] = {"stake-weighted", "round-robin", NULL};
@@ -211,10 +213,11 @@ static const KeySpec keys[] = {
     COUNT("scenario", "seed", "1", "the run seed: same seed, same run, bit for bit", seed, 8, 0,
           UINT64_MAX),
     TIME_OR("scenario", "duration", "none", "stop at this virtual time", end_time, "none"),
-    TIME_OR("scenario", "stall", "10min",
-            "stop (stalled) once no honest validator has entered a new view for this long and no "
-            "fault is due to start or end",
-            stall, "none"),
+    {"scenario", "stall", V_TIME_OR_NONE, "auto",
+     "stop (stalled) once no honest validator has entered a view for this long and no fault "
+     "is due to start or end (at least [consensus] view_timeout; auto: 20 view timeouts, times "
+     "the largest skew or slow factor, and at least 10min; none: never)",
+     F(stall), SIM_QUANTITY_DURATION, 8, 1, 0, auto_names, auto_values, "none"},
     COUNT("scenario", "views", "100", "stop when an honest node enters view N+1 (0: no limit)",
           views_max, 8, 0, UINT64_MAX),
     COUNT("scenario", "blocks", "0", "stop after N decided blocks (0: no limit)", blocks_max, 8, 0,
@@ -353,7 +356,15 @@ static void *field(SimScenario *s, const KeySpec *k)
 
 static gboolean quantity_problem(Ctx *c, const KeySpec *k, GError *inner)
 {
-    problem(c, k->group, k->key, "%s", inner->message);
+    if (k->none_word == NULL) {
+        problem(c, k->group, k->key, "%s", inner->message);
+    } else { /* a time, or a word: say the words too */
+        GString *words = g_string_new(k->none_word);
+        for (int i = 0; k->choices != NULL && k->choices[i] != NULL; i++)
+            g_string_append_printf(words, " or %s", k->choices[i]);
+        problem(c, k->group, k->key, "%s (or %s)", inner->message, words->str);
+        g_string_free(words, TRUE);
+    }
     g_error_free(inner);
     return FALSE;
 }
@@ -504,6 +515,11 @@ static gboolean apply_value(Ctx *c, const KeySpec *k, const char *value)
     case V_TIME_OR_NONE:
         if (strcmp(value, k->none_word) == 0) {
             *(SimTime *)field(c->s, k) = SIM_TIME_NONE;
+            return TRUE;
+        }
+        for (int i = 0; k->choices != NULL && k->choices[i] != NULL; i++) {
+            if (strcmp(value, k->choices[i]) != 0) continue;
+            *(SimTime *)field(c->s, k) = (SimTime)k->values[i];
             return TRUE;
         }
         return apply_quantity(c, k, value);
@@ -1081,6 +1097,15 @@ static void check_config(Ctx *c)
     }
     if (cfg->gst != SIM_TIME_NONE && cfg->gst_delta == 0) {
         problem(c, "network", "gst_delta", "must be more than zero when gst is set");
+    }
+    if (cfg->stall != SIM_TIME_NONE && cfg->stall != SIM_STALL_AUTO &&
+        cfg->stall < cfg->view_timeout) {
+        char *timeout = sim_quantity_format(cfg->view_timeout, SIM_QUANTITY_DURATION);
+        problem(c, "scenario", "stall",
+                "is shorter than [consensus] view_timeout (%s), so an ordinary timeout would "
+                "count as a stall; expected at least that (several view timeouts), or none",
+                timeout);
+        g_free(timeout);
     }
 }
 

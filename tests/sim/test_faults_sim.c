@@ -290,6 +290,43 @@ START_TEST(a_run_without_progress_stops_as_stalled_unless_something_is_due)
 }
 END_TEST
 
+/* The watchdog has no event of its own: a run that does not stall is the same run with it off,
+ * to the digest, the event count and the time it ends, also when its queue empties (every node
+ * crashed) or an event limit stops it after the stall time. A restarted node working its way
+ * back up through views below the highest one is progress. */
+START_TEST(the_watchdog_changes_nothing_in_a_run_that_does_not_stall)
+{
+    static const char *const texts[] = {
+        "[scenario]\nviews = 50\n[consensus]\nnodes = 4\n"
+        "[fault.dead]\nkind = crash\nnodes = all\nat = 5s\n",
+        "[scenario]\nviews = 0\nevents = 300000\n[consensus]\nnodes = 4\n",
+        "[scenario]\nviews = 0\nduration = 40min\n[consensus]\nnodes = 4\nview_timeout = "
+        "5min\n[fault.down]\nkind = crash\nnodes = 0-1\nat = 5s\nuntil = 10min\n",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(texts); i++) {
+        SimScenario on, off;
+        SimRun *a = scenario_run(&on, texts[i]);
+        ck_assert(sim_scenario_parse(&off, "test.ini", texts[i], NULL, NULL));
+        off.config.stall = SIM_TIME_NONE;
+        SimRun *b = sim_test_run(&off.config);
+        ck_assert_msg(sim_run_stop_description(a) == NULL ||
+                          strstr(sim_run_stop_description(a), "stalled") == NULL,
+                      "case %u stalled", i);
+        uint8_t da[SIM_DIGEST_BYTES], db[SIM_DIGEST_BYTES];
+        sim_engine_digest(sim_run_engine(a), da);
+        sim_engine_digest(sim_run_engine(b), db);
+        ck_assert_msg(memcmp(da, db, sizeof da) == 0, "case %u: digests differ", i);
+        ck_assert_uint_eq(sim_engine_events_run(sim_run_engine(a)),
+                          sim_engine_events_run(sim_run_engine(b)));
+        ck_assert_uint_eq(sim_engine_now(sim_run_engine(a)), sim_engine_now(sim_run_engine(b)));
+        sim_run_free(a);
+        sim_run_free(b);
+        sim_scenario_clear(&on);
+        sim_scenario_clear(&off);
+    }
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("faults_sim");
@@ -304,6 +341,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, skewed_clocks_time_out_early);
     tcase_add_test(tc, before_gst_the_adversary_delays_after_it_the_chain_runs);
     tcase_add_test(tc, a_run_without_progress_stops_as_stalled_unless_something_is_due);
+    tcase_add_test(tc, the_watchdog_changes_nothing_in_a_run_that_does_not_stall);
     suite_add_tcase(suite, tc);
     return suite;
 }
