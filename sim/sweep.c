@@ -48,7 +48,7 @@ typedef struct Run {
     GPtrArray *pairs; /* "key=value" strings of the settings */
     double values[METRICS];
     gboolean has[METRICS];
-    char *replay; /* for a run that failed: "FOLDER: shotglass run FILE --set ... --seed S" */
+    char *replay; /* for a run that failed: "FOLDER: shotglass run FILE --set ..." */
 } Run;
 
 static void run_free(Run *r)
@@ -62,7 +62,7 @@ static void run_free(Run *r)
 void sim_sweep_tally_clear(SimSweepTally *tally)
 {
     if (tally->failed != NULL) g_ptr_array_unref(tally->failed);
-    memset(tally, 0, sizeof *tally);
+    *tally = (SimSweepTally){.program = tally->program};
 }
 
 /* A member that is an object, or NULL (missing, or of another type). */
@@ -138,31 +138,39 @@ static GPtrArray *settings_of(JsonObject *scenario)
     return pairs;
 }
 
-/* "FOLDER: shotglass run FILE --set k=v ... --seed S" for the run of summary `path`. */
-static char *replay_line(const char *path, JsonObject *scenario, const GPtrArray *pairs)
+/* "FOLDER: PROGRAM run FILE --set k=v ..." for the run of summary `path`: its overrides as
+ * they were given (the seed among them), in their order, since a later one wins and fault
+ * groups are numbered in the order they appear. */
+static char *replay_line(const char *path, JsonObject *scenario, const char *program)
 {
     char *folder = g_path_get_dirname(path);
+    char *quoted = g_shell_quote(program != NULL ? program : "shotglass");
     GString *line = g_string_new(NULL);
-    g_string_printf(line, "%s: shotglass run ", folder);
-    const char *file = string_member(scenario, "file");
-    char *quoted = g_shell_quote(file != NULL ? file : "FILE");
-    g_string_append(line, quoted);
+    g_string_printf(line, "%s: %s run", folder, quoted);
     g_free(quoted);
-    for (guint i = 0; i < pairs->len; i++) {
-        quoted = g_shell_quote(pairs->pdata[i]);
+    const char *file = string_member(scenario, "file");
+    if (file != NULL && file[0] != '<') { /* "<command line>": a run without a file */
+        quoted = g_shell_quote(file);
+        g_string_append_printf(line, " %s", quoted);
+        g_free(quoted);
+    }
+    JsonNode *list = json_object_get_member(scenario, "overrides");
+    JsonArray *overrides =
+        list != NULL && JSON_NODE_HOLDS_ARRAY(list) ? json_node_get_array(list) : NULL;
+    for (guint i = 0; overrides != NULL && i < json_array_get_length(overrides); i++) {
+        JsonNode *item = json_array_get_element(overrides, i);
+        if (!JSON_NODE_HOLDS_VALUE(item) || json_node_get_value_type(item) != G_TYPE_STRING)
+            continue;
+        quoted = g_shell_quote(json_node_get_string(item));
         g_string_append_printf(line, " --set %s", quoted);
         g_free(quoted);
     }
-    JsonNode *seed = json_object_get_member(scenario, "seed");
-    if (seed != NULL && JSON_NODE_HOLDS_VALUE(seed) &&
-        json_node_get_value_type(seed) == G_TYPE_INT64)
-        g_string_append_printf(line, " --seed %" G_GINT64_FORMAT, json_node_get_int(seed));
     g_free(folder);
     return g_string_free(line, FALSE);
 }
 
 /* Reads dir/summary.json; NULL (and `*complete` FALSE) for an interrupted run. */
-static Run *read_run(const char *path, gboolean *complete, GError **error)
+static Run *read_run(const char *path, const char *program, gboolean *complete, GError **error)
 {
     JsonParser *parser = sim_results_read_json(path, error);
     Run *run = NULL;
@@ -191,7 +199,7 @@ static Run *read_run(const char *path, gboolean *complete, GError **error)
                     run->values[k] *= metrics[k].scale;
                 }
             }
-            if (passed == 0) run->replay = replay_line(path, scenario, run->pairs);
+            if (passed == 0) run->replay = replay_line(path, scenario, program);
         }
     }
     if (parser != NULL) g_object_unref(parser);
@@ -374,7 +382,7 @@ static gboolean read_runs(const char *const *dirs, GPtrArray *runs, SimSweepTall
     for (guint i = 0; ok && i < paths->len; i++) {
         gboolean complete = FALSE;
         GError *inner = NULL;
-        Run *run = read_run(paths->pdata[i], &complete, &inner);
+        Run *run = read_run(paths->pdata[i], tally->program, &complete, &inner);
         if (inner != NULL) {
             g_propagate_error(error, inner);
             ok = FALSE;
@@ -539,15 +547,19 @@ static Job *make_job(const Sweep *s, guint point, gint64 seed)
     return job;
 }
 
-/* A run is done when its folder holds a complete summary. */
-static gboolean job_done(const Job *job)
+/* A run is done when its folder holds a complete summary; JOB_FAILED when that says it did
+ * not pass. */
+enum { JOB_TO_DO, JOB_PASSED, JOB_FAILED };
+
+static int job_state(const Job *job)
 {
     char *path = g_build_filename(job->dir, "summary.json", NULL);
     gboolean complete = FALSE;
-    Run *run = read_run(path, &complete, NULL);
+    Run *run = read_run(path, NULL, &complete, NULL);
+    int state = !complete ? JOB_TO_DO : run->replay != NULL ? JOB_FAILED : JOB_PASSED;
     if (run != NULL) run_free(run);
     g_free(path);
-    return complete;
+    return state;
 }
 
 static GPtrArray *all_jobs(const Sweep *s)
@@ -595,7 +607,8 @@ typedef struct Pool {
     GPid *pids;
     guint busy;
     guint done;
-    guint failed; /* runs that failed an expectation or an oracle (exit 1) */
+    guint failed;  /* runs that failed an expectation or an oracle (exit 1), or crashed */
+    guint crashed; /* runs killed by a signal, or ending with an unknown exit code */
 } Pool;
 
 /* Waits for one worker; FALSE if it was refused, as only a bad configuration makes it. */
@@ -606,25 +619,34 @@ static gboolean reap_one(Pool *pool, guint slots)
     if (pid < 0) return TRUE; /* EINTR: a Ctrl-C; the caller looks at the flag */
     for (guint i = 0; i < slots; i++) {
         if (pool->running[i] == NULL || pool->pids[i] != pid) continue;
-        gboolean bad = WIFEXITED(status) && WEXITSTATUS(status) == 2;
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        gboolean bad = code == 2, crashed = code != 0 && code != 1 && code != 2 && code != 130;
         if (bad)
             fprintf(stderr, "sweep: a run was refused: see %s/run.log\n", pool->running[i]->dir);
+        if (crashed) {
+            fprintf(stderr, "\nsweep: a run crashed (%s %d): see %s/run.log\n",
+                    code < 0 ? "signal" : "exit code", code < 0 ? WTERMSIG(status) : code,
+                    pool->running[i]->dir);
+        }
         g_spawn_close_pid(pid);
         pool->running[i] = NULL;
         pool->busy--;
         pool->done++;
-        pool->failed += WIFEXITED(status) && WEXITSTATUS(status) == 1;
+        pool->failed += code == 1 || crashed;
+        pool->crashed += crashed;
         return !bad;
     }
     return TRUE;
 }
 
 /* Runs the jobs not yet done, `slots` at a time (and, with `first_failure`, starts none after
- * a run failed). Returns 0, 2 (a run refused) or 130. */
-static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet, gboolean first_failure)
+ * a run failed, counting the `failed` of earlier invocations). Returns 0, 1 (a run crashed), 2
+ * (a run refused) or 130. */
+static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet, gboolean first_failure,
+                    guint failed)
 {
     quiet |= !isatty(STDERR_FILENO); /* the progress line is for terminals */
-    Pool pool = {g_new0(const Job *, slots), g_new0(GPid, slots), 0, 0, 0};
+    Pool pool = {g_new0(const Job *, slots), g_new0(GPid, slots), 0, 0, failed, 0};
     struct sigaction action = {.sa_handler = on_interrupt}, previous;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous);
@@ -657,7 +679,7 @@ static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet, gboolean first
     sigaction(SIGINT, &previous, NULL);
     g_free(pool.running);
     g_free(pool.pids);
-    return sweep_interrupted ? 130 : ok ? 0 : 2;
+    return sweep_interrupted ? 130 : !ok ? 2 : pool.crashed > 0 ? 1 : 0;
 }
 
 /* Every point's scenario must load before anything runs. */
@@ -757,7 +779,9 @@ static gboolean parse_sweep(int *argc, char ***argv, SweepFlags *f, GError **err
                       : *argc != 2                  ? "expected one scenario FILE"
                       : f->out == NULL              ? "--out DIR is required"
                       : f->seeds < 1 || f->jobs < 1 ? "--seeds and --jobs must be at least 1"
-                                                    : NULL;
+                      : f->first_failure && f->emit != NULL
+                          ? "--first-failure needs the sweep to run the jobs, not --emit-jobs"
+                          : NULL;
     if (why != NULL) {
         g_set_error_literal(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, why);
         ok = FALSE;
@@ -805,16 +829,23 @@ static int report_failures(const SimSweepTally *tally, const char *who)
 static int finish(const Sweep *s)
 {
     const char *const dirs[] = {s->out, NULL};
-    SimSweepTally tally = {0};
+    SimSweepTally tally = {.program = s->self};
     GError *error = NULL;
     if (!sim_sweep_merge(dirs, s->out, &tally, &error)) {
         fprintf(stderr, "shotglass sweep: %s\n", error->message);
         g_error_free(error);
+        sim_sweep_tally_clear(&tally);
         return 2;
     }
+    guint planned = point_count(s) * (guint)s->seeds;
     printf("sweep: %s/sweep.csv (%u point%s x %" G_GINT64_FORMAT " seed%s, %u runs)\n", s->out,
            point_count(s), point_count(s) == 1 ? "" : "s", s->seeds, s->seeds == 1 ? "" : "s",
            tally.runs);
+    if (tally.runs < planned) {
+        printf("sweep: %u of the %u runs have no complete results (crashed, or not started "
+               "after --first-failure)\n",
+               planned - tally.runs, planned);
+    }
     int status = report_failures(&tally, "sweep");
     sim_sweep_tally_clear(&tally);
     if (!sim_report_refresh(s->out, TRUE, "sweep")) return 2;
@@ -838,11 +869,17 @@ int sim_sweep_main(int argc, char **argv)
                        jobs->len, f.emit, f.emit, s.out);
             }
         } else {
+            guint failed = 0;
             for (guint j = jobs->len; j-- > 0;) {
-                if (job_done(jobs->pdata[j])) g_ptr_array_remove_index(jobs, j);
+                int state = job_state(jobs->pdata[j]);
+                failed += state == JOB_FAILED;
+                if (state != JOB_TO_DO) g_ptr_array_remove_index(jobs, j);
             }
-            status = run_jobs(jobs, (guint)s.jobs, s.quiet, s.first_failure);
-            if (status == 0) status = finish(&s);
+            status = run_jobs(jobs, (guint)s.jobs, s.quiet, s.first_failure, failed);
+            if (status <= 1) {
+                int merged = finish(&s); /* not inside MAX: it would run twice */
+                status = MAX(merged, status);
+            }
         }
         g_ptr_array_unref(jobs);
     }
@@ -872,7 +909,8 @@ int sim_merge_main(int argc, char **argv)
         g_set_error_literal(&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "no folder given");
         ok = FALSE;
     }
-    SimSweepTally tally = {0};
+    char *self = g_file_read_link("/proc/self/exe", NULL);
+    SimSweepTally tally = {.program = self};
     const char *target = out != NULL ? out : (ok ? argv[1] : NULL);
     ok = ok && sim_sweep_merge((const char *const *)argv + 1, target, &tally, &error);
     int status = 2;
@@ -886,6 +924,7 @@ int sim_merge_main(int argc, char **argv)
         g_error_free(error);
     }
     sim_sweep_tally_clear(&tally);
+    g_free(self);
     g_free(out);
     return status;
 }

@@ -27,11 +27,13 @@
 
 /* What a merge found besides the table. */
 typedef struct SimSweepTally {
-    guint runs;        /* complete runs merged */
-    guint skipped;     /* incomplete runs left out */
-    GPtrArray *failed; /* char *, owned: per failed run, "FOLDER: the command that replays it" */
+    const char *program; /* in: the program the replay commands name (NULL: "shotglass") */
+    guint runs;          /* complete runs merged */
+    guint skipped;       /* incomplete runs left out */
+    GPtrArray *failed;   /* char *, owned: per failed run, "FOLDER: the command that replays it" */
 } SimSweepTally;
 
+/* Frees what the tally holds; keeps `program`. */
 void sim_sweep_tally_clear(SimSweepTally *tally);
 
 /*

@@ -13,7 +13,8 @@
 4. Seed hunting: a sweep without --vary runs one point's seeds; when some runs fail an
    expectation (a finality bound half the seeds miss), it exits 1, fail_rate is the share that
    failed, and it prints for each failed run a command that replays it to the same digest and
-   verdict. With --first-failure and one job it stops at the first failing seed.
+   verdict. With --first-failure and one job it stops at the first failing seed, also when
+   resumed; with --emit-jobs it is refused.
 
 Usage: check_sweep.py SHOTGLASS SCENARIO
 """
@@ -119,10 +120,10 @@ STRICT = "expect.finality_p50<=341ms"
 
 
 def replay(binary, line):
-    """Runs a printed replay line ("FOLDER: shotglass run ...") and returns (exit, digest)."""
+    """Runs a printed replay line ("FOLDER: 'PROGRAM' run ...") and returns (exit, digest)."""
     command = shlex.split(line.split(": ", 1)[1])
-    result = subprocess.run([binary, *command[1:], "--quiet"], capture_output=True, text=True,
-                            timeout=60)
+    expect(os.path.samefile(command[0], binary), f"{line} names this program")
+    result = subprocess.run([*command, "--quiet"], capture_output=True, text=True, timeout=60)
     digest = [w for w in result.stdout.split() if len(w) == 64]
     return result.returncode, digest[0] if digest else None
 
@@ -136,7 +137,7 @@ def check_hunt(binary, scenario, folder):
     rows = list(csv.DictReader(open(os.path.join(out, "sweep.csv"))))
     expect(len(rows) == 1 and rows[0]["seeds"] == "4", "one point of four seeds")
     expect(rows and float(rows[0]["fail_rate_mean"]) == 0.5, "fail_rate 0.5: seeds 3 and 4")
-    lines = [l.strip() for l in result.stdout.splitlines() if ": shotglass run " in l]
+    lines = [l.strip() for l in result.stdout.splitlines() if "shotglass' run " in l]
     expect([l.split(":")[0].rsplit("/", 1)[1] for l in lines] == ["seed-3", "seed-4"],
            f"the failed runs are listed: {lines}")
     for line in lines:
@@ -148,12 +149,16 @@ def check_hunt(binary, scenario, folder):
     passed = json.load(open(os.path.join(out, "points", "p001", "seed-1", "summary.json")))
     expect(passed["passed"] is True, "seed 1 passed")
     first = os.path.join(folder, "first")
-    result = subprocess.run([binary, "sweep", scenario, "--seeds", "8", "--jobs", "1", "--set",
-                             STRICT, "--first-failure", "--out", first, "--quiet"],
-                            capture_output=True, text=True, timeout=300)
-    ran = sorted(os.listdir(os.path.join(first, "points", "p001")))
-    expect(result.returncode == 1 and ran == ["seed-1", "seed-2", "seed-3"],
-           f"--first-failure stops at seed 3: exit {result.returncode}, ran {ran}")
+    hunt = [binary, "sweep", scenario, "--seeds", "8", "--jobs", "1", "--set", STRICT,
+            "--first-failure", "--out", first, "--quiet"]
+    for attempt in ("first", "resumed"):  # a resumed hunt has found its seed already
+        result = subprocess.run(hunt, capture_output=True, text=True, timeout=300)
+        ran = sorted(os.listdir(os.path.join(first, "points", "p001")))
+        expect(result.returncode == 1 and ran == ["seed-1", "seed-2", "seed-3"],
+               f"{attempt} --first-failure stops at seed 3: exit {result.returncode}, ran {ran}")
+    result = subprocess.run(hunt + ["--emit-jobs", os.path.join(folder, "jobs")],
+                            capture_output=True, text=True, timeout=60)
+    expect(result.returncode == 2, "--first-failure with --emit-jobs is refused")
 
 
 def main():
