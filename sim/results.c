@@ -631,8 +631,7 @@ static GString *summary_json(const SimRun *run, const SimResultsInfo *info)
     member_string(b, "shotglass", SHOTGLASS_VERSION);
     member_bool(b, "complete", info->complete);
     const char *stop = sim_run_stop_description(run);
-    member_string(b, "stopped",
-                  info->complete ? (stop ? stop : "time or event limit") : "interrupted");
+    member_string(b, "stopped", info->complete && stop != NULL ? stop : "interrupted");
     member_bool(b, "passed", info->passed);
     scenario_object(b, info);
     char digest[2 * SIM_DIGEST_BYTES + 1];

@@ -43,7 +43,8 @@ struct SimRun {
     ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
     uint64_t dispersal_bytes[2]; /* DA proposals, VID shares */
     uint64_t dispersal_payload;
-    const char *stop;
+    const char *stop;        /* why an oracle or a stop condition of the run stopped it */
+    const char *engine_stop; /* otherwise, why the engine stopped (sim_run_stop_description) */
     size_t node_memory_max;
     /* The stall watchdog (run.c): no event of its own, a deadline on each engine run. */
     SimDuration stall; /* the effective stall time (config.stall, or auto worked out) */

@@ -840,6 +840,13 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
     run->watch_at = sim_engine_now(run->engine);
     SimStopReason reason =
         run->stop ? SIM_STOP_REQUESTED : run_engine(run, progress, user_data, chunk);
+    static const char *const engine_stops[] = {
+        [SIM_STOP_EMPTY] = "nothing left to happen",
+        [SIM_STOP_END_TIME] = "duration reached",
+        [SIM_STOP_MAX_EVENTS] = "event limit reached",
+        [SIM_STOP_REQUESTED] = "interrupted", /* a stop asked from outside, as by Ctrl-C */
+    };
+    run->engine_stop = engine_stops[reason];
     for (uint32_t i = 0; i < run->config.nodes; i++) {
         if (run->nodes[i] == NULL) continue;
         size_t memory = proto_node_memory(run->nodes[i]);
@@ -850,7 +857,7 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
 
 const char *sim_run_stop_description(const SimRun *run)
 {
-    return run->stop;
+    return run->stop != NULL ? run->stop : run->engine_stop;
 }
 
 const SimRunConfig *sim_run_config(const SimRun *run)

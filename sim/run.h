@@ -160,7 +160,8 @@ typedef void (*SimRunProgress)(const SimRun *run, void *user_data);
 SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, void *user_data,
                                        uint64_t chunk);
 
-/* Why the run stopped, in words ("views reached", "safety violation", ...). Static. */
+/* Why the run stopped, in words ("views reached", "safety violation", "duration reached",
+ * "nothing left to happen", ...); NULL before it ran. Static. */
 const char *sim_run_stop_description(const SimRun *run);
 
 const SimRunConfig *sim_run_config(const SimRun *run);

@@ -83,7 +83,7 @@ void sim_summary_print(SimRun *run, double wall_seconds)
     char *p90 = duration(ana_histogram_percentile(lat, 90));
     char *p99 = duration(ana_histogram_percentile(lat, 99));
     const char *stop = sim_run_stop_description(run);
-    printf("result (%s at virtual time %s)\n", stop ? stop : "time or event limit", t);
+    printf("result (%s at virtual time %s)\n", stop ? stop : "not run", t);
     printf("  views reached      %" PRIu64 "\n", ana_liveness_max_view(l));
     printf("  blocks decided     %" PRIu64 "\n", ana_liveness_blocks(l));
     printf("  decide latency     p50 %s, p90 %s, p99 %s (virtual; proposal to decide, %" PRIu64
