@@ -1,15 +1,33 @@
 #!/usr/bin/env python3
 """The key reference in scenarios/README.md is what `shotglass list keys --markdown` prints,
 and every ```ini block under a `<!-- same as FILE -->` line is FILE (next to the README) as it is;
-the example scenario in the top README runs and its expectations hold.
+the example scenario in the top README runs and its expectations hold, and the output of
+`make run` it shows is what scenarios/quickstart.ini prints (the wall-clock line aside).
 
 Usage: check_docs.py SHOTGLASS SCENARIOS_README [README]
 """
+import difflib
 import os
 import re
 import subprocess
 import sys
 import tempfile
+
+
+def quickstart_differs(binary, readme):
+    """How the README's quickstart output differs from a run's, or None."""
+    text = open(readme, encoding="utf-8").read()
+    match = re.search(r"```\n(scenario quickstart .*?)```\n", text, re.S)
+    if match is None:
+        return "no quickstart output"
+    run = subprocess.run([os.path.abspath(binary), "run", "scenarios/quickstart.ini"],
+                         capture_output=True, text=True, cwd=os.path.dirname(readme) or ".")
+    shown, printed = ([l for l in out.splitlines() if not l.startswith("wall clock:")]
+                      for out in (match.group(1), run.stdout))
+    if shown == printed:
+        return None
+    return "its quickstart output is not what a run prints:\n" + "\n".join(
+        difflib.unified_diff(shown, printed, "README.md", "shotglass run", lineterm=""))
 
 
 def example_fails(binary, readme):
@@ -57,7 +75,7 @@ def main():
         print(f"{readme}: its copy of {', '.join(wrong)} differs from the file; copy it again")
         return 1
     if len(sys.argv) > 3:
-        why = example_fails(binary, sys.argv[3])
+        why = example_fails(binary, sys.argv[3]) or quickstart_differs(binary, sys.argv[3])
         if why:
             print(f"{sys.argv[3]}: {why}")
             return 1
