@@ -2,13 +2,15 @@
 """The key reference in scenarios/README.md is what `shotglass list keys --markdown` prints,
 and every ```ini block under a `<!-- same as FILE -->` line is FILE (next to the README) as it is;
 the example scenario in the top README runs and its expectations hold, and the output of
-`make run` it shows is what scenarios/quickstart.ini prints (the wall-clock line aside).
+`make run` it shows is what scenarios/quickstart.ini prints (the wall-clock line aside), as is
+the data-path output it shows what its command prints.
 
 Usage: check_docs.py SHOTGLASS SCENARIOS_README [README]
 """
 import difflib
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,26 @@ def quickstart_differs(binary, readme):
     if shown == printed:
         return None
     return "its quickstart output is not what a run prints:\n" + "\n".join(
+        difflib.unified_diff(shown, printed, "README.md", "shotglass run", lineterm=""))
+
+
+def data_path_differs(binary, readme):
+    """How the README's data-path output differs from what its command prints, or None."""
+    text = open(readme, encoding="utf-8").read()
+    match = re.search(r"```sh\n(build/shotglass run [^`]*?)```\n\n"
+                      r"```\n(data availability .*?)```\n", text, re.S)
+    if match is None:
+        return "no data-path command and output"
+    command = shlex.split(match.group(1).replace("\\\n", " "))
+    run = subprocess.run([os.path.abspath(binary), *command[1:]], capture_output=True, text=True,
+                         cwd=os.path.dirname(readme) or ".")
+    shown = match.group(2).splitlines()
+    printed = run.stdout.splitlines()
+    start = next((i for i, l in enumerate(printed) if l.startswith("data availability")), 0)
+    printed = printed[start:start + len(shown)]
+    if shown == printed:
+        return None
+    return "its data-path output is not what the command prints:\n" + "\n".join(
         difflib.unified_diff(shown, printed, "README.md", "shotglass run", lineterm=""))
 
 
@@ -75,7 +97,8 @@ def main():
         print(f"{readme}: its copy of {', '.join(wrong)} differs from the file; copy it again")
         return 1
     if len(sys.argv) > 3:
-        why = example_fails(binary, sys.argv[3]) or quickstart_differs(binary, sys.argv[3])
+        why = (example_fails(binary, sys.argv[3]) or quickstart_differs(binary, sys.argv[3]) or
+               data_path_differs(binary, sys.argv[3]))
         if why:
             print(f"{sys.argv[3]}: {why}")
             return 1
