@@ -518,8 +518,9 @@ static void run_section(GString *out, JsonObject *summary)
     static const char *const fields[][2] = {
         {"complete", "complete"},
         {"stopped", "stopped by"},
+        /* determinism-ok: column labels of the report, no clock is read here */
         {"virtual_time_s", "virtual time (s)"},
-        {"wall_time_s", "wall-clock time (s)"},
+        {"wall_time_s", "wall-clock time (s)"}, /* determinism-ok: a label, as above */
         {"events", "events run"},
         {"digest", "trace digest"},
         {"shotglass", "shotglass version"},

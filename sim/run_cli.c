@@ -42,6 +42,7 @@ static const Alias aliases[] = {
     {"da-committee", "da.committee", "N", "DA committee: validators 0..N-1 (default 10)"},
     {"block-max", "da.block_max", "SIZE", "largest block (default 1MB)"},
     {"payloads", "da.payloads", "FORM", "synthetic (default) or real"},
+    /* determinism-ok: help text; "time (" here is words, not a clock read */
     {"builder-delay", "da.builder_delay", "D", "the builder's response time (default 100ms)"},
     {"builder-timeout", "da.builder_timeout", "D", "a leader's wait for its block (default 1s)"},
     {"data-request-delay", "da.data_request_delay", "D", "before asking for a missing share"},
@@ -175,6 +176,7 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
     g_free(summary);
     g_free(entries);
     if (ok && *argc > 2) {
+        /* determinism-ok: an error message; "time (" here is words, not a clock read */
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                     "one scenario file at a time (got \"%s\" and \"%s\")", (*argv)[1], (*argv)[2]);
         ok = FALSE;

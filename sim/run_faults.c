@@ -1,7 +1,7 @@
 /*
  * Firing the configured faults (sim/fault.h) during a run.
  *
- * A fault starts when its trigger holds: at a virtual time (an engine event), or when an honest
+ * A fault starts when its trigger holds: at a virtual time, by an engine event; or when an honest
  * node reports entering a view or forming a TC (the binding passes every honest note here). It
  * then resolves its selectors (so "leader" means the leader of the view in progress), applies
  * its effect, and arranges its end the same way. Starts and ends found in notes are scheduled
