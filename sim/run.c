@@ -689,6 +689,9 @@ static gboolean build_endpoints(SimRun *run, GError **error)
 
 /* --- the stall watchdog (SimRunConfig.stall) ------------------------------------------------ */
 
+static const char stalled_text[] =
+    "stalled (no honest node entered a view for the [scenario] stall time)";
+
 /* The stall time in effect: the configured one, or for SIM_STALL_AUTO 20 of the longer of the
  * view and view-sync timeouts, stretched by the largest skew or slow factor, and at least 10
  * minutes. */
@@ -794,10 +797,10 @@ SimStopReason sim_run_execute(SimRun *run)
     return sim_run_execute_progress(run, NULL, NULL, 0);
 }
 
-/* Runs the engine in slices of `chunk` events (all at once without a callback). */
 /* Runs the engine to a stop condition, in chunks of `chunk` events with a progress call after
- * each, and up to the stall deadline at a time: the watchdog has no event of its own, so it
- * changes neither the digest, nor the event count, nor when a run whose queue empties ends. */
+ * each (all at once without a callback), and up to the stall deadline at a time: the watchdog has
+ * no event of its own, so it changes neither the digest, nor the event count, nor when a run whose
+ * queue empties ends. */
 static SimStopReason run_engine(SimRun *run, SimRunProgress progress, void *user_data,
                                 uint64_t chunk)
 {
@@ -820,7 +823,7 @@ static SimStopReason run_engine(SimRun *run, SimRunProgress progress, void *user
         if (reason != SIM_STOP_MAX_EVENTS || limits.events_max == budget) return reason;
         progress(run, user_data);
     }
-    run->stop = "stalled (no honest node entered a view for the [scenario] stall time)";
+    run->stop = stalled_text;
     return SIM_STOP_REQUESTED;
 }
 
@@ -853,6 +856,11 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         if (memory > run->node_memory_max) run->node_memory_max = memory;
     }
     return reason;
+}
+
+gboolean sim_run_stalled(const SimRun *run)
+{
+    return run->stop == stalled_text;
 }
 
 const char *sim_run_stop_description(const SimRun *run)

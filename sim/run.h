@@ -164,6 +164,9 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
  * "nothing left to happen", ...); NULL before it ran. Static. */
 const char *sim_run_stop_description(const SimRun *run);
 
+/* Whether the stall watchdog (SimRunConfig.stall) stopped the run. */
+gboolean sim_run_stalled(const SimRun *run);
+
 const SimRunConfig *sim_run_config(const SimRun *run);
 SimEngine *sim_run_engine(const SimRun *run);
 SimNetwork *sim_run_network(const SimRun *run);

@@ -331,9 +331,8 @@ static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *
     if (!o->quiet) sim_summary_print_header(&s->config);
     double wall = execute(run, !o->quiet && isatty(STDERR_FILENO));
     if (!o->quiet) sim_summary_print(run, wall);
-    const char *stop = sim_run_stop_description(run);
-    if (o->quiet && stop != NULL && g_str_has_prefix(stop, "stalled")) { /* says why it ended */
-        printf("%s at virtual time %.3f s\n", stop,
+    if (o->quiet && sim_run_stalled(run)) { /* says why it ended */
+        printf("%s at virtual time %.3f s\n", sim_run_stop_description(run),
                (double)sim_engine_now(sim_run_engine(run)) / 1e9);
     }
     SimExpectResult *results = g_new0(SimExpectResult, s->expectations->len + 1);

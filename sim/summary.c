@@ -22,8 +22,8 @@ static void print_views(SimRun *run)
     for (ProtoView v = 1; v <= max; v++) {
         AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
         counts[o]++;
-        if (o == ANA_VIEW_PENDING && ana_liveness_view(l, v) != NULL)
-            open_timed_out += ana_liveness_view(l, v)->timeouts > 0;
+        const AnaViewRecord *record = ana_liveness_view(l, v);
+        if (o == ANA_VIEW_PENDING && record != NULL) open_timed_out += record->timeouts > 0;
         if (!ana_view_outcome_failed(o)) continue;
         failures++;
         if (failed->len < 60) {
