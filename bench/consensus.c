@@ -6,10 +6,10 @@
  * over what it held before the run was built, divided by the number of nodes.
  */
 #include "bench/phold.h"
-#include "sim/run.h"
-#include "sim/run_cli.h"
-#include "sim/scenario.h"
-#include "sim/units.h"
+#include "sim/run/run.h"
+#include "sim/cli/run_cli.h"
+#include "sim/run/scenario.h"
+#include "sim/core/units.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  */
 #include "bench/phold.h"
 
-#include "sim/assert.h"
-#include "sim/engine.h"
+#include "sim/core/assert.h"
+#include "sim/core/engine.h"
 
 #include <stdio.h>
 

@@ -12,8 +12,8 @@
 #ifndef SHOTGLASS_BENCH_PHOLD_H
 #define SHOTGLASS_BENCH_PHOLD_H
 
-#include "sim/rng.h"
-#include "sim/time.h"
+#include "sim/core/rng.h"
+#include "sim/core/time.h"
 
 #include <glib.h>
 #include <math.h>

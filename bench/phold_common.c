@@ -4,7 +4,7 @@
  */
 #include "bench/phold.h"
 
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 #include <stdio.h>
 #include <sys/resource.h>

@@ -1,5 +1,5 @@
 /*
- * Assertions for protocol/, never compiled out. Identical in behaviour to sim/assert.h, but
+ * Assertions for protocol/, never compiled out. Identical in behaviour to sim/core/assert.h, but
  * protocol/ includes nothing from sim/ (it is a sans-I/O library a real network driver could
  * use), so it has its own macro and its own context hook. Assertions are for programmer errors
  * only: a malformed or Byzantine message is rejected with an error code, never asserted on.

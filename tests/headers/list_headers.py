@@ -5,5 +5,5 @@ import sys
 
 root = pathlib.Path(sys.argv[1])
 for area in ("sim", "protocol", "analysis", "bench"):
-    for header in sorted((root / area).glob("*.h")):
+    for header in sorted((root / area).rglob("*.h")):
         print(header.relative_to(root).as_posix())

@@ -2,7 +2,7 @@
 #ifndef SHOTGLASS_TESTS_SIM_SIM_TEST_H
 #define SHOTGLASS_TESTS_SIM_SIM_TEST_H
 
-#include "sim/run.h"
+#include "sim/run/run.h"
 
 /* Builds and executes a run, failing the test if the configuration is refused. */
 SimRun *sim_test_run(const SimRunConfig *config);

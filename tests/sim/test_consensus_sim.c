@@ -7,7 +7,7 @@
  * oracle catches a real fork (positive control: a Byzantine leader forking on a stale QC while
  * the lock check is disabled) and stays quiet when the lock check is on.
  */
-#include "sim/run.h"
+#include "sim/run/run.h"
 #include "tests/check_main.h"
 #include "tests/sim/sim_test.h"
 

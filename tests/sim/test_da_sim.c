@@ -16,7 +16,7 @@
  * Real payloads: with real bytes and real erasure coding, every rollup rebuilds its namespace
  * from VID shares and verifies every transaction.
  */
-#include "sim/run.h"
+#include "sim/run/run.h"
 #include "tests/check_main.h"
 #include "tests/sim/sim_test.h"
 

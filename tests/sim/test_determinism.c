@@ -3,8 +3,8 @@
  * retransmissions, a partition, a degradation window, CPU charges and timers gives the same
  * trace digest every time for one seed, and a different digest for another seed.
  */
-#include "sim/network.h"
-#include "sim/placement.h"
+#include "sim/net/network.h"
+#include "sim/net/placement.h"
 #include "tests/check_main.h"
 
 #include <string.h>

@@ -4,7 +4,7 @@
  * follow their reference, samples are never negative, and malformed specifications are
  * rejected with a message naming the parameter.
  */
-#include "sim/distribution.h"
+#include "sim/net/distribution.h"
 
 #include "tests/check_main.h"
 

@@ -3,7 +3,7 @@
  * current one), lazy cancellation with generation-checked ids, the three stop conditions,
  * refusal of re-entry and of scheduling in the past, payload discard, and the trace digest.
  */
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 
 #include "tests/check_main.h"
 

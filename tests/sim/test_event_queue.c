@@ -3,8 +3,8 @@
  * equal times (sequence decides), and for many ties mixed with distinct times; and the bound
  * on its length is enforced.
  */
-#include "sim/event_queue.h"
-#include "sim/rng.h"
+#include "sim/core/event_queue.h"
+#include "sim/core/rng.h"
 
 #include "tests/check_main.h"
 

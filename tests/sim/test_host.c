@@ -1,6 +1,6 @@
 /* Host arithmetic: serialization times, FIFO reservation, degradation divisors, CPU charging. */
-#include "sim/host.h"
-#include "sim/units.h"
+#include "sim/net/host.h"
+#include "sim/core/units.h"
 
 #include "tests/check_main.h"
 

@@ -4,9 +4,9 @@
  * (symmetric, one-way, hold), degradation, loss (drop and retransmit), crashes, CPU deferral,
  * timers and per-type counters. Every test checks that no message object leaks.
  */
-#include "sim/network.h"
-#include "sim/placement.h"
-#include "sim/units.h"
+#include "sim/net/network.h"
+#include "sim/net/placement.h"
+#include "sim/core/units.h"
 
 #include "tests/check_main.h"
 

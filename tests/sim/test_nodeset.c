@@ -1,5 +1,5 @@
 /* Node sets: membership, counting, text round trip, and rejection of bad selectors. */
-#include "sim/nodeset.h"
+#include "sim/net/nodeset.h"
 
 #include "tests/check_main.h"
 

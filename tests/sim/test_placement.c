@@ -3,7 +3,7 @@
  * are honoured, nodes are interleaved across regions, and bad placements are rejected with a
  * suggestion for misspelt regions.
  */
-#include "sim/placement.h"
+#include "sim/net/placement.h"
 
 #include "tests/check_main.h"
 

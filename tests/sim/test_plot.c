@@ -1,5 +1,5 @@
 /*
- * Plots and reports of results folders (sim/plot.c, sim/plot_sweep.c, sim/report.c).
+ * Plots and reports of results folders (sim/plot/plot.c, sim/plot/plot_sweep.c, sim/plot/report.c).
  *
  * Method: each test copies the hand-written folder tests/plot/run (four nodes; a partition, a
  * crash that never ends, a fault that never started; views without proposals and one with an
@@ -10,9 +10,9 @@
  * its escaping and the absence of anything loaded from elsewhere. "No gnuplot" is PATH set to
  * an empty folder. Tests that draw need gnuplot (`make deps` installs gnuplot-nox).
  */
-#include "sim/plot-internal.h"
-#include "sim/plot.h"
-#include "sim/report.h"
+#include "sim/plot/plot-internal.h"
+#include "sim/plot/plot.h"
+#include "sim/plot/report.h"
 
 #include "tests/check_main.h"
 

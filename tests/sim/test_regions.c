@@ -3,7 +3,7 @@
  * quotes, one-way is half the RTT, the diagonal override works, and malformed CSV is rejected
  * with file and line.
  */
-#include "sim/regions.h"
+#include "sim/net/regions.h"
 
 #include "tests/check_main.h"
 

@@ -4,7 +4,7 @@
  * (a row per view, per decided block, per validator; the fault's window; blocks per second
  * summing to the blocks decided). No temporary file is left behind.
  */
-#include "sim/results.h"
+#include "sim/out/results.h"
 #include "tests/check_main.h"
 
 #include <glib/gstdio.h>

@@ -4,7 +4,7 @@
  * changes a stream's draws; integer draws are in range and unbiased enough to pass a chi-square
  * test; GSL's built-in generators are selectable by name.
  */
-#include "sim/rng.h"
+#include "sim/core/rng.h"
 
 #include "tests/check_main.h"
 

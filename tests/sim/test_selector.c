@@ -3,7 +3,7 @@
  * stakes, the DA committee, the leader of a given view, and the leader and next leader of the
  * view in progress when resolved); unions add up; bad terms are refused with what was expected.
  */
-#include "sim/selector.h"
+#include "sim/run/selector.h"
 #include "tests/check_main.h"
 
 #include <string.h>

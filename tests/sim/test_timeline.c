@@ -1,5 +1,5 @@
 /*
- * The timeline (sim/timeline.h) is a trace Perfetto and chrome://tracing can open, and it tells
+ * The timeline (sim/out/timeline.h) is a trace Perfetto and chrome://tracing can open, and it tells
  * the truth about the run.
  *
  * Method: drive real runs (10 validators, a crashed leader whose view ends by a timeout
@@ -12,8 +12,8 @@
  * the node enter, proposals on the leader's track, the faults' spans, the sampling rule (outside
  * the sample, only the work of views the node leads), and byte-identical files for equal runs.
  */
-#include "sim/scenario.h"
-#include "sim/timeline.h"
+#include "sim/run/scenario.h"
+#include "sim/out/timeline.h"
 #include "tests/check_main.h"
 #include "tests/sim/sim_test.h"
 

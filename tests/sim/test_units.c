@@ -3,7 +3,7 @@
  * and rejection of junk, negative, unitless, wrong-unit and overflowing input with a message
  * that says what was expected.
  */
-#include "sim/units.h"
+#include "sim/core/units.h"
 
 #include "tests/check_main.h"
 

@@ -1,0 +1,369 @@
+/*
+ * The run loop. See engine.h for the contract; this file holds the pool and the digest buffer.
+ *
+ * Pool: event bodies live in a growable array of slots; free slots form a stack of indices.
+ * A slot stays allocated until its heap entry is popped, even when cancelled, so the number of
+ * slots in use always equals the heap length and both share the `pending_max` bound.
+ *
+ * Digest: folding 30 bytes per event straight into BLAKE2b would cost a function call and a
+ * partial-block copy per event, so records are appended to a 4 KiB buffer that is hashed when
+ * full. The byte stream hashed is the same either way; only the batching differs.
+ */
+#include "sim/core/engine.h"
+
+#include "sim/core/assert.h"
+#include "sim/core/event_queue.h"
+
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { SLOT_FREE, SLOT_PENDING, SLOT_CANCELLED };
+
+typedef struct Slot {
+    void *payload;
+    uint64_t arg;
+    uint32_t target;
+    uint32_t source;
+    uint32_t generation;
+    uint16_t kind;
+    uint8_t state;
+} Slot;
+
+_Static_assert(sizeof(Slot) == 32, "event slots are 32 bytes");
+
+typedef struct Kind {
+    const char *name;
+    SimEventHandler handler;
+    SimEventDiscard discard;
+    void *user_data;
+    SimKindFlags flags;
+} Kind;
+
+#define DIGEST_BUFFER_BYTES 4096
+#define DIGEST_RECORD_BYTES 26
+
+struct SimEngine {
+    SimTime now;
+    uint64_t seed;
+    uint64_t seq_next;
+    uint64_t events_run;
+    SimEventQueue queue;
+    Slot *slots;
+    uint32_t *free_slots;
+    size_t slot_capacity;
+    size_t free_len;
+    size_t pending_max;
+    size_t pending_peak;
+    Kind kinds[SIM_EVENT_KINDS_MAX];
+    uint16_t kind_count;
+    gboolean running;
+    gboolean stop_requested;
+    const char *stop_reason;
+    crypto_generichash_state digest;
+    size_t digest_buffer_len;
+    uint8_t digest_buffer[DIGEST_BUFFER_BYTES];
+};
+
+static void engine_assert_context(void *user_data)
+{
+    const SimEngine *engine = user_data;
+    fprintf(stderr, "  virtual time %" PRIu64 " ns, seed %" PRIu64 ", %" PRIu64 " events run\n",
+            engine->now, engine->seed, engine->events_run);
+}
+
+SimEngine *sim_engine_new(uint64_t seed, size_t pending_max)
+{
+    SIM_ASSERT(pending_max > 0);
+    SIM_ASSERT(pending_max <= UINT32_MAX);
+    SIM_ASSERT(sodium_init() >= 0);
+    SimEngine *engine = g_new0(SimEngine, 1);
+    engine->seed = seed;
+    engine->seq_next = 1;
+    engine->pending_max = pending_max;
+    sim_event_queue_init(&engine->queue, pending_max);
+    crypto_generichash_init(&engine->digest, NULL, 0, SIM_DIGEST_BYTES);
+    sim_assert_set_context(engine_assert_context, engine);
+    return engine;
+}
+
+static void slot_release(SimEngine *engine, uint32_t index)
+{
+    Slot *slot = &engine->slots[index];
+    SIM_ASSERT(slot->state != SLOT_FREE);
+    slot->state = SLOT_FREE;
+    slot->payload = NULL;
+    slot->generation++;
+    if (slot->generation == 0) slot->generation = 1;
+    engine->free_slots[engine->free_len++] = index;
+}
+
+void sim_engine_free(SimEngine *engine)
+{
+    if (engine == NULL) return;
+    SIM_ASSERT(!engine->running);
+    while (sim_event_queue_len(&engine->queue) > 0) {
+        SimQueueEntry entry = sim_event_queue_pop(&engine->queue);
+        Slot *slot = &engine->slots[entry.slot];
+        const Kind *kind = &engine->kinds[slot->kind];
+        if (slot->state == SLOT_PENDING && kind->discard != NULL) {
+            kind->discard(slot->payload, kind->user_data);
+        }
+        slot_release(engine, entry.slot);
+    }
+    SIM_ASSERT(engine->free_len == engine->slot_capacity);
+    sim_event_queue_clear(&engine->queue);
+    g_free(engine->slots);
+    g_free(engine->free_slots);
+    sim_assert_set_context(NULL, NULL);
+    g_free(engine);
+}
+
+uint16_t sim_engine_register(SimEngine *engine, const char *name, SimEventHandler handler,
+                             SimEventDiscard discard, void *user_data, SimKindFlags flags)
+{
+    SIM_ASSERT(name != NULL);
+    SIM_ASSERT(handler != NULL);
+    SIM_ASSERT(engine->kind_count < SIM_EVENT_KINDS_MAX);
+    uint16_t id = engine->kind_count++;
+    engine->kinds[id] = (Kind){name, handler, discard, user_data, flags};
+    return id;
+}
+
+static void pool_grow(SimEngine *engine)
+{
+    size_t old = engine->slot_capacity;
+    SIM_ASSERT(old < engine->pending_max);
+    size_t capacity = old == 0 ? 1024 : old * 2;
+    if (capacity > engine->pending_max) capacity = engine->pending_max;
+    engine->slots = g_renew(Slot, engine->slots, capacity);
+    engine->free_slots = g_renew(uint32_t, engine->free_slots, capacity);
+    /* Push new slots so that the lowest index is used first. */
+    for (size_t i = capacity; i > old; i--) {
+        engine->slots[i - 1] = (Slot){.generation = 1, .state = SLOT_FREE};
+        engine->free_slots[engine->free_len++] = (uint32_t)(i - 1);
+    }
+    engine->slot_capacity = capacity;
+}
+
+SimEventId sim_engine_schedule(SimEngine *engine, SimTime time, uint16_t kind, uint32_t target,
+                               uint32_t source, void *payload, uint64_t arg)
+{
+    SIM_ASSERT(time >= engine->now);
+    SIM_ASSERT(time != SIM_TIME_NONE);
+    SIM_ASSERT(kind < engine->kind_count);
+    if (engine->free_len == 0) pool_grow(engine);
+    uint32_t index = engine->free_slots[--engine->free_len];
+    Slot *slot = &engine->slots[index];
+    SIM_ASSERT(slot->state == SLOT_FREE);
+    slot->payload = payload;
+    slot->arg = arg;
+    slot->target = target;
+    slot->source = source;
+    slot->kind = kind;
+    slot->state = SLOT_PENDING;
+    sim_event_queue_push(&engine->queue, (SimQueueEntry){time, engine->seq_next++, index});
+    size_t pending = sim_event_queue_len(&engine->queue);
+    if (pending > engine->pending_peak) engine->pending_peak = pending;
+    return ((SimEventId)slot->generation << 32) | index;
+}
+
+static Slot *slot_of(const SimEngine *engine, SimEventId id)
+{
+    if (id == SIM_EVENT_NONE) return NULL;
+    uint32_t index = (uint32_t)id;
+    uint32_t generation = (uint32_t)(id >> 32);
+    if (index >= engine->slot_capacity) return NULL;
+    Slot *slot = &engine->slots[index];
+    return slot->generation == generation && slot->state == SLOT_PENDING ? slot : NULL;
+}
+
+gboolean sim_engine_cancel(SimEngine *engine, SimEventId id)
+{
+    Slot *slot = slot_of(engine, id);
+    if (slot == NULL) return FALSE;
+    const Kind *kind = &engine->kinds[slot->kind];
+    slot->state = SLOT_CANCELLED;
+    if (kind->discard != NULL) kind->discard(slot->payload, kind->user_data);
+    slot->payload = NULL;
+    return TRUE;
+}
+
+gboolean sim_engine_is_pending(const SimEngine *engine, SimEventId id)
+{
+    return slot_of(engine, id) != NULL;
+}
+
+static void digest_flush(SimEngine *engine)
+{
+    crypto_generichash_update(&engine->digest, engine->digest_buffer, engine->digest_buffer_len);
+    engine->digest_buffer_len = 0;
+}
+
+void sim_engine_digest_add(SimEngine *engine, const void *data, size_t len)
+{
+    SIM_ASSERT(data != NULL || len == 0);
+    if (engine->digest_buffer_len + len > DIGEST_BUFFER_BYTES) digest_flush(engine);
+    if (len > DIGEST_BUFFER_BYTES) {
+        crypto_generichash_update(&engine->digest, data, len);
+        return;
+    }
+    memcpy(engine->digest_buffer + engine->digest_buffer_len, data, len);
+    engine->digest_buffer_len += len;
+}
+
+static void put_le(uint8_t *out, uint64_t value, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        out[i] = (uint8_t)(value >> (8 * i));
+}
+
+static void digest_event(SimEngine *engine, const SimEvent *event)
+{
+    if (engine->digest_buffer_len + DIGEST_RECORD_BYTES > DIGEST_BUFFER_BYTES) {
+        digest_flush(engine);
+    }
+    uint8_t *out = engine->digest_buffer + engine->digest_buffer_len;
+    put_le(out, event->time, 8);
+    put_le(out + 8, event->kind, 2);
+    put_le(out + 10, event->target, 4);
+    put_le(out + 14, event->source, 4);
+    put_le(out + 18, event->arg, 8);
+    engine->digest_buffer_len += DIGEST_RECORD_BYTES;
+}
+
+void sim_engine_digest(SimEngine *engine, uint8_t out[SIM_DIGEST_BYTES])
+{
+    digest_flush(engine);
+    crypto_generichash_state copy = engine->digest;
+    crypto_generichash_final(&copy, out, SIM_DIGEST_BYTES);
+}
+
+void sim_engine_digest_hex(SimEngine *engine, char out[2 * SIM_DIGEST_BYTES + 1])
+{
+    uint8_t digest[SIM_DIGEST_BYTES];
+    sim_engine_digest(engine, digest);
+    sodium_bin2hex(out, 2 * SIM_DIGEST_BYTES + 1, digest, sizeof digest);
+}
+
+/* Pops the next live event into `event`; returns FALSE when a limit or emptiness stops. */
+static gboolean next_event(SimEngine *engine, const SimEngineLimits *limits, SimEvent *event,
+                           SimStopReason *reason)
+{
+    for (;;) {
+        if (sim_event_queue_len(&engine->queue) == 0) {
+            *reason = SIM_STOP_EMPTY;
+            return FALSE;
+        }
+        const SimQueueEntry *top = sim_event_queue_peek(&engine->queue);
+        if (top->time > limits->end_time) {
+            engine->now = limits->end_time;
+            *reason = SIM_STOP_END_TIME;
+            return FALSE;
+        }
+        if (limits->events_max != 0 && engine->events_run >= limits->events_max) {
+            *reason = SIM_STOP_MAX_EVENTS;
+            return FALSE;
+        }
+        SimQueueEntry entry = sim_event_queue_pop(&engine->queue);
+        /* The next event to run is now at the top: start fetching its body so the cache miss
+         * overlaps with this event's handler instead of stalling the next pop. */
+        if (sim_event_queue_len(&engine->queue) > 0) {
+            __builtin_prefetch(&engine->slots[sim_event_queue_peek(&engine->queue)->slot]);
+        }
+        Slot *slot = &engine->slots[entry.slot];
+        gboolean live = slot->state == SLOT_PENDING;
+        if (live) {
+            *event = (SimEvent){entry.time,   entry.seq,    slot->payload, slot->arg,
+                                slot->target, slot->source, slot->kind};
+        }
+        slot_release(engine, entry.slot);
+        if (live) return TRUE;
+    }
+}
+
+SimStopReason sim_engine_run(SimEngine *engine, const SimEngineLimits *limits)
+{
+    SIM_ASSERT(limits != NULL);
+    SIM_ASSERT(!engine->running);
+    if (engine->stop_requested) { /* asked between runs: stop before the first event */
+        engine->stop_requested = FALSE;
+        return SIM_STOP_REQUESTED;
+    }
+    engine->running = TRUE;
+    SimStopReason reason = SIM_STOP_EMPTY;
+    SimEvent event;
+    while (next_event(engine, limits, &event, &reason)) {
+        SIM_ASSERT(event.time >= engine->now);
+        engine->now = event.time;
+        engine->events_run++;
+        const Kind *kind = &engine->kinds[event.kind];
+        if (kind->flags & SIM_KIND_DIGEST) digest_event(engine, &event);
+        kind->handler(engine, &event, kind->user_data);
+        if (engine->stop_requested) {
+            engine->stop_requested = FALSE; /* a later run continues */
+            reason = SIM_STOP_REQUESTED;
+            break;
+        }
+    }
+    engine->running = FALSE;
+    return reason;
+}
+
+void sim_engine_request_stop(SimEngine *engine, const char *reason)
+{
+    engine->stop_requested = TRUE;
+    engine->stop_reason = reason;
+}
+
+const char *sim_engine_stop_request_reason(const SimEngine *engine)
+{
+    return engine->stop_reason;
+}
+
+SimTime sim_engine_now(const SimEngine *engine)
+{
+    return engine->now;
+}
+
+uint64_t sim_engine_seed(const SimEngine *engine)
+{
+    return engine->seed;
+}
+
+uint64_t sim_engine_events_run(const SimEngine *engine)
+{
+    return engine->events_run;
+}
+
+size_t sim_engine_pending(const SimEngine *engine)
+{
+    return sim_event_queue_len(&engine->queue);
+}
+
+size_t sim_engine_pending_peak(const SimEngine *engine)
+{
+    return engine->pending_peak;
+}
+
+const char *sim_engine_kind_name(const SimEngine *engine, uint16_t kind)
+{
+    SIM_ASSERT(kind < engine->kind_count);
+    return engine->kinds[kind].name;
+}
+
+const char *sim_stop_reason_name(SimStopReason reason)
+{
+    switch (reason) {
+    case SIM_STOP_EMPTY:
+        return "no events left";
+    case SIM_STOP_END_TIME:
+        return "end time reached";
+    case SIM_STOP_MAX_EVENTS:
+        return "event budget spent";
+    case SIM_STOP_REQUESTED:
+        return "stop requested";
+    }
+    SIM_UNREACHABLE();
+}

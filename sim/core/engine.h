@@ -1,0 +1,141 @@
+/*
+ * The discrete-event engine: virtual clock, pooled events, the run loop, the trace digest and
+ * the stop conditions.
+ *
+ * An event is a small fixed-size record (time, kind, target, source, payload pointer, 64-bit
+ * argument) drawn from a pool. Kinds are registered once with a handler; the engine pops events
+ * in (time, sequence) order and calls the kind's handler with a copy of the record. A handler may
+ * schedule and cancel events, including for the current instant, which then run after it: the
+ * engine never calls a handler from inside another (no re-entry), and sim_engine_run refuses to
+ * be called from a handler.
+ *
+ * Cancellation is lazy: sim_engine_cancel marks the pooled record as a tombstone and the run
+ * loop frees it when its heap entry surfaces. Event ids carry a generation, so cancelling an
+ * event that already ran (or whose slot was reused) is a harmless no-op that returns FALSE.
+ *
+ * The trace digest is a running BLAKE2b-256 over every dispatched event of a digested kind
+ * (time, sequence, kind, target, source, argument) plus whatever the handlers add with
+ * sim_engine_digest_add (the network adds each delivered message's content digest). Two runs
+ * are the same run exactly when their digests are equal. Payload pointers are never folded in.
+ */
+#ifndef SHOTGLASS_SIM_ENGINE_H
+#define SHOTGLASS_SIM_ENGINE_H
+
+#include "sim/core/time.h"
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct SimEngine SimEngine;
+
+/* (generation << 32) | slot. SIM_EVENT_NONE is never a valid id. */
+typedef uint64_t SimEventId;
+#define SIM_EVENT_NONE ((SimEventId)0)
+
+#define SIM_EVENT_KINDS_MAX 64
+#define SIM_DIGEST_BYTES    32
+
+/* What a handler receives: a copy of the event, valid for the duration of the call. */
+typedef struct SimEvent {
+    SimTime time;
+    uint64_t seq;
+    void *payload; /* ownership as agreed by the kind's scheduler and handler */
+    uint64_t arg;
+    uint32_t target;
+    uint32_t source;
+    uint16_t kind;
+} SimEvent;
+
+typedef void (*SimEventHandler)(SimEngine *engine, const SimEvent *event, void *user_data);
+
+/* Called for the payload of an event that is cancelled or still pending when the engine is
+ * freed, so payloads never leak. May be NULL when payloads are not owned by the event. */
+typedef void (*SimEventDiscard)(void *payload, void *user_data);
+
+typedef enum SimKindFlags {
+    SIM_KIND_DIGEST = 1 << 0, /* fold each dispatched event into the trace digest */
+} SimKindFlags;
+
+typedef enum SimStopReason {
+    SIM_STOP_EMPTY,      /* nothing left to do */
+    SIM_STOP_END_TIME,   /* the next event lies beyond the end time */
+    SIM_STOP_MAX_EVENTS, /* the event budget is spent */
+    SIM_STOP_REQUESTED,  /* sim_engine_request_stop was called (e.g. by an oracle) */
+} SimStopReason;
+
+typedef struct SimEngineLimits {
+    SimTime end_time;    /* events later than this are not run; SIM_TIME_NONE for no limit */
+    uint64_t events_max; /* 0 for no limit */
+} SimEngineLimits;
+
+/*
+ * Creates an engine at time 0. `seed` is only reported (assertion failures print it with the
+ * virtual time); randomness comes from SimRng streams. `pending_max` bounds the events that may
+ * be pending at once; exceeding it is a programmer error (asserted), so size it from the
+ * scenario. Returns a new engine (sim_engine_free).
+ */
+SimEngine *sim_engine_new(uint64_t seed, size_t pending_max);
+
+/* Frees the engine, discarding pending events through their kinds' discard functions. */
+void sim_engine_free(SimEngine *engine);
+
+/*
+ * Registers an event kind. `name` is borrowed (static storage expected) and used in reports;
+ * `handler` runs each event; `discard` may be NULL. Returns the kind id. At most
+ * SIM_EVENT_KINDS_MAX kinds; registration order must be deterministic (it is part of the
+ * digest).
+ */
+uint16_t sim_engine_register(SimEngine *engine, const char *name, SimEventHandler handler,
+                             SimEventDiscard discard, void *user_data, SimKindFlags flags);
+
+/*
+ * Schedules an event of `kind` at `time` (>= now; asserted). Returns its id for cancellation.
+ * The payload is not touched by the engine except through the kind's discard function.
+ */
+SimEventId sim_engine_schedule(SimEngine *engine, SimTime time, uint16_t kind, uint32_t target,
+                               uint32_t source, void *payload, uint64_t arg);
+
+/*
+ * Cancels a pending event. Returns TRUE if it was pending (its payload is discarded through the
+ * kind's discard function), FALSE if it already ran, was cancelled or is SIM_EVENT_NONE.
+ */
+gboolean sim_engine_cancel(SimEngine *engine, SimEventId id);
+
+/* Returns TRUE if `id` is still pending. */
+gboolean sim_engine_is_pending(const SimEngine *engine, SimEventId id);
+
+/*
+ * Runs events in order until a stop condition holds and returns which. The clock then reads the
+ * time of the last event run, or limits->end_time if the run stopped on it. May be called
+ * again to continue. Must not be called from a handler.
+ */
+SimStopReason sim_engine_run(SimEngine *engine, const SimEngineLimits *limits);
+
+/* Asks the run loop to stop after the current event; asked between runs (from a progress
+ * callback, a signal handler's flag), the next sim_engine_run returns at once. Each request
+ * stops one run. `reason` (borrowed, static) is kept. */
+void sim_engine_request_stop(SimEngine *engine, const char *reason);
+
+/* The reason given to the last honoured stop request, or NULL. */
+const char *sim_engine_stop_request_reason(const SimEngine *engine);
+
+SimTime sim_engine_now(const SimEngine *engine);
+uint64_t sim_engine_seed(const SimEngine *engine);
+uint64_t sim_engine_events_run(const SimEngine *engine);
+size_t sim_engine_pending(const SimEngine *engine);
+size_t sim_engine_pending_peak(const SimEngine *engine);
+const char *sim_engine_kind_name(const SimEngine *engine, uint16_t kind);
+
+/* Folds extra bytes into the trace digest, in call order (e.g. a message's content digest). */
+void sim_engine_digest_add(SimEngine *engine, const void *data, size_t len);
+
+/* Writes the current trace digest (without ending the stream) to `out`. */
+void sim_engine_digest(SimEngine *engine, uint8_t out[SIM_DIGEST_BYTES]);
+
+/* Writes the digest as 64 lowercase hex characters plus NUL into `out`. */
+void sim_engine_digest_hex(SimEngine *engine, char out[2 * SIM_DIGEST_BYTES + 1]);
+
+const char *sim_stop_reason_name(SimStopReason reason);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * The engine's priority queue: an array-based 4-ary min-heap of (time, sequence, slot) entries.
+ *
+ * How it works: entries are ordered by time, then by a sequence number the engine assigns when
+ * it schedules an event, so the order is total: two distinct entries never compare equal, and
+ * events scheduled for the same instant run in the order they were scheduled. The heap holds the
+ * ordering key inline (24 bytes per entry) so sifting never chases a pointer; the event body
+ * lives in the engine's pool and is reached through `slot` only when the entry is popped. A
+ * 4-ary heap halves the depth of a binary heap at the cost of three extra compares per level,
+ * which wins once the heap no longer fits in the L1 cache (the PHOLD benchmark measures it).
+ *
+ * The functions are static inline because they are the innermost loop of every run; the queue
+ * is otherwise an ordinary module with init/clear and asserted bounds.
+ */
+#ifndef SHOTGLASS_SIM_EVENT_QUEUE_H
+#define SHOTGLASS_SIM_EVENT_QUEUE_H
+
+#include "sim/core/assert.h"
+#include "sim/core/time.h"
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct SimQueueEntry {
+    SimTime time;
+    uint64_t seq;
+    uint32_t slot;
+} SimQueueEntry;
+
+typedef struct SimEventQueue {
+    SimQueueEntry *entries; /* owned */
+    size_t len;
+    size_t capacity;
+    size_t len_max; /* push beyond this is a programmer error (asserted) */
+} SimEventQueue;
+
+#define SIM_EVENT_QUEUE_ARITY 4
+
+static inline gboolean sim_event_queue_less(const SimQueueEntry *a, const SimQueueEntry *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+/* Initialises an empty queue that may grow to `len_max` entries. */
+static inline void sim_event_queue_init(SimEventQueue *queue, size_t len_max)
+{
+    SIM_ASSERT(queue != NULL);
+    SIM_ASSERT(len_max > 0);
+    queue->capacity = len_max < 1024 ? len_max : 1024;
+    queue->entries = g_new(SimQueueEntry, queue->capacity);
+    queue->len = 0;
+    queue->len_max = len_max;
+}
+
+static inline void sim_event_queue_clear(SimEventQueue *queue)
+{
+    g_free(queue->entries);
+    queue->entries = NULL;
+    queue->len = 0;
+    queue->capacity = 0;
+}
+
+static inline size_t sim_event_queue_len(const SimEventQueue *queue)
+{
+    return queue->len;
+}
+
+/* The earliest entry; the queue must not be empty. Borrowed until the next push or pop. */
+static inline const SimQueueEntry *sim_event_queue_peek(const SimEventQueue *queue)
+{
+    SIM_ASSERT(queue->len > 0);
+    return &queue->entries[0];
+}
+
+static inline void sim_event_queue_grow(SimEventQueue *queue)
+{
+    SIM_ASSERT(queue->len < queue->len_max);
+    size_t capacity = queue->capacity * 2;
+    if (capacity > queue->len_max) capacity = queue->len_max;
+    queue->entries = g_renew(SimQueueEntry, queue->entries, capacity);
+    queue->capacity = capacity;
+}
+
+static inline void sim_event_queue_push(SimEventQueue *queue, SimQueueEntry entry)
+{
+    if (queue->len == queue->capacity) sim_event_queue_grow(queue);
+    SimQueueEntry *e = queue->entries;
+    size_t i = queue->len++;
+    while (i > 0) {
+        size_t parent = (i - 1) / SIM_EVENT_QUEUE_ARITY;
+        if (!sim_event_queue_less(&entry, &e[parent])) break;
+        e[i] = e[parent];
+        i = parent;
+    }
+    e[i] = entry;
+}
+
+/* Removes and returns the earliest entry; the queue must not be empty. */
+static inline SimQueueEntry sim_event_queue_pop(SimEventQueue *queue)
+{
+    SIM_ASSERT(queue->len > 0);
+    SimQueueEntry *e = queue->entries;
+    SimQueueEntry top = e[0];
+    SimQueueEntry last = e[--queue->len];
+    size_t len = queue->len;
+    size_t i = 0;
+    for (;;) {
+        size_t first = i * SIM_EVENT_QUEUE_ARITY + 1;
+        if (first >= len) break;
+        size_t end = first + SIM_EVENT_QUEUE_ARITY < len ? first + SIM_EVENT_QUEUE_ARITY : len;
+        size_t best = first;
+        for (size_t c = first + 1; c < end; c++) {
+            if (sim_event_queue_less(&e[c], &e[best])) best = c;
+        }
+        if (!sim_event_queue_less(&e[best], &last)) break;
+        e[i] = e[best];
+        i = best;
+    }
+    if (len > 0) e[i] = last;
+    return top;
+}
+
+#endif

@@ -1,0 +1,49 @@
+/* Link and CPU arithmetic of one host; see host.h. All integer nanoseconds. */
+#include "sim/net/host.h"
+
+#include "sim/core/assert.h"
+#include "sim/core/units.h"
+
+static uint64_t effective_bps(uint64_t bps, uint64_t divisor_ppm)
+{
+    SIM_ASSERT(divisor_ppm > 0);
+    if (bps == 0 || divisor_ppm == SIM_PPM_ONE) return bps;
+    uint64_t scaled = (uint64_t)(((SimU128)bps * SIM_PPM_ONE) / divisor_ppm);
+    return scaled > 0 ? scaled : 1;
+}
+
+static SimTime reserve(SimTime *link_free, uint64_t bps, SimTime ready, uint64_t bytes,
+                       uint64_t divisor_ppm, SimDuration *wait)
+{
+    SimTime start = sim_time_max(ready, *link_free);
+    *wait = start - ready;
+    SimTime done = sim_time_add(start, sim_time_transmit(bytes, effective_bps(bps, divisor_ppm)));
+    SIM_ASSERT(done >= start);
+    *link_free = done;
+    return done;
+}
+
+SimTime sim_host_uplink_reserve(SimHost *host, SimTime ready, uint64_t bytes, uint64_t divisor_ppm,
+                                SimDuration *wait)
+{
+    SIM_ASSERT(host->status == SIM_HOST_UP);
+    return reserve(&host->uplink_free, host->uplink_bps, ready, bytes, divisor_ppm, wait);
+}
+
+SimTime sim_host_downlink_reserve(SimHost *host, SimTime arrival, uint64_t bytes,
+                                  uint64_t divisor_ppm, SimDuration *wait)
+{
+    SIM_ASSERT(host->status == SIM_HOST_UP);
+    return reserve(&host->downlink_free, host->downlink_bps, arrival, bytes, divisor_ppm, wait);
+}
+
+SimTime sim_host_cpu_charge(SimHost *host, SimTime now, SimDuration cost)
+{
+    SIM_ASSERT(host->cpu_factor_ppm > 0);
+    SimDuration scaled = (SimDuration)(((SimU128)cost * host->cpu_factor_ppm) / SIM_PPM_ONE);
+    SimTime start = sim_time_max(now, host->cpu_free);
+    host->cpu_free = sim_time_add(start, scaled);
+    host->cpu_busy += scaled;
+    SIM_ASSERT(host->cpu_free >= now);
+    return host->cpu_free;
+}

@@ -1,0 +1,82 @@
+/*
+ * A simulated machine: its region, its network interface and its CPU.
+ *
+ * Links are store-and-forward FIFO queues: a message of S bytes occupies the uplink for
+ * S*8/uplink_bps, starting when the previous message on that link is done, and likewise the
+ * downlink on the receiving side. The CPU is a busy-until time: handling a message or firing a
+ * timer starts no earlier than the CPU is free and charges the work's cost in virtual time,
+ * so a leader that verifies 10,000 votes really is slower. Paused hosts have their CPU busy
+ * until they resume; crashed hosts drop everything.
+ *
+ * SimHost is exposed so the network can keep hosts in one flat array; callers outside
+ * sim/net/network.c treat every field as read-only.
+ */
+#ifndef SHOTGLASS_SIM_HOST_H
+#define SHOTGLASS_SIM_HOST_H
+
+#include "sim/core/engine.h"
+#include "sim/core/rng.h"
+#include "sim/core/time.h"
+
+#include <stdint.h>
+
+typedef enum SimHostStatus {
+    SIM_HOST_UP,
+    SIM_HOST_CRASHED,
+} SimHostStatus;
+
+/* Traffic of one message type at one host. */
+typedef struct SimTypeCounters {
+    uint64_t msgs_sent;
+    uint64_t bytes_sent;
+    uint64_t msgs_received;
+    uint64_t bytes_received;
+    uint64_t msgs_dropped;     /* copies this host sent that never arrived (cut, loss, crash) */
+    SimDuration uplink_wait;   /* total time its messages queued behind others on the uplink */
+    SimDuration downlink_wait; /* total time its incoming messages queued on the downlink */
+} SimTypeCounters;
+
+#define SIM_HOST_TIMERS_MAX 16
+
+typedef struct SimHost {
+    uint32_t id;
+    uint16_t region;
+    SimHostStatus status;
+    uint64_t uplink_bps; /* 0 = unlimited */
+    uint64_t downlink_bps;
+    SimTime uplink_free;
+    SimTime downlink_free;
+    SimTime cpu_free;
+    SimDuration cpu_busy;    /* total CPU time charged */
+    uint64_t cpu_factor_ppm; /* cost multiplier: 1000000 = nominal, 2000000 = half speed */
+    uint32_t incarnation;    /* bumped at every crash */
+    SimTime crashed_at;      /* when the last incarnation ended */
+    SimEventId timers[SIM_HOST_TIMERS_MAX];
+    uint32_t timer_generation[SIM_HOST_TIMERS_MAX]; /* bumped by set/cancel */
+    /* Work waiting for the CPU, first in first out: deliveries and timer firings that came due
+     * while it was busy. Owned by the network; `cpu_wakeup` is pending whenever it is not empty. */
+    struct SimCpuItem *cpu_head;
+    struct SimCpuItem *cpu_tail;
+    SimEventId cpu_wakeup;
+    SimRng rng; /* draws for messages this host sends: jitter and loss */
+} SimHost;
+
+/*
+ * Reserves the uplink for `bytes` handed over at `ready`, at the link rate divided by
+ * `divisor_ppm` / 10^6 (degradation; 10^6 = nominal). Returns when the last bit has left and
+ * stores the time spent queued behind earlier messages in `*wait`.
+ */
+SimTime sim_host_uplink_reserve(SimHost *host, SimTime ready, uint64_t bytes, uint64_t divisor_ppm,
+                                SimDuration *wait);
+
+/* The same for the downlink, for a message whose last bit arrives at `arrival`. */
+SimTime sim_host_downlink_reserve(SimHost *host, SimTime arrival, uint64_t bytes,
+                                  uint64_t divisor_ppm, SimDuration *wait);
+
+/*
+ * Charges `cost` of nominal CPU time (scaled by the host's factor) starting at
+ * max(now, cpu_free); returns the new cpu_free, the time the work completes.
+ */
+SimTime sim_host_cpu_charge(SimHost *host, SimTime now, SimDuration cost);
+
+#endif

@@ -1,0 +1,690 @@
+/* The results folder of a run; see results.h. */
+#include "sim/out/results.h"
+
+#include "sim/core/assert.h"
+#include "sim/out/timeline.h"
+#include "sim/core/units.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <inttypes.h>
+#include <json-glib/json-glib.h>
+#include <sodium.h>
+#include <string.h>
+
+typedef struct QueueSample {
+    ProtoView view;
+    uint32_t leader;
+    SimTime at;
+    SimDuration backlog;
+} QueueSample;
+
+struct SimRecorder {
+    const SimRun *run;
+    GArray *queue; /* QueueSample */
+    char *sample;  /* as given to sim_recorder_new */
+    SimTimeline *timeline;
+};
+
+SimRecorder *sim_recorder_new(const char *timeline)
+{
+    SimRecorder *r = g_new0(SimRecorder, 1);
+    r->queue = g_array_new(FALSE, FALSE, sizeof(QueueSample));
+    r->sample = g_strdup(timeline);
+    return r;
+}
+
+void sim_recorder_free(SimRecorder *r)
+{
+    if (r == NULL) return;
+    g_array_unref(r->queue);
+    g_free(r->sample);
+    sim_timeline_free(r->timeline);
+    g_free(r);
+}
+
+static void observe(void *user_data, uint32_t node, const ProtoAction *a, SimTime now)
+{
+    SimRecorder *r = user_data;
+    if (r->timeline != NULL) sim_timeline_on_action(r->timeline, node, a, now);
+    if (r->run == NULL || a->kind != PROTO_ACTION_NOTE || a->note != PROTO_NOTE_PROPOSED) return;
+    const SimHost *host = sim_network_host(sim_run_network(r->run), node);
+    QueueSample s = {a->view, node, now, host->uplink_free > now ? host->uplink_free - now : 0};
+    g_array_append_val(r->queue, s);
+}
+
+void sim_recorder_observe(SimRecorder *r, SimRunConfig *config)
+{
+    config->observer = observe;
+    config->observer_data = r;
+}
+
+/* The validators `spec` (see results.h) puts on the timeline; FALSE for no timeline, or with
+ * `error` for a spec that is neither a count nor a static selector of the run. */
+static gboolean timeline_sample(const char *spec, const SimRun *run, SimNodeSet *out,
+                                GError **error)
+{
+    uint32_t nodes = sim_run_config(run)->nodes;
+    guint64 count = SIM_TIMELINE_SAMPLE_DEFAULT;
+    if (spec == NULL || g_ascii_string_to_unsigned(spec, 10, 0, G_MAXUINT32, &count, NULL)) {
+        if (count == 0) return FALSE;
+        sim_timeline_default_sample(nodes, (uint32_t)count, out);
+        return TRUE;
+    }
+    SimSelector selector;
+    if (!sim_selector_parse(&selector, spec, nodes, sim_run_regions(run), error)) return FALSE;
+    gboolean ok = sim_selector_is_static(&selector);
+    if (ok) {
+        sim_node_set_init(out, nodes);
+        sim_run_resolve(run, &selector, out);
+    } else {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "\"%s\": leader terms change during the run (every leader is on the "
+                    "timeline anyway); give ids, regions, top-stake(N) or da-committee",
+                    spec);
+    }
+    sim_selector_clear(&selector);
+    return ok;
+}
+
+gboolean sim_recorder_attach(SimRecorder *r, const SimRun *run, GError **error)
+{
+    r->run = run;
+    SimNodeSet sample;
+    GError *inner = NULL;
+    if (!timeline_sample(r->sample, run, &sample, &inner)) {
+        if (inner == NULL) return TRUE; /* no timeline */
+        g_propagate_error(error, inner);
+        return FALSE;
+    }
+    uint32_t nodes = sim_run_config(run)->nodes;
+    r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
+    sim_node_set_clear(&sample);
+    return TRUE;
+}
+
+/* --- files ----------------------------------------------------------------------------------- */
+
+static double seconds(uint64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+/* Writes `text` to dir/name through a temporary file and a rename. */
+static gboolean put(const char *dir, const char *name, GString *text, GError **error)
+{
+    char *path = g_build_filename(dir, name, NULL);
+    gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, error);
+    g_free(path);
+    g_string_free(text, TRUE);
+    return ok;
+}
+
+static GString *views_csv(const SimRun *run)
+{
+    const AnaLiveness *l = sim_run_liveness(run);
+    GString *out = g_string_new("view,leader,outcome,proposed_at,decided_at,timeouts,view_sync\n");
+    for (ProtoView v = 1; v <= ana_liveness_max_view(l); v++) {
+        const AnaViewRecord *r = ana_liveness_view(l, v);
+        AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
+        g_string_append_printf(out, "%" PRIu64 ",%u,%s,", v,
+                               proto_stake_leader(sim_run_stake(run), v), ana_view_outcome_key(o));
+        if (r != NULL && r->proposed) g_string_append_printf(out, "%.9f", seconds(r->proposed_at));
+        g_string_append_c(out, ',');
+        if (r != NULL && r->decided) g_string_append_printf(out, "%.9f", seconds(r->decided_at));
+        g_string_append_printf(out, ",%u,%d\n", r ? r->timeouts : 0, r ? r->view_sync : 0);
+    }
+    return out;
+}
+
+static GString *blocks_csv(const SimRun *run)
+{
+    const GArray *blocks = ana_liveness_decided(sim_run_liveness(run));
+    GString *out = g_string_new("height,view,proposed_at,decided_at,latency,payload_bytes\n");
+    for (guint i = 0; i < blocks->len; i++) {
+        const AnaBlockRecord *b = &g_array_index(blocks, AnaBlockRecord, i);
+        g_string_append_printf(out, "%" PRIu64 ",%" PRIu64 ",%.9f,%.9f,%.9f,%" PRIu64 "\n",
+                               b->height, b->view, seconds(b->proposed_at), seconds(b->decided_at),
+                               seconds(b->decided_at - MIN(b->decided_at, b->proposed_at)),
+                               b->payload_bytes);
+    }
+    return out;
+}
+
+/* Per second of virtual time: blocks, payload bytes and (with a workload) transactions decided;
+ * without a workload the transactions column is empty. */
+static GString *throughput_csv(const SimRun *run)
+{
+    const GArray *blocks = ana_liveness_decided(sim_run_liveness(run));
+    const GArray *txs = sim_run_data(run) ? ana_data_decided_per_second(sim_run_data(run)) : NULL;
+    uint64_t end = sim_engine_now(sim_run_engine(run)) / 1000000000u + 1;
+    uint64_t *count = g_new0(uint64_t, end + 1), *bytes = g_new0(uint64_t, end + 1);
+    for (guint i = 0; i < blocks->len; i++) {
+        const AnaBlockRecord *b = &g_array_index(blocks, AnaBlockRecord, i);
+        uint64_t second = MIN(b->decided_at / 1000000000u, end);
+        count[second]++;
+        bytes[second] += b->payload_bytes;
+    }
+    GString *out = g_string_new("second,blocks,payload_bytes,transactions\n");
+    for (uint64_t s = 0; s < end; s++) {
+        g_string_append_printf(out, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",", s, count[s], bytes[s]);
+        if (txs != NULL) {
+            g_string_append_printf(out, "%" PRIu64,
+                                   s < txs->len ? g_array_index(txs, uint64_t, s) : 0);
+        }
+        g_string_append_c(out, '\n');
+    }
+    g_free(count);
+    g_free(bytes);
+    return out;
+}
+
+static void percentiles(GString *out, const char *metric, const AnaHistogram *h)
+{
+    static const double points[] = {1,  5,  10, 20, 25, 30, 40,   50,   60, 70,
+                                    75, 80, 90, 95, 98, 99, 99.5, 99.9, 100};
+    if (ana_histogram_count(h) == 0) return;
+    g_string_append_printf(out, "%s,0,%.9f\n", metric, seconds(ana_histogram_min(h)));
+    for (size_t i = 0; i < G_N_ELEMENTS(points); i++) {
+        g_string_append_printf(out, "%s,%g,%.9f\n", metric, points[i],
+                               seconds(ana_histogram_percentile(h, points[i])));
+    }
+}
+
+static GString *latency_csv(const SimRun *run)
+{
+    GString *out = g_string_new("metric,percentile,seconds\n");
+    percentiles(out, "finality", ana_liveness_latency(sim_run_liveness(run)));
+    const AnaData *d = sim_run_data(run);
+    if (d != NULL) {
+        percentiles(out, "tx_decide", ana_data_decide_latency(d));
+        percentiles(out, "tx_available", ana_data_available_latency(d));
+    }
+    return out;
+}
+
+/* Bin edge k in ns, for k >= 30 (1 us): the Renard R10 series (1, 1.25, 1.6, 2, 2.5, 3.15, 4,
+ * 5, 6.3, 8) times powers of ten; integers, so no floating point decides a bin. */
+#define BIN_FIRST 30u
+#define BIN_LAST  190u /* 10^19 ns: beyond it, one last bin to UINT64_MAX */
+
+static uint64_t bin_edge(unsigned k)
+{
+    static const uint64_t r10[] = {100, 125, 160, 200, 250, 315, 400, 500, 630, 800};
+    SIM_ASSERT(k >= BIN_FIRST && k < BIN_LAST);
+    uint64_t decade = 1;
+    for (unsigned d = 2; d < k / 10; d++)
+        decade *= 10;
+    return decade * r10[k % 10];
+}
+
+/* Counts per bin from the bin holding the minimum (from 0 when it is below 1 us) to the bin
+ * holding the maximum. */
+static void histogram_rows(GString *out, const char *metric, const AnaHistogram *h)
+{
+    if (ana_histogram_count(h) == 0) return;
+    unsigned k = BIN_FIRST;
+    while (k + 1 < BIN_LAST && bin_edge(k + 1) <= ana_histogram_min(h))
+        k++;
+    for (; k < BIN_LAST; k++) {
+        uint64_t from = k == BIN_FIRST && ana_histogram_min(h) < bin_edge(k) ? 0 : bin_edge(k);
+        uint64_t to = k + 1 < BIN_LAST ? bin_edge(k + 1) : UINT64_MAX;
+        uint64_t n = ana_histogram_count_below(h, to) - ana_histogram_count_below(h, from);
+        g_string_append_printf(out, "%s,%.9f,%.9f,%" PRIu64 "\n", metric, seconds(from),
+                               seconds(to), n);
+        if (to > ana_histogram_max(h)) break;
+    }
+}
+
+/* latency_histogram.csv: the same samples as latency.csv, counted in bins of a tenth of a
+ * decade. */
+static GString *latency_histogram_csv(const SimRun *run)
+{
+    GString *out = g_string_new("metric,from,to,count\n");
+    histogram_rows(out, "finality", ana_liveness_latency(sim_run_liveness(run)));
+    const AnaData *d = sim_run_data(run);
+    if (d != NULL) {
+        histogram_rows(out, "tx_decide", ana_data_decide_latency(d));
+        histogram_rows(out, "tx_available", ana_data_available_latency(d));
+    }
+    return out;
+}
+
+static GString *nodes_csv(const SimRun *run)
+{
+    SimNetwork *net = sim_run_network(run);
+    GString *out = g_string_new("node,region,byzantine,cpu_busy,uplink_wait,downlink_wait,"
+                                "msgs_sent,bytes_sent,msgs_received,bytes_received,msgs_dropped\n");
+    for (uint32_t id = 0; id < sim_run_config(run)->nodes; id++) {
+        const SimHost *h = sim_network_host(net, id);
+        SimTypeCounters t = {0};
+        for (uint16_t k = 0; k < sim_network_type_count(net); k++) {
+            const SimTypeCounters *c = sim_network_counters(net, id, k);
+            t.msgs_sent += c->msgs_sent, t.bytes_sent += c->bytes_sent;
+            t.msgs_received += c->msgs_received, t.bytes_received += c->bytes_received;
+            t.msgs_dropped += c->msgs_dropped;
+            t.uplink_wait += c->uplink_wait, t.downlink_wait += c->downlink_wait;
+        }
+        g_string_append_printf(
+            out,
+            "%u,%s,%d,%.9f,%.9f,%.9f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+            id, sim_regions_name(sim_run_regions(run), h->region), sim_run_is_byzantine(run, id),
+            seconds(h->cpu_busy), seconds(t.uplink_wait), seconds(t.downlink_wait), t.msgs_sent,
+            t.bytes_sent, t.msgs_received, t.bytes_received, t.msgs_dropped);
+    }
+    return out;
+}
+
+static GString *node_types_csv(const SimRun *run)
+{
+    SimNetwork *net = sim_run_network(run);
+    GString *out = g_string_new("node,type,msgs_sent,bytes_sent,msgs_received,bytes_received,"
+                                "msgs_dropped,uplink_wait,downlink_wait\n");
+    for (uint32_t id = 0; id < sim_run_config(run)->nodes; id++) {
+        for (uint16_t k = 0; k < sim_network_type_count(net); k++) {
+            const SimTypeCounters *c = sim_network_counters(net, id, k);
+            if (c->msgs_sent == 0 && c->msgs_received == 0) continue;
+            g_string_append_printf(out,
+                                   "%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                                   ",%.9f,%.9f\n",
+                                   id, sim_network_type_name(net, k), c->msgs_sent, c->bytes_sent,
+                                   c->msgs_received, c->bytes_received, c->msgs_dropped,
+                                   seconds(c->uplink_wait), seconds(c->downlink_wait));
+        }
+    }
+    return out;
+}
+
+static GString *roles_csv(const SimRun *run)
+{
+    const AnaData *d = sim_run_data(run);
+    GString *out = g_string_new("role,type,messages,bytes\n");
+    for (int role = 0; d != NULL && role < ANA_ROLE_COUNT_; role++) {
+        for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
+            uint64_t messages = ana_data_role_messages(d, role, t);
+            if (messages == 0) continue;
+            g_string_append_printf(out, "%s,%s,%" PRIu64 ",%" PRIu64 "\n", ana_role_name(role),
+                                   proto_msg_type_name(t), messages,
+                                   ana_data_role_bytes(d, role, t));
+        }
+    }
+    return out;
+}
+
+/* The deepest nesting of arrays and objects in `text` (strings skipped). */
+static guint json_depth(const char *text, gsize length)
+{
+    guint depth = 0, deepest = 0;
+    gboolean in_string = FALSE;
+    for (gsize i = 0; i < length; i++) {
+        char ch = text[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = FALSE;
+        } else if (ch == '"') {
+            in_string = TRUE;
+        } else if (ch == '[' || ch == '{') {
+            deepest = MAX(deepest, ++depth);
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return deepest;
+}
+
+JsonParser *sim_results_read_json(const char *path, GError **error)
+{
+    char *text = NULL;
+    gsize length = 0;
+    GError *inner = NULL;
+    if (!g_file_get_contents(path, &text, &length, &inner)) {
+        g_propagate_error(error, inner);
+        return NULL;
+    }
+    JsonParser *parser = json_parser_new();
+    gboolean ok = FALSE;
+    if (json_depth(text, length) > SIM_RESULTS_JSON_DEPTH) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                    "%s: JSON nested more than %d deep; not a shotglass file", path,
+                    SIM_RESULTS_JSON_DEPTH);
+    } else if (!json_parser_load_from_data(parser, text, (gssize)length, &inner)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: %s", path, inner->message);
+        g_error_free(inner);
+    } else if (json_parser_get_root(parser) == NULL ||
+               !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "%s: not a JSON object", path);
+    } else {
+        ok = TRUE;
+    }
+    g_free(text);
+    if (!ok) g_clear_object(&parser);
+    return parser;
+}
+
+void sim_csv_append_field(GString *out, const char *text)
+{
+    if (strpbrk(text, ",\"\r\n") == NULL) {
+        g_string_append(out, text);
+        return;
+    }
+    g_string_append_c(out, '"');
+    for (const char *c = text; *c != '\0'; c++) {
+        if (*c == '"') g_string_append_c(out, '"');
+        g_string_append_c(out, *c);
+    }
+    g_string_append_c(out, '"');
+}
+
+static const char *selector_text(const SimSelector *s)
+{
+    return s->terms == NULL || s->text == NULL ? "all" : s->text;
+}
+
+/* Whom a fault hit: the validators for node faults, else the selectors it was given. */
+static char *fault_whom(const SimFaultWindow *w)
+{
+    const SimFault *f = w->fault;
+    if (f->groups != NULL && f->groups->len > 0) {
+        GString *g = g_string_new(NULL);
+        for (guint i = 0; i < f->groups->len; i++)
+            g_string_append_printf(g, "%s%s", i ? " | " : "", selector_text(f->groups->pdata[i]));
+        return g_string_free(g, FALSE);
+    }
+    if (sim_node_set_count(&w->nodes) > 0 || (f->from.terms == NULL && f->to.terms == NULL)) {
+        return sim_node_set_format(&w->nodes);
+    }
+    return g_strdup_printf("from %s %s %s", selector_text(&f->from), f->one_way ? "to" : "and",
+                           selector_text(&f->to));
+}
+
+static GString *faults_csv(const SimRun *run)
+{
+    GString *out = g_string_new("name,kind,started,start,end,nodes\n");
+    for (guint i = 0; i < sim_run_fault_count(run); i++) {
+        const SimFaultWindow *w = sim_run_fault_window(run, i);
+        char *nodes = fault_whom(w);
+        g_string_append_printf(out, "%s,%s,%d,", w->fault->name,
+                               sim_fault_kind_name(w->fault->kind), w->started);
+        if (w->started) g_string_append_printf(out, "%.9f", seconds(w->start));
+        g_string_append_c(out, ',');
+        if (w->ended) g_string_append_printf(out, "%.9f", seconds(w->end));
+        g_string_append_c(out, ',');
+        sim_csv_append_field(out, nodes);
+        g_string_append_c(out, '\n');
+        g_free(nodes);
+    }
+    return out;
+}
+
+static GString *leader_queue_csv(const SimRecorder *r)
+{
+    GString *out = g_string_new("view,leader,time,uplink_backlog\n");
+    for (guint i = 0; r != NULL && i < r->queue->len; i++) {
+        const QueueSample *s = &g_array_index(r->queue, QueueSample, i);
+        g_string_append_printf(out, "%" PRIu64 ",%u,%.9f,%.9f\n", s->view, s->leader,
+                               seconds(s->at), seconds(s->backlog));
+    }
+    return out;
+}
+
+/* The timeline, with the fault windows as they ended up. */
+static gboolean write_timeline(const char *dir, const SimRun *run, const SimRecorder *r,
+                               GError **error)
+{
+    if (r == NULL || r->timeline == NULL) return TRUE;
+    for (guint i = 0; i < sim_run_fault_count(run); i++) {
+        const SimFaultWindow *w = sim_run_fault_window(run, i);
+        if (!w->started) continue;
+        char *nodes = fault_whom(w);
+        sim_timeline_add_fault(r->timeline, w->fault->name, sim_fault_kind_name(w->fault->kind),
+                               w->start, w->ended ? w->end : SIM_TIME_NONE, nodes);
+        g_free(nodes);
+    }
+    char *path = g_build_filename(dir, "timeline.json", NULL);
+    gboolean ok = sim_timeline_write(r->timeline, path, sim_engine_now(sim_run_engine(run)), error);
+    g_free(path);
+    return ok;
+}
+
+/* --- summary.json ---------------------------------------------------------------------------- */
+
+static void member_double(JsonBuilder *b, const char *name, double value)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_double_value(b, value);
+}
+
+static void member_int(JsonBuilder *b, const char *name, int64_t value)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_int_value(b, value);
+}
+
+static void member_string(JsonBuilder *b, const char *name, const char *value)
+{
+    json_builder_set_member_name(b, name);
+    if (value != NULL) {
+        json_builder_add_string_value(b, value);
+    } else {
+        json_builder_add_null_value(b);
+    }
+}
+
+static void member_bool(JsonBuilder *b, const char *name, gboolean value)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_boolean_value(b, value);
+}
+
+/* {"count", "mean", "p50", "p90", "p99", "max"} of a latency histogram, in seconds. */
+static void latency_object(JsonBuilder *b, const char *name, const AnaHistogram *h)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_begin_object(b);
+    uint64_t count = ana_histogram_count(h);
+    member_int(b, "count", (int64_t)count);
+    if (count > 0) {
+        member_double(b, "mean", ana_histogram_mean(h) / 1e9);
+        member_double(b, "p50", seconds(ana_histogram_percentile(h, 50)));
+        member_double(b, "p90", seconds(ana_histogram_percentile(h, 90)));
+        member_double(b, "p99", seconds(ana_histogram_percentile(h, 99)));
+        member_double(b, "max", seconds(ana_histogram_max(h)));
+    }
+    json_builder_end_object(b);
+}
+
+static void scenario_object(JsonBuilder *b, const SimResultsInfo *info)
+{
+    const SimScenario *s = info->scenario;
+    uint8_t hash[32];
+    crypto_generichash(hash, sizeof hash, (const uint8_t *)s->text, strlen(s->text), NULL, 0);
+    char hex[65];
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    json_builder_set_member_name(b, "scenario");
+    json_builder_begin_object(b);
+    member_string(b, "name", s->name);
+    member_string(b, "description", s->description);
+    member_string(b, "file", s->path);
+    member_string(b, "blake2b", hex);
+    member_int(b, "seed", (int64_t)s->config.seed);
+    member_int(b, "nodes", s->config.nodes);
+    json_builder_set_member_name(b, "overrides");
+    json_builder_begin_array(b);
+    for (guint i = 0; info->overrides != NULL && info->overrides[i] != NULL; i++)
+        json_builder_add_string_value(b, info->overrides[i]);
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
+static void oracles_object(JsonBuilder *b, const SimRun *run)
+{
+    const AnaSafety *s = sim_run_safety(run);
+    const AnaData *d = sim_run_data(run);
+    json_builder_set_member_name(b, "oracles");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "safety");
+    json_builder_begin_object(b);
+    member_bool(b, "ok", !ana_safety_violated(s));
+    member_string(b, "violated",
+                  ana_safety_violated(s) ? ana_safety_kind_name(ana_safety_violation_kind(s))
+                                         : NULL);
+    member_string(b, "violation", ana_safety_violation(s));
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "data_availability");
+    json_builder_begin_object(b);
+    member_bool(b, "checked", d != NULL);
+    member_bool(b, "ok", d == NULL || !ana_data_violated(d));
+    member_string(b, "violation", d != NULL ? ana_data_violation(d) : NULL);
+    json_builder_end_object(b);
+    json_builder_end_object(b);
+}
+
+static void expectations_array(JsonBuilder *b, const SimResultsInfo *info)
+{
+    const SimScenario *s = info->scenario;
+    json_builder_set_member_name(b, "expectations");
+    json_builder_begin_array(b);
+    for (guint i = 0; info->results != NULL && i < s->expectations->len; i++) {
+        const SimExpectation *e = s->expectations->pdata[i];
+        json_builder_begin_object(b);
+        member_string(b, "expectation", e->text);
+        member_bool(b, "pass", info->results[i].pass);
+        member_string(b, "measured", info->results[i].measured);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+/* Decides (blocks, bytes) per second between the first and the last decide. */
+static void throughput_members(JsonBuilder *b, const SimRun *run)
+{
+    const GArray *blocks = ana_liveness_decided(sim_run_liveness(run));
+    double span = 0, bytes = 0;
+    if (blocks->len > 1) {
+        const AnaBlockRecord *first = &g_array_index(blocks, AnaBlockRecord, 0);
+        const AnaBlockRecord *last = &g_array_index(blocks, AnaBlockRecord, blocks->len - 1);
+        span = seconds(last->decided_at - first->decided_at);
+        for (guint i = 1; i < blocks->len; i++)
+            bytes += (double)g_array_index(blocks, AnaBlockRecord, i).payload_bytes;
+    }
+    member_double(b, "blocks_per_s", span > 0 ? (double)(blocks->len - 1) / span : 0);
+    member_double(b, "payload_bytes_per_s", span > 0 ? bytes / span : 0);
+}
+
+static void data_members(JsonBuilder *b, const SimRun *run)
+{
+    const AnaData *d = sim_run_data(run);
+    if (d == NULL) return;
+    json_builder_set_member_name(b, "transactions");
+    json_builder_begin_object(b);
+    member_int(b, "submitted", (int64_t)ana_data_submitted(d));
+    member_int(b, "decided", (int64_t)ana_data_decided_txs(d));
+    member_int(b, "undecided", (int64_t)ana_data_undecided(d));
+    member_int(b, "available", (int64_t)ana_data_available_txs(d));
+    uint64_t span = ana_data_last_decide(d) - ana_data_first_decide(d);
+    member_double(b, "tx_per_s", span ? (double)ana_data_decided_txs(d) / seconds(span) : 0);
+    member_double(b, "bytes_per_s", span ? (double)ana_data_decided_bytes(d) / seconds(span) : 0);
+    latency_object(b, "decide_latency", ana_data_decide_latency(d));
+    latency_object(b, "available_latency", ana_data_available_latency(d));
+    json_builder_end_object(b);
+    const AnaDispersal *disp = ana_data_dispersal(d);
+    if (disp->payload > 0) {
+        member_double(b, "leader_egress_factor",
+                      (double)(disp->da_bytes + disp->vid_bytes) / (double)disp->payload);
+    }
+}
+
+static void metrics_object(JsonBuilder *b, const SimRun *run)
+{
+    const AnaLiveness *l = sim_run_liveness(run);
+    SimNetwork *net = sim_run_network(run);
+    uint64_t messages = 0, bytes = 0, failed = 0;
+    for (uint32_t h = 0; h < sim_network_host_count(net); h++) {
+        for (uint16_t t = 0; t < sim_network_type_count(net); t++) {
+            messages += sim_network_counters(net, h, t)->msgs_sent;
+            bytes += sim_network_counters(net, h, t)->bytes_sent;
+        }
+    }
+    for (ProtoView v = 1; v <= ana_liveness_max_view(l); v++)
+        failed += ana_view_outcome_failed(ana_liveness_outcome(l, v, 3)) != 0;
+    json_builder_set_member_name(b, "metrics");
+    json_builder_begin_object(b);
+    member_int(b, "views", (int64_t)ana_liveness_max_view(l));
+    member_int(b, "blocks", (int64_t)ana_liveness_blocks(l));
+    member_int(b, "failed_views", (int64_t)failed);
+    SimTime end = sim_engine_now(sim_run_engine(run));
+    member_double(b, "longest_gap_s", seconds(ana_liveness_longest_gap(l, end)));
+    latency_object(b, "finality", ana_liveness_latency(l));
+    throughput_members(b, run);
+    data_members(b, run);
+    member_int(b, "messages", (int64_t)messages);
+    member_int(b, "bytes", (int64_t)bytes);
+    json_builder_end_object(b);
+}
+
+static GString *summary_json(const SimRun *run, const SimResultsInfo *info)
+{
+    JsonBuilder *b = json_builder_new();
+    json_builder_begin_object(b);
+    member_string(b, "shotglass", SHOTGLASS_VERSION);
+    member_bool(b, "complete", info->complete);
+    const char *stop = sim_run_stop_description(run);
+    member_string(b, "stopped", info->complete && stop != NULL ? stop : "interrupted");
+    member_bool(b, "passed", info->passed);
+    scenario_object(b, info);
+    char digest[2 * SIM_DIGEST_BYTES + 1];
+    sim_engine_digest_hex(sim_run_engine(run), digest);
+    member_string(b, "digest", digest);
+    member_double(b, "virtual_time_s", seconds(sim_engine_now(sim_run_engine(run))));
+    member_double(b, "wall_time_s", info->wall_seconds);
+    member_int(b, "events", (int64_t)sim_engine_events_run(sim_run_engine(run)));
+    oracles_object(b, run);
+    expectations_array(b, info);
+    metrics_object(b, run);
+    json_builder_end_object(b);
+    JsonGenerator *g = json_generator_new();
+    json_generator_set_pretty(g, TRUE);
+    JsonNode *root = json_builder_get_root(b);
+    json_generator_set_root(g, root);
+    char *text = json_generator_to_data(g, NULL);
+    GString *out = g_string_new(text);
+    g_string_append_c(out, '\n');
+    g_free(text);
+    json_node_unref(root);
+    g_object_unref(g);
+    g_object_unref(b);
+    return out;
+}
+
+gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder *recorder,
+                           const SimResultsInfo *info, GError **error)
+{
+    if (g_mkdir_with_parents(dir, 0755) != 0) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: cannot create: %s",
+                    dir, g_strerror(errno));
+        return FALSE;
+    }
+    /* summary.json goes first and comes back last, so a folder with one is whole; a timeline
+     * of an earlier run in the folder goes when this run records none. */
+    char *summary = g_build_filename(dir, "summary.json", NULL);
+    char *timeline = g_build_filename(dir, "timeline.json", NULL);
+    g_unlink(summary);
+    if (recorder == NULL || recorder->timeline == NULL) g_unlink(timeline);
+    g_free(summary);
+    g_free(timeline);
+    return write_timeline(dir, run, recorder, error) &&
+           put(dir, "scenario.ini", g_string_new(info->scenario->text), error) &&
+           put(dir, "views.csv", views_csv(run), error) &&
+           put(dir, "blocks.csv", blocks_csv(run), error) &&
+           put(dir, "throughput.csv", throughput_csv(run), error) &&
+           put(dir, "latency.csv", latency_csv(run), error) &&
+           put(dir, "latency_histogram.csv", latency_histogram_csv(run), error) &&
+           put(dir, "nodes.csv", nodes_csv(run), error) &&
+           put(dir, "node_types.csv", node_types_csv(run), error) &&
+           put(dir, "roles.csv", roles_csv(run), error) &&
+           put(dir, "faults.csv", faults_csv(run), error) &&
+           put(dir, "leader_queue.csv", leader_queue_csv(recorder), error) &&
+           put(dir, "summary.json", summary_json(run, info), error);
+}

@@ -1,0 +1,204 @@
+/* The printed summary of a run; see summary.h. */
+#include "sim/out/summary.h"
+
+#include "sim/core/units.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static char *duration(uint64_t ns)
+{
+    return sim_quantity_format(ns, SIM_QUANTITY_DURATION);
+}
+
+static void print_views(SimRun *run)
+{
+    const AnaLiveness *l = sim_run_liveness(run);
+    ProtoView max = ana_liveness_max_view(l);
+    uint64_t counts[ANA_VIEW_OUTCOME_COUNT_] = {0};
+    uint64_t failures = 0, open_timed_out = 0;
+    GString *failed = g_string_new(NULL);
+    for (ProtoView v = 1; v <= max; v++) {
+        AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
+        counts[o]++;
+        const AnaViewRecord *record = ana_liveness_view(l, v);
+        if (o == ANA_VIEW_PENDING && record != NULL) open_timed_out += record->timeouts > 0;
+        if (!ana_view_outcome_failed(o)) continue;
+        failures++;
+        if (failed->len < 60) {
+            g_string_append_printf(failed, "%s%" PRIu64, failed->len ? "," : "", v);
+        } else if (!g_str_has_suffix(failed->str, ",...")) {
+            g_string_append(failed, ",...");
+        }
+    }
+    printf("  failed views       %" PRIu64 " of %" PRIu64 "%s%s%s\n", failures, max,
+           failures ? " (" : "", failed->str, failures ? ")" : "");
+    for (int o = 0; o < ANA_VIEW_OUTCOME_COUNT_; o++) {
+        if (counts[o] && ana_view_outcome_failed(o))
+            printf("    %-16" PRIu64 " %s\n", counts[o], ana_view_outcome_name(o));
+    }
+    /* Views lost without a timeout are not failures (see liveness.h), but lost all the same. */
+    if (counts[ANA_VIEW_ORPHANED] + counts[ANA_VIEW_SKIPPED] > 0) {
+        printf("  lost, not failed   %" PRIu64 " orphaned (voted on, block never decided), %" PRIu64
+               " skipped by view sync\n",
+               counts[ANA_VIEW_ORPHANED], counts[ANA_VIEW_SKIPPED]);
+    }
+    /* The last views are too recent to call, but a stalled run's have timed out for good. */
+    if (open_timed_out > 0) {
+        printf("  still open         %" PRIu64 " of the last %" PRIu64
+               " views had timed out when the run stopped\n",
+               open_timed_out, counts[ANA_VIEW_PENDING]);
+    }
+    g_string_free(failed, TRUE);
+}
+
+static void print_traffic(SimRun *run)
+{
+    SimNetwork *net = sim_run_network(run);
+    uint64_t msgs = 0, bytes = 0;
+    for (uint32_t h = 0; h < sim_network_host_count(net); h++) {
+        for (uint16_t t = 0; t < sim_network_type_count(net); t++) {
+            const SimTypeCounters *c = sim_network_counters(net, h, t);
+            msgs += c->msgs_sent;
+            bytes += c->bytes_sent;
+        }
+    }
+    char *size = sim_quantity_format(bytes, SIM_QUANTITY_SIZE);
+    printf("  traffic            %" PRIu64 " messages, %s sent\n", msgs, size);
+    g_free(size);
+}
+
+static void print_data(SimRun *run);
+
+void sim_summary_print(SimRun *run, double wall_seconds)
+{
+    SimEngine *engine = sim_run_engine(run);
+    const AnaLiveness *l = sim_run_liveness(run);
+    const AnaSafety *s = sim_run_safety(run);
+    const AnaHistogram *lat = ana_liveness_latency(l);
+    SimTime now = sim_engine_now(engine);
+    char *t = duration(now), *gap = duration(ana_liveness_longest_gap(l, now));
+    char *p50 = duration(ana_histogram_percentile(lat, 50));
+    char *p90 = duration(ana_histogram_percentile(lat, 90));
+    char *p99 = duration(ana_histogram_percentile(lat, 99));
+    const char *stop = sim_run_stop_description(run);
+    printf("result (%s at virtual time %s)\n", stop ? stop : "not run", t);
+    printf("  views reached      %" PRIu64 "\n", ana_liveness_max_view(l));
+    printf("  blocks decided     %" PRIu64 "\n", ana_liveness_blocks(l));
+    printf("  decide latency     p50 %s, p90 %s, p99 %s (virtual; proposal to decide, %" PRIu64
+           " node decides)\n",
+           p50, p90, p99, ana_histogram_count(lat));
+    printf("  longest gap        %s without a new decide\n", gap);
+    print_views(run);
+    print_traffic(run);
+    if (ana_safety_violated(s)) {
+        char *when = duration(ana_safety_violation_time(s));
+        /* The decide's own time: its node's CPU work done, a little after the event that
+         * started the work, which is where the run stopped. */
+        printf("  safety             VIOLATED by a decide at %s: %s\n", when,
+               ana_safety_violation(s));
+        g_free(when);
+    } else {
+        printf("  safety             ok (agreement, prefix and vote-once hold)\n");
+    }
+    print_data(run);
+    char digest[2 * SIM_DIGEST_BYTES + 1];
+    sim_engine_digest_hex(engine, digest);
+    printf("  trace digest       %s\n", digest);
+    uint64_t views = ana_liveness_max_view(l);
+    printf("wall clock: %.2f s, %.1f views/s, %.0f node-views/s, %.2fM events/s\n", wall_seconds,
+           (double)views / wall_seconds, (double)views * sim_run_config(run)->nodes / wall_seconds,
+           (double)sim_engine_events_run(engine) / wall_seconds / 1e6);
+    g_free(t), g_free(gap), g_free(p50), g_free(p90), g_free(p99);
+}
+
+static void print_latency(const char *label, const AnaHistogram *h)
+{
+    if (ana_histogram_count(h) == 0) {
+        printf("    %-18s none\n", label);
+        return;
+    }
+    char *p50 = duration(ana_histogram_percentile(h, 50));
+    char *p90 = duration(ana_histogram_percentile(h, 90));
+    char *p99 = duration(ana_histogram_percentile(h, 99));
+    printf("    %-18s p50 %s, p90 %s, p99 %s (%" PRIu64 " transactions)\n", label, p50, p90, p99,
+           ana_histogram_count(h));
+    g_free(p50), g_free(p90), g_free(p99);
+}
+
+static void print_roles(const AnaData *d)
+{
+    printf("  sent by role      ");
+    for (int role = 0; role < ANA_ROLE_COUNT_; role++) {
+        uint64_t bytes = 0;
+        for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++)
+            bytes += ana_data_role_bytes(d, role, t);
+        char *size = sim_quantity_format(bytes, SIM_QUANTITY_SIZE);
+        printf("%s %s %s", role ? "," : "", ana_role_name(role), size);
+        g_free(size);
+    }
+    printf("\n");
+}
+
+static void print_data(SimRun *run)
+{
+    const AnaData *d = sim_run_data(run);
+    const SimRunConfig *c = sim_run_config(run);
+    if (d == NULL) return;
+    char *block = sim_quantity_format(c->block_max, SIM_QUANTITY_SIZE);
+    printf("data availability (DA committee %u, blocks up to %s, %s payloads, %u rollups)\n",
+           c->da_committee, block, c->synthetic ? "synthetic" : "real", c->rollups);
+    g_free(block);
+    printf("  blocks            %" PRIu64 " with transactions, %" PRIu64 " empty\n",
+           ana_data_nonempty_blocks(d), ana_data_empty_blocks(d));
+    printf("  transactions      %" PRIu64 " submitted, %" PRIu64 " decided, %" PRIu64
+           " verified by their rollup\n",
+           ana_data_submitted(d), ana_data_decided_txs(d), ana_data_available_txs(d));
+    const ProtoBuilderStats *b = sim_endpoints_builder_stats(sim_run_endpoints(run));
+    if (b->too_large > 0) {
+        printf("  dropped           %" PRIu64
+               " transactions larger than a block (by the builder)\n",
+               b->too_large);
+    }
+    print_latency("submit to decide", ana_data_decide_latency(d));
+    print_latency("submit to rollup", ana_data_available_latency(d));
+    uint64_t span = ana_data_last_decide(d) - ana_data_first_decide(d);
+    if (span > 0) {
+        double seconds = (double)span / 1e9;
+        printf("  throughput        %.1f tx/s, %.3f MB/s (decided, over %.1f s)\n",
+               (double)ana_data_decided_txs(d) / seconds,
+               (double)ana_data_decided_bytes(d) / seconds / 1e6, seconds);
+    }
+    const AnaDispersal *disp = ana_data_dispersal(d);
+    if (disp->blocks > 0 && disp->payload > 0) {
+        double sent = (double)(disp->da_bytes + disp->vid_bytes), payload = (double)disp->payload;
+        printf("  leader egress     %.3f MB per block of %.3f MB on average: %.2fx the block "
+               "= %.2fx to %u DA members + %.2fx in VID shares\n",
+               sent / (double)disp->blocks / 1e6, payload / (double)disp->blocks / 1e6,
+               sent / payload, (double)disp->da_bytes / payload, c->da_committee,
+               (double)disp->vid_bytes / payload);
+    }
+    if (ana_data_violated(d)) {
+        printf("  DA oracle         VIOLATED: %s\n", ana_data_violation(d));
+    } else {
+        printf("  DA oracle         ok: every decided block was recoverable (%" PRIu64
+               " checked)\n",
+               ana_data_blocks_checked(d));
+    }
+    print_roles(d);
+}
+
+void sim_summary_print_header(const SimRunConfig *c)
+{
+    char *timeout = duration(c->view_timeout);
+    char *bw = sim_quantity_format(c->uplink_bps, SIM_QUANTITY_BANDWIDTH);
+    char *jitter = sim_dist_describe(&c->jitter);
+    printf("shotglass run: %u nodes, placement \"%s\", links %s, jitter %s\n", c->nodes,
+           c->placement, bw, jitter);
+    printf("  seed %" PRIu64 ", crypto %s, leaders %s, decide rule %s, view timeout %s\n", c->seed,
+           c->crypto == PROTO_CRYPTO_REAL ? "real" : "modeled",
+           c->leaders == PROTO_LEADER_ROUND_ROBIN ? "round-robin" : "stake-weighted",
+           c->three_chain ? "three-chain" : "two-chain", timeout);
+    g_free(timeout), g_free(bw), g_free(jitter);
+}

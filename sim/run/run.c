@@ -1,0 +1,947 @@
+/* One HotShot run on the simulator; see run.h. */
+#include "sim/run/run.h"
+
+#include "sim/core/assert.h"
+#include "sim/run/run-internal.h"
+#include "sim/net/placement.h"
+#include "sim/core/units.h"
+
+#include <string.h>
+
+static void byzantine_free(SimByzantine *b);
+
+void sim_run_config_init(SimRunConfig *c)
+{
+    *c = (SimRunConfig){
+        .seed = 1,
+        .rng_algorithm = sim_rng_xoshiro256ss,
+        .nodes = 10,
+        .placement = g_strdup("us-east-1:25%, eu-west-1:25%, ap-northeast-1:25%, sa-east-1:25%"),
+        .uplink_bps = 1000000000,
+        .downlink_bps = 1000000000,
+        .jitter = SIM_DIST_NONE_INIT,
+        .intra_region_one_way = SIM_TIME_NONE,
+        .loss_mode = SIM_LOSS_RETRANSMIT,
+        .retransmit_timeout = 200 * SIM_MS,
+        .crypto = PROTO_CRYPTO_MODELED,
+        .leaders = PROTO_LEADER_STAKE_WEIGHTED,
+        .view_timeout = 10 * SIM_S,
+        .view_sync_timeout = 1 * SIM_S,
+        .fetch_timeout = 1 * SIM_S,
+        .stake_kind = SIM_STAKE_EQUAL,
+        .end_time = SIM_TIME_NONE,
+        .views_max = 100,
+        .stall = SIM_STALL_AUTO,
+        .faults = g_ptr_array_new_with_free_func((GDestroyNotify)sim_fault_free),
+        .byzantine = g_ptr_array_new_with_free_func((GDestroyNotify)byzantine_free),
+        .da_committee = 10,
+        .synthetic = TRUE,
+        .block_max = 1000000,
+        .builder_delay = 100 * SIM_MS,
+        .builder_timeout = 1 * SIM_S,
+        .data_request_delay = 5 * SIM_S,
+        .builder_region = g_strdup("us-east-1"),
+        .tx_size = {SIM_DIST_CONSTANT, SIM_QUANTITY_SIZE, 300, 0, 0, FALSE},
+        .rollup_placement = g_strdup("all"),
+        .rollup_fetch = PROTO_ROLLUP_FROM_DA,
+        .tx_end = SIM_TIME_NONE,
+        .gst = SIM_TIME_NONE,
+        .pre_gst_delay = {SIM_DIST_UNIFORM, SIM_QUANTITY_DURATION, 0, 2e9, 0, FALSE},
+        .gst_delta = 1 * SIM_S,
+    };
+    proto_cost_table_default(&c->costs);
+}
+
+void sim_run_config_clear(SimRunConfig *c)
+{
+    if (c->faults) g_ptr_array_unref(c->faults);
+    if (c->byzantine) g_ptr_array_unref(c->byzantine);
+    if (c->stake_list) g_array_unref(c->stake_list);
+    g_free(c->placement);
+    g_free(c->builder_region);
+    g_free(c->rollup_placement);
+    memset(c, 0, sizeof *c);
+}
+
+void sim_run_config_add_fault(SimRunConfig *c, SimFaultKind kind, SimTime at,
+                              const SimNodeSet *nodes)
+{
+    char *name = g_strdup_printf("%s-%u", sim_fault_kind_name(kind), c->faults->len + 1);
+    SimFault *fault = sim_fault_new(kind, name);
+    g_free(name);
+    fault->at = (SimTrigger){SIM_TRIGGER_TIME, at};
+    sim_selector_from_set(&fault->nodes, nodes);
+    g_ptr_array_add(c->faults, fault);
+}
+
+void sim_run_config_take_fault(SimRunConfig *c, SimFault *fault)
+{
+    g_ptr_array_add(c->faults, fault);
+}
+
+static void byzantine_free(SimByzantine *b)
+{
+    sim_selector_clear(&b->nodes);
+    g_free(b->name);
+    g_free(b);
+}
+
+void sim_run_config_add_byzantine_selector(SimRunConfig *c, ProtoByzantineKind kind,
+                                           const SimSelector *nodes, const char *name)
+{
+    SimByzantine *b = g_new0(SimByzantine, 1);
+    b->kind = kind;
+    b->name = g_strdup(name != NULL ? name : proto_byzantine_name(kind));
+    sim_selector_copy(&b->nodes, nodes);
+    g_ptr_array_add(c->byzantine, b);
+}
+
+void sim_run_config_add_byzantine(SimRunConfig *c, ProtoByzantineKind kind, const SimNodeSet *nodes)
+{
+    SimSelector selector;
+    sim_selector_from_set(&selector, nodes);
+    sim_run_config_add_byzantine_selector(c, kind, &selector, NULL);
+    sim_selector_clear(&selector);
+}
+
+/* --- driving the nodes -------------------------------------------------------------------- */
+
+static void check_stop(SimRun *run)
+{
+    if (run->stop != NULL) return;
+    if (ana_safety_violated(run->safety)) {
+        run->stop = "safety violation";
+    } else if (run->data != NULL && ana_data_violated(run->data)) {
+        run->stop = "data availability violation";
+    } else if (run->config.views_max != 0 &&
+               ana_liveness_max_view(run->liveness) > run->config.views_max) {
+        run->stop = "views reached";
+    } else if (run->config.blocks_max != 0 &&
+               ana_liveness_blocks(run->liveness) >= run->config.blocks_max) {
+        run->stop = "blocks reached";
+    }
+    if (run->stop != NULL) sim_engine_request_stop(run->engine, run->stop);
+}
+
+/* Who sends a validator's message, for traffic by role. */
+static AnaRole role_of(ProtoMsgType type)
+{
+    switch ((int)type) {
+    case PROTO_MSG_PROPOSAL:
+    case PROTO_MSG_DA_PROPOSAL:
+    case PROTO_MSG_VID_SHARE:
+    case PROTO_MSG_DA_CERT:
+    case PROTO_MSG_BLOCK_REQUEST:
+        return ANA_ROLE_LEADER;
+    case PROTO_MSG_DA_VOTE:
+    case PROTO_MSG_VID_RESPONSE:
+    case PROTO_MSG_NS_RESPONSE:
+        return ANA_ROLE_DA_MEMBER;
+    default:
+        return ANA_ROLE_REPLICA;
+    }
+}
+
+typedef struct TwinDelivery {
+    uint32_t id;
+    uint32_t side;
+    GBytes *bytes;
+} TwinDelivery;
+
+static gboolean has_twins(const SimRun *run, uint32_t id)
+{
+    return run->twins != NULL && run->behaviour[id] == PROTO_BYZANTINE_TWINS;
+}
+
+/* A twin's sends reach only the peers on its side; what it sends itself comes back to it. */
+static void twin_send(SimRun *run, uint32_t id, uint32_t side, SimTime ready, SimMessage *message,
+                      const ProtoAction *a)
+{
+    uint32_t n = run->config.nodes;
+    if (a->kind == PROTO_ACTION_SEND && a->target == id) {
+        TwinDelivery *d = g_new(TwinDelivery, 1);
+        *d = (TwinDelivery){id, side, g_bytes_ref(a->bytes)};
+        g_queue_push_tail(run->twin_local, d);
+    } else if (a->kind == PROTO_ACTION_SEND) {
+        if (a->target >= n || proto_byzantine_twin_side(a->target, n) == side) {
+            sim_network_send(run->network, ready, message, a->target);
+        }
+    } else {
+        uint32_t *targets = g_new(uint32_t, n);
+        size_t count = 0;
+        for (uint32_t p = 0; p < n; p++) {
+            if (p != id && proto_byzantine_twin_side(p, n) == side) targets[count++] = p;
+        }
+        sim_network_multicast(run->network, ready, message, targets, count);
+        g_free(targets);
+    }
+}
+
+static void send_action(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
+                        const ProtoAction *a)
+{
+    SimTime now = sim_engine_now(run->engine);
+    uint64_t copies = a->kind == PROTO_ACTION_BROADCAST ? run->config.nodes - 1 : 1;
+    if (run->data != NULL) {
+        ana_data_on_send(run->data, role_of(a->msg_type), a->msg_type, a->size, copies);
+        if (a->msg_type == PROTO_MSG_DA_PROPOSAL || a->msg_type == PROTO_MSG_VID_SHARE) {
+            run->dispersal_bytes[a->msg_type == PROTO_MSG_VID_SHARE] += a->size * copies;
+        }
+    }
+    SimMessage *message = sim_message_new(id, run->net_type[a->msg_type], a->bytes, a->size);
+    ana_safety_on_send(run->safety, id, a->msg_type, a->bytes, now);
+    if (has_twins(run, id)) {
+        twin_send(run, id, side, ready, message, a);
+    } else if (a->kind == PROTO_ACTION_BROADCAST) {
+        sim_network_broadcast(run->network, ready, message);
+    } else {
+        sim_network_send(run->network, ready, message, a->target);
+    }
+    sim_message_unref(message);
+}
+
+static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, ProtoAction *action);
+
+/* DA notes feed the DA oracle; a leader's block-ready note opens the count of its dispersal's
+ * bytes, which the same flush then sends. */
+static void data_note(SimRun *run, uint32_t id, const ProtoAction *a)
+{
+    if (run->data == NULL) return;
+    if (a->note == PROTO_NOTE_DA_STORED) ana_data_on_stored(run->data, id, a->view, &a->commit);
+    if (a->note == PROTO_NOTE_SHARE_STORED) {
+        ana_data_on_share(run->data, id, a->view, &a->commit, (uint32_t)a->value);
+    }
+    if (a->note == PROTO_NOTE_BLOCK_READY) {
+        run->dispersal_view = a->view;
+        run->dispersal_bytes[0] = run->dispersal_bytes[1] = 0;
+        run->dispersal_payload = (uint64_t)a->value;
+    }
+}
+
+static ProtoNode *instance(const SimRun *run, uint32_t id, uint32_t side)
+{
+    return side == 0 ? run->nodes[id] : run->twins[id];
+}
+
+static void flush_side(SimRun *run, uint32_t id, uint32_t side);
+
+/* Twins' messages to themselves, in the order sent. */
+static void deliver_twin_local(SimRun *run)
+{
+    TwinDelivery *d;
+    while ((d = g_queue_pop_head(run->twin_local)) != NULL) {
+        ProtoNode *node = instance(run, d->id, d->side);
+        if (node != NULL) {
+            proto_node_recv(node, d->id, d->bytes, sim_engine_now(run->engine));
+            flush_side(run, d->id, d->side);
+        }
+        g_bytes_unref(d->bytes);
+        g_free(d);
+    }
+}
+
+/* Charges the node's work to its host and carries out what it asked for (rewritten first by
+ * its behaviour when it is Byzantine). `side` picks the instance of a twins node. */
+static void flush_side(SimRun *run, uint32_t id, uint32_t side)
+{
+    ProtoNode *node = instance(run, id, side);
+    ProtoByzantine *behaviour = side == 0 ? run->byzantine[id] : run->twin_byzantine[id];
+    SimTime now = sim_engine_now(run->engine);
+    ProtoAction a;
+    GArray *actions = run->rewritten;
+    g_array_set_size(actions, 0);
+    while (proto_node_drain(node, &a)) {
+        if (behaviour != NULL) {
+            proto_byzantine_rewrite(behaviour, &a, actions, now);
+        } else {
+            g_array_append_val(actions, a);
+        }
+    }
+    /* Charged after the rewrite: a behaviour's extra signatures cost CPU too. */
+    SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
+    run->dispersal_view = 0;
+    for (guint i = 0; i < actions->len; i++) {
+        execute(run, id, side, ready, &g_array_index(actions, ProtoAction, i));
+    }
+    if (run->dispersal_view != 0) {
+        ana_data_on_dispersal(run->data, run->dispersal_view, run->dispersal_bytes[0],
+                              run->dispersal_bytes[1], run->dispersal_payload);
+        run->dispersal_view = 0;
+    }
+    g_array_set_size(actions, 0);
+    check_stop(run);
+    if (run->twin_local != NULL && !g_queue_is_empty(run->twin_local)) deliver_twin_local(run);
+}
+
+static void flush(SimRun *run, uint32_t id)
+{
+    flush_side(run, id, 0);
+}
+
+static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, ProtoAction *action)
+{
+    SimTime now = sim_engine_now(run->engine);
+    ProtoAction a = *action;
+    {
+        switch (a.kind) {
+        case PROTO_ACTION_SEND:
+        case PROTO_ACTION_BROADCAST:
+            send_action(run, id, side, ready, &a);
+            break;
+        case PROTO_ACTION_TIMER_SET:
+            sim_network_timer_set(run->network, id, a.timer + side * PROTO_TIMER_COUNT_,
+                                  sim_time_max(a.at, now));
+            break;
+        case PROTO_ACTION_TIMER_CANCEL:
+            sim_network_timer_cancel(run->network, id, a.timer + side * PROTO_TIMER_COUNT_);
+            break;
+        case PROTO_ACTION_DECIDE:
+            ana_safety_on_decide(run->safety, id, a.leaves, a.leaf_count, ready);
+            ana_liveness_on_decide(run->liveness, id, a.leaves, a.leaf_count, ready);
+            if (run->data != NULL) ana_data_on_decide(run->data, id, a.leaves, a.leaf_count, ready);
+            if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
+                sim_endpoints_on_decide(run->endpoints, id, a.leaves, a.leaf_count, ready);
+            }
+            break;
+        case PROTO_ACTION_NOTE:
+            ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
+            data_note(run, id, &a);
+            if (run->behaviour[id] != PROTO_BYZANTINE_NONE) break;
+            faults__on_note(run, id, &a, ready);
+            if (a.note == PROTO_NOTE_VIEW_ENTERED) run->watch_at = now; /* progress */
+            break;
+        }
+        if (run->config.observer != NULL &&
+            (a.kind == PROTO_ACTION_NOTE || a.kind == PROTO_ACTION_DECIDE)) {
+            run->config.observer(run->config.observer_data, id, &a, ready);
+        }
+        proto_action_clear(&a);
+    }
+}
+
+static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *message, SimTime now,
+                       void *user_data)
+{
+    (void)network;
+    SimRun *run = user_data;
+    if (host >= run->config.nodes) {
+        sim_endpoints_receive(run->endpoints, host, message, now);
+        return;
+    }
+    uint32_t source = sim_message_source(message);
+    /* Peers talk to the twin on their side; endpoints (builder, rollups) to the first. */
+    uint32_t side = has_twins(run, host) && source < run->config.nodes
+                        ? proto_byzantine_twin_side(source, run->config.nodes)
+                        : 0;
+    ProtoNode *node = instance(run, host, side);
+    if (node == NULL) return;
+    proto_node_recv(node, source, sim_message_bytes(message), now);
+    flush_side(run, host, side);
+}
+
+static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime now,
+                     void *user_data)
+{
+    (void)network;
+    SimRun *run = user_data;
+    if (host >= run->config.nodes) {
+        sim_endpoints_timer(run->endpoints, host, timer, now);
+        return;
+    }
+    uint32_t side = timer / PROTO_TIMER_COUNT_;
+    ProtoNode *node = instance(run, host, side);
+    if (node == NULL) return;
+    proto_node_on_timer(node, timer % PROTO_TIMER_COUNT_, now);
+    flush_side(run, host, side);
+}
+
+static uint64_t node_random(void *user_data)
+{
+    return sim_rng_u64(user_data);
+}
+
+static ProtoNode *new_instance(SimRun *run, uint32_t id, SimRng *rng)
+{
+    ProtoNodeConfig config;
+    proto_node_config_default(&config, id);
+    config.view_timeout =
+        (SimDuration)(((ProtoU128)run->config.view_timeout * run->timeout_ppm[id]) / SIM_PPM_ONE);
+    config.view_sync_timeout = run->config.view_sync_timeout;
+    config.fetch_timeout = run->config.fetch_timeout;
+    config.three_chain = run->config.three_chain;
+    config.test_disable_lock_check = run->config.test_disable_lock_check;
+    if (run->config.da) {
+        config.builder = run->config.nodes; /* the first endpoint */
+        config.builder_timeout = run->config.builder_timeout;
+        config.data_request_delay = run->config.data_request_delay;
+    }
+    proto_byzantine_configure(run->behaviour[id], &config);
+    ProtoEnv env = {run->shared, proto_crypto_signer(run->crypto, id), node_random, rng};
+    return proto_node_new(&config, &env);
+}
+
+/* The node (and, for twins, its second instance), wrapped by its behaviour if Byzantine. */
+static ProtoNode *make_node(SimRun *run, uint32_t id)
+{
+    SIM_ASSERT(run->byzantine[id] == NULL);
+    ProtoNode *node = new_instance(run, id, &run->node_rngs[id]);
+    if (run->behaviour[id] != PROTO_BYZANTINE_NONE) {
+        run->byzantine[id] = proto_byzantine_new(run->behaviour[id], node);
+    }
+    if (has_twins(run, id)) {
+        run->twins[id] = new_instance(run, id, &run->twin_rngs[id]);
+        run->twin_byzantine[id] = proto_byzantine_new(run->behaviour[id], run->twins[id]);
+    }
+    return node;
+}
+
+static void add_stats(ProtoByzantineStats *to, const ProtoByzantine *behaviour)
+{
+    if (behaviour == NULL) return;
+    const ProtoByzantineStats *s = proto_byzantine_stats(behaviour);
+    to->kept += s->kept;
+    to->dropped += s->dropped;
+    to->changed += s->changed;
+    to->added += s->added;
+}
+
+void sim_run_behaviour_stats(const SimRun *run, uint32_t id, ProtoByzantineStats *out)
+{
+    SIM_ASSERT(id < run->config.nodes);
+    *out = run->behaviour_done[id];
+    add_stats(out, run->byzantine[id]);
+    if (run->twins != NULL) add_stats(out, run->twin_byzantine[id]);
+}
+
+static void drop_node(SimRun *run, uint32_t id)
+{
+    add_stats(&run->behaviour_done[id], run->byzantine[id]);
+    if (run->twins != NULL) add_stats(&run->behaviour_done[id], run->twin_byzantine[id]);
+    proto_byzantine_free(run->byzantine[id]);
+    run->byzantine[id] = NULL;
+    proto_node_free(run->nodes[id]);
+    run->nodes[id] = NULL;
+    if (run->twins != NULL) {
+        proto_byzantine_free(run->twin_byzantine[id]);
+        run->twin_byzantine[id] = NULL;
+        proto_node_free(run->twins[id]);
+        run->twins[id] = NULL;
+    }
+}
+
+/* --- faults ------------------------------------------------------------------------------------
+ */
+
+void run__crash(SimRun *run, uint32_t id)
+{
+    if (run->nodes[id] == NULL) return;
+    proto_node_persist(run->nodes[id], &run->persisted[id]);
+    size_t memory = proto_node_memory(run->nodes[id]);
+    if (memory > run->node_memory_max) run->node_memory_max = memory;
+    drop_node(run, id);
+    sim_network_host_crash(run->network, id);
+}
+
+void run__restart(SimRun *run, uint32_t id)
+{
+    if (run->nodes[id] != NULL) return;
+    sim_network_host_restart(run->network, id);
+    run->nodes[id] = make_node(run, id);
+    SimTime now = sim_engine_now(run->engine);
+    proto_byzantine_on_restart(run->behaviour[id], run->shared, &run->persisted[id]);
+    proto_node_restart(run->nodes[id], &run->persisted[id], now);
+    if (run->twins != NULL && run->twins[id] != NULL) {
+        proto_node_restart(run->twins[id], &run->persisted[id], now);
+    }
+    proto_persisted_clear(&run->persisted[id]);
+    flush(run, id);
+    if (run->twins != NULL && run->twins[id] != NULL) flush_side(run, id, 1);
+}
+
+/* --- construction --------------------------------------------------------------------------------
+ */
+
+static gboolean build_stakes(const SimRunConfig *c, uint64_t *stakes, GError **error)
+{
+    switch (c->stake_kind) {
+    case SIM_STAKE_EQUAL:
+        proto_stake_equal(c->nodes, 1, stakes);
+        return TRUE;
+    case SIM_STAKE_ZIPF:
+        proto_stake_zipf(c->nodes, c->stake_zipf_ppm, 1000000, stakes);
+        return TRUE;
+    case SIM_STAKE_LIST:
+        if (c->stake_list == NULL || c->stake_list->len != c->nodes) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "the stake list has %u entries for %u nodes",
+                        c->stake_list ? c->stake_list->len : 0, c->nodes);
+            return FALSE;
+        }
+        memcpy(stakes, c->stake_list->data, sizeof(uint64_t) * c->nodes);
+        for (uint32_t i = 0; i < c->nodes; i++) {
+            if (stakes[i] == 0) continue;
+            return TRUE; /* at least one node has stake */
+        }
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "every stake is zero");
+        return FALSE;
+    }
+    SIM_UNREACHABLE();
+}
+
+static gboolean build_network(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    run->regions = sim_regions_new_default(error);
+    if (run->regions == NULL) return FALSE;
+    sim_regions_set_intra_one_way(run->regions, c->intra_region_one_way);
+    run->region_of = g_new(uint16_t, c->nodes);
+    if (!sim_placement_assign(run->regions, c->placement, c->nodes, run->region_of, error)) {
+        return FALSE;
+    }
+    SimNetworkConfig net = {.seed = c->seed,
+                            .rng_algorithm = c->rng_algorithm,
+                            .regions = run->regions,
+                            .jitter = c->jitter,
+                            .loss_ppm = c->loss_ppm,
+                            .loss_mode = c->loss_mode,
+                            .retransmit_timeout = c->retransmit_timeout};
+    run->network = sim_network_new(run->engine, &net, run->hosts);
+    for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
+        run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
+    }
+    sim_network_set_handlers(run->network, on_receive, on_timer, run);
+    for (uint32_t i = 0; i < c->nodes; i++) {
+        SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps};
+        sim_network_host_configure(run->network, i, &host);
+    }
+    return TRUE;
+}
+
+/* Keys, beacon and per-node streams come from the seed, each from its own named stream. */
+static gboolean build_committee(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    uint8_t(*seeds)[32] = g_malloc((size_t)c->nodes * 32);
+    for (uint32_t i = 0; i < c->nodes; i++) {
+        SimRng key;
+        sim_rng_init(&key, c->rng_algorithm, c->seed, "node.key", i);
+        sim_rng_bytes(&key, seeds[i], 32);
+        sim_rng_clear(&key);
+    }
+    run->crypto = proto_crypto_new(c->crypto, c->nodes, (const uint8_t(*)[32])seeds, &c->costs);
+    g_free(seeds);
+    uint64_t *stakes = g_new(uint64_t, c->nodes);
+    if (!build_stakes(c, stakes, error)) {
+        g_free(stakes);
+        return FALSE;
+    }
+    uint8_t(*keys)[32] = g_malloc((size_t)c->nodes * 32);
+    for (uint32_t i = 0; i < c->nodes; i++)
+        memcpy(keys[i], proto_crypto_public_key(run->crypto, i), 32);
+    uint8_t beacon[32];
+    SimRng beacon_rng;
+    sim_rng_init(&beacon_rng, c->rng_algorithm, c->seed, "leader.beacon", 0);
+    sim_rng_bytes(&beacon_rng, beacon, sizeof beacon);
+    sim_rng_clear(&beacon_rng);
+    run->stake =
+        proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, c->nodes, c->leaders, beacon);
+    g_free(stakes);
+    g_free(keys);
+    run->shared = proto_shared_new(run->crypto, run->stake);
+    return TRUE;
+}
+
+/* The DA committee and the DA oracle, once the behaviours are known. */
+static void build_da(SimRun *run)
+{
+    const SimRunConfig *c = &run->config;
+    if (c->da) {
+        ProtoNodeId *members = g_new(ProtoNodeId, c->da_committee);
+        for (uint32_t i = 0; i < c->da_committee; i++)
+            members[i] = i;
+        proto_shared_enable_da(run->shared, members, c->da_committee, c->synthetic, run->hosts);
+        g_free(members);
+        run->data = ana_data_new(c->nodes, run->shared->vid->threshold);
+        for (uint32_t id = 0; id < c->nodes; id++) {
+            if (run->behaviour[id] != PROTO_BYZANTINE_NONE)
+                ana_data_set_byzantine(run->data, id, TRUE);
+        }
+    }
+}
+
+static void build_nodes(SimRun *run)
+{
+    const SimRunConfig *c = &run->config;
+    run->nodes = g_new0(ProtoNode *, c->nodes);
+    run->byzantine = g_new0(ProtoByzantine *, c->nodes);
+    run->behaviour_done = g_new0(ProtoByzantineStats, c->nodes);
+    for (uint32_t i = 0; i < c->nodes && run->twins == NULL; i++) {
+        if (run->behaviour[i] != PROTO_BYZANTINE_TWINS) continue;
+        run->twins = g_new0(ProtoNode *, c->nodes);
+        run->twin_byzantine = g_new0(ProtoByzantine *, c->nodes);
+        run->twin_rngs = g_new0(SimRng, c->nodes);
+        run->twin_local = g_queue_new();
+    }
+    run->persisted = g_new0(ProtoPersisted, c->nodes);
+    run->node_rngs = g_new(SimRng, c->nodes);
+    for (uint32_t i = 0; i < c->nodes; i++) {
+        sim_rng_init(&run->node_rngs[i], c->rng_algorithm, c->seed, "node.protocol", i);
+        if (run->twins != NULL) {
+            sim_rng_init(&run->twin_rngs[i], c->rng_algorithm, c->seed, "node.twin", i);
+        }
+        run->nodes[i] = make_node(run, i);
+    }
+}
+
+SimSelectorContext run__selector_context(const SimRun *run)
+{
+    return (SimSelectorContext){.node_count = run->config.nodes,
+                                .regions = run->region_of,
+                                .stake = run->stake,
+                                .da_committee = run->config.da ? run->config.da_committee : 0,
+                                .view = run->fault_view};
+}
+
+static gboolean assign_behaviours(SimRun *run, GError **error)
+{
+    run->behaviour = g_new0(ProtoByzantineKind, run->config.nodes);
+    SimSelectorContext context = run__selector_context(run);
+    for (guint i = 0; i < run->config.byzantine->len; i++) {
+        const SimByzantine *b = run->config.byzantine->pdata[i];
+        SimNodeSet nodes;
+        sim_node_set_init(&nodes, run->config.nodes);
+        if (b->nodes.node_count == run->config.nodes)
+            sim_selector_resolve(&b->nodes, &context, &nodes);
+        gboolean empty = sim_node_set_count(&nodes) == 0;
+        for (uint32_t id = 0; id < run->config.nodes; id++) {
+            if (!sim_node_set_contains(&nodes, id)) continue;
+            run->behaviour[id] = b->kind;
+            ana_safety_set_byzantine(run->safety, id, TRUE);
+            ana_liveness_set_byzantine(run->liveness, id, TRUE);
+        }
+        sim_node_set_clear(&nodes);
+        if (empty) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "[fault.%s] nodes: \"%s\" selects no validator of the %u", b->name,
+                        b->nodes.text ? b->nodes.text : "", run->config.nodes);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean check_da(const SimRunConfig *c, GError **error)
+{
+    const char *why = NULL;
+    if (c->da_committee == 0 || c->da_committee > c->nodes) {
+        why = "the DA committee must have between 1 and the number of nodes members";
+    } else if (c->block_max < 64) {
+        why = "block_max must be at least 64 bytes";
+    } else if (c->block_max > (c->synthetic ? PROTO_PAYLOAD_MAX : PROTO_MESSAGE_MAX / 2)) {
+        why = c->synthetic ? "block_max must be below 4 GiB (the namespace table's offsets are u32)"
+                           : "block_max must be at most 32 MiB with real payloads (they travel "
+                             "whole in one message)";
+    } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && c->synthetic) {
+        why = "rollups can rebuild blocks from VID shares only with real payloads";
+    } else if (c->rollups > 4096) {
+        why = "at most 4096 rollups";
+    }
+    if (why != NULL) g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s", why);
+    return why == NULL;
+}
+
+/* The builder and each rollup's hosts: placed, configured, subscribed. */
+static gboolean build_endpoints(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    uint16_t builder_region = 0;
+    uint16_t *rollup_regions = g_new(uint16_t, c->rollups ? c->rollups : 1);
+    if (!sim_placement_assign(run->regions, c->builder_region, 1, &builder_region, error) ||
+        (c->rollups > 0 && !sim_placement_assign(run->regions, c->rollup_placement, c->rollups,
+                                                 rollup_regions, error))) {
+        g_free(rollup_regions);
+        return FALSE;
+    }
+    SimEndpointsConfig ec = {
+        .seed = c->seed,
+        .rng_algorithm = c->rng_algorithm,
+        .validators = c->nodes,
+        .rollups = c->rollups,
+        .block_max = c->block_max,
+        .synthetic = c->synthetic,
+        .builder_delay = c->builder_delay,
+        .builder_region = builder_region,
+        .rollup_regions = rollup_regions,
+        .tx_rate_mhz = c->tx_rate_mhz,
+        .tx_size = c->tx_size,
+        .rpc_ppm = c->rpc_ppm,
+        .tx_end = c->tx_end,
+        .rollup_fetch = c->rollup_fetch,
+        .rollup_timeout = 2 * SIM_S,
+        .uplink_bps = c->uplink_bps,
+        .downlink_bps = c->downlink_bps,
+    };
+    run->endpoints = sim_endpoints_new(&ec, run->network, run->shared, run->data);
+    sim_endpoints_set_types(run->endpoints, run->net_type);
+    g_free(rollup_regions);
+    return TRUE;
+}
+
+/* --- the stall watchdog (SimRunConfig.stall) ------------------------------------------------ */
+
+static const char stalled_text[] =
+    "stalled (no honest node entered a view for the [scenario] stall time)";
+
+/* The stall time in effect: the configured one, or for SIM_STALL_AUTO 20 of the longer of the
+ * view and view-sync timeouts, stretched by the largest skew or slow factor, and at least 10
+ * minutes. */
+static SimDuration effective_stall(const SimRunConfig *c)
+{
+    if (c->stall != SIM_STALL_AUTO) return c->stall;
+    uint64_t factor_ppm = 1000000;
+    for (guint i = 0; i < c->faults->len; i++) {
+        const SimFault *f = c->faults->pdata[i];
+        if (f->kind == SIM_FAULT_SKEW || f->kind == SIM_FAULT_SLOW)
+            factor_ppm = MAX(factor_ppm, f->factor_ppm);
+    }
+    SimDuration timeout = MAX(c->view_timeout, c->view_sync_timeout);
+    double stall = 20.0 * (double)timeout * ((double)factor_ppm / 1e6);
+    if (stall >= (double)SIM_TIME_MAX) return SIM_TIME_NONE;
+    return MAX((SimDuration)stall, 10 * SIM_MIN);
+}
+
+/* When the run counts as stalled if nothing moves before: the stall time after the last
+ * progress, but not from before GST (the adversary may hold every message until then);
+ * SIM_TIME_NONE with the watchdog off. */
+static SimTime stall_deadline(const SimRun *run)
+{
+    if (run->stall == SIM_TIME_NONE) return SIM_TIME_NONE;
+    SimTime since = run->watch_at;
+    if (run->config.gst != SIM_TIME_NONE) since = sim_time_max(since, run->config.gst);
+    return sim_time_add(since, run->stall);
+}
+
+SimRun *sim_run_new(const SimRunConfig *config, GError **error)
+{
+    SIM_ASSERT(config != NULL && config->rng_algorithm != NULL);
+    if (config->nodes == 0 || config->nodes > PROTO_NODES_MAX) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "the number of nodes must be between 1 and %u", PROTO_NODES_MAX);
+        return NULL;
+    }
+    SimRun *run = g_new0(SimRun, 1);
+    run->config = *config;
+    size_t pending_max = (size_t)config->nodes * config->nodes * 2 + (1u << 16);
+    if (pending_max > ((size_t)1 << 28)) pending_max = (size_t)1 << 28;
+    run->engine = sim_engine_new(config->seed, pending_max);
+    run->safety = ana_safety_new(config->nodes);
+    run->liveness = ana_liveness_new(config->nodes);
+    run->rewritten = g_array_new(FALSE, FALSE, sizeof(ProtoAction));
+    run->hosts = config->nodes + (config->da ? sim_endpoints_count(config->rollups) : 0);
+    if ((config->da && !check_da(config, error)) || !build_network(run, error) ||
+        !build_committee(run, error) || !assign_behaviours(run, error) ||
+        !faults__init(run, error)) {
+        sim_run_free(run);
+        return NULL;
+    }
+    build_da(run);
+    build_nodes(run);
+    if (config->da && !build_endpoints(run, error)) {
+        sim_run_free(run);
+        return NULL;
+    }
+    run->stall = effective_stall(config);
+    return run;
+}
+
+void sim_run_free(SimRun *run)
+{
+    if (run == NULL) return;
+    for (uint32_t i = 0; run->nodes != NULL && i < run->config.nodes; i++) {
+        if (run->nodes[i] != NULL) drop_node(run, i);
+        proto_persisted_clear(&run->persisted[i]);
+    }
+    g_free(run->byzantine);
+    g_free(run->behaviour_done);
+    g_free(run->behaviour);
+    for (uint32_t i = 0; run->twin_rngs != NULL && i < run->config.nodes; i++)
+        sim_rng_clear(&run->twin_rngs[i]);
+    g_free(run->twin_rngs);
+    g_free(run->twins);
+    g_free(run->twin_byzantine);
+    if (run->twin_local != NULL) g_queue_free(run->twin_local); /* drained by every flush */
+    faults__free(run);
+    g_free(run->region_of);
+    if (run->rewritten != NULL) g_array_unref(run->rewritten);
+    sim_endpoints_free(run->endpoints);
+    sim_engine_free(run->engine); /* before the network: pending events hold its packets */
+    sim_network_free(run->network);
+    for (uint32_t i = 0; run->node_rngs != NULL && i < run->config.nodes; i++) {
+        sim_rng_clear(&run->node_rngs[i]);
+    }
+    g_free(run->node_rngs);
+    g_free(run->nodes);
+    g_free(run->persisted);
+    proto_shared_free(run->shared);
+    proto_stake_table_free(run->stake);
+    proto_crypto_free(run->crypto);
+    sim_regions_free(run->regions);
+    ana_safety_free(run->safety);
+    ana_liveness_free(run->liveness);
+    ana_data_free(run->data);
+    g_free(run);
+}
+
+SimStopReason sim_run_execute(SimRun *run)
+{
+    return sim_run_execute_progress(run, NULL, NULL, 0);
+}
+
+/* Runs the engine to a stop condition, in chunks of `chunk` events with a progress call after
+ * each (all at once without a callback), and up to the stall deadline at a time: the watchdog has
+ * no event of its own, so it changes neither the digest, nor the event count, nor when a run whose
+ * queue empties ends. */
+static SimStopReason run_engine(SimRun *run, SimRunProgress progress, void *user_data,
+                                uint64_t chunk)
+{
+    uint64_t budget = run->config.events_max;
+    for (;;) {
+        SimEngineLimits limits = {run->config.end_time, budget};
+        uint64_t done = sim_engine_events_run(run->engine);
+        if (progress != NULL && chunk > 0 && (budget == 0 || done + chunk < budget)) {
+            limits.events_max = done + chunk;
+        }
+        /* Stalled: the deadline passed with no fault due (a fault due to start or end is
+         * waited for: its event moves the watch). Otherwise run to the next check. */
+        SimTime now = sim_engine_now(run->engine), deadline = stall_deadline(run);
+        if (deadline <= now && run->faults_due == 0) break;
+        if (deadline <= now) deadline = sim_time_add(now, run->stall);
+        gboolean watching = deadline < limits.end_time;
+        if (watching) limits.end_time = deadline;
+        SimStopReason reason = sim_engine_run(run->engine, &limits);
+        if (reason == SIM_STOP_END_TIME && watching) continue; /* checked at the top */
+        if (reason != SIM_STOP_MAX_EVENTS || limits.events_max == budget) return reason;
+        progress(run, user_data);
+    }
+    run->stop = stalled_text;
+    return SIM_STOP_REQUESTED;
+}
+
+SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, void *user_data,
+                                       uint64_t chunk)
+{
+    for (uint32_t i = 0; i < run->config.nodes; i++) {
+        if (run->nodes[i] == NULL) continue;
+        proto_node_start(run->nodes[i], sim_engine_now(run->engine));
+        flush(run, i);
+        if (run->twins != NULL && run->twins[i] != NULL) {
+            proto_node_start(run->twins[i], sim_engine_now(run->engine));
+            flush_side(run, i, 1);
+        }
+    }
+    if (run->endpoints != NULL) sim_endpoints_start(run->endpoints, sim_engine_now(run->engine));
+    run->watch_at = sim_engine_now(run->engine);
+    SimStopReason reason =
+        run->stop ? SIM_STOP_REQUESTED : run_engine(run, progress, user_data, chunk);
+    static const char *const engine_stops[] = {
+        [SIM_STOP_EMPTY] = "nothing left to happen",
+        [SIM_STOP_END_TIME] = "duration reached",
+        [SIM_STOP_MAX_EVENTS] = "event limit reached",
+        [SIM_STOP_REQUESTED] = "interrupted", /* a stop asked from outside, as by Ctrl-C */
+    };
+    run->engine_stop = engine_stops[reason];
+    for (uint32_t i = 0; i < run->config.nodes; i++) {
+        if (run->nodes[i] == NULL) continue;
+        size_t memory = proto_node_memory(run->nodes[i]);
+        if (memory > run->node_memory_max) run->node_memory_max = memory;
+    }
+    return reason;
+}
+
+gboolean sim_run_stalled(const SimRun *run)
+{
+    return run->stop == stalled_text;
+}
+
+const char *sim_run_stop_description(const SimRun *run)
+{
+    return run->stop != NULL ? run->stop : run->engine_stop;
+}
+
+const SimRunConfig *sim_run_config(const SimRun *run)
+{
+    return &run->config;
+}
+
+SimEngine *sim_run_engine(const SimRun *run)
+{
+    return run->engine;
+}
+
+SimNetwork *sim_run_network(const SimRun *run)
+{
+    return run->network;
+}
+
+const AnaSafety *sim_run_safety(const SimRun *run)
+{
+    return run->safety;
+}
+
+const AnaLiveness *sim_run_liveness(const SimRun *run)
+{
+    return run->liveness;
+}
+
+const ProtoStakeTable *sim_run_stake(const SimRun *run)
+{
+    return run->stake;
+}
+
+const ProtoCrypto *sim_run_crypto(const SimRun *run)
+{
+    return run->crypto;
+}
+
+const SimRegions *sim_run_regions(const SimRun *run)
+{
+    return run->regions;
+}
+
+void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *out)
+{
+    SimSelectorContext context = run__selector_context(run);
+    sim_selector_resolve(selector, &context, out);
+}
+
+gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id)
+{
+    SIM_ASSERT(id < run->config.nodes);
+    return run->behaviour[id] != PROTO_BYZANTINE_NONE;
+}
+
+const AnaData *sim_run_data(const SimRun *run)
+{
+    return run->data;
+}
+
+const SimEndpoints *sim_run_endpoints(const SimRun *run)
+{
+    return run->endpoints;
+}
+
+const ProtoShared *sim_run_shared(const SimRun *run)
+{
+    return run->shared;
+}
+
+const ProtoNode *sim_run_node(const SimRun *run, uint32_t id)
+{
+    SIM_ASSERT(id < run->config.nodes);
+    return run->nodes[id];
+}
+
+size_t sim_run_node_memory_max(const SimRun *run)
+{
+    return run->node_memory_max;
+}

@@ -1,0 +1,202 @@
+/*
+ * One simulation run of HotShot: the engine, the network, the protocol nodes bound to hosts,
+ * the fault schedule and the oracles, built from a SimRunConfig.
+ *
+ * Binding. Each host runs one protocol node. When the network delivers a message (or a timer
+ * fires) the host's CPU is free; the node handles it and reports the virtual CPU time it used
+ * (decoding, signatures, certificate checks, from the cost table), which is charged to the
+ * host, and everything the node sent leaves when that work is done. Node actions become network
+ * sends, broadcasts and timers; decides and notes go to the oracles, which may stop the run
+ * (a safety violation stops it at once, with the seed and virtual time in the report).
+ *
+ * Randomness: keys, the leader beacon, each node's protocol stream and the network's streams
+ * all derive from the run seed (sim/core/rng.h), so a run is reproduced bit for bit by its seed.
+ */
+#ifndef SHOTGLASS_SIM_RUN_H
+#define SHOTGLASS_SIM_RUN_H
+
+#include "analysis/data.h"
+#include "analysis/liveness.h"
+#include "analysis/safety.h"
+#include "protocol/byzantine.h"
+#include "protocol/node.h"
+#include "sim/net/distribution.h"
+#include "sim/core/engine.h"
+#include "sim/world/endpoints.h"
+#include "sim/run/fault.h"
+#include "sim/net/network.h"
+
+#include <glib.h>
+
+typedef enum SimStakeKind {
+    SIM_STAKE_EQUAL,
+    SIM_STAKE_ZIPF,
+    SIM_STAKE_LIST,
+} SimStakeKind;
+
+/* Validators that run a Byzantine behaviour from the start. */
+typedef struct SimByzantine {
+    char *name; /* the scenario group's name, for messages */
+    ProtoByzantineKind kind;
+    SimSelector nodes; /* static terms only */
+} SimByzantine;
+
+/* What became of one configured fault in a run. */
+typedef struct SimFaultWindow {
+    const SimFault *fault; /* the run's copy of the configuration */
+    gboolean started;
+    gboolean ended;
+    SimTime start;
+    SimTime end;         /* valid when ended */
+    uint64_t start_view; /* the view in progress when it started */
+    SimNodeSet nodes;    /* whom it hit (node-set kinds) */
+    GArray *handles;     /* uint32_t network handles (link kinds) */
+} SimFaultWindow;
+
+/* An observer of everything a node reports (notes and decides), e.g. for a timeline. Called with
+ * the action before it is released; `now` is the time the node's work completes. */
+typedef void (*SimRunObserver)(void *user_data, uint32_t node, const ProtoAction *action,
+                               SimTime now);
+
+#define SIM_STALL_AUTO ((SimDuration)0)
+
+typedef struct SimRunConfig {
+    uint64_t seed;
+    const gsl_rng_type *rng_algorithm;
+    uint32_t nodes;
+    char *placement; /* owned; see sim/net/placement.h */
+    uint64_t uplink_bps;
+    uint64_t downlink_bps;
+    SimDist jitter;
+    SimDuration intra_region_one_way; /* SIM_TIME_NONE: the measured same-region value */
+    uint64_t loss_ppm;
+    SimLossMode loss_mode;
+    SimDuration retransmit_timeout;
+    ProtoCryptoMode crypto;
+    ProtoLeaderMode leaders;
+    gboolean three_chain;
+    SimDuration view_timeout;
+    SimDuration view_sync_timeout;
+    SimDuration fetch_timeout;
+    SimStakeKind stake_kind;
+    uint64_t stake_zipf_ppm;
+    GArray *stake_list; /* uint64_t, owned; SIM_STAKE_LIST */
+    ProtoCostTable costs;
+    SimTime end_time;    /* SIM_TIME_NONE: no limit */
+    uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */
+    uint64_t blocks_max; /* stop once this many blocks are decided; 0: no limit */
+    uint64_t events_max; /* 0: no limit */
+    /* Stop ("stalled") once no honest node has entered a view for this long and no fault is
+     * due to start or end, counted from GST at the earliest; SIM_TIME_NONE: never;
+     * SIM_STALL_AUTO: 20 view (or view-sync) timeouts times the largest skew or slow factor,
+     * and at least 10 minutes. A partition that leaves no side a quorum, with a fault end
+     * counted in views, would otherwise run forever. */
+    SimDuration stall;
+    GPtrArray *faults;    /* SimFault *, owned */
+    GPtrArray *byzantine; /* SimByzantine *, owned */
+    gboolean test_disable_lock_check;
+    SimRunObserver observer; /* optional */
+    void *observer_data;
+    /* Data availability and workload (off unless `da`). */
+    gboolean da;                 /* DA committee, VID shares, payloads, the vote rule */
+    uint32_t da_committee;       /* members: validators 0 .. da_committee-1 */
+    gboolean synthetic;          /* synthetic payloads (sizes only) instead of real bytes */
+    uint64_t block_max;          /* bytes */
+    SimDuration builder_delay;   /* the builder's answer to a block request */
+    SimDuration builder_timeout; /* a leader's wait for it */
+    SimDuration data_request_delay;
+    char *builder_region; /* owned */
+    uint32_t rollups;
+    uint64_t tx_rate_mhz; /* per rollup, milli-transactions per second */
+    SimDist tx_size;
+    uint64_t rpc_ppm;       /* share of transactions sent through the RPC node */
+    char *rollup_placement; /* owned; placement text over the rollups */
+    ProtoRollupMode rollup_fetch;
+    SimTime tx_end; /* users stop submitting (SIM_TIME_NONE: never) */
+    /* Partial synchrony (off unless gst is set): before GST copies get an adversarial extra
+     * delay from pre_gst_delay, arriving by max(sent, GST) + gst_delta. */
+    SimTime gst; /* SIM_TIME_NONE: synchronous throughout */
+    SimDist pre_gst_delay;
+    SimDuration gst_delta;
+} SimRunConfig;
+
+/* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,
+ * modeled crypto, stake-weighted leaders, 10 s view timeout, 100 views). */
+void sim_run_config_init(SimRunConfig *config);
+void sim_run_config_clear(SimRunConfig *config);
+
+/* Adds a fault of `kind` on `nodes` (copied) at virtual time `at`, never ending. */
+void sim_run_config_add_fault(SimRunConfig *config, SimFaultKind kind, SimTime at,
+                              const SimNodeSet *nodes);
+
+/* Adds a fault, taking ownership. */
+void sim_run_config_take_fault(SimRunConfig *config, SimFault *fault);
+
+/* Makes `nodes` (copied) Byzantine with `kind`. */
+void sim_run_config_add_byzantine(SimRunConfig *config, ProtoByzantineKind kind,
+                                  const SimNodeSet *nodes);
+
+/* Makes the validators `nodes` selects (copied) Byzantine with `kind`; `name` may be NULL. */
+void sim_run_config_add_byzantine_selector(SimRunConfig *config, ProtoByzantineKind kind,
+                                           const SimSelector *nodes, const char *name);
+
+typedef struct SimRun SimRun;
+
+/*
+ * Builds a run: placement, hosts, keys, stake table, nodes, faults. Returns NULL with `error`
+ * set when the configuration is inconsistent (a bad placement, a stake list of the wrong
+ * length, a fault naming a node that does not exist).
+ */
+SimRun *sim_run_new(const SimRunConfig *config, GError **error);
+void sim_run_free(SimRun *run);
+
+/* Starts every node at time 0 and runs until a stop condition; returns why it stopped. */
+SimStopReason sim_run_execute(SimRun *run);
+
+/* Reports progress between slices of a run; must not change the run. */
+typedef void (*SimRunProgress)(const SimRun *run, void *user_data);
+
+/* The same, calling `progress` every `chunk` events (the run itself is identical). */
+SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, void *user_data,
+                                       uint64_t chunk);
+
+/* Why the run stopped, in words ("views reached", "safety violation", "duration reached",
+ * "nothing left to happen", ...); NULL before it ran. Static. */
+const char *sim_run_stop_description(const SimRun *run);
+
+/* Whether the stall watchdog (SimRunConfig.stall) stopped the run. */
+gboolean sim_run_stalled(const SimRun *run);
+
+const SimRunConfig *sim_run_config(const SimRun *run);
+SimEngine *sim_run_engine(const SimRun *run);
+SimNetwork *sim_run_network(const SimRun *run);
+const AnaSafety *sim_run_safety(const SimRun *run);
+const AnaLiveness *sim_run_liveness(const SimRun *run);
+const ProtoStakeTable *sim_run_stake(const SimRun *run);
+const AnaData *sim_run_data(const SimRun *run);
+/* The endpoints (builder, users, rollups), or NULL without the DA layer. */
+const SimEndpoints *sim_run_endpoints(const SimRun *run);
+const ProtoShared *sim_run_shared(const SimRun *run);
+const ProtoCrypto *sim_run_crypto(const SimRun *run);
+const SimRegions *sim_run_regions(const SimRun *run);
+/* Adds to `out` (initialised over the validators) what `selector` picks in the run as it
+ * stands (leader terms: the view in progress). */
+void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *out);
+/* Whether a node is Byzantine in this run. */
+gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id);
+/* The node on a host, or NULL while it is crashed. */
+const ProtoNode *sim_run_node(const SimRun *run, uint32_t id);
+/* Largest per-node protocol state (bytes) seen at the end of the run. */
+size_t sim_run_node_memory_max(const SimRun *run);
+
+/* What validator `id`'s Byzantine behaviour did over the run so far, summed over its restarts
+ * and (twins) both instances; zeros for an honest validator. */
+void sim_run_behaviour_stats(const SimRun *run, uint32_t id, ProtoByzantineStats *out);
+
+/* The configured faults, in order, with when they started and ended and whom they hit. */
+guint sim_run_fault_count(const SimRun *run);
+const SimFaultWindow *sim_run_fault_window(const SimRun *run, guint index);
+/* The window of the fault named `name` ([fault.NAME]), or NULL. */
+const SimFaultWindow *sim_run_fault_window_named(const SimRun *run, const char *name);
+
+#endif

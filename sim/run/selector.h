@@ -1,0 +1,83 @@
+/*
+ * Node selectors: which validators a fault or a Byzantine behaviour applies to, written as a
+ * comma-separated union of terms:
+ *
+ *   all              every validator
+ *   7, 0-99          ids and inclusive id ranges
+ *   region(NAME)     the validators placed in a region, e.g. region(eu-west-1)
+ *   top-stake(N)     the N validators with the most stake (ties: lower id first)
+ *   da-committee     the DA committee
+ *   leader(V)        the leader of view V
+ *   leader           the leader of the view in progress when the fault fires
+ *   next-leader      the leader of the view after it
+ *
+ * Terms resolve against a run (placement, stake table, DA committee) when it is built, except
+ * `leader` and `next-leader`, which resolve when the fault fires. A selector that resolves to
+ * no validator is an error.
+ */
+#ifndef SHOTGLASS_SIM_SELECTOR_H
+#define SHOTGLASS_SIM_SELECTOR_H
+
+#include "protocol/stake.h"
+#include "sim/net/nodeset.h"
+#include "sim/net/regions.h"
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef enum SimSelectorTermKind {
+    SIM_SELECT_IDS,
+    SIM_SELECT_REGION,
+    SIM_SELECT_TOP_STAKE,
+    SIM_SELECT_DA_COMMITTEE,
+    SIM_SELECT_LEADER_OF, /* leader(V) */
+    SIM_SELECT_LEADER,    /* when the fault fires */
+    SIM_SELECT_NEXT_LEADER,
+} SimSelectorTermKind;
+
+typedef struct SimSelectorTerm {
+    SimSelectorTermKind kind;
+    SimNodeSet ids;  /* IDS */
+    uint16_t region; /* REGION */
+    uint64_t value;  /* TOP_STAKE: N; LEADER_OF: the view */
+} SimSelectorTerm;
+
+typedef struct SimSelector {
+    uint32_t node_count;
+    GArray *terms; /* SimSelectorTerm; NULL for an empty selector */
+    char *text;    /* as written, for messages */
+} SimSelector;
+
+/* What a selector resolves against. */
+typedef struct SimSelectorContext {
+    uint32_t node_count;
+    const uint16_t *regions; /* per validator */
+    const ProtoStakeTable *stake;
+    uint32_t da_committee; /* members 0 .. da_committee-1; 0 without the DA layer */
+    uint64_t view;         /* the view in progress (for leader and next-leader) */
+} SimSelectorContext;
+
+/*
+ * Parses `text` for a run of `node_count` validators; `regions` names the known regions.
+ * Returns FALSE with `error` saying what was expected (ids out of range, an unknown region with
+ * a suggestion, an unknown term) and leaves `out` empty.
+ */
+gboolean sim_selector_parse(SimSelector *out, const char *text, uint32_t node_count,
+                            const SimRegions *regions, GError **error);
+void sim_selector_clear(SimSelector *selector);
+void sim_selector_copy(SimSelector *to, const SimSelector *from);
+
+/* A selector of exactly `ids` (copied). */
+void sim_selector_from_set(SimSelector *out, const SimNodeSet *ids);
+
+/* TRUE when it resolves the same whenever it is resolved (no leader / next-leader). */
+gboolean sim_selector_is_static(const SimSelector *selector);
+
+/* Resolves into `out` (initialised over context->node_count validators; members are added). */
+void sim_selector_resolve(const SimSelector *selector, const SimSelectorContext *context,
+                          SimNodeSet *out);
+
+/* The one-line summary of the syntax, for `shotglass list` and error messages. Static. */
+const char *sim_selector_help(void);
+
+#endif
