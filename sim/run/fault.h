@@ -1,6 +1,6 @@
 /*
  * Faults as a scenario states them: what happens, to whom, from when and until when. The run
- * (sim/run/run_faults.c) fires them.
+ * (sim/run/faults.c) fires them.
  *
  *   crash      the nodes stop, keeping what they persisted; with an end, they restart then
  *   restart    crashed nodes come back from what they persisted

@@ -2,11 +2,50 @@
 #include "sim/run/run.h"
 
 #include "sim/core/assert.h"
-#include "sim/run/run-internal.h"
+#include "sim/run/faults.h"
 #include "sim/net/placement.h"
 #include "sim/core/units.h"
 
 #include <string.h>
+
+struct SimRun {
+    SimRunConfig config; /* copy; pointers borrowed from the caller's config */
+    SimEngine *engine;
+    SimRegions *regions;
+    SimNetwork *network;
+    ProtoCrypto *crypto;
+    ProtoStakeTable *stake;
+    ProtoShared *shared;
+    ProtoNode **nodes;                   /* NULL while crashed */
+    ProtoPersisted *persisted;           /* state kept across a crash */
+    ProtoByzantineKind *behaviour;       /* per node; NONE for honest nodes */
+    ProtoByzantine **byzantine;          /* per node, while it runs */
+    ProtoByzantineStats *behaviour_done; /* per node: what its behaviours did before restarts */
+    ProtoNode **twins; /* per node: the second instance of a twins node, or NULL */
+    ProtoByzantine **twin_byzantine;
+    SimRng *twin_rngs;
+    GQueue *twin_local; /* TwinDelivery: twins' messages to their own id, delivered after the
+                           flush that sent them (the network cannot tell the twins apart) */
+    GArray *rewritten;  /* scratch for Byzantine rewrites */
+    SimRng *node_rngs;
+    uint16_t net_type[PROTO_MSG_TYPE_COUNT_];
+    SimFaults *faults;
+    uint16_t *region_of; /* per validator, for selectors */
+    AnaSafety *safety;
+    AnaLiveness *liveness;
+    AnaData *data;
+    SimEndpoints *endpoints;
+    uint32_t hosts;              /* validators and endpoints */
+    ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
+    uint64_t dispersal_bytes[2]; /* DA proposals, VID shares */
+    uint64_t dispersal_payload;
+    const char *stop;        /* why an oracle or a stop condition of the run stopped it */
+    const char *engine_stop; /* otherwise, why the engine stopped (sim_run_stop_description) */
+    size_t node_memory_max;
+    /* The stall watchdog (run.c): no event of its own, a deadline on each engine run. */
+    SimDuration stall; /* the effective stall time (config.stall, or auto worked out) */
+    SimTime watch_at;  /* when an honest node last entered a view (faults keep their own) */
+};
 
 static void byzantine_free(SimByzantine *b);
 
@@ -307,7 +346,7 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
             data_note(run, id, &a);
             if (run->behaviour[id] != PROTO_BYZANTINE_NONE) break;
-            faults__on_note(run, id, &a, ready);
+            sim_faults_on_note(run->faults, &a, ready);
             if (a.note == PROTO_NOTE_VIEW_ENTERED) run->watch_at = now; /* progress */
             break;
         }
@@ -364,8 +403,9 @@ static ProtoNode *new_instance(SimRun *run, uint32_t id, SimRng *rng)
 {
     ProtoNodeConfig config;
     proto_node_config_default(&config, id);
-    config.view_timeout =
-        (SimDuration)(((ProtoU128)run->config.view_timeout * run->timeout_ppm[id]) / SIM_PPM_ONE);
+    config.view_timeout = (SimDuration)(((ProtoU128)run->config.view_timeout *
+                                         sim_faults_timeout_ppm(run->faults, id)) /
+                                        SIM_PPM_ONE);
     config.view_sync_timeout = run->config.view_sync_timeout;
     config.fetch_timeout = run->config.fetch_timeout;
     config.three_chain = run->config.three_chain;
@@ -432,8 +472,9 @@ static void drop_node(SimRun *run, uint32_t id)
 /* --- faults ------------------------------------------------------------------------------------
  */
 
-void run__crash(SimRun *run, uint32_t id)
+static void crash_node(void *user_data, uint32_t id)
 {
+    SimRun *run = user_data;
     if (run->nodes[id] == NULL) return;
     proto_node_persist(run->nodes[id], &run->persisted[id]);
     size_t memory = proto_node_memory(run->nodes[id]);
@@ -442,8 +483,9 @@ void run__crash(SimRun *run, uint32_t id)
     sim_network_host_crash(run->network, id);
 }
 
-void run__restart(SimRun *run, uint32_t id)
+static void restart_node(void *user_data, uint32_t id)
 {
+    SimRun *run = user_data;
     if (run->nodes[id] != NULL) return;
     sim_network_host_restart(run->network, id);
     run->nodes[id] = make_node(run, id);
@@ -593,19 +635,37 @@ static void build_nodes(SimRun *run)
     }
 }
 
-SimSelectorContext run__selector_context(const SimRun *run)
+static SimSelectorContext selector_context(const SimRun *run)
 {
     return (SimSelectorContext){.node_count = run->config.nodes,
                                 .regions = run->region_of,
                                 .stake = run->stake,
                                 .da_committee = run->config.da ? run->config.da_committee : 0,
-                                .view = run->fault_view};
+                                .view = run->faults ? sim_faults_view(run->faults) : 0};
+}
+
+static gboolean build_faults(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    SimFaultsConfig config = {
+        .engine = run->engine,
+        .network = run->network,
+        .faults = c->faults,
+        .who = selector_context(run),
+        .net_type = run->net_type,
+        .gst = c->gst,
+        .pre_gst_delay = &c->pre_gst_delay,
+        .gst_delta = c->gst_delta,
+        .hooks = {crash_node, restart_node, run},
+    };
+    run->faults = sim_faults_new(&config, error);
+    return run->faults != NULL;
 }
 
 static gboolean assign_behaviours(SimRun *run, GError **error)
 {
     run->behaviour = g_new0(ProtoByzantineKind, run->config.nodes);
-    SimSelectorContext context = run__selector_context(run);
+    SimSelectorContext context = selector_context(run);
     for (guint i = 0; i < run->config.byzantine->len; i++) {
         const SimByzantine *b = run->config.byzantine->pdata[i];
         SimNodeSet nodes;
@@ -716,7 +776,7 @@ static SimDuration effective_stall(const SimRunConfig *c)
 static SimTime stall_deadline(const SimRun *run)
 {
     if (run->stall == SIM_TIME_NONE) return SIM_TIME_NONE;
-    SimTime since = run->watch_at;
+    SimTime since = sim_time_max(run->watch_at, sim_faults_changed_at(run->faults));
     if (run->config.gst != SIM_TIME_NONE) since = sim_time_max(since, run->config.gst);
     return sim_time_add(since, run->stall);
 }
@@ -740,7 +800,7 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
     run->hosts = config->nodes + (config->da ? sim_endpoints_count(config->rollups) : 0);
     if ((config->da && !check_da(config, error)) || !build_network(run, error) ||
         !build_committee(run, error) || !assign_behaviours(run, error) ||
-        !faults__init(run, error)) {
+        !build_faults(run, error)) {
         sim_run_free(run);
         return NULL;
     }
@@ -770,7 +830,7 @@ void sim_run_free(SimRun *run)
     g_free(run->twins);
     g_free(run->twin_byzantine);
     if (run->twin_local != NULL) g_queue_free(run->twin_local); /* drained by every flush */
-    faults__free(run);
+    sim_faults_free(run->faults);
     g_free(run->region_of);
     if (run->rewritten != NULL) g_array_unref(run->rewritten);
     sim_endpoints_free(run->endpoints);
@@ -814,7 +874,7 @@ static SimStopReason run_engine(SimRun *run, SimRunProgress progress, void *user
         /* Stalled: the deadline passed with no fault due (a fault due to start or end is
          * waited for: its event moves the watch). Otherwise run to the next check. */
         SimTime now = sim_engine_now(run->engine), deadline = stall_deadline(run);
-        if (deadline <= now && run->faults_due == 0) break;
+        if (deadline <= now && sim_faults_due(run->faults) == 0) break;
         if (deadline <= now) deadline = sim_time_add(now, run->stall);
         gboolean watching = deadline < limits.end_time;
         if (watching) limits.end_time = deadline;
@@ -910,7 +970,7 @@ const SimRegions *sim_run_regions(const SimRun *run)
 
 void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *out)
 {
-    SimSelectorContext context = run__selector_context(run);
+    SimSelectorContext context = selector_context(run);
     sim_selector_resolve(selector, &context, out);
 }
 
@@ -944,4 +1004,19 @@ const ProtoNode *sim_run_node(const SimRun *run, uint32_t id)
 size_t sim_run_node_memory_max(const SimRun *run)
 {
     return run->node_memory_max;
+}
+
+guint sim_run_fault_count(const SimRun *run)
+{
+    return sim_faults_count(run->faults);
+}
+
+const SimFaultWindow *sim_run_fault_window(const SimRun *run, guint index)
+{
+    return sim_faults_window(run->faults, index);
+}
+
+const SimFaultWindow *sim_run_fault_window_named(const SimRun *run, const char *name)
+{
+    return sim_faults_window_named(run->faults, name);
 }

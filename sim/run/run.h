@@ -24,6 +24,7 @@
 #include "sim/core/engine.h"
 #include "sim/world/endpoints.h"
 #include "sim/run/fault.h"
+#include "sim/run/faults.h"
 #include "sim/net/network.h"
 
 #include <glib.h>
@@ -40,18 +41,6 @@ typedef struct SimByzantine {
     ProtoByzantineKind kind;
     SimSelector nodes; /* static terms only */
 } SimByzantine;
-
-/* What became of one configured fault in a run. */
-typedef struct SimFaultWindow {
-    const SimFault *fault; /* the run's copy of the configuration */
-    gboolean started;
-    gboolean ended;
-    SimTime start;
-    SimTime end;         /* valid when ended */
-    uint64_t start_view; /* the view in progress when it started */
-    SimNodeSet nodes;    /* whom it hit (node-set kinds) */
-    GArray *handles;     /* uint32_t network handles (link kinds) */
-} SimFaultWindow;
 
 /* An observer of everything a node reports (notes and decides), e.g. for a timeline. Called with
  * the action before it is released; `now` is the time the node's work completes. */
