@@ -5,7 +5,9 @@
  * node-views per second of wall time and peak RSS per node: the growth of the process's peak RSS
  * over what it held before the run was built, divided by the number of nodes.
  */
-#include "bench/phold.h"
+#include "bench/consensus.h"
+
+#include "bench/phold_common.h"
 #include "sim/run/run.h"
 #include "sim/cli/run_cli.h"
 #include "sim/run/scenario.h"

@@ -4,7 +4,7 @@
  * shares only the seed derivation and the delay draw with the engine version (setup and
  * arithmetic, not machinery), so the two process the identical event sequence.
  */
-#include "bench/phold.h"
+#include "bench/phold_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * Argument parsing, timing and reporting shared by the engine PHOLD and its baseline. Benchmarks
  * live outside sim/ and may read the wall clock; nothing here feeds back into a run.
  */
-#include "bench/phold.h"
+#include "bench/phold_common.h"
 
 #include "sim/core/units.h"
 

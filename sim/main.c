@@ -3,6 +3,7 @@
  * options with GOption. Exit codes: 0 success, 1 an expectation or oracle failed, 2 usage or
  * input errors.
  */
+#include "bench/consensus.h"
 #include "bench/phold.h"
 #include "sim/cli/ping.h"
 #include "sim/plot/plot.h"
