@@ -20,6 +20,7 @@ typedef struct Decided {
 
 typedef struct NodeRecord {
     gboolean byzantine;
+    gboolean rejoined; /* honest again after a Byzantine window: its next decide sets the height */
     uint64_t height;
     ProtoView vote_view; /* last quorum or timeout vote */
     ProtoMsgType vote_type;
@@ -60,7 +61,9 @@ void ana_safety_free(AnaSafety *s)
 void ana_safety_set_byzantine(AnaSafety *s, uint32_t node, gboolean byzantine)
 {
     PROTO_ASSERT(node < s->node_count);
-    s->nodes[node].byzantine = byzantine;
+    NodeRecord *r = &s->nodes[node];
+    if (r->byzantine && !byzantine) r->rejoined = TRUE;
+    r->byzantine = byzantine;
 }
 
 G_GNUC_PRINTF(4, 5)
@@ -86,6 +89,8 @@ static void decide_one(AnaSafety *s, uint32_t node, const ProtoLeaf *leaf, uint6
     NodeRecord *r = &s->nodes[node];
     uint64_t height = leaf->header.height;
     char a[17], b[17];
+    if (r->rejoined && height > r->height) r->height = height - 1; /* what it decided meanwhile */
+    r->rejoined = FALSE;
     if (height != r->height + 1) {
         violate(s, ANA_SAFETY_PREFIX, now,
                 "node %u decided height %" PRIu64 " after height %" PRIu64

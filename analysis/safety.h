@@ -31,7 +31,9 @@ typedef enum AnaSafetyKind {
 AnaSafety *ana_safety_new(uint32_t node_count);
 void ana_safety_free(AnaSafety *safety);
 
-/* Marks a node Byzantine: its actions are not judged, its decides do not count. */
+/* Marks `node` Byzantine (its actions are not checked from now on) or honest again. A node honest
+ * again after a Byzantine window is checked from its next decide on, which may skip the heights it
+ * decided while Byzantine; its votes are still checked against the ones before the window. */
 void ana_safety_set_byzantine(AnaSafety *safety, uint32_t node, gboolean byzantine);
 
 /* A node decided `count` leaves (newest first, as the protocol reports them) at `now`. */

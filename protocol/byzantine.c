@@ -94,6 +94,12 @@ gboolean proto_byzantine_is_amnesia(ProtoByzantineKind kind)
     return (proto_byzantine_flags(kind) & PROTO_BYZANTINE_FLAG_AMNESIA) != 0;
 }
 
+gboolean proto_byzantine_can_switch(ProtoByzantineKind kind)
+{
+    if (kind == PROTO_BYZANTINE_NONE) return TRUE;
+    return !proto_byzantine_is_twins(kind) && behaviour_of(kind)->configure == NULL;
+}
+
 void proto_byzantine_configure(ProtoByzantineKind kind, ProtoNodeConfig *config)
 {
     PROTO_ASSERT(config != NULL);

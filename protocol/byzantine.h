@@ -119,6 +119,9 @@ const char *proto_byzantine_help(void);
 uint32_t proto_byzantine_flags(ProtoByzantineKind kind);
 gboolean proto_byzantine_is_twins(ProtoByzantineKind kind);
 gboolean proto_byzantine_is_amnesia(ProtoByzantineKind kind);
+/* Whether a running honest node can take on the behaviour and drop it again: not twins (a second
+ * instance from the start) nor a behaviour that changes the node's configuration. */
+gboolean proto_byzantine_can_switch(ProtoByzantineKind kind);
 
 /*
  * Adjusts the configuration of a node that will run behaviour `kind`, before proto_node_new

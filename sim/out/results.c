@@ -268,7 +268,7 @@ static GString *nodes_csv(const SimRun *run)
         g_string_append_printf(
             out,
             "%u,%s,%d,%.9f,%.9f,%.9f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-            id, sim_regions_name(sim_run_regions(run), h->region), sim_run_is_byzantine(run, id),
+            id, sim_regions_name(sim_run_regions(run), h->region), sim_run_was_byzantine(run, id),
             seconds(h->cpu_busy), seconds(t.uplink_wait), seconds(t.downlink_wait), t.msgs_sent,
             t.bytes_sent, t.msgs_received, t.bytes_received, t.msgs_dropped);
     }

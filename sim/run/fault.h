@@ -20,6 +20,7 @@
 #ifndef SHOTGLASS_SIM_FAULT_H
 #define SHOTGLASS_SIM_FAULT_H
 
+#include "protocol/byzantine.h"
 #include "sim/net/network.h"
 #include "sim/run/selector.h"
 #include "sim/core/time.h"
@@ -36,6 +37,7 @@ typedef enum SimFaultKind {
     SIM_FAULT_DEGRADE,
     SIM_FAULT_FILTER,
     SIM_FAULT_SKEW,
+    SIM_FAULT_BYZANTINE, /* a behaviour for a window; without one it is a run setting */
     SIM_FAULT_KIND_COUNT_,
 } SimFaultKind;
 
@@ -68,9 +70,10 @@ typedef struct SimFault {
     uint64_t latency_ppm;
     uint64_t bandwidth_ppm;
     uint64_t loss_ppm;
-    uint64_t types;     /* filter: bit per protocol message type */
-    gboolean delay;     /* filter: delay instead of drop */
-    SimDuration amount; /* filter: the delay */
+    uint64_t types;               /* filter: bit per protocol message type */
+    gboolean delay;               /* filter: delay instead of drop */
+    SimDuration amount;           /* filter: the delay */
+    ProtoByzantineKind behaviour; /* byzantine */
 } SimFault;
 
 /* A new fault of `kind` named `name`, starting at time 0 and never ending, selecting nothing. */

@@ -170,6 +170,9 @@ static void start_nodes(SimFaults *faults, SimFaultWindow *w, SimTime now)
         case SIM_FAULT_SLOW:
             sim_network_host_set_cpu_factor(faults->config.network, id, f->factor_ppm);
             break;
+        case SIM_FAULT_BYZANTINE:
+            hooks->behave(hooks->user_data, id, f->behaviour);
+            break;
         default:
             SIM_UNREACHABLE();
         }
@@ -182,6 +185,9 @@ static void end_nodes(SimFaults *faults, SimFaultWindow *w)
     for (uint32_t id = 0; id < faults->nodes; id++) {
         if (!sim_node_set_contains(&w->nodes, id)) continue;
         if (w->fault->kind == SIM_FAULT_CRASH) hooks->restart(hooks->user_data, id);
+        if (w->fault->kind == SIM_FAULT_BYZANTINE) {
+            hooks->behave(hooks->user_data, id, PROTO_BYZANTINE_NONE);
+        }
         if (w->fault->kind == SIM_FAULT_SLOW) {
             sim_network_host_set_cpu_factor(faults->config.network, id, SIM_PPM_ONE);
         }

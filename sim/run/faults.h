@@ -8,6 +8,7 @@
 #ifndef SHOTGLASS_SIM_RUN_FAULTS_H
 #define SHOTGLASS_SIM_RUN_FAULTS_H
 
+#include "protocol/byzantine.h"
 #include "protocol/message.h"
 #include "protocol/node.h"
 #include "sim/core/engine.h"
@@ -39,6 +40,8 @@ typedef struct SimFaultWindow {
 typedef struct SimFaultHooks {
     void (*crash)(void *user_data, uint32_t node);
     void (*restart)(void *user_data, uint32_t node);
+    /* A byzantine window starts (`kind`) or ends (PROTO_BYZANTINE_NONE) on `node`. */
+    void (*behave)(void *user_data, uint32_t node, ProtoByzantineKind kind);
     void *user_data;
 } SimFaultHooks;
 

@@ -18,7 +18,9 @@ struct SimRun {
     ProtoShared *shared;
     ProtoNode **nodes;                   /* NULL while crashed */
     ProtoPersisted *persisted;           /* state kept across a crash */
-    ProtoByzantineKind *behaviour;       /* per node; NONE for honest nodes */
+    ProtoByzantineKind *behaviour;       /* per node, now; NONE for honest nodes */
+    uint8_t *windowed;                   /* per node: a byzantine window made it Byzantine */
+    uint8_t *was_byzantine;              /* per node: Byzantine at some time of the run */
     ProtoByzantine **byzantine;          /* per node, while it runs */
     ProtoByzantineStats *behaviour_done; /* per node: what its behaviours did before restarts */
     ProtoNode **twins; /* per node: the second instance of a twins node, or NULL */
@@ -644,6 +646,36 @@ static SimSelectorContext selector_context(const SimRun *run)
                                 .view = run->faults ? sim_faults_view(run->faults) : 0};
 }
 
+/* The oracles' view of whether `id` is Byzantine now. */
+static void mark_byzantine(SimRun *run, uint32_t id, gboolean byzantine)
+{
+    ana_safety_set_byzantine(run->safety, id, byzantine);
+    ana_liveness_set_byzantine(run->liveness, id, byzantine);
+    if (run->data != NULL) ana_data_set_byzantine(run->data, id, byzantine);
+    if (byzantine) run->was_byzantine[id] = TRUE;
+}
+
+/* A byzantine window starts (`kind`) or ends (NONE) on `id`: the running node is wrapped by the
+ * behaviour, or unwrapped, and the oracles judge it accordingly from now on. A node that is
+ * Byzantine already (for the whole run, or by another window) is left as it is. */
+static void behave_node(void *user_data, uint32_t id, ProtoByzantineKind kind)
+{
+    SimRun *run = user_data;
+    gboolean start = kind != PROTO_BYZANTINE_NONE;
+    if (start ? run->behaviour[id] != PROTO_BYZANTINE_NONE : !run->windowed[id]) return;
+    if (run->byzantine[id] != NULL) {
+        add_stats(&run->behaviour_done[id], run->byzantine[id]);
+        proto_byzantine_free(run->byzantine[id]);
+        run->byzantine[id] = NULL;
+    }
+    run->behaviour[id] = kind;
+    run->windowed[id] = start ? 1 : 0;
+    if (start && run->nodes[id] != NULL) {
+        run->byzantine[id] = proto_byzantine_new(kind, run->nodes[id]);
+    }
+    mark_byzantine(run, id, start);
+}
+
 static gboolean build_faults(SimRun *run, GError **error)
 {
     const SimRunConfig *c = &run->config;
@@ -656,7 +688,7 @@ static gboolean build_faults(SimRun *run, GError **error)
         .gst = c->gst,
         .pre_gst_delay = &c->pre_gst_delay,
         .gst_delta = c->gst_delta,
-        .hooks = {crash_node, restart_node, run},
+        .hooks = {crash_node, restart_node, behave_node, run},
     };
     run->faults = sim_faults_new(&config, error);
     return run->faults != NULL;
@@ -665,6 +697,8 @@ static gboolean build_faults(SimRun *run, GError **error)
 static gboolean assign_behaviours(SimRun *run, GError **error)
 {
     run->behaviour = g_new0(ProtoByzantineKind, run->config.nodes);
+    run->windowed = g_new0(uint8_t, run->config.nodes);
+    run->was_byzantine = g_new0(uint8_t, run->config.nodes);
     SimSelectorContext context = selector_context(run);
     for (guint i = 0; i < run->config.byzantine->len; i++) {
         const SimByzantine *b = run->config.byzantine->pdata[i];
@@ -676,8 +710,7 @@ static gboolean assign_behaviours(SimRun *run, GError **error)
         for (uint32_t id = 0; id < run->config.nodes; id++) {
             if (!sim_node_set_contains(&nodes, id)) continue;
             run->behaviour[id] = b->kind;
-            ana_safety_set_byzantine(run->safety, id, TRUE);
-            ana_liveness_set_byzantine(run->liveness, id, TRUE);
+            mark_byzantine(run, id, TRUE);
         }
         sim_node_set_clear(&nodes);
         if (empty) {
@@ -824,6 +857,8 @@ void sim_run_free(SimRun *run)
     g_free(run->byzantine);
     g_free(run->behaviour_done);
     g_free(run->behaviour);
+    g_free(run->windowed);
+    g_free(run->was_byzantine);
     for (uint32_t i = 0; run->twin_rngs != NULL && i < run->config.nodes; i++)
         sim_rng_clear(&run->twin_rngs[i]);
     g_free(run->twin_rngs);
@@ -978,6 +1013,12 @@ gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id)
 {
     SIM_ASSERT(id < run->config.nodes);
     return run->behaviour[id] != PROTO_BYZANTINE_NONE;
+}
+
+gboolean sim_run_was_byzantine(const SimRun *run, uint32_t id)
+{
+    SIM_ASSERT(id < run->config.nodes);
+    return run->was_byzantine[id];
 }
 
 const AnaData *sim_run_data(const SimRun *run)

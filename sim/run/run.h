@@ -171,8 +171,10 @@ const SimRegions *sim_run_regions(const SimRun *run);
 /* Adds to `out` (initialised over the validators) what `selector` picks in the run as it
  * stands (leader terms: the view in progress). */
 void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *out);
-/* Whether a node is Byzantine in this run. */
+/* Whether a node is Byzantine now (for the whole run, or inside a byzantine window), and
+ * whether it was at any time so far. */
 gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id);
+gboolean sim_run_was_byzantine(const SimRun *run, uint32_t id);
 /* The node on a host, or NULL while it is crashed. */
 const ProtoNode *sim_run_node(const SimRun *run, uint32_t id);
 /* Largest per-node protocol state (bytes) seen at the end of the run. */

@@ -533,12 +533,12 @@ static gboolean apply_value(Ctx *c, const KeySpec *k, const char *value)
 
 /* --- faults ---------------------------------------------------------------------------------- */
 
-#define KIND_BYZANTINE SIM_FAULT_KIND_COUNT_ /* [fault.NAME] kind = byzantine */
+#define KIND_BYZANTINE SIM_FAULT_BYZANTINE /* [fault.NAME] kind = byzantine */
 #define K(kind)        (1u << (kind))
 #define NODE_KINDS                                                                                 \
     (K(SIM_FAULT_CRASH) | K(SIM_FAULT_RESTART) | K(SIM_FAULT_PAUSE) | K(SIM_FAULT_SLOW) |          \
      K(SIM_FAULT_SKEW) | K(KIND_BYZANTINE))
-#define TIMED_KINDS (0xffffu & ~(K(SIM_FAULT_SKEW) | K(KIND_BYZANTINE)))
+#define TIMED_KINDS (0xffffu & ~K(SIM_FAULT_SKEW))
 
 typedef struct FaultKey {
     const char *key;
@@ -548,7 +548,8 @@ typedef struct FaultKey {
 
 static const FaultKey fault_keys[] = {
     {"kind", 0xffffu, "crash, restart, pause, slow, partition, degrade, filter, skew or byzantine"},
-    {"at", TIMED_KINDS, "start: a virtual time (30s), view N, tc or tc N (default 0s)"},
+    {"at", TIMED_KINDS,
+     "start: a virtual time (30s), view N, tc or tc N (default 0s; byzantine: the whole run)"},
     {"until", TIMED_KINDS & ~K(SIM_FAULT_RESTART), "end: a virtual time, view N, tc or tc N"},
     {"duration", TIMED_KINDS & ~K(SIM_FAULT_RESTART), "end: this long after the start"},
     {"views", TIMED_KINDS & ~K(SIM_FAULT_RESTART),
@@ -607,9 +608,7 @@ static gboolean parse_kind(Ctx *c, const char *group, unsigned *kind)
     }
     SimFaultKind k;
     gboolean ok = TRUE;
-    if (strcmp(value, "byzantine") == 0) {
-        *kind = KIND_BYZANTINE;
-    } else if (sim_fault_kind_lookup(value, &k)) {
+    if (sim_fault_kind_lookup(value, &k)) {
         *kind = k;
     } else {
         static const char *const names[] = {"crash",   "restart", "pause", "slow",     "partition",
@@ -886,17 +885,16 @@ static gboolean fault_factor(Ctx *c, const char *group, SimFault *f)
     return TRUE;
 }
 
-static void parse_byzantine(Ctx *c, const char *group)
+/* The behaviour key of a byzantine fault. */
+static gboolean byzantine_behaviour(Ctx *c, const char *group, ProtoByzantineKind *kind)
 {
     char *behaviour = get(c, group, "behaviour");
-    SimSelector nodes = {0};
-    ProtoByzantineKind kind = PROTO_BYZANTINE_NONE;
-    gboolean ok = fault_selector(c, group, "nodes", TRUE, &nodes);
+    gboolean ok = TRUE;
     if (behaviour == NULL) {
         ok = problem(c, group, NULL,
                      "a byzantine fault needs behaviour (`shotglass list "
                      "behaviours`)");
-    } else if (!proto_byzantine_lookup(behaviour, &kind) || kind == PROTO_BYZANTINE_NONE) {
+    } else if (!proto_byzantine_lookup(behaviour, kind) || *kind == PROTO_BYZANTINE_NONE) {
         const char *names[PROTO_BYZANTINE_KIND_COUNT_];
         for (int k = 1; k < PROTO_BYZANTINE_KIND_COUNT_; k++)
             names[k - 1] = proto_byzantine_name(k);
@@ -905,6 +903,44 @@ static void parse_byzantine(Ctx *c, const char *group)
                      "unknown behaviour \"%s\"%s%s%s (`shotglass list behaviours`)", behaviour,
                      close ? ", did you mean " : "", close ? close : "", close ? "?" : "");
     }
+    g_free(behaviour);
+    return ok;
+}
+
+/* A byzantine fault with at, until, duration or views: the nodes take the behaviour on inside
+ * that window only, and are honest (and checked as honest) before and after it. */
+static void parse_byzantine_window(Ctx *c, const char *group, ProtoByzantineKind kind, gboolean ok)
+{
+    SimFault *f = sim_fault_new(SIM_FAULT_BYZANTINE, group + strlen("fault."));
+    f->behaviour = kind;
+    ok = fault_times(c, group, f) && ok;
+    ok = fault_selector(c, group, "nodes", TRUE, &f->nodes) && ok;
+    if (ok && !proto_byzantine_can_switch(kind)) {
+        ok = problem(c, group, "behaviour",
+                     "%s changes how the node is built, so it holds for the whole run: remove "
+                     "at, until, duration and views",
+                     proto_byzantine_name(kind));
+    }
+    if (ok) {
+        sim_run_config_take_fault(&c->s->config, f);
+    } else {
+        sim_fault_free(f);
+    }
+}
+
+static void parse_byzantine(Ctx *c, const char *group)
+{
+    ProtoByzantineKind kind = PROTO_BYZANTINE_NONE;
+    gboolean ok = byzantine_behaviour(c, group, &kind);
+    static const char *const window_keys[] = {"at", "until", "duration", "views"};
+    for (size_t i = 0; i < G_N_ELEMENTS(window_keys); i++) {
+        if (g_key_file_has_key(c->file, group, window_keys[i], NULL)) {
+            parse_byzantine_window(c, group, kind, ok);
+            return;
+        }
+    }
+    SimSelector nodes = {0};
+    ok = fault_selector(c, group, "nodes", TRUE, &nodes) && ok;
     if (ok && !sim_selector_is_static(&nodes)) {
         ok = problem(c, group, "nodes",
                      "Byzantine nodes are chosen before the run: leader and next-leader "
@@ -912,7 +948,6 @@ static void parse_byzantine(Ctx *c, const char *group)
     }
     if (ok) sim_run_config_add_byzantine_selector(&c->s->config, kind, &nodes, group + 6);
     sim_selector_clear(&nodes);
-    g_free(behaviour);
 }
 
 static void parse_fault(Ctx *c, const char *group)
