@@ -8,14 +8,14 @@
  *   node.c        the public entry points (lifecycle, input dispatch, draining, observation)
  *   consensus.c   proposals, votes, certificates, view changes, deciding, fetching
  *   da.c, view_sync.c   data availability; view synchronization (independent of each other)
- *   node_state.c  this header: the state, the outbox and the helpers every module uses
+ *   node_state.c  with this header: the state, the outbox and the helpers every module uses
  *
  * Where a lower module has something for a higher one (DA: a proposal's data are all in, or the
- * leader's block is dispersed; view sync: enter a view), it does not call up: it leaves a
- * request in node->requests at the very end of the entry point that raised it, and the caller
- * takes it as soon as that entry point returns (consensus__take_requests), so the actions come
- * out in the order a direct call would have emitted them. No request is pending outside a
- * call into the node.
+ * leader's block is dispersed; view sync: enter a round, and propose on a finalize certificate),
+ * it does not call up: it leaves a request in node->requests, after which its entry point emits
+ * nothing more, and the caller has consensus take it as soon as that entry point returns
+ * (consensus__take_requests), so the actions come out in the order a direct call would have
+ * emitted them. No request is pending outside a call into the node.
  */
 #ifndef SHOTGLASS_PROTOCOL_NODE_STATE_INTERNAL_H
 #define SHOTGLASS_PROTOCOL_NODE_STATE_INTERNAL_H
