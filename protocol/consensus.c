@@ -35,10 +35,18 @@
  * Missing leaves. A proposal whose parent is unknown is still voted on when the liveness rule
  * allows, but deciding waits: the node asks the proposer for the missing leaf, then other
  * random peers every fetch_timeout, and retries the decide when it arrives.
+ *
+ * Among the node's layers (node_state-internal.h) this module sits above da.c and view_sync.c
+ * and below node.c. It owns the view change (consensus__enter_view), which tells view sync
+ * before consensus reacts itself, and it acts on the requests da.c and view_sync.c leave in
+ * node->requests (consensus__take_requests): after each of its own calls into da.c, and for
+ * node.c after each of node.c's.
  */
-#include "protocol/node-internal.h"
+#include "protocol/consensus-internal.h"
 
 #include "protocol/assert.h"
+#include "protocol/da-internal.h"
+#include "protocol/view_sync-internal.h"
 
 #include <string.h>
 
@@ -91,7 +99,7 @@ static gboolean is_safe(const ProtoNode *node, const ProtoLeaf *leaf)
     return FALSE; /* a gap in the chain: cannot show that it extends the lock */
 }
 
-void consensus__update_high_qc(ProtoNode *node, ProtoCert *qc)
+static void update_high_qc(ProtoNode *node, ProtoCert *qc)
 {
     PROTO_ASSERT(qc->kind == PROTO_CERT_QC);
     if (qc->view <= node->high_qc->view) return;
@@ -239,6 +247,13 @@ static void try_decide(ProtoNode *node, ProtoLeaf *leaf)
 /* --- proposing -----------------------------------------------------------------------------------
  */
 
+/* Has da.c start the leader's block for `view`, proposing if that disperses it at once. */
+static void start_block(ProtoNode *node, ProtoView view)
+{
+    da__start_block(node, view);
+    consensus__take_requests(node);
+}
+
 /* Builds, signs and sends the proposal for the current view on the high QC. */
 static void propose(ProtoNode *node, ProtoLeaf *parent, ProtoEvidence kind, ProtoCert *evidence)
 {
@@ -314,17 +329,17 @@ void consensus__try_propose(ProtoNode *node)
         return;
     }
     if (da__enabled(node) && !da__block_ready(node, v)) {
-        da__start_block(node, v); /* proposing is retried when the block is dispersed */
+        start_block(node, v); /* proposing is retried when the block is dispersed */
         return;
     }
     if (node->propose_deadline != PROTO_TIME_NONE) node__timer_cancel(node, PROTO_TIMER_PROPOSE);
     propose(node, parent, kind, evidence);
 }
 
-void consensus__on_view_entered(ProtoNode *node)
+static void on_view_entered(ProtoNode *node)
 {
     if (da__enabled(node) && node__leader(node, node->cur_view) == node->id) {
-        da__start_block(node, node->cur_view);
+        start_block(node, node->cur_view);
     }
     if (node->propose_deadline != PROTO_TIME_NONE) {
         node->propose_deadline = PROTO_TIME_NONE;
@@ -333,10 +348,40 @@ void consensus__on_view_entered(ProtoNode *node)
     consensus__try_propose(node);
 }
 
+/* --- views ------------------------------------------------------------------------------------ */
+
+void consensus__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reason)
+{
+    if (view <= node->cur_view) return;
+    node->cur_view = view;
+    node->view_started = node->now;
+    if (reason != PROTO_VIEW_BY_TIMEOUT) node->consecutive_timeouts = 0;
+    node__timer_set(node, PROTO_TIMER_VIEW, node->now + node->config.view_timeout);
+    node__note(node, PROTO_NOTE_VIEW_ENTERED, view, reason);
+    ProtoNodeId leader = node__leader(node, view);
+    if (node->config.high_qc_forwarding && leader != node->id) {
+        ProtoMsg msg = {.type = PROTO_MSG_HIGH_QC, .sender = node->id, .cert = node->high_qc};
+        node__send(node, leader, &msg);
+    }
+    /* Old vote collections can no longer produce a useful certificate. */
+    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+        Accumulator *a = &node->accumulators[i];
+        if (!a->active) continue;
+        gboolean view_sync = a->aggregate.kind >= PROTO_CERT_VS_PRECOMMIT;
+        ProtoView keep_from = view_sync ? view : (view >= 2 ? view - 2 : 0);
+        if (a->aggregate.view + (view_sync ? 0 : 1) < keep_from) {
+            proto_aggregate_clear(&a->aggregate);
+            a->active = FALSE;
+        }
+    }
+    view_sync__on_view_entered(node);
+    on_view_entered(node);
+}
+
 /* --- voting ------------------------------------------------------------------------------------
  */
 
-void consensus__cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
+static void cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
 {
     PROTO_ASSERT(leaf->view > node->last_voted_view);
     ProtoMsg msg = {.type = PROTO_MSG_QUORUM_VOTE, .sender = node->id};
@@ -345,7 +390,25 @@ void consensus__cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
     node->last_voted_view = leaf->view;
     node->stats.votes_sent++;
     node__note(node, PROTO_NOTE_VOTED, leaf->view, 0);
-    node__enter_view(node, leaf->view + 1, PROTO_VIEW_BY_VOTE);
+    consensus__enter_view(node, leaf->view + 1, PROTO_VIEW_BY_VOTE);
+}
+
+void consensus__take_requests(ProtoNode *node)
+{
+    /* Taken whole first: what the actions below raise, the wrappers of the lower calls take. */
+    NodeRequests taken = node->requests;
+    memset(&node->requests, 0, sizeof node->requests);
+    if (taken.vote != NULL) {
+        cast_vote(node, taken.vote);
+        proto_leaf_unref(taken.vote);
+        node__timer_cancel(node, PROTO_TIMER_DATA); /* da.c's wait for the share is over */
+    }
+    if (taken.enter_view != 0) {
+        consensus__enter_view(node, taken.enter_view, PROTO_VIEW_BY_VIEW_SYNC);
+    }
+    if (taken.propose) consensus__try_propose(node);
+    PROTO_ASSERT(node->requests.vote == NULL && node->requests.enter_view == 0);
+    PROTO_ASSERT(!node->requests.propose);
 }
 
 static ProtoLeaf *intern_leaf(ProtoNode *node, const ProtoProposal *p, const ProtoCommit *commit,
@@ -377,12 +440,12 @@ int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
     node->latest_proposal = leaf; /* takes the interned reference */
     proto_leaf_unref(previous);
     gboolean safe = is_safe(node, leaf);
-    consensus__update_high_qc(node, p->justify_qc);
+    update_high_qc(node, p->justify_qc);
     if (p->evidence_kind == PROTO_EVIDENCE_VIEW_SYNC &&
         (node->vs_finalize == NULL || node->vs_finalize->view < p->evidence->view)) {
         node__replace_cert(&node->vs_finalize, p->evidence);
     }
-    node__enter_view(node, p->view, PROTO_VIEW_BY_PROPOSAL);
+    consensus__enter_view(node, p->view, PROTO_VIEW_BY_PROPOSAL);
     try_decide(node, leaf);
     if (!safe) {
         node__note(node, PROTO_NOTE_UNSAFE_PROPOSAL, p->view, 0);
@@ -390,13 +453,14 @@ int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
     }
     /* HotShot leaders start fetching their block as soon as they see the previous proposal. */
     if (da__enabled(node) && node__leader(node, p->view + 1) == node->id) {
-        da__start_block(node, p->view + 1);
+        start_block(node, p->view + 1);
     }
     if (p->view != node->cur_view || p->view <= node->last_voted_view) return PROTO_OK;
     if (da__enabled(node)) {
         da__on_safe_proposal(node, leaf); /* votes once the DAC and its share are there */
+        consensus__take_requests(node);
     } else {
-        consensus__cast_vote(node, leaf);
+        cast_vote(node, leaf);
     }
     return PROTO_OK;
 }
@@ -416,7 +480,7 @@ int consensus__on_proposal_response(ProtoNode *node, ProtoMsg *msg)
         node->fetching = FALSE;
         node__timer_cancel(node, PROTO_TIMER_FETCH);
     }
-    consensus__update_high_qc(node, p->justify_qc);
+    update_high_qc(node, p->justify_qc);
     /* The leaf may complete a chain to decide, or be the parent a leader waits for. */
     if (node->latest_proposal != NULL) try_decide(node, node->latest_proposal);
     consensus__try_propose(node);
@@ -443,12 +507,12 @@ static void on_certificate(ProtoNode *node, ProtoCert *cert)
 {
     if (cert->kind == PROTO_CERT_QC) {
         node__note(node, PROTO_NOTE_QC_FORMED, cert->view, cert->signer_count);
-        consensus__update_high_qc(node, cert);
-        node__enter_view(node, cert->view + 1, PROTO_VIEW_BY_QC);
+        update_high_qc(node, cert);
+        consensus__enter_view(node, cert->view + 1, PROTO_VIEW_BY_QC);
     } else {
         node__note(node, PROTO_NOTE_TC_FORMED, cert->view, cert->signer_count);
         if (node->tc == NULL || node->tc->view < cert->view) node__replace_cert(&node->tc, cert);
-        node__enter_view(node, cert->view + 1, PROTO_VIEW_BY_TC);
+        consensus__enter_view(node, cert->view + 1, PROTO_VIEW_BY_TC);
     }
     consensus__try_propose(node);
 }
@@ -477,7 +541,7 @@ int consensus__on_high_qc(ProtoNode *node, const ProtoMsg *msg)
     if (msg->cert->view <= node->high_qc->view) return PROTO_ERR_DUPLICATE;
     int rc = node__check_cert(node, msg->cert, proto_stake_success_threshold(node->shared->stake));
     if (rc != PROTO_OK) return rc;
-    consensus__update_high_qc(node, msg->cert);
+    update_high_qc(node, msg->cert);
     consensus__try_propose(node);
     return PROTO_OK;
 }
@@ -498,7 +562,7 @@ void consensus__on_view_timeout(ProtoNode *node)
         node->last_voted_view = v;
     }
     if (node->consecutive_timeouts == 1) {
-        node__enter_view(node, v + 1, PROTO_VIEW_BY_TIMEOUT);
+        consensus__enter_view(node, v + 1, PROTO_VIEW_BY_TIMEOUT);
         return;
     }
     /* A second consecutive timeout: neither a QC nor a TC got us moving; sync views. */

@@ -18,8 +18,12 @@
  * Replica: votes for v only when it holds the validated proposal, the DA certificate and its own
  * share, all for the same commitment. Missing its share data_request_delay after the proposal,
  * it asks the DA members one after another, data_request_timeout apart.
+ *
+ * Among the node's layers (node_state-internal.h) this module sits on node_state.c, below
+ * consensus.c: it never calls consensus, but leaves it a request in node->requests, to vote
+ * (a proposal's DAC and share are in) or to propose (the leader's block is dispersed).
  */
-#include "protocol/node-internal.h"
+#include "protocol/da-internal.h"
 
 #include "protocol/assert.h"
 
@@ -183,7 +187,8 @@ static void send_shares(ProtoNode *node)
     g_bytes_unref(layout);
 }
 
-/* The leader has its block: sign the dispersal, send it out, and try to propose. */
+/* The leader has its block: sign the dispersal, send it out, and have consensus try to propose
+ * (a request, taken when the entry point that got here returns). */
 static void block_ready(ProtoNode *node, ProtoPayload *payload)
 {
     PROTO_ASSERT(node->block_state == BLOCK_REQUESTED);
@@ -201,7 +206,7 @@ static void block_ready(ProtoNode *node, ProtoPayload *payload)
     node__emit(node, &note);
     send_da_proposal(node);
     send_shares(node);
-    consensus__try_propose(node);
+    node->requests.propose = TRUE;
 }
 
 void da__start_block(ProtoNode *node, ProtoView view)
@@ -279,11 +284,11 @@ static void check_vote(ProtoNode *node, DaRecord *r)
         r->pending = NULL;
         return;
     }
-    ProtoLeaf *ready = r->pending;
+    /* Consensus votes, and cancels the data timer, when the entry point that got here returns:
+     * no path from here back out of da.c emits anything more, so the order is a direct call's. */
+    PROTO_ASSERT(node->requests.vote == NULL);
+    node->requests.vote = r->pending; /* the reference moves with it */
     r->pending = NULL;
-    consensus__cast_vote(node, ready);
-    proto_leaf_unref(ready);
-    node__timer_cancel(node, PROTO_TIMER_DATA);
 }
 
 void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf)

@@ -208,7 +208,7 @@ void proto_node_free(ProtoNode *node);
 /* Enters view 1 at `now` (the leader of view 1 proposes on the genesis QC). */
 void proto_node_start(ProtoNode *node, ProtoTime now);
 
-typedef struct DaRecord ProtoDaRecord; /* opaque here; see node-internal.h */
+typedef struct DaRecord ProtoDaRecord; /* opaque here; see node_state-internal.h */
 
 /*
  * What a node keeps on disk, and gets back after a crash: its last actioned views (so it never

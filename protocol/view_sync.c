@@ -15,8 +15,13 @@
  *   - If a relay attempt times out, r advances and the node sends a fresh pre-commit vote to
  *     L(R + r), whatever phase it was in.
  * Certificates for a higher round abandon a lower one; duplicates change nothing.
+ *
+ * Among the node's layers (node_state-internal.h) this module sits on node_state.c, below
+ * consensus.c: entering a round, and proposing on a finalize certificate, are requests it leaves
+ * in node->requests for consensus; consensus tells it of every view change
+ * (view_sync__on_view_entered).
  */
-#include "protocol/node-internal.h"
+#include "protocol/view_sync-internal.h"
 
 #include "protocol/assert.h"
 
@@ -148,13 +153,13 @@ int view_sync__on_cert(ProtoNode *node, const ProtoMsg *msg)
         if (already(node, round, cert->relay, VIEW_SYNC_FINALIZE)) return PROTO_ERR_DUPLICATE;
         follow(node, round, cert->relay, VIEW_SYNC_FINALIZE);
         send_vote(node, PROTO_CERT_VS_FINALIZE, round, cert->relay);
-        node__enter_view(node, round, PROTO_VIEW_BY_VIEW_SYNC);
+        node->requests.enter_view = round;
     } else {
         if (node->vs_finalize == NULL || node->vs_finalize->view < round) {
             node__replace_cert(&node->vs_finalize, (ProtoCert *)cert);
         }
-        node__enter_view(node, round, PROTO_VIEW_BY_VIEW_SYNC);
-        consensus__try_propose(node);
+        node->requests.enter_view = round; /* then propose, if this node leads the round */
+        node->requests.propose = TRUE;
     }
     return PROTO_OK;
 }

@@ -3,10 +3,10 @@
  * module protocol/byzantine/<name>.c that defines one ByzantineBehaviour, plus the helpers they
  * share (common.c). Not part of the public interface: drivers use protocol/byzantine.h.
  *
- * A behaviour sees its node's internals (node-internal.h): it may read them, and may change
- * state a real faulty implementation could change, like dropping a stored payload, but it signs
- * only through the node's own signer (node->env.signer, e.g. via node__sign_vote), so it can
- * never sign as anyone else.
+ * A behaviour sees its node's internals (node_state-internal.h): it may read them, and may
+ * change state a real faulty implementation could change, like dropping a stored payload, but it
+ * signs only through the node's own signer (node->env.signer, e.g. via node__sign_vote), so it
+ * can never sign as anyone else.
  *
  * The rewrite contract: `rewrite` receives one drained action and must dispose of it through
  * the helpers below, exactly once: byzantine__keep (pass it on), byzantine__drop (withhold it)
@@ -17,7 +17,7 @@
 #define SHOTGLASS_PROTOCOL_BYZANTINE_BEHAVIOUR_H
 
 #include "protocol/byzantine.h"
-#include "protocol/node-internal.h"
+#include "protocol/node_state-internal.h"
 
 #include <glib.h>
 

@@ -640,7 +640,7 @@ END_TEST
 
 /*
  * (c) for spam: the flood does not halt the honest nodes. Each vote opens a tally at its
- * recipient (node.c, node__accumulate); with 4 nodes, 32 views ahead fill all
+ * recipient (node_state.c, node__accumulate); with 4 nodes, 32 views ahead fill all
  * NODE_ACCUMULATORS_MAX = 32 slots of every node. When claim_accumulator evicted the tally with
  * the lowest view, that was the one under way: the QC of view 2 was lost and after two minutes
  * of virtual time no block was decided (on the simulator, 4 nodes, seed 1: 10 of 61 views

@@ -1,10 +1,24 @@
 /*
- * The node's state, shared by node.c (lifecycle, dispatch, outbox, common helpers),
- * consensus.c (proposals, votes, certificates, decide, fetch) and view_sync.c. Not part of the
- * public interface.
+ * The node's state and the node-state layer (node_state.c), shared by the modules of a node. Not
+ * part of the public interface.
+ *
+ * How a node is layered. Each module calls only modules below it, and includes only their
+ * headers, so the #include graph is the call graph and has no cycle:
+ *
+ *   node.c        the public entry points (lifecycle, input dispatch, draining, observation)
+ *   consensus.c   proposals, votes, certificates, view changes, deciding, fetching
+ *   da.c, view_sync.c   data availability; view synchronization (independent of each other)
+ *   node_state.c  with this header: the state, the outbox and the helpers every module uses
+ *
+ * Where a lower module has something for a higher one (DA: a proposal's data are all in, or the
+ * leader's block is dispersed; view sync: enter a round, and propose on a finalize certificate),
+ * it does not call up: it leaves a request in node->requests, after which its entry point emits
+ * nothing more, and the caller has consensus take it as soon as that entry point returns
+ * (consensus__take_requests), so the actions come out in the order a direct call would have
+ * emitted them. No request is pending outside a call into the node.
  */
-#ifndef SHOTGLASS_PROTOCOL_NODE_INTERNAL_H
-#define SHOTGLASS_PROTOCOL_NODE_INTERNAL_H
+#ifndef SHOTGLASS_PROTOCOL_NODE_STATE_INTERNAL_H
+#define SHOTGLASS_PROTOCOL_NODE_STATE_INTERNAL_H
 
 #include "protocol/node.h"
 
@@ -56,6 +70,15 @@ typedef enum ViewSyncPhase {
     VIEW_SYNC_FINALIZE,  /* holds a commit certificate, sent a finalize vote, entered the round */
 } ViewSyncPhase;
 
+/* What a lower module left for consensus during the call that just returned (see the file
+ * comment); consensus__take_requests acts on them in this order. */
+typedef struct NodeRequests {
+    ProtoLeaf *vote;      /* da.c: its DAC and share are in; vote on this proposal (a reference) */
+    ProtoView enter_view; /* view_sync.c: enter this view (by view sync); 0 for none */
+    gboolean propose;     /* da.c: the leader's block is dispersed; view_sync.c: a finalize
+                           * certificate is in; either way, try to propose */
+} NodeRequests;
+
 struct ProtoNode {
     ProtoNodeConfig config;
     ProtoEnv env;
@@ -104,6 +127,8 @@ struct ProtoNode {
     ProtoPayload *block;
     ProtoSignature block_dispersal;
 
+    NodeRequests requests; /* empty outside a call into the node */
+
     ProtoCommit recent_certs[NODE_RECENT_CERTS]; /* digests this node verified lately */
     uint32_t recent_next;
 
@@ -115,7 +140,7 @@ struct ProtoNode {
     ProtoNodeStats stats;
 };
 
-/* node.c */
+/* node_state.c */
 /* Appends an action to the outbox; the outbox takes ownership of what it points to. */
 void node__emit(ProtoNode *node, const ProtoAction *action);
 void node__note(ProtoNode *node, ProtoNoteKind note, ProtoView view, int64_t value);
@@ -125,51 +150,11 @@ void node__timer_set(ProtoNode *node, ProtoTimer timer, ProtoTime at);
 void node__timer_cancel(ProtoNode *node, ProtoTimer timer);
 ProtoNodeId node__leader(const ProtoNode *node, ProtoView view);
 int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold);
-void node__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reason);
 ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote, int *rc);
 void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
                      const ProtoCommit *data, ProtoVote *vote);
 ProtoLeaf *node__leaf(const ProtoNode *node, const ProtoCommit *commit);
 void node__store_leaf(ProtoNode *node, ProtoLeaf *leaf);
 void node__replace_cert(ProtoCert **slot, ProtoCert *cert);
-
-/* consensus.c */
-int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes);
-int consensus__on_proposal_response(ProtoNode *node, ProtoMsg *msg);
-int consensus__on_proposal_request(ProtoNode *node, const ProtoMsg *msg);
-int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg);
-int consensus__on_high_qc(ProtoNode *node, const ProtoMsg *msg);
-void consensus__on_view_timeout(ProtoNode *node);
-void consensus__on_fetch_timer(ProtoNode *node);
-void consensus__try_propose(ProtoNode *node);
-void consensus__update_high_qc(ProtoNode *node, ProtoCert *qc);
-void consensus__on_view_entered(ProtoNode *node);
-
-void consensus__cast_vote(ProtoNode *node, const ProtoLeaf *leaf);
-
-/* da.c */
-gboolean da__enabled(const ProtoNode *node);
-void da__init(ProtoNode *node);
-void da__clear(ProtoNode *node);
-void da__start_block(ProtoNode *node, ProtoView view);
-gboolean da__block_ready(const ProtoNode *node, ProtoView view);
-void da__fill_header(const ProtoNode *node, ProtoHeader *header);
-void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf);
-int da__dispatch(ProtoNode *node, ProtoMsg *msg);
-void da__on_builder_timer(ProtoNode *node);
-void da__on_data_timer(ProtoNode *node);
-/* A copy of the stored payloads and shares (references taken; proposals waiting for data are
- * not kept), and putting one back into a fresh node. */
-DaRecord *da__snapshot(const ProtoNode *node);
-void da__restore(ProtoNode *node, const DaRecord *records, uint32_t count);
-void da__records_free(DaRecord *records, uint32_t count);
-size_t da__memory(const ProtoNode *node);
-
-/* view_sync.c */
-void view_sync__start(ProtoNode *node, ProtoView round);
-int view_sync__on_vote(ProtoNode *node, const ProtoMsg *msg);
-int view_sync__on_cert(ProtoNode *node, const ProtoMsg *msg);
-void view_sync__on_timer(ProtoNode *node);
-void view_sync__on_view_entered(ProtoNode *node);
 
 #endif
