@@ -10,7 +10,7 @@
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
 PACKAGES := gcc libc6-dev meson ninja-build pkg-config libglib2.0-dev libgsl-dev libsodium-dev \
-            libjson-glib-dev check gnuplot-nox parallel python3
+            libjson-glib-dev libcsv-dev check gnuplot-nox parallel python3
 MESON_OPTIONS ?= -Dwerror=true
 
 .PHONY: all deps setup build run test sanitize bench clean

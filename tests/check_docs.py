@@ -3,11 +3,14 @@
 and every ```ini block under a `<!-- same as FILE -->` line is FILE (next to the README) as it is;
 the example scenario in the top README runs and its expectations hold, and the output of
 `make run` it shows is what scenarios/quickstart.ini prints (the wall-clock line aside), as is
-the data-path output it shows what its command prints.
+the data-path output it shows what its command prints, and its tables of outputs (between
+`<!-- outputs:begin -->` and `<!-- outputs:end -->`) are what docs/outputs.json says, as
+`check_outputs.py --markdown` prints them.
 
 Usage: check_docs.py SHOTGLASS SCENARIOS_README [README]
 """
 import difflib
+import json
 import os
 import re
 import shlex
@@ -50,6 +53,25 @@ def data_path_differs(binary, readme):
         return None
     return "its data-path output is not what the command prints:\n" + "\n".join(
         difflib.unified_diff(shown, printed, "README.md", "shotglass run", lineterm=""))
+
+
+def outputs_differ(readme):
+    """How the README's tables of outputs differ from docs/outputs.json, or None."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import check_outputs
+    schema_path = os.path.join(os.path.dirname(readme) or ".", "docs", "outputs.json")
+    generated = check_outputs.markdown(json.load(open(schema_path, encoding="utf-8")))
+    text = open(readme, encoding="utf-8").read()
+    begin, end = "<!-- outputs:begin -->\n", "<!-- outputs:end -->"
+    if begin not in text or end not in text:
+        return f"no {begin.strip()} ... {end} section"
+    shown = text[text.index(begin) + len(begin):text.index(end)]
+    if shown == generated:
+        return None
+    return ("its tables of outputs are not what docs/outputs.json says; regenerate them with "
+            "`python3 tests/check_outputs.py --markdown`:\n" + "\n".join(
+                difflib.unified_diff(shown.splitlines(), generated.splitlines(), "README.md",
+                                     "docs/outputs.json", lineterm="")))
 
 
 def example_fails(binary, readme):
@@ -98,11 +120,12 @@ def main():
         return 1
     if len(sys.argv) > 3:
         why = (example_fails(binary, sys.argv[3]) or quickstart_differs(binary, sys.argv[3]) or
-               data_path_differs(binary, sys.argv[3]))
+               data_path_differs(binary, sys.argv[3]) or outputs_differ(sys.argv[3]))
         if why:
             print(f"{sys.argv[3]}: {why}")
             return 1
-    print("the key reference, the copied scenarios and the README example are right")
+    print("the key reference, the copied scenarios, the README example and its tables of outputs "
+          "are right")
     return 0
 
 

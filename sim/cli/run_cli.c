@@ -2,7 +2,7 @@
 #include "sim/cli/run_cli.h"
 
 #include "sim/core/assert.h"
-#include "sim/plot/plot.h"
+#include "sim/plot/plot_run.h"
 #include "sim/plot/report.h"
 #include "sim/out/results.h"
 #include "sim/run/selector.h"
@@ -311,7 +311,7 @@ static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecord
     }
     SimResultsInfo info = {s,     (const char *const *)o->overrides, results, wall, !interrupted,
                            passed};
-    if (o->out != NULL) sim_plot_forget(o->out); /* the plots of an earlier run, if any */
+    if (o->out != NULL) sim_plot_run_forget(o->out); /* the plots of an earlier run, if any */
     if (o->out != NULL && !sim_results_write(o->out, run, recorder, &info, &error)) {
         fprintf(stderr, "shotglass run: --out: %s\n", error->message);
         g_clear_error(&error);

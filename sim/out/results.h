@@ -21,7 +21,7 @@
  *   timeline.json    a Chrome trace-event timeline (chrome://tracing, Perfetto): a track per
  *                    validator of a sample, plus every leader's work, and the fault windows
  *
- * and, drawn afterwards from these files by `shotglass run` (sim/plot/plot.h,
+ * and, drawn afterwards from these files by `shotglass run` (sim/plot/plot_run.h,
  * sim/plot/report.h), plots/ and report.html.
  *
  * Times are in seconds (virtual unless named wall). Every file is written to a temporary name

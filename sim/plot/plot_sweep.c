@@ -1,18 +1,20 @@
 /*
- * The sweep plots (see sim_plot_sweep in plot.h): for every metric and every varied key, the
+ * The sweep plots (see plot_sweep.h): for every metric and every varied key, the
  * metric's mean over the seeds, with its 95% confidence interval as error bars, against the
  * key's values; one line per combination of the other keys' values. The plot of metric M
  * against key K is sweep_M_vs_K, with M and K reduced to letters, digits, '.', '-' and '_' in
  * the file name (the titles keep them whole).
  */
+#include "sim/plot/plot_sweep.h"
+
 #include "sim/core/assert.h"
-#include "sim/plot/plot-internal.h"
-#include "sim/plot/plot.h"
+#include "sim/plot/csv.h"
+#include "sim/plot/gnuplot.h"
 
 #include <math.h>
 #include <string.h>
 
-void sim__sweep_schema_clear(SimSweepSchema *schema)
+void sim_plot_sweep_schema_clear(SimPlotSweepSchema *schema)
 {
     if (schema->metrics != NULL) g_ptr_array_unref(schema->metrics);
     schema->metrics = NULL;
@@ -29,7 +31,7 @@ static gboolean schema_fail(const SimCsv *csv, GError **error, const char *why, 
     return FALSE;
 }
 
-gboolean sim__sweep_schema(const SimCsv *csv, SimSweepSchema *schema, GError **error)
+gboolean sim_plot_sweep_schema(const SimCsv *csv, SimPlotSweepSchema *schema, GError **error)
 {
     SIM_ASSERT(csv != NULL && schema != NULL);
     /* Column names are scenario keys and metric names: plain, and each once. They end up in
@@ -50,7 +52,7 @@ gboolean sim__sweep_schema(const SimCsv *csv, SimSweepSchema *schema, GError **e
     if (strcmp(csv->header[0], "point") != 0) {
         return schema_fail(csv, error, "the first column is not `point`", 0);
     }
-    int seeds = sim__csv_column(csv, "seeds");
+    int seeds = sim_csv_column(csv, "seeds");
     if (seeds < 1) return schema_fail(csv, error, "no column `seeds`", csv->columns - 1);
     guint first = (guint)seeds + 1;
     if ((csv->columns - first) % 3 != 0 || csv->columns == first) {
@@ -82,10 +84,10 @@ gboolean sim__sweep_schema(const SimCsv *csv, SimSweepSchema *schema, GError **e
     return TRUE;
 }
 
-GPtrArray *sim__plot_sweep_names(const SimCsv *csv, GError **error)
+GPtrArray *sim_plot_sweep_names(const SimCsv *csv, GError **error)
 {
-    SimSweepSchema schema = {0};
-    if (!sim__sweep_schema(csv, &schema, error)) return NULL;
+    SimPlotSweepSchema schema = {0};
+    if (!sim_plot_sweep_schema(csv, &schema, error)) return NULL;
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
     for (guint m = 0; m < schema.metrics->len; m++) {
         for (guint k = 1; k < schema.seeds; k++) {
@@ -102,7 +104,7 @@ GPtrArray *sim__plot_sweep_names(const SimCsv *csv, GError **error)
             g_ptr_array_add(names, name);
         }
     }
-    sim__sweep_schema_clear(&schema);
+    sim_plot_sweep_schema_clear(&schema);
     return names;
 }
 
@@ -136,7 +138,7 @@ static KeyValues key_values(const SimCsv *csv, guint key)
 {
     KeyValues v = {g_ptr_array_new_with_free_func(g_free), TRUE};
     for (guint r = 0; r < csv->rows->len; r++) {
-        const char *text = sim__csv_cell(csv, r, key);
+        const char *text = sim_csv_cell(csv, r, key);
         char *end = NULL;
         double x = g_ascii_strtod(text, &end);
         if (text[0] == '\0' || *end != '\0' || !isfinite(x)) v.numeric = FALSE;
@@ -164,7 +166,7 @@ static char *group_of(const SimCsv *csv, guint row, guint seeds, guint key)
     for (guint k = 1; k < seeds; k++) {
         if (k == key) continue;
         g_string_append_printf(g, "%s%s = %s", g->len > 0 ? ", " : "", csv->header[k],
-                               sim__csv_cell(csv, row, k));
+                               sim_csv_cell(csv, row, k));
     }
     if (g->len == 0) g_string_append(g, "all points");
     return g_string_free(g, FALSE);
@@ -191,9 +193,9 @@ static gboolean group_rows(const SimCsv *csv, const KeyValues *v, guint key, gui
         gboolean mine = strcmp(g, group) == 0;
         g_free(g);
         if (!mine) continue;
-        SweepRow s = {key_x(v, sim__csv_cell(csv, r, key)), NAN, NAN, r};
-        if (!sim__csv_number(csv, r, mean_column, TRUE, &s.mean, error) ||
-            !sim__csv_number(csv, r, mean_column + 2, TRUE, &s.ci95, error)) {
+        SweepRow s = {key_x(v, sim_csv_cell(csv, r, key)), NAN, NAN, r};
+        if (!sim_csv_number(csv, r, mean_column, TRUE, &s.mean, error) ||
+            !sim_csv_number(csv, r, mean_column + 2, TRUE, &s.ci95, error)) {
             return FALSE;
         }
         if (isnan(s.ci95)) s.ci95 = 0;
@@ -207,13 +209,13 @@ static void append_rows(const SimCsv *csv, guint key, const GArray *rows, GStrin
 {
     for (guint i = 0; i < rows->len; i++) {
         const SweepRow *s = &g_array_index(rows, SweepRow, i);
-        sim__plot_append_number(out, s->x);
+        sim_gnuplot_append_number(out, s->x);
         g_string_append_c(out, ' ');
-        sim__plot_append_number(out, s->mean);
+        sim_gnuplot_append_number(out, s->mean);
         g_string_append_c(out, ' ');
-        sim__plot_append_number(out, s->ci95);
+        sim_gnuplot_append_number(out, s->ci95);
         g_string_append_c(out, ' ');
-        sim__plot_append_data_string(out, sim__csv_cell(csv, s->row, key));
+        sim_gnuplot_append_data_string(out, sim_csv_cell(csv, s->row, key));
         g_string_append_c(out, '\n');
     }
 }
@@ -226,12 +228,12 @@ static void frame_point(const SimCsv *csv, const KeyValues *v, guint key, guint 
     double y = 0;
     for (guint r = csv->rows->len; r > 0; r--) {
         double m;
-        if (sim__csv_number(csv, r - 1, mean_column, TRUE, &m, NULL) && !isnan(m)) y = m;
+        if (sim_csv_number(csv, r - 1, mean_column, TRUE, &m, NULL) && !isnan(m)) y = m;
     }
-    double x = csv->rows->len > 0 ? key_x(v, sim__csv_cell(csv, 0, key)) : 0;
-    sim__plot_append_number(out, x);
+    double x = csv->rows->len > 0 ? key_x(v, sim_csv_cell(csv, 0, key)) : 0;
+    sim_gnuplot_append_number(out, x);
     g_string_append_c(out, ' ');
-    sim__plot_append_number(out, y);
+    sim_gnuplot_append_number(out, y);
     g_string_append(out, "\n");
 }
 
@@ -257,7 +259,7 @@ static gboolean sweep_data(const SimCsv *csv, guint seeds, guint mean_column, gu
         GArray *rows = g_array_new(FALSE, FALSE, sizeof(SweepRow));
         ok = group_rows(csv, &v, key, mean_column, seeds, group, rows, error);
         g_string_append(out, "\n\n");
-        sim__plot_append_data_string(out, group);
+        sim_gnuplot_append_data_string(out, group);
         g_string_append_c(out, '\n');
         append_rows(csv, key, rows, out);
         g_array_unref(rows);
@@ -271,24 +273,24 @@ static char *sweep_script(const char *name, const char *metric, const char *key)
 {
     GString *s = g_string_new("DATA = ");
     char *data = g_strconcat(name, ".dat", NULL);
-    sim__plot_append_script_string(s, data);
+    sim_gnuplot_append_script_string(s, data);
     char *title = g_strdup_printf("%s against %s: mean over the seeds, with its 95%% "
                                   "confidence interval",
                                   metric, key);
     char *xlabel = g_strdup_printf("%s (scenario key varied by the sweep)", key);
     char *ylabel = g_strdup_printf("%s (mean over the seeds; bars: 95%% CI)", metric);
     g_string_append(s, "\nset title ");
-    sim__plot_append_script_string(s, title);
+    sim_gnuplot_append_script_string(s, title);
     g_string_append(s, "\nset xlabel ");
-    sim__plot_append_script_string(s, xlabel);
+    sim_gnuplot_append_script_string(s, xlabel);
     g_string_append(s, "\nset ylabel ");
-    sim__plot_append_script_string(s, ylabel);
+    sim_gnuplot_append_script_string(s, ylabel);
     g_string_append_printf(s, "\n%s", sweep_body);
     g_free(data), g_free(title), g_free(xlabel), g_free(ylabel);
     return g_string_free(s, FALSE);
 }
 
-static gboolean write_sweep_plots(const SimCsv *csv, const SimSweepSchema *schema,
+static gboolean write_sweep_plots(const SimCsv *csv, const SimPlotSweepSchema *schema,
                                   const GPtrArray *names, const char *plots, GError **error)
 {
     gboolean ok = TRUE;
@@ -305,7 +307,7 @@ static gboolean write_sweep_plots(const SimCsv *csv, const SimSweepSchema *schem
             char *what = g_strdup_printf("%s against %s (sweep)", (char *)schema->metrics->pdata[m],
                                          csv->header[k]);
             char *body = sweep_script(name, schema->metrics->pdata[m], csv->header[k]);
-            ok = sim__plot_write(plots, name, what, data, body, error);
+            ok = sim_gnuplot_write(plots, name, what, data, body, error);
             g_free(body);
             g_free(what);
         }
@@ -314,22 +316,22 @@ static gboolean write_sweep_plots(const SimCsv *csv, const SimSweepSchema *schem
     return ok;
 }
 
-gboolean sim_plot_sweep(const char *dir, GError **error)
+gboolean sim_plot_sweep_draw(const char *dir, GError **error)
 {
     SIM_ASSERT(dir != NULL);
-    SimCsv *csv = sim__csv_read_in(dir, "sweep.csv", error);
+    SimCsv *csv = sim_csv_read_in(dir, "sweep.csv", error);
     if (csv == NULL) return FALSE;
-    SimSweepSchema schema = {0};
+    SimPlotSweepSchema schema = {0};
     GPtrArray *names = NULL;
     char *plots = NULL;
-    gboolean ok = sim__sweep_schema(csv, &schema, error) &&
-                  (names = sim__plot_sweep_names(csv, error)) != NULL &&
-                  (plots = sim__plot_folder(dir, error)) != NULL &&
+    gboolean ok = sim_plot_sweep_schema(csv, &schema, error) &&
+                  (names = sim_plot_sweep_names(csv, error)) != NULL &&
+                  (plots = sim_gnuplot_folder(dir, error)) != NULL &&
                   write_sweep_plots(csv, &schema, names, plots, error) &&
-                  (names->len == 0 || sim__plot_draw_names(dir, plots, names, error));
+                  (names->len == 0 || sim_gnuplot_draw(dir, plots, names, error));
     g_free(plots);
     if (names != NULL) g_ptr_array_unref(names);
-    sim__sweep_schema_clear(&schema);
-    sim__csv_free(csv);
+    sim_plot_sweep_schema_clear(&schema);
+    sim_csv_free(csv);
     return ok;
 }

@@ -2,8 +2,11 @@
 #include "sim/plot/report.h"
 
 #include "sim/core/assert.h"
-#include "sim/plot/plot-internal.h"
+#include "sim/plot/csv.h"
+#include "sim/plot/gnuplot.h"
 #include "sim/plot/plot.h"
+#include "sim/plot/plot_run.h"
+#include "sim/plot/plot_sweep.h"
 #include "sim/out/results.h"
 
 #include <glib/gstdio.h>
@@ -735,8 +738,8 @@ static void metrics_section(GString *out, JsonObject *summary)
 
 static void sweep_cell(GString *out, const SimCsv *csv, guint row, guint mean)
 {
-    const char *m = sim__csv_cell(csv, row, mean), *sd = sim__csv_cell(csv, row, mean + 1),
-               *ci = sim__csv_cell(csv, row, mean + 2);
+    const char *m = sim_csv_cell(csv, row, mean), *sd = sim_csv_cell(csv, row, mean + 1),
+               *ci = sim_csv_cell(csv, row, mean + 2);
     g_string_append(out, "<td class=\"num\" title=\"sd ");
     esc(out, sd);
     g_string_append(out, "\">");
@@ -748,7 +751,7 @@ static void sweep_cell(GString *out, const SimCsv *csv, guint row, guint mean)
     g_string_append(out, "</td>");
 }
 
-static void sweep_section(GString *out, const SimCsv *csv, const SimSweepSchema *schema)
+static void sweep_section(GString *out, const SimCsv *csv, const SimPlotSweepSchema *schema)
 {
     g_string_append(out, "<section id=\"sweep\">\n<h2>Sweep</h2>\n<p>Each point: the mean over "
                          "its seeds \xc2\xb1 the half-width of the 95% confidence interval "
@@ -768,7 +771,7 @@ static void sweep_section(GString *out, const SimCsv *csv, const SimSweepSchema 
         g_string_append(out, "<tr>");
         for (guint c = 0; c <= schema->seeds; c++) {
             g_string_append(out, c == 0 || c == schema->seeds ? "<td class=\"num\">" : "<td>");
-            esc(out, sim__csv_cell(csv, r, c));
+            esc(out, sim_csv_cell(csv, r, c));
             g_string_append(out, "</td>");
         }
         for (guint m = 0; m < schema->metrics->len; m++)
@@ -784,14 +787,14 @@ typedef struct Inputs {
     JsonParser *parser;  /* summary.json, or NULL */
     JsonObject *summary; /* its root, owned by the parser */
     SimCsv *sweep;       /* sweep.csv, or NULL */
-    SimSweepSchema schema;
+    SimPlotSweepSchema schema;
 } Inputs;
 
 static void inputs_clear(Inputs *in)
 {
     if (in->parser != NULL) g_object_unref(in->parser);
-    sim__csv_free(in->sweep);
-    sim__sweep_schema_clear(&in->schema);
+    sim_csv_free(in->sweep);
+    sim_plot_sweep_schema_clear(&in->schema);
     memset(in, 0, sizeof *in);
 }
 
@@ -824,8 +827,8 @@ static gboolean load_inputs(const char *dir, Inputs *in, GError **error)
     }
     if (ok && has_summary) ok = load_summary(dir, in, error);
     if (ok && has_sweep) {
-        in->sweep = sim__csv_read(sweep, error);
-        ok = in->sweep != NULL && sim__sweep_schema(in->sweep, &in->schema, error);
+        in->sweep = sim_csv_read(sweep, error);
+        ok = in->sweep != NULL && sim_plot_sweep_schema(in->sweep, &in->schema, error);
     }
     g_free(summary);
     g_free(sweep);
@@ -839,10 +842,10 @@ static gboolean draw_missing(const char *dir, char **notice, GError **error)
     char *views = g_build_filename(dir, "views.csv", NULL),
          *sweep = g_build_filename(dir, "sweep.csv", NULL);
     GError *inner = NULL;
-    if (g_file_test(views, G_FILE_TEST_EXISTS)) sim_plot_draw(dir, &inner);
-    if (g_file_test(sweep, G_FILE_TEST_EXISTS) && sim__plot_exit_code(inner) == 0) {
+    if (g_file_test(views, G_FILE_TEST_EXISTS)) sim_plot_run_draw(dir, &inner);
+    if (g_file_test(sweep, G_FILE_TEST_EXISTS) && sim_plot_exit_code(inner) == 0) {
         g_clear_error(&inner);
-        sim_plot_sweep(dir, &inner);
+        sim_plot_sweep_draw(dir, &inner);
     }
     g_free(views);
     g_free(sweep);
@@ -907,7 +910,7 @@ gboolean sim_report_write(const char *dir, GError **error)
 gboolean sim_report_refresh(const char *dir, gboolean sweep, const char *command)
 {
     GError *error = NULL;
-    gboolean ok = sweep ? sim_plot_sweep(dir, &error) : sim_plot_draw(dir, &error);
+    gboolean ok = sweep ? sim_plot_sweep_draw(dir, &error) : sim_plot_run_draw(dir, &error);
     if (!ok && g_error_matches(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_NO_GNUPLOT)) {
         fprintf(stderr, "shotglass %s: %s\n", command, error->message);
         g_clear_error(&error);
@@ -923,23 +926,23 @@ gboolean sim_report_refresh(const char *dir, gboolean sweep, const char *command
 
 int sim_report_main(int argc, char **argv)
 {
-    const char *dir = sim__plot_parse_folder(
+    const char *dir = sim_plot_parse_folder(
         &argc, &argv, "DIR - write DIR/report.html, one self-contained page",
         "The scenario, the verdicts, the expectations, the headline metrics and every plot\n"
         "(drawn first when missing), in one HTML file that loads nothing from elsewhere.");
     if (dir == NULL) return 2;
-    char *gnuplot = sim_plot_find_gnuplot();
+    char *gnuplot = sim_gnuplot_find();
     gboolean without_plots = gnuplot == NULL && sim_plot_missing(dir);
     g_free(gnuplot);
     GError *error = NULL;
     if (!sim_report_write(dir, &error)) {
         fprintf(stderr, "shotglass report: %s\n", error->message);
-        int status = sim__plot_exit_code(error);
+        int status = sim_plot_exit_code(error);
         g_error_free(error);
         return status == 0 ? 1 : status;
     }
     if (without_plots) {
-        char *notice = sim_plot_no_gnuplot_notice(dir);
+        char *notice = sim_gnuplot_notice(dir);
         fprintf(stderr, "shotglass report: %s\n", notice);
         g_free(notice);
     }

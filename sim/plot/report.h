@@ -21,9 +21,10 @@
  * Writes dir/report.html (through a temporary file and a rename). `dir` must hold summary.json
  * (a run) or sweep.csv (a sweep), or both. Plots that are missing are drawn first; when gnuplot
  * is not installed the page says so in place of the plots and this still succeeds. Errors:
- * SIM_PLOT_ERROR_INPUT for a missing or malformed summary.json or sweep.csv (the message names
- * the file), SIM_PLOT_ERROR_GNUPLOT when gnuplot failed, G_FILE_ERROR when the page cannot be
- * written.
+ * SIM_PLOT_ERROR_INPUT for a missing or malformed summary.json, or a sweep.csv whose header
+ * breaks the schema; SIM_CSV_ERROR_INPUT for a CSV file that cannot be read or parsed (either
+ * way the message names the file); SIM_PLOT_ERROR_GNUPLOT when gnuplot failed; G_FILE_ERROR
+ * when the page cannot be written.
  */
 gboolean sim_report_write(const char *dir, GError **error);
 

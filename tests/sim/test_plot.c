@@ -1,5 +1,6 @@
 /*
- * Plots and reports of results folders (sim/plot/plot.c, sim/plot/plot_sweep.c, sim/plot/report.c).
+ * Plots and reports of results folders (sim/plot/: csv, gnuplot, plot_run, plot_sweep, plot,
+ * report).
  *
  * Method: each test copies the hand-written folder tests/plot/run (four nodes; a partition, a
  * crash that never ends, a fault that never started; views without proposals and one with an
@@ -10,8 +11,11 @@
  * its escaping and the absence of anything loaded from elsewhere. "No gnuplot" is PATH set to
  * an empty folder. Tests that draw need gnuplot (`make deps` installs gnuplot-nox).
  */
-#include "sim/plot/plot-internal.h"
+#include "sim/plot/csv.h"
+#include "sim/plot/gnuplot.h"
 #include "sim/plot/plot.h"
+#include "sim/plot/plot_run.h"
+#include "sim/plot/plot_sweep.h"
 #include "sim/plot/report.h"
 
 #include "tests/check_main.h"
@@ -98,7 +102,7 @@ static char *path_without_gnuplot(void)
     char *empty = g_dir_make_tmp("shotglass-empty-XXXXXX", NULL);
     char *saved = g_strdup(g_getenv("PATH"));
     g_setenv("PATH", empty, TRUE);
-    ck_assert_ptr_null(sim_plot_find_gnuplot());
+    ck_assert_ptr_null(sim_gnuplot_find());
     g_rmdir(empty);
     g_free(empty);
     return saved;
@@ -112,7 +116,7 @@ static void restore_path(char *saved)
 
 static void require_gnuplot(void)
 {
-    char *gnuplot = sim_plot_find_gnuplot();
+    char *gnuplot = sim_gnuplot_find();
     ck_assert_msg(gnuplot != NULL, "gnuplot is not on PATH: install gnuplot-nox to run this");
     g_free(gnuplot);
 }
@@ -185,7 +189,7 @@ static SimCsv *parse(const char *text, GError **error)
 {
     char *dir = g_dir_make_tmp("shotglass-csv-XXXXXX", NULL);
     write_text(dir, "t.csv", text);
-    SimCsv *csv = sim__csv_read_in(dir, "t.csv", error);
+    SimCsv *csv = sim_csv_read_in(dir, "t.csv", error);
     remove_tree(dir);
     return csv;
 }
@@ -196,25 +200,25 @@ START_TEST(csv_fields)
     ck_assert_ptr_nonnull(csv);
     ck_assert_uint_eq(csv->columns, 3);
     ck_assert_uint_eq(csv->rows->len, 2);
-    ck_assert_str_eq(sim__csv_cell(csv, 0, 1), "x,\"y\"");
-    ck_assert_str_eq(sim__csv_cell(csv, 0, 2), "");
-    ck_assert_str_eq(sim__csv_cell(csv, 1, 0), "two\nlines");
-    ck_assert_int_eq(sim__csv_column(csv, "c"), 2);
-    ck_assert_int_eq(sim__csv_column(csv, "d"), -1);
+    ck_assert_str_eq(sim_csv_cell(csv, 0, 1), "x,\"y\"");
+    ck_assert_str_eq(sim_csv_cell(csv, 0, 2), "");
+    ck_assert_str_eq(sim_csv_cell(csv, 1, 0), "two\nlines");
+    ck_assert_int_eq(sim_csv_column(csv, "c"), 2);
+    ck_assert_int_eq(sim_csv_column(csv, "d"), -1);
     double v = 0;
     GError *error = NULL;
-    ck_assert(sim__csv_number(csv, 1, 2, FALSE, &v, NULL));
+    ck_assert(sim_csv_number(csv, 1, 2, FALSE, &v, NULL));
     ck_assert(v == 3.0);
-    ck_assert(sim__csv_number(csv, 0, 2, TRUE, &v, NULL));
+    ck_assert(sim_csv_number(csv, 0, 2, TRUE, &v, NULL));
     ck_assert(v != v); /* NAN */
-    ck_assert(!sim__csv_number(csv, 0, 2, FALSE, &v, &error));
-    ck_assert(!sim__csv_number(csv, 0, 1, TRUE, &v, NULL));
+    ck_assert(!sim_csv_number(csv, 0, 2, FALSE, &v, &error));
+    ck_assert(!sim_csv_number(csv, 0, 1, TRUE, &v, NULL));
     /* The second row starts on line 4 of the file (a blank line before it). */
     g_clear_error(&error);
-    ck_assert(!sim__csv_number(csv, 1, 0, FALSE, &v, &error));
+    ck_assert(!sim_csv_number(csv, 1, 0, FALSE, &v, &error));
     ck_assert_msg(strstr(error->message, "t.csv:4: column \"a\"") != NULL, "%s", error->message);
     g_error_free(error);
-    sim__csv_free(csv);
+    sim_csv_free(csv);
 }
 END_TEST
 
@@ -223,17 +227,19 @@ START_TEST(csv_errors)
     static const char *const bad[][2] = {
         {"a,b\n1,2,3\n", "t.csv:2: 3 fields, but the header has 2"},
         {"a,b\n\"1,2\n", "t.csv:2: a quoted field is not closed"},
+        {"a,b\n1,2\n3,x\"y\n", "t.csv:3: a quote inside an unquoted field"},
+        {"a,b\n\"1\"2,3\n", "t.csv:2: a quote inside an unquoted field, or text after"},
         {"", "t.csv: empty"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         GError *error = NULL;
         ck_assert_ptr_null(parse(bad[i][0], &error));
-        ck_assert(g_error_matches(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_INPUT));
+        ck_assert(g_error_matches(error, SIM_CSV_ERROR, SIM_CSV_ERROR_INPUT));
         ck_assert_msg(strstr(error->message, bad[i][1]) != NULL, "%s", error->message);
         g_error_free(error);
     }
     GError *error = NULL;
-    ck_assert_ptr_null(sim__csv_read("/nonexistent/x.csv", &error));
+    ck_assert_ptr_null(sim_csv_read("/nonexistent/x.csv", &error));
     ck_assert_msg(strstr(error->message, "/nonexistent/x.csv") != NULL, "%s", error->message);
     g_error_free(error);
 }
@@ -246,7 +252,7 @@ START_TEST(draw_run)
     require_gnuplot();
     char *dir = folder(TRUE, FALSE), *plots = g_build_filename(dir, "plots", NULL);
     GError *error = NULL;
-    ck_assert_msg(sim_plot_draw(dir, &error), "%s", error ? error->message : "");
+    ck_assert_msg(sim_plot_run_draw(dir, &error), "%s", error ? error->message : "");
     for (int i = 0; i < SIM_PLOT_RUN_COUNT; i++)
         assert_drawn(plots, sim_plot_run_names[i]);
     ck_assert(!sim_plot_missing(dir));
@@ -270,7 +276,7 @@ END_TEST
 START_TEST(view_times_interpolated)
 {
     char *dir = folder(TRUE, FALSE), *saved = path_without_gnuplot();
-    sim_plot_draw(dir, NULL);
+    sim_plot_run_draw(dir, NULL);
     restore_path(saved);
     char *text = read_text(dir, "plots/view_outcomes.dat");
     /* Views 3 and 4 have no times: placed between view 2 (0.5 s) and view 5 (3.5 s); view 9,
@@ -290,7 +296,7 @@ END_TEST
 START_TEST(fault_windows)
 {
     char *dir = folder(TRUE, FALSE), *saved = path_without_gnuplot();
-    sim_plot_draw(dir, NULL);
+    sim_plot_run_draw(dir, NULL);
     restore_path(saved);
     char *text = read_text(dir, "plots/throughput.dat");
     /* The open crash ends with the run (10 s); quotes in its name become apostrophes; the
@@ -307,7 +313,7 @@ END_TEST
 START_TEST(bandwidth_without_roles)
 {
     char *dir = folder(TRUE, FALSE), *saved = path_without_gnuplot();
-    sim_plot_draw(dir, NULL);
+    sim_plot_run_draw(dir, NULL);
     restore_path(saved);
     char *data = read_text(dir, "plots/bandwidth_roles.dat");
     char *script = read_text(dir, "plots/bandwidth_roles.gp");
@@ -323,7 +329,7 @@ START_TEST(bandwidth_without_roles)
                "role,type,messages,bytes\nleader,proposal,2,2000000\n"
                "replica,quorum_vote,4,500000\nleader,da_cert,1,1000000\n");
     saved = path_without_gnuplot();
-    sim_plot_draw(dir, NULL);
+    sim_plot_run_draw(dir, NULL);
     restore_path(saved);
     data = read_text(dir, "plots/bandwidth_roles.dat");
     ck_assert_ptr_nonnull(strstr(data, "\"da_cert\"\n0 2 3\n"));
@@ -341,14 +347,14 @@ START_TEST(without_gnuplot)
 {
     char *dir = folder(TRUE, TRUE), *saved = path_without_gnuplot();
     GError *error = NULL;
-    ck_assert(!sim_plot_draw(dir, &error));
+    ck_assert(!sim_plot_run_draw(dir, &error));
     ck_assert(g_error_matches(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_NO_GNUPLOT));
-    char *notice = sim_plot_no_gnuplot_notice(dir);
+    char *notice = sim_gnuplot_notice(dir);
     ck_assert_str_eq(error->message, notice);
     ck_assert_ptr_nonnull(strstr(notice, "gnuplot not found: install gnuplot-nox; the data and "
                                          ".gp scripts are in "));
     g_clear_error(&error);
-    ck_assert(!sim_plot_sweep(dir, &error));
+    ck_assert(!sim_plot_sweep_draw(dir, &error));
     ck_assert(g_error_matches(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_NO_GNUPLOT));
     g_clear_error(&error);
     char *plots = g_build_filename(dir, "plots", NULL);
@@ -376,19 +382,19 @@ START_TEST(bad_input)
     char *dir = folder(TRUE, FALSE), *saved = path_without_gnuplot();
     GError *error = NULL;
     write_text(dir, "leader_queue.csv", "view,leader,time,uplink_backlog\n1,0,soon,0\n");
-    ck_assert(!sim_plot_draw(dir, &error));
-    ck_assert(g_error_matches(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_INPUT));
+    ck_assert(!sim_plot_run_draw(dir, &error));
+    ck_assert(g_error_matches(error, SIM_CSV_ERROR, SIM_CSV_ERROR_INPUT));
     ck_assert_msg(strstr(error->message, "leader_queue.csv:2: column \"time\": \"soon\"") != NULL,
                   "%s", error->message);
     g_clear_error(&error);
     write_text(dir, "views.csv", "view,leader,proposed_at\n");
-    ck_assert(!sim_plot_draw(dir, &error));
+    ck_assert(!sim_plot_run_draw(dir, &error));
     ck_assert_msg(strstr(error->message, "views.csv: no column \"outcome\"") != NULL, "%s",
                   error->message);
     g_clear_error(&error);
     char *path = g_build_filename(dir, "latency.csv", NULL);
     g_remove(path);
-    ck_assert(!sim_plot_draw(dir, &error));
+    ck_assert(!sim_plot_run_draw(dir, &error));
     ck_assert_msg(strstr(error->message, path) != NULL, "%s", error->message);
     g_clear_error(&error);
     char *argv[] = {"plot", dir, NULL};
@@ -425,7 +431,7 @@ START_TEST(draw_sweep)
     require_gnuplot();
     char *dir = folder(FALSE, TRUE), *plots = g_build_filename(dir, "plots", NULL);
     GError *error = NULL;
-    ck_assert_msg(sim_plot_sweep(dir, &error), "%s", error ? error->message : "");
+    ck_assert_msg(sim_plot_sweep_draw(dir, &error), "%s", error ? error->message : "");
     static const char *const metrics[] = {"blocks_per_s", "finality_p50_s", "bytes"};
     static const char *const keys[] = {"consensus.nodes", "da.committee"};
     for (size_t m = 0; m < 3; m++) {
@@ -457,7 +463,7 @@ START_TEST(sweep_categories)
                "point,network.placement,seeds,gap_mean,gap_sd,gap_ci95\n"
                "1,us-east-1,3,2.5,0.1,\n2,\"a,b\",3,,0.2,0.3\n");
     GError *error = NULL;
-    ck_assert(!sim_plot_sweep(dir, &error));
+    ck_assert(!sim_plot_sweep_draw(dir, &error));
     ck_assert(g_error_matches(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_NO_GNUPLOT));
     g_clear_error(&error);
     /* Text values are categories 0, 1 in order of appearance; an empty CI is 0, an empty mean
@@ -485,7 +491,7 @@ START_TEST(sweep_schema_errors)
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         write_text(dir, "sweep.csv", bad[i][0]);
         GError *error = NULL;
-        ck_assert(!sim_plot_sweep(dir, &error));
+        ck_assert(!sim_plot_sweep_draw(dir, &error));
         ck_assert(g_error_matches(error, SIM_PLOT_ERROR, SIM_PLOT_ERROR_INPUT));
         ck_assert_msg(strstr(error->message, "sweep.csv: not a sweep table") != NULL &&
                           strstr(error->message, bad[i][1]) != NULL,
