@@ -48,7 +48,7 @@ static void row_callback(int terminator, void *data)
     g_ptr_array_add(p->fields, NULL);
     char **row = (char **)g_ptr_array_free(p->fields, FALSE);
     guint start = p->start;
-    p->fields = g_ptr_array_new();
+    p->fields = g_ptr_array_new_with_free_func(g_free);
     p->start = 0;
     if (csv->header == NULL) {
         csv->header = row;
@@ -96,7 +96,7 @@ static gboolean csv_parse_text(SimCsv *csv, const char *text, gsize length, GErr
     int status = csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI);
     SIM_ASSERT(status == 0);
     csv_set_space_func(&parser, no_space);
-    CsvParse p = {csv, g_ptr_array_new(), 1, 0, NULL};
+    CsvParse p = {csv, g_ptr_array_new_with_free_func(g_free), 1, 0, NULL};
     gboolean fed = feed_lines(&parser, &p, text, length);
     guint start = p.start;
     gboolean closed = fed && csv_fini(&parser, field_callback, row_callback, &p) == 0;
