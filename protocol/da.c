@@ -98,14 +98,28 @@ void da__clear(ProtoNode *node)
     node->block = NULL;
 }
 
+/* Whether a record for `view` may be created: PROTO_OK, PROTO_ERR_STALE when its slot holds a
+ * newer view, PROTO_ERR_FIELD when the view is da_retain_views - 1 or more ahead of the current
+ * one. How it works: views v and v + da_retain_views share a slot, so a record that far ahead
+ * would drop the record of the current view (or the one before) that a pending proposal needs.
+ * No honest node sends data that far ahead, so such a view is refused, never stored. */
+static int claim_check(const ProtoNode *node, ProtoView view)
+{
+    if (view == 0) return PROTO_ERR_FIELD;
+    if (view >= node->cur_view + node->config.da_retain_views - 1) return PROTO_ERR_FIELD;
+    const DaRecord *r = &node->da[view % node->config.da_retain_views];
+    if (r->view > view) return PROTO_ERR_STALE;
+    return PROTO_OK;
+}
+
 /* The record of `view`; with `create`, claims the slot (dropping an older view's record).
- * NULL when the slot holds a newer view, or none exists and `create` is FALSE. */
+ * NULL when none exists and `create` is FALSE, or claim_check() refuses the view. */
 static DaRecord *record(ProtoNode *node, ProtoView view, gboolean create)
 {
     if (view == 0) return NULL;
     DaRecord *r = &node->da[view % node->config.da_retain_views];
     if (r->view == view) return r;
-    if (!create || r->view > view) return NULL;
+    if (!create || claim_check(node, view) != PROTO_OK) return NULL;
     record_clear(r);
     r->view = view;
     return r;
@@ -293,8 +307,11 @@ static void check_vote(ProtoNode *node, DaRecord *r)
 
 void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf)
 {
+    PROTO_ASSERT(leaf->view == node->cur_view);
     DaRecord *r = record(node, leaf->view, TRUE);
-    PROTO_ASSERT(r != NULL); /* the current view is never older than a retained one */
+    /* Records are only claimed within the window claim_check() allows, which never reaches the
+     * current view's slot from another view. */
+    PROTO_ASSERT(r != NULL);
     proto_leaf_unref(r->pending);
     r->pending = proto_leaf_ref(leaf);
     check_vote(node, r);
@@ -350,11 +367,13 @@ static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
         proto_payload_from_bytes(node->shared->vid, d->bytes, d->ns_table, d->size, d->synthetic,
                                  FALSE, costs(node), &node->cpu, &rc);
     if (payload == NULL) return rc;
-    DaRecord *r = record(node, d->view, TRUE);
-    if (!proto_commit_equal(&payload->commit, &d->commit) || r == NULL) {
+    int claim = record(node, d->view, FALSE) != NULL ? PROTO_OK : claim_check(node, d->view);
+    if (!proto_commit_equal(&payload->commit, &d->commit) || claim != PROTO_OK) {
         proto_payload_unref(payload);
-        return r == NULL ? PROTO_ERR_STALE : PROTO_ERR_INCONSISTENT;
+        return claim != PROTO_OK ? claim : PROTO_ERR_INCONSISTENT;
     }
+    DaRecord *r = record(node, d->view, TRUE);
+    PROTO_ASSERT(r != NULL);
     proto_payload_unref(r->payload);
     r->payload = payload;
     r->dispersal = d->signature;
@@ -400,11 +419,17 @@ static int on_da_cert(ProtoNode *node, const ProtoMsg *msg)
 {
     const ProtoCert *cert = msg->cert;
     if (cert->view + 1 < node->cur_view) return PROTO_ERR_STALE;
-    DaRecord *r = record(node, cert->view, TRUE);
-    if (r == NULL) return PROTO_ERR_STALE;
-    if (r->dac) return PROTO_ERR_DUPLICATE;
+    /* The slot is claimed only once the certificate checks out, so that a forged one cannot
+     * drop a record the node still serves. */
+    DaRecord *r = record(node, cert->view, FALSE);
+    if (r == NULL && claim_check(node, cert->view) != PROTO_OK) {
+        return claim_check(node, cert->view);
+    }
+    if (r != NULL && r->dac) return PROTO_ERR_DUPLICATE;
     int rc = node__check_cert(node, cert, node->shared->da_threshold);
     if (rc != PROTO_OK) return rc;
+    r = record(node, cert->view, TRUE);
+    PROTO_ASSERT(r != NULL);
     r->dac = TRUE;
     r->dac_commit = cert->data;
     check_vote(node, r);
@@ -425,9 +450,10 @@ static int on_share(ProtoNode *node, const ProtoMsg *msg)
         !proto_shared_is_da_member(node->shared, msg->sender)) {
         return PROTO_ERR_SENDER;
     }
-    DaRecord *r = record(node, d->view, TRUE);
-    if (r == NULL) return PROTO_ERR_STALE;
-    if (r->share) return PROTO_ERR_DUPLICATE;
+    /* As for certificates, the slot is claimed only once the share checks out. */
+    DaRecord *r = record(node, d->view, FALSE);
+    if (r == NULL && claim_check(node, d->view) != PROTO_OK) return claim_check(node, d->view);
+    if (r != NULL && r->share) return PROTO_ERR_DUPLICATE;
     int rc = check_dispersal(node, d->view, &d->commit, &d->signature);
     if (rc == PROTO_OK) {
         rc = proto_payload_verify_share(node->shared->vid, &d->commit, node->id, d->synthetic,
@@ -435,6 +461,8 @@ static int on_share(ProtoNode *node, const ProtoMsg *msg)
                                         &node->cpu);
     }
     if (rc != PROTO_OK) return rc;
+    r = record(node, d->view, TRUE);
+    PROTO_ASSERT(r != NULL);
     r->share = TRUE;
     r->share_commit = d->commit;
     r->share_synthetic = d->synthetic;
