@@ -284,8 +284,10 @@ static const KeySpec keys[] = {
          "the data-availability layer (when not set: on if another [da] key is set or [workload] "
          "rollups > 0)",
          da),
-    COUNT("da", "committee", "10", "DA committee members: validators 0..N-1", da_committee, 4, 1,
-          100000),
+    COUNT("da", "committee", "10",
+          "DA committee members: validators 0..N-1 (default: 10, or all validators when there "
+          "are fewer)",
+          da_committee, 4, 1, 100000),
     QUANTITY("da", "block_max", "1MB", "the largest block a builder makes", block_max,
              SIM_QUANTITY_SIZE, 64),
     CHOICE("da", "payloads", "synthetic",
@@ -1069,6 +1071,10 @@ static void check_data_path(Ctx *c)
     if (cfg->tx_rate_mhz > 0 && cfg->rollups == 0) {
         problem(c, "workload", "tx_rate", "transactions need rollups: set [workload] rollups");
     }
+    /* An unset committee is 10 members, or every validator of a smaller run: the default must
+     * not be an error (`shotglass run --nodes 4 --da`). A committee the file gives is kept. */
+    if (!g_key_file_has_key(c->file, "da", "committee", NULL))
+        cfg->da_committee = MIN(cfg->da_committee, cfg->nodes);
     if (cfg->da && cfg->da_committee > cfg->nodes) {
         problem(c, "da", "committee", "has %u members, but there are %u validators",
                 cfg->da_committee, cfg->nodes);

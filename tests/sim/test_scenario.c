@@ -200,6 +200,38 @@ START_TEST(a_da_key_turns_the_data_path_on_unless_enabled_says_no)
 }
 END_TEST
 
+/* An unset committee is 10, or every validator when there are fewer; a given one is kept, and
+ * one larger than the validators is still refused. */
+START_TEST(the_da_committee_defaults_to_ten_or_all_validators)
+{
+    const struct {
+        const char *text;
+        uint32_t committee;
+    } cases[] = {
+        {"[consensus]\nnodes = 4\n[da]\nenabled = true\n", 4},
+        {"[consensus]\nnodes = 30\n[da]\nenabled = true\n", 10},
+        {"[consensus]\nnodes = 10\n[da]\nenabled = true\n", 10},
+        {"[consensus]\nnodes = 4\n[workload]\nrollups = 1\ntx_rate = 5/s\n", 4},
+        {"[consensus]\nnodes = 30\n[da]\ncommittee = 21\n", 21},
+        {"[consensus]\nnodes = 4\n[da]\ncommittee = 3\n", 3},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        SimScenario s;
+        load(&s, cases[i].text, NULL);
+        ck_assert_msg(s.config.da, "case %u", i);
+        ck_assert_msg(s.config.da_committee == cases[i].committee, "case %u: %u", i,
+                      s.config.da_committee);
+        sim_scenario_clear(&s);
+    }
+    SimScenario s;
+    load(&s, "[consensus]\nnodes = 4\n", (const char *const[]){"da.enabled=true", NULL});
+    ck_assert_uint_eq(s.config.da_committee, 4); /* --da on the command line */
+    sim_scenario_clear(&s);
+    check_refused("[consensus]\nnodes = 4\n[da]\ncommittee = 10\n",
+                  (const char *const[]){"[da] committee: has 10 members, but there are 4", NULL});
+}
+END_TEST
+
 START_TEST(overrides_beat_the_file_and_defaults_fill_gaps)
 {
     const char *const overrides[] = {"consensus.nodes=12", "fault.late.at=view 9",
@@ -406,6 +438,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, documented_examples_are_valid);
     tcase_add_test(tc, values_land_where_they_belong);
     tcase_add_test(tc, a_da_key_turns_the_data_path_on_unless_enabled_says_no);
+    tcase_add_test(tc, the_da_committee_defaults_to_ten_or_all_validators);
     tcase_add_test(tc, overrides_beat_the_file_and_defaults_fill_gaps);
     tcase_add_test(tc, errors_name_file_line_group_and_key_all_at_once);
     tcase_add_test(tc, faults_parse_as_documented);
