@@ -4,9 +4,10 @@
 Exit codes (0 every expectation holds, 1 one fails, 2 bad usage or scenario), --set overriding a
 key, --junit writing JUnit XML that CI systems read (a test case per expectation, failures
 marked), `validate` and `list`; --timeline-nodes choosing the timeline's validators by count or
-selector; a results folder reused by a later run keeps nothing of the earlier one; Ctrl-C
-(SIGINT) stops a run with exit code 130 and a whole folder marked incomplete; nothing a
-Byzantine node sends makes a run abort.
+selector; a results folder reused by a later run keeps nothing of the earlier one; warnings
+about idle subsystems on stderr, in the summary and in summary.json; Ctrl-C (SIGINT) stops a
+run with exit code 130 and a whole folder marked incomplete; nothing a Byzantine node sends
+makes a run abort.
 
 Usage: check_cli.py SHOTGLASS SCENARIOS_DIR
 """
@@ -116,6 +117,34 @@ def check_results_folder(binary):
         expect(not left, f"a rerun without plots or timeline left {left}")
 
 
+def check_warnings(binary, scenarios):
+    """A setting that leaves a subsystem idle is warned about once, on stderr before the run,
+    in the printed summary and in summary.json; a normal scenario has no warnings."""
+    idle = "[workload] rollups = 1, but tx_rate is 0/s"
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "idle")
+        result = run(binary, "run", "--rollups", "1", "--views", "5", "--no-plots", "--out", out)
+        expect(result.returncode == 0, f"--rollups 1: exit {result.returncode}")
+        first = (result.stderr.splitlines() or [""])[0]
+        expect(first.startswith(f"shotglass run: warning: {idle}"),
+               f"--rollups 1: the warning comes first on stderr: {result.stderr!r}")
+        expect(result.stderr.count(idle) == 1, f"--rollups 1: warned once: {result.stderr!r}")
+        expect(f"  warnings           {idle}" in result.stdout,
+               f"--rollups 1: the summary lists the warning: {result.stdout!r}")
+        warnings = json.load(open(os.path.join(out, "summary.json")))["warnings"]
+        expect(len(warnings) == 1 and warnings[0].startswith(idle),
+               f"--rollups 1: summary.json warnings: {warnings}")
+        quiet = run(binary, "run", "-q", "--nodes", "4", "--da", "--views", "5")
+        expect("warning: the DA layer is on, but there is no workload" in quiet.stderr,
+               f"--da alone, -q: warned: {quiet.stderr!r}")
+        out = os.path.join(work, "quick")
+        quick = run(binary, "run", os.path.join(scenarios, "quickstart.ini"), "--no-plots",
+                    "--out", out)
+        expect("warning" not in quick.stderr + quick.stdout, "quickstart: no warnings")
+        warnings = json.load(open(os.path.join(out, "summary.json")))["warnings"]
+        expect(warnings == [], f"quickstart: summary.json warnings: {warnings}")
+
+
 def check_interrupt(binary):
     with tempfile.TemporaryDirectory() as work:
         out = os.path.join(work, "stopped")
@@ -161,6 +190,7 @@ def main():
     check_junit(binary, scenarios)
     check_validate_and_list(binary, scenarios)
     check_results_folder(binary)
+    check_warnings(binary, scenarios)
     check_interrupt(binary)
     check_malformed_da(binary)
     for failure in FAILURES:

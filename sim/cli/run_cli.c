@@ -324,13 +324,16 @@ static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecord
 static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *recorder,
                           const SimRunCliOptions *o)
 {
+    /* Before anything else, and with -q too: a warning explains an empty result. */
+    for (guint i = 0; i < s->warnings->len; i++)
+        fprintf(stderr, "shotglass run: warning: %s\n", (const char *)s->warnings->pdata[i]);
     if (!o->quiet && s->path[0] != '<') {
         printf("scenario %s (%s)%s%s\n", s->name, s->path, s->description ? ": " : "",
                s->description ? s->description : "");
     }
     if (!o->quiet) sim_summary_print_header(&s->config);
     double wall = execute(run, !o->quiet && isatty(STDERR_FILENO));
-    if (!o->quiet) sim_summary_print(run, wall);
+    if (!o->quiet) sim_summary_print(run, s->warnings, wall);
     if (o->quiet && sim_run_stalled(run)) { /* says why it ended */
         printf("%s at virtual time %.3f s\n", sim_run_stop_description(run),
                (double)sim_engine_now(sim_run_engine(run)) / 1e9);

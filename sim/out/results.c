@@ -640,6 +640,11 @@ static GString *summary_json(const SimRun *run, const SimResultsInfo *info)
     member_double(b, "virtual_time_s", seconds(sim_engine_now(sim_run_engine(run))));
     member_double(b, "wall_time_s", info->wall_seconds);
     member_int(b, "events", (int64_t)sim_engine_events_run(sim_run_engine(run)));
+    json_builder_set_member_name(b, "warnings");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < info->scenario->warnings->len; i++)
+        json_builder_add_string_value(b, info->scenario->warnings->pdata[i]);
+    json_builder_end_array(b);
     oracles_object(b, run);
     expectations_array(b, info);
     metrics_object(b, run);

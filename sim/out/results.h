@@ -2,7 +2,8 @@
  * The results folder of a run (`shotglass run FILE --out DIR`):
  *
  *   summary.json     what ran (scenario, its hash, overrides, seed, version), whether it
- *                    completed and passed, the trace digest, oracle verdicts, expectations
+ *                    completed and passed, the trace digest, the scenario's warnings
+ *                    (sim/run/scenario.h), oracle verdicts, expectations
  *                    with their measured values, and headline metrics
  *   scenario.ini     the scenario file as it was read
  *   views.csv        one row per view: leader, outcome, proposal and decide times, timeouts

@@ -71,7 +71,14 @@ static void print_traffic(SimRun *run)
 
 static void print_data(SimRun *run);
 
-void sim_summary_print(SimRun *run, double wall_seconds)
+/* One line per warning, or nothing. */
+static void print_warnings(const GPtrArray *warnings)
+{
+    for (guint i = 0; warnings != NULL && i < warnings->len; i++)
+        printf("  %-18s %s\n", i == 0 ? "warnings" : "", (const char *)warnings->pdata[i]);
+}
+
+void sim_summary_print(SimRun *run, const GPtrArray *warnings, double wall_seconds)
 {
     SimEngine *engine = sim_run_engine(run);
     const AnaLiveness *l = sim_run_liveness(run);
@@ -103,6 +110,7 @@ void sim_summary_print(SimRun *run, double wall_seconds)
         printf("  safety             ok (agreement, prefix and vote-once hold)\n");
     }
     print_data(run);
+    print_warnings(warnings);
     char digest[2 * SIM_DIGEST_BYTES + 1];
     sim_engine_digest_hex(engine, digest);
     printf("  trace digest       %s\n", digest);

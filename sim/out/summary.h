@@ -12,7 +12,8 @@
 /* Two lines: validators, placement, links, jitter; seed, crypto, leader and decide rules. */
 void sim_summary_print_header(const SimRunConfig *config);
 
-/* The result of a finished run, to stdout. */
-void sim_summary_print(SimRun *run, double wall_seconds);
+/* The result of a finished run, to stdout; `warnings` (char *, borrowed; may be NULL) are the
+ * scenario's warnings, listed after the data path. */
+void sim_summary_print(SimRun *run, const GPtrArray *warnings, double wall_seconds);
 
 #endif

@@ -284,8 +284,10 @@ static const KeySpec keys[] = {
          "the data-availability layer (when not set: on if another [da] key is set or [workload] "
          "rollups > 0)",
          da),
-    COUNT("da", "committee", "10", "DA committee members: validators 0..N-1", da_committee, 4, 1,
-          100000),
+    COUNT("da", "committee", "10",
+          "DA committee members: validators 0..N-1 (default: 10, or all validators when there "
+          "are fewer)",
+          da_committee, 4, 1, 100000),
     QUANTITY("da", "block_max", "1MB", "the largest block a builder makes", block_max,
              SIM_QUANTITY_SIZE, 64),
     CHOICE("da", "payloads", "synthetic",
@@ -1104,6 +1106,10 @@ static void check_data_path(Ctx *c)
     if (cfg->tx_rate_mhz > 0 && cfg->rollups == 0) {
         problem(c, "workload", "tx_rate", "transactions need rollups: set [workload] rollups");
     }
+    /* An unset committee is 10 members, or every validator of a smaller run: the default must
+     * not be an error (`shotglass run --nodes 4 --da`). A committee the file gives is kept. */
+    if (!g_key_file_has_key(c->file, "da", "committee", NULL))
+        cfg->da_committee = MIN(cfg->da_committee, cfg->nodes);
     if (cfg->da && cfg->da_committee > cfg->nodes) {
         problem(c, "da", "committee", "has %u members, but there are %u validators",
                 cfg->da_committee, cfg->nodes);
@@ -1142,6 +1148,77 @@ static void check_config(Ctx *c)
                 timeout);
         g_free(timeout);
     }
+}
+
+/* --- warnings -------------------------------------------------------------------------------- */
+
+G_GNUC_PRINTF(2, 3)
+static void warn(Ctx *c, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    g_ptr_array_add(c->s->warnings, g_strdup_vprintf(format, args));
+    va_end(args);
+}
+
+/* Whether an expectation looks at the data path (so DA without a workload is on purpose). */
+static gboolean expects_data(const SimScenario *s)
+{
+    for (guint i = 0; i < s->expectations->len; i++) {
+        SimExpectMetric m = ((const SimExpectation *)s->expectations->pdata[i])->metric;
+        if (m == SIM_EXPECT_DA_AVAILABLE || m == SIM_EXPECT_DECIDED_TXS ||
+            m == SIM_EXPECT_UNDECIDED_TXS || m == SIM_EXPECT_TX_LATENCY) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* A fault that cannot start before the run stops (only static starts are known here). */
+static void check_fault_start(Ctx *c, const SimFault *f)
+{
+    const SimRunConfig *cfg = &c->s->config;
+    if (f->at.kind == SIM_TRIGGER_TIME && cfg->end_time != SIM_TIME_NONE &&
+        f->at.value >= cfg->end_time) {
+        char *at = sim_quantity_format(f->at.value, SIM_QUANTITY_DURATION);
+        char *end = sim_quantity_format(cfg->end_time, SIM_QUANTITY_DURATION);
+        warn(c,
+             "[fault.%s] starts at %s, but the run stops at %s ([scenario] duration): "
+             "the fault never happens",
+             f->name, at, end);
+        g_free(at);
+        g_free(end);
+    }
+    if ((f->at.kind == SIM_TRIGGER_VIEW || f->at.kind == SIM_TRIGGER_TC) && cfg->views_max > 0 &&
+        f->at.value > cfg->views_max) {
+        warn(c,
+             "[fault.%s] starts at view %" G_GUINT64_FORMAT
+             ", but the run stops after view %" G_GUINT64_FORMAT
+             " ([scenario] views): the fault never happens",
+             f->name, f->at.value, cfg->views_max);
+    }
+}
+
+/* Settings that are valid but leave a whole subsystem idle (see sim_scenario_load). */
+static void check_idle(Ctx *c)
+{
+    const SimRunConfig *cfg = &c->s->config;
+    if (cfg->rollups > 0 && cfg->tx_rate_mhz == 0) {
+        warn(c,
+             "[workload] rollups = %u, but tx_rate is 0/s: no transaction is submitted "
+             "(set [workload] tx_rate)",
+             cfg->rollups);
+    } else if (cfg->rollups > 0 && cfg->tx_end == 0) {
+        warn(c, "[workload] until = 0s: users stop before they start, so no transaction is "
+                "submitted");
+    }
+    if (cfg->da && cfg->rollups == 0 && !expects_data(c->s)) {
+        warn(c, "the DA layer is on, but there is no workload ([workload] rollups = 0) and no "
+                "expectation about it: blocks carry no transactions and nothing checks the data "
+                "path (set [workload] rollups and tx_rate, or expect da_available)");
+    }
+    for (guint i = 0; cfg->faults != NULL && i < cfg->faults->len; i++)
+        check_fault_start(c, cfg->faults->pdata[i]);
 }
 
 /* --- groups, overrides and the whole file ------------------------------------------------------
@@ -1301,6 +1378,7 @@ static void parse_all(Ctx *c, const char *text, const SimScenarioSettings *setti
     }
     g_strfreev(names);
     parse_expect(c);
+    if (c->error_count == 0) check_idle(c);
 }
 
 gboolean sim_scenario_parse(SimScenario *s, const char *path, const char *text,
@@ -1311,7 +1389,8 @@ gboolean sim_scenario_parse(SimScenario *s, const char *path, const char *text,
                        .name = path[0] == '<' ? g_strdup("defaults") : base_name(path),
                        .text = g_strdup(text),
                        .expectations =
-                           g_ptr_array_new_with_free_func((GDestroyNotify)sim_expect_free)};
+                           g_ptr_array_new_with_free_func((GDestroyNotify)sim_expect_free),
+                       .warnings = g_ptr_array_new_with_free_func(g_free)};
     sim_run_config_init(&s->config);
     Ctx c = {.path = path,
              .file = g_key_file_new(),
@@ -1368,6 +1447,7 @@ gboolean sim_scenario_load(SimScenario *s, const char *path, const SimScenarioSe
 void sim_scenario_clear(SimScenario *s)
 {
     if (s->expectations != NULL) g_ptr_array_unref(s->expectations);
+    if (s->warnings != NULL) g_ptr_array_unref(s->warnings);
     if (s->config.faults != NULL) sim_run_config_clear(&s->config);
     g_free(s->path);
     g_free(s->name);

@@ -38,6 +38,7 @@ typedef struct SimScenario {
     char *text;        /* the file's contents ("" without a file) */
     SimRunConfig config;
     GPtrArray *expectations; /* SimExpectation * */
+    GPtrArray *warnings;     /* char *: settings that leave a whole subsystem idle (see below) */
 } SimScenario;
 
 /* Settings for a load: "group.key=value" strings, NULL-terminated arrays (either may be NULL). */
@@ -50,6 +51,12 @@ typedef struct SimScenarioSettings {
  * Loads `path` (NULL: the built-in defaults only) with `settings` (may be NULL). Returns FALSE
  * with `error` listing every problem. On success `scenario` holds the result
  * (sim_scenario_clear); on failure it is empty.
+ *
+ * A valid scenario may still leave a whole subsystem idle; each such combination becomes a
+ * warning, one sentence saying what stays idle and what to set: rollups with no transaction
+ * rate; the DA layer with no workload and no expectation about it; a fault whose start comes
+ * after the run has stopped (a time at or past the duration, a view past the view limit); users
+ * told to stop at 0s. Warnings do not refuse the scenario; `shotglass run` prints them.
  */
 gboolean sim_scenario_load(SimScenario *scenario, const char *path,
                            const SimScenarioSettings *settings, GError **error);

@@ -200,6 +200,88 @@ START_TEST(a_da_key_turns_the_data_path_on_unless_enabled_says_no)
 }
 END_TEST
 
+/* An unset committee is 10, or every validator when there are fewer; a given one is kept, and
+ * one larger than the validators is still refused. */
+START_TEST(the_da_committee_defaults_to_ten_or_all_validators)
+{
+    const struct {
+        const char *text;
+        uint32_t committee;
+    } cases[] = {
+        {"[consensus]\nnodes = 4\n[da]\nenabled = true\n", 4},
+        {"[consensus]\nnodes = 30\n[da]\nenabled = true\n", 10},
+        {"[consensus]\nnodes = 10\n[da]\nenabled = true\n", 10},
+        {"[consensus]\nnodes = 4\n[workload]\nrollups = 1\ntx_rate = 5/s\n", 4},
+        {"[consensus]\nnodes = 30\n[da]\ncommittee = 21\n", 21},
+        {"[consensus]\nnodes = 4\n[da]\ncommittee = 3\n", 3},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        SimScenario s;
+        load(&s, cases[i].text, NULL);
+        ck_assert_msg(s.config.da, "case %u", i);
+        ck_assert_msg(s.config.da_committee == cases[i].committee, "case %u: %u", i,
+                      s.config.da_committee);
+        sim_scenario_clear(&s);
+    }
+    SimScenario s;
+    load(&s, "[consensus]\nnodes = 4\n", (const char *const[]){"da.enabled=true", NULL});
+    ck_assert_uint_eq(s.config.da_committee, 4); /* --da on the command line */
+    sim_scenario_clear(&s);
+    check_refused("[consensus]\nnodes = 4\n[da]\ncommittee = 10\n",
+                  (const char *const[]){"[da] committee: has 10 members, but there are 4", NULL});
+}
+END_TEST
+
+/* The warnings of `text`, joined by newlines (g_free); "" when there are none. */
+static char *warnings_of(const char *text)
+{
+    SimScenario s;
+    load(&s, text, NULL);
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; i < s.warnings->len; i++)
+        g_string_append_printf(out, "%s\n", (const char *)s.warnings->pdata[i]);
+    sim_scenario_clear(&s);
+    return g_string_free(out, FALSE);
+}
+
+static void check_warned(const char *text, const char *expected)
+{
+    char *got = warnings_of(text);
+    if (expected == NULL) {
+        ck_assert_msg(*got == '\0', "warned:\n%s\nfor:\n%s", got, text);
+    } else {
+        ck_assert_msg(strstr(got, expected) != NULL, "\"%s\" not in:\n%s", expected, got);
+        ck_assert_msg(strchr(got, '\n') == got + strlen(got) - 1, "more than one:\n%s", got);
+    }
+    g_free(got);
+}
+
+/* Valid settings that leave a whole subsystem idle are warned about, one warning each; a
+ * scenario that uses what it turns on has none. */
+START_TEST(idle_subsystems_are_warned_about)
+{
+    check_warned("", NULL);
+    check_warned("[workload]\nrollups = 2\ntx_rate = 10/s\n", NULL);
+    check_warned("[da]\ncommittee = 5\n[expect]\nda_available = true\n", NULL);
+    check_warned("[scenario]\nduration = 60s\nviews = 0\n[fault.x]\nkind = crash\nnodes = "
+                 "1\nat = 30s\n",
+                 NULL);
+    check_warned("[workload]\nrollups = 2\n",
+                 "[workload] rollups = 2, but tx_rate is 0/s: no transaction is submitted");
+    check_warned("[workload]\nrollups = 2\ntx_rate = 10/s\nuntil = 0s\n",
+                 "[workload] until = 0s: users stop before they start");
+    check_warned("[da]\nenabled = true\n", "the DA layer is on, but there is no workload");
+    check_warned("[da]\ncommittee = 5\n[expect]\ndecided_blocks >= 3\n",
+                 "the DA layer is on, but there is no workload");
+    check_warned("[scenario]\nduration = 60s\nviews = 0\n[fault.late]\nkind = crash\nnodes = "
+                 "1\nat = 60s\n",
+                 "[fault.late] starts at 1min, but the run stops at 1min");
+    check_warned("[scenario]\nviews = 20\n[fault.late]\nkind = crash\nnodes = 1\nat = view "
+                 "21\n",
+                 "[fault.late] starts at view 21, but the run stops after view 20");
+}
+END_TEST
+
 START_TEST(overrides_beat_the_file_and_defaults_fill_gaps)
 {
     const char *const overrides[] = {"consensus.nodes=12", "fault.late.at=view 9",
@@ -406,6 +488,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, documented_examples_are_valid);
     tcase_add_test(tc, values_land_where_they_belong);
     tcase_add_test(tc, a_da_key_turns_the_data_path_on_unless_enabled_says_no);
+    tcase_add_test(tc, the_da_committee_defaults_to_ten_or_all_validators);
+    tcase_add_test(tc, idle_subsystems_are_warned_about);
     tcase_add_test(tc, overrides_beat_the_file_and_defaults_fill_gaps);
     tcase_add_test(tc, errors_name_file_line_group_and_key_all_at_once);
     tcase_add_test(tc, faults_parse_as_documented);
