@@ -10,7 +10,7 @@
 #include "bench/phold_common.h"
 #include "sim/run/run.h"
 #include "sim/cli/run_cli.h"
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/core/units.h"
 
 #include <inttypes.h>

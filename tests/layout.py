@@ -5,7 +5,7 @@ Rooms, from the bottom (a file may include headers of its own room and of rooms 
 
     protocol/ (and protocol/byzantine/)   HotShot as sans-I/O state machines
     analysis/                             oracles and statistics over protocol records
-    sim/core/  sim/net/  sim/world/  sim/run/  sim/out/  sim/plot/  sim/cli/
+    sim/core/  sim/net/  sim/world/  sim/run/  sim/scenario/  sim/out/  sim/plot/  sim/cli/
     bench/                                benchmarks, run as `shotglass bench ...`
     sim/main.c                            the entry point
 
@@ -27,7 +27,7 @@ import re
 import sys
 import tempfile
 
-ROOMS = ["protocol", "analysis", "sim/core", "sim/net", "sim/world", "sim/run", "sim/out",
+ROOMS = ["protocol", "analysis", "sim/core", "sim/net", "sim/world", "sim/run", "sim/scenario", "sim/out",
          "sim/plot", "sim/cli", "bench", "sim"]
 ROOM_ALIASES = {"protocol/byzantine": "protocol"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -10,7 +10,7 @@
 #ifndef SHOTGLASS_SIM_RUN_CLI_H
 #define SHOTGLASS_SIM_RUN_CLI_H
 
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
 
 typedef struct SimRunCliOptions {
     gboolean quiet;

@@ -5,7 +5,7 @@
 #include "sim/core/assert.h"
 #include "sim/plot/report.h"
 #include "sim/out/results.h"
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,7 +3,7 @@
  *
  *   summary.json     what ran (scenario, its hash, overrides, seed, version), whether it
  *                    completed and passed, the trace digest, the scenario's warnings
- *                    (sim/run/scenario.h), oracle verdicts, expectations
+ *                    (sim/scenario/scenario.h), oracle verdicts, expectations
  *                    with their measured values, and headline metrics
  *   scenario.ini     the scenario file as it was read
  *   views.csv        one row per view: leader, outcome, proposal and decide times, timeouts
@@ -34,7 +34,7 @@
 
 #include "sim/run/expect.h"
 #include "sim/run/run.h"
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
 
 #include <glib.h>
 #include <json-glib/json-glib.h>

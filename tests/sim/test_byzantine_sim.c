@@ -6,7 +6,7 @@
  * keep deciding, and the behaviour really acted (it dropped, changed or added messages; the
  * three that only configure the node or need the driver are checked to have run).
  */
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/check_main.h"
 #include "tests/sim/sim_test.h"
 

@@ -7,7 +7,7 @@
  * fails the views its node leads; a slow CPU and a degraded network stretch finality; skewed
  * clocks time out early; before GST an adversary delays everything and after it the chain runs.
  */
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/check_main.h"
 #include "tests/sim/sim_test.h"
 

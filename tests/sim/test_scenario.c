@@ -5,7 +5,7 @@
  * out; errors name the file, the line, the group and the key, all at once; faults and
  * expectations parse as documented, with their contradictions refused.
  */
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "tests/check_main.h"
 
 #include <string.h>

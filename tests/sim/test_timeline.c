@@ -12,7 +12,7 @@
  * the node enter, proposals on the leader's track, the faults' spans, the sampling rule (outside
  * the sample, only the work of views the node leads), and byte-identical files for equal runs.
  */
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
 #include "sim/out/timeline.h"
 #include "tests/check_main.h"
 #include "tests/sim/sim_test.h"

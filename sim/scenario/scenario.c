@@ -1,9 +1,13 @@
 /*
  * Scenario files; see scenario.h. The file is read twice: GKeyFile parses it, and a line scanner
- * finds where each group and key stands (for messages) and what GKeyFile would silently accept
- * (a key set twice, a group written twice, a locale suffix).
+ * (reader.c) finds where each group and key stands (for messages) and what GKeyFile would
+ * silently accept. This file holds the plain groups' keys, expectations, the checks across keys
+ * and the whole file; fault groups are fault_keys.c's.
  */
-#include "sim/run/scenario.h"
+#include "sim/scenario/scenario.h"
+
+#include "sim/scenario/fault_keys.h"
+#include "sim/scenario/reader.h"
 
 #include "sim/core/assert.h"
 #include "sim/net/placement.h"
@@ -14,124 +18,6 @@
 #include <string.h>
 
 G_DEFINE_QUARK(shotglass - scenario - error - quark, sim_scenario_error)
-
-#define ERRORS_MAX 50
-
-typedef struct Ctx {
-    const char *path;
-    GKeyFile *file;
-    GHashTable *lines;           /* "group" or "group\x1fkey" -> line number (GINT_TO_POINTER) */
-    GHashTable *set_by_override; /* same keys, for what --set gave */
-    GString *errors;
-    guint error_count;
-    SimScenario *s;
-    SimRegions *regions;
-} Ctx;
-
-static char *line_key(const char *group, const char *key)
-{
-    return key != NULL ? g_strdup_printf("%s\x1f%s", group, key) : g_strdup(group);
-}
-
-/* Where a group or key was written: "FILE:LINE", "FILE (--set)" or "FILE". */
-static char *location(const Ctx *c, const char *group, const char *key)
-{
-    char *k = line_key(group, key);
-    int line = GPOINTER_TO_INT(g_hash_table_lookup(c->lines, k));
-    gboolean override = g_hash_table_contains(c->set_by_override, k);
-    g_free(k);
-    if (override && c->path[0] == '<') return g_strdup("command line");
-    if (override) return g_strdup_printf("%s (command line)", c->path);
-    if (line > 0) return g_strdup_printf("%s:%d", c->path, line);
-    return g_strdup(c->path);
-}
-
-G_GNUC_PRINTF(4, 5)
-static gboolean problem(Ctx *c, const char *group, const char *key, const char *format, ...)
-{
-    if (++c->error_count > ERRORS_MAX) return FALSE;
-    va_list args;
-    va_start(args, format);
-    char *message = g_strdup_vprintf(format, args);
-    va_end(args);
-    char *where = location(c, group != NULL ? group : "", key);
-    if (group == NULL) {
-        g_string_append_printf(c->errors, "%s: %s\n", where, message);
-    } else if (key == NULL) {
-        g_string_append_printf(c->errors, "%s: [%s]: %s\n", where, group, message);
-    } else {
-        g_string_append_printf(c->errors, "%s: [%s] %s: %s\n", where, group, key, message);
-    }
-    g_free(where);
-    g_free(message);
-    return FALSE;
-}
-
-/* A problem at a given line, with the group and key when there are some. */
-G_GNUC_PRINTF(5, 6)
-static gboolean line_problem(Ctx *c, int line, const char *group, const char *key,
-                             const char *format, ...)
-{
-    if (++c->error_count > ERRORS_MAX) return FALSE;
-    va_list args;
-    va_start(args, format);
-    char *message = g_strdup_vprintf(format, args);
-    va_end(args);
-    g_string_append_printf(c->errors, "%s:%d: ", c->path, line);
-    if (group != NULL)
-        g_string_append_printf(c->errors, "[%s]%s%s: ", group, key ? " " : "", key ? key : "");
-    g_string_append_printf(c->errors, "%s\n", message);
-    g_free(message);
-    return FALSE;
-}
-
-/* --- the line scanner ------------------------------------------------------------------------ */
-
-static void scan_key(Ctx *c, const char *group, char *line, int number)
-{
-    char *eq = strchr(line, '=');
-    if (group == NULL || eq == NULL) return; /* GKeyFile reports these */
-    *eq = '\0';
-    char *key = g_strstrip(line);
-    char *k = line_key(group, key);
-    gpointer first = g_hash_table_lookup(c->lines, k);
-    if (first != NULL) {
-        line_problem(c, number, group, key, "set twice (first on line %d); keep one",
-                     GPOINTER_TO_INT(first));
-        g_free(k);
-    } else {
-        g_hash_table_insert(c->lines, k, GINT_TO_POINTER(number));
-    }
-    if (strchr(key, '[') != NULL || strchr(key, ']') != NULL) {
-        line_problem(c, number, group, key, "a key cannot contain [ or ]");
-    }
-}
-
-static void scan(Ctx *c, const char *text)
-{
-    char **lines = g_strsplit(text, "\n", -1);
-    char *group = NULL;
-    for (int i = 0; lines[i] != NULL; i++) {
-        char *line = g_strstrip(lines[i]);
-        if (*line == '\0' || *line == '#') continue;
-        if (*line == '[' && line[strlen(line) - 1] == ']') {
-            g_free(group);
-            group = g_strndup(line + 1, strlen(line) - 2);
-            gpointer first = g_hash_table_lookup(c->lines, group);
-            if (first != NULL) {
-                line_problem(c, i + 1, group, NULL,
-                             "the group appears twice (first on line %d); merge them",
-                             GPOINTER_TO_INT(first));
-            } else {
-                g_hash_table_insert(c->lines, g_strdup(group), GINT_TO_POINTER(i + 1));
-            }
-            continue;
-        }
-        scan_key(c, group, line, i + 1);
-    }
-    g_free(group);
-    g_strfreev(lines);
-}
 
 /* --- the keys -------------------------------------------------------------------------------- */
 
@@ -356,31 +242,31 @@ static void *field(SimScenario *s, const KeySpec *k)
     return (char *)&s->config + k->offset;
 }
 
-static gboolean quantity_problem(Ctx *c, const KeySpec *k, GError *inner)
+static gboolean quantity_problem(ScenarioCtx *c, const KeySpec *k, GError *inner)
 {
     if (k->none_word == NULL) {
-        problem(c, k->group, k->key, "%s", inner->message);
+        reader__problem(c, k->group, k->key, "%s", inner->message);
     } else { /* a time, or a word: say the words too */
         GString *words = g_string_new(k->none_word);
         for (int i = 0; k->choices != NULL && k->choices[i] != NULL; i++)
             g_string_append_printf(words, " or %s", k->choices[i]);
-        problem(c, k->group, k->key, "%s (or %s)", inner->message, words->str);
+        reader__problem(c, k->group, k->key, "%s (or %s)", inner->message, words->str);
         g_string_free(words, TRUE);
     }
     g_error_free(inner);
     return FALSE;
 }
 
-static gboolean apply_count(Ctx *c, const KeySpec *k, const char *value)
+static gboolean apply_count(ScenarioCtx *c, const KeySpec *k, const char *value)
 {
     uint64_t v = 0;
     GError *inner = NULL;
     if (!sim_quantity_parse(value, k->unit, &v, &inner)) return quantity_problem(c, k, inner);
     if (v < k->min || v > k->max) {
-        return problem(c, k->group, k->key,
-                       "expected %s from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
-                       ", got \"%s\"",
-                       k->type == V_COUNT ? "a whole number" : "a value", k->min, k->max, value);
+        return reader__problem(
+            c, k->group, k->key,
+            "expected %s from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT ", got \"%s\"",
+            k->type == V_COUNT ? "a whole number" : "a value", k->min, k->max, value);
     }
     if (k->type == V_COUNT && k->width == 4) {
         *(uint32_t *)field(c->s, k) = (uint32_t)v;
@@ -390,19 +276,19 @@ static gboolean apply_count(Ctx *c, const KeySpec *k, const char *value)
     return TRUE;
 }
 
-static gboolean apply_quantity(Ctx *c, const KeySpec *k, const char *value)
+static gboolean apply_quantity(ScenarioCtx *c, const KeySpec *k, const char *value)
 {
     uint64_t v = 0;
     GError *inner = NULL;
     if (!sim_quantity_parse(value, k->unit, &v, &inner)) return quantity_problem(c, k, inner);
     if (v < k->min) {
-        return problem(c, k->group, k->key, "must be more than zero, got \"%s\"", value);
+        return reader__problem(c, k->group, k->key, "must be more than zero, got \"%s\"", value);
     }
     *(uint64_t *)field(c->s, k) = v;
     return TRUE;
 }
 
-static gboolean apply_choice(Ctx *c, const KeySpec *k, const char *value)
+static gboolean apply_choice(ScenarioCtx *c, const KeySpec *k, const char *value)
 {
     for (int i = 0; k->choices[i] != NULL; i++) {
         if (strcmp(value, k->choices[i]) == 0) {
@@ -411,21 +297,21 @@ static gboolean apply_choice(Ctx *c, const KeySpec *k, const char *value)
         }
     }
     char *list = g_strjoinv(" or ", (char **)k->choices);
-    problem(c, k->group, k->key, "expected %s, got \"%s\"", list, value);
+    reader__problem(c, k->group, k->key, "expected %s, got \"%s\"", list, value);
     g_free(list);
     return FALSE;
 }
 
-static gboolean apply_bool(Ctx *c, const KeySpec *k, const char *value)
+static gboolean apply_bool(ScenarioCtx *c, const KeySpec *k, const char *value)
 {
     if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
-        return problem(c, k->group, k->key, "expected true or false, got \"%s\"", value);
+        return reader__problem(c, k->group, k->key, "expected true or false, got \"%s\"", value);
     }
     *(gboolean *)field(c->s, k) = strcmp(value, "true") == 0;
     return TRUE;
 }
 
-static gboolean apply_dist(Ctx *c, const KeySpec *k, const char *value)
+static gboolean apply_dist(ScenarioCtx *c, const KeySpec *k, const char *value)
 {
     GError *inner = NULL;
     SimDist d;
@@ -436,7 +322,7 @@ static gboolean apply_dist(Ctx *c, const KeySpec *k, const char *value)
     return TRUE;
 }
 
-static gboolean apply_stake(Ctx *c, const char *value)
+static gboolean apply_stake(ScenarioCtx *c, const char *value)
 {
     SimRunConfig *cfg = &c->s->config;
     if (strcmp(value, "equal") == 0) {
@@ -469,10 +355,11 @@ static gboolean apply_stake(Ctx *c, const char *value)
         }
         g_array_unref(list);
     }
-    return problem(c, "consensus", "stake",
-                   "expected equal, zipf(s=NUMBER) such as zipf(s=1.1), or one whole number per "
-                   "validator separated by commas, got \"%s\"",
-                   value);
+    return reader__problem(
+        c, "consensus", "stake",
+        "expected equal, zipf(s=NUMBER) such as zipf(s=1.1), or one whole number per "
+        "validator separated by commas, got \"%s\"",
+        value);
 }
 
 static void replace_text(char **slot, const char *value)
@@ -481,11 +368,11 @@ static void replace_text(char **slot, const char *value)
     *slot = g_strdup(value);
 }
 
-static gboolean apply_special(Ctx *c, const KeySpec *k, const char *value)
+static gboolean apply_special(ScenarioCtx *c, const KeySpec *k, const char *value)
 {
     SimScenario *s = c->s;
     if (strcmp(k->key, "name") == 0) {
-        if (*value == '\0') return problem(c, k->group, k->key, "must not be empty");
+        if (*value == '\0') return reader__problem(c, k->group, k->key, "must not be empty");
         replace_text(&s->name, value);
     } else if (strcmp(k->key, "description") == 0) {
         replace_text(&s->description, value);
@@ -503,7 +390,7 @@ static gboolean apply_special(Ctx *c, const KeySpec *k, const char *value)
     return TRUE;
 }
 
-static gboolean apply_value(Ctx *c, const KeySpec *k, const char *value)
+static gboolean apply_value(ScenarioCtx *c, const KeySpec *k, const char *value)
 {
     switch (k->type) {
     case V_SPECIAL:
@@ -533,481 +420,9 @@ static gboolean apply_value(Ctx *c, const KeySpec *k, const char *value)
     SIM_UNREACHABLE();
 }
 
-/* --- faults ---------------------------------------------------------------------------------- */
-
-#define KIND_BYZANTINE SIM_FAULT_BYZANTINE /* [fault.NAME] kind = byzantine */
-#define K(kind)        (1u << (kind))
-#define NODE_KINDS                                                                                 \
-    (K(SIM_FAULT_CRASH) | K(SIM_FAULT_RESTART) | K(SIM_FAULT_PAUSE) | K(SIM_FAULT_SLOW) |          \
-     K(SIM_FAULT_SKEW) | K(KIND_BYZANTINE))
-#define TIMED_KINDS (0xffffu & ~K(SIM_FAULT_SKEW))
-
-typedef struct FaultKey {
-    const char *key;
-    unsigned kinds; /* bit per kind that takes it */
-    const char *help;
-} FaultKey;
-
-static const FaultKey fault_keys[] = {
-    {"kind", 0xffffu, "crash, restart, pause, slow, partition, degrade, filter, skew or byzantine"},
-    {"at", TIMED_KINDS,
-     "start: a virtual time (30s), view N, tc or tc N (default 0s; byzantine: the whole run)"},
-    {"until", TIMED_KINDS & ~K(SIM_FAULT_RESTART), "end: a virtual time, view N, tc or tc N"},
-    {"duration", TIMED_KINDS & ~K(SIM_FAULT_RESTART), "end: this long after the start"},
-    {"views", TIMED_KINDS & ~K(SIM_FAULT_RESTART),
-     "end: this many views after the view in progress at the start"},
-    {"nodes", NODE_KINDS, "the validators it applies to (a node selector)"},
-    {"groups", K(SIM_FAULT_PARTITION), "partition: node selectors separated by |"},
-    {"from", K(SIM_FAULT_PARTITION) | K(SIM_FAULT_DEGRADE) | K(SIM_FAULT_FILTER),
-     "senders (default: all)"},
-    {"to", K(SIM_FAULT_PARTITION) | K(SIM_FAULT_DEGRADE) | K(SIM_FAULT_FILTER),
-     "receivers (default: all)"},
-    {"one_way", K(SIM_FAULT_PARTITION) | K(SIM_FAULT_DEGRADE),
-     "only from -> to (default false: both ways)"},
-    {"mode", K(SIM_FAULT_PARTITION), "drop (default) or hold (deliver when it heals)"},
-    {"factor", K(SIM_FAULT_SLOW) | K(SIM_FAULT_SKEW),
-     "slow: CPU time multiplier; skew: view timer multiplier (e.g. 0.5)"},
-    {"latency", K(SIM_FAULT_DEGRADE), "latency multiplier (default 1x)"},
-    {"bandwidth", K(SIM_FAULT_DEGRADE), "bandwidth divisor (default 1x)"},
-    {"loss", K(SIM_FAULT_DEGRADE), "share of copies lost (default 0%)"},
-    {"types", K(SIM_FAULT_FILTER), "message types, comma-separated (`shotglass list messages`)"},
-    {"action", K(SIM_FAULT_FILTER), "drop (default) or delay"},
-    {"delay", K(SIM_FAULT_FILTER), "with action = delay: how long"},
-    {"behaviour", K(KIND_BYZANTINE), "a Byzantine behaviour (`shotglass list behaviours`)"},
-};
-
-static const FaultKey *find_fault_key(const char *key)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(fault_keys); i++) {
-        if (strcmp(fault_keys[i].key, key) == 0) return &fault_keys[i];
-    }
-    return NULL;
-}
-
-static const char *kind_name(unsigned kind)
-{
-    return kind == KIND_BYZANTINE ? "byzantine" : sim_fault_kind_name((SimFaultKind)kind);
-}
-
-/* The keys a kind takes, for messages (g_free). */
-static char *keys_of_kind(unsigned kind)
-{
-    GString *list = g_string_new(NULL);
-    for (size_t i = 0; i < G_N_ELEMENTS(fault_keys); i++) {
-        if (!(fault_keys[i].kinds & K(kind))) continue;
-        g_string_append_printf(list, "%s%s", list->len ? ", " : "", fault_keys[i].key);
-    }
-    return g_string_free(list, FALSE);
-}
-
-static gboolean parse_kind(Ctx *c, const char *group, unsigned *kind)
-{
-    char *value = g_key_file_get_value(c->file, group, "kind", NULL);
-    if (value == NULL) {
-        return problem(c, group, NULL,
-                       "has no kind; expected kind = crash, restart, pause, slow, "
-                       "partition, degrade, filter, skew or byzantine");
-    }
-    SimFaultKind k;
-    gboolean ok = TRUE;
-    if (sim_fault_kind_lookup(value, &k)) {
-        *kind = k;
-    } else {
-        static const char *const names[] = {"crash",   "restart", "pause", "slow",     "partition",
-                                            "degrade", "filter",  "skew",  "byzantine"};
-        const char *close = sim_suggest(value, names, G_N_ELEMENTS(names));
-        ok = problem(c, group, "kind",
-                     "unknown kind \"%s\"%s%s%s; expected crash, restart, pause, slow, "
-                     "partition, degrade, filter, skew or byzantine",
-                     value, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
-    }
-    g_free(value);
-    return ok;
-}
-
-/* Every key of the group is one its kind takes. */
-static gboolean check_fault_keys(Ctx *c, const char *group, unsigned kind)
-{
-    gsize count = 0;
-    char **names = g_key_file_get_keys(c->file, group, &count, NULL);
-    gboolean ok = TRUE;
-    for (gsize i = 0; i < count; i++) {
-        const FaultKey *fk = find_fault_key(names[i]);
-        if (fk != NULL && (fk->kinds & K(kind))) continue;
-        char *takes = keys_of_kind(kind);
-        if (fk != NULL) {
-            ok = problem(c, group, names[i], "a %s fault takes no %s (it takes: %s)",
-                         kind_name(kind), names[i], takes);
-        } else {
-            const char *all[G_N_ELEMENTS(fault_keys)];
-            for (size_t j = 0; j < G_N_ELEMENTS(fault_keys); j++)
-                all[j] = fault_keys[j].key;
-            const char *close = sim_suggest(names[i], all, G_N_ELEMENTS(all));
-            ok = problem(c, group, names[i], "unknown key%s%s%s; a %s fault takes: %s",
-                         close ? " (did you mean " : "", close ? close : "", close ? "?)" : "",
-                         kind_name(kind), takes);
-        }
-        g_free(takes);
-    }
-    g_strfreev(names);
-    return ok;
-}
-
-static char *get(Ctx *c, const char *group, const char *key)
-{
-    char *value = g_key_file_get_value(c->file, group, key, NULL);
-    return value != NULL ? g_strstrip(value) : NULL;
-}
-
-/* A selector key; absent: `out` stays empty, which is fine unless `required`. */
-static gboolean fault_selector(Ctx *c, const char *group, const char *key, gboolean required,
-                               SimSelector *out)
-{
-    char *value = get(c, group, key);
-    gboolean ok = TRUE;
-    if (value == NULL) {
-        if (required)
-            ok =
-                problem(c, group, NULL, "needs %s (a node selector: %s)", key, sim_selector_help());
-    } else {
-        GError *inner = NULL;
-        ok = sim_selector_parse(out, value, c->s->config.nodes, c->regions, &inner);
-        if (!ok) problem(c, group, key, "%s", inner->message), g_error_free(inner);
-    }
-    g_free(value);
-    return ok;
-}
-
-static gboolean fault_quantity(Ctx *c, const char *group, const char *key, SimQuantityKind kind,
-                               uint64_t *out)
-{
-    char *value = get(c, group, key);
-    if (value == NULL) return TRUE;
-    GError *inner = NULL;
-    gboolean ok = sim_quantity_parse(value, kind, out, &inner);
-    if (!ok) problem(c, group, key, "%s", inner->message), g_error_free(inner);
-    g_free(value);
-    return ok;
-}
-
-static gboolean fault_trigger(Ctx *c, const char *group, const char *key, gboolean is_end,
-                              SimTrigger *out)
-{
-    char *value = get(c, group, key);
-    if (value == NULL) return TRUE;
-    GError *inner = NULL;
-    gboolean ok = sim_trigger_parse(value, is_end, out, &inner);
-    if (!ok) problem(c, group, key, "%s", inner->message), g_error_free(inner);
-    g_free(value);
-    return ok;
-}
-
-/* at, and one of until / duration / views. */
-static gboolean fault_times(Ctx *c, const char *group, SimFault *f)
-{
-    gboolean has_until = g_key_file_has_key(c->file, group, "until", NULL);
-    gboolean has_duration = g_key_file_has_key(c->file, group, "duration", NULL);
-    gboolean has_views = g_key_file_has_key(c->file, group, "views", NULL);
-    if (has_until + has_duration + has_views > 1) {
-        return problem(c, group, has_views ? "views" : "duration",
-                       "until, duration and views each say when the fault ends; give one");
-    }
-    uint64_t amount = 0;
-    gboolean ok = fault_trigger(c, group, "at", FALSE, &f->at) &&
-                  fault_trigger(c, group, "until", TRUE, &f->end);
-    if (ok && has_duration) {
-        ok = fault_quantity(c, group, "duration", SIM_QUANTITY_DURATION, &amount);
-        if (ok && amount == 0) ok = problem(c, group, "duration", "must be more than zero");
-        f->end = (SimTrigger){SIM_TRIGGER_AFTER, amount};
-    }
-    if (ok && has_views) {
-        ok = fault_quantity(c, group, "views", SIM_QUANTITY_COUNT, &amount);
-        if (ok && amount == 0) ok = problem(c, group, "views", "must be at least 1");
-        f->end = (SimTrigger){SIM_TRIGGER_VIEWS, amount};
-    }
-    if (ok && f->at.kind == SIM_TRIGGER_TIME && f->end.kind == SIM_TRIGGER_TIME &&
-        f->end.value <= f->at.value) {
-        ok = problem(c, group, "until", "ends at or before it starts");
-    }
-    if (ok && f->kind == SIM_FAULT_PAUSE && f->end.kind != SIM_TRIGGER_TIME &&
-        f->end.kind != SIM_TRIGGER_AFTER) {
-        ok = problem(c, group, NULL, "a pause needs an end in time: until = TIME or duration");
-    }
-    return ok;
-}
-
-/* Two static id-only selectors must not share a validator. */
-static gboolean groups_disjoint(Ctx *c, const char *group, GPtrArray *sets)
-{
-    SimNodeSet seen, mine;
-    sim_node_set_init(&seen, c->s->config.nodes);
-    SimSelectorContext none = {.node_count = c->s->config.nodes};
-    gboolean ok = TRUE;
-    for (guint i = 0; ok && i < sets->len; i++) {
-        const SimSelector *sel = sets->pdata[i];
-        gboolean ids_only = TRUE;
-        for (guint t = 0; t < sel->terms->len; t++)
-            ids_only &= g_array_index(sel->terms, SimSelectorTerm, t).kind == SIM_SELECT_IDS;
-        if (!ids_only) continue; /* regions and roles are checked when the run is built */
-        sim_node_set_init(&mine, c->s->config.nodes);
-        sim_selector_resolve(sel, &none, &mine);
-        if (sim_node_set_intersects(&seen, &mine)) {
-            ok = problem(c, group, "groups", "group %u (%s) overlaps an earlier group", i + 1,
-                         sel->text);
-        }
-        for (uint32_t id = 0; id < c->s->config.nodes; id++) {
-            if (sim_node_set_contains(&mine, id)) sim_node_set_add(&seen, id);
-        }
-        sim_node_set_clear(&mine);
-    }
-    sim_node_set_clear(&seen);
-    return ok;
-}
-
-static gboolean fault_partition(Ctx *c, const char *group, SimFault *f)
-{
-    char *groups_text = get(c, group, "groups");
-    gboolean pairs = g_key_file_has_key(c->file, group, "from", NULL) ||
-                     g_key_file_has_key(c->file, group, "to", NULL);
-    gboolean ok = TRUE;
-    if ((groups_text != NULL) == pairs) {
-        ok = problem(c, group, groups_text ? "groups" : NULL,
-                     "a partition takes either groups (A | B | ...) or from and to, not %s",
-                     groups_text ? "both" : "neither");
-    } else if (groups_text != NULL) {
-        char **parts = g_strsplit(groups_text, "|", -1);
-        f->groups = g_ptr_array_new();
-        for (guint i = 0; ok && parts[i] != NULL; i++) {
-            SimSelector *sel = g_new0(SimSelector, 1);
-            GError *inner = NULL;
-            ok = sim_selector_parse(sel, parts[i], c->s->config.nodes, c->regions, &inner);
-            if (!ok) problem(c, group, "groups", "group %u: %s", i + 1, inner->message);
-            g_clear_error(&inner);
-            g_ptr_array_add(f->groups, sel);
-        }
-        if (ok && f->groups->len < 2) {
-            ok = problem(c, group, "groups", "expected at least two groups separated by |");
-        }
-        ok = ok && groups_disjoint(c, group, f->groups);
-        g_strfreev(parts);
-    } else {
-        ok = fault_selector(c, group, "from", TRUE, &f->from) &&
-             fault_selector(c, group, "to", TRUE, &f->to);
-    }
-    g_free(groups_text);
-    char *mode = get(c, group, "mode");
-    if (ok && mode != NULL && strcmp(mode, "drop") != 0 && strcmp(mode, "hold") != 0) {
-        ok = problem(c, group, "mode", "expected drop or hold, got \"%s\"", mode);
-    }
-    f->mode = mode != NULL && strcmp(mode, "hold") == 0 ? SIM_CUT_HOLD : SIM_CUT_DROP;
-    g_free(mode);
-    return ok;
-}
-
-static gboolean fault_bool(Ctx *c, const char *group, const char *key, gboolean *out)
-{
-    char *value = get(c, group, key);
-    gboolean ok = value == NULL || strcmp(value, "true") == 0 || strcmp(value, "false") == 0;
-    if (!ok) problem(c, group, key, "expected true or false, got \"%s\"", value);
-    if (value != NULL) *out = strcmp(value, "true") == 0;
-    g_free(value);
-    return ok;
-}
-
-/* "proposal, quorum_vote": the message types, as bits. */
-static gboolean fault_types(Ctx *c, const char *group, SimFault *f)
-{
-    char *value = get(c, group, "types");
-    if (value == NULL) return problem(c, group, NULL, "a filter needs types");
-    const char *names[PROTO_MSG_TYPE_COUNT_];
-    for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++)
-        names[t - 1] = proto_msg_type_name(t);
-    char **items = g_strsplit(value, ",", -1);
-    gboolean ok = TRUE;
-    for (guint i = 0; items[i] != NULL; i++) {
-        const char *item = g_strstrip(items[i]);
-        int found = 0;
-        for (int t = 1; t < PROTO_MSG_TYPE_COUNT_ && !found; t++)
-            found = strcmp(item, names[t - 1]) == 0 ? t : 0;
-        if (found) {
-            f->types |= (uint64_t)1 << found;
-            continue;
-        }
-        const char *close = sim_suggest(item, names, PROTO_MSG_TYPE_COUNT_ - 1);
-        ok = problem(c, group, "types",
-                     "unknown message type \"%s\"%s%s%s (`shotglass list messages`)", item,
-                     close ? ", did you mean " : "", close ? close : "", close ? "?" : "");
-    }
-    g_strfreev(items);
-    g_free(value);
-    return ok;
-}
-
-static gboolean fault_filter(Ctx *c, const char *group, SimFault *f)
-{
-    gboolean ok = fault_types(c, group, f) && fault_selector(c, group, "from", FALSE, &f->from) &&
-                  fault_selector(c, group, "to", FALSE, &f->to);
-    char *action = get(c, group, "action");
-    gboolean has_delay = g_key_file_has_key(c->file, group, "delay", NULL);
-    if (action != NULL && strcmp(action, "drop") != 0 && strcmp(action, "delay") != 0) {
-        ok = problem(c, group, "action", "expected drop or delay, got \"%s\"", action);
-    }
-    f->delay = action != NULL && strcmp(action, "delay") == 0;
-    if (f->delay && !has_delay) ok = problem(c, group, NULL, "action = delay needs delay");
-    if (!f->delay && has_delay) ok = problem(c, group, "delay", "only with action = delay");
-    ok = ok && fault_quantity(c, group, "delay", SIM_QUANTITY_DURATION, &f->amount);
-    g_free(action);
-    return ok;
-}
-
-static gboolean fault_degrade(Ctx *c, const char *group, SimFault *f)
-{
-    gboolean ok = fault_selector(c, group, "from", FALSE, &f->from) &&
-                  fault_selector(c, group, "to", FALSE, &f->to) &&
-                  fault_quantity(c, group, "latency", SIM_QUANTITY_FACTOR, &f->latency_ppm) &&
-                  fault_quantity(c, group, "bandwidth", SIM_QUANTITY_FACTOR, &f->bandwidth_ppm) &&
-                  fault_quantity(c, group, "loss", SIM_QUANTITY_RATIO, &f->loss_ppm);
-    if (ok && (f->latency_ppm == 0 || f->bandwidth_ppm == 0)) {
-        ok = problem(c, group, f->latency_ppm == 0 ? "latency" : "bandwidth",
-                     "must be more than zero");
-    }
-    return ok;
-}
-
-static gboolean fault_factor(Ctx *c, const char *group, SimFault *f)
-{
-    if (!g_key_file_has_key(c->file, group, "factor", NULL)) {
-        return problem(c, group, NULL, "a %s fault needs factor", sim_fault_kind_name(f->kind));
-    }
-    if (!fault_quantity(c, group, "factor", SIM_QUANTITY_FACTOR, &f->factor_ppm)) return FALSE;
-    if (f->factor_ppm == 0) return problem(c, group, "factor", "must be more than zero");
-    if (f->kind == SIM_FAULT_SLOW && f->factor_ppm < SIM_PPM_ONE) {
-        return problem(c, group, "factor", "a slow CPU takes a factor of at least 1x");
-    }
-    return TRUE;
-}
-
-/* The behaviour key of a byzantine fault. */
-static gboolean byzantine_behaviour(Ctx *c, const char *group, ProtoByzantineKind *kind)
-{
-    char *behaviour = get(c, group, "behaviour");
-    gboolean ok = TRUE;
-    if (behaviour == NULL) {
-        ok = problem(c, group, NULL,
-                     "a byzantine fault needs behaviour (`shotglass list "
-                     "behaviours`)");
-    } else if (!proto_byzantine_lookup(behaviour, kind) || *kind == PROTO_BYZANTINE_NONE) {
-        const char *names[PROTO_BYZANTINE_KIND_COUNT_];
-        for (int k = 1; k < PROTO_BYZANTINE_KIND_COUNT_; k++)
-            names[k - 1] = proto_byzantine_name(k);
-        const char *close = sim_suggest(behaviour, names, PROTO_BYZANTINE_KIND_COUNT_ - 1);
-        ok = problem(c, group, "behaviour",
-                     "unknown behaviour \"%s\"%s%s%s (`shotglass list behaviours`)", behaviour,
-                     close ? ", did you mean " : "", close ? close : "", close ? "?" : "");
-    }
-    g_free(behaviour);
-    return ok;
-}
-
-/* A byzantine fault with at, until, duration or views: the nodes take the behaviour on inside
- * that window only, and are honest (and checked as honest) before and after it. */
-static void parse_byzantine_window(Ctx *c, const char *group, ProtoByzantineKind kind, gboolean ok)
-{
-    SimFault *f = sim_fault_new(SIM_FAULT_BYZANTINE, group + strlen("fault."));
-    f->behaviour = kind;
-    ok = fault_times(c, group, f) && ok;
-    ok = fault_selector(c, group, "nodes", TRUE, &f->nodes) && ok;
-    if (ok && !proto_byzantine_can_switch(kind)) {
-        ok = problem(c, group, "behaviour",
-                     "%s changes how the node is built, so it holds for the whole run: remove "
-                     "at, until, duration and views",
-                     proto_byzantine_name(kind));
-    }
-    if (ok) {
-        sim_run_config_take_fault(&c->s->config, f);
-    } else {
-        sim_fault_free(f);
-    }
-}
-
-static void parse_byzantine(Ctx *c, const char *group)
-{
-    ProtoByzantineKind kind = PROTO_BYZANTINE_NONE;
-    gboolean ok = byzantine_behaviour(c, group, &kind);
-    static const char *const window_keys[] = {"at", "until", "duration", "views"};
-    for (size_t i = 0; i < G_N_ELEMENTS(window_keys); i++) {
-        if (g_key_file_has_key(c->file, group, window_keys[i], NULL)) {
-            parse_byzantine_window(c, group, kind, ok);
-            return;
-        }
-    }
-    SimSelector nodes = {0};
-    ok = fault_selector(c, group, "nodes", TRUE, &nodes) && ok;
-    if (ok && !sim_selector_is_static(&nodes)) {
-        ok = problem(c, group, "nodes",
-                     "Byzantine nodes are chosen before the run: leader and next-leader "
-                     "cannot be used here (leader(V) can)");
-    }
-    if (ok) sim_run_config_add_byzantine_selector(&c->s->config, kind, &nodes, group + 6);
-    sim_selector_clear(&nodes);
-}
-
-static void parse_fault(Ctx *c, const char *group)
-{
-    const char *name = group + strlen("fault.");
-    unsigned kind = 0;
-    if (*name == '\0') {
-        problem(c, group, NULL, "a fault group needs a name, as in [fault.split]");
-        return;
-    }
-    for (const char *p = name; *p != '\0'; p++) {
-        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_') {
-            problem(c, group, NULL,
-                    "a fault's name is letters, digits, - and _ (it names the fault in "
-                    "recovery.NAME, --set fault.NAME.KEY and the results)");
-            return;
-        }
-    }
-    if (!parse_kind(c, group, &kind) || !check_fault_keys(c, group, kind)) return;
-    if (kind == KIND_BYZANTINE) {
-        parse_byzantine(c, group);
-        return;
-    }
-    SimFault *f = sim_fault_new((SimFaultKind)kind, name);
-    gboolean ok = fault_times(c, group, f);
-    if (K(kind) & NODE_KINDS) ok = fault_selector(c, group, "nodes", TRUE, &f->nodes) && ok;
-    switch ((int)kind) {
-    case SIM_FAULT_PARTITION:
-        ok = fault_partition(c, group, f) && ok;
-        ok = fault_bool(c, group, "one_way", &f->one_way) && ok;
-        break;
-    case SIM_FAULT_DEGRADE:
-        ok = fault_degrade(c, group, f) && ok;
-        ok = fault_bool(c, group, "one_way", &f->one_way) && ok;
-        break;
-    case SIM_FAULT_FILTER:
-        ok = fault_filter(c, group, f) && ok;
-        break;
-    case SIM_FAULT_SLOW:
-    case SIM_FAULT_SKEW:
-        ok = fault_factor(c, group, f) && ok;
-        break;
-    default:
-        break;
-    }
-    if (ok && f->kind == SIM_FAULT_PARTITION && f->groups != NULL && f->one_way) {
-        ok = problem(c, group, "one_way", "one_way applies to from and to, not to groups");
-    }
-    if (ok) {
-        sim_run_config_take_fault(&c->s->config, f);
-    } else {
-        sim_fault_free(f);
-    }
-}
-
 /* --- expectations ---------------------------------------------------------------------------- */
 
-static gboolean has_fault(Ctx *c, const char *name)
+static gboolean has_fault(ScenarioCtx *c, const char *name)
 {
     char *group = g_strdup_printf("fault.%s", name);
     gboolean has = g_key_file_has_group(c->file, group);
@@ -1015,19 +430,19 @@ static gboolean has_fault(Ctx *c, const char *name)
     return has;
 }
 
-static void parse_expect(Ctx *c)
+static void parse_expect(ScenarioCtx *c)
 {
     gsize count = 0;
     char **names = g_key_file_get_keys(c->file, "expect", &count, NULL);
     for (gsize i = 0; i < count; i++) {
-        char *value = get(c, "expect", names[i]);
+        char *value = reader__get(c, "expect", names[i]);
         GError *inner = NULL;
         SimExpectation *e = sim_expect_parse(names[i], value, &inner);
         if (e == NULL) {
-            problem(c, "expect", names[i], "%s", inner->message);
+            reader__problem(c, "expect", names[i], "%s", inner->message);
             g_error_free(inner);
         } else if (e->metric == SIM_EXPECT_RECOVERY && !has_fault(c, e->fault)) {
-            problem(c, "expect", names[i], "there is no [fault.%s]", e->fault);
+            reader__problem(c, "expect", names[i], "there is no [fault.%s]", e->fault);
             sim_expect_free(e);
         } else {
             g_ptr_array_add(c->s->expectations, e);
@@ -1039,46 +454,48 @@ static void parse_expect(Ctx *c)
 
 /* --- checks across keys ---------------------------------------------------------------------- */
 
-static void check_places(Ctx *c)
+static void check_places(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     GError *inner = NULL;
     uint16_t *placed = g_new(uint16_t, MAX(cfg->nodes, cfg->rollups) + 1);
     if (!sim_placement_assign(c->regions, cfg->placement, cfg->nodes, placed, &inner)) {
-        problem(c, "network", "placement", "%s", inner->message);
+        reader__problem(c, "network", "placement", "%s", inner->message);
         g_clear_error(&inner);
     }
     if (cfg->rollups > 0 &&
         !sim_placement_assign(c->regions, cfg->rollup_placement, cfg->rollups, placed, &inner)) {
-        problem(c, "workload", "rollup_regions", "%s", inner->message);
+        reader__problem(c, "workload", "rollup_regions", "%s", inner->message);
         g_clear_error(&inner);
     }
     uint16_t region;
     if (!sim_regions_lookup(c->regions, cfg->builder_region, &region)) {
         const char *close = sim_regions_suggest(c->regions, cfg->builder_region);
-        problem(c, "da", "builder_region", "unknown region \"%s\"%s%s%s", cfg->builder_region,
-                close ? ", did you mean " : "", close ? close : "", close ? "?" : "");
+        reader__problem(c, "da", "builder_region", "unknown region \"%s\"%s%s%s",
+                        cfg->builder_region, close ? ", did you mean " : "", close ? close : "",
+                        close ? "?" : "");
     }
     g_free(placed);
 }
 
-static void check_stake(Ctx *c)
+static void check_stake(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     if (cfg->stake_kind != SIM_STAKE_LIST) return;
     if (cfg->stake_list->len != cfg->nodes) {
-        problem(c, "consensus", "stake", "lists %u stakes for %u validators ([consensus] nodes)",
-                cfg->stake_list->len, cfg->nodes);
+        reader__problem(c, "consensus", "stake",
+                        "lists %u stakes for %u validators ([consensus] nodes)",
+                        cfg->stake_list->len, cfg->nodes);
         return;
     }
     for (guint i = 0; i < cfg->stake_list->len; i++) {
         if (g_array_index(cfg->stake_list, uint64_t, i) > 0) return;
     }
-    problem(c, "consensus", "stake", "every stake is zero");
+    reader__problem(c, "consensus", "stake", "every stake is zero");
 }
 
 /* Whether [da] has a key other than `enabled`. */
-static gboolean da_knob_set(Ctx *c)
+static gboolean da_knob_set(ScenarioCtx *c)
 {
     char **names = g_key_file_get_keys(c->file, "da", NULL, NULL);
     gboolean found = FALSE;
@@ -1088,7 +505,7 @@ static gboolean da_knob_set(Ctx *c)
     return found;
 }
 
-static void check_data_path(Ctx *c)
+static void check_data_path(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     /* Setting a DA knob means wanting the DA layer, unless `enabled` says otherwise (a file
@@ -1096,36 +513,37 @@ static void check_data_path(Ctx *c)
     if (da_knob_set(c) && !g_key_file_has_key(c->file, "da", "enabled", NULL)) cfg->da = TRUE;
     if (cfg->rollups > 0) {
         if (g_key_file_has_key(c->file, "da", "enabled", NULL) && !cfg->da) {
-            problem(c, "da", "enabled",
-                    "is false, but [workload] rollups = %u needs the "
-                    "data-availability layer",
-                    cfg->rollups);
+            reader__problem(c, "da", "enabled",
+                            "is false, but [workload] rollups = %u needs the "
+                            "data-availability layer",
+                            cfg->rollups);
         }
         cfg->da = TRUE;
     }
     if (cfg->tx_rate_mhz > 0 && cfg->rollups == 0) {
-        problem(c, "workload", "tx_rate", "transactions need rollups: set [workload] rollups");
+        reader__problem(c, "workload", "tx_rate",
+                        "transactions need rollups: set [workload] rollups");
     }
     /* An unset committee is 10 members, or every validator of a smaller run: the default must
      * not be an error (`shotglass run --nodes 4 --da`). A committee the file gives is kept. */
     if (!g_key_file_has_key(c->file, "da", "committee", NULL))
         cfg->da_committee = MIN(cfg->da_committee, cfg->nodes);
     if (cfg->da && cfg->da_committee > cfg->nodes) {
-        problem(c, "da", "committee", "has %u members, but there are %u validators",
-                cfg->da_committee, cfg->nodes);
+        reader__problem(c, "da", "committee", "has %u members, but there are %u validators",
+                        cfg->da_committee, cfg->nodes);
     }
     if (cfg->rollup_fetch == PROTO_ROLLUP_FROM_VID && cfg->synthetic && cfg->rollups > 0) {
-        problem(c, "workload", "rollup_fetch",
-                "vid rebuilds real bytes: it needs [da] payloads = "
-                "real");
+        reader__problem(c, "workload", "rollup_fetch",
+                        "vid rebuilds real bytes: it needs [da] payloads = "
+                        "real");
     }
     if (cfg->block_max > (cfg->synthetic ? PROTO_PAYLOAD_MAX : PROTO_MESSAGE_MAX / 2)) {
-        problem(c, "da", "block_max", "at most %s with %s payloads",
-                cfg->synthetic ? "4GB" : "32MiB", cfg->synthetic ? "synthetic" : "real");
+        reader__problem(c, "da", "block_max", "at most %s with %s payloads",
+                        cfg->synthetic ? "4GB" : "32MiB", cfg->synthetic ? "synthetic" : "real");
     }
 }
 
-static void check_config(Ctx *c)
+static void check_config(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     check_places(c);
@@ -1133,19 +551,20 @@ static void check_config(Ctx *c)
     check_data_path(c);
     if (cfg->views_max == 0 && cfg->blocks_max == 0 && cfg->end_time == SIM_TIME_NONE &&
         cfg->events_max == 0) {
-        problem(c, "scenario", NULL,
-                "nothing stops the run: set duration, views, blocks or events");
+        reader__problem(c, "scenario", NULL,
+                        "nothing stops the run: set duration, views, blocks or events");
     }
     if (cfg->gst != SIM_TIME_NONE && cfg->gst_delta == 0) {
-        problem(c, "network", "gst_delta", "must be more than zero when gst is set");
+        reader__problem(c, "network", "gst_delta", "must be more than zero when gst is set");
     }
     if (cfg->stall != SIM_TIME_NONE && cfg->stall != SIM_STALL_AUTO &&
         cfg->stall < cfg->view_timeout) {
         char *timeout = sim_quantity_format(cfg->view_timeout, SIM_QUANTITY_DURATION);
-        problem(c, "scenario", "stall",
-                "is shorter than [consensus] view_timeout (%s), so an ordinary timeout would "
-                "count as a stall; expected at least that (several view timeouts), or none",
-                timeout);
+        reader__problem(
+            c, "scenario", "stall",
+            "is shorter than [consensus] view_timeout (%s), so an ordinary timeout would "
+            "count as a stall; expected at least that (several view timeouts), or none",
+            timeout);
         g_free(timeout);
     }
 }
@@ -1153,7 +572,7 @@ static void check_config(Ctx *c)
 /* --- warnings -------------------------------------------------------------------------------- */
 
 G_GNUC_PRINTF(2, 3)
-static void warn(Ctx *c, const char *format, ...)
+static void warn(ScenarioCtx *c, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -1175,7 +594,7 @@ static gboolean expects_data(const SimScenario *s)
 }
 
 /* A fault that cannot start before the run stops (only static starts are known here). */
-static void check_fault_start(Ctx *c, const SimFault *f)
+static void check_fault_start(ScenarioCtx *c, const SimFault *f)
 {
     const SimRunConfig *cfg = &c->s->config;
     if (f->at.kind == SIM_TRIGGER_TIME && cfg->end_time != SIM_TIME_NONE &&
@@ -1200,7 +619,7 @@ static void check_fault_start(Ctx *c, const SimFault *f)
 }
 
 /* Settings that are valid but leave a whole subsystem idle (see sim_scenario_load). */
-static void check_idle(Ctx *c)
+static void check_idle(ScenarioCtx *c)
 {
     const SimRunConfig *cfg = &c->s->config;
     if (cfg->rollups > 0 && cfg->tx_rate_mhz == 0) {
@@ -1232,7 +651,7 @@ static gboolean is_plain_group(const char *group)
     return FALSE;
 }
 
-static void check_groups(Ctx *c)
+static void check_groups(ScenarioCtx *c)
 {
     gsize count = 0;
     char **names = g_key_file_get_groups(c->file, &count);
@@ -1242,15 +661,15 @@ static void check_groups(Ctx *c)
             continue;
         }
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
-        problem(c, names[i], NULL,
-                "unknown group%s%s%s; the groups are scenario, network, "
-                "consensus, costs, da, workload, expect and fault.NAME",
-                close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
+        reader__problem(c, names[i], NULL,
+                        "unknown group%s%s%s; the groups are scenario, network, "
+                        "consensus, costs, da, workload, expect and fault.NAME",
+                        close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
     g_strfreev(names);
 }
 
-static void apply_plain_groups(Ctx *c)
+static void apply_plain_groups(ScenarioCtx *c)
 {
     for (size_t g = 0; g < G_N_ELEMENTS(groups) - 2; g++) {
         gsize count = 0;
@@ -1259,13 +678,14 @@ static void apply_plain_groups(Ctx *c)
             const KeySpec *k = find_key(groups[g], names[i]);
             if (k == NULL) {
                 char *close = suggest_key(groups[g], names[i]);
-                problem(c, groups[g], names[i],
-                        "unknown key%s%s%s (`shotglass list keys` shows them all)",
-                        close ? "; did you mean " : "", close ? close : "", close ? "?" : "");
+                reader__problem(c, groups[g], names[i],
+                                "unknown key%s%s%s (`shotglass list keys` shows them all)",
+                                close ? "; did you mean " : "", close ? close : "",
+                                close ? "?" : "");
                 g_free(close);
                 continue;
             }
-            char *value = get(c, groups[g], names[i]);
+            char *value = reader__get(c, groups[g], names[i]);
             apply_value(c, k, value);
             g_free(value);
         }
@@ -1274,26 +694,27 @@ static void apply_plain_groups(Ctx *c)
 }
 
 /* "group.key=value": [fault.NAME] groups have a dot of their own; [expect] keys may too. */
-static void apply_override(Ctx *c, const char *text)
+static void apply_override(ScenarioCtx *c, const char *text)
 {
     const char *eq = strchr(text, '=');
     const char *dot = strchr(text, '.');
     if (g_str_has_prefix(text, "fault.") && dot != NULL) dot = strchr(dot + 1, '.');
     if (eq == NULL || dot == NULL || dot > eq || dot == text || dot + 1 == eq) {
-        problem(c, NULL, NULL,
-                "--set \"%s\": expected group.key=value, such as consensus.nodes=100", text);
+        reader__problem(c, NULL, NULL,
+                        "--set \"%s\": expected group.key=value, such as consensus.nodes=100",
+                        text);
         return;
     }
     char *group = g_strndup(text, (gsize)(dot - text));
     char *key = g_strstrip(g_strndup(dot + 1, (gsize)(eq - dot - 1)));
     g_key_file_set_value(c->file, group, key, eq + 1);
-    g_hash_table_add(c->set_by_override, line_key(group, key));
+    g_hash_table_add(c->set_by_override, reader__line_key(group, key));
     g_free(group);
     g_free(key);
 }
 
 /* Lines that are neither a group, a key = value nor a comment, and keys before any group. */
-static gboolean syntax_ok(Ctx *c, const char *text)
+static gboolean syntax_ok(ScenarioCtx *c, const char *text)
 {
     char **lines = g_strsplit(text, "\n", -1);
     char *group = NULL;
@@ -1306,15 +727,17 @@ static gboolean syntax_ok(Ctx *c, const char *text)
             g_free(group);
             group = closed ? g_strndup(line + 1, strlen(line) - 2) : NULL;
             if (!closed) {
-                ok = line_problem(c, i + 1, NULL, NULL, "\"%s\" is not a [group] line: no ]", line);
+                ok = reader__line_problem(c, i + 1, NULL, NULL,
+                                          "\"%s\" is not a [group] line: no ]", line);
             }
         } else if (group == NULL) {
-            ok = line_problem(c, i + 1, NULL, NULL, "\"%s\": a key before any [group]", line);
+            ok = reader__line_problem(c, i + 1, NULL, NULL, "\"%s\": a key before any [group]",
+                                      line);
         } else if (strchr(line, '=') == NULL) {
-            ok = line_problem(c, i + 1, group, NULL,
-                              "\"%s\" is not key = value (in [expect] also key >= value, "
-                              "key <= value, key == value)",
-                              line);
+            ok = reader__line_problem(c, i + 1, group, NULL,
+                                      "\"%s\" is not key = value (in [expect] also key >= value, "
+                                      "key <= value, key == value)",
+                                      line);
         }
     }
     g_free(group);
@@ -1331,7 +754,7 @@ static char *base_name(const char *path)
 }
 
 /* A caller's default: only where the file is silent. */
-static void apply_default(Ctx *c, const char *text)
+static void apply_default(ScenarioCtx *c, const char *text)
 {
     const char *eq = strchr(text, '=');
     const char *dot = strchr(text, '.');
@@ -1345,13 +768,13 @@ static void apply_default(Ctx *c, const char *text)
     g_free(key);
 }
 
-static void parse_all(Ctx *c, const char *text, const SimScenarioSettings *settings)
+static void parse_all(ScenarioCtx *c, const char *text, const SimScenarioSettings *settings)
 {
-    scan(c, text);
+    reader__scan(c, text);
     if (!syntax_ok(c, text) || c->error_count > 0) return; /* the rest would be guesswork */
     GError *inner = NULL;
     if (!g_key_file_load_from_data(c->file, text, (gsize)-1, G_KEY_FILE_NONE, &inner)) {
-        problem(c, NULL, NULL, "%s", inner->message);
+        reader__problem(c, NULL, NULL, "%s", inner->message);
         g_error_free(inner);
         return;
     }
@@ -1364,7 +787,7 @@ static void parse_all(Ctx *c, const char *text, const SimScenarioSettings *setti
     check_groups(c);
     apply_plain_groups(c);
     check_config(c);
-    char *nodes = get(c, "consensus", "nodes");
+    char *nodes = reader__get(c, "consensus", "nodes");
     uint64_t validators = 0;
     gboolean nodes_ok =
         nodes == NULL || (sim_quantity_parse(nodes, SIM_QUANTITY_COUNT, &validators, NULL) &&
@@ -1374,7 +797,7 @@ static void parse_all(Ctx *c, const char *text, const SimScenarioSettings *setti
     gsize count = 0;
     char **names = g_key_file_get_groups(c->file, &count);
     for (gsize i = 0; i < count; i++) {
-        if (g_str_has_prefix(names[i], "fault.")) parse_fault(c, names[i]);
+        if (g_str_has_prefix(names[i], "fault.")) fault_keys__parse(c, names[i]);
     }
     g_strfreev(names);
     parse_expect(c);
@@ -1392,19 +815,20 @@ gboolean sim_scenario_parse(SimScenario *s, const char *path, const char *text,
                            g_ptr_array_new_with_free_func((GDestroyNotify)sim_expect_free),
                        .warnings = g_ptr_array_new_with_free_func(g_free)};
     sim_run_config_init(&s->config);
-    Ctx c = {.path = path,
-             .file = g_key_file_new(),
-             .lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-             .set_by_override = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
-             .errors = g_string_new(NULL),
-             .s = s,
-             .regions = sim_regions_new_default(NULL)};
+    ScenarioCtx c = {.path = path,
+                     .file = g_key_file_new(),
+                     .lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                     .set_by_override =
+                         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                     .errors = g_string_new(NULL),
+                     .s = s,
+                     .regions = sim_regions_new_default(NULL)};
     SIM_ASSERT(c.regions != NULL); /* built into the binary */
     parse_all(&c, text, settings);
     gboolean ok = c.error_count == 0;
     if (!ok) {
-        if (c.error_count > ERRORS_MAX) {
-            g_string_append_printf(c.errors, "(and %u more)\n", c.error_count - ERRORS_MAX);
+        if (c.error_count > READER_ERRORS_MAX) {
+            g_string_append_printf(c.errors, "(and %u more)\n", c.error_count - READER_ERRORS_MAX);
         }
         g_strchomp(c.errors->str);
         g_set_error_literal(error, SIM_SCENARIO_ERROR, SIM_SCENARIO_ERROR_INVALID, c.errors->str);
@@ -1550,32 +974,11 @@ static void describe_plain(GString *out, gboolean markdown)
     }
 }
 
-static void describe_faults(GString *out, gboolean markdown)
-{
-    if (markdown) {
-        g_string_append(out, "\n### [fault.NAME]\n\n| key | meaning |\n| --- | --- |\n");
-    } else {
-        g_string_append(out, "\n[fault.NAME]\n");
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(fault_keys); i++) {
-        const FaultKey *f = &fault_keys[i];
-        if (markdown) {
-            char **parts = g_strsplit(f->help, "|", -1); /* a | would end the table cell */
-            char *help = g_strjoinv("\\|", parts);
-            g_string_append_printf(out, "| `%s` | %s |\n", f->key, help);
-            g_free(help);
-            g_strfreev(parts);
-        } else {
-            g_string_append_printf(out, "  %-26s %s\n", f->key, f->help);
-        }
-    }
-}
-
 char *sim_scenario_describe_keys(gboolean markdown)
 {
     GString *out = g_string_new(NULL);
     describe_plain(out, markdown);
-    describe_faults(out, markdown);
+    fault_keys__describe(out, markdown);
     if (markdown) {
         g_string_append(
             out, "\n### [expect]\n\nOne line per expectation; see \"Expectations\" above.\n");
