@@ -145,6 +145,25 @@ def check_warnings(binary, scenarios):
         expect(warnings == [], f"quickstart: summary.json warnings: {warnings}")
 
 
+def check_hold_bound(binary):
+    """A hold partition's peak held bytes and its drops over hold_max are in the printed
+    summary and in summary.json."""
+    with tempfile.TemporaryDirectory() as work:
+        out = os.path.join(work, "hold")
+        result = run(binary, "run", "--views", "0", "--time-limit", "30s", "--rollups", "2",
+                     "--set", "workload.tx_rate=200/s", "--set", "network.hold_max=64KiB",
+                     "--set", "fault.split.kind=partition", "--set", "fault.split.groups=0-6 | 7-9",
+                     "--set", "fault.split.mode=hold", "--set", "fault.split.at=5s",
+                     "--set", "fault.split.until=25s", "--no-plots", "--out", out)
+        expect(result.returncode == 0, f"hold partition: exit {result.returncode}: {result.stderr}")
+        expect("  held by cuts" in result.stdout and "(hold_max 64KiB)" in result.stdout,
+               f"hold partition: the summary reports holds: {result.stdout!r}")
+        metrics = json.load(open(os.path.join(out, "summary.json")))["metrics"]
+        expect(0 < metrics["held_bytes_peak"] <= 64 << 10 and metrics["dropped_hold"] > 0,
+               f"hold partition: summary.json: {metrics.get('held_bytes_peak')}, "
+               f"{metrics.get('dropped_hold')}")
+
+
 def check_interrupt(binary):
     with tempfile.TemporaryDirectory() as work:
         out = os.path.join(work, "stopped")
@@ -191,6 +210,7 @@ def main():
     check_validate_and_list(binary, scenarios)
     check_results_folder(binary)
     check_warnings(binary, scenarios)
+    check_hold_bound(binary)
     check_interrupt(binary)
     check_malformed_da(binary)
     for failure in FAILURES:

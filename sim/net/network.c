@@ -94,6 +94,25 @@ typedef struct HeldCopy {
     gboolean at_sender;
 } HeldCopy;
 
+/*
+ * The bytes HOLD cuts keep on one link (source -> target), for the bound config.hold_max. Each
+ * span is one held copy and when its hold ends (SIM_TIME_NONE while parked); spans whose end
+ * has passed are purged when a new copy asks to be held, and the whole table is rebuilt from
+ * the held list whenever holds end early or copies are lost (held_recount), so `bytes` is what
+ * the link holds now. A copy held at its receiver counts against the same link as one held at
+ * its sender: either way, the bytes wait in the connection between the two.
+ */
+typedef struct HeldSpan {
+    SimTime release;
+    uint64_t size;
+} HeldSpan;
+
+typedef struct LinkHeld {
+    GArray *spans;    /* of HeldSpan */
+    uint64_t bytes;   /* their total */
+    SimTime earliest; /* the earliest release among them (SIM_TIME_NONE: none) */
+} LinkHeld;
+
 /* What the cuts do to a copy handed over at some time. */
 typedef enum HoldOutcome {
     HOLD_PASS, /* it may leave (possibly later, after holds) */
@@ -137,7 +156,8 @@ struct SimNetwork {
     SimDist pre_gst_delay;
     SimRng gst_rng; /* stream ("network.gst", 0): the adversary's draws, apart from the hosts' */
     GArray *held;   /* of HeldCopy, in the order the copies were held */
-    guint held_prune_at; /* prune stale entries when the list reaches this length */
+    guint held_prune_at;   /* prune stale entries when the list reaches this length */
+    GHashTable *link_held; /* link key -> LinkHeld *: lookup only, never iterated */
     Packet *free_packets;
     GPtrArray *packet_blocks;
     uint64_t packets_live;
@@ -435,6 +455,96 @@ static SimEventId depart(SimNetwork *network, Packet *packet, SimTime ready, Sim
                                message->source, packet, message->type);
 }
 
+static gboolean held_is_stale(const SimNetwork *network, const HeldCopy *held);
+
+_Static_assert(sizeof(gsize) >= 8, "a link key packs two 32-bit host ids");
+
+static gpointer link_key(uint32_t source, uint32_t target)
+{
+    return GSIZE_TO_POINTER((((gsize)source << 32) | target) + 1); /* never NULL */
+}
+
+static void link_held_free(gpointer data)
+{
+    LinkHeld *l = data;
+    g_array_unref(l->spans);
+    g_free(l);
+}
+
+static LinkHeld *link_held_of(SimNetwork *network, uint32_t source, uint32_t target)
+{
+    gpointer key = link_key(source, target);
+    LinkHeld *l = g_hash_table_lookup(network->link_held, key);
+    if (l == NULL) {
+        l = g_new0(LinkHeld, 1);
+        l->spans = g_array_new(FALSE, FALSE, sizeof(HeldSpan));
+        l->earliest = SIM_TIME_NONE;
+        g_hash_table_insert(network->link_held, key, l);
+    }
+    return l;
+}
+
+/* Forgets the spans of `l` whose hold has ended by `now`, keeping the order of the others. */
+static void link_held_purge(LinkHeld *l, SimTime now)
+{
+    if (l->earliest == SIM_TIME_NONE || l->earliest > now) return;
+    guint kept = 0;
+    l->earliest = SIM_TIME_NONE;
+    for (guint i = 0; i < l->spans->len; i++) {
+        HeldSpan span = g_array_index(l->spans, HeldSpan, i);
+        if (span.release != SIM_TIME_NONE && span.release <= now) {
+            SIM_ASSERT(l->bytes >= span.size);
+            l->bytes -= span.size;
+            continue;
+        }
+        l->earliest = sim_time_min(l->earliest, span.release);
+        g_array_index(l->spans, HeldSpan, kept++) = span;
+    }
+    g_array_set_size(l->spans, kept);
+}
+
+static void link_held_add(SimNetwork *network, LinkHeld *l, SimTime release, uint64_t size)
+{
+    HeldSpan span = {release, size};
+    g_array_append_val(l->spans, span);
+    l->bytes += size;
+    l->earliest = sim_time_min(l->earliest, release);
+    network->stats.held_bytes_peak = MAX(network->stats.held_bytes_peak, l->bytes);
+}
+
+/* Whether a HOLD cut may keep `packet` until `release` (SIM_TIME_NONE: parked) without its link
+ * going beyond hold_max; if so, counts its bytes against the link. */
+static gboolean held_admit(SimNetwork *network, const Packet *packet, SimTime release)
+{
+    uint64_t size = packet->message->size;
+    LinkHeld *l = link_held_of(network, packet->message->source, packet->target);
+    link_held_purge(l, sim_engine_now(network->engine));
+    if (network->config.hold_max > 0 && l->bytes + size > network->config.hold_max) return FALSE;
+    link_held_add(network, l, release, size);
+    SIM_ASSERT(network->config.hold_max == 0 || l->bytes <= network->config.hold_max);
+    return TRUE;
+}
+
+/* After holds ended early or held copies were lost: counts each link's held bytes again from
+ * the copies still held now (never more than before, so the bound still holds). */
+static void held_recount(SimNetwork *network)
+{
+    SimTime now = sim_engine_now(network->engine);
+    g_hash_table_remove_all(network->link_held);
+    for (guint i = 0; i < network->held->len; i++) {
+        const HeldCopy *held = &g_array_index(network->held, HeldCopy, i);
+        if (held_is_stale(network, held)) continue;
+        if (held->release != SIM_TIME_NONE && held->release <= now) continue;
+        const Packet *packet = held->packet;
+        const SimHost *source = &network->hosts[packet->message->source];
+        gboolean lost =
+            source->status != SIM_HOST_UP || source->incarnation != packet->source_incarnation;
+        if (held->at_sender && lost) continue; /* its sender's buffer went with the crash */
+        link_held_add(network, link_held_of(network, packet->message->source, packet->target),
+                      held->release, packet->message->size);
+    }
+}
+
 /* Sends a copy handed over at `sent_at` through the cuts: dropped, parked, or sent on (after
  * waiting for the cuts that hold it to heal). Held copies are remembered (see HeldCopy). */
 static void hand_over(SimNetwork *network, Packet *packet, SimTime sent_at,
@@ -447,6 +557,11 @@ static void hand_over(SimNetwork *network, Packet *packet, SimTime sent_at,
     network->stats.held_cut += holds;
     if (outcome == HOLD_DROP) {
         count_drop(network, packet, &network->stats.dropped_cut);
+        packet_free(network, packet);
+        return;
+    }
+    if (holds > 0 && !held_admit(network, packet, outcome == HOLD_PARK ? SIM_TIME_NONE : ready)) {
+        count_drop(network, packet, &network->stats.dropped_hold);
         packet_free(network, packet);
         return;
     }
@@ -662,6 +777,7 @@ static void held_release(SimNetwork *network)
     }
     g_array_unref(list);
     network->held_prune_at = MAX(HELD_PRUNE_MIN, 2 * network->held->len);
+    held_recount(network);
 }
 
 /* A crashed host loses the copies parked at it, as it loses what is queued on its uplink. */
@@ -706,6 +822,11 @@ static void on_arrive(SimEngine *engine, const SimEvent *event, void *user_data)
     const Cut *cut = find_cut(network, event->source, event->target, event->time);
     if (cut != NULL && cut->mode == SIM_CUT_DROP) {
         count_drop(network, packet, &network->stats.dropped_cut);
+        packet_free(network, packet);
+        return;
+    }
+    if (cut != NULL && !held_admit(network, packet, cut->end)) {
+        count_drop(network, packet, &network->stats.dropped_hold);
         packet_free(network, packet);
         return;
     }
@@ -858,6 +979,7 @@ SimNetwork *sim_network_new(SimEngine *engine, const SimNetworkConfig *config, u
     network->filters = g_array_new(FALSE, TRUE, sizeof(Filter));
     network->held = g_array_new(FALSE, TRUE, sizeof(HeldCopy));
     network->held_prune_at = HELD_PRUNE_MIN;
+    network->link_held = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, link_held_free);
     network->packet_blocks = g_ptr_array_new_with_free_func(g_free);
     network->kind_arrive = sim_engine_register(engine, "net.arrive", on_arrive, packet_discard,
                                                network, SIM_KIND_DIGEST);
@@ -882,6 +1004,7 @@ void sim_network_free(SimNetwork *network)
         if (held->event == SIM_EVENT_NONE) packet_free(network, held->packet);
     }
     g_array_unref(network->held);
+    g_hash_table_unref(network->link_held);
     SIM_ASSERT(network->packets_live == 0); /* free the engine first: it holds the packets */
     for (uint32_t i = 0; i < network->host_count; i++)
         sim_rng_clear(&network->hosts[i].rng);
@@ -988,6 +1111,7 @@ void sim_network_host_crash(SimNetwork *network, uint32_t host)
     h->status = SIM_HOST_CRASHED;
     h->incarnation++;
     h->crashed_at = now;
+    held_recount(network); /* what it held for its links is gone */
     /* Whatever was queued on the links is gone; the links are idle from now on. */
     h->uplink_free = now;
     h->downlink_free = now;

@@ -83,6 +83,10 @@ typedef struct SimNetworkConfig {
     uint64_t loss_ppm;
     SimLossMode loss_mode;
     SimDuration retransmit_timeout;
+    /* The most bytes HOLD cuts may keep on one link (source -> target) at once; a copy that
+     * would go beyond it is dropped (stats.dropped_hold), as a full socket buffer would refuse
+     * it. 0 = no bound. */
+    uint64_t hold_max;
 } SimNetworkConfig;
 
 typedef struct SimHostConfig {
@@ -108,9 +112,11 @@ typedef struct SimNetworkStats {
     uint64_t dropped_crash;
     uint64_t held_cut;
     uint64_t retransmissions;
-    uint64_t dropped_filter; /* copies a DROP filter took */
-    uint64_t delayed_filter; /* copies one or more DELAY filters slowed down */
-    uint64_t delayed_gst;    /* copies the pre-GST adversary slowed down */
+    uint64_t dropped_filter;  /* copies a DROP filter took */
+    uint64_t delayed_filter;  /* copies one or more DELAY filters slowed down */
+    uint64_t delayed_gst;     /* copies the pre-GST adversary slowed down */
+    uint64_t dropped_hold;    /* copies a HOLD cut refused: their link held hold_max already */
+    uint64_t held_bytes_peak; /* the most bytes HOLD cuts kept on one link at once */
 } SimNetworkStats;
 
 /* --- messages ------------------------------------------------------------------------------ */

@@ -621,6 +621,10 @@ static void metrics_object(JsonBuilder *b, const SimRun *run)
     data_members(b, run);
     member_int(b, "messages", (int64_t)messages);
     member_int(b, "bytes", (int64_t)bytes);
+    const SimNetworkStats *stats = sim_network_stats(net);
+    member_int(b, "held_copies", (int64_t)stats->held_cut);
+    member_int(b, "held_bytes_peak", (int64_t)stats->held_bytes_peak);
+    member_int(b, "dropped_hold", (int64_t)stats->dropped_hold);
     json_builder_end_object(b);
 }
 

@@ -67,6 +67,15 @@ static void print_traffic(SimRun *run)
     char *size = sim_quantity_format(bytes, SIM_QUANTITY_SIZE);
     printf("  traffic            %" PRIu64 " messages, %s sent\n", msgs, size);
     g_free(size);
+    const SimNetworkStats *stats = sim_network_stats(net);
+    if (stats->held_cut == 0 && stats->dropped_hold == 0) return;
+    char *peak = sim_quantity_format(stats->held_bytes_peak, SIM_QUANTITY_SIZE);
+    char *bound = sim_quantity_format(sim_run_config(run)->hold_max, SIM_QUANTITY_SIZE);
+    printf("  held by cuts       %" PRIu64 " holds, peak %s on one link (hold_max %s), %" PRIu64
+           " copies dropped over it\n",
+           stats->held_cut, peak, bound, stats->dropped_hold);
+    g_free(peak);
+    g_free(bound);
 }
 
 static void print_data(SimRun *run);

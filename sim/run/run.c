@@ -64,6 +64,7 @@ void sim_run_config_init(SimRunConfig *c)
         .intra_region_one_way = SIM_TIME_NONE,
         .loss_mode = SIM_LOSS_RETRANSMIT,
         .retransmit_timeout = 200 * SIM_MS,
+        .hold_max = 4 << 20, /* Linux's default tcp_wmem maximum: docs/calibration.md */
         .crypto = PROTO_CRYPTO_MODELED,
         .leaders = PROTO_LEADER_STAKE_WEIGHTED,
         .view_timeout = 10 * SIM_S,
@@ -548,7 +549,8 @@ static gboolean build_network(SimRun *run, GError **error)
                             .jitter = c->jitter,
                             .loss_ppm = c->loss_ppm,
                             .loss_mode = c->loss_mode,
-                            .retransmit_timeout = c->retransmit_timeout};
+                            .retransmit_timeout = c->retransmit_timeout,
+                            .hold_max = c->hold_max};
     run->network = sim_network_new(run->engine, &net, run->hosts);
     for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));

@@ -61,6 +61,7 @@ typedef struct SimRunConfig {
     uint64_t loss_ppm;
     SimLossMode loss_mode;
     SimDuration retransmit_timeout;
+    uint64_t hold_max; /* bytes a HOLD cut may keep per link (SimNetworkConfig.hold_max) */
     ProtoCryptoMode crypto;
     ProtoLeaderMode leaders;
     gboolean three_chain;

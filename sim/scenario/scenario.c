@@ -128,6 +128,11 @@ static const KeySpec keys[] = {
            loss_values),
     DURATION("network", "retransmit_timeout", "200ms", "the cost of one loss in retransmit mode",
              retransmit_timeout),
+    QUANTITY("network", "hold_max", "4MiB",
+             "per link: the most bytes a partition with mode = hold keeps until it heals; "
+             "copies beyond it are dropped and counted (Linux's default tcp_wmem maximum; "
+             "docs/calibration.md)",
+             hold_max, SIM_QUANTITY_SIZE, 1),
     TIME_OR("network", "gst", "none",
             "global stabilisation time: before it, copies get adversarial delays", gst, "none"),
     DIST("network", "pre_gst_delay", "uniform(min=0s, max=2s)",
@@ -899,6 +904,7 @@ static const struct {
     {"network", "loss", "0.5%"},
     {"network", "loss_mode", "drop"},
     {"network", "retransmit_timeout", "300ms"},
+    {"network", "hold_max", "256KiB"},
     {"network", "gst", "40s"},
     {"network", "pre_gst_delay", "exponential(mean=3s)"},
     {"network", "gst_delta", "500ms"},

@@ -1,11 +1,12 @@
 /*
  * Every fault kind acts, driven from scenario text as a user writes it: a partition stops
- * delivery between its groups and decides until it heals; a crash with a duration restarts the
- * nodes from what they persisted; faults fire on views and timeout certificates and end after a
- * number of views, and "leader" means the leader of the view in progress; a filter drops exactly
- * the named types from the named nodes and a delay filter slows them by its delay; a pause
- * fails the views its node leads; a slow CPU and a degraded network stretch finality; skewed
- * clocks time out early; before GST an adversary delays everything and after it the chain runs.
+ * delivery between its groups and decides until it heals, and a hold partition keeps at most
+ * hold_max bytes per link; a crash with a duration restarts the nodes from what they persisted;
+ * faults fire on views and timeout certificates and end after a number of views, and "leader"
+ * means the leader of the view in progress; a filter drops exactly the named types from the
+ * named nodes and a delay filter slows them by its delay; a pause fails the views its node
+ * leads; a slow CPU and a degraded network stretch finality; skewed clocks time out early;
+ * before GST an adversary delays everything and after it the chain runs.
  */
 #include "sim/scenario/scenario.h"
 #include "tests/check_main.h"
@@ -45,6 +46,41 @@ START_TEST(partition_stops_decides_until_it_heals)
     ck_assert_uint_gt(sim_network_stats(sim_run_network(run))->dropped_cut, 0);
     sim_run_free(run);
     sim_scenario_clear(&s);
+}
+END_TEST
+
+/* A hold partition keeps at most hold_max bytes per link: a long one under load reaches the
+ * bound and drops (and counts) what would go beyond it; a short one drops nothing. */
+START_TEST(hold_partition_keeps_at_most_hold_max_per_link)
+{
+    static const char text[] = "[scenario]\nviews = 0\nduration = 60s\n"
+                               "[network]\nhold_max = %s\n"
+                               "[consensus]\nnodes = 10\n"
+                               "[workload]\nrollups = 2\ntx_rate = 200/s\n"
+                               "[fault.split]\nkind = partition\ngroups = 0-6 | 7-9\n"
+                               "mode = hold\nat = 5s\nuntil = %s\n";
+    SimScenario s;
+    char *long_one = g_strdup_printf(text, "256KiB", "45s");
+    SimRun *run = scenario_run(&s, long_one);
+    sim_test_check_safe(run);
+    const SimNetworkStats *stats = sim_network_stats(sim_run_network(run));
+    ck_assert_uint_gt(stats->held_cut, 0);
+    ck_assert_uint_gt(stats->dropped_hold, 0);
+    ck_assert_uint_le(stats->held_bytes_peak, 256 << 10);
+    ck_assert_uint_gt(stats->held_bytes_peak, 128 << 10); /* it did fill up */
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+    char *short_one = g_strdup_printf(text, "4MiB", "6s");
+    run = scenario_run(&s, short_one);
+    sim_test_check_safe(run);
+    stats = sim_network_stats(sim_run_network(run));
+    ck_assert_uint_gt(stats->held_cut, 0);
+    ck_assert_uint_gt(stats->held_bytes_peak, 0);
+    ck_assert_uint_eq(stats->dropped_hold, 0);
+    sim_run_free(run);
+    sim_scenario_clear(&s);
+    g_free(long_one);
+    g_free(short_one);
 }
 END_TEST
 
@@ -334,6 +370,7 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("faults_sim");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, partition_stops_decides_until_it_heals);
+    tcase_add_test(tc, hold_partition_keeps_at_most_hold_max_per_link);
     tcase_add_test(tc, crash_for_a_duration_restarts_from_persisted_state);
     tcase_add_test(tc, faults_fire_on_views_and_tcs_and_resolve_roles_then);
     tcase_add_test(tc, filter_drops_exactly_the_named_types_from_the_named_nodes);

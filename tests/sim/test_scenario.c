@@ -53,6 +53,7 @@ static void same_config(const SimRunConfig *a, const SimRunConfig *b)
     ck_assert_uint_eq(a->loss_ppm, b->loss_ppm);
     ck_assert_int_eq(a->loss_mode, b->loss_mode);
     ck_assert_uint_eq(a->retransmit_timeout, b->retransmit_timeout);
+    ck_assert_uint_eq(a->hold_max, b->hold_max);
     ck_assert_int_eq(a->crypto, b->crypto);
     ck_assert_int_eq(a->leaders, b->leaders);
     ck_assert_int_eq(a->three_chain, b->three_chain);
