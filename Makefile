@@ -5,7 +5,8 @@
 #   make run     set up, build, run scenarios/quickstart.ini (100 nodes, four regions, 100 views)
 #   make test    set up, build, run every test (meson test)
 #   make sanitize   build with ASan + UBSan in build-sanitize/ and run the tests there
-#   make bench   the PHOLD engine benchmark against its baseline, then HotShot at scale
+#   make bench   the PHOLD engine benchmark against its baseline, then HotShot at scale; writes
+#                bench/RESULTS.md and the README's figures
 
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
@@ -57,8 +58,7 @@ sanitize: deps
 	  --suite scenarios
 
 bench: build
-	bench/phold-compare --build $(BUILD)
-	./$(BUILD)/shotglass bench consensus --nodes 1000 --views 1000
+	bench/record --build $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD)
