@@ -154,6 +154,21 @@ def check_malformed_da(binary):
                f"malformed node with DA, seed {seed}: exit {out.returncode}, {out.stderr!r}")
 
 
+def check_vid_limit(binary):
+    # Issue 14: more validators than the VID code has units for aborted the run; now it is a
+    # named scenario error at validate time.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "big.ini")
+        with open(path, "w") as f:
+            f.write("[scenario]\nviews = 1\n[consensus]\nnodes = 65537\n[da]\nenabled = true\n")
+        out = run(binary, "validate", path)
+        expect(out.returncode == 2 and "[consensus] nodes" in out.stderr + out.stdout,
+               f"65537 validators with DA: named error, exit 2: {out.returncode} {out.stderr!r}")
+    out = run(binary, "run", "-q", "--nodes", "100000", "--views", "1", "--da")
+    expect(out.returncode == 2 and "VID units" in out.stderr,
+           f"run --nodes 100000 --da: exit 2, {out.returncode} {out.stderr!r}")
+
+
 def main():
     binary, scenarios = sys.argv[1], sys.argv[2]
     check_exit_codes(binary, scenarios)
@@ -163,6 +178,7 @@ def main():
     check_results_folder(binary)
     check_interrupt(binary)
     check_malformed_da(binary)
+    check_vid_limit(binary)
     for failure in FAILURES:
         print("FAIL:", failure)
     print(f"{len(FAILURES)} problems")
