@@ -122,20 +122,24 @@ def check_interrupt(binary):
         # A run that would take a while; SIGINT once it has had time to start (a signal that
         # comes earlier stops it before its first event, with the same outcome).
         child = subprocess.Popen([binary, "run", "--nodes", "200", "--views", "0",
-                                  "--time-limit", "1h", "--out", out],
+                                  "--time-limit", "1h", "--out", out,
+                                  "--set", "expect.decided_blocks>=1"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(1)
         child.send_signal(signal.SIGINT)
         try:
-            _, err = child.communicate(timeout=60)
+            stdout, err = child.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             child.kill()
             expect(False, "SIGINT did not stop the run within 60 s")
             return
         expect(child.returncode == 130, f"SIGINT: exit {child.returncode}, {err!r}")
         expect("interrupted" in err, f"SIGINT: says interrupted: {err!r}")
+        expect("PASS:" not in stdout and "INTERRUPTED:" in stdout,
+               f"SIGINT: the verdict is INTERRUPTED, not PASS: {stdout!r}")
         summary = json.load(open(os.path.join(out, "summary.json")))
         expect(summary["complete"] is False, "SIGINT: summary.json says complete: false")
+        expect(summary["passed"] is False, "SIGINT: summary.json says passed: false")
         expect(summary["virtual_time_s"] < 3600, "SIGINT: stopped before the time limit")
         for name in ("views.csv", "blocks.csv", "nodes.csv", "roles.csv", "throughput.csv"):
             rows = list(csv.reader(open(os.path.join(out, name))))
