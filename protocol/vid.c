@@ -93,7 +93,17 @@ static uint32_t ceil_log2(uint64_t n)
     return depth;
 }
 
-ProtoVidParams *proto_vid_params_new(const uint64_t *stakes, uint32_t node_count)
+/* A node's weight, given the total stake. */
+static uint64_t weight_of(uint64_t stake, ProtoU128 total)
+{
+    uint64_t w =
+        total <= WEIGHT_SCALE ? stake : (uint64_t)((ProtoU128)stake * WEIGHT_SCALE / total) + 1;
+    /* Either way a weight is at most WEIGHT_SCALE + 1, so a sum over nodes cannot overflow. */
+    PROTO_ASSERT(w <= WEIGHT_SCALE + 1);
+    return w;
+}
+
+static ProtoU128 total_stake(const uint64_t *stakes, uint32_t node_count)
 {
     PROTO_ASSERT(stakes != NULL);
     PROTO_ASSERT(node_count > 0);
@@ -101,17 +111,29 @@ ProtoVidParams *proto_vid_params_new(const uint64_t *stakes, uint32_t node_count
     for (uint32_t i = 0; i < node_count; i++)
         total += stakes[i];
     PROTO_ASSERT(total > 0);
+    return total;
+}
+
+uint64_t proto_vid_total_weight(const uint64_t *stakes, uint32_t node_count)
+{
+    ProtoU128 total = total_stake(stakes, node_count);
+    uint64_t units = 0;
+    for (uint32_t i = 0; i < node_count; i++)
+        units += weight_of(stakes[i], total);
+    PROTO_ASSERT(units > 0);
+    return units;
+}
+
+ProtoVidParams *proto_vid_params_new(const uint64_t *stakes, uint32_t node_count)
+{
+    ProtoU128 total = total_stake(stakes, node_count);
     ProtoVidParams *p = g_new0(ProtoVidParams, 1);
     p->node_count = node_count;
     p->weights = g_new(uint32_t, node_count);
     p->first_unit = g_new(uint32_t, node_count);
     uint64_t units = 0;
     for (uint32_t i = 0; i < node_count; i++) {
-        uint64_t w = total <= WEIGHT_SCALE
-                         ? stakes[i]
-                         : (uint64_t)((ProtoU128)stakes[i] * WEIGHT_SCALE / total) + 1;
-        /* Either way a weight is at most WEIGHT_SCALE + 1, so the sum cannot overflow. */
-        PROTO_ASSERT(w <= WEIGHT_SCALE + 1);
+        uint64_t w = weight_of(stakes[i], total);
         p->first_unit[i] = (uint32_t)(units < UINT32_MAX ? units : UINT32_MAX);
         p->weights[i] = (uint32_t)w;
         units += w;

@@ -48,6 +48,10 @@ typedef struct ProtoVidParams {
 
 /* Weights from stakes as above. Returns NULL if W would exceed PROTO_VID_UNITS_MAX. */
 ProtoVidParams *proto_vid_params_new(const uint64_t *stakes, uint32_t node_count);
+
+/* The total weight W proto_vid_params_new() would give `stakes` (node_count > 0 of them, not
+ * all zero), which may exceed PROTO_VID_UNITS_MAX: a scenario checks it before a run. */
+uint64_t proto_vid_total_weight(const uint64_t *stakes, uint32_t node_count);
 void proto_vid_params_free(ProtoVidParams *params);
 
 /* The node owning unit `unit`. */

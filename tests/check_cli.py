@@ -170,20 +170,24 @@ def check_interrupt(binary):
         # A run that would take a while; SIGINT once it has had time to start (a signal that
         # comes earlier stops it before its first event, with the same outcome).
         child = subprocess.Popen([binary, "run", "--nodes", "200", "--views", "0",
-                                  "--time-limit", "1h", "--out", out],
+                                  "--time-limit", "1h", "--out", out,
+                                  "--set", "expect.decided_blocks>=1"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(1)
         child.send_signal(signal.SIGINT)
         try:
-            _, err = child.communicate(timeout=60)
+            stdout, err = child.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             child.kill()
             expect(False, "SIGINT did not stop the run within 60 s")
             return
         expect(child.returncode == 130, f"SIGINT: exit {child.returncode}, {err!r}")
         expect("interrupted" in err, f"SIGINT: says interrupted: {err!r}")
+        expect("PASS:" not in stdout and "INTERRUPTED:" in stdout,
+               f"SIGINT: the verdict is INTERRUPTED, not PASS: {stdout!r}")
         summary = json.load(open(os.path.join(out, "summary.json")))
         expect(summary["complete"] is False, "SIGINT: summary.json says complete: false")
+        expect(summary["passed"] is False, "SIGINT: summary.json says passed: false")
         expect(summary["virtual_time_s"] < 3600, "SIGINT: stopped before the time limit")
         for name in ("views.csv", "blocks.csv", "nodes.csv", "roles.csv", "throughput.csv"):
             rows = list(csv.reader(open(os.path.join(out, name))))
@@ -202,6 +206,21 @@ def check_malformed_da(binary):
                f"malformed node with DA, seed {seed}: exit {out.returncode}, {out.stderr!r}")
 
 
+def check_vid_limit(binary):
+    # Issue 14: more validators than the VID code has units for aborted the run; now it is a
+    # named scenario error at validate time.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "big.ini")
+        with open(path, "w") as f:
+            f.write("[scenario]\nviews = 1\n[consensus]\nnodes = 65537\n[da]\nenabled = true\n")
+        out = run(binary, "validate", path)
+        expect(out.returncode == 2 and "[consensus] nodes" in out.stderr + out.stdout,
+               f"65537 validators with DA: named error, exit 2: {out.returncode} {out.stderr!r}")
+    out = run(binary, "run", "-q", "--nodes", "100000", "--views", "1", "--da")
+    expect(out.returncode == 2 and "VID units" in out.stderr,
+           f"run --nodes 100000 --da: exit 2, {out.returncode} {out.stderr!r}")
+
+
 def main():
     binary, scenarios = sys.argv[1], sys.argv[2]
     check_exit_codes(binary, scenarios)
@@ -213,6 +232,7 @@ def main():
     check_hold_bound(binary)
     check_interrupt(binary)
     check_malformed_da(binary)
+    check_vid_limit(binary)
     for failure in FAILURES:
         print("FAIL:", failure)
     print(f"{len(FAILURES)} problems")

@@ -287,8 +287,13 @@ static int verdict(const SimScenario *s, const SimRun *run, guint failures)
     printf("%s: %" PRIu64 " blocks, seed %" PRIu64 ", digest %s\n",
            safe ? "SAFE" : "SAFETY VIOLATION", ana_liveness_blocks(sim_run_liveness(run)),
            s->config.seed, digest);
+    /* An interrupted run measured only part of what its expectations are about: it neither
+     * passes nor fails them. */
     if (s->expectations->len > 0) {
-        printf("%s: %u of %u expectations hold (%s)\n", failures ? "FAIL" : "PASS",
+        printf("%s: %u of %u expectations hold (%s)\n",
+               interrupted ? "INTERRUPTED"
+               : failures  ? "FAIL"
+                           : "PASS",
                s->expectations->len - failures, s->expectations->len, s->name);
     }
     return failures == 0 && oracles ? 0 : 1;
@@ -341,7 +346,7 @@ static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *
     SimExpectResult *results = g_new0(SimExpectResult, s->expectations->len + 1);
     guint failures = report_expectations(s, run, results, o->quiet);
     int status = verdict(s, run, failures);
-    if (!outputs(s, run, recorder, o, results, wall, status == 0)) status = 2;
+    if (!outputs(s, run, recorder, o, results, wall, status == 0 && !interrupted)) status = 2;
     if (status != 2 && o->out != NULL && o->plots && !interrupted) {
         if (!sim_report_refresh(o->out, FALSE, "run"))
             status = 2;

@@ -9,6 +9,9 @@
 #include "sim/scenario/fault_keys.h"
 #include "sim/scenario/reader.h"
 
+#include "protocol/stake.h"
+#include "protocol/vid.h"
+
 #include "sim/core/assert.h"
 #include "sim/net/placement.h"
 #include "sim/core/suggest.h"
@@ -510,6 +513,39 @@ static gboolean da_knob_set(ScenarioCtx *c)
     return found;
 }
 
+/* The VID code takes at most PROTO_VID_UNITS_MAX units in all; with more validators than
+ * that (or stakes that give them more), the DA layer cannot be built, so say so now rather than
+ * fail in the run. Stake lists check_stake() refused are left alone. */
+static void check_vid_units(ScenarioCtx *c)
+{
+    SimRunConfig *cfg = &c->s->config;
+    if (cfg->stake_kind == SIM_STAKE_LIST && cfg->stake_list->len != cfg->nodes) return;
+    uint64_t *stakes = g_new(uint64_t, cfg->nodes);
+    switch (cfg->stake_kind) {
+    case SIM_STAKE_EQUAL:
+        proto_stake_equal(cfg->nodes, 1, stakes);
+        break;
+    case SIM_STAKE_ZIPF:
+        proto_stake_zipf(cfg->nodes, cfg->stake_zipf_ppm, 1000000, stakes);
+        break;
+    case SIM_STAKE_LIST:
+        memcpy(stakes, cfg->stake_list->data, sizeof(uint64_t) * cfg->nodes);
+        break;
+    }
+    uint32_t staked = 0;
+    for (uint32_t i = 0; i < cfg->nodes; i++)
+        staked += stakes[i] > 0;
+    uint64_t units = staked > 0 ? proto_vid_total_weight(stakes, cfg->nodes) : 0;
+    g_free(stakes);
+    if (units > PROTO_VID_UNITS_MAX) {
+        reader__problem(
+            c, "consensus", "nodes",
+            "%u validators get %" G_GUINT64_FORMAT " VID units, but the data-availability "
+            "layer ([da]) supports at most %u (%u validators of equal stake)",
+            cfg->nodes, units, (unsigned)PROTO_VID_UNITS_MAX, (unsigned)PROTO_VID_UNITS_MAX);
+    }
+}
+
 static void check_data_path(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
@@ -533,6 +569,7 @@ static void check_data_path(ScenarioCtx *c)
      * not be an error (`shotglass run --nodes 4 --da`). A committee the file gives is kept. */
     if (!g_key_file_has_key(c->file, "da", "committee", NULL))
         cfg->da_committee = MIN(cfg->da_committee, cfg->nodes);
+    if (cfg->da) check_vid_units(c);
     if (cfg->da && cfg->da_committee > cfg->nodes) {
         reader__problem(c, "da", "committee", "has %u members, but there are %u validators",
                         cfg->da_committee, cfg->nodes);
