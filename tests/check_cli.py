@@ -206,6 +206,14 @@ def check_malformed_da(binary):
                f"malformed node with DA, seed {seed}: exit {out.returncode}, {out.stderr!r}")
 
 
+def check_overload(binary):
+    # Issue 14: a workload the network cannot carry filled the engine's pending bound and
+    # aborted on an assertion; now the run stops there, says why and fails.
+    out = run(binary, "run", "-q", "--views", "5", "--rollups", "1", "--tx-rate", "1000000/s")
+    expect(out.returncode == 1 and "outruns what the network delivers" in out.stderr,
+           f"1,000,000 tx/s: stops with a reason, exit 1: {out.returncode} {out.stderr!r}")
+
+
 def check_vid_limit(binary):
     # Issue 14: more validators than the VID code has units for aborted the run; now it is a
     # named scenario error at validate time.
@@ -232,6 +240,7 @@ def main():
     check_hold_bound(binary)
     check_interrupt(binary)
     check_malformed_da(binary)
+    check_overload(binary)
     check_vid_limit(binary)
     for failure in FAILURES:
         print("FAIL:", failure)

@@ -339,13 +339,17 @@ static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *
     if (!o->quiet) sim_summary_print_header(&s->config);
     double wall = execute(run, !o->quiet && isatty(STDERR_FILENO));
     if (!o->quiet) sim_summary_print(run, s->warnings, wall);
-    if (o->quiet && sim_run_stalled(run)) { /* says why it ended */
+    if (o->quiet && (sim_run_stalled(run) || sim_run_overflowed(run))) { /* says why it ended */
         printf("%s at virtual time %.3f s\n", sim_run_stop_description(run),
                (double)sim_engine_now(sim_run_engine(run)) / 1e9);
     }
     SimExpectResult *results = g_new0(SimExpectResult, s->expectations->len + 1);
     guint failures = report_expectations(s, run, results, o->quiet);
     int status = verdict(s, run, failures);
+    if (sim_run_overflowed(run)) { /* cut short: what it measured is not the scenario's */
+        fprintf(stderr, "shotglass run: stopped early: %s\n", sim_run_stop_description(run));
+        status = 1;
+    }
     if (!outputs(s, run, recorder, o, results, wall, status == 0 && !interrupted)) status = 2;
     if (status != 2 && o->out != NULL && o->plots && !interrupted) {
         if (!sim_report_refresh(o->out, FALSE, "run"))

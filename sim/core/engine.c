@@ -60,6 +60,7 @@ struct SimEngine {
     uint16_t kind_count;
     gboolean running;
     gboolean stop_requested;
+    gboolean overflowed; /* more than pending_max events were pending at once */
     const char *stop_reason;
     crypto_generichash_state digest;
     size_t digest_buffer_len;
@@ -82,7 +83,7 @@ SimEngine *sim_engine_new(uint64_t seed, size_t pending_max)
     engine->seed = seed;
     engine->seq_next = 1;
     engine->pending_max = pending_max;
-    sim_event_queue_init(&engine->queue, pending_max);
+    sim_event_queue_init(&engine->queue, SIM_ENGINE_PENDING_HARD);
     crypto_generichash_init(&engine->digest, NULL, 0, SIM_DIGEST_BYTES);
     sim_assert_set_context(engine_assert_context, engine);
     return engine;
@@ -134,9 +135,9 @@ uint16_t sim_engine_register(SimEngine *engine, const char *name, SimEventHandle
 static void pool_grow(SimEngine *engine)
 {
     size_t old = engine->slot_capacity;
-    SIM_ASSERT(old < engine->pending_max);
+    SIM_ASSERT(old < SIM_ENGINE_PENDING_HARD);
     size_t capacity = old == 0 ? 1024 : old * 2;
-    if (capacity > engine->pending_max) capacity = engine->pending_max;
+    if (capacity > SIM_ENGINE_PENDING_HARD) capacity = SIM_ENGINE_PENDING_HARD;
     engine->slots = g_renew(Slot, engine->slots, capacity);
     engine->free_slots = g_renew(uint32_t, engine->free_slots, capacity);
     /* Push new slots so that the lowest index is used first. */
@@ -166,6 +167,12 @@ SimEventId sim_engine_schedule(SimEngine *engine, SimTime time, uint16_t kind, u
     sim_event_queue_push(&engine->queue, (SimQueueEntry){time, engine->seq_next++, index});
     size_t pending = sim_event_queue_len(&engine->queue);
     if (pending > engine->pending_peak) engine->pending_peak = pending;
+    if (pending > engine->pending_max && !engine->overflowed) {
+        /* What a scenario asks for (a workload the network cannot carry) is no programmer
+         * error: the run stops after this event, with a reason; the event is kept. */
+        engine->overflowed = TRUE;
+        sim_engine_request_stop(engine, "too many events pending at once");
+    }
     return ((SimEventId)slot->generation << 32) | index;
 }
 
@@ -315,6 +322,11 @@ void sim_engine_request_stop(SimEngine *engine, const char *reason)
 {
     engine->stop_requested = TRUE;
     engine->stop_reason = reason;
+}
+
+gboolean sim_engine_overflowed(const SimEngine *engine)
+{
+    return engine->overflowed;
 }
 
 const char *sim_engine_stop_request_reason(const SimEngine *engine)

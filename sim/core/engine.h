@@ -69,11 +69,15 @@ typedef struct SimEngineLimits {
     uint64_t events_max; /* 0 for no limit */
 } SimEngineLimits;
 
+/* The most events that may ever be pending at once (slot indices are 32-bit). */
+#define SIM_ENGINE_PENDING_HARD ((size_t)1 << 30)
+
 /*
  * Creates an engine at time 0. `seed` is only reported (assertion failures print it with the
  * virtual time); randomness comes from SimRng streams. `pending_max` bounds the events that may
- * be pending at once; exceeding it is a programmer error (asserted), so size it from the
- * scenario. Returns a new engine (sim_engine_free).
+ * be pending at once, sized from the scenario: when a run goes past it (a workload that outruns
+ * the network), the engine stops after the current event, as if asked to, and
+ * sim_engine_overflowed() says so. Returns a new engine (sim_engine_free).
  */
 SimEngine *sim_engine_new(uint64_t seed, size_t pending_max);
 
@@ -116,6 +120,9 @@ SimStopReason sim_engine_run(SimEngine *engine, const SimEngineLimits *limits);
  * callback, a signal handler's flag), the next sim_engine_run returns at once. Each request
  * stops one run. `reason` (borrowed, static) is kept. */
 void sim_engine_request_stop(SimEngine *engine, const char *reason);
+
+/* Whether more than `pending_max` events were pending at once (the run was stopped for it). */
+gboolean sim_engine_overflowed(const SimEngine *engine);
 
 /* The reason given to the last honoured stop request, or NULL. */
 const char *sim_engine_stop_request_reason(const SimEngine *engine);

@@ -924,6 +924,10 @@ static SimStopReason run_engine(SimRun *run, SimRunProgress progress, void *user
     return SIM_STOP_REQUESTED;
 }
 
+static const char overflow_text[] =
+    "more events were pending at once than this run allows (the workload outruns what the "
+    "network delivers: lower [workload] tx_rate, or shorten the run)";
+
 SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, void *user_data,
                                        uint64_t chunk)
 {
@@ -947,12 +951,18 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         [SIM_STOP_REQUESTED] = "interrupted", /* a stop asked from outside, as by Ctrl-C */
     };
     run->engine_stop = engine_stops[reason];
+    if (sim_engine_overflowed(run->engine) && run->stop == NULL) run->stop = overflow_text;
     for (uint32_t i = 0; i < run->config.nodes; i++) {
         if (run->nodes[i] == NULL) continue;
         size_t memory = proto_node_memory(run->nodes[i]);
         if (memory > run->node_memory_max) run->node_memory_max = memory;
     }
     return reason;
+}
+
+gboolean sim_run_overflowed(const SimRun *run)
+{
+    return run->stop == overflow_text;
 }
 
 gboolean sim_run_stalled(const SimRun *run)

@@ -155,6 +155,9 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
 const char *sim_run_stop_description(const SimRun *run);
 
 /* Whether the stall watchdog (SimRunConfig.stall) stopped the run. */
+/* Whether the run stopped because more events were pending at once than it allows (a workload
+ * the network cannot carry); such a run fails. */
+gboolean sim_run_overflowed(const SimRun *run);
 gboolean sim_run_stalled(const SimRun *run);
 
 const SimRunConfig *sim_run_config(const SimRun *run);
