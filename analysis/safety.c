@@ -1,8 +1,9 @@
 /*
  * The safety oracle; see safety.h. Per height it keeps the first decided leaf's commitment and
- * parent; per node, its decided height and the last vote and proposal it sent. Honest nodes
- * vote in strictly increasing views (the protocol's last-voted-view rule), so one record per
- * node is enough to catch any second vote.
+ * parent; per node, its decided height and the last vote, DA vote and proposal it sent. Honest
+ * nodes vote in strictly increasing views (the protocol's last-voted-view rule, and its
+ * last-DA-voted-view rule for DA votes), so one record of each per node is enough to catch any
+ * second vote.
  */
 #include "analysis/safety.h"
 
@@ -26,6 +27,9 @@ typedef struct NodeRecord {
     ProtoMsgType vote_type;
     ProtoCommit vote_data;
     gboolean voted;
+    ProtoView da_vote_view; /* last DA vote */
+    ProtoCommit da_vote_data;
+    gboolean da_voted;
     ProtoView proposal_view;
     ProtoCommit proposal_leaf;
     gboolean proposed;
@@ -154,6 +158,24 @@ static void check_vote(AnaSafety *s, uint32_t node, ProtoMsgType type, const Pro
     r->vote_data = vote->data;
 }
 
+/* DA votes have their own slot: a DA vote and a quorum vote for one view are both honest. */
+static void check_da_vote(AnaSafety *s, uint32_t node, const ProtoVote *vote, uint64_t now)
+{
+    NodeRecord *r = &s->nodes[node];
+    if (r->da_voted && vote->view <= r->da_vote_view) {
+        if (vote->view != r->da_vote_view || !proto_commit_equal(&vote->data, &r->da_vote_data)) {
+            violate(s, ANA_SAFETY_VOTE_ONCE, now,
+                    "node %u sent a da_vote for view %" PRIu64 " after a da_vote for view %" PRIu64
+                    " (for another payload, or a later view)",
+                    node, vote->view, r->da_vote_view);
+        }
+        return;
+    }
+    r->da_voted = TRUE;
+    r->da_vote_view = vote->view;
+    r->da_vote_data = vote->data;
+}
+
 static void check_proposal(AnaSafety *s, uint32_t node, const ProtoProposal *p, uint64_t now)
 {
     NodeRecord *r = &s->nodes[node];
@@ -178,7 +200,7 @@ void ana_safety_on_send(AnaSafety *s, uint32_t node, ProtoMsgType type, GBytes *
     PROTO_ASSERT(node < s->node_count);
     if (s->nodes[node].byzantine) return;
     if (type != PROTO_MSG_QUORUM_VOTE && type != PROTO_MSG_TIMEOUT_VOTE &&
-        type != PROTO_MSG_PROPOSAL) {
+        type != PROTO_MSG_DA_VOTE && type != PROTO_MSG_PROPOSAL) {
         return;
     }
     ProtoDecodeContext ctx = {.node_count = s->node_count, .pool = NULL};
@@ -192,6 +214,8 @@ void ana_safety_on_send(AnaSafety *s, uint32_t node, ProtoMsgType type, GBytes *
     }
     if (type == PROTO_MSG_PROPOSAL) {
         check_proposal(s, node, &msg.proposal, now);
+    } else if (type == PROTO_MSG_DA_VOTE) {
+        check_da_vote(s, node, &msg.vote, now);
     } else {
         check_vote(s, node, type, &msg.vote, now);
     }

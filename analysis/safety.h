@@ -5,8 +5,9 @@
  *   - prefix: each honest node's decided chain is gap-free, starts at height 1 and links parent
  *     to child, so it is a prefix of the longest decided chain;
  *   - vote-once: no honest node sends two different quorum votes, or a quorum and a timeout
- *     vote, for one view, nor votes for a view at or below one it already voted in; no honest
- *     leader sends two different proposals for one view.
+ *     vote, for one view, nor votes for a view at or below one it already voted in; nor two
+ *     different DA votes for one view, nor a DA vote for a view below one it DA-voted in
+ *     (HotShot #3971); no honest leader sends two different proposals for one view.
  * The oracle only reads; the driver asks it after each event whether to stop the run.
  */
 #ifndef SHOTGLASS_ANALYSIS_SAFETY_H
