@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""The regression scenarios' expectations can fail.
+
+Each scenarios/regression-*.ini passes as it stands (the scenarios suite runs it); here each
+case runs one with overrides that recreate the buggy rule where shotglass has a switch for
+it, or strengthen the fault just past what the expectations allow, and requires exit code 1
+with the named expectation reported as FAIL. Where the buggy rule has no switch, the commit
+that added the scenario describes the temporary protocol patch it was checked against.
+
+Usage: check_regressions.py SHOTGLASS SCENARIOS_DIR
+"""
+import os
+import subprocess
+import sys
+
+# (scenario, overrides, the expectation that must FAIL, why)
+CASES = [
+    ("regression-12-repeat-leaders.ini", ["workload.until=20s"], "undecided_txs == 0",
+     "users submitting twice as long leave a backlog the 100 views cannot drain"),
+    ("regression-12-repeat-leaders.ini", ["fault.before-repeat.duration=40s"],
+     "failed_views == 2", "nodes 1 and 2 still down when they lead views 64 and 65"),
+    ("regression-14-tc-high-qc.ini", ["consensus.decide_rule=three-chain"],
+     "finality_p50 <= 800ms", "the legacy three-chain rule decides a view later"),
+    ("regression-14-tc-high-qc.ini",
+     ["fault.slow-high-qc-0.delay=17s", "fault.slow-high-qc.delay=7s"], "failed_views == 1",
+     "high QCs arriving after the leader's wait: it proposes on QC(18) and is refused"),
+    ("regression-22-dac-proposal-order.ini", ["fault.late-proposal.delay=11s"],
+     "failed_views == 0", "proposals later than the view timeout"),
+    ("regression-23-avidm-f-plus-one.ini", ["fault.da-no-store.nodes=0-3"],
+     "da_available == true", "f honest share holders (3 units) are fewer than k = 4"),
+]
+
+
+def main():
+    shotglass, folder = sys.argv[1], sys.argv[2]
+    failures = []
+    for scenario, overrides, expectation, why in CASES:
+        args = [shotglass, "run", os.path.join(folder, scenario), "--quiet"]
+        for o in overrides:
+            args += ["--set", o]
+        run = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        label = "%s %s (%s)" % (scenario, " ".join(overrides), why)
+        failed = [l.strip() for l in run.stdout.splitlines() if l.strip().startswith("FAIL ")]
+        if run.returncode != 1:
+            failures.append("%s: exit code %d, expected 1" % (label, run.returncode))
+        elif not any(l.startswith("FAIL  " + expectation) for l in failed):
+            failures.append("%s: %s did not FAIL; failed: %s" % (label, expectation, failed))
+        else:
+            print("ok: %s: %s" % (label, expectation))
+    for f in failures:
+        print("FAILED: " + f)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
