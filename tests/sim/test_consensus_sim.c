@@ -5,7 +5,8 @@
  * PR #2598); with f nodes crashed decides continue, with f+1 they stop without a safety
  * violation and resume when the nodes come back; real Ed25519 signatures work; and the safety
  * oracle catches a real fork (positive control: a Byzantine leader forking on a stale QC while
- * the lock check is disabled) and stays quiet when the lock check is on.
+ * the lock check is disabled) and stays quiet when the lock check is on; its vote-once check
+ * covers DA votes (HotShot #3971) in a slot of their own.
  */
 #include "sim/run/run.h"
 #include "tests/check_main.h"
@@ -258,6 +259,46 @@ START_TEST(safety_oracle_catches_a_fork_without_the_lock_check)
 }
 END_TEST
 
+/* Hands the oracle a DA vote of `node` for `view` on the payload `tag` fills with. */
+static void send_da_vote(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t tag)
+{
+    ProtoMsg msg = {.type = PROTO_MSG_DA_VOTE, .sender = node};
+    msg.vote.view = view;
+    msg.vote.signer = node;
+    msg.vote.signature.scheme = PROTO_SIG_MODELED; /* well formed; the oracle checks no tags */
+    msg.vote.signature.len = 32;
+    memset(msg.vote.data.bytes, tag, PROTO_COMMIT_BYTES);
+    GBytes *bytes = proto_msg_encode(&msg, NULL);
+    ana_safety_on_send(s, node, PROTO_MSG_DA_VOTE, bytes, view * SIM_S);
+    g_bytes_unref(bytes);
+}
+
+START_TEST(vote_once_covers_da_votes)
+{
+    AnaSafety *s = ana_safety_new(4);
+    send_da_vote(s, 1, 5, 0xaa);
+    send_da_vote(s, 1, 5, 0xaa); /* the same vote again: a resend, not a second vote */
+    send_da_vote(s, 1, 6, 0xbb);
+    send_da_vote(s, 2, 6, 0xcc); /* another node: its own record */
+    ck_assert_msg(!ana_safety_violated(s), "%s", ana_safety_violation(s));
+    send_da_vote(s, 3, 7, 0x01);
+    ana_safety_set_byzantine(s, 3, TRUE);
+    send_da_vote(s, 3, 7, 0x02); /* Byzantine: not judged */
+    ck_assert(!ana_safety_violated(s));
+    send_da_vote(s, 1, 6, 0xdd); /* a second payload for view 6 */
+    ck_assert(ana_safety_violated(s));
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_VOTE_ONCE);
+    ck_assert_str_eq(ana_safety_violation(s), "node 1 sent a da_vote for view 6 after a da_vote "
+                                              "for view 6 (for another payload, or a later view)");
+    ana_safety_free(s);
+    s = ana_safety_new(2);
+    send_da_vote(s, 0, 9, 0x10);
+    send_da_vote(s, 0, 8, 0x11); /* below the view it DA-voted in */
+    ck_assert(ana_safety_violated(s));
+    ana_safety_free(s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("consensus on the simulator");
@@ -273,6 +314,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, f_plus_one_crashed_stalls_safely_then_resumes);
     tcase_add_test(tc, real_crypto_16_nodes_100_views);
     tcase_add_test(tc, safety_oracle_catches_a_fork_without_the_lock_check);
+    tcase_add_test(tc, vote_once_covers_da_votes);
     suite_add_tcase(suite, tc);
     return suite;
 }
