@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-glib/json-glib.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -397,16 +398,26 @@ static void progress(const Explore *e, gint64 done, guint failed, guint busy)
             done, e->seeds, failed, busy);
 }
 
-/* Waits for one child and records its seed's outcome. */
+/* Reads what the children wrote, as it comes (a child is never left blocked on a full pipe),
+ * and records the outcome of every child whose pipe has ended. */
 static void reap(Explore *e, Slot *slots, guint count, guint *busy, guint *failed)
 {
-    int status = 0;
-    GPid pid = waitpid(-1, &status, 0);
-    if (pid < 0) return; /* EINTR: a Ctrl-C; the caller looks at the flag */
+    struct pollfd *fds = g_new(struct pollfd, count);
+    guint n = 0;
     for (guint i = 0; i < count; i++) {
-        if (slots[i].index < 0 || slots[i].child.pid != pid) continue;
+        if (slots[i].index >= 0)
+            fds[n++] = (struct pollfd){.fd = slots[i].child.fd, .events = POLLIN};
+    }
+    if (poll(fds, n, -1) < 0) { /* EINTR: a Ctrl-C; the caller looks at the flag */
+        g_free(fds);
+        return;
+    }
+    for (guint i = 0, f = 0; i < count; i++) {
+        if (slots[i].index < 0) continue;
+        gboolean ready = fds[f++].revents != 0;
+        if (!ready || !sim_trial_read(&slots[i].child)) continue;
         Outcome *o = &e->outcomes[slots[i].index];
-        sim_trial_finish(&slots[i].child, status, &o->trial);
+        sim_trial_finish(&slots[i].child, &o->trial);
         if (o->trial.status != SIM_TRIAL_PASSED) {
             (*failed)++;
             o->file = write_failure(e, (uint64_t)(e->first_seed + slots[i].index), slots[i].text,
@@ -415,8 +426,8 @@ static void reap(Explore *e, Slot *slots, guint count, guint *busy, guint *faile
         g_free(slots[i].text);
         slots[i] = (Slot){.index = -1};
         (*busy)--;
-        return;
     }
+    g_free(fds);
 }
 
 /* Runs every seed, `jobs` at a time (until a Ctrl-C). A seed that ran has its trial's

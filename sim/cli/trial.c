@@ -185,23 +185,26 @@ gboolean sim_trial_start(const char *path, const char *text, SimTrialChild *chil
     close(fds[1]);
     child->pid = pid;
     child->fd = fds[0];
+    child->output = g_string_new(NULL);
     return TRUE;
 }
 
 /* --- in the parent --------------------------------------------------------------------------- */
 
-/* Everything the child wrote, up to CHILD_OUTPUT_MAX bytes. */
-static char *read_all(int fd)
+gboolean sim_trial_read(SimTrialChild *child)
 {
-    GString *out = g_string_new(NULL);
+    SIM_ASSERT(child != NULL && child->output != NULL);
+    if (child->fd < 0) return TRUE;
     char buffer[4096];
-    for (;;) {
-        ssize_t n = read(fd, buffer, sizeof buffer);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        if (out->len < CHILD_OUTPUT_MAX) g_string_append_len(out, buffer, n);
+    ssize_t n = read(child->fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) return FALSE;
+    if (n <= 0) {
+        close(child->fd);
+        child->fd = -1;
+        return TRUE;
     }
-    return g_string_free(out, FALSE);
+    if (child->output->len < CHILD_OUTPUT_MAX) g_string_append_len(child->output, buffer, n);
+    return FALSE;
 }
 
 static void parse_record(SimTrial *out, const char *kind, char **fields)
@@ -249,13 +252,17 @@ static void crashed(SimTrial *out, const char *stderr_text, int wait_status)
     out->status = SIM_TRIAL_CRASHED;
 }
 
-void sim_trial_finish(SimTrialChild *child, int wait_status, SimTrial *out)
+void sim_trial_finish(SimTrialChild *child, SimTrial *out)
 {
-    SIM_ASSERT(child != NULL && child->fd >= 0);
+    SIM_ASSERT(child != NULL && child->output != NULL);
     *out = (SimTrial){.failures = g_ptr_array_new_with_free_func(g_free)};
-    char *text = read_all(child->fd);
-    close(child->fd);
-    child->fd = -1;
+    while (!sim_trial_read(child)) {
+    }
+    int wait_status = 0;
+    while (waitpid(child->pid, &wait_status, 0) < 0 && errno == EINTR) {
+    }
+    char *text = g_string_free(child->output, FALSE);
+    child->output = NULL;
     GString *rest = g_string_new(NULL); /* the child's stderr */
     gboolean ran = FALSE;
     char **lines = g_strsplit(text, "\n", -1);
@@ -283,13 +290,6 @@ gboolean sim_trial_run(const char *path, const char *text, SimTrial *out, GError
 {
     SimTrialChild child;
     if (!sim_trial_start(path, text, &child, error)) return FALSE;
-    int status = 0;
-    while (waitpid(child.pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            status = 0;
-            break;
-        }
-    }
-    sim_trial_finish(&child, status, out);
+    sim_trial_finish(&child, out);
     return TRUE;
 }

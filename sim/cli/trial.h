@@ -48,7 +48,8 @@ typedef struct SimTrial {
 /* A trial under way in a child. */
 typedef struct SimTrialChild {
     GPid pid;
-    int fd; /* read end of the child's pipe */
+    int fd;          /* read end of the child's pipe; -1 once it reached its end */
+    GString *output; /* what the child wrote so far (at most 64 KiB are kept) */
 } SimTrialChild;
 
 void sim_trial_clear(SimTrial *trial);
@@ -62,9 +63,16 @@ gboolean sim_trial_has(const SimTrial *trial, const char *tag);
  */
 gboolean sim_trial_start(const char *path, const char *text, SimTrialChild *child, GError **error);
 
-/* Reads the verdict of a child that has exited with `wait_status` (from waitpid) into `out`
- * (initialised here) and closes its pipe. */
-void sim_trial_finish(SimTrialChild *child, int wait_status, SimTrial *out);
+/*
+ * Reads what the child wrote, once: call it when poll() says its `fd` is readable, so that a
+ * child is never blocked on a full pipe. Returns TRUE when the pipe reached its end (the child
+ * has exited or is exiting: waitpid it), and then closes it.
+ */
+gboolean sim_trial_read(SimTrialChild *child);
+
+/* Reads the rest of the child's output, waits for it, and parses its verdict into `out`
+ * (initialised here). */
+void sim_trial_finish(SimTrialChild *child, SimTrial *out);
 
 /* Starts a trial and waits for it. Returns FALSE with `error` when it cannot be started. */
 gboolean sim_trial_run(const char *path, const char *text, SimTrial *out, GError **error);
