@@ -10,7 +10,8 @@
    which random faults break (failed_views == 0 fails on some seed).
 2. Finding and replaying: explore-unsafe.ini turns the locking rule off (a test-only switch);
    with the `fork` behaviour explore must find seeds that break agreement, write each as a
-   scenario file, and `shotglass run FILE` must fail with the same agreement violation.
+   scenario file, and `shotglass run FILE` must fail with the same agreement violation. With
+   --first-failure and one job it stops at the first failing seed.
 3. Shrinking: the failing file with the most faults shrinks to one that is smaller (fewer fault
    groups, views or validators) and still fails with safety:agreement under `shotglass run`;
    shrinking is deterministic (the same input gives the same output twice) and refuses a file
@@ -122,6 +123,11 @@ def check_find_replay_shrink(binary, root, tmp):
     expect(s["failed"] > 0 and s["safety_violations"] == s["failed"],
            f"explore-unsafe: failures are safety violations: {s['by_failure']}")
     expect(set(s["by_failure"]) == {"safety:agreement"}, f"agreement only: {s['by_failure']}")
+    first = min(f["seed"] for f in s["failures"]) if s["failures"] else 0
+    r, ff = explore_json(binary, unsafe, os.path.join(tmp, "ff"), "--seeds", "30",
+                         "--behaviours", "fork", "--first-failure", "--jobs", "1")
+    expect(ff is not None and ff["ran"] == first and ff["failed"] == 1,
+           f"--first-failure with one job stops at seed {first}: {ff and ff['ran']}")
     files = sorted(f["file"] for f in s["failures"])
     expect(files == sorted(glob.glob(os.path.join(out, "*.ini"))), "a file per failing seed")
     if not files:

@@ -25,7 +25,7 @@ typedef struct Flags {
     gint64 seeds, first_seed, jobs;
     char *out, *kinds, *behaviours, *recovery, *expect;
     char **budget, **sets;
-    gboolean liveness, json, quiet;
+    gboolean liveness, json, quiet, first_failure;
 } Flags;
 
 /* One seed's result. */
@@ -46,7 +46,7 @@ typedef struct Explore {
     uint64_t *stakes;
     gboolean *faulty;
     gint64 seeds, first_seed, jobs;
-    gboolean json, quiet, expect_all;
+    gboolean json, quiet, expect_all, first_failure;
     Outcome *outcomes; /* per seed, in seed order */
 } Explore;
 
@@ -103,6 +103,10 @@ static gboolean parse_flags(int *argc, char ***argv, Flags *f, GError **error)
         {"set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->sets, "override a scenario key (repeatable)",
          "GROUP.KEY=VALUE"},
         {"json", 0, 0, G_OPTION_ARG_NONE, &f->json, "print the summary as JSON", NULL},
+        {"first-failure", 0, 0, G_OPTION_ARG_NONE, &f->first_failure,
+         "start no more seeds once one has failed (with --jobs above 1, which seeds ran then "
+         "depends on timing)",
+         NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "no progress line", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -440,7 +444,8 @@ static void run_seeds(Explore *e)
         slots[i].index = -1;
     gint64 next = 0, done = 0;
     while (next < e->seeds || busy > 0) {
-        while (!explore_interrupted && busy < count && next < e->seeds) {
+        while (!explore_interrupted && !(e->first_failure && failed > 0) && busy < count &&
+               next < e->seeds) {
             guint s = 0;
             while (slots[s].index >= 0)
                 s++;
@@ -694,7 +699,7 @@ static gboolean setup(Explore *e, Flags *f, const char *path, GError **error)
 {
     e->path = g_strdup(path);
     e->seeds = f->seeds, e->first_seed = f->first_seed, e->jobs = f->jobs;
-    e->json = f->json, e->quiet = f->quiet;
+    e->json = f->json, e->quiet = f->quiet, e->first_failure = f->first_failure;
     e->expect_all = f->expect != NULL && strcmp(f->expect, "all") == 0;
     if (!parse_budget(f, &e->budget, error)) return FALSE;
     if (!base_text(e, f->sets, error) || !measure_base(e, error)) return FALSE;

@@ -4,6 +4,7 @@
  *   shotglass explore FILE [--seeds N] [--first-seed S] [--jobs J] [--out DIR]
  *                    [--budget KEY=VALUE,...] [--kinds LIST] [--behaviours LIST]
  *                    [--liveness [--recovery D]] [--expect oracles|all] [--set K=V] [--json]
+ *                    [--first-failure]
  *
  * Each seed draws a random fault schedule within a budget (sim/scenario/swarm.h), overlays it
  * on the scenario, and runs the result as a trial (sim/cli/trial.h), J at a time, with a
