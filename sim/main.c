@@ -5,6 +5,7 @@
  */
 #include "bench/consensus.h"
 #include "bench/phold.h"
+#include "sim/cli/diff.h"
 #include "sim/cli/ping.h"
 #include "sim/plot/plot.h"
 #include "sim/plot/report.h"
@@ -23,6 +24,7 @@ static const char usage[] =
     "  list           list behaviours, regions, distributions, keys, messages, faults, ...\n"
     "  sweep          run a scenario over a grid of settings and seeds, in parallel\n"
     "  merge          merge result folders into a sweep table\n"
+    "  diff           the first event at which two runs (or two results folders) part\n"
     "  plot           draw (again) the plots of a results folder with gnuplot\n"
     "  report         write one self-contained HTML page for a results folder\n"
     "  ping           measure one-way delays between regions through the network model\n"
@@ -49,6 +51,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "list") == 0) return sim_list_main(argc - 1, argv + 1);
     if (strcmp(command, "sweep") == 0) return sim_sweep_main(argc - 1, argv + 1);
     if (strcmp(command, "merge") == 0) return sim_merge_main(argc - 1, argv + 1);
+    if (strcmp(command, "diff") == 0) return sim_diff_main(argc - 1, argv + 1);
     if (strcmp(command, "plot") == 0) return sim_plot_main(argc - 1, argv + 1);
     if (strcmp(command, "report") == 0) return sim_report_main(argc - 1, argv + 1);
     if (strcmp(command, "ping") == 0) return sim_ping_main(argc - 1, argv + 1);

@@ -95,17 +95,18 @@ static gboolean timeline_sample(const char *spec, const SimRun *run, SimNodeSet 
 gboolean sim_recorder_attach(SimRecorder *r, const SimRun *run, GError **error)
 {
     r->run = run;
-    if (r->observing && r->trace == NULL) r->trace = sim_trace_new(run, SIM_TRACE_EVERY_DEFAULT);
     SimNodeSet sample;
     GError *inner = NULL;
-    if (!timeline_sample(r->sample, run, &sample, &inner)) {
-        if (inner == NULL) return TRUE; /* no timeline */
+    if (timeline_sample(r->sample, run, &sample, &inner)) {
+        uint32_t nodes = sim_run_config(run)->nodes;
+        r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
+        sim_node_set_clear(&sample);
+    } else if (inner != NULL) {
         g_propagate_error(error, inner);
         return FALSE;
     }
-    uint32_t nodes = sim_run_config(run)->nodes;
-    r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
-    sim_node_set_clear(&sample);
+    /* Last, so that a refused attach leaves no tap on the run (sim_results_write ends it). */
+    if (r->observing && r->trace == NULL) r->trace = sim_trace_new(run, SIM_TRACE_EVERY_DEFAULT);
     return TRUE;
 }
 

@@ -141,10 +141,10 @@ static gboolean message_view(const SimTrace *t, const SimMessage *message, uint6
     case PROTO_MSG_VS_COMMIT_CERT:
     case PROTO_MSG_VS_FINALIZE_CERT:
     case PROTO_MSG_DA_CERT:
+    case PROTO_MSG_HIGH_QC: /* the view of the certificate it carries */
         named = msg.cert != NULL;
         if (named) *view = msg.cert->view;
         break;
-    case PROTO_MSG_HIGH_QC:
     case PROTO_MSG_PROPOSAL_REQUEST:
         *view = msg.view;
         break;
@@ -252,7 +252,9 @@ void sim_trace_finish(SimTrace *t)
     close_open(t);
     uint64_t events = sim_engine_trace_events(t->engine);
     guint n = t->checkpoints->len;
-    if (n == 0 || g_array_index(t->checkpoints, SimTraceCheckpoint, n - 1).events != events) {
+    gboolean known =
+        n > 0 && g_array_index(t->checkpoints, SimTraceCheckpoint, n - 1).events == events;
+    if (!known && !t->parted) { /* a parted run's end says nothing: it was cut short */
         add_checkpoint(t, events);
     }
     untap(t);

@@ -80,7 +80,8 @@ void sim_trace_stop_after(SimTrace *trace, uint64_t events);
 void sim_trace_watch(SimTrace *trace, const GArray *reference);
 
 /* Ends observation after the run: completes the last event, adds the final checkpoint (all
- * events run, the run's trace digest) and removes the taps. Later calls do nothing. Free the
+ * events run, the run's trace digest; not after sim_trace_watch stopped the run) and removes
+ * the taps. Later calls do nothing. Free the
  * trace before the run, or after this. */
 void sim_trace_finish(SimTrace *trace);
 
