@@ -133,6 +133,7 @@ static gboolean load_folder(Side *side, const char *folder, GError **error)
     char *digests = g_build_filename(folder, "digests.csv", NULL);
     gboolean ok = sim_trace_read_csv(digests, side->checkpoints, error);
     g_free(digests);
+    if (!ok) g_prefix_error(error, "%s is not a results folder of `shotglass run --out`: ", folder);
     char **overrides = ok ? folder_overrides(folder, error) : NULL;
     ok = ok && overrides != NULL;
     char *ini = g_build_filename(folder, "scenario.ini", NULL);
