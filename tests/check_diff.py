@@ -15,7 +15,8 @@ answer) and checks diff's index and virtual time against it. Cases:
   * results folders: two of the same run compare identical, a run and the same with the crash
     part at the same event as the two runs do, and a folder whose digests.csv no longer matches
     what this build computes (as a folder from another build) is reported by window only;
-  * bad input: exit 2 with a message.
+  * bad input: exit 2 with a message (a missing file, a folder without digests.csv or of an
+    interrupted run, run flags with folders, bad flags and keys).
 
 Usage: check_diff.py SHOTGLASS
 """
@@ -158,10 +159,17 @@ def check_folders(binary, work, crash_index):
 def check_bad_input(binary, work):
     empty = os.path.join(work, "empty")
     os.makedirs(empty)
+    cut = os.path.join(work, "folder-cut")  # as a run stopped with Ctrl-C leaves it
+    shutil.copytree(os.path.join(work, "folder-a"), cut)
+    summary = os.path.join(cut, "summary.json")
+    text = open(summary, encoding="utf-8").read()
+    text = text.replace('"complete" : true', '"complete" : false')
+    open(summary, "w", encoding="utf-8").write(text)
     cases = [
         (["diff", "no-such-file.ini"], "no-such-file.ini"),
         (["diff", work + "/folder-a", empty], "digests.csv"),
         (["diff", work + "/folder-a", work + "/folder-b", "--nodes", "3"], "without run flags"),
+        (["diff", work + "/folder-a", cut], "interrupted"),
         (["diff", "--every", "0"], "--every"),
         (["diff", "--nodes", "0"], "nodes"),
         (["diff", "a.ini", "b.ini", "c.ini"], "two sides at most"),

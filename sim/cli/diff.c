@@ -112,9 +112,19 @@ static char **folder_overrides(const char *folder, GError **error)
         }
         g_ptr_array_add(items, NULL);
         out = (char **)g_ptr_array_free(items, FALSE);
+        JsonNode *complete = member(root, "complete");
         if (!ok) {
             g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
                         "%s: no scenario.overrides list of strings", path);
+            g_clear_pointer(&out, g_strfreev);
+        } else if (complete == NULL || !JSON_NODE_HOLDS_VALUE(complete) ||
+                   json_node_get_value_type(complete) != G_TYPE_BOOLEAN ||
+                   !json_node_get_boolean(complete)) {
+            /* Its trace stops where the run was stopped: a prefix, not a run to compare. */
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                        "%s: the run was interrupted (\"complete\" is not true): run it again "
+                        "to the end",
+                        path);
             g_clear_pointer(&out, g_strfreev);
         }
         g_object_unref(parser);
