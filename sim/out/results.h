@@ -21,6 +21,8 @@
  *   leader_queue.csv per proposal: the leader's uplink backlog then
  *   timeline.json    a Chrome trace-event timeline (chrome://tracing, Perfetto): a track per
  *                    validator of a sample, plus every leader's work, and the fault windows
+ *   digests.csv      the trace digest after every SIM_TRACE_EVERY_DEFAULT events and at the
+ *                    end (sim/out/trace.h), for `shotglass diff` to find where two runs part
  *
  * and, drawn afterwards from these files by `shotglass run` (sim/plot/plot_run.h,
  * sim/plot/report.h), plots/ and report.html.
@@ -51,7 +53,8 @@ SimRecorder *sim_recorder_new(const char *timeline);
 void sim_recorder_free(SimRecorder *recorder);
 
 /* Points `config`'s observer at the recorder (call before sim_run_new) and, once the run is
- * built, lets it read the run (call after); this chooses the timeline's sample, and fails
+ * built, lets it read the run (call after, before the run starts; with the observer in place
+ * this also starts the digest checkpoints); this chooses the timeline's sample, and fails
  * (G_OPTION_ERROR) when `timeline` is neither a number nor a selector of this run. */
 void sim_recorder_observe(SimRecorder *recorder, SimRunConfig *config);
 gboolean sim_recorder_attach(SimRecorder *recorder, const SimRun *run, GError **error);
