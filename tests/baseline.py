@@ -108,8 +108,11 @@ def fresh(summary_path, binary, scenario, just_written=False):
 def run_scenario(binary, scenario, summary_path):
     """Runs the scenario as its test does; returns its parsed summary. An expectation that fails
     (exit 1) is the scenario test's to report; the metrics are still compared."""
-    result = subprocess.run([binary, "run", scenario, "--quiet", "--summary", summary_path],
-                            capture_output=True, text=True, timeout=600)
+    try:
+        result = subprocess.run([binary, "run", scenario, "--quiet", "--summary", summary_path],
+                                capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise Problem(f"{scenario}: `shotglass run --summary`: {e}") from e
     summary = None
     if result.returncode in (0, 1):
         summary = fresh(summary_path, binary, scenario, just_written=True)
@@ -282,8 +285,8 @@ data = open(scenario, "rb").read()
 keys = dict(l.split(" = ") for l in data.decode().splitlines() if " = " in l)
 if keys.get("fail") == "true":
     sys.exit(2)
-summary = {"complete": True, "passed": keys.get("passed") != "false", "digest": keys.get("digest", "ab" * 32), "events": 10,
-           "virtual_time_s": 1.5,
+summary = {"complete": True, "passed": keys.get("passed") != "false",
+           "digest": keys.get("digest", "ab" * 32), "events": 10, "virtual_time_s": 1.5,
            "scenario": {"blake2b": hashlib.blake2b(data, digest_size=32).hexdigest(),
                         "overrides": []},
            "metrics": {"blocks": int(keys.get("blocks", 98)), "views": 101, "failed_views": 0,
