@@ -61,7 +61,7 @@ typedef struct Flags {
     char *values[ALIASES];
     gboolean three_chain, da, quiet, no_plots;
     char **crash, **restart, **byzantine, **sets;
-    char *junit, *out, *timeline;
+    char *junit, *summary, *out, *timeline;
 } Flags;
 
 static void flags_clear(Flags *f)
@@ -69,7 +69,7 @@ static void flags_clear(Flags *f)
     for (size_t i = 0; i < ALIASES; i++)
         g_free(f->values[i]);
     g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine), g_strfreev(f->sets);
-    g_free(f->junit), g_free(f->out), g_free(f->timeline);
+    g_free(f->junit), g_free(f->summary), g_free(f->out), g_free(f->timeline);
     memset(f, 0, sizeof *f);
 }
 
@@ -89,6 +89,8 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
          "make nodes Byzantine (`shotglass list behaviours`)", "IDS=BEHAVIOUR"},
         {"junit", 0, 0, G_OPTION_ARG_FILENAME, &f->junit, "write the expectations as JUnit XML",
          "FILE"},
+        {"summary", 0, 0, G_OPTION_ARG_FILENAME, &f->summary,
+         "write the run's summary.json alone to FILE (no tables, no plots; cheap)", "FILE"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &f->out,
          "write a results folder: summary.json, CSV tables, timeline, plots", "DIR"},
         {"timeline-nodes", 0, 0, G_OPTION_ARG_STRING, &f->timeline,
@@ -99,7 +101,7 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
          "with --out: no plots and no report.html (`shotglass report DIR` makes them later)", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict", NULL},
     };
-    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 5;
+    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 6;
     GOptionEntry *entries = g_new0(GOptionEntry, ALIASES + G_N_ELEMENTS(fixed) + 1);
     for (size_t i = 0; i < ALIASES; i++) {
         entries[i] = (GOptionEntry){
@@ -189,6 +191,7 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
         options->quiet = f.quiet;
         options->plots = !f.no_plots;
         options->junit = g_steal_pointer(&f.junit);
+        options->summary = g_steal_pointer(&f.summary);
         options->out = g_steal_pointer(&f.out);
         options->timeline = g_steal_pointer(&f.timeline);
         options->overrides = g_new0(char *, overrides->len);
@@ -299,7 +302,7 @@ static int verdict(const SimScenario *s, const SimRun *run, guint failures)
     return failures == 0 && oracles ? 0 : 1;
 }
 
-/* JUnit and the results folder; FALSE if one could not be written. */
+/* JUnit, the lone summary and the results folder; FALSE if one could not be written. */
 static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecorder *recorder,
                         const SimRunCliOptions *o, const SimExpectResult *results, double wall,
                         gboolean passed)
@@ -316,6 +319,11 @@ static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecord
     }
     SimResultsInfo info = {s,     (const char *const *)o->overrides, results, wall, !interrupted,
                            passed};
+    if (o->summary != NULL && !sim_results_write_summary(o->summary, run, &info, &error)) {
+        fprintf(stderr, "shotglass run: --summary: %s\n", error->message);
+        g_clear_error(&error);
+        ok = FALSE;
+    }
     if (o->out != NULL) sim_plot_run_forget(o->out); /* the plots of an earlier run, if any */
     if (o->out != NULL && !sim_results_write(o->out, run, recorder, &info, &error)) {
         fprintf(stderr, "shotglass run: --out: %s\n", error->message);
@@ -372,6 +380,7 @@ static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *
 void sim_run_cli_options_clear(SimRunCliOptions *o)
 {
     g_free(o->junit);
+    g_free(o->summary);
     g_free(o->out);
     g_free(o->timeline);
     g_strfreev(o->overrides);

@@ -15,6 +15,7 @@
 typedef struct SimRunCliOptions {
     gboolean quiet;
     char *junit;      /* owned; NULL: no JUnit report */
+    char *summary;    /* owned; NULL: no lone summary.json (--summary) */
     char *out;        /* owned; NULL: no results folder */
     gboolean plots;   /* with `out`: draw the plots and write report.html */
     char **overrides; /* owned, NULL-terminated: every group.key=value the command line set */
