@@ -188,7 +188,8 @@ def check_bad_input(binary, root, tmp):
                        (["--kinds", "restart"], "--kinds"),
                        (["--behaviours", "sneaky"], "--behaviours"),
                        (["--recovery", "10s"], "--recovery"),
-                       (["--seeds", "0"], "--seeds")):
+                       (["--seeds", "0"], "--seeds"), (["--jobs", "100000"], "--jobs"),
+                       (["--first-seed", "9223372036854775807"], "--first-seed")):
         r = shotglass(binary, "explore", da, "-q", "--out", os.path.join(tmp, "bad"), *args)
         expect(r.returncode == 2 and word in r.stderr,
                f"explore {' '.join(args)}: exit 2 naming {word}: {r.returncode} {r.stderr}")

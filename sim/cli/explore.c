@@ -21,6 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define SEEDS_MAX 10000000 /* per invocation: an outcome each is kept until the summary */
+#define JOBS_MAX  256
+
 typedef struct Flags {
     gint64 seeds, first_seed, jobs;
     char *out, *kinds, *behaviours, *recovery, *expect;
@@ -47,6 +50,7 @@ typedef struct Explore {
     gboolean *faulty;
     gint64 seeds, first_seed, jobs;
     gboolean json, quiet, expect_all, first_failure;
+    gboolean broken;   /* a child could not be started: exit 2 */
     Outcome *outcomes; /* per seed, in seed order */
 } Explore;
 
@@ -124,7 +128,10 @@ static gboolean parse_flags(int *argc, char ***argv, Flags *f, GError **error)
         !ok                           ? NULL
         : *argc != 2                  ? "expected one scenario FILE"
         : f->seeds < 1 || f->jobs < 1 ? "--seeds and --jobs must be at least 1"
-        : f->first_seed < 0           ? "--first-seed must be at least 0"
+        : f->seeds > SEEDS_MAX        ? "--seeds: at most 10000000 at a time"
+        : f->jobs > JOBS_MAX          ? "--jobs: at most 256"
+        : f->first_seed < 0 || f->first_seed > G_MAXINT64 - f->seeds
+            ? "--first-seed must be at least 0, and the last seed below 2^63"
         : f->recovery && !f->liveness ? "--recovery goes with --liveness"
         : f->expect && strcmp(f->expect, "all") != 0 && strcmp(f->expect, "oracles") != 0
             ? "--expect takes oracles or all"
@@ -444,8 +451,8 @@ static void run_seeds(Explore *e)
         slots[i].index = -1;
     gint64 next = 0, done = 0;
     while (next < e->seeds || busy > 0) {
-        while (!explore_interrupted && !(e->first_failure && failed > 0) && busy < count &&
-               next < e->seeds) {
+        while (!explore_interrupted && !e->broken && !(e->first_failure && failed > 0) &&
+               busy < count && next < e->seeds) {
             guint s = 0;
             while (slots[s].index >= 0)
                 s++;
@@ -456,7 +463,7 @@ static void run_seeds(Explore *e)
                 fprintf(stderr, "\nshotglass explore: %s\n", error->message);
                 g_error_free(error);
                 g_free(slots[s].text);
-                explore_interrupted = 1;
+                e->broken = TRUE;
                 break;
             }
             slots[s].index = next++;
@@ -743,7 +750,7 @@ int sim_explore_main(int argc, char **argv)
         double wall = (double)(g_get_monotonic_time() - start) / 1e6;
         if (!e.quiet)
             fprintf(stderr, "explore: wall clock %.1f s, %.1f seeds/s\n", wall, t.ran / wall);
-        status = explore_interrupted ? 130 : t.failed > 0 ? 1 : 0;
+        status = e.broken ? 2 : explore_interrupted ? 130 : t.failed > 0 ? 1 : 0;
         g_ptr_array_unref(t.tags);
     }
     if (error != NULL) {
