@@ -15,7 +15,8 @@
 3. Shrinking: the failing file with the most faults shrinks to one that is smaller (fewer fault
    groups, views or validators) and still fails with safety:agreement under `shotglass run`;
    shrinking is deterministic (the same input gives the same output twice) and refuses a file
-   that does not fail (exit 2).
+   that does not fail (exit 2). With seven validators it also removes validators, taking them
+   out of the faults' node lists.
 4. Determinism: the same seeds give byte-identical stdout and failure files with --jobs 1 and
    --jobs 2, and the text summary is identical run to run.
 5. Bad input exits 2 with a message naming the flag: a share above 1, an unknown kind or
@@ -159,6 +160,21 @@ def check_find_replay_shrink(binary, root, tmp):
     default = shotglass(binary, "shrink", biggest, "-q")
     expect(default.returncode == 0 and os.path.exists(biggest[:-4] + ".min.ini"),
            "shrink writes FILE.min.ini by default")
+    # Seven validators: shrinking also removes validators (and the faults' ids among them).
+    out7 = os.path.join(tmp, "unsafe7")
+    result, s7 = explore_json(binary, unsafe, out7, "--seeds", "12", "--behaviours", "fork",
+                              "--set", "consensus.nodes=7")
+    if s7 is not None and s7["failures"]:
+        first7 = s7["failures"][0]["file"]
+        minimal7 = os.path.join(tmp, "minimal7.ini")
+        shrunk7 = shotglass(binary, "shrink", first7, "-o", minimal7, "-q")
+        expect(shrunk7.returncode == 0 and size(minimal7)[2] < 7,
+               f"shrink drops validators of {first7}: {shrunk7.stdout[-300:]}")
+        rerun = shotglass(binary, "run", minimal7, "-q")
+        expect(rerun.returncode == 1 and "agreement violated" in rerun.stdout,
+               f"the 7-validator failure, shrunk, fails the same way: {rerun.stdout}")
+    else:
+        expect(False, f"explore with 7 validators finds a fork in 12 seeds: {result.stdout[-500:]}")
     passing = shotglass(binary, "shrink", os.path.join(root, "scenarios", "quickstart.ini"), "-q")
     expect(passing.returncode == 2 and "nothing to shrink" in passing.stderr,
            f"shrinking a passing scenario is refused: {passing.returncode} {passing.stderr}")

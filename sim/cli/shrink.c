@@ -248,14 +248,67 @@ static gboolean shorten(Shrink *s, const char *group, const char *key, SimQuanti
     return changed;
 }
 
+/* `text`, a list of plain ids among `old_count` validators, without the ids from `count` on:
+ * a new string, "" when none is left, or NULL when it is not plain ids (left as it is). */
+static char *ids_below(const char *text, uint32_t old_count, uint32_t count)
+{
+    SimNodeSet set;
+    sim_node_set_init(&set, old_count);
+    char *kept = NULL;
+    if (sim_node_set_parse(&set, text, NULL)) {
+        SimNodeSet low;
+        sim_node_set_init(&low, count);
+        for (uint32_t i = 0; i < count; i++) {
+            if (sim_node_set_contains(&set, i)) sim_node_set_add(&low, i);
+        }
+        kept = sim_node_set_count(&low) > 0 ? sim_node_set_format(&low) : g_strdup("");
+        sim_node_set_clear(&low);
+    }
+    sim_node_set_clear(&set);
+    return kept;
+}
+
+/* Fewer validators: the ones that are gone leave the faults' plain id lists (nodes, from, to,
+ * each partition group), and a fault left with nobody goes with them. */
+static void drop_validators(GKeyFile *file, uint32_t old_count, uint32_t count)
+{
+    static const char *const keys[] = {"nodes", "from", "to", "groups"};
+    char **groups = g_key_file_get_groups(file, NULL);
+    for (guint g = 0; groups[g] != NULL; g++) {
+        if (!g_str_has_prefix(groups[g], "fault.")) continue;
+        gboolean empty = FALSE;
+        for (size_t k = 0; k < G_N_ELEMENTS(keys) && !empty; k++) {
+            char *value = g_key_file_get_value(file, groups[g], keys[k], NULL);
+            if (value == NULL) continue;
+            char **parts = g_strsplit(value, "|", -1);
+            GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+            gboolean plain = TRUE;
+            for (guint i = 0; parts[i] != NULL && plain; i++) {
+                char *kept = ids_below(g_strstrip(parts[i]), old_count, count);
+                plain = kept != NULL;
+                empty |= plain && kept[0] == '\0';
+                if (plain) g_ptr_array_add(out, kept);
+            }
+            g_ptr_array_add(out, NULL);
+            char *joined = g_strjoinv(" | ", (char **)out->pdata);
+            if (plain && !empty) g_key_file_set_value(file, groups[g], keys[k], joined);
+            g_free(joined), g_ptr_array_unref(out), g_strfreev(parts), g_free(value);
+        }
+        if (empty) g_key_file_remove_group(file, groups[g], NULL);
+    }
+    g_strfreev(groups);
+}
+
 /* The candidate with `group.key` = `value` (in `kind`'s unit); for fewer validators, a DA
- * committee larger than them is cut to their number. */
+ * committee larger than them is cut to their number, and the faults lose the ones gone. */
 static GKeyFile *with_value(const Shrink *s, const char *group, const char *key, uint64_t value,
                             SimQuantityKind kind)
 {
     GKeyFile *candidate = copy_current(s);
     char *text = kind == SIM_QUANTITY_DURATION ? g_strdup_printf("%" PRIu64 "ms", value / SIM_MS)
                                                : g_strdup_printf("%" PRIu64, value);
+    if (strcmp(group, "consensus") == 0 && strcmp(key, "nodes") == 0)
+        drop_validators(candidate, node_count(s), (uint32_t)value);
     g_key_file_set_value(candidate, group, key, text);
     char *committee = g_key_file_get_value(candidate, "da", "committee", NULL);
     uint64_t members = 0;

@@ -11,8 +11,10 @@
  *      does not need;
  *   2. ddmin over the validators of every fault's `nodes` (Byzantine, crashed ... nodes);
  *   3. each fault's window shortened: `duration` and `views` halved while it still fails;
- *   4. fewer validators ([consensus] nodes, with the DA committee no larger), and fewer views
- *      ([scenario] views; `duration` when the run is bounded by time), by bisection.
+ *   4. fewer validators ([consensus] nodes, with the DA committee no larger; the validators
+ *      that go leave the faults' plain id lists, and a fault left with nobody goes too), and
+ *      fewer views ([scenario] views; `duration` when the run is bounded by time), by
+ *      bisection.
  * A candidate is kept only if it is a valid scenario and its run fails with the same tag; a
  * candidate that no longer validates (a fault naming a validator that is gone) is rejected.
  * Everything is sequential and every run deterministic, so shrinking is too.
