@@ -660,6 +660,28 @@ static void json_failures(JsonBuilder *b, const Explore *e, const Totals *t)
     json_builder_end_array(b);
 }
 
+/* The budget as the flags set it, and the expectations left out. */
+static void json_budget(JsonBuilder *b, const Explore *e)
+{
+    json_builder_set_member_name(b, "budget");
+    json_builder_begin_object(b);
+    const SimSwarmShare *shares[] = {&e->budget.faulty, &e->budget.byzantine, &e->budget.crashed};
+    const char *names[] = {"faulty", "byzantine", "crashed"};
+    for (size_t i = 0; i < G_N_ELEMENTS(shares); i++) {
+        char *text = share_text(*shares[i]);
+        json_string(b, names[i], text);
+        g_free(text);
+    }
+    json_int(b, "faults", e->budget.faults_max);
+    json_builder_end_object(b);
+    if (e->budget.liveness) json_int(b, "recovery_ns", (int64_t)e->budget.recovery);
+    json_builder_set_member_name(b, "not_checked");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < e->dropped->len; i++)
+        json_builder_add_string_value(b, e->dropped->pdata[i]);
+    json_builder_end_array(b);
+}
+
 static void print_json(const Explore *e, const Totals *t)
 {
     JsonBuilder *b = json_builder_new();
@@ -670,6 +692,7 @@ static void print_json(const Explore *e, const Totals *t)
     json_int(b, "seeds", e->seeds);
     json_string(b, "mode", e->budget.liveness ? "liveness" : "safety");
     json_int(b, "horizon_ns", (int64_t)e->base.horizon);
+    json_budget(b, e);
     json_int(b, "ran", t->ran);
     json_int(b, "passed", t->ran - t->failed);
     json_int(b, "failed", t->failed);
