@@ -236,6 +236,8 @@ static void crashed(SimTrial *out, const char *stderr_text, int wait_status)
     char *tag, *detail;
     if (at != NULL) {
         const char *from = at + strlen("\n  at ");
+        while (g_str_has_prefix(from, "../") || g_str_has_prefix(from, "./"))
+            from += from[1] == '.' ? 3 : 2; /* the build folder's view of the source */
         tag = g_strdup_printf("crash:%.*s", (int)strcspn(from, " \n"), from);
         detail = g_strndup(assertion, (gsize)(at - assertion));
     } else if (WIFSIGNALED(wait_status)) {
