@@ -354,6 +354,18 @@ static uint64_t views_of(const Shrink *s)
     return views;
 }
 
+/* Whether the scenario expects a recovery: then how long the run goes on after a fault is part
+ * of what it claims, and views and duration are left as they are. */
+static gboolean expects_recovery(const Shrink *s)
+{
+    char **keys = g_key_file_get_keys(s->file, "expect", NULL, NULL);
+    gboolean found = FALSE;
+    for (guint i = 0; keys != NULL && keys[i] != NULL && !found; i++)
+        found = g_str_has_prefix(keys[i], "recovery.");
+    g_strfreev(keys);
+    return found;
+}
+
 /* One pass over everything; TRUE when something got smaller. */
 static gboolean shrink_pass(Shrink *s)
 {
@@ -367,6 +379,7 @@ static gboolean shrink_pass(Shrink *s)
     }
     g_strfreev(groups);
     changed |= bisect(s, "consensus", "nodes", 1, SIM_QUANTITY_COUNT);
+    if (expects_recovery(s)) return changed;
     if (views_of(s) > 0) {
         if (!g_key_file_has_key(s->file, "scenario", "views", NULL))
             g_key_file_set_value(s->file, "scenario", "views", "100");

@@ -14,7 +14,8 @@
  *   4. fewer validators ([consensus] nodes, with the DA committee no larger; the validators
  *      that go leave the faults' plain id lists, and a fault left with nobody goes too), and
  *      fewer views ([scenario] views; `duration` when the run is bounded by time), by
- *      bisection.
+ *      bisection; not with a recovery expectation, for which how long the run goes on after
+ *      a fault is part of the claim.
  * A candidate is kept only if it is a valid scenario and its run fails with the same tag; a
  * candidate that no longer validates (a fault naming a validator that is gone) is rejected.
  * Everything is sequential and every run deterministic, so shrinking is too.

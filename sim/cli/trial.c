@@ -99,7 +99,12 @@ static void emit_failures(const SimScenario *s, const SimRun *run)
         } else if (!result.pass && e->metric == SIM_EXPECT_DA_AVAILABLE && unavailable) {
             emit_failure(seen, "da", ana_data_violation(data));
         } else if (!result.pass) {
-            char *tag = g_strdup_printf("expect:%s", e->text);
+            /* Without a value the measure is a reason ("the fault never started"): part of
+             * the failure, so that shrinking a slow recovery never ends at a fault that no
+             * longer happens. */
+            gboolean reason = !g_ascii_isdigit(result.measured[0]);
+            char *tag = reason ? g_strdup_printf("expect:%s (%s)", e->text, result.measured)
+                               : g_strdup_printf("expect:%s", e->text);
             char *why = g_strdup_printf("%s: measured %s", e->text, result.measured);
             emit_failure(seen, tag, why);
             g_free(tag), g_free(why);

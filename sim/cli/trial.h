@@ -13,7 +13,9 @@
  *   safety:KIND        the safety oracle (agreement, prefix, vote-once), when the scenario does
  *                      not expect that violation
  *   da                 the data-availability oracle
- *   expect:TEXT        an [expect] line that does not hold ("expect:decided_blocks >= 95")
+ *   expect:TEXT        an [expect] line that does not hold ("expect:decided_blocks >= 95"),
+ *                      with the reason when it has no measured value ("expect:recovery.x <=
+ *                      60s (no new decide after the fault ended)")
  *   overflow           more events pending at once than the run allows
  *   crash:WHERE        the child died: WHERE is the failed assertion's file:line, or the signal
  * in that order (the oracles, then expectations in their order). A run passes when the list is
