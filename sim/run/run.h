@@ -85,6 +85,7 @@ typedef struct SimRunConfig {
     GPtrArray *faults;    /* SimFault *, owned */
     GPtrArray *byzantine; /* SimByzantine *, owned */
     gboolean test_disable_lock_check;
+    ProtoMutant mutant;      /* [test] mutant: a known bug in every validator (protocol/mutant.h) */
     SimRunObserver observer; /* optional */
     void *observer_data;
     /* Data availability and workload (off unless `da`). */
