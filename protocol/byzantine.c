@@ -27,6 +27,9 @@ static const ByzantineBehaviour *const registry[PROTO_BYZANTINE_KIND_COUNT_] = {
     [PROTO_BYZANTINE_CORRUPT_SHARES] = &byzantine__corrupt_shares,
     [PROTO_BYZANTINE_TWINS] = &byzantine__twins,
     [PROTO_BYZANTINE_AMNESIA] = &byzantine__amnesia,
+    [PROTO_BYZANTINE_FORGED_QC] = &byzantine__forged_qc,
+    [PROTO_BYZANTINE_WEAK_TC] = &byzantine__weak_tc,
+    [PROTO_BYZANTINE_FORK_PARENT] = &byzantine__fork_parent,
 };
 
 /* The width of the name column in the help text. */
