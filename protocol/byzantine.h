@@ -48,6 +48,10 @@
  *   fork_parent        fork one block up: the second proposal is a sibling of the first one's
  *                      parent A, on QC(G); honest nodes accept it (it extends their lock) and
  *                      the victim, having decided only G by the two-chain rule, follows
+ *   inconsistent_encoding  as a leader with real payloads, disperses VID shares that are no
+ *                      encoding of its block (a mixed encoding of its first namespace) under a
+ *                      commitment that says they are; DA members re-encode the payload, see the
+ *                      mismatch and refuse to DA-vote
  *
  * Self-addressed messages (a leader's copy of its own proposal, a vote to itself as the next
  * leader) go through the rewrite like any other, and behaviours that corrupt the wire
@@ -99,6 +103,7 @@ typedef enum ProtoByzantineKind {
     PROTO_BYZANTINE_FORGED_QC,
     PROTO_BYZANTINE_WEAK_TC,
     PROTO_BYZANTINE_FORK_PARENT,
+    PROTO_BYZANTINE_INCONSISTENT_ENCODING,
     PROTO_BYZANTINE_KIND_COUNT_,
 } ProtoByzantineKind;
 

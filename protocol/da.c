@@ -384,11 +384,15 @@ static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
                                  FALSE, costs(node), &node->cpu, &rc);
     if (payload == NULL) return rc;
     int claim = record(node, d->view, FALSE) != NULL ? PROTO_OK : claim_check(node, d->view);
-    if (!proto_commit_equal(&payload->commit, &d->commit) || claim != PROTO_OK) {
+    /* The payload re-encoded must give the commitment the leader signed: this is where an
+     * inconsistent encoding (shares that are no encoding of the block) is caught. */
+    gboolean matches = proto_commit_equal(&payload->commit, &d->commit);
+    if (node__mutant(node, PROTO_MUTANT_DA_TRUST_COMMITMENT)) matches = TRUE; /* mutant */
+    if (!matches || claim != PROTO_OK) {
         proto_payload_unref(payload);
         return claim != PROTO_OK ? claim : PROTO_ERR_INCONSISTENT;
     }
-    ProtoCommit commit = payload->commit;
+    ProtoCommit commit = d->commit; /* the payload's own commitment, unless under the mutant */
     if (node__mutant(node, PROTO_MUTANT_DA_VOTE_WITHOUT_STORING)) {
         proto_payload_unref(payload); /* mutant da_vote_without_storing: checked, not kept */
     } else {

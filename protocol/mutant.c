@@ -39,6 +39,9 @@ static const MutantInfo mutants[PROTO_MUTANT_COUNT_] = {
     [PROTO_MUTANT_DECIDE_WITHOUT_ANCESTORS] = {"decide_without_ancestors",
                                                "a decide reports only the newest leaf, not its "
                                                "undecided ancestors"},
+    [PROTO_MUTANT_DA_TRUST_COMMITMENT] = {"da_trust_commitment",
+                                          "a DA member votes for the commitment the leader "
+                                          "signed without checking it against the payload"},
 };
 
 gboolean proto_mutant_lookup(const char *name, ProtoMutant *mutant)

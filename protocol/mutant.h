@@ -26,6 +26,8 @@ typedef enum ProtoMutant {
     PROTO_MUTANT_DA_VOTE_WITHOUT_STORING,  /* a DA member votes for a payload it does not keep */
     PROTO_MUTANT_ACCEPT_WEAK_TC,           /* a TC as evidence needs one valid signature only */
     PROTO_MUTANT_DECIDE_WITHOUT_ANCESTORS, /* a decide reports the newest leaf only */
+    PROTO_MUTANT_DA_TRUST_COMMITMENT,      /* a DA member votes for the leader's commitment
+                                              without re-encoding the payload */
     PROTO_MUTANT_COUNT_,
 } ProtoMutant;
 

@@ -35,6 +35,7 @@ MUTANTS = [
      "custody"),
     ("accept_weak_tc", "tests/scenarios/mutants/accept_weak_tc.ini", "certificate"),
     ("decide_without_ancestors", "scenarios/prefix-positive-control.ini", "prefix"),
+    ("da_trust_commitment", "tests/scenarios/mutants/da_trust_commitment.ini", "custody"),
 ]
 
 

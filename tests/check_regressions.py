@@ -32,6 +32,10 @@ CASES = [
      "safety == ok", "the buggy rule: a restart forgets the view DA-voted in (PR #3971)"),
     ("regression-21-vote-before-persist.ini", ["test.mutant=restart_forgets_votes"],
      "safety == ok", "the buggy rule: a restart forgets the views voted and proposed in"),
+    ("regression-24-inconsistent-encoding.ini", ["test.mutant=da_trust_commitment"],
+     "safety == ok", "DA members that vote for the signed commitment without re-encoding"),
+    ("regression-24-inconsistent-encoding.ini", ["fault.disperser.nodes=3,4"],
+     "failed_views == 3", "a second inconsistent disperser: its views fail too"),
 ]
 
 

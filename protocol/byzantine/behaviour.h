@@ -64,6 +64,7 @@ extern const ByzantineBehaviour byzantine__amnesia;
 extern const ByzantineBehaviour byzantine__forged_qc;
 extern const ByzantineBehaviour byzantine__weak_tc;
 extern const ByzantineBehaviour byzantine__fork_parent;
+extern const ByzantineBehaviour byzantine__inconsistent_encoding;
 
 /* --- disposing of an action (common.c) -------------------------------------------------------- */
 

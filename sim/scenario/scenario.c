@@ -108,6 +108,7 @@ static const char *const mutant_names[] = {"none",
                                            "da_vote_without_storing",
                                            "accept_weak_tc",
                                            "decide_without_ancestors",
+                                           "da_trust_commitment",
                                            NULL};
 static const int mutant_values[] = {
     PROTO_MUTANT_NONE,
@@ -120,6 +121,7 @@ static const int mutant_values[] = {
     PROTO_MUTANT_DA_VOTE_WITHOUT_STORING,
     PROTO_MUTANT_ACCEPT_WEAK_TC,
     PROTO_MUTANT_DECIDE_WITHOUT_ANCESTORS,
+    PROTO_MUTANT_DA_TRUST_COMMITMENT,
 };
 _Static_assert(G_N_ELEMENTS(mutant_values) == PROTO_MUTANT_COUNT_, "every mutant has a name");
 _Static_assert(G_N_ELEMENTS(mutant_names) == PROTO_MUTANT_COUNT_ + 1, "every mutant has a name");

@@ -259,8 +259,10 @@ START_TEST(safety_oracle_catches_a_fork_without_the_lock_check)
 }
 END_TEST
 
-/* Hands the oracle a DA vote of `node` for `view` on the payload `tag` fills with. */
-static void send_da_vote(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t tag)
+/* Hands the oracle a DA vote of `node` for `view` on the payload `tag` fills with, after the
+ * note that the node stored it when `stored` (as an honest DA member does). */
+static void send_da_vote_stored(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t tag,
+                                gboolean stored)
 {
     ProtoMsg msg = {.type = PROTO_MSG_DA_VOTE, .sender = node};
     msg.vote.view = view;
@@ -268,10 +270,42 @@ static void send_da_vote(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t
     msg.vote.signature.scheme = PROTO_SIG_MODELED; /* well formed; the oracle checks no tags */
     msg.vote.signature.len = 32;
     memset(msg.vote.data.bytes, tag, PROTO_COMMIT_BYTES);
+    if (stored) ana_safety_on_stored(s, node, view, &msg.vote.data);
     GBytes *bytes = proto_msg_encode(&msg, NULL);
     ana_safety_on_send(s, node, PROTO_MSG_DA_VOTE, bytes, view * SIM_S);
     g_bytes_unref(bytes);
 }
+
+static void send_da_vote(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t tag)
+{
+    send_da_vote_stored(s, node, view, tag, TRUE);
+}
+
+/* The custody check: a DA vote must follow the storing of that very payload. */
+START_TEST(custody_needs_the_payload_stored)
+{
+    AnaSafety *s = ana_safety_new(4);
+    send_da_vote(s, 1, 5, 0xaa);
+    ck_assert_msg(!ana_safety_violated(s), "%s", ana_safety_violation(s));
+    ana_safety_set_byzantine(s, 2, TRUE);
+    send_da_vote_stored(s, 2, 5, 0xaa, FALSE); /* Byzantine: not judged */
+    ck_assert(!ana_safety_violated(s));
+    ProtoCommit other;
+    memset(other.bytes, 0xbb, PROTO_COMMIT_BYTES);
+    ana_safety_on_stored(s, 3, 6, &other); /* stored another payload than it votes for */
+    send_da_vote_stored(s, 3, 6, 0xcc, FALSE);
+    ck_assert(ana_safety_violated(s));
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_CUSTODY);
+    ck_assert_str_eq(ana_safety_violation(s),
+                     "node 3 sent a da_vote for view 6 without storing that payload first");
+    ana_safety_free(s);
+    s = ana_safety_new(2);
+    send_da_vote(s, 0, 4, 0x10);
+    send_da_vote_stored(s, 0, 5, 0x11, FALSE); /* stored view 4's, votes for view 5's */
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_CUSTODY);
+    ana_safety_free(s);
+}
+END_TEST
 
 START_TEST(vote_once_covers_da_votes)
 {
@@ -314,6 +348,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, f_plus_one_crashed_stalls_safely_then_resumes);
     tcase_add_test(tc, real_crypto_16_nodes_100_views);
     tcase_add_test(tc, safety_oracle_catches_a_fork_without_the_lock_check);
+    tcase_add_test(tc, custody_needs_the_payload_stored);
     tcase_add_test(tc, vote_once_covers_da_votes);
     suite_add_tcase(suite, tc);
     return suite;
