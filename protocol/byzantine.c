@@ -101,7 +101,8 @@ gboolean proto_byzantine_is_amnesia(ProtoByzantineKind kind)
 gboolean proto_byzantine_can_switch(ProtoByzantineKind kind)
 {
     if (kind == PROTO_BYZANTINE_NONE) return TRUE;
-    return !proto_byzantine_is_twins(kind) && behaviour_of(kind)->configure == NULL;
+    return !proto_byzantine_is_twins(kind) && !proto_byzantine_is_amnesia(kind) &&
+           behaviour_of(kind)->configure == NULL;
 }
 
 void proto_byzantine_configure(ProtoByzantineKind kind, ProtoNodeConfig *config)

@@ -136,7 +136,9 @@ uint32_t proto_byzantine_flags(ProtoByzantineKind kind);
 gboolean proto_byzantine_is_twins(ProtoByzantineKind kind);
 gboolean proto_byzantine_is_amnesia(ProtoByzantineKind kind);
 /* Whether a running honest node can take on the behaviour and drop it again: not twins (a second
- * instance from the start) nor a behaviour that changes the node's configuration. */
+ * instance from the start), nor a behaviour that changes the node's configuration, nor amnesia
+ * (the forgotten state it restarts from outlives any window: an "honest again" node would vote
+ * from it and break vote-once through no fault of the protocol). */
 gboolean proto_byzantine_can_switch(ProtoByzantineKind kind);
 
 /*

@@ -397,7 +397,8 @@ static void parse_byzantine_window(ScenarioCtx *c, const char *group, ProtoByzan
     if (ok && !proto_byzantine_can_switch(kind)) {
         ok = reader__problem(
             c, group, "behaviour",
-            "%s changes how the node is built, so it holds for the whole run: remove "
+            "%s changes how the node is built or what it restarts from, so it holds for "
+            "the whole run: remove "
             "at, until, duration and views",
             proto_byzantine_name(kind));
     }
