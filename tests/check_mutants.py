@@ -12,7 +12,16 @@ runs each scenario twice:
 It also checks that the table covers every mutant the binary knows (the names its error for an
 unknown mutant lists, with exit code 2), and prints the mutation score.
 
-Usage: check_mutants.py SHOTGLASS SOURCE_ROOT
+With --explore (meson test `mutants-explore`), for each mutant: `shotglass explore` over a few
+seeds, starting from a scenario without a fault of its own (tests/scenarios/mutants/
+explore-base.ini, or tests/scenarios/explore-da.ini for the data path) with the mutant set by
+`--set test.mutant=NAME`, and where the bug needs a Byzantine sender or a crash, the draw
+narrowed to it (`--behaviours forged_qc`, `--kinds crash`, ...). Some seed must fail with the
+intended tag (`safety:KIND`); the first such file must replay (`shotglass run` reports the same
+kind) and `shotglass shrink` must cut it down (fewer fault groups, validators or views) to a file
+that still fails that way. Prints the explore score.
+
+Usage: check_mutants.py SHOTGLASS SOURCE_ROOT [--explore]
 """
 import configparser
 import json
@@ -37,6 +46,26 @@ MUTANTS = [
     ("decide_without_ancestors", "scenarios/prefix-positive-control.ini", "prefix"),
     ("da_trust_commitment", "tests/scenarios/mutants/da_trust_commitment.ini", "custody"),
 ]
+
+
+BASE = "tests/scenarios/mutants/explore-base.ini"
+BASE_DA = "tests/scenarios/explore-da.ini"
+
+# (mutant, starting scenario, seeds, extra explore flags): a draw that shows the bug on some seed
+EXPLORE = {
+    "quorum_half": (BASE, 4, []),
+    "skip_lock_check": (BASE, 24, ["--behaviours", "fork"]),
+    "restart_forgets_votes": (BASE, 16, ["--kinds", "crash"]),
+    "restart_forgets_da_vote": (BASE_DA, 32, ["--kinds", "crash",
+                                              "--set", "consensus.leaders=round-robin"]),
+    "one_chain_decide": (BASE, 24, ["--behaviours", "fork_parent"]),
+    "accept_bad_qc": (BASE, 8, ["--behaviours", "forged_qc"]),
+    "da_vote_without_storing": (BASE_DA, 4, []),
+    "accept_weak_tc": (BASE, 8, ["--behaviours", "weak_tc"]),
+    "decide_without_ancestors": (BASE, 8, []),
+    "da_trust_commitment": (BASE_DA, 8, ["--behaviours", "inconsistent_encoding",
+                                         "--set", "da.payloads=real"]),
+}
 
 
 def run(shotglass, scenario, out, extra=()):
@@ -86,8 +115,76 @@ def check(shotglass, root, mutant, scenario, kind, folder):
     return problems, safety.get("violation")
 
 
+def size_of(path):
+    """(fault groups, validators, views) of a scenario file."""
+    keys = configparser.ConfigParser(interpolation=None, strict=False)
+    keys.read(path, encoding="utf-8")
+    faults = sum(1 for g in keys.sections() if g.startswith("fault."))
+    return (faults, int(keys.get("consensus", "nodes", fallback="10")),
+            int(keys.get("scenario", "views", fallback="100")))
+
+
+def explore_one(shotglass, root, mutant, kind, folder):
+    base, seeds, extra = EXPLORE[mutant]
+    out = os.path.join(folder, mutant)
+    args = [shotglass, "explore", os.path.join(root, base), "--seeds", str(seeds), "--jobs", "2",
+            "--json", "-q", "--out", out, "--set", "test.mutant=" + mutant, *extra]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    try:
+        summary = json.loads(done.stdout)
+    except ValueError:
+        return ["explore printed no JSON (exit %d): %s" % (done.returncode, done.stderr[-300:])], ""
+    tag = "safety:" + kind
+    found = [f for f in summary.get("failures", []) if f.get("failure") == tag]
+    if done.returncode != 1 or not found:
+        return ["explore over %d seeds found no %s (failures: %s)"
+                % (seeds, tag, summary.get("by_failure"))], ""
+    failing = found[0]["file"]
+    if not os.path.isabs(failing):
+        failing = os.path.join(out, os.path.basename(failing))
+    problems = []
+    replay, replayed = run(shotglass, failing, os.path.join(folder, mutant + "-replay"))
+    if (replayed or {}).get("oracles", {}).get("safety", {}).get("violated") != kind:
+        problems.append("%s does not replay the %s violation" % (failing, kind))
+    small = os.path.join(folder, mutant + ".min.ini")
+    shrunk = subprocess.run([shotglass, "shrink", failing, "-o", small, "-q", "--failure", tag],
+                            capture_output=True, text=True, timeout=600)
+    if shrunk.returncode != 0 or not os.path.exists(small):
+        problems.append("shrink failed (exit %d): %s" % (shrunk.returncode, shrunk.stderr[-300:]))
+        return problems, ""
+    before, after = size_of(failing), size_of(small)
+    if not all(a <= b for a, b in zip(after, before)) or after == before:
+        problems.append("shrink did not reduce %s: %s -> %s" % (failing, before, after))
+    _, again = run(shotglass, small, os.path.join(folder, mutant + "-min"))
+    if (again or {}).get("oracles", {}).get("safety", {}).get("violated") != kind:
+        problems.append("the shrunk file no longer fails with %s" % tag)
+    story = "%d of %d seeds; seed %s shrunk from %d faults, %d validators, %d views to %d, %d, %d" % (
+        len(found), seeds, found[0].get("seed"), *before, *after)
+    return problems, story
+
+
+def main_explore(shotglass, root):
+    failures = []
+    caught = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for mutant, _, kind in MUTANTS:
+            problems, story = explore_one(shotglass, root, mutant, kind, folder)
+            if problems:
+                failures += ["%s: %s" % (mutant, p) for p in problems]
+                print("MISSED  %-25s %s" % (mutant, "; ".join(problems)))
+            else:
+                caught += 1
+                print("found   %-25s safety:%-11s %s" % (mutant, kind, story))
+    print("explore score: found and shrunk %d of %d" % (caught, len(MUTANTS)))
+    for f in failures:
+        print("FAILED: " + f)
+    sys.exit(1 if failures else 0)
+
+
 def main():
     shotglass, root = os.path.abspath(sys.argv[1]), sys.argv[2]
+    if "--explore" in sys.argv[3:]:
+        main_explore(shotglass, root)
     failures = []
     code, names = known_mutants(shotglass, root)
     if code != 2:
