@@ -1,6 +1,8 @@
 /* `shotglass run`, `validate` and `list`; see run_cli.h. */
 #include "sim/cli/run_cli.h"
 
+#include "protocol/mutant.h"
+
 #include "sim/core/assert.h"
 #include "sim/plot/plot_run.h"
 #include "sim/plot/report.h"
@@ -485,10 +487,17 @@ static void list_faults(void)
            sim_selector_help());
 }
 
+/* The mutants [test] mutant takes (docs/mutants.md), none excluded. */
+static void list_mutants(void)
+{
+    for (int i = 1; i < PROTO_MUTANT_COUNT_; i++)
+        printf("%-25s %s\n", proto_mutant_name((ProtoMutant)i), proto_mutant_about((ProtoMutant)i));
+}
+
 int sim_list_main(int argc, char **argv)
 {
-    static const char topics[] =
-        "behaviours, regions, distributions, keys, messages, faults, selectors, expectations";
+    static const char topics[] = "behaviours, regions, distributions, keys, messages, faults, "
+                                 "selectors, expectations, mutants";
     gboolean markdown =
         argc == 3 && strcmp(argv[1], "keys") == 0 && strcmp(argv[2], "--markdown") == 0;
     if (argc != 2 && !markdown) {
@@ -519,6 +528,8 @@ int sim_list_main(int argc, char **argv)
         printf("%s\n", sim_selector_help());
     } else if (strcmp(topic, "expectations") == 0) {
         fputs(sim_expect_help(), stdout);
+    } else if (strcmp(topic, "mutants") == 0) {
+        list_mutants();
     } else {
         fprintf(stderr, "shotglass list: unknown topic \"%s\"; topics: %s\n", topic, topics);
         return 2;

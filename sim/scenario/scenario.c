@@ -239,7 +239,7 @@ static const KeySpec keys[] = {
             "none"),
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
-           "catching it (docs/mutants.md lists them)",
+           "catching it (`shotglass list mutants`, docs/mutants.md)",
            mutant, mutant_names, mutant_values),
 };
 
