@@ -120,7 +120,8 @@ def check_runs(binary, work):
                                      not_before=3 * 10**9)
     if index is not None and index <= 1000:
         fail(f"crash: the first difference (event {index}) should lie windows in")
-    if not re.search(r"\n  B: event \d+ at 3\.000000000 s: fault", out):
+    crash = r"\n  B: event \d+ at 3\.000000000 s: fault \[fault\.x\] \(crash\) starts"
+    if not re.search(crash, out):
         fail(f"crash: side B's first different event is not the crash at 3 s:\n{out}")
     return index
 
