@@ -35,14 +35,24 @@ static void event_free(SimTraceEvent *e)
     g_free(e);
 }
 
-static void dump_event(SimTrace *t, const SimTraceEvent *e)
+char *sim_trace_event_key(const SimTrace *t, const SimTraceEvent *e)
 {
     const SimEvent *v = &e->event;
-    fprintf(t->dump, "%" PRIu64 " %" PRIu64 " %u %s %u %u %" PRIu64 " ", e->index, v->time, v->kind,
-            sim_engine_kind_name(t->engine, v->kind), v->target, v->source, v->arg);
-    if (e->bytes->len == SIM_ENGINE_RECORD_BYTES) fputc('-', t->dump);
+    GString *out = g_string_new(NULL);
+    g_string_append_printf(out, "%" PRIu64 " %" PRIu64 " %u %s %u %u %" PRIu64 " ", e->index,
+                           v->time, v->kind, sim_engine_kind_name(t->engine, v->kind), v->target,
+                           v->source, v->arg);
+    if (e->bytes->len == SIM_ENGINE_RECORD_BYTES) g_string_append_c(out, '-');
     for (guint i = SIM_ENGINE_RECORD_BYTES; i < e->bytes->len; i++)
-        fprintf(t->dump, "%02x", e->bytes->data[i]);
+        g_string_append_printf(out, "%02x", e->bytes->data[i]);
+    return g_string_free(out, FALSE);
+}
+
+static void dump_event(SimTrace *t, const SimTraceEvent *e)
+{
+    char *key = sim_trace_event_key(t, e);
+    fputs(key, t->dump);
+    g_free(key);
     fputs(" #", t->dump);
     for (guint i = 0; i < e->messages->len; i++) {
         const SimTraceMessage *m = &g_array_index(e->messages, SimTraceMessage, i);
