@@ -17,6 +17,7 @@ typedef struct Decided {
     ProtoCommit parent;
     ProtoView view;
     uint32_t node;
+    gboolean known; /* FALSE for a height only a node back from a Byzantine window skipped */
 } Decided;
 
 typedef struct NodeRecord {
@@ -103,11 +104,12 @@ static void decide_one(AnaSafety *s, uint32_t node, const ProtoLeaf *leaf, uint6
         return;
     }
     r->height = height;
-    if (height > s->decided->len) {
-        Decided d = {leaf->commit, leaf->parent, leaf->view, node};
-        g_array_append_val(s->decided, d);
-    }
-    const Decided *first = &g_array_index(s->decided, Decided, height - 1);
+    /* A node back from a Byzantine window may decide ahead of every honest node (it decided
+     * unchecked while Byzantine): the heights in between stay unknown until someone decides
+     * them. */
+    if (height > s->decided->len) g_array_set_size(s->decided, (guint)height);
+    Decided *first = &g_array_index(s->decided, Decided, height - 1);
+    if (!first->known) *first = (Decided){leaf->commit, leaf->parent, leaf->view, node, TRUE};
     if (!proto_commit_equal(&first->commit, &leaf->commit)) {
         short_hex(&first->commit, a);
         short_hex(&leaf->commit, b);
@@ -117,9 +119,19 @@ static void decide_one(AnaSafety *s, uint32_t node, const ProtoLeaf *leaf, uint6
                 first->node, node, height, a, first->view, b, leaf->view);
         return;
     }
+    if (height < s->decided->len) { /* a height filled in below one decided already */
+        const Decided *above = &g_array_index(s->decided, Decided, height);
+        if (above->known && !proto_commit_equal(&above->parent, &leaf->commit)) {
+            violate(s, ANA_SAFETY_PREFIX, now,
+                    "node %u decided a leaf at height %" PRIu64
+                    " that is not the parent of the leaf decided at height %" PRIu64,
+                    node, height, height + 1);
+            return;
+        }
+    }
     if (height >= 2) {
         const Decided *below = &g_array_index(s->decided, Decided, height - 2);
-        if (!proto_commit_equal(&below->commit, &leaf->parent)) {
+        if (below->known && !proto_commit_equal(&below->commit, &leaf->parent)) {
             violate(s, ANA_SAFETY_PREFIX, now,
                     "node %u decided a leaf at height %" PRIu64
                     " whose parent is not the leaf decided at height %" PRIu64,

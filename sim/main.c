@@ -6,10 +6,12 @@
 #include "bench/consensus.h"
 #include "bench/phold.h"
 #include "sim/cli/diff.h"
+#include "sim/cli/explore.h"
 #include "sim/cli/ping.h"
 #include "sim/plot/plot.h"
 #include "sim/plot/report.h"
 #include "sim/cli/run_cli.h"
+#include "sim/cli/shrink.h"
 #include "sim/cli/sweep.h"
 
 #include <stdio.h>
@@ -24,6 +26,8 @@ static const char usage[] =
     "  list           list behaviours, regions, distributions, keys, messages, faults, ...\n"
     "  sweep          run a scenario over a grid of settings and seeds, in parallel\n"
     "  merge          merge result folders into a sweep table\n"
+    "  explore        run a scenario under random fault schedules, many seeds in parallel\n"
+    "  shrink         cut a failing scenario down to a small one that fails the same way\n"
     "  diff           the first event at which two runs (or two results folders) part\n"
     "  plot           draw (again) the plots of a results folder with gnuplot\n"
     "  report         write one self-contained HTML page for a results folder\n"
@@ -50,6 +54,8 @@ int main(int argc, char **argv)
     if (strcmp(command, "validate") == 0) return sim_validate_main(argc - 1, argv + 1);
     if (strcmp(command, "list") == 0) return sim_list_main(argc - 1, argv + 1);
     if (strcmp(command, "sweep") == 0) return sim_sweep_main(argc - 1, argv + 1);
+    if (strcmp(command, "explore") == 0) return sim_explore_main(argc - 1, argv + 1);
+    if (strcmp(command, "shrink") == 0) return sim_shrink_main(argc - 1, argv + 1);
     if (strcmp(command, "merge") == 0) return sim_merge_main(argc - 1, argv + 1);
     if (strcmp(command, "diff") == 0) return sim_diff_main(argc - 1, argv + 1);
     if (strcmp(command, "plot") == 0) return sim_plot_main(argc - 1, argv + 1);

@@ -299,6 +299,63 @@ START_TEST(vote_once_covers_da_votes)
 }
 END_TEST
 
+/* A leaf at `height` with commitment `tag` and parent `parent_tag` (the oracle reads no more). */
+static ProtoLeaf fake_leaf(uint64_t height, uint8_t tag, uint8_t parent_tag)
+{
+    ProtoLeaf leaf = {.view = height};
+    leaf.header.height = height;
+    memset(leaf.commit.bytes, tag, PROTO_COMMIT_BYTES);
+    memset(leaf.parent.bytes, parent_tag, PROTO_COMMIT_BYTES);
+    return leaf;
+}
+
+static void decide_fake(AnaSafety *s, uint32_t node, uint64_t height, uint8_t tag, uint8_t parent)
+{
+    ProtoLeaf leaf = fake_leaf(height, tag, parent);
+    ProtoLeaf *leaves[] = {&leaf};
+    ana_safety_on_decide(s, node, leaves, 1, height * SIM_S);
+}
+
+/* A case swarm exploration reaches (windowed Byzantine behaviours): a node honest again after a
+ * Byzantine window decides a height above every other honest node's; the oracle used to read
+ * its table of decided heights past the end. The heights in
+ * between are unknown until someone decides them, and are then checked both ways. */
+START_TEST(safety_oracle_rejoined_node_ahead_of_the_others)
+{
+    AnaSafety *s = ana_safety_new(4);
+    decide_fake(s, 1, 1, 0x01, 0x00);
+    decide_fake(s, 1, 2, 0x02, 0x01);
+    ana_safety_set_byzantine(s, 3, TRUE);
+    ana_safety_set_byzantine(s, 3, FALSE);
+    decide_fake(s, 3, 6, 0x06, 0x05); /* four heights above node 1 */
+    ck_assert_msg(!ana_safety_violated(s), "%s", ana_safety_violation(s));
+    ck_assert_uint_eq(ana_safety_height(s), 6);
+    for (uint8_t h = 3; h <= 6; h++)
+        decide_fake(s, 1, h, h, (uint8_t)(h - 1));
+    ck_assert_msg(!ana_safety_violated(s), "%s", ana_safety_violation(s));
+    ana_safety_free(s);
+
+    s = ana_safety_new(4); /* a leaf filled in below that is not the known leaf's parent */
+    ana_safety_set_byzantine(s, 3, TRUE);
+    ana_safety_set_byzantine(s, 3, FALSE);
+    decide_fake(s, 3, 3, 0x03, 0x02);
+    decide_fake(s, 0, 1, 0x01, 0x00);
+    decide_fake(s, 0, 2, 0x22, 0x01);
+    ck_assert(ana_safety_violated(s));
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_PREFIX);
+    ana_safety_free(s);
+
+    s = ana_safety_new(4); /* a different leaf at the height the rejoined node decided */
+    ana_safety_set_byzantine(s, 2, TRUE);
+    ana_safety_set_byzantine(s, 2, FALSE);
+    decide_fake(s, 2, 2, 0x02, 0x01);
+    decide_fake(s, 0, 1, 0x01, 0x00);
+    decide_fake(s, 0, 2, 0x12, 0x01);
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_AGREEMENT);
+    ana_safety_free(s);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("consensus on the simulator");
@@ -315,6 +372,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, real_crypto_16_nodes_100_views);
     tcase_add_test(tc, safety_oracle_catches_a_fork_without_the_lock_check);
     tcase_add_test(tc, vote_once_covers_da_votes);
+    tcase_add_test(tc, safety_oracle_rejoined_node_ahead_of_the_others);
     suite_add_tcase(suite, tc);
     return suite;
 }
