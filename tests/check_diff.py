@@ -206,8 +206,13 @@ def check_bad_input(binary, work):
     text = open(summary, encoding="utf-8").read()
     text = text.replace('"complete" : true', '"complete" : false')
     open(summary, "w", encoding="utf-8").write(text)
+    garbled = os.path.join(work, "folder-garbled")
+    shutil.copytree(os.path.join(work, "folder-a"), garbled)
+    with open(os.path.join(garbled, "digests.csv"), "a", encoding="utf-8") as f:
+        f.write("12,3.5,not-a-digest\n")
     cases = [
         (["diff", "no-such-file.ini"], "no-such-file.ini"),
+        (["diff", work + "/folder-a", garbled], "digests.csv:"),
         (["diff", work + "/folder-a", empty], "digests.csv"),
         (["diff", work + "/folder-a", work + "/folder-b", "--nodes", "3"], "without run flags"),
         (["diff", work + "/folder-a", cut], "interrupted"),
