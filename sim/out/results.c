@@ -710,3 +710,22 @@ gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder
            put(dir, "leader_queue.csv", leader_queue_csv(recorder), error) &&
            put(dir, "summary.json", summary_json(run, info), error);
 }
+
+gboolean sim_results_write_summary(const char *path, const SimRun *run, const SimResultsInfo *info,
+                                   GError **error)
+{
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(info != NULL && info->scenario != NULL);
+    char *dir = g_path_get_dirname(path);
+    gboolean made = g_mkdir_with_parents(dir, 0755) == 0;
+    if (!made) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: cannot create: %s",
+                    dir, g_strerror(errno));
+    }
+    g_free(dir);
+    if (!made) return FALSE;
+    GString *text = summary_json(run, info);
+    gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, error);
+    g_string_free(text, TRUE);
+    return ok;
+}

@@ -83,4 +83,11 @@ void sim_csv_append_field(GString *out, const char *text);
 gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder *recorder,
                            const SimResultsInfo *info, GError **error);
 
+/* Writes the summary.json of `run` alone to the file `path` (its folder created if needed),
+ * through a temporary file and a rename, so a reader sees the old file or the new one whole:
+ * the same text as the results folder's summary.json, without recording or writing the
+ * rest. Returns FALSE with a G_FILE_ERROR naming the path when it cannot be written. */
+gboolean sim_results_write_summary(const char *path, const SimRun *run, const SimResultsInfo *info,
+                                   GError **error);
+
 #endif
