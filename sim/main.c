@@ -5,6 +5,7 @@
  */
 #include "bench/consensus.h"
 #include "bench/phold.h"
+#include "sim/cli/diff.h"
 #include "sim/cli/explore.h"
 #include "sim/cli/ping.h"
 #include "sim/plot/plot.h"
@@ -27,6 +28,7 @@ static const char usage[] =
     "  merge          merge result folders into a sweep table\n"
     "  explore        run a scenario under random fault schedules, many seeds in parallel\n"
     "  shrink         cut a failing scenario down to a small one that fails the same way\n"
+    "  diff           the first event at which two runs (or two results folders) part\n"
     "  plot           draw (again) the plots of a results folder with gnuplot\n"
     "  report         write one self-contained HTML page for a results folder\n"
     "  ping           measure one-way delays between regions through the network model\n"
@@ -55,6 +57,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "explore") == 0) return sim_explore_main(argc - 1, argv + 1);
     if (strcmp(command, "shrink") == 0) return sim_shrink_main(argc - 1, argv + 1);
     if (strcmp(command, "merge") == 0) return sim_merge_main(argc - 1, argv + 1);
+    if (strcmp(command, "diff") == 0) return sim_diff_main(argc - 1, argv + 1);
     if (strcmp(command, "plot") == 0) return sim_plot_main(argc - 1, argv + 1);
     if (strcmp(command, "report") == 0) return sim_report_main(argc - 1, argv + 1);
     if (strcmp(command, "ping") == 0) return sim_ping_main(argc - 1, argv + 1);

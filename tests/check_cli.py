@@ -3,7 +3,7 @@
 
 Exit codes (0 every expectation holds, 1 one fails, 2 bad usage or scenario), --set overriding a
 key, --junit writing JUnit XML that CI systems read (a test case per expectation, failures
-marked), `validate` and `list`; --timeline-nodes choosing the timeline's validators by count or
+marked), --summary writing the results folder's summary.json alone, `validate` and `list`; --timeline-nodes choosing the timeline's validators by count or
 selector; a results folder reused by a later run keeps nothing of the earlier one; warnings
 about idle subsystems on stderr, in the summary and in summary.json; Ctrl-C (SIGINT) stops a
 run with exit code 130 and a whole folder marked incomplete; nothing a Byzantine node sends
@@ -71,6 +71,29 @@ def check_junit(binary, scenarios):
         failed = [c.get("name") for c in cases if c.find("failure") is not None]
         expect(failed == ["decided_blocks >= 1000"] and suite.get("failures") == "1",
                f"exactly the failing expectation is a failure: {failed}")
+
+
+def check_summary(binary, scenarios):
+    """--summary FILE writes what --out writes as summary.json (bar the wall time), also for a
+    run that fails an expectation; a FILE that cannot be written is exit 2, naming it."""
+    quick = os.path.join(scenarios, "quickstart.ini")
+    with tempfile.TemporaryDirectory() as folder:
+        lone = os.path.join(folder, "deeper", "quick.json")
+        out = os.path.join(folder, "out")
+        for extra in ([], ["--set", "expect.decided_blocks>=1000"]):
+            result = run(binary, "run", quick, "--quiet", "--summary", lone, "--out", out,
+                         "--no-plots", *extra)
+            expect(result.returncode == (1 if extra else 0),
+                   f"--summary {extra}: exit {result.returncode} {result.stderr!r}")
+            a, b = (json.load(open(p)) for p in (lone, os.path.join(out, "summary.json")))
+            for summary in (a, b):
+                summary.pop("wall_time_s", None)
+            expect(a == b and a["passed"] == (not extra),
+                   f"--summary {extra}: the same summary.json as --out's")
+        bad = run(binary, "run", quick, "--quiet", "--summary",
+                  os.path.join(quick, "summary.json"))
+        expect(bad.returncode == 2 and "--summary" in bad.stderr and quick in bad.stderr,
+               f"--summary under a file: exit 2 naming it: {bad.returncode} {bad.stderr!r}")
 
 
 def check_validate_and_list(binary, scenarios):
@@ -235,6 +258,7 @@ def main():
     check_exit_codes(binary, scenarios)
     check_set_overrides(binary, scenarios)
     check_junit(binary, scenarios)
+    check_summary(binary, scenarios)
     check_validate_and_list(binary, scenarios)
     check_results_folder(binary)
     check_warnings(binary, scenarios)

@@ -5,7 +5,8 @@ the example scenario in the top README runs and its expectations hold, and the o
 `make run` it shows is what scenarios/quickstart.ini prints (the wall-clock line aside), as is
 the data-path output it shows what its command prints, and its tables of outputs (between
 `<!-- outputs:begin -->` and `<!-- outputs:end -->`) are what docs/outputs.json says, as
-`check_outputs.py --markdown` prints them.
+`check_outputs.py --markdown` prints them, and the packages it lists for building without make
+are the Makefile's PACKAGES.
 
 Usage: check_docs.py SHOTGLASS SCENARIOS_README [README]
 """
@@ -74,6 +75,26 @@ def outputs_differ(readme):
                                      "docs/outputs.json", lineterm="")))
 
 
+def packages_differ(readme):
+    """How the README's package list differs from the Makefile's PACKAGES, or None."""
+    folder = os.path.dirname(readme) or "."
+    makefile = open(os.path.join(folder, "Makefile"), encoding="utf-8").read()
+    match = re.search(r"^PACKAGES\s*:?=((?:.*\\\n)*.*)$", makefile, re.M)
+    if match is None:
+        return "the Makefile has no PACKAGES line"
+    wanted = match.group(1).replace("\\\n", " ").split()
+    text = open(readme, encoding="utf-8").read()
+    listed = re.search(r"has the packages \(`([^`]*)`", text)
+    if listed is None:
+        return "no package list (\"has the packages (`...`\")"
+    shown = listed.group(1).split()
+    if shown == wanted:
+        return None
+    return (f"its package list is not the Makefile's PACKAGES: missing "
+            f"{sorted(set(wanted) - set(shown))}, extra {sorted(set(shown) - set(wanted))}"
+            + ("" if set(shown) != set(wanted) else ", or in another order"))
+
+
 def example_fails(binary, readme):
     """Why the first ```ini block of `readme` does not run clean, or None when it does."""
     text = open(readme, encoding="utf-8").read()
@@ -120,12 +141,13 @@ def main():
         return 1
     if len(sys.argv) > 3:
         why = (example_fails(binary, sys.argv[3]) or quickstart_differs(binary, sys.argv[3]) or
-               data_path_differs(binary, sys.argv[3]) or outputs_differ(sys.argv[3]))
+               data_path_differs(binary, sys.argv[3]) or outputs_differ(sys.argv[3]) or
+               packages_differ(sys.argv[3]))
         if why:
             print(f"{sys.argv[3]}: {why}")
             return 1
-    print("the key reference, the copied scenarios, the README example and its tables of outputs "
-          "are right")
+    print("the key reference, the copied scenarios, the README example, its tables of outputs "
+          "and its package list are right")
     return 0
 
 

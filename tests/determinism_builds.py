@@ -10,7 +10,11 @@ Then a run with a workload, a crash and restart, and a partition writes a result
 three times (twice -O2, once -O0): every file (summary, tables, timeline, plot data, scripts,
 images and report) must be byte-identical, the wall-clock time aside.
 
-Usage: determinism_builds.py SHOTGLASS SHOTGLASS_O0
+When a third program is given (the build meson makes with clang -O2 when clang is installed),
+it runs each digest run and writes the results folder once more, and must agree byte for byte
+with the gcc builds: another compiler's optimiser may not change a result either.
+
+Usage: determinism_builds.py SHOTGLASS SHOTGLASS_O0 [SHOTGLASS_CLANG]
 """
 import os
 import re
@@ -60,13 +64,16 @@ def folder_contents(binary, folder):
     return files
 
 
-def check_folders(optimised, unoptimised, failures):
+def check_folders(optimised, unoptimised, clang, failures):
     with tempfile.TemporaryDirectory() as work:
         first = folder_contents(optimised, os.path.join(work, "a"))
         again = folder_contents(optimised, os.path.join(work, "b"))
         at_o0 = folder_contents(unoptimised, os.path.join(work, "c"))
-    print(f"results folder: {len(first)} files")
-    for label, other in (("the same run", again), ("the -O0 build", at_o0)):
+        others = [("the same run", again), ("the -O0 build", at_o0)]
+        if clang is not None:
+            others.append(("the clang -O2 build", folder_contents(clang, os.path.join(work, "d"))))
+    print(f"results folder: {len(first)} files, compared with {', '.join(l for l, _ in others)}")
+    for label, other in others:
         if sorted(first) != sorted(other):
             failures.append(f"results folder: {label} wrote other files")
         differing = sorted(n for n in first if n in other and first[n] != other[n])
@@ -77,9 +84,13 @@ def check_folders(optimised, unoptimised, failures):
 
 
 def main():
-    optimised, unoptimised = sys.argv[1], sys.argv[2]
+    # meson passes a custom target's path relative and without "./": make every path absolute.
+    optimised, unoptimised = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    clang = os.path.abspath(sys.argv[3]) if len(sys.argv) > 3 else None
+    if clang is None:
+        print("no clang build (clang is not installed): gcc builds only")
     failures = []
-    check_folders(optimised, unoptimised, failures)
+    check_folders(optimised, unoptimised, clang, failures)
     for name, args in RUNS.items():
         first = digest(optimised, args, 1)
         again = digest(optimised, args, 1)
@@ -87,6 +98,11 @@ def main():
         other = digest(optimised, args, 2)
         print(f"{name}\n  seed 1, -O2 : {first}\n  seed 1, -O2 : {again}\n"
               f"  seed 1, -O0 : {at_o0}\n  seed 2, -O2 : {other}")
+        if clang is not None:
+            at_clang = digest(clang, args, 1)
+            print(f"  seed 1, clang -O2 : {at_clang}")
+            if first != at_clang:
+                failures.append(f"{name}: the clang -O2 and gcc -O2 builds disagree")
         if first != again:
             failures.append(f"{name}: the same run gave two different digests")
         if first != at_o0:

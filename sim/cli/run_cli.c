@@ -6,6 +6,7 @@
 #include "sim/core/assert.h"
 #include "sim/plot/plot_run.h"
 #include "sim/plot/report.h"
+#include "sim/out/dump.h"
 #include "sim/out/results.h"
 #include "sim/run/selector.h"
 #include "sim/out/summary.h"
@@ -63,7 +64,7 @@ typedef struct Flags {
     char *values[ALIASES];
     gboolean three_chain, da, quiet, no_plots;
     char **crash, **restart, **byzantine, **sets;
-    char *junit, *out, *timeline;
+    char *junit, *summary, *out, *timeline, *dump;
 } Flags;
 
 static void flags_clear(Flags *f)
@@ -71,7 +72,7 @@ static void flags_clear(Flags *f)
     for (size_t i = 0; i < ALIASES; i++)
         g_free(f->values[i]);
     g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine), g_strfreev(f->sets);
-    g_free(f->junit), g_free(f->out), g_free(f->timeline);
+    g_free(f->junit), g_free(f->summary), g_free(f->out), g_free(f->timeline), g_free(f->dump);
     memset(f, 0, sizeof *f);
 }
 
@@ -91,6 +92,8 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
          "make nodes Byzantine (`shotglass list behaviours`)", "IDS=BEHAVIOUR"},
         {"junit", 0, 0, G_OPTION_ARG_FILENAME, &f->junit, "write the expectations as JUnit XML",
          "FILE"},
+        {"summary", 0, 0, G_OPTION_ARG_FILENAME, &f->summary,
+         "write the run's summary.json alone to FILE (no tables, no plots; cheap)", "FILE"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &f->out,
          "write a results folder: summary.json, CSV tables, timeline, plots", "DIR"},
         {"timeline-nodes", 0, 0, G_OPTION_ARG_STRING, &f->timeline,
@@ -100,8 +103,12 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
         {"no-plots", 0, 0, G_OPTION_ARG_NONE, &f->no_plots,
          "with --out: no plots and no report.html (`shotglass report DIR` makes them later)", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict", NULL},
+        {"dump-messages", 0, 0, G_OPTION_ARG_FILENAME, &f->dump,
+         "write every distinct message delivered, one file each, for fuzz corpora "
+         "(docs/fuzzing.md)",
+         "DIR"},
     };
-    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 5;
+    size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 6;
     GOptionEntry *entries = g_new0(GOptionEntry, ALIASES + G_N_ELEMENTS(fixed) + 1);
     for (size_t i = 0; i < ALIASES; i++) {
         entries[i] = (GOptionEntry){
@@ -191,8 +198,10 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
         options->quiet = f.quiet;
         options->plots = !f.no_plots;
         options->junit = g_steal_pointer(&f.junit);
+        options->summary = g_steal_pointer(&f.summary);
         options->out = g_steal_pointer(&f.out);
         options->timeline = g_steal_pointer(&f.timeline);
+        options->dump = g_steal_pointer(&f.dump);
         options->overrides = g_new0(char *, overrides->len);
         for (guint i = 0; i + 1 < overrides->len; i++) /* the last one is the NULL end */
             options->overrides[i] = g_strdup(overrides->pdata[i]);
@@ -301,7 +310,7 @@ static int verdict(const SimScenario *s, const SimRun *run, guint failures)
     return failures == 0 && oracles ? 0 : 1;
 }
 
-/* JUnit and the results folder; FALSE if one could not be written. */
+/* JUnit, the lone summary and the results folder; FALSE if one could not be written. */
 static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecorder *recorder,
                         const SimRunCliOptions *o, const SimExpectResult *results, double wall,
                         gboolean passed)
@@ -318,6 +327,11 @@ static gboolean outputs(const SimScenario *s, const SimRun *run, const SimRecord
     }
     SimResultsInfo info = {s,     (const char *const *)o->overrides, results, wall, !interrupted,
                            passed};
+    if (o->summary != NULL && !sim_results_write_summary(o->summary, run, &info, &error)) {
+        fprintf(stderr, "shotglass run: --summary: %s\n", error->message);
+        g_clear_error(&error);
+        ok = FALSE;
+    }
     if (o->out != NULL) sim_plot_run_forget(o->out); /* the plots of an earlier run, if any */
     if (o->out != NULL && !sim_results_write(o->out, run, recorder, &info, &error)) {
         fprintf(stderr, "shotglass run: --out: %s\n", error->message);
@@ -374,8 +388,10 @@ static int run_and_report(const SimScenario *s, SimRun *run, const SimRecorder *
 void sim_run_cli_options_clear(SimRunCliOptions *o)
 {
     g_free(o->junit);
+    g_free(o->summary);
     g_free(o->out);
     g_free(o->timeline);
+    g_free(o->dump);
     g_strfreev(o->overrides);
     memset(o, 0, sizeof *o);
 }
@@ -398,6 +414,17 @@ int sim_run_main(int argc, char **argv)
     sigaction(SIGINT, &action, &previous);
     SimRecorder *recorder = sim_recorder_new(options.timeline);
     if (options.out != NULL) sim_recorder_observe(recorder, &scenario.config);
+    SimMessageDump *dump = NULL;
+    if (options.dump != NULL && (dump = sim_message_dump_new(options.dump, &error)) == NULL) {
+        fprintf(stderr, "shotglass run: --dump-messages: %s\n", error->message);
+        g_clear_error(&error);
+        sim_recorder_free(recorder);
+        sim_scenario_clear(&scenario);
+        sim_run_cli_options_clear(&options);
+        sigaction(SIGINT, &previous, NULL);
+        return 2;
+    }
+    if (dump != NULL) sim_message_dump_observe(dump, &scenario.config);
     SimRun *run = sim_run_new(&scenario.config, &error);
     if (run == NULL) {
         fprintf(stderr, "shotglass run: %s: %s\n", scenario.path, error->message);
@@ -410,6 +437,15 @@ int sim_run_main(int argc, char **argv)
     }
     sigaction(SIGINT, &previous, NULL);
     sim_run_free(run);
+    if (dump != NULL && !options.quiet) {
+        printf("messages: %" PRIu64 " distinct, written to %s\n", sim_message_dump_written(dump),
+               options.dump);
+    }
+    if (!sim_message_dump_free(dump, &error)) {
+        fprintf(stderr, "shotglass run: --dump-messages: %s\n", error->message);
+        g_clear_error(&error);
+        status = 2;
+    }
     sim_recorder_free(recorder);
     sim_scenario_clear(&scenario);
     sim_run_cli_options_clear(&options);

@@ -15,10 +15,12 @@
 typedef struct SimRunCliOptions {
     gboolean quiet;
     char *junit;      /* owned; NULL: no JUnit report */
+    char *summary;    /* owned; NULL: no lone summary.json (--summary) */
     char *out;        /* owned; NULL: no results folder */
     gboolean plots;   /* with `out`: draw the plots and write report.html */
     char **overrides; /* owned, NULL-terminated: every group.key=value the command line set */
     char *timeline;   /* owned; --timeline-nodes as given, NULL: the default sample */
+    char *dump;       /* owned; --dump-messages DIR, NULL: no dump (sim/out/dump.h) */
 } SimRunCliOptions;
 
 void sim_run_cli_options_clear(SimRunCliOptions *options);

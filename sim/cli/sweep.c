@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -596,8 +597,10 @@ static gboolean spawn_job(const Job *job, GPid *pid, GError **error)
                     g_strerror(errno));
         return FALSE;
     }
-    gboolean ok = g_spawn_async_with_fds(NULL, job->argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-                                         NULL, pid, -1, fd, fd, error);
+    /* Descriptors stay open so that the run inherits the sweep's lock (lock_out). */
+    gboolean ok = g_spawn_async_with_fds(NULL, job->argv, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_LEAVE_DESCRIPTORS_OPEN,
+                                         NULL, NULL, pid, -1, fd, fd, error);
     close(fd);
     return ok;
 }
@@ -680,6 +683,39 @@ static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet, gboolean first
     g_free(pool.running);
     g_free(pool.pids);
     return sweep_interrupted ? 130 : !ok ? 2 : pool.crashed > 0 ? 1 : 0;
+}
+
+/*
+ * Locks the sweep's folder (flock on the folder itself) for as long as this sweep or any of its
+ * runs lives: the runs inherit the descriptor. A sweep killed outright (SIGKILL) leaves its
+ * runs going as orphans, and a second sweep started on the same folder would run the same jobs
+ * again beside them and merge folders they are still writing; it is refused instead, until the
+ * orphans are done. Returns the descriptor (never closed: the lock ends with the process and
+ * its runs), or -1 with `error`.
+ */
+static int lock_out(const char *out, GError **error)
+{
+    int fd = g_mkdir_with_parents(out, 0755) == 0 ? g_open(out, O_RDONLY | O_DIRECTORY, 0) : -1;
+    if (fd < 0) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: %s", out,
+                    g_strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+    int code = errno;
+    if (code != EWOULDBLOCK) { /* a file system without locks: sweep unguarded, as before */
+        fprintf(stderr,
+                "shotglass sweep: warning: %s: cannot lock the folder (%s); do not start "
+                "a second sweep on it while this one runs\n",
+                out, g_strerror(code));
+        return fd;
+    }
+    close(fd);
+    g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                "%s: another sweep, or the runs of one that was killed, still write there; wait "
+                "for them to end (or stop them), then run this again",
+                out);
+    return -1;
 }
 
 /* Every point's scenario must load before anything runs. */
@@ -868,7 +904,7 @@ int sim_sweep_main(int argc, char **argv)
                        "`shotglass merge %s`\n",
                        jobs->len, f.emit, f.emit, s.out);
             }
-        } else {
+        } else if (lock_out(s.out, &error) >= 0) {
             guint failed = 0;
             for (guint j = jobs->len; j-- > 0;) {
                 int state = job_state(jobs->pdata[j]);

@@ -7,7 +7,10 @@
  * runs every point of the grid (the product of the --vary lists) with every seed, each as its
  * own `shotglass run FILE --set ... --seed S --out DIR/points/pNNN/seed-S` worker process, at
  * most --jobs at a time. A run whose folder already holds a complete summary.json is not run
- * again, so an interrupted sweep resumes where it stopped. When all have run, the folders are
+ * again, so an interrupted sweep (Ctrl-C, or killed outright) resumes where it stopped; while
+ * a sweep or any of its runs lives, the folder is locked (flock, inherited by the runs), and a
+ * second sweep on it is refused rather than run the same jobs beside orphaned runs of a killed
+ * one. When all have run, the folders are
  * merged into DIR/sweep.csv: one row per point, with the mean, standard deviation and 95%
  * confidence half-width (Student's t across seeds) of each metric, and plotted. Without --vary
  * the grid is one point. Runs that failed an expectation or an oracle are listed, each with

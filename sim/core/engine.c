@@ -42,13 +42,15 @@ typedef struct Kind {
 } Kind;
 
 #define DIGEST_BUFFER_BYTES 4096
-#define DIGEST_RECORD_BYTES 26
+#define DIGEST_RECORD_BYTES SIM_ENGINE_RECORD_BYTES
 
 struct SimEngine {
     SimTime now;
     uint64_t seed;
     uint64_t seq_next;
     uint64_t events_run;
+    uint64_t trace_events; /* digested events run */
+    SimEngineTap tap;      /* tap.event == NULL: none */
     SimEventQueue queue;
     Slot *slots;
     uint32_t *free_slots;
@@ -211,6 +213,7 @@ static void digest_flush(SimEngine *engine)
 void sim_engine_digest_add(SimEngine *engine, const void *data, size_t len)
 {
     SIM_ASSERT(data != NULL || len == 0);
+    if (engine->tap.bytes != NULL) engine->tap.bytes(engine->tap.user_data, data, len);
     if (engine->digest_buffer_len + len > DIGEST_BUFFER_BYTES) digest_flush(engine);
     if (len > DIGEST_BUFFER_BYTES) {
         crypto_generichash_update(&engine->digest, data, len);
@@ -226,17 +229,30 @@ static void put_le(uint8_t *out, uint64_t value, int bytes)
         out[i] = (uint8_t)(value >> (8 * i));
 }
 
-static void digest_event(SimEngine *engine, const SimEvent *event)
+static void encode_record(uint8_t *out, const SimEvent *event)
 {
-    if (engine->digest_buffer_len + DIGEST_RECORD_BYTES > DIGEST_BUFFER_BYTES) {
-        digest_flush(engine);
-    }
-    uint8_t *out = engine->digest_buffer + engine->digest_buffer_len;
     put_le(out, event->time, 8);
     put_le(out + 8, event->kind, 2);
     put_le(out + 10, event->target, 4);
     put_le(out + 14, event->source, 4);
     put_le(out + 18, event->arg, 8);
+}
+
+static void digest_event(SimEngine *engine, const SimEvent *event)
+{
+    engine->trace_events++;
+    if (engine->digest_buffer_len + DIGEST_RECORD_BYTES > DIGEST_BUFFER_BYTES) {
+        digest_flush(engine);
+    }
+    if (engine->tap.event != NULL) { /* the slow path: the tap sees the record first */
+        uint8_t record[DIGEST_RECORD_BYTES];
+        encode_record(record, event);
+        /* The tap may flush the buffer (sim_engine_digest), which only makes room. */
+        engine->tap.event(engine->tap.user_data, event, engine->trace_events, record);
+        memcpy(engine->digest_buffer + engine->digest_buffer_len, record, DIGEST_RECORD_BYTES);
+    } else {
+        encode_record(engine->digest_buffer + engine->digest_buffer_len, event);
+    }
     engine->digest_buffer_len += DIGEST_RECORD_BYTES;
 }
 
@@ -363,6 +379,23 @@ const char *sim_engine_kind_name(const SimEngine *engine, uint16_t kind)
 {
     SIM_ASSERT(kind < engine->kind_count);
     return engine->kinds[kind].name;
+}
+
+void sim_engine_set_tap(SimEngine *engine, const SimEngineTap *tap)
+{
+    SIM_ASSERT(engine != NULL);
+    if (tap == NULL) {
+        engine->tap = (SimEngineTap){0};
+        return;
+    }
+    SIM_ASSERT(tap->event != NULL);
+    SIM_ASSERT(engine->tap.event == NULL);
+    engine->tap = *tap;
+}
+
+uint64_t sim_engine_trace_events(const SimEngine *engine)
+{
+    return engine->trace_events;
 }
 
 const char *sim_stop_reason_name(SimStopReason reason)

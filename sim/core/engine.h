@@ -17,6 +17,12 @@
  * (time, sequence, kind, target, source, argument) plus whatever the handlers add with
  * sim_engine_digest_add (the network adds each delivered message's content digest). Two runs
  * are the same run exactly when their digests are equal. Payload pointers are never folded in.
+ *
+ * The trace is that byte stream, event by event: each digested event's record
+ * (SIM_ENGINE_RECORD_BYTES: time, kind, target, source, argument, little-endian) followed by the
+ * bytes its handler added. A tap (sim_engine_set_tap) sees it as it is made, for checkpoints of
+ * the digest and for per-event detail (sim/out/trace.h); an engine without a tap pays one
+ * untaken branch per event for it.
  */
 #ifndef SHOTGLASS_SIM_ENGINE_H
 #define SHOTGLASS_SIM_ENGINE_H
@@ -144,5 +150,31 @@ void sim_engine_digest(SimEngine *engine, uint8_t out[SIM_DIGEST_BYTES]);
 void sim_engine_digest_hex(SimEngine *engine, char out[2 * SIM_DIGEST_BYTES + 1]);
 
 const char *sim_stop_reason_name(SimStopReason reason);
+
+/* --- the trace tap --------------------------------------------------------------------------- */
+
+/* The bytes one digested event contributes before its handler adds any. */
+#define SIM_ENGINE_RECORD_BYTES 26
+
+/*
+ * An observer of the trace. `event` runs for every digested event before the event is folded
+ * into the digest and before its handler runs: sim_engine_digest then covers the events before
+ * it, exactly. `index` is the event's position in the trace, from 1; `record` its
+ * SIM_ENGINE_RECORD_BYTES bytes (borrowed for the call). `bytes` (may be NULL) runs for every
+ * sim_engine_digest_add, with the data borrowed for the call. A tap may read the engine, call
+ * sim_engine_digest and sim_engine_request_stop (the event still runs), and nothing else.
+ */
+typedef struct SimEngineTap {
+    void (*event)(void *user_data, const SimEvent *event, uint64_t index, const uint8_t *record);
+    void (*bytes)(void *user_data, const void *data, size_t len);
+    void *user_data;
+} SimEngineTap;
+
+/* Installs `tap` (copied; its `event` must not be NULL), or removes the tap when NULL. At most
+ * one tap at a time: installing over another is a programmer error. */
+void sim_engine_set_tap(SimEngine *engine, const SimEngineTap *tap);
+
+/* The digested events run so far: the length of the trace in events. */
+uint64_t sim_engine_trace_events(const SimEngine *engine);
 
 #endif

@@ -144,6 +144,8 @@ struct SimNetwork {
     uint16_t type_count;
     SimTypeCounters *counters; /* host_count x type_count, allocated at the first send */
     SimReceiveFn receive;
+    SimDeliveryTap delivery_tap;
+    void *delivery_tap_data;
     SimTimerFn timer;
     void *user_data;
     GArray *cuts;         /* of Cut */
@@ -866,6 +868,9 @@ static void cpu_run(SimNetwork *network, SimHost *host, Packet *item, SimTime no
         counters->bytes_received += item->message->size;
         network->stats.copies_delivered++;
     }
+    if (network->delivery_tap != NULL) {
+        network->delivery_tap(network->delivery_tap_data, host->id, item->message, now);
+    }
     sim_engine_digest_add(network->engine, item->message->digest, SIM_MESSAGE_DIGEST_BYTES);
     if (network->receive != NULL) {
         network->receive(network, host->id, item->message, now, network->user_data);
@@ -1039,6 +1044,13 @@ void sim_network_set_handlers(SimNetwork *network, SimReceiveFn receive, SimTime
     network->receive = receive;
     network->timer = timer;
     network->user_data = user_data;
+}
+
+void sim_network_set_delivery_tap(SimNetwork *network, SimDeliveryTap tap, void *user_data)
+{
+    SIM_ASSERT(network != NULL);
+    network->delivery_tap = tap;
+    network->delivery_tap_data = user_data;
 }
 
 void sim_network_host_configure(SimNetwork *network, uint32_t host, const SimHostConfig *config)

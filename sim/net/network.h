@@ -152,6 +152,16 @@ void sim_network_free(SimNetwork *network);
 void sim_network_set_handlers(SimNetwork *network, SimReceiveFn receive, SimTimerFn timer,
                               void *user_data);
 
+/* An observer of deliveries (sim/out/trace.h): called for every copy handed to a host's CPU,
+ * local copies included, just before the receiver handles it and the copy's digest goes into
+ * the trace. `message` is borrowed for the call. The tap must not change the run. */
+typedef void (*SimDeliveryTap)(void *user_data, uint32_t host, const SimMessage *message,
+                               SimTime now);
+
+/* Installs the delivery tap (NULL removes it). Without one a delivery costs one untaken branch
+ * more. */
+void sim_network_set_delivery_tap(SimNetwork *network, SimDeliveryTap tap, void *user_data);
+
 void sim_network_host_configure(SimNetwork *network, uint32_t host, const SimHostConfig *config);
 
 /* Registers a message type for the counters; `name` is borrowed (static). Returns its id. All

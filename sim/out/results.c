@@ -3,6 +3,7 @@
 
 #include "sim/core/assert.h"
 #include "sim/out/timeline.h"
+#include "sim/out/trace.h"
 #include "sim/core/units.h"
 
 #include <errno.h>
@@ -24,6 +25,8 @@ struct SimRecorder {
     GArray *queue; /* QueueSample */
     char *sample;  /* as given to sim_recorder_new */
     SimTimeline *timeline;
+    SimTrace *trace;    /* the digest checkpoints, once attached to an observed run */
+    gboolean observing; /* sim_recorder_observe was called */
 };
 
 SimRecorder *sim_recorder_new(const char *timeline)
@@ -40,6 +43,7 @@ void sim_recorder_free(SimRecorder *r)
     g_array_unref(r->queue);
     g_free(r->sample);
     sim_timeline_free(r->timeline);
+    sim_trace_free(r->trace);
     g_free(r);
 }
 
@@ -57,6 +61,7 @@ void sim_recorder_observe(SimRecorder *r, SimRunConfig *config)
 {
     config->observer = observe;
     config->observer_data = r;
+    r->observing = TRUE;
 }
 
 /* The validators `spec` (see results.h) puts on the timeline; FALSE for no timeline, or with
@@ -92,14 +97,16 @@ gboolean sim_recorder_attach(SimRecorder *r, const SimRun *run, GError **error)
     r->run = run;
     SimNodeSet sample;
     GError *inner = NULL;
-    if (!timeline_sample(r->sample, run, &sample, &inner)) {
-        if (inner == NULL) return TRUE; /* no timeline */
+    if (timeline_sample(r->sample, run, &sample, &inner)) {
+        uint32_t nodes = sim_run_config(run)->nodes;
+        r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
+        sim_node_set_clear(&sample);
+    } else if (inner != NULL) {
         g_propagate_error(error, inner);
         return FALSE;
     }
-    uint32_t nodes = sim_run_config(run)->nodes;
-    r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
-    sim_node_set_clear(&sample);
+    /* Last, so that a refused attach leaves no tap on the run (sim_results_write ends it). */
+    if (r->observing && r->trace == NULL) r->trace = sim_trace_new(run, SIM_TRACE_EVERY_DEFAULT);
     return TRUE;
 }
 
@@ -679,11 +686,17 @@ gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder
      * of an earlier run in the folder goes when this run records none. */
     char *summary = g_build_filename(dir, "summary.json", NULL);
     char *timeline = g_build_filename(dir, "timeline.json", NULL);
+    char *digests = g_build_filename(dir, "digests.csv", NULL);
     g_unlink(summary);
     if (recorder == NULL || recorder->timeline == NULL) g_unlink(timeline);
+    gboolean traced = recorder != NULL && recorder->trace != NULL;
+    if (!traced) g_unlink(digests);
     g_free(summary);
     g_free(timeline);
+    g_free(digests);
+    if (traced) sim_trace_finish(recorder->trace); /* the run is over: the final checkpoint */
     return write_timeline(dir, run, recorder, error) &&
+           (!traced || put(dir, "digests.csv", sim_trace_csv(recorder->trace), error)) &&
            put(dir, "scenario.ini", g_string_new(info->scenario->text), error) &&
            put(dir, "views.csv", views_csv(run), error) &&
            put(dir, "blocks.csv", blocks_csv(run), error) &&
@@ -696,4 +709,23 @@ gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder
            put(dir, "faults.csv", faults_csv(run), error) &&
            put(dir, "leader_queue.csv", leader_queue_csv(recorder), error) &&
            put(dir, "summary.json", summary_json(run, info), error);
+}
+
+gboolean sim_results_write_summary(const char *path, const SimRun *run, const SimResultsInfo *info,
+                                   GError **error)
+{
+    SIM_ASSERT(path != NULL);
+    SIM_ASSERT(info != NULL && info->scenario != NULL);
+    char *dir = g_path_get_dirname(path);
+    gboolean made = g_mkdir_with_parents(dir, 0755) == 0;
+    if (!made) {
+        g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno), "%s: cannot create: %s",
+                    dir, g_strerror(errno));
+    }
+    g_free(dir);
+    if (!made) return FALSE;
+    GString *text = summary_json(run, info);
+    gboolean ok = g_file_set_contents(path, text->str, (gssize)text->len, error);
+    g_string_free(text, TRUE);
+    return ok;
 }

@@ -21,6 +21,8 @@
  *   leader_queue.csv per proposal: the leader's uplink backlog then
  *   timeline.json    a Chrome trace-event timeline (chrome://tracing, Perfetto): a track per
  *                    validator of a sample, plus every leader's work, and the fault windows
+ *   digests.csv      the trace digest after every SIM_TRACE_EVERY_DEFAULT events and at the
+ *                    end (sim/out/trace.h), for `shotglass diff` to find where two runs part
  *
  * and, drawn afterwards from these files by `shotglass run` (sim/plot/plot_run.h,
  * sim/plot/report.h), plots/ and report.html.
@@ -51,7 +53,8 @@ SimRecorder *sim_recorder_new(const char *timeline);
 void sim_recorder_free(SimRecorder *recorder);
 
 /* Points `config`'s observer at the recorder (call before sim_run_new) and, once the run is
- * built, lets it read the run (call after); this chooses the timeline's sample, and fails
+ * built, lets it read the run (call after, before the run starts; with the observer in place
+ * this also starts the digest checkpoints); this chooses the timeline's sample, and fails
  * (G_OPTION_ERROR) when `timeline` is neither a number nor a selector of this run. */
 void sim_recorder_observe(SimRecorder *recorder, SimRunConfig *config);
 gboolean sim_recorder_attach(SimRecorder *recorder, const SimRun *run, GError **error);
@@ -79,5 +82,12 @@ void sim_csv_append_field(GString *out, const char *text);
 /* Writes the folder `dir` (created if needed). */
 gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder *recorder,
                            const SimResultsInfo *info, GError **error);
+
+/* Writes the summary.json of `run` alone to the file `path` (its folder created if needed),
+ * through a temporary file and a rename, so a reader sees the old file or the new one whole:
+ * the same text as the results folder's summary.json, without recording or writing the
+ * rest. Returns FALSE with a G_FILE_ERROR naming the path when it cannot be written. */
+gboolean sim_results_write_summary(const char *path, const SimRun *run, const SimResultsInfo *info,
+                                   GError **error);
 
 #endif

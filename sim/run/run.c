@@ -369,6 +369,10 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
 {
     (void)network;
     SimRun *run = user_data;
+    if (run->config.message_observer != NULL) {
+        run->config.message_observer(run->config.message_observer_data, host,
+                                     sim_message_source(message), sim_message_bytes(message));
+    }
     if (host >= run->config.nodes) {
         sim_endpoints_receive(run->endpoints, host, message, now);
         return;

@@ -547,24 +547,35 @@ static gboolean da_knob_set(ScenarioCtx *c)
     return found;
 }
 
+/* Fills `stakes` (one per validator) as the run will; FALSE for a stake list of the wrong
+ * length (check_stake() reports it). */
+static gboolean config_stakes(const SimRunConfig *cfg, uint64_t *stakes)
+{
+    switch (cfg->stake_kind) {
+    case SIM_STAKE_EQUAL:
+        proto_stake_equal(cfg->nodes, 1, stakes);
+        return TRUE;
+    case SIM_STAKE_ZIPF:
+        proto_stake_zipf(cfg->nodes, cfg->stake_zipf_ppm, 1000000, stakes);
+        return TRUE;
+    case SIM_STAKE_LIST:
+        if (cfg->stake_list->len != cfg->nodes) return FALSE;
+        memcpy(stakes, cfg->stake_list->data, sizeof(uint64_t) * cfg->nodes);
+        return TRUE;
+    }
+    return FALSE;
+}
+
 /* The VID code takes at most PROTO_VID_UNITS_MAX units in all; with more validators than
  * that (or stakes that give them more), the DA layer cannot be built, so say so now rather than
  * fail in the run. Stake lists check_stake() refused are left alone. */
 static void check_vid_units(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
-    if (cfg->stake_kind == SIM_STAKE_LIST && cfg->stake_list->len != cfg->nodes) return;
     uint64_t *stakes = g_new(uint64_t, cfg->nodes);
-    switch (cfg->stake_kind) {
-    case SIM_STAKE_EQUAL:
-        proto_stake_equal(cfg->nodes, 1, stakes);
-        break;
-    case SIM_STAKE_ZIPF:
-        proto_stake_zipf(cfg->nodes, cfg->stake_zipf_ppm, 1000000, stakes);
-        break;
-    case SIM_STAKE_LIST:
-        memcpy(stakes, cfg->stake_list->data, sizeof(uint64_t) * cfg->nodes);
-        break;
+    if (!config_stakes(cfg, stakes)) {
+        g_free(stakes);
+        return;
     }
     uint32_t staked = 0;
     for (uint32_t i = 0; i < cfg->nodes; i++)
@@ -714,6 +725,55 @@ static void check_idle(ScenarioCtx *c)
     }
     for (guint i = 0; cfg->faults != NULL && i < cfg->faults->len; i++)
         check_fault_start(c, cfg->faults->pdata[i]);
+}
+
+static int compare_stake_desc(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x < y) - (x > y);
+}
+
+/* The fewest votes whose stake passes the success threshold, floor(2S/3) + 1: the largest
+ * stakes first. Sorts `stakes`. */
+static uint64_t fewest_quorum_votes(uint64_t *stakes, uint32_t n)
+{
+    qsort(stakes, n, sizeof(uint64_t), compare_stake_desc);
+    ProtoU128 total = 0;
+    for (uint32_t i = 0; i < n; i++)
+        total += stakes[i];
+    ProtoU128 threshold = total * 2 / 3 + 1, sum = 0;
+    uint64_t votes = 0;
+    while (votes < n && sum < threshold)
+        sum += stakes[votes++];
+    return votes;
+}
+
+/* A view timeout that cannot cover the leader's modeled check of a quorum of votes: each vote
+ * costs [costs] verify + message on the leader's one CPU, so at large n no certificate forms
+ * before the view times out and nothing is decided. True to the model, but a surprise. */
+static void check_scale(ScenarioCtx *c)
+{
+    const SimRunConfig *cfg = &c->s->config;
+    uint64_t *stakes = g_new(uint64_t, cfg->nodes);
+    uint64_t votes = config_stakes(cfg, stakes) ? fewest_quorum_votes(stakes, cfg->nodes) : 0;
+    g_free(stakes);
+    SimDuration per_vote = cfg->costs.verify + cfg->costs.message_base;
+    ProtoU128 need = (ProtoU128)votes * per_vote;
+    if (votes == 0 || per_vote == 0 || need < cfg->view_timeout) return;
+    char *cpu = sim_quantity_format(need > UINT64_MAX ? UINT64_MAX : (SimDuration)need,
+                                    SIM_QUANTITY_DURATION);
+    char *each = sim_quantity_format(per_vote, SIM_QUANTITY_DURATION);
+    char *timeout = sim_quantity_format(cfg->view_timeout, SIM_QUANTITY_DURATION);
+    warn(c,
+         "at %u validators a leader checks at least %" G_GUINT64_FORMAT
+         " vote%s for a quorum certificate, %s each ([costs] verify + message): %s of modeled "
+         "CPU, not less than [consensus] view_timeout (%s), so views time out before a "
+         "certificate forms and no block is decided; raise [consensus] view_timeout well above "
+         "%s (or lower [costs] verify)",
+         cfg->nodes, votes, votes == 1 ? "" : "s", each, cpu, timeout, cpu);
+    g_free(cpu);
+    g_free(each);
+    g_free(timeout);
 }
 
 /* --- groups, overrides and the whole file ------------------------------------------------------
@@ -877,7 +937,10 @@ static void parse_all(ScenarioCtx *c, const char *text, const SimScenarioSetting
     }
     g_strfreev(names);
     parse_expect(c);
-    if (c->error_count == 0) check_idle(c);
+    if (c->error_count == 0) {
+        check_idle(c);
+        check_scale(c);
+    }
 }
 
 gboolean sim_scenario_parse(SimScenario *s, const char *path, const char *text,

@@ -1,13 +1,15 @@
 /*
  * The engine: total event order (time, then scheduling order, with "now" events after the
  * current one), lazy cancellation with generation-checked ids, the three stop conditions,
- * refusal of re-entry and of scheduling in the past, payload discard, and the trace digest.
+ * refusal of re-entry and of scheduling in the past, payload discard, the trace digest, and
+ * the trace tap.
  */
 #include "sim/core/engine.h"
 
 #include "tests/check_main.h"
 
 #include <signal.h>
+#include <sodium.h>
 #include <string.h>
 
 typedef struct Log {
@@ -283,6 +285,87 @@ START_TEST(digest_tracks_delivered_events)
 }
 END_TEST
 
+/* A tap that rebuilds the trace from what it is shown, checking at each event that the
+ * engine's digest covers exactly the events before it. */
+typedef struct Rebuilt {
+    SimEngine *engine;
+    crypto_generichash_state hash;
+    uint64_t last_index;
+    int bytes_seen;
+} Rebuilt;
+
+static void rebuilt_event(void *user_data, const SimEvent *event, uint64_t index,
+                          const uint8_t *record)
+{
+    Rebuilt *r = user_data;
+    ck_assert_uint_eq(index, r->last_index + 1);
+    ck_assert_uint_eq(index, sim_engine_trace_events(r->engine));
+    ck_assert_uint_eq(event->time, sim_engine_now(r->engine));
+    uint8_t ours[SIM_DIGEST_BYTES], engines[SIM_DIGEST_BYTES];
+    crypto_generichash_state copy = r->hash;
+    crypto_generichash_final(&copy, ours, sizeof ours);
+    sim_engine_digest(r->engine, engines);
+    ck_assert_mem_eq(ours, engines, SIM_DIGEST_BYTES);
+    crypto_generichash_update(&r->hash, record, SIM_ENGINE_RECORD_BYTES);
+    r->last_index = index;
+}
+
+static void rebuilt_bytes(void *user_data, const void *data, size_t len)
+{
+    Rebuilt *r = user_data;
+    crypto_generichash_update(&r->hash, data, len);
+    r->bytes_seen++;
+}
+
+static void add_bytes(SimEngine *engine, const SimEvent *event, void *user_data)
+{
+    (void)user_data;
+    if (event->arg % 3 == 0) sim_engine_digest_add(engine, &event->arg, sizeof event->arg);
+}
+
+static void tapped_run(gboolean tapped, Rebuilt *r, char out[65])
+{
+    SimEngine *engine = sim_engine_new(1, 1000);
+    uint16_t kind = sim_engine_register(engine, "add", add_bytes, NULL, NULL, SIM_KIND_DIGEST);
+    uint16_t quiet = sim_engine_register(engine, "quiet", add_bytes, NULL, NULL, 0);
+    for (uint64_t i = 0; i < 200; i++) { /* 200 x 26 bytes and more: the buffer flushes */
+        sim_engine_schedule(engine, i * 5, kind, (uint32_t)i, 2, NULL, i);
+        sim_engine_schedule(engine, i * 5 + 1, quiet, 0, 0, NULL, i + 1);
+    }
+    if (tapped) {
+        memset(r, 0, sizeof *r);
+        r->engine = engine;
+        crypto_generichash_init(&r->hash, NULL, 0, SIM_DIGEST_BYTES);
+        SimEngineTap tap = {rebuilt_event, rebuilt_bytes, r};
+        sim_engine_set_tap(engine, &tap);
+    }
+    sim_engine_run(engine, &no_limits);
+    ck_assert_uint_eq(sim_engine_trace_events(engine), 200);
+    ck_assert_uint_eq(sim_engine_events_run(engine), 400);
+    sim_engine_digest_hex(engine, out);
+    if (tapped) {
+        uint8_t ours[SIM_DIGEST_BYTES];
+        char hex[65];
+        crypto_generichash_final(&r->hash, ours, sizeof ours);
+        sodium_bin2hex(hex, sizeof hex, ours, sizeof ours);
+        ck_assert_str_eq(hex, out); /* the tap saw the whole trace */
+    }
+    sim_engine_free(engine);
+}
+
+START_TEST(tap_sees_the_trace)
+{
+    char plain[65], tapped[65];
+    Rebuilt r;
+    tapped_run(FALSE, NULL, plain);
+    tapped_run(TRUE, &r, tapped);
+    ck_assert_str_eq(plain, tapped); /* observing changes nothing */
+    ck_assert_uint_eq(r.last_index, 200);
+    /* the digested kind adds bytes for every third argument; the quiet kind's adds count too */
+    ck_assert_int_gt(r.bytes_seen, 60);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("engine");
@@ -298,6 +381,7 @@ Suite *test_suite(void)
     tcase_add_test_raise_signal(tc, scheduling_in_the_past_aborts, SIGABRT);
     tcase_add_test(tc, pending_bound_stops_the_run);
     tcase_add_test(tc, digest_tracks_delivered_events);
+    tcase_add_test(tc, tap_sees_the_trace);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -5,6 +5,7 @@
  * summing to the blocks decided). No temporary file is left behind.
  */
 #include "sim/out/results.h"
+#include "sim/out/trace.h"
 #include "tests/check_main.h"
 
 #include <glib/gstdio.h>
@@ -201,6 +202,22 @@ START_TEST(results_parse_back_with_the_documented_columns)
                       100);
     g_object_unref(parser);
     g_free(timeline);
+    /* digests.csv: checkpoints every SIM_TRACE_EVERY_DEFAULT events, the last one the digest. */
+    char *digests = g_build_filename(dir, "digests.csv", NULL);
+    GArray *checkpoints = g_array_new(FALSE, TRUE, sizeof(SimTraceCheckpoint));
+    ck_assert(sim_trace_read_csv(digests, checkpoints, NULL));
+    ck_assert_uint_gt(checkpoints->len, 2);
+    const SimTraceCheckpoint *last =
+        &g_array_index(checkpoints, SimTraceCheckpoint, checkpoints->len - 1);
+    uint8_t digest[SIM_DIGEST_BYTES];
+    sim_engine_digest(sim_run_engine(run), digest);
+    ck_assert_mem_eq(last->digest, digest, SIM_DIGEST_BYTES);
+    ck_assert_uint_eq(last->events, sim_engine_trace_events(sim_run_engine(run)));
+    ck_assert_uint_le(last->time, sim_engine_now(sim_run_engine(run)));
+    ck_assert_uint_eq(g_array_index(checkpoints, SimTraceCheckpoint, 0).events,
+                      SIM_TRACE_EVERY_DEFAULT);
+    g_array_unref(checkpoints);
+    g_free(digests);
     /* Nothing but the documented files: no temporary left over. */
     GDir *d = g_dir_open(dir, 0, NULL);
     const char *name;
@@ -215,7 +232,7 @@ START_TEST(results_parse_back_with_the_documented_columns)
         files++;
     }
     g_dir_close(d);
-    ck_assert_uint_eq(files, 13);
+    ck_assert_uint_eq(files, 14);
     g_rmdir(dir);
     g_free(dir);
     for (guint i = 0; i < 2; i++)

@@ -308,6 +308,25 @@ START_TEST(idle_subsystems_are_warned_about)
 }
 END_TEST
 
+/* A view timeout shorter than the leader's modeled check of a quorum of votes is warned
+ * about, counting the fewest votes that pass two thirds of the stake. */
+START_TEST(a_timeout_below_the_quorum_check_is_warned_about)
+{
+    check_warned("[consensus]\nnodes = 10000\n",
+                 "at 10000 validators a leader checks at least 6667 votes for a quorum "
+                 "certificate, 1.605ms each ([costs] verify + message): 10.7s of modeled CPU, "
+                 "not less than [consensus] view_timeout (10s)");
+    check_warned("[consensus]\nnodes = 10000\nview_timeout = 30s\n", NULL);
+    check_warned("[consensus]\nnodes = 1000\n", NULL);
+    check_warned("[consensus]\nnodes = 100\n[costs]\nverify = 150ms\n",
+                 "at 100 validators a leader checks at least 67 votes");
+    /* One validator holds more than two thirds: its own vote is a quorum. */
+    check_warned("[consensus]\nnodes = 4\nstake = 100, 1, 1, 1\n[costs]\nverify = 20s\n",
+                 "checks at least 1 vote for a quorum certificate, 20s each");
+    check_warned("[consensus]\nnodes = 4\nstake = 100, 1, 1, 1\n[costs]\nverify = 5s\n", NULL);
+}
+END_TEST
+
 START_TEST(overrides_beat_the_file_and_defaults_fill_gaps)
 {
     const char *const overrides[] = {"consensus.nodes=12", "fault.late.at=view 9",
@@ -517,6 +536,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, a_da_key_turns_the_data_path_on_unless_enabled_says_no);
     tcase_add_test(tc, the_da_committee_defaults_to_ten_or_all_validators);
     tcase_add_test(tc, idle_subsystems_are_warned_about);
+    tcase_add_test(tc, a_timeout_below_the_quorum_check_is_warned_about);
     tcase_add_test(tc, overrides_beat_the_file_and_defaults_fill_gaps);
     tcase_add_test(tc, errors_name_file_line_group_and_key_all_at_once);
     tcase_add_test(tc, faults_parse_as_documented);
