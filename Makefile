@@ -7,16 +7,21 @@
 #   make sanitize   build with ASan + UBSan in build-sanitize/ and run the tests there
 #   make baseline   accept the scenarios' headline metrics as they are now into
 #                tests/baseline/metrics.txt, printing the Baseline: lines for the commit message
+#   make fuzz    build the fuzz harnesses with clang + libFuzzer + ASan/UBSan in build-fuzz/ and
+#                run each for FUZZ_TIME seconds (default 60), one at a time (docs/fuzzing.md)
 #   make bench   the PHOLD engine benchmark against its baseline, then HotShot at scale; writes
 #                bench/RESULTS.md and the README's figures
 
 BUILD ?= build
 SANITIZE_BUILD ?= build-sanitize
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TIME ?= 60
+FUZZ_HARNESSES := message payload node units distribution selector scenario
 PACKAGES := gcc libc6-dev meson ninja-build pkg-config libglib2.0-dev libgsl-dev libsodium-dev \
-            libjson-glib-dev libcsv-dev check gnuplot-nox parallel python3 chromium
+            libjson-glib-dev libcsv-dev check gnuplot-nox parallel python3 chromium clang
 MESON_OPTIONS ?= -Dwerror=true
 
-.PHONY: all deps setup build run test sanitize baseline bench clean
+.PHONY: all deps setup build run test sanitize baseline fuzz bench clean
 
 all: build
 
@@ -66,8 +71,13 @@ sanitize: deps
 baseline: build
 	ninja -C $(BUILD) baseline
 
+fuzz: deps
+	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dtests=disabled
+	ninja -C $(FUZZ_BUILD) $(addprefix tests/fuzz/fuzz-,$(FUZZ_HARNESSES))
+	python3 tests/fuzz/run.py $(FUZZ_BUILD) $(FUZZ_TIME)
+
 bench: build
 	bench/record --build $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(FUZZ_BUILD)

@@ -3,11 +3,15 @@
  * parent; per node, its decided height and the last vote, DA vote and proposal it sent. Honest
  * nodes vote in strictly increasing views (the protocol's last-voted-view rule, and its
  * last-DA-voted-view rule for DA votes), so one record of each per node is enough to catch any
- * second vote.
+ * second vote. For the certificate check it keeps references to the last few messages it
+ * checked: the copies of one broadcast share their bytes, so each is decoded once (a held
+ * reference keeps the bytes alive, so the same address is the same message).
  */
 #include "analysis/safety.h"
 
 #include "protocol/assert.h"
+#include "protocol/crypto.h"
+#include "protocol/stake.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -34,7 +38,12 @@ typedef struct NodeRecord {
     ProtoView proposal_view;
     ProtoCommit proposal_leaf;
     gboolean proposed;
+    ProtoView stored_view; /* the payload it last stored as a DA member */
+    ProtoCommit stored_commit;
+    gboolean stored;
 } NodeRecord;
+
+#define RECENT_ACCEPTED 8
 
 struct AnaSafety {
     uint32_t node_count;
@@ -43,6 +52,10 @@ struct AnaSafety {
     char *violation;
     AnaSafetyKind violation_kind;
     uint64_t violation_time;
+    ProtoCrypto *crypto;             /* borrowed; NULL: certificates are not checked */
+    const ProtoShared *shared;       /* borrowed */
+    GBytes *recent[RECENT_ACCEPTED]; /* messages already checked (references) */
+    uint32_t recent_next;
 };
 
 AnaSafety *ana_safety_new(uint32_t node_count)
@@ -59,6 +72,9 @@ void ana_safety_free(AnaSafety *s)
     if (s == NULL) return;
     g_free(s->nodes);
     g_array_unref(s->decided);
+    for (int i = 0; i < RECENT_ACCEPTED; i++) {
+        if (s->recent[i] != NULL) g_bytes_unref(s->recent[i]);
+    }
     g_free(s->violation);
     g_free(s);
 }
@@ -174,6 +190,12 @@ static void check_vote(AnaSafety *s, uint32_t node, ProtoMsgType type, const Pro
 static void check_da_vote(AnaSafety *s, uint32_t node, const ProtoVote *vote, uint64_t now)
 {
     NodeRecord *r = &s->nodes[node];
+    if (!r->stored || r->stored_view != vote->view ||
+        !proto_commit_equal(&r->stored_commit, &vote->data)) {
+        violate(s, ANA_SAFETY_CUSTODY, now,
+                "node %u sent a da_vote for view %" PRIu64 " without storing that payload first",
+                node, vote->view);
+    }
     if (r->da_voted && vote->view <= r->da_vote_view) {
         if (vote->view != r->da_vote_view || !proto_commit_equal(&vote->data, &r->da_vote_data)) {
             violate(s, ANA_SAFETY_VOTE_ONCE, now,
@@ -234,6 +256,155 @@ void ana_safety_on_send(AnaSafety *s, uint32_t node, ProtoMsgType type, GBytes *
     proto_msg_clear(&msg);
 }
 
+void ana_safety_on_stored(AnaSafety *s, uint32_t node, ProtoView view, const ProtoCommit *commit)
+{
+    PROTO_ASSERT(node < s->node_count && commit != NULL);
+    NodeRecord *r = &s->nodes[node];
+    r->stored = TRUE;
+    r->stored_view = view;
+    r->stored_commit = *commit;
+}
+
+/* --- certificates ----------------------------------------------------------------------------- */
+
+void ana_safety_set_certificates(AnaSafety *s, ProtoCrypto *crypto, const ProtoShared *shared)
+{
+    PROTO_ASSERT(crypto != NULL && shared != NULL && shared->node_count == s->node_count);
+    s->crypto = crypto;
+    s->shared = shared;
+}
+
+static const char *cert_name(ProtoCertKind kind)
+{
+    switch (kind) {
+    case PROTO_CERT_QC:
+        return "QC";
+    case PROTO_CERT_TC:
+        return "TC";
+    case PROTO_CERT_VS_PRECOMMIT:
+        return "view-sync pre-commit certificate";
+    case PROTO_CERT_VS_COMMIT:
+        return "view-sync commit certificate";
+    case PROTO_CERT_VS_FINALIZE:
+        return "view-sync finalize certificate";
+    case PROTO_CERT_DA:
+        return "DA certificate";
+    case PROTO_CERT_KIND_COUNT_:
+        break;
+    }
+    return "certificate";
+}
+
+/* The stake behind a certificate's signers, counting only DA members for a DA certificate;
+ * sets `*outsider` when a DA certificate names a signer outside the committee. */
+static uint64_t backing_stake(const AnaSafety *s, const ProtoCert *cert, gboolean *outsider)
+{
+    const ProtoStakeTable *stake = s->shared->stake;
+    *outsider = FALSE;
+    if (cert->kind != PROTO_CERT_DA) return proto_stake_of_bitmap(stake, cert->signers);
+    uint64_t total = 0;
+    for (ProtoNodeId id = 0; id < cert->node_count; id++) {
+        if (!proto_cert_has_signer(cert, id)) continue;
+        if (proto_shared_is_da_member(s->shared, id)) {
+            total += proto_stake_of(stake, id);
+        } else {
+            *outsider = TRUE;
+        }
+    }
+    return total;
+}
+
+static uint64_t cert_threshold(const AnaSafety *s, ProtoCertKind kind)
+{
+    if (kind == PROTO_CERT_DA) return s->shared->da_threshold;
+    if (kind == PROTO_CERT_VS_PRECOMMIT) return proto_stake_one_honest_threshold(s->shared->stake);
+    return proto_stake_success_threshold(s->shared->stake);
+}
+
+static void check_cert(AnaSafety *s, uint32_t node, const ProtoCert *cert, uint64_t now)
+{
+    if (cert == NULL) return;
+    const char *name = cert_name(cert->kind);
+    if (proto_cert_is_genesis(cert)) {
+        if (cert->kind != PROTO_CERT_QC ||
+            !proto_commit_equal(&cert->data, &s->shared->genesis->commit)) {
+            violate(s, ANA_SAFETY_CERTIFICATE, now,
+                    "node %u accepted a %s without signatures that is not the genesis QC", node,
+                    name);
+        }
+        return;
+    }
+    ProtoDuration cpu = 0; /* the oracle's checks cost no node anything */
+    int rc = proto_crypto_verify_cert(s->crypto, cert, &cpu);
+    gboolean outsider = FALSE;
+    uint64_t backing = backing_stake(s, cert, &outsider);
+    uint64_t threshold = cert_threshold(s, cert->kind);
+    if (rc != PROTO_OK) {
+        violate(s, ANA_SAFETY_CERTIFICATE, now,
+                "node %u accepted a %s for view %" PRIu64 " whose signatures do not verify (%s)",
+                node, name, cert->view, proto_strerror(rc));
+    } else if (outsider) {
+        violate(s, ANA_SAFETY_CERTIFICATE, now,
+                "node %u accepted a %s for view %" PRIu64 " signed by a node outside the DA "
+                "committee",
+                node, name, cert->view);
+    } else if (backing < threshold) {
+        violate(s, ANA_SAFETY_CERTIFICATE, now,
+                "node %u accepted a %s for view %" PRIu64 " whose %u signers hold %" PRIu64
+                " of %" PRIu64 " stake, below its threshold of %" PRIu64,
+                node, name, cert->view, cert->signer_count, backing,
+                proto_stake_total(s->shared->stake), threshold);
+    }
+}
+
+static gboolean checked_before(AnaSafety *s, GBytes *bytes)
+{
+    for (int i = 0; i < RECENT_ACCEPTED; i++) {
+        if (s->recent[i] == bytes) return TRUE;
+    }
+    if (s->recent[s->recent_next] != NULL) g_bytes_unref(s->recent[s->recent_next]);
+    s->recent[s->recent_next] = g_bytes_ref(bytes);
+    s->recent_next = (s->recent_next + 1) % RECENT_ACCEPTED;
+    return FALSE;
+}
+
+static gboolean carries_certificates(ProtoMsgType type)
+{
+    switch ((int)type) {
+    case PROTO_MSG_PROPOSAL:
+    case PROTO_MSG_PROPOSAL_RESPONSE:
+    case PROTO_MSG_HIGH_QC:
+    case PROTO_MSG_VS_PRECOMMIT_CERT:
+    case PROTO_MSG_VS_COMMIT_CERT:
+    case PROTO_MSG_VS_FINALIZE_CERT:
+    case PROTO_MSG_DA_CERT:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+void ana_safety_on_accept(AnaSafety *s, uint32_t node, GBytes *bytes, uint64_t now)
+{
+    PROTO_ASSERT(node < s->node_count && bytes != NULL);
+    if (s->crypto == NULL || s->nodes[node].byzantine || s->violation != NULL) return;
+    gsize len = 0;
+    const uint8_t *data = g_bytes_get_data(bytes, &len);
+    if (len < 2 || !carries_certificates((ProtoMsgType)data[1]) || checked_before(s, bytes)) return;
+    ProtoDecodeContext ctx = {.node_count = s->node_count, .pool = NULL};
+    ProtoMsg msg;
+    if (proto_msg_decode(data, len, &ctx, &msg) != PROTO_OK) return; /* the node's own problem */
+    if (msg.type == PROTO_MSG_PROPOSAL || msg.type == PROTO_MSG_PROPOSAL_RESPONSE) {
+        check_cert(s, node, msg.proposal.justify_qc, now);
+        if (msg.proposal.evidence_kind != PROTO_EVIDENCE_NONE) {
+            check_cert(s, node, msg.proposal.evidence, now);
+        }
+    } else {
+        check_cert(s, node, msg.cert, now);
+    }
+    proto_msg_clear(&msg);
+}
+
 gboolean ana_safety_violated(const AnaSafety *s)
 {
     return s->violation != NULL;
@@ -255,6 +426,10 @@ const char *ana_safety_kind_name(AnaSafetyKind kind)
         return "prefix";
     case ANA_SAFETY_VOTE_ONCE:
         return "vote-once";
+    case ANA_SAFETY_CERTIFICATE:
+        return "certificate";
+    case ANA_SAFETY_CUSTODY:
+        return "custody";
     }
     PROTO_UNREACHABLE();
 }

@@ -7,14 +7,23 @@
  *   - vote-once: no honest node sends two different quorum votes, or a quorum and a timeout
  *     vote, for one view, nor votes for a view at or below one it already voted in; nor two
  *     different DA votes for one view, nor a DA vote for a view below one it DA-voted in
- *     (HotShot #3971); no honest leader sends two different proposals for one view.
- * The oracle only reads; the driver asks it after each event whether to stop the run.
+ *     (HotShot #3971); no honest leader sends two different proposals for one view;
+ *   - certificates (once given the run's crypto and committee, ana_safety_set_certificates):
+ *     every certificate an honest node accepts is backed by signers holding its threshold of
+ *     stake, with valid signatures: a proposal's justify QC and evidence (TC or view-sync
+ *     certificate), a high QC, a view-sync certificate, a DA certificate (DA members' stake);
+ *   - custody: an honest node DA-votes only for a payload it has just stored (its DA_STORED
+ *     note for that view and commitment comes first).
+ * The oracle only reads; the driver asks it after each event whether to stop the run. The
+ * certificate check verifies on its own (stake table and crypto provider, never the node's
+ * code), so a node that wrongly accepts a certificate cannot vouch for it.
  */
 #ifndef SHOTGLASS_ANALYSIS_SAFETY_H
 #define SHOTGLASS_ANALYSIS_SAFETY_H
 
 #include "protocol/leaf.h"
 #include "protocol/message.h"
+#include "protocol/node.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -27,6 +36,8 @@ typedef enum AnaSafetyKind {
     ANA_SAFETY_AGREEMENT,
     ANA_SAFETY_PREFIX,
     ANA_SAFETY_VOTE_ONCE,
+    ANA_SAFETY_CERTIFICATE,
+    ANA_SAFETY_CUSTODY,
 } AnaSafetyKind;
 
 AnaSafety *ana_safety_new(uint32_t node_count);
@@ -45,13 +56,26 @@ void ana_safety_on_decide(AnaSafety *safety, uint32_t node, ProtoLeaf *const *le
 void ana_safety_on_send(AnaSafety *safety, uint32_t node, ProtoMsgType type, GBytes *bytes,
                         uint64_t now);
 
+/* Turns the certificate check on: `crypto` verifies signatures (its CPU charge goes nowhere),
+ * `shared` gives the stake table and the DA committee. Both borrowed; they outlive the oracle. */
+void ana_safety_set_certificates(AnaSafety *safety, ProtoCrypto *crypto, const ProtoShared *shared);
+
+/* A node accepted an encoded message: proto_node_recv returned PROTO_OK, or PROTO_ERR_UNSAFE (a
+ * proposal validated, its QC taken, its vote refused by the locking rule). The certificates it
+ * carries are checked; other messages are ignored. */
+void ana_safety_on_accept(AnaSafety *safety, uint32_t node, GBytes *bytes, uint64_t now);
+
+/* A node stored the payload `commit` of `view` as a DA member (its DA_STORED note). */
+void ana_safety_on_stored(AnaSafety *safety, uint32_t node, ProtoView view,
+                          const ProtoCommit *commit);
+
 gboolean ana_safety_violated(const AnaSafety *safety);
 
 /* The first violation, in words, with its virtual time; NULL when none. Owned by the oracle. */
 const char *ana_safety_violation(const AnaSafety *safety);
 uint64_t ana_safety_violation_time(const AnaSafety *safety);
 AnaSafetyKind ana_safety_violation_kind(const AnaSafety *safety);
-/* "ok", "agreement", "prefix", "vote-once". Static. */
+/* "ok", "agreement", "prefix", "vote-once", "certificate", "custody". Static. */
 const char *ana_safety_kind_name(AnaSafetyKind kind);
 
 /* Highest height decided by any honest node, and by each. */

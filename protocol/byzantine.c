@@ -27,10 +27,14 @@ static const ByzantineBehaviour *const registry[PROTO_BYZANTINE_KIND_COUNT_] = {
     [PROTO_BYZANTINE_CORRUPT_SHARES] = &byzantine__corrupt_shares,
     [PROTO_BYZANTINE_TWINS] = &byzantine__twins,
     [PROTO_BYZANTINE_AMNESIA] = &byzantine__amnesia,
+    [PROTO_BYZANTINE_FORGED_QC] = &byzantine__forged_qc,
+    [PROTO_BYZANTINE_WEAK_TC] = &byzantine__weak_tc,
+    [PROTO_BYZANTINE_FORK_PARENT] = &byzantine__fork_parent,
+    [PROTO_BYZANTINE_INCONSISTENT_ENCODING] = &byzantine__inconsistent_encoding,
 };
 
 /* The width of the name column in the help text. */
-#define HELP_NAME_WIDTH 19
+#define HELP_NAME_WIDTH 23
 
 static const ByzantineBehaviour *behaviour_of(ProtoByzantineKind kind)
 {

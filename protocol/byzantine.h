@@ -40,6 +40,18 @@
  *                      probability one half
  *   twins              two node instances behind one key (the driver runs them, see below)
  *   amnesia            forgets its lock and the views it voted in when it restarts (see below)
+ *   forged_qc          justifies its proposals with a QC whose aggregate signature is forged
+ *                      (and signs the proposal itself properly); honest nodes refuse it
+ *   weak_tc            as the leader of v+1, on voting for the proposal of v, proposes v+1 at
+ *                      once on QC(v-1) with a "TC(v)" of its own timeout vote alone; honest
+ *                      nodes refuse it for its evidence
+ *   fork_parent        fork one block up: the second proposal is a sibling of the first one's
+ *                      parent A, on QC(G); honest nodes accept it (it extends their lock) and
+ *                      the victim, having decided only G by the two-chain rule, follows
+ *   inconsistent_encoding  as a leader with real payloads, disperses VID shares that are no
+ *                      encoding of its block (a mixed encoding of its first namespace) under a
+ *                      commitment that says they are; DA members re-encode the payload, see the
+ *                      mismatch and refuse to DA-vote
  *
  * Self-addressed messages (a leader's copy of its own proposal, a vote to itself as the next
  * leader) go through the rewrite like any other, and behaviours that corrupt the wire
@@ -88,6 +100,10 @@ typedef enum ProtoByzantineKind {
     PROTO_BYZANTINE_CORRUPT_SHARES,
     PROTO_BYZANTINE_TWINS,
     PROTO_BYZANTINE_AMNESIA,
+    PROTO_BYZANTINE_FORGED_QC,
+    PROTO_BYZANTINE_WEAK_TC,
+    PROTO_BYZANTINE_FORK_PARENT,
+    PROTO_BYZANTINE_INCONSISTENT_ENCODING,
     PROTO_BYZANTINE_KIND_COUNT_,
 } ProtoByzantineKind;
 

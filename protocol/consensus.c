@@ -60,7 +60,6 @@
 static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeId proposer,
                              ProtoCommit *commit)
 {
-    const ProtoStakeTable *stake = node->shared->stake;
     if (p->view == 0 || p->justify_qc->view >= p->view) return PROTO_ERR_FIELD;
     if (proposer != node__leader(node, p->view)) return PROTO_ERR_LEADER;
     if (!proto_commit_equal(&p->parent, &p->justify_qc->data)) return PROTO_ERR_INCONSISTENT;
@@ -77,9 +76,15 @@ static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeI
     proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, commit);
     int rc = proto_crypto_verify(node->shared->crypto, proposer, commit, &p->signature, &node->cpu);
     if (rc != PROTO_OK) return rc;
-    rc = node__check_cert(node, p->justify_qc, proto_stake_success_threshold(stake));
+    rc = node__check_cert(node, p->justify_qc, node__quorum_threshold(node));
     if (rc == PROTO_OK && p->evidence_kind != PROTO_EVIDENCE_NONE) {
-        rc = node__check_cert(node, p->evidence, proto_stake_success_threshold(stake));
+        uint64_t threshold = node__quorum_threshold(node);
+        /* mutant accept_weak_tc: any TC with one valid signature will do */
+        if (p->evidence_kind == PROTO_EVIDENCE_TC &&
+            node__mutant(node, PROTO_MUTANT_ACCEPT_WEAK_TC)) {
+            threshold = 1;
+        }
+        rc = node__check_cert(node, p->evidence, threshold);
         if (rc != PROTO_OK) rc = PROTO_ERR_EVIDENCE;
     }
     return rc;
@@ -89,6 +94,7 @@ static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeI
 static gboolean is_safe(const ProtoNode *node, const ProtoLeaf *leaf)
 {
     if (node->config.test_disable_lock_check) return TRUE;
+    if (node__mutant(node, PROTO_MUTANT_SKIP_LOCK_CHECK)) return TRUE; /* mutant skip_lock_check */
     if (leaf->justify_qc->view > node->locked_view) return TRUE;
     const ProtoLeaf *cur = node__leaf(node, &leaf->parent);
     while (cur != NULL) {
@@ -193,6 +199,8 @@ static void decide_chain(ProtoNode *node, ProtoLeaf *target, ProtoCert *qc)
         return;
     }
     ProtoAction action = {.kind = PROTO_ACTION_DECIDE, .qc = proto_cert_ref(qc)};
+    /* mutant decide_without_ancestors: the newest leaf only (chain->pdata[0] is the target) */
+    if (node__mutant(node, PROTO_MUTANT_DECIDE_WITHOUT_ANCESTORS)) g_ptr_array_set_size(chain, 1);
     action.leaf_count = chain->len;
     action.leaves = g_new(ProtoLeaf *, chain->len);
     for (guint i = 0; i < chain->len; i++)
@@ -216,6 +224,10 @@ static void try_decide(ProtoNode *node, ProtoLeaf *leaf)
         return;
     }
     if (a->view == 0) return; /* the parent is genesis: nothing before it to decide */
+    if (node__mutant(node, PROTO_MUTANT_ONE_CHAIN_DECIDE)) { /* mutant one_chain_decide */
+        decide_chain(node, a, leaf->justify_qc);
+        return;
+    }
     if (!node->config.three_chain) {
         ProtoLeaf *g = node__leaf(node, &a->justify_qc->data);
         if (g == NULL) {
@@ -539,7 +551,7 @@ int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg)
 int consensus__on_high_qc(ProtoNode *node, const ProtoMsg *msg)
 {
     if (msg->cert->view <= node->high_qc->view) return PROTO_ERR_DUPLICATE;
-    int rc = node__check_cert(node, msg->cert, proto_stake_success_threshold(node->shared->stake));
+    int rc = node__check_cert(node, msg->cert, node__quorum_threshold(node));
     if (rc != PROTO_OK) return rc;
     update_high_qc(node, msg->cert);
     consensus__try_propose(node);

@@ -355,6 +355,22 @@ static int check_dispersal(ProtoNode *node, ProtoView view, const ProtoCommit *c
                                &node->cpu);
 }
 
+/* A DA member keeps the payload it checked (`payload`, taken) and says so. */
+static void store_payload(ProtoNode *node, const ProtoDataMsg *d, ProtoPayload *payload)
+{
+    DaRecord *r = record(node, d->view, TRUE);
+    PROTO_ASSERT(r != NULL);
+    proto_payload_unref(r->payload);
+    r->payload = payload;
+    r->dispersal = d->signature;
+    ProtoAction note = {.kind = PROTO_ACTION_NOTE,
+                        .note = PROTO_NOTE_DA_STORED,
+                        .view = d->view,
+                        .value = (int64_t)payload->size,
+                        .commit = payload->commit};
+    node__emit(node, &note);
+}
+
 static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
 {
     const ProtoDataMsg *d = &msg->data;
@@ -368,24 +384,23 @@ static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
                                  FALSE, costs(node), &node->cpu, &rc);
     if (payload == NULL) return rc;
     int claim = record(node, d->view, FALSE) != NULL ? PROTO_OK : claim_check(node, d->view);
-    if (!proto_commit_equal(&payload->commit, &d->commit) || claim != PROTO_OK) {
+    /* The payload re-encoded must give the commitment the leader signed: this is where an
+     * inconsistent encoding (shares that are no encoding of the block) is caught. */
+    gboolean matches = proto_commit_equal(&payload->commit, &d->commit);
+    if (node__mutant(node, PROTO_MUTANT_DA_TRUST_COMMITMENT)) matches = TRUE; /* mutant */
+    if (!matches || claim != PROTO_OK) {
         proto_payload_unref(payload);
         return claim != PROTO_OK ? claim : PROTO_ERR_INCONSISTENT;
     }
-    DaRecord *r = record(node, d->view, TRUE);
-    PROTO_ASSERT(r != NULL);
-    proto_payload_unref(r->payload);
-    r->payload = payload;
-    r->dispersal = d->signature;
-    ProtoAction note = {.kind = PROTO_ACTION_NOTE,
-                        .note = PROTO_NOTE_DA_STORED,
-                        .view = d->view,
-                        .value = (int64_t)payload->size,
-                        .commit = payload->commit};
-    node__emit(node, &note);
+    ProtoCommit commit = d->commit; /* the payload's own commitment, unless under the mutant */
+    if (node__mutant(node, PROTO_MUTANT_DA_VOTE_WITHOUT_STORING)) {
+        proto_payload_unref(payload); /* mutant da_vote_without_storing: checked, not kept */
+    } else {
+        store_payload(node, d, payload);
+    }
     if (d->view > node->last_da_voted_view) {
         ProtoMsg vote = {.type = PROTO_MSG_DA_VOTE, .sender = node->id};
-        node__sign_vote(node, PROTO_CERT_DA, d->view, 0, &payload->commit, &vote.vote);
+        node__sign_vote(node, PROTO_CERT_DA, d->view, 0, &commit, &vote.vote);
         node__send(node, msg->sender, &vote);
         node->last_da_voted_view = d->view;
     }

@@ -81,6 +81,7 @@ void proto_node_config_default(ProtoNodeConfig *config, ProtoNodeId id)
         .three_chain = FALSE,
         .high_qc_forwarding = TRUE,
         .test_disable_lock_check = FALSE,
+        .mutant = PROTO_MUTANT_NONE,
         .builder = PROTO_NODE_NONE,
         .builder_timeout = 1 * PROTO_S,    /* the orchestrator's default */
         .data_request_delay = 5 * PROTO_S, /* HotShotConfig's default */
@@ -272,6 +273,12 @@ void proto_node_restart(ProtoNode *node, const ProtoPersisted *p, ProtoTime now)
     node->last_proposed_view = p->last_proposed_view;
     node->last_da_voted_view = p->last_da_voted_view;
     node->last_proposal_seen = p->last_voted_view;
+    if (node__mutant(node, PROTO_MUTANT_RESTART_FORGETS_VOTES)) { /* mutant */
+        node->last_voted_view = node->last_proposed_view = node->last_proposal_seen = 0;
+    }
+    if (node__mutant(node, PROTO_MUTANT_RESTART_FORGETS_DA_VOTE)) { /* mutant */
+        node->last_da_voted_view = 0;
+    }
     da__restore(node, p->da, p->da_count);
     node__replace_cert(&node->high_qc, p->high_qc);
     node->locked_view = p->locked_view;

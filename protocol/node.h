@@ -30,6 +30,7 @@
 #include "protocol/crypto.h"
 #include "protocol/leaf.h"
 #include "protocol/message.h"
+#include "protocol/mutant.h"
 #include "protocol/payload.h"
 #include "protocol/stake.h"
 #include "protocol/vid.h"
@@ -92,6 +93,7 @@ typedef struct ProtoNodeConfig {
     gboolean three_chain;             /* variant B decide rule instead of two-chain */
     gboolean high_qc_forwarding;      /* variant C: send the high QC to each new leader */
     gboolean test_disable_lock_check; /* test only: vote without the locking rule */
+    ProtoMutant mutant;               /* test only: a known bug compiled in (mutant.h) */
     /* Data availability (used when the shared state has it on). */
     ProtoNodeId builder;                /* endpoint id of the builder, or PROTO_NODE_NONE */
     ProtoDuration builder_timeout;      /* a leader proposes an empty block after this */

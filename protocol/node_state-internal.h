@@ -140,6 +140,13 @@ struct ProtoNode {
     ProtoNodeStats stats;
 };
 
+/* Whether the node runs with the known bug `mutant` compiled in (mutant.h): the check at each
+ * bug site, one compare of a configuration field. */
+static inline gboolean node__mutant(const ProtoNode *node, ProtoMutant mutant)
+{
+    return node->config.mutant == mutant;
+}
+
 /* node_state.c */
 /* Appends an action to the outbox; the outbox takes ownership of what it points to. */
 void node__emit(ProtoNode *node, const ProtoAction *action);
@@ -150,6 +157,8 @@ void node__timer_set(ProtoNode *node, ProtoTimer timer, ProtoTime at);
 void node__timer_cancel(ProtoNode *node, ProtoTimer timer);
 ProtoNodeId node__leader(const ProtoNode *node, ProtoView view);
 int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold);
+/* The stake a QC, a TC or a view-sync commit or finalize certificate needs: floor(2S/3) + 1. */
+uint64_t node__quorum_threshold(const ProtoNode *node);
 ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote, int *rc);
 void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
                      const ProtoCommit *data, ProtoVote *vote);

@@ -123,6 +123,8 @@ int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
     }
     if (recently_verified(node, &cert->digest)) return PROTO_OK;
     int rc = proto_crypto_verify_cert(node->shared->crypto, cert, &node->cpu);
+    /* mutant accept_bad_qc: the signatures' verdict is ignored (the stake is still counted) */
+    if (node__mutant(node, PROTO_MUTANT_ACCEPT_BAD_QC) && rc == PROTO_ERR_SIGNATURE) rc = PROTO_OK;
     if (rc != PROTO_OK) return rc;
     if (cert->kind == PROTO_CERT_DA) {
         /* A DA certificate is signed by committee members only, with enough committee stake. */
@@ -138,6 +140,14 @@ int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
     node->recent_certs[node->recent_next] = cert->digest;
     node->recent_next = (node->recent_next + 1) % NODE_RECENT_CERTS;
     return PROTO_OK;
+}
+
+uint64_t node__quorum_threshold(const ProtoNode *node)
+{
+    const ProtoStakeTable *stake = node->shared->stake;
+    /* mutant quorum_half: a majority instead of more than two thirds */
+    if (node__mutant(node, PROTO_MUTANT_QUORUM_HALF)) return proto_stake_total(stake) / 2 + 1;
+    return proto_stake_success_threshold(stake);
 }
 
 void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
@@ -206,7 +216,7 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
     const ProtoStakeTable *stake = node->shared->stake;
     uint64_t threshold = kind == PROTO_CERT_VS_PRECOMMIT ? proto_stake_one_honest_threshold(stake)
                          : kind == PROTO_CERT_DA         ? node->shared->da_threshold
-                                                         : proto_stake_success_threshold(stake);
+                                                         : node__quorum_threshold(node);
     Accumulator *a = find_accumulator(node, kind, vote);
     *rc = PROTO_OK;
     if (a != NULL &&

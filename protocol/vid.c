@@ -372,6 +372,19 @@ static void encode_parity(uint32_t k, uint32_t unit_count, uint64_t chunks, Prot
     g_free(xs);
 }
 
+/* Builds the Merkle tree over the encoding's units and sets its root. */
+static void commit_units(ProtoVidEncoding *enc)
+{
+    uint32_t slots = 0;
+    enc->tree = tree_new(enc->unit_count, &slots);
+    for (uint32_t j = 0; j < enc->unit_count; j++) {
+        leaf_hash(TAG_UNIT_LEAF, j, enc->units + (size_t)j * enc->unit_bytes, enc->unit_bytes,
+                  &enc->tree[slots + j]);
+    }
+    tree_fill(enc->tree, slots);
+    enc->root = enc->tree[1];
+}
+
 ProtoVidEncoding *proto_vid_encode(const ProtoVidParams *params, const uint8_t *payload, size_t len)
 {
     PROTO_ASSERT(params != NULL);
@@ -388,14 +401,23 @@ ProtoVidEncoding *proto_vid_encode(const ProtoVidParams *params, const uint8_t *
     enc->units = g_malloc0((size_t)unit_count * enc->unit_bytes);
     spread_payload(payload, len, k, chunks, enc->units, enc->unit_bytes);
     encode_parity(k, unit_count, chunks, enc);
-    uint32_t slots = 0;
-    enc->tree = tree_new(unit_count, &slots);
-    for (uint32_t j = 0; j < unit_count; j++) {
-        leaf_hash(TAG_UNIT_LEAF, j, enc->units + (size_t)j * enc->unit_bytes, enc->unit_bytes,
-                  &enc->tree[slots + j]);
-    }
-    tree_fill(enc->tree, slots);
-    enc->root = enc->tree[1];
+    commit_units(enc);
+    return enc;
+}
+
+ProtoVidEncoding *proto_vid_encode_mixed(const ProtoVidParams *params, const uint8_t *payload,
+                                         const uint8_t *other, size_t len, uint32_t split)
+{
+    PROTO_ASSERT(split <= params->total_weight);
+    ProtoVidEncoding *enc = proto_vid_encode(params, payload, len);
+    ProtoVidEncoding *second = proto_vid_encode(params, other, len);
+    PROTO_ASSERT(second->unit_bytes == enc->unit_bytes);
+    size_t from = (size_t)split * enc->unit_bytes;
+    memcpy(enc->units + from, second->units + from,
+           (size_t)enc->unit_count * enc->unit_bytes - from);
+    proto_vid_encoding_free(second);
+    g_free(enc->tree);
+    commit_units(enc);
     return enc;
 }
 

@@ -73,6 +73,17 @@ ProtoVidEncoding *proto_vid_encode(const ProtoVidParams *params, const uint8_t *
                                    size_t len);
 void proto_vid_encoding_free(ProtoVidEncoding *encoding);
 
+/*
+ * An inconsistent encoding, as a Byzantine disperser would make it (the paper's §A.8): units
+ * 0..split-1 of the encoding of `payload`, units split..W-1 of the encoding of `other` (same
+ * length `len`), and the Merkle tree over that mixture. Every unit sits under the root, so each
+ * holder's check passes, but the units are no codeword when the two payloads differ: k units
+ * from below `split` decode `payload`, k from above it `other`, a mix neither, and re-encoding
+ * what was decoded does not give the root. Returns a new encoding.
+ */
+ProtoVidEncoding *proto_vid_encode_mixed(const ProtoVidParams *params, const uint8_t *payload,
+                                         const uint8_t *other, size_t len, uint32_t split);
+
 /* Writes the Merkle path of unit `unit` (params->depth commitments, leaf to root) into `path`. */
 void proto_vid_unit_path(const ProtoVidParams *params, const ProtoVidEncoding *encoding,
                          uint32_t unit, ProtoCommit *path);

@@ -141,7 +141,7 @@ int view_sync__on_cert(ProtoNode *node, const ProtoMsg *msg)
     const ProtoStakeTable *stake = node->shared->stake;
     uint64_t threshold = cert->kind == PROTO_CERT_VS_PRECOMMIT
                              ? proto_stake_one_honest_threshold(stake)
-                             : proto_stake_success_threshold(stake);
+                             : node__quorum_threshold(node);
     int rc = node__check_cert(node, cert, threshold);
     if (rc != PROTO_OK) return rc;
     if (cert->kind == PROTO_CERT_VS_PRECOMMIT) {

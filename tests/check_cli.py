@@ -101,11 +101,12 @@ def check_validate_and_list(binary, scenarios):
                os.path.join(scenarios, "partition-heal.ini"))
     expect(good.returncode == 0 and good.stdout.count(": ok:") == 2, "validate: two valid files")
     for topic in ("behaviours", "regions", "distributions", "keys", "messages", "faults",
-                  "selectors", "expectations"):
+                  "selectors", "expectations", "mutants"):
         listed = run(binary, "list", topic)
         expect(listed.returncode == 0 and listed.stdout.strip(), f"list {topic}")
     expect(run(binary, "list", "nonsense").returncode == 2, "list of an unknown topic: exit 2")
     expect("withhold_votes" in run(binary, "list", "behaviours").stdout, "behaviours listed")
+    expect("quorum_half" in run(binary, "list", "mutants").stdout, "mutants listed")
 
 
 def tracks(folder):

@@ -15,12 +15,15 @@ answer) and checks diff's index and virtual time against it. Cases:
   * results folders: two of the same run compare identical, a run and the same with the crash
     part at the same event as the two runs do, and a folder whose digests.csv no longer matches
     what this build computes (as a folder from another build) is reported by window only;
+  * two builds' folders: each build reproduces its own folder and leaves its window
+    (window.txt) in it; with both windows diff names the event;
   * bad input: exit 2 with a message (a missing file, a folder without digests.csv or of an
     interrupted run, run flags with folders, bad flags and keys).
 
 Usage: check_diff.py SHOTGLASS
 """
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -120,7 +123,8 @@ def check_runs(binary, work):
                                      not_before=3 * 10**9)
     if index is not None and index <= 1000:
         fail(f"crash: the first difference (event {index}) should lie windows in")
-    if not re.search(r"\n  B: event \d+ at 3\.000000000 s: fault", out):
+    crash = r"\n  B: event \d+ at 3\.000000000 s: fault \[fault\.x\] \(crash\) starts"
+    if not re.search(crash, out):
         fail(f"crash: side B's first different event is not the crash at 3 s:\n{out}")
     return index
 
@@ -156,6 +160,43 @@ def check_folders(binary, work, crash_index):
         fail(f"diff names an event in a folder it could not reproduce:\n{out}")
 
 
+def with_overrides(source, target, change):
+    """Copies a results folder, changing the overrides its summary.json records: this build
+    then re-runs it as another run than the one its digests.csv is of, as a folder written by
+    a build that behaves differently looks to it."""
+    shutil.copytree(source, target)
+    path = os.path.join(target, "summary.json")
+    summary = json.load(open(path, encoding="utf-8"))
+    summary["scenario"]["overrides"] = change(summary["scenario"]["overrides"])
+    json.dump(summary, open(path, "w", encoding="utf-8"))
+    for name in ("window.txt",):
+        if os.path.exists(os.path.join(target, name)):
+            os.unlink(os.path.join(target, name))
+
+
+def check_two_builds(binary, work, crash_index):
+    """Folders of two builds: a plain run's folder (A), and a folder whose digests are of a run
+    with the crash but which this build re-runs without it (T, "the other build"). Diff reports
+    the window only and leaves A's window in A/window.txt; the other build, diffing the same
+    pair, would reproduce T and leave T's window; with both, the exact event comes out."""
+    crash = ["fault.crash-1.kind=crash", "fault.crash-1.nodes=3", "fault.crash-1.at=3s"]
+    a, c = os.path.join(work, "folder-a"), os.path.join(work, "folder-c")
+    other = os.path.join(work, "build2-t")
+    with_overrides(c, other, lambda o: [x for x in o if not x.startswith("fault.crash-1.")])
+    out = run(binary, ["diff", a, other], 1)
+    if "first difference at event" in out or not os.path.exists(os.path.join(a, "window.txt")):
+        fail(f"two builds, first pass: expected the window only, and A/window.txt:\n{out}")
+    # What the other build would write: its window of the same pair, as this build sees C's.
+    mirror = os.path.join(work, "build2-a")
+    with_overrides(a, mirror, lambda o: o + crash)
+    run(binary, ["diff", mirror, c], 1)
+    shutil.copy(os.path.join(c, "window.txt"), os.path.join(other, "window.txt"))
+    out = run(binary, ["diff", a, other], 1)
+    index, _ = reported(out)
+    if index != crash_index:
+        fail(f"two builds with both windows: event {index}, expected {crash_index}:\n{out}")
+
+
 def check_bad_input(binary, work):
     empty = os.path.join(work, "empty")
     os.makedirs(empty)
@@ -165,8 +206,13 @@ def check_bad_input(binary, work):
     text = open(summary, encoding="utf-8").read()
     text = text.replace('"complete" : true', '"complete" : false')
     open(summary, "w", encoding="utf-8").write(text)
+    garbled = os.path.join(work, "folder-garbled")
+    shutil.copytree(os.path.join(work, "folder-a"), garbled)
+    with open(os.path.join(garbled, "digests.csv"), "a", encoding="utf-8") as f:
+        f.write("12,3.5,not-a-digest\n")
     cases = [
         (["diff", "no-such-file.ini"], "no-such-file.ini"),
+        (["diff", work + "/folder-a", garbled], "digests.csv:"),
         (["diff", work + "/folder-a", empty], "digests.csv"),
         (["diff", work + "/folder-a", work + "/folder-b", "--nodes", "3"], "without run flags"),
         (["diff", work + "/folder-a", cut], "interrupted"),
@@ -186,6 +232,7 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         crash_index = check_runs(binary, work)
         check_folders(binary, work, crash_index)
+        check_two_builds(binary, work, crash_index)
         check_bad_input(binary, work)
     if FAILURES:
         print(f"{len(FAILURES)} failure(s)")

@@ -3,8 +3,8 @@
 
 Each scenarios/regression-*.ini passes as it stands (the scenarios suite runs it); here each
 case runs one with overrides that recreate the buggy rule where shotglass has a switch for
-it, or strengthen the fault just past what the expectations allow, and requires exit code 1
-with the named expectation reported as FAIL. Where the buggy rule has no switch, the commit
+it (a mutant, docs/mutants.md, or a legacy switch), or strengthen the fault just past what the
+expectations allow, and requires exit code 1 with the named expectation reported as FAIL. Where the buggy rule has no switch, the commit
 that added the scenario describes the temporary protocol patch it was checked against.
 
 Usage: check_regressions.py SHOTGLASS SCENARIOS_DIR
@@ -28,6 +28,14 @@ CASES = [
      "failed_views == 0", "proposals later than the view timeout"),
     ("regression-23-avidm-f-plus-one.ini", ["fault.da-no-store.nodes=0-3"],
      "da_available == true", "f honest share holders (3 units) are fewer than k = 4"),
+    ("regression-05-double-da-vote.ini", ["test.mutant=restart_forgets_da_vote"],
+     "safety == ok", "the buggy rule: a restart forgets the view DA-voted in (PR #3971)"),
+    ("regression-21-vote-before-persist.ini", ["test.mutant=restart_forgets_votes"],
+     "safety == ok", "the buggy rule: a restart forgets the views voted and proposed in"),
+    ("regression-24-inconsistent-encoding.ini", ["test.mutant=da_trust_commitment"],
+     "safety == ok", "DA members that vote for the signed commitment without re-encoding"),
+    ("regression-24-inconsistent-encoding.ini", ["fault.disperser.nodes=3,4"],
+     "failed_views == 3", "a second inconsistent disperser: its views fail too"),
 ]
 
 

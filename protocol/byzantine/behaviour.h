@@ -61,6 +61,10 @@ extern const ByzantineBehaviour byzantine__vid_withhold;
 extern const ByzantineBehaviour byzantine__corrupt_shares;
 extern const ByzantineBehaviour byzantine__twins;
 extern const ByzantineBehaviour byzantine__amnesia;
+extern const ByzantineBehaviour byzantine__forged_qc;
+extern const ByzantineBehaviour byzantine__weak_tc;
+extern const ByzantineBehaviour byzantine__fork_parent;
+extern const ByzantineBehaviour byzantine__inconsistent_encoding;
 
 /* --- disposing of an action (common.c) -------------------------------------------------------- */
 

@@ -13,6 +13,12 @@
  * Honest nodes are locked at least on QC(G), which the sibling neither extends nor beats, so
  * they refuse it by the locking rule. With the lock check disabled they vote for it, decide it
  * at G's height, and disagree with the victim.
+ *
+ * fork_parent, the same attack one block up: in v+1 it proposes a sibling of A (not G), built on
+ * QC(G). That extends the lock the others hold (QC(G): they never saw QC(A)), so they vote for
+ * it, certify it and decide it at A's height. That is safe under the two-chain rule, which let
+ * the victim decide only G; a node that decides A on seeing QC(A) alone (the one_chain_decide
+ * mutant) has decided a block the others replace, and agreement breaks.
  */
 #include "protocol/byzantine/behaviour.h"
 
@@ -26,17 +32,26 @@ typedef enum ForkState {
 
 typedef struct Fork {
     ForkState state;
-    ProtoView view;      /* v+1 */
-    ProtoCert *justify;  /* the stale QC the fork builds on */
-    uint64_t height;     /* the height of the block the victim decides, taken by the fork */
-    GBytes *bytes;       /* the fork proposal, once built */
-    uint64_t bytes_size; /* its charged size */
+    gboolean parent_sibling; /* fork_parent: a sibling of A rather than of G */
+    ProtoView view;          /* v+1 */
+    ProtoCert *justify;      /* the stale QC the fork builds on */
+    uint64_t height;         /* the height of the block the victim decides, taken by the fork */
+    GBytes *bytes;           /* the fork proposal, once built */
+    uint64_t bytes_size;     /* its charged size */
+    ProtoCommit commit;      /* its leaf commitment */
 } Fork;
 
 static void *create(ProtoNode *node)
 {
     (void)node;
     return g_new0(Fork, 1);
+}
+
+static void *create_parent_sibling(ProtoNode *node)
+{
+    Fork *fork = create(node);
+    fork->parent_sibling = TRUE;
+    return fork;
 }
 
 static void destroy(void *state)
@@ -68,13 +83,15 @@ static gboolean arm(ProtoByzantine *b, Fork *fork, ProtoAction *action, const Pr
     }
     ProtoLeaf *a = node__leaf(node, &p->parent);
     ProtoLeaf *g = a != NULL ? node__leaf(node, &a->justify_qc->data) : NULL;
-    if (g == NULL || g->view == 0 || node__leaf(node, &g->justify_qc->data) == NULL) return FALSE;
+    if (g == NULL || g->view == 0) return FALSE;
+    /* fork builds on the QC of G's parent, which must be known; fork_parent on QC(G) */
+    if (!fork->parent_sibling && node__leaf(node, &g->justify_qc->data) == NULL) return FALSE;
     ProtoNodeId victim = node->id == 0 ? 1 : 0;
     byzantine__add_bytes(b, out, victim, PROTO_MSG_PROPOSAL, action->bytes, action->size);
     byzantine__drop(b, action); /* the broadcast is withheld */
     add_timeout_vote(b, p->view, out);
-    fork->justify = proto_cert_ref(g->justify_qc);
-    fork->height = g->header.height;
+    fork->justify = proto_cert_ref(fork->parent_sibling ? a->justify_qc : g->justify_qc);
+    fork->height = fork->parent_sibling ? a->header.height : g->header.height;
     fork->view = p->view + 1;
     fork->state = FORK_ARMED;
     return TRUE;
@@ -88,6 +105,17 @@ static void build(ProtoByzantine *b, Fork *fork, ProtoMsg *msg)
     p->header.height = fork->height;
     node__replace_cert(&p->justify_qc, fork->justify);
     fork->bytes = byzantine__sign_proposal(b, msg, &fork->bytes_size);
+    proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, &fork->commit);
+}
+
+/* fork_parent: its own state machine, locked on QC(A), refuses the sibling; the attacker votes
+ * for it anyway, to the next leader, so that the others' votes make a QC. */
+static void add_fork_vote(ProtoByzantine *b, const Fork *fork, GArray *out)
+{
+    ProtoNode *node = b->node;
+    ProtoMsg vote = {.type = PROTO_MSG_QUORUM_VOTE, .sender = node->id};
+    node__sign_vote(node, PROTO_CERT_QC, fork->view, 0, &fork->commit, &vote.vote);
+    byzantine__add(b, out, node__leader(node, fork->view + 1), &vote);
 }
 
 static void rewrite_proposal(ProtoByzantine *b, Fork *fork, ProtoAction *action, ProtoMsg *msg,
@@ -100,6 +128,7 @@ static void rewrite_proposal(ProtoByzantine *b, Fork *fork, ProtoAction *action,
         if (fork->bytes == NULL) build(b, fork, msg);
         if (action->kind == PROTO_ACTION_SEND) fork->state = FORK_DONE; /* its own copy */
         byzantine__replace(b, out, action, g_bytes_ref(fork->bytes), fork->bytes_size);
+        if (fork->parent_sibling && fork->state == FORK_DONE) add_fork_vote(b, fork, out);
         return;
     }
     byzantine__keep(b, out, action);
@@ -130,6 +159,15 @@ const ByzantineBehaviour byzantine__fork = {
     .help = "leading two views in a row, withholds the first from all but one node and "
             "proposes a fork on a stale QC in the second",
     .create = create,
+    .free = destroy,
+    .rewrite = rewrite,
+};
+
+const ByzantineBehaviour byzantine__fork_parent = {
+    .name = "fork_parent",
+    .help = "like fork, but the second proposal is a sibling of the first one's parent, built on "
+            "the QC below it (safe under the two-chain rule)",
+    .create = create_parent_sibling,
     .free = destroy,
     .rewrite = rewrite,
 };

@@ -21,7 +21,9 @@ typedef struct Side {
     gboolean loaded;     /* `scenario` holds a scenario */
     GArray *checkpoints; /* SimTraceCheckpoint: of the first pass, or of the folder */
     gboolean whole;      /* the checkpoints go to the end of the run */
-    GPtrArray *window;   /* SimTraceEvent * of the second pass (owned by `trace`) */
+    GPtrArray *keys;     /* the window's events, from the second pass or the folder's
+                            window.txt: sim_trace_event_key (owned strings) */
+    GPtrArray *texts;    /* and sim_trace_event_describe, likewise */
     SimTrace *trace;     /* of the second pass */
     SimRun *run;         /* of the second pass */
     char *stop;          /* why the second pass's run ended, if it ended in the window */
@@ -41,6 +43,8 @@ static void side_clear(Side *s)
     g_free(s->folder);
     if (s->loaded) sim_scenario_clear(&s->scenario);
     if (s->checkpoints != NULL) g_array_unref(s->checkpoints);
+    if (s->keys != NULL) g_ptr_array_unref(s->keys);
+    if (s->texts != NULL) g_ptr_array_unref(s->texts);
     sim_trace_free(s->trace); /* before the run it observes */
     sim_run_free(s->run);
     g_free(s->stop);
@@ -276,6 +280,76 @@ static gboolean repeated(const Side *side, uint64_t hi, uint64_t *differs_at)
     return TRUE;
 }
 
+/* The window's events as keys and descriptions. */
+static void take_window(Side *s)
+{
+    const GPtrArray *events = sim_trace_events(s->trace);
+    s->keys = g_ptr_array_new_with_free_func(g_free);
+    s->texts = g_ptr_array_new_with_free_func(g_free);
+    for (guint k = 0; k < events->len; k++) {
+        g_ptr_array_add(s->keys, sim_trace_event_key(s->trace, events->pdata[k]));
+        g_ptr_array_add(s->texts, sim_trace_event_describe(s->trace, events->pdata[k]));
+    }
+}
+
+/*
+ * window.txt in a results folder: the events lo+1..hi of its run, as the build that reproduced
+ * it saw them, for a diff with another build that cannot ("shotglass diff window LO HI", then
+ * "KEY # DESCRIPTION" per event, then "end # WHY" when the run ended inside the window).
+ */
+static void write_window(const Side *s, uint64_t lo, uint64_t hi)
+{
+    GString *out = g_string_new(NULL);
+    g_string_printf(out, "shotglass diff window %" PRIu64 " %" PRIu64 "\n", lo, hi);
+    for (guint k = 0; k < s->keys->len; k++) {
+        g_string_append_printf(out, "%s # %s\n", (const char *)s->keys->pdata[k],
+                               (const char *)s->texts->pdata[k]);
+    }
+    if (s->stop != NULL) g_string_append_printf(out, "end # %s\n", s->stop);
+    char *path = g_build_filename(s->folder, "window.txt", NULL);
+    GError *error = NULL;
+    if (g_file_set_contents(path, out->str, (gssize)out->len, &error)) {
+        printf("side %s: wrote its window to %s\n", s->name, path);
+    } else {
+        printf("side %s: %s\n", s->name, error->message);
+        g_error_free(error);
+    }
+    g_free(path);
+    g_string_free(out, TRUE);
+}
+
+/* Reads a folder's window.txt for the window lo..hi into the side; FALSE if it has none. */
+static gboolean read_window(Side *s, uint64_t lo, uint64_t hi)
+{
+    char *path = g_build_filename(s->folder, "window.txt", NULL), *text = NULL;
+    gboolean ok = g_file_get_contents(path, &text, NULL, NULL);
+    char **lines = ok ? g_strsplit(text, "\n", -1) : NULL;
+    char *header = g_strdup_printf("shotglass diff window %" PRIu64 " %" PRIu64, lo, hi);
+    ok = ok && lines[0] != NULL && strcmp(lines[0], header) == 0;
+    if (ok) {
+        s->keys = g_ptr_array_new_with_free_func(g_free);
+        s->texts = g_ptr_array_new_with_free_func(g_free);
+    }
+    for (guint i = 1; ok && lines[i] != NULL && lines[i][0] != '\0'; i++) {
+        char *cut = strstr(lines[i], " # ");
+        if (cut == NULL) continue; /* not ours */
+        *cut = '\0';
+        if (strcmp(lines[i], "end") == 0) {
+            g_free(s->stop);
+            s->stop = g_strdup(cut + 3);
+            continue;
+        }
+        g_ptr_array_add(s->keys, g_strdup(lines[i]));
+        g_ptr_array_add(s->texts, g_strdup(cut + 3));
+    }
+    if (ok) printf("side %s: its window as %s saw it (written by its own build)\n", s->name, path);
+    g_strfreev(lines);
+    g_free(header);
+    g_free(text);
+    g_free(path);
+    return ok;
+}
+
 /* The second pass: both sides again, keeping events lo+1..hi. */
 static gboolean second_pass(Side *a, Side *b, uint64_t every, uint64_t lo, uint64_t hi,
                             GError **error)
@@ -284,17 +358,26 @@ static gboolean second_pass(Side *a, Side *b, uint64_t every, uint64_t lo, uint6
     for (int i = 0; i < 2; i++) {
         Side *s = sides[i];
         if (!run_side(s, every, NULL, NULL, lo + 1, hi, error)) return FALSE;
-        s->window = (GPtrArray *)sim_trace_events(s->trace);
         uint64_t ran = sim_engine_trace_events(sim_run_engine(s->run));
         if (ran < hi) s->stop = g_strdup(sim_run_stop_description(s->run));
         uint64_t at = 0;
         s->reproduced = repeated(s, hi, &at);
-        if (!s->reproduced) {
+        if (s->reproduced) {
+            take_window(s);
+        } else {
             printf("side %s did not repeat its own trace: %s at event %" PRIu64 "%s\n", s->name,
                    s->folder != NULL ? "this build's digest differs from the folder's"
                                      : "a second run in this process differs from the first",
                    at, s->folder != NULL ? "" : " (nondeterminism)");
+            g_clear_pointer(&s->stop, g_free);
         }
+        drop_run(s);
+    }
+    /* Two builds' folders: each build reproduces its own, and leaves its window for the other. */
+    for (int i = 0; a->folder != NULL && i < 2; i++) {
+        Side *s = sides[i], *other = sides[1 - i];
+        if (s->reproduced && !other->reproduced) write_window(s, lo, hi);
+        if (!s->reproduced) s->reproduced = read_window(s, lo, hi);
     }
     return TRUE;
 }
@@ -315,53 +398,51 @@ static void print_side(const Side *s)
     }
 }
 
-static const SimTraceEvent *window_event(const Side *s, guint k)
+static const char *key_at(const Side *s, guint k)
 {
-    return k < s->window->len ? s->window->pdata[k] : NULL;
+    return k < s->keys->len ? s->keys->pdata[k] : NULL;
 }
 
-static gboolean same_event(const SimTraceEvent *x, const SimTraceEvent *y)
+static void print_event(const Side *s, guint k, uint64_t index)
 {
-    return x != NULL && y != NULL && x->bytes->len == y->bytes->len &&
-           memcmp(x->bytes->data, y->bytes->data, x->bytes->len) == 0;
-}
-
-static void print_event(const Side *s, const SimTraceEvent *e, uint64_t index)
-{
-    if (e == NULL) {
+    if (k >= s->keys->len) {
         printf("  %s: no event %" PRIu64 ": the run ended (%s)\n", s->name, index,
                s->stop != NULL ? s->stop : "its trace is shorter");
         return;
     }
-    char *text = sim_trace_event_describe(s->trace, e);
-    printf("  %s: %s\n", s->name, text);
-    g_free(text);
+    printf("  %s: %s\n", s->name, (const char *)s->texts->pdata[k]);
+}
+
+/* The virtual time in a key (its second field), or SIM_TIME_NONE. */
+static SimTime key_time(const char *key)
+{
+    const char *space = key != NULL ? strchr(key, ' ') : NULL;
+    guint64 time = SIM_TIME_NONE;
+    if (space != NULL) time = g_ascii_strtoull(space + 1, NULL, 10);
+    return time;
 }
 
 /* Prints the first different event of the window; returns FALSE if the window has none. */
 static gboolean report_event(const Side *a, const Side *b, uint64_t lo, gint64 context)
 {
-    guint n = MAX(a->window->len, b->window->len), k = 0;
-    while (k < n && same_event(window_event(a, k), window_event(b, k)))
+    guint n = MAX(a->keys->len, b->keys->len), k = 0;
+    while (k < n && key_at(a, k) != NULL && key_at(b, k) != NULL &&
+           strcmp(key_at(a, k), key_at(b, k)) == 0)
         k++;
     if (k == n) return FALSE;
-    const SimTraceEvent *x = window_event(a, k), *y = window_event(b, k);
     uint64_t index = lo + 1 + k;
+    SimTime ta = key_time(key_at(a, k)), tb = key_time(key_at(b, k));
     printf("first difference at event %" PRIu64, index);
-    if (x != NULL && y != NULL && x->event.time == y->event.time) {
-        printf(", virtual time %" PRIu64 ".%09" PRIu64 " s", x->event.time / 1000000000u,
-               x->event.time % 1000000000u);
+    if (ta != SIM_TIME_NONE && ta == tb) {
+        printf(", virtual time %" PRIu64 ".%09" PRIu64 " s", ta / 1000000000u, ta % 1000000000u);
     }
     printf(":\n");
-    print_event(a, x, index);
-    print_event(b, y, index);
+    print_event(a, k, index);
+    print_event(b, k, index);
     guint first = k > (guint)context ? k - (guint)context : 0;
     if (first < k) printf("the same on both sides before it:\n");
-    for (guint i = first; i < k; i++) {
-        char *text = sim_trace_event_describe(a->trace, window_event(a, i));
-        printf("     %s\n", text);
-        g_free(text);
-    }
+    for (guint i = first; i < k; i++)
+        printf("     %s\n", (const char *)a->texts->pdata[i]);
     return TRUE;
 }
 
@@ -482,7 +563,10 @@ static int compare(Side *a, Side *b, const DiffFlags *f, GError **error)
     print_window(a, lo, hi);
     if (!second_pass(a, b, every, lo, hi, error)) return 2;
     if (!a->reproduced || !b->reproduced) {
-        printf("the exact event is not known: it lies in that window\n");
+        printf("the exact event is not known: it lies in that window%s\n",
+               a->folder != NULL ? "; run this diff with the build that wrote the other folder "
+                                   "too (it leaves its window there), then again with either"
+                                 : "");
         return 1;
     }
     if (!report_event(a, b, lo, f->context)) {

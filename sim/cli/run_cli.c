@@ -1,9 +1,12 @@
 /* `shotglass run`, `validate` and `list`; see run_cli.h. */
 #include "sim/cli/run_cli.h"
 
+#include "protocol/mutant.h"
+
 #include "sim/core/assert.h"
 #include "sim/plot/plot_run.h"
 #include "sim/plot/report.h"
+#include "sim/out/dump.h"
 #include "sim/out/results.h"
 #include "sim/run/selector.h"
 #include "sim/out/summary.h"
@@ -61,7 +64,7 @@ typedef struct Flags {
     char *values[ALIASES];
     gboolean three_chain, da, quiet, no_plots;
     char **crash, **restart, **byzantine, **sets;
-    char *junit, *summary, *out, *timeline;
+    char *junit, *summary, *out, *timeline, *dump;
 } Flags;
 
 static void flags_clear(Flags *f)
@@ -69,7 +72,7 @@ static void flags_clear(Flags *f)
     for (size_t i = 0; i < ALIASES; i++)
         g_free(f->values[i]);
     g_strfreev(f->crash), g_strfreev(f->restart), g_strfreev(f->byzantine), g_strfreev(f->sets);
-    g_free(f->junit), g_free(f->summary), g_free(f->out), g_free(f->timeline);
+    g_free(f->junit), g_free(f->summary), g_free(f->out), g_free(f->timeline), g_free(f->dump);
     memset(f, 0, sizeof *f);
 }
 
@@ -100,6 +103,10 @@ static GOptionEntry *option_entries(Flags *f, gboolean with_run_options)
         {"no-plots", 0, 0, G_OPTION_ARG_NONE, &f->no_plots,
          "with --out: no plots and no report.html (`shotglass report DIR` makes them later)", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &f->quiet, "print only the verdict", NULL},
+        {"dump-messages", 0, 0, G_OPTION_ARG_FILENAME, &f->dump,
+         "write every distinct message delivered, one file each, for fuzz corpora "
+         "(docs/fuzzing.md)",
+         "DIR"},
     };
     size_t fixed_count = with_run_options ? G_N_ELEMENTS(fixed) : G_N_ELEMENTS(fixed) - 6;
     GOptionEntry *entries = g_new0(GOptionEntry, ALIASES + G_N_ELEMENTS(fixed) + 1);
@@ -194,6 +201,7 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
         options->summary = g_steal_pointer(&f.summary);
         options->out = g_steal_pointer(&f.out);
         options->timeline = g_steal_pointer(&f.timeline);
+        options->dump = g_steal_pointer(&f.dump);
         options->overrides = g_new0(char *, overrides->len);
         for (guint i = 0; i + 1 < overrides->len; i++) /* the last one is the NULL end */
             options->overrides[i] = g_strdup(overrides->pdata[i]);
@@ -383,6 +391,7 @@ void sim_run_cli_options_clear(SimRunCliOptions *o)
     g_free(o->summary);
     g_free(o->out);
     g_free(o->timeline);
+    g_free(o->dump);
     g_strfreev(o->overrides);
     memset(o, 0, sizeof *o);
 }
@@ -405,6 +414,17 @@ int sim_run_main(int argc, char **argv)
     sigaction(SIGINT, &action, &previous);
     SimRecorder *recorder = sim_recorder_new(options.timeline);
     if (options.out != NULL) sim_recorder_observe(recorder, &scenario.config);
+    SimMessageDump *dump = NULL;
+    if (options.dump != NULL && (dump = sim_message_dump_new(options.dump, &error)) == NULL) {
+        fprintf(stderr, "shotglass run: --dump-messages: %s\n", error->message);
+        g_clear_error(&error);
+        sim_recorder_free(recorder);
+        sim_scenario_clear(&scenario);
+        sim_run_cli_options_clear(&options);
+        sigaction(SIGINT, &previous, NULL);
+        return 2;
+    }
+    if (dump != NULL) sim_message_dump_observe(dump, &scenario.config);
     SimRun *run = sim_run_new(&scenario.config, &error);
     if (run == NULL) {
         fprintf(stderr, "shotglass run: %s: %s\n", scenario.path, error->message);
@@ -417,6 +437,15 @@ int sim_run_main(int argc, char **argv)
     }
     sigaction(SIGINT, &previous, NULL);
     sim_run_free(run);
+    if (dump != NULL && !options.quiet) {
+        printf("messages: %" PRIu64 " distinct, written to %s\n", sim_message_dump_written(dump),
+               options.dump);
+    }
+    if (!sim_message_dump_free(dump, &error)) {
+        fprintf(stderr, "shotglass run: --dump-messages: %s\n", error->message);
+        g_clear_error(&error);
+        status = 2;
+    }
     sim_recorder_free(recorder);
     sim_scenario_clear(&scenario);
     sim_run_cli_options_clear(&options);
@@ -494,10 +523,17 @@ static void list_faults(void)
            sim_selector_help());
 }
 
+/* The mutants [test] mutant takes (docs/mutants.md), none excluded. */
+static void list_mutants(void)
+{
+    for (int i = 1; i < PROTO_MUTANT_COUNT_; i++)
+        printf("%-25s %s\n", proto_mutant_name((ProtoMutant)i), proto_mutant_about((ProtoMutant)i));
+}
+
 int sim_list_main(int argc, char **argv)
 {
-    static const char topics[] =
-        "behaviours, regions, distributions, keys, messages, faults, selectors, expectations";
+    static const char topics[] = "behaviours, regions, distributions, keys, messages, faults, "
+                                 "selectors, expectations, mutants";
     gboolean markdown =
         argc == 3 && strcmp(argv[1], "keys") == 0 && strcmp(argv[2], "--markdown") == 0;
     if (argc != 2 && !markdown) {
@@ -528,6 +564,8 @@ int sim_list_main(int argc, char **argv)
         printf("%s\n", sim_selector_help());
     } else if (strcmp(topic, "expectations") == 0) {
         fputs(sim_expect_help(), stdout);
+    } else if (strcmp(topic, "mutants") == 0) {
+        list_mutants();
     } else {
         fprintf(stderr, "shotglass list: unknown topic \"%s\"; topics: %s\n", topic, topics);
         return 2;

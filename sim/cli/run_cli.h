@@ -20,6 +20,7 @@ typedef struct SimRunCliOptions {
     gboolean plots;   /* with `out`: draw the plots and write report.html */
     char **overrides; /* owned, NULL-terminated: every group.key=value the command line set */
     char *timeline;   /* owned; --timeline-nodes as given, NULL: the default sample */
+    char *dump;       /* owned; --dump-messages DIR, NULL: no dump (sim/out/dump.h) */
 } SimRunCliOptions;
 
 void sim_run_cli_options_clear(SimRunCliOptions *options);

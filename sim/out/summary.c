@@ -110,13 +110,14 @@ void sim_summary_print(SimRun *run, const GPtrArray *warnings, double wall_secon
     print_traffic(run);
     if (ana_safety_violated(s)) {
         char *when = duration(ana_safety_violation_time(s));
-        /* The decide's own time: its node's CPU work done, a little after the event that
-         * started the work, which is where the run stopped. */
-        printf("  safety             VIOLATED by a decide at %s: %s\n", when,
-               ana_safety_violation(s));
+        /* A decide's violation has the decide's own time: its node's CPU work done, a little
+         * after the event that started the work, which is where the run stopped. A vote's,
+         * a proposal's or an accepted certificate's has the time it was sent or received. */
+        printf("  safety             VIOLATED (%s) at %s: %s\n",
+               ana_safety_kind_name(ana_safety_violation_kind(s)), when, ana_safety_violation(s));
         g_free(when);
     } else {
-        printf("  safety             ok (agreement, prefix and vote-once hold)\n");
+        printf("  safety             ok (agreement, prefix, vote-once, certificates, custody)\n");
     }
     print_data(run);
     print_warnings(warnings);

@@ -35,14 +35,24 @@ static void event_free(SimTraceEvent *e)
     g_free(e);
 }
 
-static void dump_event(SimTrace *t, const SimTraceEvent *e)
+char *sim_trace_event_key(const SimTrace *t, const SimTraceEvent *e)
 {
     const SimEvent *v = &e->event;
-    fprintf(t->dump, "%" PRIu64 " %" PRIu64 " %u %s %u %u %" PRIu64 " ", e->index, v->time, v->kind,
-            sim_engine_kind_name(t->engine, v->kind), v->target, v->source, v->arg);
-    if (e->bytes->len == SIM_ENGINE_RECORD_BYTES) fputc('-', t->dump);
+    GString *out = g_string_new(NULL);
+    g_string_append_printf(out, "%" PRIu64 " %" PRIu64 " %u %s %u %u %" PRIu64 " ", e->index,
+                           v->time, v->kind, sim_engine_kind_name(t->engine, v->kind), v->target,
+                           v->source, v->arg);
+    if (e->bytes->len == SIM_ENGINE_RECORD_BYTES) g_string_append_c(out, '-');
     for (guint i = SIM_ENGINE_RECORD_BYTES; i < e->bytes->len; i++)
-        fprintf(t->dump, "%02x", e->bytes->data[i]);
+        g_string_append_printf(out, "%02x", e->bytes->data[i]);
+    return g_string_free(out, FALSE);
+}
+
+static void dump_event(SimTrace *t, const SimTraceEvent *e)
+{
+    char *key = sim_trace_event_key(t, e);
+    fputs(key, t->dump);
+    g_free(key);
     fputs(" #", t->dump);
     for (guint i = 0; i < e->messages->len; i++) {
         const SimTraceMessage *m = &g_array_index(e->messages, SimTraceMessage, i);
@@ -292,8 +302,18 @@ char *sim_trace_event_describe(const SimTrace *t, const SimTraceEvent *e)
     GString *out = g_string_new(NULL);
     g_string_append_printf(out, "event %" PRIu64 " at ", e->index);
     append_time(out, v->time);
-    g_string_append_printf(out, " s: %s, node %u (source %u, arg %" PRIu64 ")",
-                           sim_engine_kind_name(t->engine, v->kind), v->target, v->source, v->arg);
+    const char *kind = sim_engine_kind_name(t->engine, v->kind);
+    /* A fault event's argument is its window's index times two, plus one when it ends
+     * (sim/run/faults.c), and it runs on no host in particular: name the fault instead. */
+    if (strcmp(kind, "fault") == 0 && v->arg / 2 < sim_run_fault_count(t->run)) {
+        const SimFaultWindow *w = sim_run_fault_window(t->run, (guint)(v->arg / 2));
+        g_string_append_printf(out, " s: fault [fault.%s] (%s) %s", w->fault->name,
+                               sim_fault_kind_name(w->fault->kind),
+                               v->arg % 2 == 0 ? "starts" : "ends");
+    } else {
+        g_string_append_printf(out, " s: %s, node %u (source %u, arg %" PRIu64 ")", kind, v->target,
+                               v->source, v->arg);
+    }
     for (guint i = 0; i < e->messages->len; i++) {
         const SimTraceMessage *m = &g_array_index(e->messages, SimTraceMessage, i);
         char digest[2 * SIM_MESSAGE_DIGEST_BYTES + 1];

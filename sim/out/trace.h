@@ -66,9 +66,9 @@ void sim_trace_free(SimTrace *trace);
 /* Keeps events first..last (from 1, inclusive) in detail (sim_trace_events). */
 void sim_trace_keep(SimTrace *trace, uint64_t first, uint64_t last);
 
-/* Writes every event to `out` (borrowed), one line each as it completes: index, time (ns),
- * kind id, kind name, target, source, argument, the added bytes in hex ("-" for none), then
- * "#" and the delivered messages' types and senders. Large: for checks and debugging. */
+/* Writes every event to `out` (borrowed), one line each as it completes: its key
+ * (sim_trace_event_key), then "#" and the delivered messages' types and senders. Large: for
+ * checks and debugging. */
 void sim_trace_dump(SimTrace *trace, FILE *out);
 
 /* Asks the run to stop once event `events` (> 0) has run. */
@@ -96,6 +96,11 @@ uint64_t sim_trace_every(const SimTrace *trace);
 
 /* Whether sim_trace_watch stopped the run (a checkpoint differed from the reference). */
 gboolean sim_trace_parted(const SimTrace *trace);
+
+/* The event as text that is equal for two events exactly when the trace saw the same bytes:
+ * index, time (ns), kind id and name, target, source, argument, and the added bytes in hex
+ * ("-" for none), space-separated (new string). */
+char *sim_trace_event_key(const SimTrace *trace, const SimTraceEvent *event);
 
 /* "event N at T s: KIND, node X ...": one line naming what the event did (new string). */
 char *sim_trace_event_describe(const SimTrace *trace, const SimTraceEvent *event);

@@ -56,7 +56,8 @@ static gboolean fail(GError **error, const char *format, ...)
 const char *sim_expect_help(void)
 {
     return "safety = ok                  no violation (also: true); or the violation the run must\n"
-           "                             report: agreement, prefix, vote-once, or violated (any)\n"
+           "                             report: agreement, prefix, vote-once, certificate,\n"
+           "                             custody, or violated (any)\n"
            "da_available = true          every decided block was recoverable (DA oracle)\n"
            "decided_blocks >= N          blocks decided by some honest node\n"
            "views >= N                   the highest view an honest node entered\n"
@@ -118,7 +119,8 @@ static gboolean parse_verdict(SimExpectation *e, const char *value, GError **err
         }
         return fail(error, "expected true or false, got \"%s\"", value);
     }
-    static const char *const words[] = {"ok", "agreement", "prefix", "vote-once"};
+    static const char *const words[] = {"ok",        "agreement",   "prefix",
+                                        "vote-once", "certificate", "custody"};
     for (int k = 0; k < (int)G_N_ELEMENTS(words); k++) {
         if (strcmp(value, words[k]) == 0) {
             e->safety = k;
@@ -128,7 +130,8 @@ static gboolean parse_verdict(SimExpectation *e, const char *value, GError **err
     if (strcmp(value, "true") == 0) return e->safety = ANA_SAFETY_OK, TRUE;
     if (strcmp(value, "violated") == 0) return e->safety = -1, TRUE;
     return fail(error,
-                "expected ok (or true), agreement, prefix, vote-once or violated, got "
+                "expected ok (or true), agreement, prefix, vote-once, certificate, custody or "
+                "violated, got "
                 "\"%s\"",
                 value);
 }
@@ -238,7 +241,7 @@ static void evaluate_safety(const SimExpectation *e, const SimRun *run, SimExpec
     AnaSafetyKind kind = ana_safety_violation_kind(s);
     r->pass = e->safety < 0 ? kind != ANA_SAFETY_OK : (int)kind == e->safety;
     r->measured = kind == ANA_SAFETY_OK
-                      ? g_strdup("ok: agreement, prefix and vote-once hold")
+                      ? g_strdup("ok: agreement, prefix, vote-once, certificates, custody")
                       : g_strdup_printf("%s violated: %s", ana_safety_kind_name(kind),
                                         ana_safety_violation(s));
 }

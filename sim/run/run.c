@@ -347,6 +347,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             break;
         case PROTO_ACTION_NOTE:
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
+            if (a.note == PROTO_NOTE_DA_STORED) {
+                ana_safety_on_stored(run->safety, id, a.view, &a.commit);
+            }
             data_note(run, id, &a);
             if (run->behaviour[id] != PROTO_BYZANTINE_NONE) break;
             sim_faults_on_note(run->faults, &a, ready);
@@ -366,6 +369,10 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
 {
     (void)network;
     SimRun *run = user_data;
+    if (run->config.message_observer != NULL) {
+        run->config.message_observer(run->config.message_observer_data, host,
+                                     sim_message_source(message), sim_message_bytes(message));
+    }
     if (host >= run->config.nodes) {
         sim_endpoints_receive(run->endpoints, host, message, now);
         return;
@@ -377,7 +384,11 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
                         : 0;
     ProtoNode *node = instance(run, host, side);
     if (node == NULL) return;
-    proto_node_recv(node, source, sim_message_bytes(message), now);
+    int rc = proto_node_recv(node, source, sim_message_bytes(message), now);
+    /* The certificates a node takes on (an unsafe proposal's QC included) go to the oracle. */
+    if (rc == PROTO_OK || rc == PROTO_ERR_UNSAFE) {
+        ana_safety_on_accept(run->safety, host, sim_message_bytes(message), now);
+    }
     flush_side(run, host, side);
 }
 
@@ -413,6 +424,7 @@ static ProtoNode *new_instance(SimRun *run, uint32_t id, SimRng *rng)
     config.fetch_timeout = run->config.fetch_timeout;
     config.three_chain = run->config.three_chain;
     config.test_disable_lock_check = run->config.test_disable_lock_check;
+    config.mutant = run->config.mutant;
     if (run->config.da) {
         config.builder = run->config.nodes; /* the first endpoint */
         config.builder_timeout = run->config.builder_timeout;
@@ -840,6 +852,7 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
         return NULL;
     }
     build_da(run);
+    ana_safety_set_certificates(run->safety, run->crypto, run->shared);
     build_nodes(run);
     if (config->da && !build_endpoints(run, error)) {
         sim_run_free(run);

@@ -49,6 +49,12 @@ typedef void (*SimRunObserver)(void *user_data, uint32_t node, const ProtoAction
 
 #define SIM_STALL_AUTO ((SimDuration)0)
 
+/* An observer of every message delivered to a validator or an endpoint (`source` sent it to
+ * `target`), e.g. to dump them (--dump-messages). Called before the receiver handles it, also
+ * when the receiver is crashed; `bytes` is borrowed. Must not change the run. */
+typedef void (*SimRunMessageObserver)(void *user_data, uint32_t target, uint32_t source,
+                                      GBytes *bytes);
+
 typedef struct SimRunConfig {
     uint64_t seed;
     const gsl_rng_type *rng_algorithm;
@@ -85,8 +91,11 @@ typedef struct SimRunConfig {
     GPtrArray *faults;    /* SimFault *, owned */
     GPtrArray *byzantine; /* SimByzantine *, owned */
     gboolean test_disable_lock_check;
+    ProtoMutant mutant;      /* [test] mutant: a known bug in every validator (protocol/mutant.h) */
     SimRunObserver observer; /* optional */
     void *observer_data;
+    SimRunMessageObserver message_observer; /* optional */
+    void *message_observer_data;
     /* Data availability and workload (off unless `da`). */
     gboolean da;                 /* DA committee, VID shares, payloads, the vote rule */
     uint32_t da_committee;       /* members: validators 0 .. da_committee-1 */

@@ -96,6 +96,36 @@ static const int payload_values[] = {TRUE, FALSE};
 static const char *const fetch_names[] = {"da", "vid", NULL};
 static const int fetch_values[] = {PROTO_ROLLUP_FROM_DA, PROTO_ROLLUP_FROM_VID};
 
+/* [test] mutant: the names of protocol/mutant.h, in its order (tests/sim/test_scenario.c checks).
+ */
+static const char *const mutant_names[] = {"none",
+                                           "quorum_half",
+                                           "skip_lock_check",
+                                           "restart_forgets_votes",
+                                           "restart_forgets_da_vote",
+                                           "one_chain_decide",
+                                           "accept_bad_qc",
+                                           "da_vote_without_storing",
+                                           "accept_weak_tc",
+                                           "decide_without_ancestors",
+                                           "da_trust_commitment",
+                                           NULL};
+static const int mutant_values[] = {
+    PROTO_MUTANT_NONE,
+    PROTO_MUTANT_QUORUM_HALF,
+    PROTO_MUTANT_SKIP_LOCK_CHECK,
+    PROTO_MUTANT_RESTART_FORGETS_VOTES,
+    PROTO_MUTANT_RESTART_FORGETS_DA_VOTE,
+    PROTO_MUTANT_ONE_CHAIN_DECIDE,
+    PROTO_MUTANT_ACCEPT_BAD_QC,
+    PROTO_MUTANT_DA_VOTE_WITHOUT_STORING,
+    PROTO_MUTANT_ACCEPT_WEAK_TC,
+    PROTO_MUTANT_DECIDE_WITHOUT_ANCESTORS,
+    PROTO_MUTANT_DA_TRUST_COMMITMENT,
+};
+_Static_assert(G_N_ELEMENTS(mutant_values) == PROTO_MUTANT_COUNT_, "every mutant has a name");
+_Static_assert(G_N_ELEMENTS(mutant_names) == PROTO_MUTANT_COUNT_ + 1, "every mutant has a name");
+
 static const KeySpec keys[] = {
     SPECIAL("scenario", "name", "(the file's name)", "a short name for reports"),
     SPECIAL("scenario", "description", "(none)", "what the scenario is about"),
@@ -207,10 +237,14 @@ static const KeySpec keys[] = {
            rollup_fetch, fetch_names, fetch_values),
     TIME_OR("workload", "until", "none", "users stop submitting at this virtual time", tx_end,
             "none"),
+    CHOICE("test", "mutant", "none",
+           "test only: a known protocol bug compiled into every validator, to show an oracle "
+           "catching it (`shotglass list mutants`, docs/mutants.md)",
+           mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network",  "consensus", "costs",
-                                     "da",       "workload", "expect",    "fault.NAME"};
+static const char *const groups[] = {"scenario", "network", "consensus", "costs",     "da",
+                                     "workload", "test",    "expect",    "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -765,7 +799,7 @@ static void check_groups(ScenarioCtx *c)
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
         reader__problem(c, names[i], NULL,
                         "unknown group%s%s%s; the groups are scenario, network, "
-                        "consensus, costs, da, workload, expect and fault.NAME",
+                        "consensus, costs, da, workload, test, expect and fault.NAME",
                         close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
     g_strfreev(names);
@@ -1040,6 +1074,7 @@ static const struct {
     {"workload", "rollup_regions", "us-east-1"},
     {"workload", "rollup_fetch", "vid"},
     {"workload", "until", "60s"},
+    {"test", "mutant", "quorum_half"},
 };
 
 /* An example value of a key, for the documentation. */

@@ -233,7 +233,8 @@ static ProtoByzantineKind draw_behaviour(Drawer *d)
     guint n = 0;
     for (int k = 1; k < PROTO_BYZANTINE_KIND_COUNT_; k++) {
         gboolean da_only = k == PROTO_BYZANTINE_DA_NO_STORE || k == PROTO_BYZANTINE_VID_WITHHOLD ||
-                           k == PROTO_BYZANTINE_CORRUPT_SHARES;
+                           k == PROTO_BYZANTINE_CORRUPT_SHARES ||
+                           k == PROTO_BYZANTINE_INCONSISTENT_ENCODING;
         if (((d->budget->behaviours >> k) & 1u) && (!da_only || d->base->da_committee > 0))
             options[n++] = (ProtoByzantineKind)k;
     }

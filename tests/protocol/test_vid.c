@@ -698,6 +698,50 @@ static void check_namespace_proofs(const ProtoVidParams *p, uint32_t count, uint
         g_free(bytes[i]);
 }
 
+/* The paper's §A.8: a mixed encoding passes every unit check, but its units are no codeword:
+ * k units from below the split decode one payload, k from above it the other, and re-encoding
+ * either does not give the root. */
+START_TEST(mixed_encoding_passes_unit_checks_but_is_no_codeword)
+{
+    ProtoVidParams *p = config_params(&configs[1]);
+    uint32_t w = p->total_weight, k = p->threshold;
+    uint64_t x = 8;
+    const size_t len = 3000;
+    uint8_t *payload = random_bytes(&x, len);
+    uint8_t *other = g_memdup2(payload, len);
+    other[len - 1] ^= 0x01;
+    ck_assert_uint_ge(w, 2 * k);
+    ProtoVidEncoding *mixed = proto_vid_encode_mixed(p, payload, other, len, w - k);
+    ProtoCommit path[16];
+    for (uint32_t u = 0; u < w; u++) {
+        proto_vid_unit_path(p, mixed, u, path);
+        ck_assert(proto_vid_verify_unit(p, &mixed->root, u, unit_data(mixed, u), mixed->unit_bytes,
+                                        path));
+    }
+    uint32_t *units = g_new(uint32_t, k);
+    for (uint32_t i = 0; i < k; i++)
+        units[i] = i;
+    check_recovers(p, mixed, payload, units, k); /* the lower units: the payload */
+    for (uint32_t i = 0; i < k; i++)
+        units[i] = w - k + i;
+    check_recovers(p, mixed, other, units, k); /* the upper units: the other payload */
+    ProtoVidEncoding *honest = proto_vid_encode(p, payload, len);
+    ProtoVidEncoding *second = proto_vid_encode(p, other, len);
+    ck_assert(!proto_commit_equal(&honest->root, &mixed->root));
+    ck_assert(!proto_commit_equal(&second->root, &mixed->root));
+    ProtoVidEncoding *same = proto_vid_encode_mixed(p, payload, payload, len, w - k);
+    ck_assert(proto_commit_equal(&same->root, &honest->root)); /* no difference, no mixture */
+    proto_vid_encoding_free(same);
+    proto_vid_encoding_free(second);
+    proto_vid_encoding_free(honest);
+    proto_vid_encoding_free(mixed);
+    g_free(units);
+    g_free(other);
+    g_free(payload);
+    proto_vid_params_free(p);
+}
+END_TEST
+
 START_TEST(namespace_proofs_verify_only_their_namespace)
 {
     uint64_t x = 4242;
@@ -788,6 +832,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, encoding_is_deterministic_and_systematic);
     tcase_add_test(tc, roots_follow_the_documented_construction);
     tcase_add_loop_test(tc, unit_proofs_catch_corruption, 0, (int)CONFIG_COUNT);
+    tcase_add_test(tc, mixed_encoding_passes_unit_checks_but_is_no_codeword);
     tcase_add_test(tc, namespace_proofs_verify_only_their_namespace);
     tcase_add_test(tc, production_sizes_match_the_hand_computation);
     suite_add_tcase(suite, tc);

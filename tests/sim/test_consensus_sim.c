@@ -259,8 +259,10 @@ START_TEST(safety_oracle_catches_a_fork_without_the_lock_check)
 }
 END_TEST
 
-/* Hands the oracle a DA vote of `node` for `view` on the payload `tag` fills with. */
-static void send_da_vote(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t tag)
+/* Hands the oracle a DA vote of `node` for `view` on the payload `tag` fills with, after the
+ * note that the node stored it when `stored` (as an honest DA member does). */
+static void send_da_vote_stored(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t tag,
+                                gboolean stored)
 {
     ProtoMsg msg = {.type = PROTO_MSG_DA_VOTE, .sender = node};
     msg.vote.view = view;
@@ -268,10 +270,131 @@ static void send_da_vote(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t
     msg.vote.signature.scheme = PROTO_SIG_MODELED; /* well formed; the oracle checks no tags */
     msg.vote.signature.len = 32;
     memset(msg.vote.data.bytes, tag, PROTO_COMMIT_BYTES);
+    if (stored) ana_safety_on_stored(s, node, view, &msg.vote.data);
     GBytes *bytes = proto_msg_encode(&msg, NULL);
     ana_safety_on_send(s, node, PROTO_MSG_DA_VOTE, bytes, view * SIM_S);
     g_bytes_unref(bytes);
 }
+
+static void send_da_vote(AnaSafety *s, ProtoNodeId node, ProtoView view, uint8_t tag)
+{
+    send_da_vote_stored(s, node, view, tag, TRUE);
+}
+
+/* A committee of four equal stakes, its crypto and shared state, for the certificate check. */
+typedef struct CertWorld {
+    ProtoCrypto *crypto;
+    ProtoStakeTable *stake;
+    ProtoShared *shared;
+} CertWorld;
+
+static void cert_world_init(CertWorld *w)
+{
+    uint8_t seeds[4][32], keys[4][32], beacon[32] = {7};
+    uint64_t stakes[4] = {1, 1, 1, 1};
+    for (uint32_t i = 0; i < 4; i++)
+        memset(seeds[i], (int)(i + 1), 32);
+    ProtoCostTable costs;
+    proto_cost_table_default(&costs);
+    w->crypto = proto_crypto_new(PROTO_CRYPTO_MODELED, 4, (const uint8_t(*)[32])seeds, &costs);
+    for (uint32_t i = 0; i < 4; i++)
+        memcpy(keys[i], proto_crypto_public_key(w->crypto, i), 32);
+    w->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, 4,
+                                     PROTO_LEADER_ROUND_ROBIN, beacon);
+    w->shared = proto_shared_new(w->crypto, w->stake);
+}
+
+static void cert_world_clear(CertWorld *w)
+{
+    proto_shared_free(w->shared);
+    proto_stake_table_free(w->stake);
+    proto_crypto_free(w->crypto);
+}
+
+/* A QC for view 3 signed by the first `signers` nodes; its aggregate corrupted if `forge`. */
+static ProtoCert *qc_of(const CertWorld *w, uint32_t signers, gboolean forge)
+{
+    ProtoCommit leaf, message;
+    memset(leaf.bytes, 0x33, PROTO_COMMIT_BYTES);
+    proto_vote_commit(PROTO_CERT_QC, 3, 0, &leaf, &message);
+    ProtoAggregate aggregate;
+    proto_aggregate_init(&aggregate, w->crypto, PROTO_CERT_QC, 3, 0, &leaf);
+    for (ProtoNodeId id = 0; id < signers; id++) {
+        ProtoSignature signature;
+        ProtoDuration cpu = 0;
+        proto_crypto_sign(proto_crypto_signer(w->crypto, id), &message, &signature, &cpu);
+        proto_aggregate_add(&aggregate, id, &signature);
+    }
+    if (forge) aggregate.tag[0] ^= 0xff;
+    ProtoCert *qc = proto_aggregate_finish(&aggregate, w->crypto);
+    proto_aggregate_clear(&aggregate);
+    return qc;
+}
+
+/* Hands the oracle a high-QC message that `node` accepted. */
+static void accept_high_qc(AnaSafety *s, ProtoNodeId node, ProtoCert *qc)
+{
+    ProtoMsg msg = {.type = PROTO_MSG_HIGH_QC, .sender = (node + 1) % 4, .cert = qc};
+    GBytes *bytes = proto_msg_encode(&msg, NULL);
+    ana_safety_on_accept(s, node, bytes, 0);
+    g_bytes_unref(bytes);
+    proto_cert_unref(qc);
+}
+
+/* The certificate check: valid signatures from floor(2S/3) + 1 = 3 of 4, checked by the oracle
+ * itself; a Byzantine node's acceptances are not judged. */
+START_TEST(certificate_check_counts_stake_and_signatures)
+{
+    CertWorld w;
+    cert_world_init(&w);
+    AnaSafety *s = ana_safety_new(4);
+    ana_safety_set_certificates(s, w.crypto, w.shared);
+    accept_high_qc(s, 0, qc_of(&w, 3, FALSE));
+    accept_high_qc(s, 1, proto_cert_ref(w.shared->genesis_qc));
+    ck_assert_msg(!ana_safety_violated(s), "%s", ana_safety_violation(s));
+    ana_safety_set_byzantine(s, 2, TRUE);
+    accept_high_qc(s, 2, qc_of(&w, 1, FALSE));
+    ck_assert(!ana_safety_violated(s));
+    accept_high_qc(s, 3, qc_of(&w, 2, FALSE));
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_CERTIFICATE);
+    ck_assert_str_eq(ana_safety_violation(s), "node 3 accepted a QC for view 3 whose 2 signers "
+                                              "hold 2 of 4 stake, below its threshold of 3");
+    ana_safety_free(s);
+    s = ana_safety_new(4);
+    ana_safety_set_certificates(s, w.crypto, w.shared);
+    accept_high_qc(s, 1, qc_of(&w, 4, TRUE));
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_CERTIFICATE);
+    ck_assert(strstr(ana_safety_violation(s), "whose signatures do not verify") != NULL);
+    ana_safety_free(s);
+    cert_world_clear(&w);
+}
+END_TEST
+
+/* The custody check: a DA vote must follow the storing of that very payload. */
+START_TEST(custody_needs_the_payload_stored)
+{
+    AnaSafety *s = ana_safety_new(4);
+    send_da_vote(s, 1, 5, 0xaa);
+    ck_assert_msg(!ana_safety_violated(s), "%s", ana_safety_violation(s));
+    ana_safety_set_byzantine(s, 2, TRUE);
+    send_da_vote_stored(s, 2, 5, 0xaa, FALSE); /* Byzantine: not judged */
+    ck_assert(!ana_safety_violated(s));
+    ProtoCommit other;
+    memset(other.bytes, 0xbb, PROTO_COMMIT_BYTES);
+    ana_safety_on_stored(s, 3, 6, &other); /* stored another payload than it votes for */
+    send_da_vote_stored(s, 3, 6, 0xcc, FALSE);
+    ck_assert(ana_safety_violated(s));
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_CUSTODY);
+    ck_assert_str_eq(ana_safety_violation(s),
+                     "node 3 sent a da_vote for view 6 without storing that payload first");
+    ana_safety_free(s);
+    s = ana_safety_new(2);
+    send_da_vote(s, 0, 4, 0x10);
+    send_da_vote_stored(s, 0, 5, 0x11, FALSE); /* stored view 4's, votes for view 5's */
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_CUSTODY);
+    ana_safety_free(s);
+}
+END_TEST
 
 START_TEST(vote_once_covers_da_votes)
 {
@@ -371,6 +494,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, f_plus_one_crashed_stalls_safely_then_resumes);
     tcase_add_test(tc, real_crypto_16_nodes_100_views);
     tcase_add_test(tc, safety_oracle_catches_a_fork_without_the_lock_check);
+    tcase_add_test(tc, custody_needs_the_payload_stored);
+    tcase_add_test(tc, certificate_check_counts_stake_and_signatures);
     tcase_add_test(tc, vote_once_covers_da_votes);
     tcase_add_test(tc, safety_oracle_rejoined_node_ahead_of_the_others);
     suite_add_tcase(suite, tc);

@@ -116,6 +116,31 @@ static char *every_default(void)
     return g_string_free(out, FALSE);
 }
 
+/* [test] mutant takes exactly protocol/mutant.h's names, each to its own value; any other name
+ * is refused naming the group and the key. */
+START_TEST(mutant_names_are_the_protocol_names)
+{
+    for (int i = 0; i < PROTO_MUTANT_COUNT_; i++) {
+        ProtoMutant looked = PROTO_MUTANT_COUNT_;
+        ck_assert(proto_mutant_lookup(proto_mutant_name((ProtoMutant)i), &looked));
+        ck_assert_int_eq(looked, i);
+        char *text = g_strdup_printf("[scenario]\nviews = 5\n[test]\nmutant = %s\n",
+                                     proto_mutant_name((ProtoMutant)i));
+        SimScenario s;
+        load(&s, text, NULL);
+        ck_assert_int_eq(s.config.mutant, i);
+        sim_scenario_clear(&s);
+        g_free(text);
+    }
+    SimScenario s;
+    load(&s, "[scenario]\nviews = 5\n", NULL);
+    ck_assert_int_eq(s.config.mutant, PROTO_MUTANT_NONE);
+    sim_scenario_clear(&s);
+    const char *const expected[] = {"[test] mutant", "quorum_half", "got \"quorum-half\"", NULL};
+    check_refused("[scenario]\nviews = 5\n[test]\nmutant = quorum-half\n", expected);
+}
+END_TEST
+
 START_TEST(documented_defaults_are_the_defaults)
 {
     SimRunConfig init;
@@ -504,6 +529,7 @@ Suite *test_suite(void)
 {
     Suite *suite = suite_create("scenario");
     TCase *tc = tcase_create("scenario");
+    tcase_add_test(tc, mutant_names_are_the_protocol_names);
     tcase_add_test(tc, documented_defaults_are_the_defaults);
     tcase_add_test(tc, documented_examples_are_valid);
     tcase_add_test(tc, values_land_where_they_belong);
