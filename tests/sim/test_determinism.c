@@ -71,7 +71,7 @@ static void run(uint64_t seed, char digest[65])
     uint16_t placed[HOSTS];
     ck_assert(sim_placement_assign(regions, "all", HOSTS, placed, &error));
     for (uint32_t i = 0; i < HOSTS; i++) {
-        SimHostConfig host = {placed[i], 100000000, 200000000};
+        SimHostConfig host = {placed[i], 100000000, 200000000, 1};
         sim_network_host_configure(network, i, &host);
     }
     SimNodeSet left, right;
