@@ -109,7 +109,7 @@ SimTime sim_tcp_send(const SimTcpConfig *config, SimTcpConn *conn, SimTime ready
     if (ready >= sim_time_add(conn->round_start, rtt)) {
         round_end(config, conn);
         idle_restart(config, conn, ready, rtt);
-        conn->round_start = ready;
+        conn->round_start = sim_time_max(ready, conn->done); /* its first byte leaves then */
     }
     SimTime done = sim_time_max(ready, conn->done);
     uint64_t left = bytes;

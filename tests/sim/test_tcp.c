@@ -1,8 +1,8 @@
 /*
  * The TCP model (sim/net/tcp.h), alone and on the network: the presets' cited values, a long
  * transfer over a high-RTT link capped at window / RTT, slow start from the initial window,
- * slow start after idle (Linux's halving per RTO, and off), and tcp = ideal being exactly the
- * latency + bandwidth model.
+ * slow start after idle (Linux's halving per RTO, and off), a crash resetting connections, and
+ * tcp = ideal being exactly the latency + bandwidth model.
  */
 #include "sim/net/network.h"
 #include "sim/net/tcp.h"
@@ -221,6 +221,30 @@ START_TEST(first_message_after_idle_slow_starts)
 }
 END_TEST
 
+/* A crash ends a host's connections both ways: after the receiver restarts, the warm
+ * connection to it starts again from the initial window even with slow start after idle off. */
+START_TEST(a_crash_resets_the_connection)
+{
+    Fixture f;
+    SimTcpConfig tcp;
+    sim_tcp_preset(SIM_TCP_LINUX_DEFAULT, &tcp);
+    tcp.slow_start_after_idle = FALSE;
+    setup(&f, &tcp);
+    send_at(&f, 0, 64 * MIB);
+    run_until(&f, 30 * SIM_S);
+    ck_assert_uint_eq(f.len, 1);
+    sim_network_host_crash(f.network, 1);
+    sim_network_host_restart(f.network, 1);
+    SimTime t = 40 * SIM_S;
+    send_at(&f, t, MIB);
+    run_until(&f, 100 * SIM_S);
+    ck_assert_uint_eq(f.len, 2);
+    ck_assert_uint_eq(f.delivered[1], t + 6 * RTT_USE1_APSE2 + sim_time_transmit(136336, GBIT) +
+                                          RTT_USE1_APSE2 / 2);
+    teardown(&f);
+}
+END_TEST
+
 /* tcp = ideal is the old model exactly: ready + S*8/B_up + latency (+ S*8/B_down = 0 here),
  * with no window however large the message and however long the path. */
 START_TEST(ideal_is_the_old_model)
@@ -249,6 +273,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, idle_restart_halves_per_rto);
     tcase_add_test(tc, bulk_transfer_reaches_window_over_rtt);
     tcase_add_test(tc, first_message_after_idle_slow_starts);
+    tcase_add_test(tc, a_crash_resets_the_connection);
     tcase_add_test(tc, ideal_is_the_old_model);
     suite_add_tcase(s, tc);
     return s;
