@@ -97,6 +97,31 @@ static void idle_restart(const SimTcpConfig *config, SimTcpConn *conn, SimTime r
     SIM_ASSERT(conn->cwnd >= 1);
 }
 
+/*
+ * The steady state at once: at the start of a round with cwnd at the window, a window that the
+ * link sends within one RTT, and more than one window left, every round but the last sends a
+ * full window and starts one RTT after the one before, so the k = (left - 1) / window full
+ * rounds are skipped in one step, as the loop would have taken them one by one. Keeps a long
+ * transfer over a small window from costing one iteration per round. Returns FALSE (changing
+ * nothing) when the state is not steady.
+ */
+static gboolean steady_rounds(const SimTcpConfig *config, SimTcpConn *conn, SimTime *done,
+                              uint64_t *left, SimDuration rtt, uint64_t bps)
+{
+    uint64_t window = config->window;
+    if (conn->round_used != 0 || conn->cwnd != window || *left <= window) return FALSE;
+    SimDuration serialise = bps > 0 ? sim_time_transmit(window, bps) : 0;
+    if (serialise > rtt || *done > conn->round_start || rtt == 0) return FALSE;
+    uint64_t k = (*left - 1) / window;
+    SIM_ASSERT(k >= 1);
+    SimDuration span = (SimDuration)MIN((SimU128)(k - 1) * rtt, (SimU128)SIM_TIME_MAX);
+    *done = sim_time_add(sim_time_add(conn->round_start, span), serialise);
+    conn->round_start = sim_time_add(conn->round_start, sim_time_add(span, rtt));
+    *left -= k * window;
+    SIM_ASSERT(*left > 0 && *left <= window && *done <= conn->round_start);
+    return TRUE;
+}
+
 SimTime sim_tcp_send(const SimTcpConfig *config, SimTcpConn *conn, SimTime ready, uint64_t bytes,
                      SimDuration rtt, uint64_t bps)
 {
@@ -114,6 +139,7 @@ SimTime sim_tcp_send(const SimTcpConfig *config, SimTcpConn *conn, SimTime ready
     SimTime done = sim_time_max(ready, conn->done);
     uint64_t left = bytes;
     while (left > 0) {
+        if (steady_rounds(config, conn, &done, &left, rtt, bps)) continue;
         if (conn->round_used >= conn->cwnd) { /* wait for the round's acknowledgements */
             round_end(config, conn);
             conn->round_start = sim_time_add(conn->round_start, rtt);

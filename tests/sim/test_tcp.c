@@ -59,6 +59,37 @@ START_TEST(slow_start_rounds)
 }
 END_TEST
 
+/* A long transfer over a small window: once cwnd is the window, one window per RTT, the last
+ * round's bytes leaving after their serialisation (the steady rounds are taken in one step,
+ * which must agree with taking them one at a time). */
+START_TEST(steady_rounds_are_one_window_per_rtt)
+{
+    SimTcpConfig c;
+    sim_tcp_preset(SIM_TCP_LINUX_DEFAULT, &c);
+    c.window = 10 * c.mss; /* the initial window: no slow start at all */
+    SimDuration rtt = 50 * SIM_MS;
+    uint64_t bps = 100000000;
+    SimTcpConn conn = {0};
+    /* 1000 windows and a half: 1000 full rounds, then 7,240 bytes in round 1001. */
+    uint64_t bytes = 1000 * c.window + c.window / 2;
+    SimTime done = sim_tcp_send(&c, &conn, SIM_S, bytes, rtt, bps);
+    ck_assert_uint_eq(done, SIM_S + 1000 * rtt + sim_time_transmit(c.window / 2, bps));
+    /* The same bytes in 1001 messages of at most a window each leave at the same time. */
+    SimTcpConn piecewise = {0};
+    SimTime last = 0;
+    for (int i = 0; i < 1000; i++)
+        last = sim_tcp_send(&c, &piecewise, SIM_S, c.window, rtt, bps);
+    ck_assert_uint_eq(last, SIM_S + 999 * rtt + sim_time_transmit(c.window, bps));
+    last = sim_tcp_send(&c, &piecewise, SIM_S, c.window / 2, rtt, bps);
+    ck_assert_uint_eq(last, done);
+    /* A window the link cannot send within one RTT is link-limited: the link's rate. */
+    c.window = 64 * c.mss;
+    SimTcpConn slow = {.cwnd = c.window, .round_start = 0, .done = 0};
+    done = sim_tcp_send(&c, &slow, 0, 100 * c.window, rtt, 1000000);
+    ck_assert_uint_eq(done, 100 * sim_time_transmit(c.window, 1000000));
+}
+END_TEST
+
 /* Linux's tcp_cwnd_restart(): idle for 1.5 RTO halves cwnd once; for 30 s it is back to the
  * initial window; with slow_start_after_idle off it keeps the window. */
 START_TEST(idle_restart_halves_per_rto)
@@ -270,6 +301,7 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("tcp");
     tcase_add_test(tc, presets_are_the_cited_values);
     tcase_add_test(tc, slow_start_rounds);
+    tcase_add_test(tc, steady_rounds_are_one_window_per_rtt);
     tcase_add_test(tc, idle_restart_halves_per_rto);
     tcase_add_test(tc, bulk_transfer_reaches_window_over_rtt);
     tcase_add_test(tc, first_message_after_idle_slow_starts);
