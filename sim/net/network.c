@@ -161,7 +161,8 @@ struct SimNetwork {
     guint held_prune_at;   /* prune stale entries when the list reaches this length */
     GHashTable *link_held; /* link key -> LinkHeld *: lookup only, never iterated */
     /* TCP sender state (config.tcp.enabled): per source host, NULL until it first sends, else
-     * an array of one SimTcpConn per target host. */
+     * an array of one SimTcpConn per target host (32 bytes a pair: 32 MB for 1,000 hosts that
+     * all talk to each other, which `bench consensus` shows as 31 MB more peak RSS). */
     SimTcpConn **tcp_conns;
     Packet *free_packets;
     GPtrArray *packet_blocks;
