@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Determinism across runs, seeds and build types.
 
-For each of two runs (consensus alone: 100 nodes, 100 views; and the data path with real
-signatures, real payloads, erasure coding and rollups rebuilding their namespaces from shares),
+For each of three runs (consensus alone: 100 nodes, 100 views; the data path with real
+signatures, real payloads, erasure coding and rollups rebuilding their namespaces from shares;
+and the data path over the TCP model with two vCPUs per validator),
 runs it twice with the optimised build and once with the -O0 build, and once more with another
 seed. The trace digests of the first three must be identical and the fourth must differ.
 
@@ -28,6 +29,9 @@ RUNS = {
     "data path": ["run", "--nodes", "16", "--views", "40", "--crypto", "real", "--payloads",
                   "real", "--da-committee", "5", "--rollups", "2", "--tx-rate", "100/s",
                   "--tx-size", "uniform(min=100B, max=2KB)", "--rollup-fetch", "vid", "--quiet"] + JITTER,
+    "tcp and vcpus": ["run", "--nodes", "20", "--views", "30", "--da-committee", "5", "--rollups",
+                      "2", "--tx-rate", "100/s", "--set", "network.tcp=linux-default", "--set",
+                      "hosts.vcpus=2", "--quiet"] + JITTER,
 }
 
 

@@ -37,13 +37,50 @@ SimTime sim_host_downlink_reserve(SimHost *host, SimTime arrival, uint64_t bytes
     return reserve(&host->downlink_free, host->downlink_bps, arrival, bytes, divisor_ppm, wait);
 }
 
+/* cpu_free is the earliest vCPU's busy-until. */
+static void cpu_free_update(SimHost *host)
+{
+    SimTime first = host->vcpu_free[0];
+    for (uint32_t i = 1; i < host->vcpus; i++)
+        first = sim_time_min(first, host->vcpu_free[i]);
+    host->cpu_free = first;
+}
+
 SimTime sim_host_cpu_charge(SimHost *host, SimTime now, SimDuration cost)
 {
     SIM_ASSERT(host->cpu_factor_ppm > 0);
+    SIM_ASSERT(host->vcpus <= 1 || host->vcpu_free != NULL); /* 0 (zeroed) counts as 1 */
     SimDuration scaled = (SimDuration)(((SimU128)cost * host->cpu_factor_ppm) / SIM_PPM_ONE);
-    SimTime start = sim_time_max(now, host->cpu_free);
-    host->cpu_free = sim_time_add(start, scaled);
     host->cpu_busy += scaled;
-    SIM_ASSERT(host->cpu_free >= now);
-    return host->cpu_free;
+    if (host->vcpus <= 1) {
+        SimTime start = sim_time_max(now, host->cpu_free);
+        host->cpu_free = sim_time_add(start, scaled);
+        SIM_ASSERT(host->cpu_free >= now);
+        return host->cpu_free;
+    }
+    uint32_t first = 0;
+    for (uint32_t i = 1; i < host->vcpus; i++) {
+        if (host->vcpu_free[i] < host->vcpu_free[first]) first = i;
+    }
+    SimTime done = sim_time_add(sim_time_max(now, host->vcpu_free[first]), scaled);
+    host->vcpu_free[first] = done;
+    cpu_free_update(host);
+    SIM_ASSERT(done >= now);
+    return done;
+}
+
+void sim_host_cpu_hold(SimHost *host, SimTime until)
+{
+    host->cpu_free = sim_time_max(host->cpu_free, until);
+    for (uint32_t i = 0; host->vcpus > 1 && i < host->vcpus; i++)
+        host->vcpu_free[i] = sim_time_max(host->vcpu_free[i], until);
+    SIM_ASSERT(host->cpu_free >= until);
+}
+
+void sim_host_cpu_reset(SimHost *host, SimTime now)
+{
+    host->cpu_free = now;
+    for (uint32_t i = 0; host->vcpus > 1 && i < host->vcpus; i++)
+        host->vcpu_free[i] = now;
+    SIM_ASSERT(host->cpu_free == now);
 }

@@ -3,10 +3,12 @@
  *
  * Links are store-and-forward FIFO queues: a message of S bytes occupies the uplink for
  * S*8/uplink_bps, starting when the previous message on that link is done, and likewise the
- * downlink on the receiving side. The CPU is a busy-until time: handling a message or firing a
- * timer starts no earlier than the CPU is free and charges the work's cost in virtual time,
- * so a leader that verifies 10,000 votes really is slower. Paused hosts have their CPU busy
- * until they resume; crashed hosts drop everything.
+ * downlink on the receiving side. The CPU is a run queue over `vcpus` virtual CPUs, each a
+ * busy-until time: handling a message or firing a timer starts no earlier than one of them is
+ * free, and its work's cost is charged in virtual time to the vCPU that frees first, so a leader
+ * that verifies 10,000 votes really is slower, and one with two vCPUs verifies two at a time.
+ * A job runs on one vCPU: the model does not split one job's work across several. Paused hosts have
+ * their CPU busy until they resume; crashed hosts drop everything.
  *
  * SimHost is exposed so the network can keep hosts in one flat array; callers outside
  * sim/net/network.c treat every field as read-only.
@@ -46,8 +48,10 @@ typedef struct SimHost {
     uint64_t downlink_bps;
     SimTime uplink_free;
     SimTime downlink_free;
-    SimTime cpu_free;
-    SimDuration cpu_busy;    /* total CPU time charged */
+    SimTime cpu_free;        /* when the first of its vCPUs is free */
+    SimDuration cpu_busy;    /* total CPU time charged, over all vCPUs */
+    uint32_t vcpus;          /* virtual CPUs (0, as in a zeroed SimHost, counts as 1) */
+    SimTime *vcpu_free;      /* vcpus > 1: each vCPU's busy-until (owned by the network) */
     uint64_t cpu_factor_ppm; /* cost multiplier: 1000000 = nominal, 2000000 = half speed */
     uint32_t incarnation;    /* bumped at every crash */
     SimTime crashed_at;      /* when the last incarnation ended */
@@ -74,9 +78,16 @@ SimTime sim_host_downlink_reserve(SimHost *host, SimTime arrival, uint64_t bytes
                                   uint64_t divisor_ppm, SimDuration *wait);
 
 /*
- * Charges `cost` of nominal CPU time (scaled by the host's factor) starting at
- * max(now, cpu_free); returns the new cpu_free, the time the work completes.
+ * Charges `cost` of nominal CPU time (scaled by the host's factor) to the vCPU that is free
+ * first (the lowest-numbered one on a tie), starting at max(now, its busy-until); returns the
+ * time the work completes. With one vCPU that is the new cpu_free.
  */
 SimTime sim_host_cpu_charge(SimHost *host, SimTime now, SimDuration cost);
+
+/* Keeps every vCPU busy until at least `until` (a pause, or a restart at `until`). */
+void sim_host_cpu_hold(SimHost *host, SimTime until);
+
+/* Makes every vCPU free at `now` (a crash: the work in progress is gone). */
+void sim_host_cpu_reset(SimHost *host, SimTime now);
 
 #endif

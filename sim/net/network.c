@@ -160,6 +160,10 @@ struct SimNetwork {
     GArray *held;   /* of HeldCopy, in the order the copies were held */
     guint held_prune_at;   /* prune stale entries when the list reaches this length */
     GHashTable *link_held; /* link key -> LinkHeld *: lookup only, never iterated */
+    /* TCP sender state (config.tcp.enabled): per source host, NULL until it first sends, else
+     * an array of one SimTcpConn per target host (32 bytes a pair: 32 MB for 1,000 hosts that
+     * all talk to each other, which `bench consensus` shows as 31 MB more peak RSS). */
+    SimTcpConn **tcp_conns;
     Packet *free_packets;
     GPtrArray *packet_blocks;
     uint64_t packets_live;
@@ -408,6 +412,45 @@ static gboolean propagation(SimNetwork *network, SimHost *source, uint32_t targe
 
 static void held_add(SimNetwork *network, const HeldCopy *held);
 
+/* The uplink rate of `host` under a bandwidth divisor (0 = unlimited), as host.c charges it. */
+static uint64_t uplink_bps(const SimHost *host, uint64_t divisor_ppm)
+{
+    if (host->uplink_bps == 0 || divisor_ppm == SIM_PPM_ONE) return host->uplink_bps;
+    uint64_t scaled = (uint64_t)(((SimU128)host->uplink_bps * SIM_PPM_ONE) / divisor_ppm);
+    return scaled > 0 ? scaled : 1;
+}
+
+/* When the last byte of a copy handed to the uplink at `ready` may leave under its
+ * connection's TCP window (config.tcp). The connection's round-trip time is the two base
+ * one-way delays, scaled by the copy's degradation. */
+static SimTime tcp_depart(SimNetwork *network, const Packet *packet, SimTime ready,
+                          const LinkEffect *effect)
+{
+    uint32_t source = packet->message->source;
+    SIM_ASSERT(network->config.tcp.enabled && source != packet->target);
+    if (network->tcp_conns == NULL) network->tcp_conns = g_new0(SimTcpConn *, network->host_count);
+    if (network->tcp_conns[source] == NULL) {
+        network->tcp_conns[source] = g_new0(SimTcpConn, network->host_count);
+    }
+    SimDuration rtt = sim_time_add(sim_network_base_latency(network, source, packet->target),
+                                   sim_network_base_latency(network, packet->target, source));
+    rtt = (SimDuration)(((SimU128)rtt * effect->latency_factor_ppm) / SIM_PPM_ONE);
+    const SimHost *host = &network->hosts[source];
+    return sim_tcp_send(&network->config.tcp, &network->tcp_conns[source][packet->target], ready,
+                        packet->message->size, rtt,
+                        uplink_bps(host, effect->bandwidth_divisor_ppm));
+}
+
+/* A crashed host's connections are gone, both ways: they start again from the initial window. */
+static void tcp_forget(SimNetwork *network, uint32_t host)
+{
+    if (network->tcp_conns == NULL) return;
+    g_clear_pointer(&network->tcp_conns[host], g_free);
+    for (uint32_t i = 0; i < network->host_count; i++) {
+        if (network->tcp_conns[i] != NULL) network->tcp_conns[i][host] = (SimTcpConn){0};
+    }
+}
+
 /*
  * The adversary's extra delay before GST (the partial synchrony of Dwork, Lynch and
  * Stockmeyer): a copy handed over at sent_at < GST draws a delay from pre_gst_delay, cut down so
@@ -445,6 +488,10 @@ static SimEventId depart(SimNetwork *network, Packet *packet, SimTime ready, Sim
     packet->up_done =
         sim_host_uplink_reserve(source, ready, message->size, effect.bandwidth_divisor_ppm, &wait);
     counters_of(network, message->source, message->type)->uplink_wait += wait;
+    if (network->config.tcp.enabled) {
+        packet->up_done =
+            sim_time_max(packet->up_done, tcp_depart(network, packet, ready, &effect));
+    }
     SimDuration delay = 0;
     if (!propagation(network, source, packet->target, &effect, &delay)) {
         count_drop(network, packet, &network->stats.dropped_loss);
@@ -977,6 +1024,7 @@ SimNetwork *sim_network_new(SimEngine *engine, const SimNetworkConfig *config, u
         SimHost *host = &network->hosts[i];
         host->id = i;
         host->cpu_factor_ppm = SIM_PPM_ONE;
+        host->vcpus = 1;
         sim_rng_init(&host->rng, config->rng_algorithm, config->seed, "network.host", i);
     }
     network->cuts = g_array_new(FALSE, TRUE, sizeof(Cut));
@@ -1034,6 +1082,11 @@ void sim_network_free(SimNetwork *network)
     if (network->gst_set) sim_rng_clear(&network->gst_rng);
     g_ptr_array_unref(network->packet_blocks);
     g_free(network->counters);
+    for (uint32_t i = 0; network->tcp_conns != NULL && i < network->host_count; i++)
+        g_free(network->tcp_conns[i]);
+    g_free(network->tcp_conns);
+    for (uint32_t i = 0; i < network->host_count; i++)
+        g_free(network->hosts[i].vcpu_free);
     g_free(network->hosts);
     g_free(network);
 }
@@ -1061,6 +1114,16 @@ void sim_network_host_configure(SimNetwork *network, uint32_t host, const SimHos
     h->region = config->region;
     h->uplink_bps = config->uplink_bps;
     h->downlink_bps = config->downlink_bps;
+    uint32_t vcpus = MAX(config->vcpus, 1u);
+    if (vcpus == h->vcpus) return;
+    SIM_ASSERT(h->cpu_head == NULL); /* configured before it runs anything */
+    g_clear_pointer(&h->vcpu_free, g_free);
+    h->vcpus = vcpus;
+    if (vcpus > 1) {
+        h->vcpu_free = g_new(SimTime, vcpus);
+        for (uint32_t i = 0; i < vcpus; i++)
+            h->vcpu_free[i] = h->cpu_free;
+    }
 }
 
 uint16_t sim_network_register_type(SimNetwork *network, const char *name)
@@ -1124,10 +1187,11 @@ void sim_network_host_crash(SimNetwork *network, uint32_t host)
     h->incarnation++;
     h->crashed_at = now;
     held_recount(network); /* what it held for its links is gone */
+    tcp_forget(network, host);
     /* Whatever was queued on the links is gone; the links are idle from now on. */
     h->uplink_free = now;
     h->downlink_free = now;
-    h->cpu_free = now;
+    sim_host_cpu_reset(h, now);
 }
 
 void sim_network_host_restart(SimNetwork *network, uint32_t host)
@@ -1138,14 +1202,13 @@ void sim_network_host_restart(SimNetwork *network, uint32_t host)
     h->status = SIM_HOST_UP;
     h->uplink_free = sim_time_max(h->uplink_free, now);
     h->downlink_free = sim_time_max(h->downlink_free, now);
-    h->cpu_free = sim_time_max(h->cpu_free, now);
+    sim_host_cpu_hold(h, now);
 }
 
 void sim_network_host_pause(SimNetwork *network, uint32_t host, SimTime until)
 {
     SIM_ASSERT(host < network->host_count);
-    SimHost *h = &network->hosts[host];
-    h->cpu_free = sim_time_max(h->cpu_free, until);
+    sim_host_cpu_hold(&network->hosts[host], until);
 }
 
 void sim_network_host_set_cpu_factor(SimNetwork *network, uint32_t host, uint64_t factor_ppm)

@@ -6,6 +6,9 @@
  *      produced it). Filters and cuts look at it here (see below). The uplink serialises copies
  *      FIFO in the order they are handed over: the copy leaves at
  *      up_done = max(ready, uplink_free) + S*8/B_up.
+ *      With a TCP model (config.tcp), the copy also waits for its connection's window: it
+ *      leaves no earlier than sim_tcp_send() allows on the connection source -> target, whose
+ *      round-trip time is the two one-way base delays (times a degradation's latency factor).
  *   2. It propagates for the regions' one-way delay (measured RTT / 2), times a degradation
  *      factor if one applies, plus jitter drawn from the sender's stream, plus one retransmission
  *      timeout per loss if the transport is reliable (or it is dropped, in drop mode), plus the
@@ -50,6 +53,7 @@
 #include "sim/net/host.h"
 #include "sim/net/nodeset.h"
 #include "sim/net/regions.h"
+#include "sim/net/tcp.h"
 
 #include <glib.h>
 #include <stdint.h>
@@ -87,12 +91,16 @@ typedef struct SimNetworkConfig {
      * would go beyond it is dropped (stats.dropped_hold), as a full socket buffer would refuse
      * it. 0 = no bound. */
     uint64_t hold_max;
+    /* The TCP model of every connection between two hosts (sim/net/tcp.h); zero-initialised
+     * (enabled = FALSE) keeps links ideal: latency and bandwidth only. */
+    SimTcpConfig tcp;
 } SimNetworkConfig;
 
 typedef struct SimHostConfig {
     uint16_t region;
     uint64_t uplink_bps; /* 0 = unlimited */
     uint64_t downlink_bps;
+    uint32_t vcpus; /* virtual CPUs that run its work in parallel; 0 = 1 */
 } SimHostConfig;
 
 /* Called when a copy is delivered to `host`'s CPU. `message` is borrowed for the call. */
@@ -184,8 +192,9 @@ void sim_network_broadcast(SimNetwork *network, SimTime ready, SimMessage *messa
 /* --- CPU, timers and host state ----------------------------------------------------------------
  */
 
-/* Charges `cost` of CPU work to `host` starting now (or when its CPU frees up); returns the
- * time the work completes, which is when messages it produced may be handed to the uplink. */
+/* Charges `cost` of CPU work to `host` starting now (or when one of its vCPUs frees up);
+ * returns the time the work completes, which is when messages it produced may be handed to the
+ * uplink. The work runs on one vCPU (sim_host_cpu_charge). */
 SimTime sim_network_cpu_charge(SimNetwork *network, uint32_t host, SimDuration cost);
 
 /* Arms timer slot `timer` (< SIM_HOST_TIMERS_MAX) of `host` for `at`, replacing a pending one. */

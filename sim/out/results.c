@@ -257,11 +257,20 @@ static GString *latency_histogram_csv(const SimRun *run)
     return out;
 }
 
+/* The share of its vCPUs' time a host spent working, over the run's virtual time. */
+static double busy_fraction(const SimHost *h, SimTime end)
+{
+    if (end == 0) return 0;
+    return (double)h->cpu_busy / ((double)end * (double)MAX(h->vcpus, 1u));
+}
+
 static GString *nodes_csv(const SimRun *run)
 {
     SimNetwork *net = sim_run_network(run);
-    GString *out = g_string_new("node,region,byzantine,cpu_busy,uplink_wait,downlink_wait,"
-                                "msgs_sent,bytes_sent,msgs_received,bytes_received,msgs_dropped\n");
+    GString *out = g_string_new("node,region,byzantine,vcpus,cpu_busy,cpu_busy_fraction,"
+                                "uplink_wait,downlink_wait,msgs_sent,bytes_sent,msgs_received,"
+                                "bytes_received,msgs_dropped\n");
+    SimTime end = sim_engine_now(sim_run_engine(run));
     for (uint32_t id = 0; id < sim_run_config(run)->nodes; id++) {
         const SimHost *h = sim_network_host(net, id);
         SimTypeCounters t = {0};
@@ -272,12 +281,14 @@ static GString *nodes_csv(const SimRun *run)
             t.msgs_dropped += c->msgs_dropped;
             t.uplink_wait += c->uplink_wait, t.downlink_wait += c->downlink_wait;
         }
-        g_string_append_printf(
-            out,
-            "%u,%s,%d,%.9f,%.9f,%.9f,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-            id, sim_regions_name(sim_run_regions(run), h->region), sim_run_was_byzantine(run, id),
-            seconds(h->cpu_busy), seconds(t.uplink_wait), seconds(t.downlink_wait), t.msgs_sent,
-            t.bytes_sent, t.msgs_received, t.bytes_received, t.msgs_dropped);
+        g_string_append_printf(out,
+                               "%u,%s,%d,%u,%.9f,%.6f,%.9f,%.9f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                               ",%" PRIu64 ",%" PRIu64 "\n",
+                               id, sim_regions_name(sim_run_regions(run), h->region),
+                               sim_run_was_byzantine(run, id), MAX(h->vcpus, 1u),
+                               seconds(h->cpu_busy), busy_fraction(h, end), seconds(t.uplink_wait),
+                               seconds(t.downlink_wait), t.msgs_sent, t.bytes_sent, t.msgs_received,
+                               t.bytes_received, t.msgs_dropped);
     }
     return out;
 }

@@ -65,6 +65,9 @@ void sim_run_config_init(SimRunConfig *c)
         .loss_mode = SIM_LOSS_RETRANSMIT,
         .retransmit_timeout = 200 * SIM_MS,
         .hold_max = 4 << 20, /* Linux's default tcp_wmem maximum: docs/calibration.md */
+        .tcp_mode = SIM_TCP_IDEAL,
+        .tcp_slow_start_after_idle = -1,
+        .vcpus = 1,
         .crypto = PROTO_CRYPTO_MODELED,
         .leaders = PROTO_LEADER_STAKE_WEIGHTED,
         .view_timeout = 10 * SIM_S,
@@ -545,6 +548,18 @@ static gboolean build_stakes(const SimRunConfig *c, uint64_t *stakes, GError **e
     SIM_UNREACHABLE();
 }
 
+void sim_run_tcp_config(const SimRunConfig *c, SimTcpConfig *tcp)
+{
+    sim_tcp_preset(c->tcp_mode, tcp);
+    if (!tcp->enabled) return;
+    if (c->tcp_window > 0) tcp->window = c->tcp_window;
+    if (c->tcp_initial_window > 0) tcp->initial_window = c->tcp_initial_window;
+    if (c->tcp_mss > 0) tcp->mss = c->tcp_mss;
+    if (c->tcp_slow_start_after_idle >= 0)
+        tcp->slow_start_after_idle = c->tcp_slow_start_after_idle;
+    SIM_ASSERT(tcp->window > 0 && tcp->mss > 0 && tcp->initial_window > 0);
+}
+
 static gboolean build_network(SimRun *run, GError **error)
 {
     const SimRunConfig *c = &run->config;
@@ -563,13 +578,14 @@ static gboolean build_network(SimRun *run, GError **error)
                             .loss_mode = c->loss_mode,
                             .retransmit_timeout = c->retransmit_timeout,
                             .hold_max = c->hold_max};
+    sim_run_tcp_config(c, &net.tcp);
     run->network = sim_network_new(run->engine, &net, run->hosts);
     for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
     sim_network_set_handlers(run->network, on_receive, on_timer, run);
     for (uint32_t i = 0; i < c->nodes; i++) {
-        SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps};
+        SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps, c->vcpus};
         sim_network_host_configure(run->network, i, &host);
     }
     return TRUE;

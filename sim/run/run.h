@@ -68,6 +68,14 @@ typedef struct SimRunConfig {
     SimLossMode loss_mode;
     SimDuration retransmit_timeout;
     uint64_t hold_max; /* bytes a HOLD cut may keep per link (SimNetworkConfig.hold_max) */
+    /* TCP per connection (sim/net/tcp.h): a preset, and overrides of its values (0, or -1 for
+     * the flag: the preset's). */
+    SimTcpMode tcp_mode;
+    uint64_t tcp_window;
+    uint64_t tcp_initial_window;
+    uint64_t tcp_mss;
+    int tcp_slow_start_after_idle;
+    uint32_t vcpus; /* each validator's virtual CPUs */
     ProtoCryptoMode crypto;
     ProtoLeaderMode leaders;
     gboolean three_chain;
@@ -123,6 +131,9 @@ typedef struct SimRunConfig {
  * modeled crypto, stake-weighted leaders, 10 s view timeout, 100 views). */
 void sim_run_config_init(SimRunConfig *config);
 void sim_run_config_clear(SimRunConfig *config);
+
+/* The TCP model `config` asks for: its preset with the overrides applied. */
+void sim_run_tcp_config(const SimRunConfig *config, SimTcpConfig *tcp);
 
 /* Adds a fault of `kind` on `nodes` (copied) at virtual time `at`, never ending. */
 void sim_run_config_add_fault(SimRunConfig *config, SimFaultKind kind, SimTime at,

@@ -93,6 +93,10 @@ static const char *const loss_names[] = {"retransmit", "drop", NULL};
 static const int loss_values[] = {SIM_LOSS_RETRANSMIT, SIM_LOSS_DROP};
 static const char *const payload_names[] = {"synthetic", "real", NULL};
 static const int payload_values[] = {TRUE, FALSE};
+static const char *const tcp_names[] = {"ideal", "linux-default", "tuned", NULL};
+static const int tcp_values[] = {SIM_TCP_IDEAL, SIM_TCP_LINUX_DEFAULT, SIM_TCP_TUNED};
+static const char *const flag_names[] = {"true", "false", NULL};
+static const int flag_values[] = {TRUE, FALSE};
 static const char *const fetch_names[] = {"da", "vid", NULL};
 static const int fetch_values[] = {PROTO_ROLLUP_FROM_DA, PROTO_ROLLUP_FROM_VID};
 
@@ -166,6 +170,21 @@ static const KeySpec keys[] = {
              "copies beyond it are dropped and counted (Linux's default tcp_wmem maximum; "
              "docs/calibration.md)",
              hold_max, SIM_QUANTITY_SIZE, 1),
+    CHOICE("network", "tcp", "ideal",
+           "each connection's TCP: ideal (latency and bandwidth only), linux-default or tuned "
+           "(window / RTT, slow start; docs/calibration.md)",
+           tcp_mode, tcp_names, tcp_values),
+    QUANTITY("network", "tcp_window", "(the preset's)",
+             "the most bytes a connection has in flight (linux-default 3MiB, tuned 16MiB)",
+             tcp_window, SIM_QUANTITY_SIZE, 1),
+    COUNT("network", "tcp_initial_window", "(the preset's)",
+          "segments a new or idle connection may send in its first round trip (10)",
+          tcp_initial_window, 8, 1, 65535),
+    QUANTITY("network", "tcp_mss", "(the preset's)", "payload bytes per segment (1448B)", tcp_mss,
+             SIM_QUANTITY_SIZE, 1),
+    CHOICE("network", "tcp_slow_start_after_idle", "(the preset's)",
+           "true: cwnd decays after an idle of one retransmission timeout, as Linux's default",
+           tcp_slow_start_after_idle, flag_names, flag_values),
     TIME_OR("network", "gst", "none",
             "global stabilisation time: before it, copies get adversarial delays", gst, "none"),
     DIST("network", "pre_gst_delay", "uniform(min=0s, max=2s)",
@@ -174,6 +193,10 @@ static const KeySpec keys[] = {
     DURATION("network", "gst_delta", "1s",
              "a copy sent at t arrives by max(t, gst) + gst_delta (the adversary's bound)",
              gst_delta),
+    COUNT("hosts", "vcpus", "1",
+          "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
+          "a time, the model before vCPUs; Espresso's testnets ran 2)",
+          vcpus, 4, 1, 4096),
     COUNT("consensus", "nodes", "10", "validators", nodes, 4, 1, 100000),
     SPECIAL("consensus", "stake", "equal",
             "equal, zipf(s=NUMBER), or a list of one integer per validator"),
@@ -243,8 +266,8 @@ static const KeySpec keys[] = {
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network", "consensus", "costs",     "da",
-                                     "workload", "test",    "expect",    "fault.NAME"};
+static const char *const groups[] = {"scenario", "network",  "hosts", "consensus", "costs",
+                                     "da",       "workload", "test",  "expect",    "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -630,10 +653,36 @@ static void check_data_path(ScenarioCtx *c)
     }
 }
 
+/* The TCP overrides need a TCP model, and a window must hold a segment. */
+static void check_tcp(ScenarioCtx *c)
+{
+    SimRunConfig *cfg = &c->s->config;
+    static const char *const overrides[] = {"tcp_window", "tcp_initial_window", "tcp_mss",
+                                            "tcp_slow_start_after_idle"};
+    if (cfg->tcp_mode == SIM_TCP_IDEAL) {
+        for (size_t i = 0; i < G_N_ELEMENTS(overrides); i++) {
+            if (!g_key_file_has_key(c->file, "network", overrides[i], NULL)) continue;
+            reader__problem(c, "network", overrides[i],
+                            "needs a TCP model: set [network] tcp = linux-default or tuned "
+                            "(with tcp = ideal a connection has no window)");
+        }
+        return;
+    }
+    SimTcpConfig tcp;
+    sim_run_tcp_config(cfg, &tcp);
+    if (tcp.window < tcp.mss) {
+        reader__problem(c, "network", "tcp_window",
+                        "is %" G_GUINT64_FORMAT " bytes, less than one segment ([network] tcp_mss "
+                        "%" G_GUINT64_FORMAT " bytes)",
+                        tcp.window, tcp.mss);
+    }
+}
+
 static void check_config(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     check_places(c);
+    check_tcp(c);
     check_stake(c);
     check_data_path(c);
     if (cfg->views_max == 0 && cfg->blocks_max == 0 && cfg->end_time == SIM_TIME_NONE &&
@@ -798,7 +847,7 @@ static void check_groups(ScenarioCtx *c)
         }
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
         reader__problem(c, names[i], NULL,
-                        "unknown group%s%s%s; the groups are scenario, network, "
+                        "unknown group%s%s%s; the groups are scenario, network, hosts, "
                         "consensus, costs, da, workload, test, expect and fault.NAME",
                         close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
@@ -1039,6 +1088,12 @@ static const struct {
     {"network", "loss_mode", "drop"},
     {"network", "retransmit_timeout", "300ms"},
     {"network", "hold_max", "256KiB"},
+    {"network", "tcp", "linux-default"},
+    {"network", "tcp_window", "16MiB"},
+    {"network", "tcp_initial_window", "4"},
+    {"network", "tcp_mss", "8948B"},
+    {"network", "tcp_slow_start_after_idle", "false"},
+    {"hosts", "vcpus", "2"},
     {"network", "gst", "40s"},
     {"network", "pre_gst_delay", "exponential(mean=3s)"},
     {"network", "gst_delta", "500ms"},

@@ -1,7 +1,8 @@
 /*
  * Determinism of the engine and network: a randomized gossip workload that exercises jitter,
  * retransmissions, a partition, a degradation window, CPU charges and timers gives the same
- * trace digest every time for one seed, and a different digest for another seed.
+ * trace digest every time for one seed, and a different digest for another seed; so does it over
+ * the TCP model (sim/net/tcp.h).
  */
 #include "sim/net/network.h"
 #include "sim/net/placement.h"
@@ -49,7 +50,7 @@ static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime
     forward(user_data, host, now);
 }
 
-static void run(uint64_t seed, char digest[65])
+static void run(uint64_t seed, SimTcpMode tcp, char digest[65])
 {
     GError *error = NULL;
     SimRegions *regions = sim_regions_new_default(&error);
@@ -60,6 +61,7 @@ static void run(uint64_t seed, char digest[65])
                                .loss_ppm = 20000,
                                .loss_mode = SIM_LOSS_RETRANSMIT,
                                .retransmit_timeout = 200 * SIM_MS};
+    sim_tcp_preset(tcp, &config.tcp);
     ck_assert(sim_dist_parse("lognormal(median=5%, sigma=0.8)", SIM_QUANTITY_DURATION, TRUE,
                              &config.jitter, &error));
     enum { HOSTS = 64 };
@@ -71,7 +73,7 @@ static void run(uint64_t seed, char digest[65])
     uint16_t placed[HOSTS];
     ck_assert(sim_placement_assign(regions, "all", HOSTS, placed, &error));
     for (uint32_t i = 0; i < HOSTS; i++) {
-        SimHostConfig host = {placed[i], 100000000, 200000000};
+        SimHostConfig host = {placed[i], 100000000, 200000000, 1};
         sim_network_host_configure(network, i, &host);
     }
     SimNodeSet left, right;
@@ -99,11 +101,17 @@ static void run(uint64_t seed, char digest[65])
 START_TEST(same_seed_same_digest)
 {
     char a[65], b[65], c[65];
-    run(11, a);
-    run(11, b);
-    run(12, c);
+    run(11, SIM_TCP_IDEAL, a);
+    run(11, SIM_TCP_IDEAL, b);
+    run(12, SIM_TCP_IDEAL, c);
     ck_assert_str_eq(a, b);
     ck_assert_str_ne(a, c);
+    /* With the TCP model: the same for one seed, and not the ideal links' digest. */
+    char d[65], e[65];
+    run(11, SIM_TCP_LINUX_DEFAULT, d);
+    run(11, SIM_TCP_LINUX_DEFAULT, e);
+    ck_assert_str_eq(d, e);
+    ck_assert_str_ne(d, a);
 }
 END_TEST
 

@@ -46,6 +46,26 @@ START_TEST(cpu_charging)
 }
 END_TEST
 
+/* Two vCPUs run two jobs at once; the third waits for the first vCPU to free. */
+START_TEST(cpu_charging_on_vcpus)
+{
+    SimTime free_at[2] = {0, 0};
+    SimHost host = {.cpu_factor_ppm = SIM_PPM_ONE, .vcpus = 2, .vcpu_free = free_at};
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 100, 50), 150);
+    ck_assert_uint_eq(host.cpu_free, 0); /* the other vCPU is still free */
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 100, 80), 180);
+    ck_assert_uint_eq(host.cpu_free, 150);
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 120, 10), 160); /* on the first, at 150 */
+    ck_assert_uint_eq(host.cpu_busy, 140);
+    sim_host_cpu_hold(&host, 500);
+    ck_assert_uint_eq(host.cpu_free, 500);
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 0, 10), 510);
+    sim_host_cpu_reset(&host, 600);
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 600, 10), 610);
+    ck_assert_uint_eq(sim_host_cpu_charge(&host, 600, 10), 610);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("host");
@@ -53,6 +73,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, transmit_times);
     tcase_add_test(tc, fifo_reservations);
     tcase_add_test(tc, cpu_charging);
+    tcase_add_test(tc, cpu_charging_on_vcpus);
     suite_add_tcase(suite, tc);
     return suite;
 }

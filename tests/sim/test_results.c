@@ -140,10 +140,19 @@ static void check_tables(const char *dir, const SimRun *run)
     ck_assert_uint_eq(finality, ana_histogram_count(ana_liveness_latency(l)));
     ck_assert_uint_eq(tx, ana_data_decided_txs(sim_run_data(run)));
     Table nodes = read_table(dir, "nodes.csv",
-                             "node,region,byzantine,cpu_busy,uplink_wait,downlink_wait,msgs_sent,"
-                             "bytes_sent,msgs_received,bytes_received,msgs_dropped");
+                             "node,region,byzantine,vcpus,cpu_busy,cpu_busy_fraction,uplink_wait,"
+                             "downlink_wait,msgs_sent,bytes_sent,msgs_received,bytes_received,"
+                             "msgs_dropped");
     ck_assert_uint_eq(nodes.rows->len, 10);
     ck_assert(g_ascii_strtod(field(&nodes, 0, "cpu_busy"), NULL) > 0);
+    ck_assert_str_eq(field(&nodes, 0, "vcpus"), "1");
+    /* The busy fraction is the busy time over the run's virtual time (one vCPU). */
+    double busy = g_ascii_strtod(field(&nodes, 0, "cpu_busy"), NULL);
+    double fraction = g_ascii_strtod(field(&nodes, 0, "cpu_busy_fraction"), NULL);
+    double end = (double)sim_engine_now(sim_run_engine(run)) / 1e9;
+    ck_assert_double_eq_tol(fraction, busy / end, 1e-6);
+    ck_assert_double_gt(fraction, 0);
+    ck_assert_double_lt(fraction, 1);
     Table types = read_table(dir, "node_types.csv",
                              "node,type,msgs_sent,bytes_sent,msgs_received,bytes_received,"
                              "msgs_dropped,uplink_wait,downlink_wait");

@@ -54,6 +54,12 @@ static void same_config(const SimRunConfig *a, const SimRunConfig *b)
     ck_assert_int_eq(a->loss_mode, b->loss_mode);
     ck_assert_uint_eq(a->retransmit_timeout, b->retransmit_timeout);
     ck_assert_uint_eq(a->hold_max, b->hold_max);
+    ck_assert_int_eq(a->tcp_mode, b->tcp_mode);
+    ck_assert_uint_eq(a->tcp_window, b->tcp_window);
+    ck_assert_uint_eq(a->tcp_initial_window, b->tcp_initial_window);
+    ck_assert_uint_eq(a->tcp_mss, b->tcp_mss);
+    ck_assert_int_eq(a->tcp_slow_start_after_idle, b->tcp_slow_start_after_idle);
+    ck_assert_uint_eq(a->vcpus, b->vcpus);
     ck_assert_int_eq(a->crypto, b->crypto);
     ck_assert_int_eq(a->leaders, b->leaders);
     ck_assert_int_eq(a->three_chain, b->three_chain);
@@ -199,6 +205,47 @@ START_TEST(values_land_where_they_belong)
     ck_assert_uint_eq(c->tx_rate_mhz, 10000);
     ck_assert_int_eq(c->tx_size.kind, SIM_DIST_UNIFORM);
     sim_scenario_clear(&s);
+}
+END_TEST
+
+/* A TCP preset gives every value; keys override them one by one; overrides without a TCP
+ * model, or a window smaller than a segment, are refused naming the key. */
+START_TEST(tcp_presets_and_overrides)
+{
+    SimScenario s;
+    SimTcpConfig tcp;
+    load(&s, "", NULL);
+    sim_run_tcp_config(&s.config, &tcp);
+    ck_assert(!tcp.enabled); /* ideal by default: the old model */
+    ck_assert_uint_eq(s.config.vcpus, 1);
+    sim_scenario_clear(&s);
+    load(&s, "[network]\ntcp = linux-default\n[hosts]\nvcpus = 2\n", NULL);
+    sim_run_tcp_config(&s.config, &tcp);
+    ck_assert(tcp.enabled && tcp.slow_start_after_idle);
+    ck_assert_uint_eq(tcp.window, 3u << 20);
+    ck_assert_uint_eq(s.config.vcpus, 2);
+    sim_scenario_clear(&s);
+    load(&s,
+         "[network]\ntcp = tuned\ntcp_window = 1MiB\ntcp_initial_window = 4\ntcp_mss = "
+         "8948B\ntcp_slow_start_after_idle = false\n",
+         NULL);
+    sim_run_tcp_config(&s.config, &tcp);
+    ck_assert_uint_eq(tcp.window, 1u << 20);
+    ck_assert_uint_eq(tcp.initial_window, 4);
+    ck_assert_uint_eq(tcp.mss, 8948);
+    ck_assert(!tcp.slow_start_after_idle);
+    sim_scenario_clear(&s);
+    check_refused(
+        "[network]\ntcp_window = 1MiB\n",
+        (const char *const[]){"bad.ini:2: [network] tcp_window: needs a TCP model", NULL});
+    check_refused(
+        "[network]\ntcp = tuned\ntcp_window = 1000B\n",
+        (const char *const[]){"[network] tcp_window: is 1000 bytes, less than one segment", NULL});
+    check_refused(
+        "[network]\ntcp = reno\n",
+        (const char *const[]){"[network] tcp: expected ideal or linux-default or tuned", NULL});
+    check_refused("[hosts]\nvcpus = 0\n",
+                  (const char *const[]){"bad.ini:2: [hosts] vcpus: expected a whole number", NULL});
 }
 END_TEST
 
@@ -502,9 +549,11 @@ START_TEST(documented_examples_are_valid)
         char *example = g_strstrip(g_strdelimit(cells[3], "`", ' '));
         char *setting = g_strdup_printf("%s.%s=%s", group, key, example);
         gboolean workload = strcmp(group, "workload") == 0 && strcmp(key, "rollups") != 0;
-        const char *list[5];
+        const char *list[6];
         int n = 0;
         list[n++] = setting;
+        /* The TCP overrides need a TCP model. */
+        if (g_str_has_prefix(key, "tcp_")) list[n++] = "network.tcp=linux-default";
         if (strcmp(key, "nodes") != 0) list[n++] = "consensus.nodes=1000";
         if (workload) list[n++] = "workload.rollups=1";
         if (strcmp(key, "payloads") != 0) list[n++] = "da.payloads=real"; /* for vid */
@@ -533,6 +582,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, documented_defaults_are_the_defaults);
     tcase_add_test(tc, documented_examples_are_valid);
     tcase_add_test(tc, values_land_where_they_belong);
+    tcase_add_test(tc, tcp_presets_and_overrides);
     tcase_add_test(tc, a_da_key_turns_the_data_path_on_unless_enabled_says_no);
     tcase_add_test(tc, the_da_committee_defaults_to_ten_or_all_validators);
     tcase_add_test(tc, idle_subsystems_are_warned_about);
