@@ -24,6 +24,14 @@ typedef struct Decided {
     gboolean known; /* FALSE for a height only a node back from a Byzantine window skipped */
 } Decided;
 
+/* A DA vote seen, in a node's ring of the DA_VOTE_SLOTS views it voted in last (view 0: none). */
+typedef struct DaVote {
+    ProtoView view;
+    ProtoCommit data;
+} DaVote;
+
+#define DA_VOTE_SLOTS 64
+
 typedef struct NodeRecord {
     gboolean byzantine;
     gboolean rejoined; /* honest again after a Byzantine window: its next decide sets the height */
@@ -32,9 +40,7 @@ typedef struct NodeRecord {
     ProtoMsgType vote_type;
     ProtoCommit vote_data;
     gboolean voted;
-    ProtoView da_vote_view; /* last DA vote */
-    ProtoCommit da_vote_data;
-    gboolean da_voted;
+    struct DaVote *da_votes; /* DA_VOTE_SLOTS, by view; NULL until its first DA vote */
     ProtoView proposal_view;
     ProtoCommit proposal_leaf;
     gboolean proposed;
@@ -70,6 +76,8 @@ AnaSafety *ana_safety_new(uint32_t node_count)
 void ana_safety_free(AnaSafety *s)
 {
     if (s == NULL) return;
+    for (uint32_t i = 0; i < s->node_count; i++)
+        g_free(s->nodes[i].da_votes);
     g_free(s->nodes);
     g_array_unref(s->decided);
     for (int i = 0; i < RECENT_ACCEPTED; i++) {
@@ -186,7 +194,11 @@ static void check_vote(AnaSafety *s, uint32_t node, ProtoMsgType type, const Pro
     r->vote_data = vote->data;
 }
 
-/* DA votes have their own slot: a DA vote and a quorum vote for one view are both honest. */
+/* DA votes have their own record: a DA vote and a quorum vote for one view are both honest, and
+ * DA votes need not come in view order (HotShot exempts them from the last-actioned-view rule:
+ * DA proposals for v and v + 1 can arrive out of order, hotshot.md 1.8). What no honest node
+ * does is DA-vote for two payloads in one view. Only the last DA_VOTE_SLOTS views a node voted
+ * in are remembered: only DA committee members vote, and a ring keeps it to 2.5 KiB each. */
 static void check_da_vote(AnaSafety *s, uint32_t node, const ProtoVote *vote, uint64_t now)
 {
     NodeRecord *r = &s->nodes[node];
@@ -196,18 +208,18 @@ static void check_da_vote(AnaSafety *s, uint32_t node, const ProtoVote *vote, ui
                 "node %u sent a da_vote for view %" PRIu64 " without storing that payload first",
                 node, vote->view);
     }
-    if (r->da_voted && vote->view <= r->da_vote_view) {
-        if (vote->view != r->da_vote_view || !proto_commit_equal(&vote->data, &r->da_vote_data)) {
+    if (r->da_votes == NULL) r->da_votes = g_new0(DaVote, DA_VOTE_SLOTS);
+    DaVote *slot = &r->da_votes[vote->view % DA_VOTE_SLOTS];
+    if (slot->view == vote->view) {
+        if (!proto_commit_equal(&vote->data, &slot->data)) {
             violate(s, ANA_SAFETY_VOTE_ONCE, now,
-                    "node %u sent a da_vote for view %" PRIu64 " after a da_vote for view %" PRIu64
-                    " (for another payload, or a later view)",
-                    node, vote->view, r->da_vote_view);
+                    "node %u sent a second da_vote for view %" PRIu64 ", for another payload", node,
+                    vote->view);
         }
-        return;
+        return; /* the same vote again: a resend */
     }
-    r->da_voted = TRUE;
-    r->da_vote_view = vote->view;
-    r->da_vote_data = vote->data;
+    if (slot->view > vote->view) return; /* older than the ring remembers */
+    *slot = (DaVote){.view = vote->view, .data = vote->data};
 }
 
 static void check_proposal(AnaSafety *s, uint32_t node, const ProtoProposal *p, uint64_t now)

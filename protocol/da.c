@@ -371,6 +371,25 @@ static void store_payload(ProtoNode *node, const ProtoDataMsg *d, ProtoPayload *
     node__emit(node, &note);
 }
 
+/* Whether the node DA-voted in `view` (ProtoDaVoted: views below the window count as voted). */
+static gboolean da_voted_in(const ProtoDaVoted *voted, ProtoView view)
+{
+    if (view < voted->base) return TRUE;
+    return view - voted->base < 64 && (voted->bits >> (view - voted->base) & 1) != 0;
+}
+
+/* Records a DA vote in `view`, sliding the window up when the view is past it. */
+static void da_voted_add(ProtoDaVoted *voted, ProtoView view)
+{
+    PROTO_ASSERT(view >= voted->base);
+    if (view - voted->base >= 64) {
+        ProtoView base = view - 63, shift = base - voted->base;
+        voted->bits = shift >= 64 ? 0 : voted->bits >> shift;
+        voted->base = base;
+    }
+    voted->bits |= UINT64_C(1) << (view - voted->base);
+}
+
 static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
 {
     const ProtoDataMsg *d = &msg->data;
@@ -398,11 +417,11 @@ static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
     } else {
         store_payload(node, d, payload);
     }
-    if (d->view > node->last_da_voted_view) {
+    if (!da_voted_in(&node->da_voted, d->view)) {
         ProtoMsg vote = {.type = PROTO_MSG_DA_VOTE, .sender = node->id};
         node__sign_vote(node, PROTO_CERT_DA, d->view, 0, &commit, &vote.vote);
         node__send(node, msg->sender, &vote);
-        node->last_da_voted_view = d->view;
+        da_voted_add(&node->da_voted, d->view);
     }
     return PROTO_OK;
 }

@@ -243,7 +243,7 @@ void proto_node_persist(const ProtoNode *node, ProtoPersisted *out)
     *out = (ProtoPersisted){
         .last_voted_view = node->last_voted_view,
         .last_proposed_view = node->last_proposed_view,
-        .last_da_voted_view = node->last_da_voted_view,
+        .da_voted = node->da_voted,
         .high_qc = proto_cert_ref(node->high_qc),
         .locked_view = node->locked_view,
         .locked_leaf = node->locked_leaf,
@@ -271,13 +271,13 @@ void proto_node_restart(ProtoNode *node, const ProtoPersisted *p, ProtoTime now)
     PROTO_ASSERT(node->cur_view == 0); /* a fresh node */
     node->last_voted_view = p->last_voted_view;
     node->last_proposed_view = p->last_proposed_view;
-    node->last_da_voted_view = p->last_da_voted_view;
+    node->da_voted = p->da_voted;
     node->last_proposal_seen = p->last_voted_view;
     if (node__mutant(node, PROTO_MUTANT_RESTART_FORGETS_VOTES)) { /* mutant */
         node->last_voted_view = node->last_proposed_view = node->last_proposal_seen = 0;
     }
     if (node__mutant(node, PROTO_MUTANT_RESTART_FORGETS_DA_VOTE)) { /* mutant */
-        node->last_da_voted_view = 0;
+        node->da_voted = (ProtoDaVoted){0};
     }
     da__restore(node, p->da, p->da_count);
     node__replace_cert(&node->high_qc, p->high_qc);

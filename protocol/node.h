@@ -213,9 +213,22 @@ void proto_node_start(ProtoNode *node, ProtoTime now);
 typedef struct DaRecord ProtoDaRecord; /* opaque here; see node_state-internal.h */
 
 /*
+ * The views a node DA-voted in: bit i of `bits` is view `base + i`, and every view below `base`
+ * counts as voted. Production HotShot exempts DA votes from the last-actioned-view rule, because
+ * DA proposals for v and v + 1 can arrive out of order (hotshot.md 1.8), and so can DA-vote twice
+ * in a view across a restart (HotShot PR #3971); a set per view refuses only the second vote in
+ * one view. 64 views cover any pair of DA proposals a member still accepts (a view below its
+ * current one is stale).
+ */
+typedef struct ProtoDaVoted {
+    ProtoView base;
+    uint64_t bits;
+} ProtoDaVoted;
+
+/*
  * What a node keeps on disk, and gets back after a crash: its last actioned views (so it never
- * votes or proposes twice in a view, HotShot #3648/#3686, nor DA-votes twice, HotShot #3971),
- * its high QC and lock, its decided anchor, the validated leaves above the anchor (HotShot
+ * votes or proposes twice in a view, HotShot #3648/#3686, nor DA-votes twice in a view, HotShot
+ * #3971), its high QC and lock, its decided anchor, the validated leaves above the anchor (HotShot
  * persists every proposal it validates: without them, a restart of every node would lose the
  * certified but undecided blocks, and with them the parent of the next proposal), and the
  * payloads and VID shares it stores (so a DA member can still serve what it certified).
@@ -225,7 +238,7 @@ typedef struct DaRecord ProtoDaRecord; /* opaque here; see node_state-internal.h
 typedef struct ProtoPersisted {
     ProtoView last_voted_view;
     ProtoView last_proposed_view;
-    ProtoView last_da_voted_view;
+    ProtoDaVoted da_voted;
     ProtoCert *high_qc; /* owned reference */
     ProtoView locked_view;
     ProtoCommit locked_leaf;

@@ -120,9 +120,9 @@ struct ProtoNode {
     uint32_t fetch_attempts;
 
     /* Data availability (when shared->vid is set). */
-    DaRecord *da; /* ring of config.da_retain_views records, by view */
-    ProtoView last_da_voted_view;
-    ProtoView block_view; /* the view the leader's block is for */
+    DaRecord *da;          /* ring of config.da_retain_views records, by view */
+    ProtoDaVoted da_voted; /* the views DA-voted in, persisted */
+    ProtoView block_view;  /* the view the leader's block is for */
     BlockState block_state;
     ProtoPayload *block;
     ProtoSignature block_dispersal;

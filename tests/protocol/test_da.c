@@ -439,6 +439,39 @@ START_TEST(da_member_restarts_with_its_payloads)
 }
 END_TEST
 
+/* DA votes need not follow the views (HotShot exempts them from the last-actioned view: DA
+ * proposals for v and v + 1 can arrive out of order), but a member DA-votes at most once in a
+ * view, across a restart too. */
+START_TEST(da_votes_out_of_order_but_once_a_view)
+{
+    Harness *h = da_harness(4, 3, FALSE, FALSE);
+    harness_start(h);
+    ProtoNodeId member = 0;
+    while (member == harness_leader(h, 2) || member == harness_leader(h, 3))
+        member++;
+    ProtoPayload *a = payload_of(h, 1, 9);
+    ProtoPayload *b = payload_of(h, 100, 9);
+    uint32_t votes = count_envelopes(h, PROTO_MSG_DA_VOTE, member);
+    ck_assert_int_eq(
+        inject_da_proposal(h, member, 3, harness_leader(h, 3), harness_leader(h, 3), a, a),
+        PROTO_OK);
+    ck_assert_int_eq(
+        inject_da_proposal(h, member, 2, harness_leader(h, 2), harness_leader(h, 2), b, b),
+        PROTO_OK);
+    ck_assert_uint_eq(count_envelopes(h, PROTO_MSG_DA_VOTE, member), votes + 2);
+    uint64_t rng = 9;
+    crash_and_restart(h, member, &rng);
+    /* Another payload for a view it DA-voted in, after the restart: stored, not voted. */
+    ck_assert_int_eq(
+        inject_da_proposal(h, member, 2, harness_leader(h, 2), harness_leader(h, 2), a, a),
+        PROTO_OK);
+    ck_assert_uint_eq(count_envelopes(h, PROTO_MSG_DA_VOTE, member), votes + 2);
+    proto_payload_unref(a);
+    proto_payload_unref(b);
+    harness_free(h);
+}
+END_TEST
+
 /* A VID share of `payload` for `owner` in `view`, signed by the view's leader, spoilt as
  * `corrupt` says. */
 static GBytes *share_message(Harness *h, ProtoView view, ProtoPayload *payload, ProtoNodeId owner,
@@ -524,6 +557,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, header_must_state_the_committed_table);
     tcase_add_test(tc, da_member_checks_the_commitment);
     tcase_add_test(tc, da_member_restarts_with_its_payloads);
+    tcase_add_test(tc, da_votes_out_of_order_but_once_a_view);
     tcase_add_test(tc, replica_rejects_a_share_that_does_not_verify);
     suite_add_tcase(suite, tc);
     return suite;
