@@ -142,16 +142,7 @@ static void cert_digest(ProtoCert *cert)
 
 static uint32_t popcount_bitmap(const uint8_t *bitmap, uint32_t node_count)
 {
-    uint32_t count = 0;
-    size_t bytes = bitmap_bytes(node_count), i = 0;
-    for (; i + 8 <= bytes; i += 8) {
-        uint64_t word;
-        memcpy(&word, bitmap + i, 8);
-        count += (uint32_t)__builtin_popcountll(word);
-    }
-    for (; i < bytes; i++)
-        count += (uint32_t)__builtin_popcount(bitmap[i]);
-    return count;
+    return (uint32_t)proto_popcount(bitmap, bitmap_bytes(node_count));
 }
 
 ProtoCert *proto_cert_new(ProtoCertKind kind, ProtoView view, uint32_t relay,
