@@ -181,6 +181,13 @@ int proto_crypto_verify(ProtoCrypto *crypto, ProtoNodeId signer, const ProtoComm
     return check_one(crypto, signer, message, signature->bytes, signature->len);
 }
 
+void proto_crypto_charge_verify(ProtoCrypto *crypto, ProtoDuration *cpu)
+{
+    PROTO_ASSERT(crypto != NULL && cpu != NULL);
+    *cpu += crypto->costs.verify;
+    crypto->stats.verifications++;
+}
+
 /* The uncached check: every signer's signature (real) or the XOR of their tags (modeled). */
 static int check_cert(const ProtoCrypto *crypto, const ProtoCert *cert)
 {

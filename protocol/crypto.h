@@ -81,6 +81,10 @@ void proto_crypto_sign(const ProtoSigner *signer, const ProtoCommit *message, Pr
 int proto_crypto_verify(ProtoCrypto *crypto, ProtoNodeId signer, const ProtoCommit *message,
                         const ProtoSignature *signature, ProtoDuration *cpu);
 
+/* Charges and counts a signature check like proto_crypto_verify, without redoing it: for a
+ * caller that holds the result of the same check over the same bytes (recv_cache.h). */
+void proto_crypto_charge_verify(ProtoCrypto *crypto, ProtoDuration *cpu);
+
 /*
  * Checks that a certificate's signature covers exactly its signer set over the vote commitment
  * of (kind, view, relay, data). Memoised by digest; adds the virtual cost to `*cpu` every time.

@@ -31,6 +31,7 @@
 #include "protocol/leaf.h"
 #include "protocol/message.h"
 #include "protocol/payload.h"
+#include "protocol/recv_cache.h"
 #include "protocol/stake.h"
 #include "protocol/vid.h"
 #include "protocol/types.h"
@@ -59,9 +60,10 @@ typedef struct ProtoShared {
     uint8_t *da_members; /* bitmap over validators */
     uint32_t da_count;
     uint64_t da_stake;
-    uint64_t da_threshold; /* floor(2 S_DA / 3) + 1 */
-    gboolean synthetic;    /* payload form of the run */
-    ProtoPayload *empty;   /* the empty block a leader proposes without a builder's */
+    uint64_t da_threshold;    /* floor(2 S_DA / 3) + 1 */
+    gboolean synthetic;       /* payload form of the run */
+    ProtoPayload *empty;      /* the empty block a leader proposes without a builder's */
+    ProtoRecvCache *received; /* broadcasts decoded once for all recipients (recv_cache.h) */
 } ProtoShared;
 
 ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake);
