@@ -121,6 +121,14 @@ gboolean proto_aggregate_add(ProtoAggregate *aggregate, ProtoNodeId signer,
 /* Builds the certificate (one reference, caller owns). */
 ProtoCert *proto_aggregate_finish(const ProtoAggregate *aggregate, const ProtoCrypto *crypto);
 
+/*
+ * Frees the signer bitmap and the signatures of an aggregate whose certificate is built: the
+ * certificate holds the signer set from then on (one copy, shared by every node through the
+ * certificate pool), so a tally need not keep its n bits (and, real mode, n signatures) until
+ * it is cleared. Afterwards only proto_aggregate_clear may be called on it.
+ */
+void proto_aggregate_release(ProtoAggregate *aggregate);
+
 /* --- statistics ----------------------------------------------------------------------------------
  */
 

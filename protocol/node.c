@@ -472,7 +472,8 @@ size_t proto_node_memory(const ProtoNode *node)
     size_t bitmap = ((size_t)node->shared->node_count + 7) / 8;
     size_t memory = sizeof *node + node->outbox_capacity * sizeof(ProtoAction);
     for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
-        if (node->accumulators[i].active) memory += bitmap;
+        const Accumulator *a = &node->accumulators[i];
+        if (a->active && !a->done) memory += bitmap; /* done: released to the certificate */
     }
     /* A GHashTable entry costs about a key, a value and a hash slot. */
     memory += g_hash_table_size(node->leaves) * 3 * sizeof(void *) + 64;

@@ -140,6 +140,26 @@ int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
     return PROTO_OK;
 }
 
+/* proto_vote_commit through the run's memo (ProtoShared.vote_commits). */
+static void vote_commit(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
+                        const ProtoCommit *data, ProtoCommit *out)
+{
+    ProtoShared *shared = node->shared;
+    for (int i = 0; i < PROTO_VOTE_COMMIT_MEMOS; i++) {
+        const ProtoVoteCommitMemo *m = &shared->vote_commits[i];
+        if (m->kind == kind && m->view == view && m->relay == relay &&
+            proto_commit_equal(&m->data, data)) {
+            *out = m->commit;
+            return;
+        }
+    }
+    proto_vote_commit(kind, view, relay, data, out);
+    ProtoVoteCommitMemo *m = &shared->vote_commits[shared->vote_commit_next];
+    shared->vote_commit_next = (shared->vote_commit_next + 1) % PROTO_VOTE_COMMIT_MEMOS;
+    *m = (ProtoVoteCommitMemo){.kind = kind, .view = view, .relay = relay, .data = *data};
+    m->commit = *out;
+}
+
 void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
                      const ProtoCommit *data, ProtoVote *vote)
 {
@@ -149,7 +169,7 @@ void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32
     vote->relay = relay;
     if (data != NULL) vote->data = *data;
     vote->signer = node->id;
-    proto_vote_commit(kind, view, relay, &vote->data, &message);
+    vote_commit(node, kind, view, relay, &vote->data, &message);
     proto_crypto_sign(node->env.signer, &message, &vote->signature, &node->cpu);
 }
 
@@ -221,7 +241,7 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
         return NULL;
     }
     ProtoCommit message;
-    proto_vote_commit(kind, vote->view, vote->relay, &vote->data, &message);
+    vote_commit(node, kind, vote->view, vote->relay, &vote->data, &message);
     *rc = proto_crypto_verify(node->shared->crypto, vote->signer, &message, &vote->signature,
                               &node->cpu);
     if (*rc != PROTO_OK) return NULL;
@@ -237,5 +257,9 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
     a->stake += proto_stake_of(stake, vote->signer);
     if (a->stake < threshold) return NULL;
     a->done = TRUE;
-    return proto_aggregate_finish(&a->aggregate, node->shared->crypto);
+    ProtoCert *cert = proto_aggregate_finish(&a->aggregate, node->shared->crypto);
+    /* Later votes for a done tally are ignored unread, so its signer bits can go now: the
+     * certificate has them. */
+    proto_aggregate_release(&a->aggregate);
+    return cert;
 }
