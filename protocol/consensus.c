@@ -395,7 +395,7 @@ void consensus__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reas
         node__send(node, leader, &msg);
     }
     /* Old vote collections can no longer produce a useful certificate. */
-    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+    for (int i = 0; i < NODE_ACCUMULATORS_MAX && node->accumulators_active > 0; i++) {
         Accumulator *a = &node->accumulators[i];
         if (!a->active) continue;
         gboolean view_sync = a->aggregate.kind >= PROTO_CERT_VS_PRECOMMIT;
@@ -403,6 +403,7 @@ void consensus__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reas
         if (a->aggregate.view + (view_sync ? 0 : 1) < keep_from) {
             proto_aggregate_clear(&a->aggregate);
             a->active = FALSE;
+            node->accumulators_active--;
         }
     }
     view_sync__on_view_entered(node);

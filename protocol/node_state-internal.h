@@ -111,6 +111,8 @@ struct ProtoNode {
     ProtoTime propose_deadline; /* PROTO_TIME_NONE when not waiting */
 
     Accumulator accumulators[NODE_ACCUMULATORS_MAX];
+    uint32_t accumulators_active; /* how many are active: most nodes hold none, and a scan of
+                                     all of them each view costs 32 cache lines */
 
     ProtoView vs_round; /* the round view sync is driving towards, 0 when idle */
     uint32_t vs_relay;

@@ -212,6 +212,7 @@ static Accumulator *claim_accumulator(ProtoNode *node)
     }
     proto_aggregate_clear(&victim->aggregate);
     victim->active = FALSE;
+    node->accumulators_active--;
     return victim;
 }
 
@@ -248,6 +249,8 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
     if (a == NULL) {
         a = claim_accumulator(node);
         a->active = TRUE;
+        node->accumulators_active++;
+        PROTO_ASSERT(node->accumulators_active <= NODE_ACCUMULATORS_MAX);
         a->done = FALSE;
         a->stake = 0;
         proto_aggregate_init(&a->aggregate, node->shared->crypto, kind, vote->view, vote->relay,
