@@ -6,8 +6,8 @@
 
 #include "protocol/node_state-internal.h"
 
-int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes);
-int consensus__on_proposal_response(ProtoNode *node, ProtoMsg *msg);
+int consensus__on_proposal(ProtoNode *node, const ProtoMsg *msg, GBytes *bytes);
+int consensus__on_proposal_response(ProtoNode *node, const ProtoMsg *msg);
 int consensus__on_proposal_request(ProtoNode *node, const ProtoMsg *msg);
 int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg);
 int consensus__on_high_qc(ProtoNode *node, const ProtoMsg *msg);

@@ -54,6 +54,38 @@
  */
 
 /*
+ * Computes a proposal's leaf commitment and checks the leader's signature over it. Both depend
+ * on the bytes alone, so for a broadcast the first recipient's results are reused by the others
+ * (recv_cache.h), each still charged the check.
+ */
+static int proposal_signature(ProtoNode *node, const ProtoProposal *p, ProtoNodeId proposer,
+                              ProtoCommit *commit)
+{
+    ProtoRecvEntry *memo = node__recv_memo(node, p);
+    if (memo != NULL && memo->have_commit) {
+        *commit = memo->commit;
+    } else {
+        proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, commit);
+        if (memo != NULL) {
+            memo->commit = *commit;
+            memo->have_commit = TRUE;
+        }
+    }
+    ProtoCrypto *crypto = node->shared->crypto;
+    if (memo != NULL && memo->have_signature && memo->signature_signer == proposer) {
+        proto_crypto_charge_verify(crypto, &node->cpu);
+        return memo->signature_rc;
+    }
+    int rc = proto_crypto_verify(crypto, proposer, commit, &p->signature, &node->cpu);
+    if (memo != NULL) {
+        memo->signature_rc = rc;
+        memo->signature_signer = proposer;
+        memo->have_signature = TRUE;
+    }
+    return rc;
+}
+
+/*
  * Checks a proposal from `proposer` and computes its leaf commitment. Cheap structural checks
  * come before signatures.
  */
@@ -73,8 +105,7 @@ static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeI
         }
         if (p->evidence_kind == PROTO_EVIDENCE_NONE) return PROTO_ERR_EVIDENCE;
     }
-    proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, commit);
-    int rc = proto_crypto_verify(node->shared->crypto, proposer, commit, &p->signature, &node->cpu);
+    int rc = proposal_signature(node, p, proposer, commit);
     if (rc != PROTO_OK) return rc;
     rc = node__check_cert(node, p->justify_qc, node__quorum_threshold(node));
     if (rc == PROTO_OK && p->evidence_kind != PROTO_EVIDENCE_NONE) {
@@ -376,7 +407,7 @@ void consensus__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reas
         node__send(node, leader, &msg);
     }
     /* Old vote collections can no longer produce a useful certificate. */
-    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+    for (int i = 0; i < NODE_ACCUMULATORS_MAX && node->accumulators_active > 0; i++) {
         Accumulator *a = &node->accumulators[i];
         if (!a->active) continue;
         gboolean view_sync = a->aggregate.kind >= PROTO_CERT_VS_PRECOMMIT;
@@ -384,6 +415,7 @@ void consensus__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reas
         if (a->aggregate.view + (view_sync ? 0 : 1) < keep_from) {
             proto_aggregate_clear(&a->aggregate);
             a->active = FALSE;
+            node->accumulators_active--;
         }
     }
     view_sync__on_view_entered(node);
@@ -432,7 +464,7 @@ static ProtoLeaf *intern_leaf(ProtoNode *node, const ProtoProposal *p, const Pro
     return leaf;
 }
 
-int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
+int consensus__on_proposal(ProtoNode *node, const ProtoMsg *msg, GBytes *bytes)
 {
     const ProtoProposal *p = &msg->proposal;
     if (p->view < node->cur_view) return PROTO_ERR_STALE;
@@ -477,7 +509,7 @@ int consensus__on_proposal(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
     return PROTO_OK;
 }
 
-int consensus__on_proposal_response(ProtoNode *node, ProtoMsg *msg)
+int consensus__on_proposal_response(ProtoNode *node, const ProtoMsg *msg)
 {
     const ProtoProposal *p = &msg->proposal;
     ProtoNodeId proposer = msg->vote.signer; /* the inner message's sender */

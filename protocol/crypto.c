@@ -181,6 +181,13 @@ int proto_crypto_verify(ProtoCrypto *crypto, ProtoNodeId signer, const ProtoComm
     return check_one(crypto, signer, message, signature->bytes, signature->len);
 }
 
+void proto_crypto_charge_verify(ProtoCrypto *crypto, ProtoDuration *cpu)
+{
+    PROTO_ASSERT(crypto != NULL && cpu != NULL);
+    *cpu += crypto->costs.verify;
+    crypto->stats.verifications++;
+}
+
 /* The uncached check: every signer's signature (real) or the XOR of their tags (modeled). */
 static int check_cert(const ProtoCrypto *crypto, const ProtoCert *cert)
 {
@@ -266,9 +273,19 @@ void proto_aggregate_clear(ProtoAggregate *a)
     memset(a, 0, sizeof *a);
 }
 
+void proto_aggregate_release(ProtoAggregate *a)
+{
+    PROTO_ASSERT(a->signers != NULL);
+    g_free(a->signers);
+    g_free(a->signatures);
+    a->signers = NULL;
+    a->signatures = NULL;
+}
+
 gboolean proto_aggregate_add(ProtoAggregate *a, ProtoNodeId signer, const ProtoSignature *signature)
 {
     PROTO_ASSERT(signer < a->node_count);
+    PROTO_ASSERT(a->signers != NULL); /* not released */
     uint8_t bit = (uint8_t)(1u << (signer & 7));
     if (a->signers[signer >> 3] & bit) return FALSE;
     a->signers[signer >> 3] |= bit;

@@ -81,6 +81,10 @@ void proto_crypto_sign(const ProtoSigner *signer, const ProtoCommit *message, Pr
 int proto_crypto_verify(ProtoCrypto *crypto, ProtoNodeId signer, const ProtoCommit *message,
                         const ProtoSignature *signature, ProtoDuration *cpu);
 
+/* Charges and counts a signature check like proto_crypto_verify, without redoing it: for a
+ * caller that holds the result of the same check over the same bytes (recv_cache.h). */
+void proto_crypto_charge_verify(ProtoCrypto *crypto, ProtoDuration *cpu);
+
 /*
  * Checks that a certificate's signature covers exactly its signer set over the vote commitment
  * of (kind, view, relay, data). Memoised by digest; adds the virtual cost to `*cpu` every time.
@@ -116,6 +120,14 @@ gboolean proto_aggregate_add(ProtoAggregate *aggregate, ProtoNodeId signer,
 
 /* Builds the certificate (one reference, caller owns). */
 ProtoCert *proto_aggregate_finish(const ProtoAggregate *aggregate, const ProtoCrypto *crypto);
+
+/*
+ * Frees the signer bitmap and the signatures of an aggregate whose certificate is built: the
+ * certificate holds the signer set from then on (one copy, shared by every node through the
+ * certificate pool), so a tally need not keep its n bits (and, real mode, n signatures) until
+ * it is cleared. Afterwards only proto_aggregate_clear may be called on it.
+ */
+void proto_aggregate_release(ProtoAggregate *aggregate);
 
 /* --- statistics ----------------------------------------------------------------------------------
  */

@@ -18,7 +18,7 @@ void da__fill_header(const ProtoNode *node, ProtoHeader *header);
 /* Requests `vote` for `leaf` once its DAC and share are in (at once if they are). */
 void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf);
 /* Requests `vote` (a DAC or share completing a proposal) or `propose` (the builder's block). */
-int da__dispatch(ProtoNode *node, ProtoMsg *msg);
+int da__dispatch(ProtoNode *node, const ProtoMsg *msg);
 /* Requests `propose` (the empty block). */
 void da__on_builder_timer(ProtoNode *node);
 void da__on_data_timer(ProtoNode *node);

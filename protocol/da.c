@@ -595,7 +595,7 @@ static int on_ns_request(ProtoNode *node, const ProtoMsg *msg)
     return PROTO_OK;
 }
 
-int da__dispatch(ProtoNode *node, ProtoMsg *msg)
+int da__dispatch(ProtoNode *node, const ProtoMsg *msg)
 {
     if (!da__enabled(node)) return PROTO_ERR_NOT_RECIPIENT;
     switch ((int)msg->type) { /* the other types go on to the DA layer */

@@ -107,9 +107,20 @@ static void put_commit(Writer *w, const ProtoCommit *c)
 
 /* --- certificates --------------------------------------------------------------------------- */
 
+#define POOL_RECENT 16
+
 struct ProtoCertPool {
     GHashTable *table; /* &cert->digest -> cert; weak: a cert leaves when its last ref goes */
+    /* Weak too: pooled certificates by (kind, view), direct-mapped, so that the copies of one
+     * certificate that keep arriving (every node forwards its high QC to the next leader) are
+     * recognised by comparing their fields, without hashing their n-bit bitmaps first. */
+    ProtoCert *recent[POOL_RECENT];
 };
+
+static size_t recent_slot(uint8_t kind, ProtoView view)
+{
+    return (size_t)((view * PROTO_CERT_KIND_COUNT_ + kind) % POOL_RECENT);
+}
 
 static uint64_t cert_live;
 
@@ -142,16 +153,7 @@ static void cert_digest(ProtoCert *cert)
 
 static uint32_t popcount_bitmap(const uint8_t *bitmap, uint32_t node_count)
 {
-    uint32_t count = 0;
-    size_t bytes = bitmap_bytes(node_count), i = 0;
-    for (; i + 8 <= bytes; i += 8) {
-        uint64_t word;
-        memcpy(&word, bitmap + i, 8);
-        count += (uint32_t)__builtin_popcountll(word);
-    }
-    for (; i < bytes; i++)
-        count += (uint32_t)__builtin_popcount(bitmap[i]);
-    return count;
+    return (uint32_t)proto_popcount(bitmap, bitmap_bytes(node_count));
 }
 
 ProtoCert *proto_cert_new(ProtoCertKind kind, ProtoView view, uint32_t relay,
@@ -203,7 +205,11 @@ void proto_cert_unref(ProtoCert *cert)
     if (cert == NULL) return;
     PROTO_ASSERT(cert->refcount > 0);
     if (--cert->refcount > 0) return;
-    if (cert->pool != NULL) g_hash_table_remove(cert->pool->table, &cert->digest);
+    if (cert->pool != NULL) {
+        g_hash_table_remove(cert->pool->table, &cert->digest);
+        ProtoCert **slot = &cert->pool->recent[recent_slot((uint8_t)cert->kind, cert->view)];
+        if (*slot == cert) *slot = NULL;
+    }
     g_free(cert->signers);
     g_free(cert->signature);
     g_free(cert);
@@ -228,7 +234,7 @@ static gboolean commit_equal(gconstpointer a, gconstpointer b)
 
 ProtoCertPool *proto_cert_pool_new(void)
 {
-    ProtoCertPool *pool = g_new(ProtoCertPool, 1);
+    ProtoCertPool *pool = g_new0(ProtoCertPool, 1);
     pool->table = g_hash_table_new(commit_hash, commit_equal);
     return pool;
 }
@@ -251,6 +257,19 @@ void proto_cert_pool_free(ProtoCertPool *pool)
 uint32_t proto_cert_pool_size(const ProtoCertPool *pool)
 {
     return g_hash_table_size(pool->table);
+}
+
+/* Whether `cert` has exactly these fields, i.e. (encodings are canonical) these bytes. The
+ * signers and signature are as long as the caller has checked for `node_count`. */
+static gboolean same_cert(const ProtoCert *cert, uint8_t kind, ProtoView view, uint32_t relay,
+                          const ProtoCommit *data, uint32_t node_count, const uint8_t *signers,
+                          uint8_t scheme, const uint8_t *signature, uint32_t signature_len)
+{
+    return cert->kind == kind && cert->view == view && cert->relay == relay &&
+           cert->node_count == node_count && proto_commit_equal(&cert->data, data) &&
+           cert->scheme == scheme && cert->signature_len == signature_len &&
+           memcmp(cert->signers, signers, bitmap_bytes(cert->node_count)) == 0 &&
+           (signature_len == 0 || memcmp(cert->signature, signature, signature_len) == 0);
 }
 
 /* Reads a certificate; interns it in the context's pool by the digest of its bytes. */
@@ -283,6 +302,11 @@ static ProtoCert *read_cert(Reader *r, const ProtoDecodeContext *ctx)
     if (signature_len != expected) fail(r, PROTO_ERR_LENGTH);
     const uint8_t *signature = get_bytes(r, signature_len);
     if (r->error != PROTO_OK) return NULL;
+    ProtoCert *same = ctx->pool != NULL ? ctx->pool->recent[recent_slot(kind, view)] : NULL;
+    if (same != NULL && same_cert(same, kind, view, relay, &data, node_count, signers, scheme,
+                                  signature, signature_len)) {
+        return proto_cert_ref(same); /* the same encoding: the same digest */
+    }
     ProtoCommit digest;
     crypto_generichash(digest.bytes, PROTO_COMMIT_BYTES, r->data + start, r->pos - start, NULL, 0);
     if (ctx->pool != NULL) {
@@ -295,6 +319,7 @@ static ProtoCert *read_cert(Reader *r, const ProtoDecodeContext *ctx)
     if (ctx->pool != NULL) {
         cert->pool = ctx->pool;
         g_hash_table_insert(ctx->pool->table, &cert->digest, cert);
+        ctx->pool->recent[recent_slot(kind, view)] = cert;
     }
     return cert;
 }

@@ -30,6 +30,7 @@ ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake)
     shared->leaves = proto_leaf_pool_new();
     shared->genesis = proto_leaf_new_genesis(shared->leaves, shared->node_count);
     shared->genesis_qc = proto_cert_new_genesis(&shared->genesis->commit, shared->node_count);
+    shared->received = proto_recv_cache_new();
     return shared;
 }
 
@@ -61,6 +62,7 @@ void proto_shared_enable_da(ProtoShared *shared, const ProtoNodeId *members, uin
 void proto_shared_free(ProtoShared *shared)
 {
     if (shared == NULL) return;
+    proto_recv_cache_free(shared->received); /* first: its messages hold pooled certs */
     proto_payload_unref(shared->empty);
     proto_vid_params_free(shared->vid);
     g_free(shared->da_members);
@@ -332,7 +334,7 @@ ProtoDuration proto_node_take_cpu(ProtoNode *node)
 
 /* --- inputs ----------------------------------------------------------------------------------- */
 
-static int dispatch(ProtoNode *node, ProtoMsg *msg, GBytes *bytes)
+static int dispatch(ProtoNode *node, const ProtoMsg *msg, GBytes *bytes)
 {
     int rc;
     switch ((int)msg->type) { /* the other types go on to the DA layer */
@@ -375,21 +377,32 @@ int proto_node_recv(ProtoNode *node, ProtoNodeId from, GBytes *bytes, ProtoTime 
     ProtoDecodeContext context = {.node_count = node->shared->node_count,
                                   .pool = node->shared->certs,
                                   .endpoint_count = node->shared->endpoint_count};
-    ProtoMsg msg;
-    int rc = proto_msg_decode(data, len, &context, &msg);
-    if (rc == PROTO_OK && msg.sender != from) rc = PROTO_ERR_SENDER;
+    /* A broadcast is decoded once for all its recipients (recv_cache.h); each is charged above
+     * as if it decoded it, and validation charges each for the checks it reuses. */
+    ProtoMsg own;
+    const ProtoMsg *msg = &own;
+    int rc;
+    if (proto_recv_cache_admits(data, len)) {
+        node->recv_entry = proto_recv_cache_get(node->shared->received, bytes, &context);
+        rc = node->recv_entry->decode_rc;
+        msg = &node->recv_entry->msg;
+    } else {
+        rc = proto_msg_decode(data, len, &context, &own);
+    }
+    if (rc == PROTO_OK && msg->sender != from) rc = PROTO_ERR_SENDER;
     if (rc == PROTO_OK) {
-        node->stats.received[msg.type]++;
-        rc = dispatch(node, &msg, bytes);
+        node->stats.received[msg->type]++;
+        rc = dispatch(node, msg, bytes);
     }
     if (rc < 0) {
         node->stats.rejected[-rc]++;
         /* Late and repeated messages are routine; only real rejections are noted. */
         if (rc != PROTO_ERR_DUPLICATE && rc != PROTO_ERR_STALE) {
-            node__note(node, PROTO_NOTE_REJECTED, (ProtoView)msg.type, rc);
+            node__note(node, PROTO_NOTE_REJECTED, (ProtoView)msg->type, rc);
         }
     }
-    proto_msg_clear(&msg);
+    if (msg == &own) proto_msg_clear(&own);
+    node->recv_entry = NULL;
     node->busy = FALSE;
     return rc;
 }
@@ -466,7 +479,8 @@ size_t proto_node_memory(const ProtoNode *node)
     size_t bitmap = ((size_t)node->shared->node_count + 7) / 8;
     size_t memory = sizeof *node + node->outbox_capacity * sizeof(ProtoAction);
     for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
-        if (node->accumulators[i].active) memory += bitmap;
+        const Accumulator *a = &node->accumulators[i];
+        if (a->active && !a->done) memory += bitmap; /* done: released to the certificate */
     }
     /* A GHashTable entry costs about a key, a value and a hash slot. */
     memory += g_hash_table_size(node->leaves) * 3 * sizeof(void *) + 64;

@@ -32,6 +32,7 @@
 #include "protocol/message.h"
 #include "protocol/mutant.h"
 #include "protocol/payload.h"
+#include "protocol/recv_cache.h"
 #include "protocol/stake.h"
 #include "protocol/vid.h"
 #include "protocol/types.h"
@@ -46,6 +47,17 @@
  * provider (borrowed), and the certificate and leaf pools (owned). A real deployment would
  * have one per process.
  */
+/* One remembered vote commitment (proto_vote_commit) of the run; see ProtoShared. */
+typedef struct ProtoVoteCommitMemo {
+    ProtoCertKind kind; /* 0: empty */
+    ProtoView view;
+    uint32_t relay;
+    ProtoCommit data;
+    ProtoCommit commit;
+} ProtoVoteCommitMemo;
+
+#define PROTO_VOTE_COMMIT_MEMOS 4
+
 typedef struct ProtoShared {
     ProtoCrypto *crypto;
     const ProtoStakeTable *stake;
@@ -60,9 +72,14 @@ typedef struct ProtoShared {
     uint8_t *da_members; /* bitmap over validators */
     uint32_t da_count;
     uint64_t da_stake;
-    uint64_t da_threshold; /* floor(2 S_DA / 3) + 1 */
-    gboolean synthetic;    /* payload form of the run */
-    ProtoPayload *empty;   /* the empty block a leader proposes without a builder's */
+    uint64_t da_threshold;    /* floor(2 S_DA / 3) + 1 */
+    gboolean synthetic;       /* payload form of the run */
+    ProtoPayload *empty;      /* the empty block a leader proposes without a builder's */
+    ProtoRecvCache *received; /* broadcasts decoded once for all recipients (recv_cache.h) */
+    /* The last vote commitments computed: the voters of a view and its next leader, checking
+     * their votes, all hash the same (kind, view, relay, data). A cache of a pure function. */
+    ProtoVoteCommitMemo vote_commits[PROTO_VOTE_COMMIT_MEMOS];
+    uint32_t vote_commit_next;
 } ProtoShared;
 
 ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake);

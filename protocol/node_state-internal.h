@@ -86,6 +86,9 @@ struct ProtoNode {
     ProtoNodeId id;
     ProtoTime now;
     gboolean busy; /* inside an entry point: re-entry is a programmer error */
+    /* While proto_node_recv handles a cached broadcast: its entry, whose byte-only check
+     * results validation may reuse (node__recv_memo); else NULL. */
+    ProtoRecvEntry *recv_entry;
 
     ProtoView cur_view;
     ProtoTime view_started;
@@ -108,6 +111,8 @@ struct ProtoNode {
     ProtoTime propose_deadline; /* PROTO_TIME_NONE when not waiting */
 
     Accumulator accumulators[NODE_ACCUMULATORS_MAX];
+    uint32_t accumulators_active; /* how many are active: most nodes hold none, and a scan of
+                                     all of them each view costs 32 cache lines */
 
     ProtoView vs_round; /* the round view sync is driving towards, 0 when idle */
     uint32_t vs_relay;
@@ -159,6 +164,14 @@ ProtoNodeId node__leader(const ProtoNode *node, ProtoView view);
 int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold);
 /* The stake a QC, a TC or a view-sync commit or finalize certificate needs: floor(2S/3) + 1. */
 uint64_t node__quorum_threshold(const ProtoNode *node);
+
+/* The cache entry of the broadcast being received when `proposal` is its decoded proposal (its
+ * leaf commitment and signature check can then be reused, see recv_cache.h); else NULL. */
+static inline ProtoRecvEntry *node__recv_memo(const ProtoNode *node, const ProtoProposal *proposal)
+{
+    ProtoRecvEntry *entry = node->recv_entry;
+    return entry != NULL && &entry->msg.proposal == proposal ? entry : NULL;
+}
 ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote, int *rc);
 void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
                      const ProtoCommit *data, ProtoVote *vote);

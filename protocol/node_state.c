@@ -128,10 +128,13 @@ int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
     if (rc != PROTO_OK) return rc;
     if (cert->kind == PROTO_CERT_DA) {
         /* A DA certificate is signed by committee members only, with enough committee stake. */
-        for (ProtoNodeId id = 0; id < cert->node_count; id++) {
-            if (proto_cert_has_signer(cert, id) && !proto_shared_is_da_member(node->shared, id)) {
-                return PROTO_ERR_SENDER;
-            }
+        const uint8_t *members = node->shared->da_members;
+        PROTO_ASSERT(cert->node_count == node->shared->node_count); /* checked by the crypto */
+        for (size_t byte = 0; byte < ((size_t)cert->node_count + 7) / 8; byte++) {
+            /* Eight signers at a time; without a committee (DA off) no signer is a member. */
+            uint8_t outsiders =
+                members != NULL ? cert->signers[byte] & ~members[byte] : cert->signers[byte];
+            if (outsiders != 0) return PROTO_ERR_SENDER;
         }
     }
     if (proto_stake_of_bitmap(node->shared->stake, cert->signers) < threshold) {
@@ -150,6 +153,26 @@ uint64_t node__quorum_threshold(const ProtoNode *node)
     return proto_stake_success_threshold(stake);
 }
 
+/* proto_vote_commit through the run's memo (ProtoShared.vote_commits). */
+static void vote_commit(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
+                        const ProtoCommit *data, ProtoCommit *out)
+{
+    ProtoShared *shared = node->shared;
+    for (int i = 0; i < PROTO_VOTE_COMMIT_MEMOS; i++) {
+        const ProtoVoteCommitMemo *m = &shared->vote_commits[i];
+        if (m->kind == kind && m->view == view && m->relay == relay &&
+            proto_commit_equal(&m->data, data)) {
+            *out = m->commit;
+            return;
+        }
+    }
+    proto_vote_commit(kind, view, relay, data, out);
+    ProtoVoteCommitMemo *m = &shared->vote_commits[shared->vote_commit_next];
+    shared->vote_commit_next = (shared->vote_commit_next + 1) % PROTO_VOTE_COMMIT_MEMOS;
+    *m = (ProtoVoteCommitMemo){.kind = kind, .view = view, .relay = relay, .data = *data};
+    m->commit = *out;
+}
+
 void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32_t relay,
                      const ProtoCommit *data, ProtoVote *vote)
 {
@@ -159,7 +182,7 @@ void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32
     vote->relay = relay;
     if (data != NULL) vote->data = *data;
     vote->signer = node->id;
-    proto_vote_commit(kind, view, relay, &vote->data, &message);
+    vote_commit(node, kind, view, relay, &vote->data, &message);
     proto_crypto_sign(node->env.signer, &message, &vote->signature, &node->cpu);
 }
 
@@ -202,6 +225,7 @@ static Accumulator *claim_accumulator(ProtoNode *node)
     }
     proto_aggregate_clear(&victim->aggregate);
     victim->active = FALSE;
+    node->accumulators_active--;
     return victim;
 }
 
@@ -231,13 +255,15 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
         return NULL;
     }
     ProtoCommit message;
-    proto_vote_commit(kind, vote->view, vote->relay, &vote->data, &message);
+    vote_commit(node, kind, vote->view, vote->relay, &vote->data, &message);
     *rc = proto_crypto_verify(node->shared->crypto, vote->signer, &message, &vote->signature,
                               &node->cpu);
     if (*rc != PROTO_OK) return NULL;
     if (a == NULL) {
         a = claim_accumulator(node);
         a->active = TRUE;
+        node->accumulators_active++;
+        PROTO_ASSERT(node->accumulators_active <= NODE_ACCUMULATORS_MAX);
         a->done = FALSE;
         a->stake = 0;
         proto_aggregate_init(&a->aggregate, node->shared->crypto, kind, vote->view, vote->relay,
@@ -247,5 +273,9 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
     a->stake += proto_stake_of(stake, vote->signer);
     if (a->stake < threshold) return NULL;
     a->done = TRUE;
-    return proto_aggregate_finish(&a->aggregate, node->shared->crypto);
+    ProtoCert *cert = proto_aggregate_finish(&a->aggregate, node->shared->crypto);
+    /* Later votes for a done tally are ignored unread, so its signer bits can go now: the
+     * certificate has them. */
+    proto_aggregate_release(&a->aggregate);
+    return cert;
 }

@@ -198,16 +198,9 @@ uint64_t proto_stake_of_bitmap(const ProtoStakeTable *t, const uint8_t *bitmap)
     uint64_t sum = 0;
     if (t->equal_unit != 0) {
         /* Equal stakes (the common case): stake is the number of signers times the unit. Whole
-         * bytes a word at a time, then the last partial byte masked to real nodes. */
-        uint64_t count = 0;
-        size_t full = t->node_count / 8, i = 0;
-        for (; i + 8 <= full; i += 8) {
-            uint64_t word;
-            memcpy(&word, bitmap + i, 8);
-            count += (uint64_t)__builtin_popcountll(word);
-        }
-        for (; i < full; i++)
-            count += (uint64_t)__builtin_popcount(bitmap[i]);
+         * bytes by proto_popcount, then the last partial byte masked to real nodes. */
+        size_t full = t->node_count / 8;
+        uint64_t count = proto_popcount(bitmap, full);
         if (t->node_count % 8) {
             count += (uint64_t)__builtin_popcount(bitmap[full] & ((1u << (t->node_count % 8)) - 1));
         }

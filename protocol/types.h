@@ -79,4 +79,12 @@ typedef enum ProtoError {
 /* A short name for an error code ("truncated", "signature", ...). Static storage. */
 const char *proto_strerror(int code);
 
+/*
+ * The number of set bits in `len` bytes at `bytes` (signer bitmaps, node sets). Counts 64 bits
+ * at a time with the POPCNT instruction where the CPU has it (checked once, at run time, so the
+ * build needs no -mpopcnt), else with the compiler's portable builtin. The result does not
+ * depend on which path runs.
+ */
+uint64_t proto_popcount(const uint8_t *bytes, size_t len);
+
 #endif

@@ -15,7 +15,8 @@
  *
  * The trace digest is a running BLAKE2b-256 over every dispatched event of a digested kind
  * (time, sequence, kind, target, source, argument) plus whatever the handlers add with
- * sim_engine_digest_add (the network adds each delivered message's content digest). Two runs
+ * sim_engine_digest_add (the network adds each delivered message's content digest, a
+ * checksum of its bytes: see sim_message_new). Two runs
  * are the same run exactly when their digests are equal. Payload pointers are never folded in.
  *
  * The trace is that byte stream, event by event: each digested event's record

@@ -8,6 +8,8 @@
 #include "tests/check_main.h"
 #include "tests/protocol/harness.h"
 
+#include "protocol/node_state-internal.h"
+
 #include <string.h>
 
 static Harness *four_nodes(gboolean three_chain)
@@ -383,6 +385,31 @@ START_TEST(a_restart_of_every_node_keeps_the_certified_block)
 }
 END_TEST
 
+/* A leader that formed a certificate keeps no copy of its signer bits (or, real mode, of the
+ * signatures): the certificate, pooled and shared by every node, has them. */
+START_TEST(formed_certificates_keep_no_signer_bits)
+{
+    HarnessOptions o = {
+        .nodes = 4, .crypto = PROTO_CRYPTO_REAL, .leaders = PROTO_LEADER_ROUND_ROBIN};
+    Harness *h = harness_new(&o);
+    harness_start(h);
+    harness_run(h, 4000);
+    uint32_t done = 0;
+    for (uint32_t i = 0; i < h->n; i++) {
+        for (int k = 0; k < NODE_ACCUMULATORS_MAX; k++) {
+            const Accumulator *a = &h->nodes[i]->accumulators[k];
+            if (!a->active || !a->done) continue;
+            ck_assert_ptr_null(a->aggregate.signers);
+            ck_assert_ptr_null(a->aggregate.signatures);
+            done++;
+        }
+    }
+    ck_assert_uint_gt(done, 0);
+    ck_assert_uint_gt(harness_height(h, 0), 10);
+    harness_free(h);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("consensus");
@@ -390,6 +417,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, two_chain_decides_at_v_plus_2);
     tcase_add_test(tc, three_chain_decides_at_v_plus_3);
+    tcase_add_test(tc, formed_certificates_keep_no_signer_bits);
     tcase_add_test(tc, a_node_never_votes_twice_in_a_view);
     tcase_add_test(tc, timeout_vote_takes_the_vote_slot);
     tcase_add_test(tc, proposal_against_the_lock_gets_no_vote);

@@ -546,6 +546,48 @@ START_TEST(replica_rejects_a_share_that_does_not_verify)
 }
 END_TEST
 
+/* A DA certificate for (view, payload) signed by `signers` (an aggregate the crypto accepts). */
+static GBytes *da_cert_message(Harness *h, ProtoView view, const ProtoCommit *payload,
+                               const ProtoNodeId *signers, int count)
+{
+    ProtoAggregate agg;
+    proto_aggregate_init(&agg, h->crypto, PROTO_CERT_DA, view, 0, payload);
+    ProtoCommit message;
+    proto_vote_commit(PROTO_CERT_DA, view, 0, payload, &message);
+    for (int i = 0; i < count; i++) {
+        ProtoSignature sig;
+        ProtoDuration cpu = 0;
+        proto_crypto_sign(proto_crypto_signer(h->crypto, signers[i]), &message, &sig, &cpu);
+        proto_aggregate_add(&agg, signers[i], &sig);
+    }
+    ProtoCert *cert = proto_aggregate_finish(&agg, h->crypto);
+    proto_aggregate_clear(&agg);
+    ProtoMsg msg = {.type = PROTO_MSG_DA_CERT, .sender = harness_leader(h, view), .cert = cert};
+    GBytes *bytes = proto_msg_encode(&msg, NULL);
+    proto_cert_unref(cert);
+    return bytes;
+}
+
+/* Only the DA committee signs DA certificates: one validly signed by enough stake, but with a
+ * signer from outside the committee, is refused; the same without it is taken. */
+START_TEST(da_certificate_from_outside_the_committee_is_refused)
+{
+    Harness *h = da_harness(7, 4, FALSE, FALSE);
+    harness_start(h);
+    ProtoCommit payload;
+    memset(payload.bytes, 7, sizeof payload.bytes);
+    static const ProtoNodeId with_outsider[] = {0, 1, 2, 4}, members[] = {0, 1, 2};
+    GBytes *bad = da_cert_message(h, 1, &payload, with_outsider, 4);
+    GBytes *good = da_cert_message(h, 1, &payload, members, 3);
+    ProtoNodeId from = harness_leader(h, 1), to = 5;
+    ck_assert_int_eq(harness_inject(h, from, to, bad), PROTO_ERR_SENDER);
+    ck_assert_int_eq(harness_inject(h, from, to, good), PROTO_OK);
+    g_bytes_unref(bad);
+    g_bytes_unref(good);
+    harness_free(h);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("da");
@@ -553,6 +595,7 @@ Suite *test_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, decided_blocks_are_the_builders_blocks, 0, 2);
     tcase_add_test(tc, no_vote_without_the_da_certificate);
+    tcase_add_test(tc, da_certificate_from_outside_the_committee_is_refused);
     tcase_add_test(tc, missing_share_is_fetched_then_voted);
     tcase_add_test(tc, header_must_state_the_committed_table);
     tcase_add_test(tc, da_member_checks_the_commitment);

@@ -1425,6 +1425,45 @@ START_TEST(decoded_certificates_are_interned)
 }
 END_TEST
 
+/* Interning recognises a certificate it holds by its fields before hashing: a copy that differs
+ * in one byte of the signature, or in one signer bit, is still a certificate of its own. */
+START_TEST(certificates_one_byte_apart_are_not_conflated)
+{
+    Fixture *f = fixture_new(modes[_i]);
+    ProtoCertPool *pool = proto_cert_pool_new();
+    ProtoMsg a, b, c;
+    decode_into(&f->cases[CASE_HIGH_QC], pool, &a);
+    gsize len = 0;
+    const uint8_t *data = g_bytes_get_data(f->cases[CASE_HIGH_QC].bytes, &len);
+    uint8_t *changed = g_memdup2(data, len);
+    changed[len - 1] ^= 0x01; /* the last signature byte */
+    GBytes *other = g_bytes_new(changed, len);
+    ck_assert_int_eq(decode_bytes(other, pool, &b), PROTO_OK);
+    ck_assert_ptr_ne(a.cert, b.cert);
+    ck_assert(!proto_commit_equal(&a.cert->digest, &b.cert->digest));
+    ck_assert_uint_eq(proto_cert_pool_size(pool), 2);
+    g_bytes_unref(other);
+    if (modes[_i] == PROTO_CRYPTO_MODELED) { /* a fixed-size aggregate: any signer set decodes */
+        changed[len - 1] ^= 0x01;
+        size_t bitmap = PROTO_ENVELOPE_BYTES + 1 + 8 + 4 + PROTO_COMMIT_BYTES + 4;
+        changed[bitmap] ^= 0x01; /* node 0's signer bit */
+        other = g_bytes_new(changed, len);
+        ck_assert_int_eq(decode_bytes(other, pool, &c), PROTO_OK);
+        ck_assert_ptr_ne(a.cert, c.cert);
+        ck_assert_uint_ne(a.cert->signer_count, c.cert->signer_count);
+        ck_assert_uint_eq(proto_cert_pool_size(pool), 3);
+        g_bytes_unref(other);
+        proto_msg_clear(&c);
+    }
+    g_free(changed);
+    proto_msg_clear(&a);
+    proto_msg_clear(&b);
+    ck_assert_uint_eq(proto_cert_pool_size(pool), 0);
+    proto_cert_pool_free(pool);
+    fixture_free(f);
+}
+END_TEST
+
 /* --- nesting --------------------------------------------------------------------------------- */
 
 /* `depth` proposal responses, each the body of the next, around the proposal of view 1. */
@@ -1524,6 +1563,7 @@ Suite *test_suite(void)
     tcase_add_loop_test(tc, mutated_messages_never_crash_a_node, 0, 2);
     tcase_add_loop_test(tc, certificates_with_unused_bits_or_a_wrong_size_are_rejected, 0, 2);
     tcase_add_loop_test(tc, decoded_certificates_are_interned, 0, 2);
+    tcase_add_loop_test(tc, certificates_one_byte_apart_are_not_conflated, 0, 2);
     tcase_add_test(tc, nested_proposal_responses_are_rejected);
     tcase_add_test(tc, logical_sizes_beyond_a_namespace_table_are_rejected);
     suite_add_tcase(suite, tc);

@@ -504,6 +504,29 @@ START_TEST(zipf_stakes_decrease_from_node_zero)
 }
 END_TEST
 
+/* proto_popcount, whichever path the CPU takes, agrees with a bit-by-bit count on every length
+ * and alignment (the word loop, the byte tail, and both together). */
+START_TEST(popcount_matches_a_bit_by_bit_count)
+{
+    uint8_t buffer[80];
+    uint32_t state = 12345;
+    for (size_t i = 0; i < sizeof buffer; i++) {
+        state = state * 1103515245u + 12345u;
+        buffer[i] = (uint8_t)(state >> 16);
+    }
+    for (size_t offset = 0; offset < 8; offset++) {
+        for (size_t len = 0; offset + len <= sizeof buffer; len++) {
+            uint64_t slow = 0;
+            for (size_t i = 0; i < len * 8; i++)
+                slow += (buffer[offset + i / 8] >> (i % 8)) & 1u;
+            ck_assert_uint_eq(proto_popcount(buffer + offset, len), slow);
+        }
+    }
+    memset(buffer, 0xff, sizeof buffer);
+    ck_assert_uint_eq(proto_popcount(buffer, sizeof buffer), 8 * sizeof buffer);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("stake");
@@ -519,6 +542,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, stake_weighted_shares_follow_stake);
     tcase_add_test(tc, zero_stake_never_leads);
     tcase_add_test(tc, zipf_stakes_decrease_from_node_zero);
+    tcase_add_test(tc, popcount_matches_a_bit_by_bit_count);
     suite_add_tcase(suite, tc);
     return suite;
 }

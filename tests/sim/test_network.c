@@ -1040,11 +1040,48 @@ START_TEST(cancelled_timer_queued_behind_work_never_fires)
 }
 END_TEST
 
+/* A message's content digest is XXH64 with seeds 0 and 1, little-endian: the values the
+ * reference implementation (xxHash 0.8.1) gives for these inputs, the empty one included
+ * (ef46db3751d8e999, the spec's value for XXH64 of nothing with seed 0). */
+START_TEST(content_digest_is_xxh64_with_seeds_0_and_1)
+{
+    static const struct {
+        size_t len;
+        uint64_t seed0, seed1;
+    } vectors[] = {
+        {0, UINT64_C(0xef46db3751d8e999), UINT64_C(0xd5afba1336a3be4b)},
+        {3, UINT64_C(0x31d2363f52e564c9), UINT64_C(0x2d80e074130d0176)},
+        {7, UINT64_C(0x9a7b149959ce60d8), UINT64_C(0xd8b4a941715fee31)},
+        {31, UINT64_C(0xa2aa5f33cc4a6119), UINT64_C(0xaaca4e41ffcae21c)},
+        {100, UINT64_C(0xa61f8d4c170fe531), UINT64_C(0x8d8957e68f02c7ce)},
+        {4096, UINT64_C(0x796398cd432797cc), UINT64_C(0x22154cb5a9b7bbef)},
+    };
+    static uint8_t data[4096];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7 + 3);
+    for (size_t v = 0; v < G_N_ELEMENTS(vectors); v++) {
+        GBytes *bytes = g_bytes_new(data, vectors[v].len);
+        SimMessage *m = sim_message_new(0, 0, bytes, 1);
+        const uint8_t *digest = sim_message_digest(m);
+        uint64_t h0 = 0, h1 = 0;
+        for (int i = 7; i >= 0; i--) {
+            h0 = h0 << 8 | digest[i];
+            h1 = h1 << 8 | digest[8 + i];
+        }
+        ck_assert_uint_eq(h0, vectors[v].seed0);
+        ck_assert_uint_eq(h1, vectors[v].seed1);
+        sim_message_unref(m);
+        g_bytes_unref(bytes);
+    }
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("network");
     TCase *tc = tcase_create("network");
     tcase_add_test(tc, bandwidth_arithmetic_is_exact);
+    tcase_add_test(tc, content_digest_is_xxh64_with_seeds_0_and_1);
     tcase_add_test(tc, uplink_is_fifo);
     tcase_add_test(tc, downlink_queues_in_arrival_order);
     tcase_add_test(tc, multicast_broadcast_and_self);
