@@ -256,18 +256,23 @@ static const Unit format_size[] = {
     {"B", 1, 1},
 };
 
-static char *format_with(uint64_t value, const Unit *units, size_t count)
+/* `value` in the largest of `units` (largest first) it reaches, with at most `decimals`
+ * decimals (truncated), trailing zeros trimmed. */
+static char *format_with(uint64_t value, const Unit *units, size_t count, int decimals)
 {
+    SIM_ASSERT(decimals >= 1 && decimals <= 6);
+    uint64_t scale = 1;
+    for (int d = 0; d < decimals; d++)
+        scale *= 10;
     for (size_t i = 0; i < count; i++) {
         uint64_t unit = units[i].num;
         if (value < unit && i + 1 < count) continue;
         uint64_t whole = value / unit;
-        uint64_t thousandths = (uint64_t)(((SimU128)(value % unit) * 1000) / unit);
-        if (thousandths == 0)
-            return g_strdup_printf("%" G_GUINT64_FORMAT "%s", whole, units[i].name);
+        uint64_t fraction = (uint64_t)(((SimU128)(value % unit) * scale) / unit);
+        if (fraction == 0) return g_strdup_printf("%" G_GUINT64_FORMAT "%s", whole, units[i].name);
         char digits[8];
-        g_snprintf(digits, sizeof digits, "%03" G_GUINT64_FORMAT, thousandths);
-        for (int j = 2; j > 0 && digits[j] == '0'; j--)
+        g_snprintf(digits, sizeof digits, "%0*" G_GUINT64_FORMAT, decimals, fraction);
+        for (int j = decimals - 1; j > 0 && digits[j] == '0'; j--)
             digits[j] = '\0';
         return g_strdup_printf("%" G_GUINT64_FORMAT ".%s%s", whole, digits, units[i].name);
     }
@@ -278,22 +283,22 @@ char *sim_quantity_format(uint64_t value, SimQuantityKind kind)
 {
     switch (kind) {
     case SIM_QUANTITY_DURATION:
-        return format_with(value, format_duration, G_N_ELEMENTS(format_duration));
+        return format_with(value, format_duration, G_N_ELEMENTS(format_duration), 3);
     case SIM_QUANTITY_BANDWIDTH:
-        return format_with(value, format_bandwidth, G_N_ELEMENTS(format_bandwidth));
+        return format_with(value, format_bandwidth, G_N_ELEMENTS(format_bandwidth), 3);
     case SIM_QUANTITY_SIZE:
-        return format_with(value, format_size, G_N_ELEMENTS(format_size));
+        return format_with(value, format_size, G_N_ELEMENTS(format_size), 3);
     case SIM_QUANTITY_RATIO: {
         static const Unit percent[] = {{"%", 10000, 1}};
-        return format_with(value, percent, 1);
+        return format_with(value, percent, 1, 4); /* exact: 1 ppm is 0.0001% */
     }
     case SIM_QUANTITY_RATE: {
         static const Unit per_second[] = {{"/s", 1000, 1}};
-        return format_with(value, per_second, 1);
+        return format_with(value, per_second, 1, 3); /* exact */
     }
     case SIM_QUANTITY_FACTOR: {
         static const Unit times[] = {{"x", SIM_PPM_ONE, 1}};
-        return format_with(value, times, 1);
+        return format_with(value, times, 1, 6); /* exact */
     }
     case SIM_QUANTITY_COUNT:
         return g_strdup_printf("%" G_GUINT64_FORMAT, value);

@@ -59,7 +59,10 @@ gboolean sim_quantity_parse(const char *text, SimQuantityKind kind, uint64_t *va
 /*
  * Formats `value` (base units of `kind`) for humans, choosing the largest unit that keeps the
  * number readable, e.g. 1500000000 ns -> "1.5s". Returns a newly allocated string (g_free).
- * The result parses back to a value within rounding of the input.
+ * Ratios, rates, factors and counts are exact (ratios with up to four decimals of a percent,
+ * factors up to six): the text parses back to `value`. Durations, bandwidths and sizes keep
+ * three decimals of their unit, truncated, so the text parses back to at most `value` and
+ * less than 0.1% below it (exact in the smallest unit: ns, bit, B).
  */
 char *sim_quantity_format(uint64_t value, SimQuantityKind kind);
 

@@ -174,8 +174,14 @@ static gboolean parse_kind(SimDist *d, const char *name, Params *p, GError **err
             return param_error(error, p, "give exactly one of median, mean");
         if (has_median) return scale_param(p, "median", &d->scale_a, TRUE, error);
         if (!scale_param(p, "mean", &mean, TRUE, error)) return FALSE;
-        /* mean = median * exp(sigma^2 / 2) */
+        /* mean = median * exp(sigma^2 / 2). With a large sigma the median underflows to 0 and
+         * every draw would be 0 whatever the mean (fuzz/distribution found sigma=1e10). */
         d->scale_a = mean / exp(d->shape * d->shape / 2);
+        if (mean > 0 && !(d->scale_a > 0)) {
+            return param_error(error, p,
+                               "sigma is too large for mean=: the median, "
+                               "mean / exp(sigma^2 / 2), would be 0");
+        }
     } else if (strcmp(name, "gamma") == 0) {
         d->kind = SIM_DIST_GAMMA;
         if (!shape_param(p, "shape", &d->shape, error)) return FALSE;
@@ -248,7 +254,9 @@ static double scaled(const SimDist *d, double value, uint64_t reference)
 static uint64_t to_units(double x)
 {
     if (!(x > 0)) return 0; /* also catches NaN */
-    if (x >= 9.2e18) return (uint64_t)1 << 63;
+    /* The documented range is [0, 2^63): fuzz/distribution found a constant of 1e19 ns
+     * sampled as 2^63 itself. */
+    if (x >= 9.2e18) return ((uint64_t)1 << 63) - 1;
     return (uint64_t)llround(x);
 }
 
@@ -291,8 +299,8 @@ double sim_dist_mean(const SimDist *d, uint64_t reference)
         return a;
     case SIM_DIST_UNIFORM:
         return (a + b) / 2;
-    case SIM_DIST_LOGNORMAL:
-        return a * exp(d->shape * d->shape / 2);
+    case SIM_DIST_LOGNORMAL: /* a median of 0 draws only 0, however wide (0 * inf is NaN) */
+        return a > 0 ? a * exp(d->shape * d->shape / 2) : 0;
     case SIM_DIST_GAMMA:
         return d->shape * a;
     case SIM_DIST_PARETO:
@@ -317,7 +325,7 @@ double sim_dist_sd(const SimDist *d, uint64_t reference)
     case SIM_DIST_NORMAL:
         return b;
     case SIM_DIST_LOGNORMAL:
-        return a * exp(s * s / 2) * sqrt(expm1(s * s));
+        return a > 0 ? a * exp(s * s / 2) * sqrt(expm1(s * s)) : 0;
     case SIM_DIST_GAMMA:
         return sqrt(s) * a;
     case SIM_DIST_PARETO:

@@ -34,7 +34,10 @@
  */
 #include "tests/fuzz/driver.h"
 
+#include "protocol/byzantine.h"
 #include "protocol/node.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -275,12 +278,23 @@ static void fire_timer(Net *net)
     drain(net, node);
 }
 
+/* The oracle's own test (tests/fuzz/meson.build): with SHOTGLASS_FUZZ_PLANT=amnesia, honest
+ * nodes lose what they persisted when they restart, as the amnesia behaviour does, which the
+ * checks above must catch on a program that restarts a node that has decided and voted. */
+static gboolean planted_amnesia(void)
+{
+    const char *plant = getenv("SHOTGLASS_FUZZ_PLANT");
+    return plant != NULL && strcmp(plant, "amnesia") == 0;
+}
+
 static void restart(Net *net, ProtoNodeId node)
 {
     if (net->restarts >= RESTARTS_MAX) return;
     net->restarts++;
     ProtoPersisted persisted;
     proto_node_persist(net->nodes[node], &persisted);
+    if (planted_amnesia())
+        proto_byzantine_on_restart(PROTO_BYZANTINE_AMNESIA, net->shared, &persisted);
     proto_node_free(net->nodes[node]);
     for (int t = 0; t < PROTO_TIMER_COUNT_; t++)
         net->timers[node][t] = PROTO_TIME_NONE;

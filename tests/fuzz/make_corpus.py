@@ -14,8 +14,9 @@
 4. scenario/: every scenario file of scenarios/ and tests/scenarios/.
 5. units/, distribution/, selector/: the values the scenario files and docs use.
 
-Files are named by the SHA-1 of their content, so the corpus is deduplicated, and inputs found
-by fuzzing (regressions) can sit beside them. Existing files are kept.
+Files are named by the SHA-1 of their content, so the corpus is deduplicated. Existing files
+are kept, among them the inputs fuzzing found (regression-*, and the node harness's oracle-*
+programs, see docs/fuzzing.md), which are named for what they test.
 """
 import hashlib
 import pathlib

@@ -103,6 +103,21 @@ START_TEST(sizes_and_bare_constants)
 }
 END_TEST
 
+/* Samples stay below 2^63 even for scales beyond it (fuzz/distribution once drew 2^63 from a
+ * constant of 1e19 ns, which fits the quantity parser's 64 bits). */
+START_TEST(huge_scales_clamp_below_two_to_the_63)
+{
+    SimDist d = parse_ok("10000000005.95022222s", SIM_QUANTITY_DURATION, FALSE);
+    SimRng rng;
+    sim_rng_init(&rng, sim_rng_xoshiro256ss, 1, "d", 0);
+    ck_assert_uint_eq(sim_dist_sample(&d, &rng, 0), ((uint64_t)1 << 63) - 1);
+    d = parse_ok("uniform(min=9000000000s, max=18000000000s)", SIM_QUANTITY_DURATION, FALSE);
+    for (int i = 0; i < 100; i++)
+        ck_assert_uint_lt(sim_dist_sample(&d, &rng, 0), (uint64_t)1 << 63);
+    sim_rng_clear(&rng);
+}
+END_TEST
+
 START_TEST(rejects_bad_specifications)
 {
     struct {
@@ -117,6 +132,8 @@ START_TEST(rejects_bad_specifications)
         {"uniform(min=1ms, max=5ms, mode=2ms)", "unknown parameter mode"},
         {"weibull(k=1)", "unknown distribution"},
         {"gamma(shape=2, mean=1ms, scale=1ms)", "exactly one of mean, scale"},
+        /* found by fuzz/distribution: the median underflowed to 0, so every draw was 0 */
+        {"lognormal(mean=5ms, sigma=11111111111)", "sigma is too large for mean="},
         {"exponential(mean=1ms", "expected name(key=value"},
         {"exponential(1ms)", "expected name(key=value"},
         {"uniform(min=1ms, min=2ms)", "expected name(key=value"},
@@ -146,6 +163,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, relative_scales_follow_the_reference);
     tcase_add_test(tc, samples_are_deterministic_and_non_negative);
     tcase_add_test(tc, sizes_and_bare_constants);
+    tcase_add_test(tc, huge_scales_clamp_below_two_to_the_63);
     tcase_add_test(tc, rejects_bad_specifications);
     suite_add_tcase(suite, tc);
     return suite;

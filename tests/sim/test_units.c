@@ -134,10 +134,18 @@ START_TEST(format_round_trips)
         SimQuantityKind kind;
         const char *text;
     } cases[] = {
-        {1500000000, SIM_QUANTITY_DURATION, "1.5s"}, {250000000, SIM_QUANTITY_DURATION, "250ms"},
-        {7, SIM_QUANTITY_DURATION, "7ns"},           {1000000000, SIM_QUANTITY_BANDWIDTH, "1Gbit"},
-        {1048576, SIM_QUANTITY_SIZE, "1MiB"},        {300, SIM_QUANTITY_SIZE, "300B"},
-        {1000, SIM_QUANTITY_RATIO, "0.1%"},          {2000000, SIM_QUANTITY_RATE, "2000/s"},
+        {1500000000, SIM_QUANTITY_DURATION, "1.5s"},
+        {250000000, SIM_QUANTITY_DURATION, "250ms"},
+        {7, SIM_QUANTITY_DURATION, "7ns"},
+        {1000000000, SIM_QUANTITY_BANDWIDTH, "1Gbit"},
+        {1048576, SIM_QUANTITY_SIZE, "1MiB"},
+        {300, SIM_QUANTITY_SIZE, "300B"},
+        {1000, SIM_QUANTITY_RATIO, "0.1%"},
+        {2000000, SIM_QUANTITY_RATE, "2000/s"},
+        /* ratios and factors are exact (fuzz/units once found 249 ppm shown as 0.024%) */
+        {249, SIM_QUANTITY_RATIO, "0.0249%"},
+        {999999, SIM_QUANTITY_RATIO, "99.9999%"},
+        {1500001, SIM_QUANTITY_FACTOR, "1.500001x"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         char *text = sim_quantity_format(cases[i].value, cases[i].kind);
