@@ -336,8 +336,8 @@ static void write_partition(Drawer *d, const char *group)
     set_window(d, group, 125000);
 }
 
-/* Links from one set to another: latency 1x-10x, bandwidth divided by 1-10, loss 0-20%. */
-static void write_degrade(Drawer *d, const char *group)
+/* Draws the `from` and `to` sets of a link fault, in that order, and writes them. */
+static void write_link_sets(Drawer *d, const char *group)
 {
     SimNodeSet from, to;
     sim_node_set_init(&from, d->base->nodes);
@@ -346,6 +346,14 @@ static void write_degrade(Drawer *d, const char *group)
     random_set(d, &to, d->base->nodes);
     set_nodes(d, group, "from", &from);
     set_nodes(d, group, "to", &to);
+    sim_node_set_clear(&from);
+    sim_node_set_clear(&to);
+}
+
+/* Links from one set to another: latency 1x-10x, bandwidth divided by 1-10, loss 0-20%. */
+static void write_degrade(Drawer *d, const char *group)
+{
+    write_link_sets(d, group);
     char *text = g_strdup_printf("%" PRIu64 ".%" PRIu64 "x", between(d, 1, 9), between(d, 0, 9));
     g_key_file_set_value(d->file, group, "latency", text);
     g_free(text);
@@ -355,8 +363,6 @@ static void write_degrade(Drawer *d, const char *group)
     text = g_strdup_printf("%" PRIu64 "%%", between(d, 0, 20));
     g_key_file_set_value(d->file, group, "loss", text);
     g_free(text);
-    sim_node_set_clear(&from);
-    sim_node_set_clear(&to);
     set_window(d, group, 125000);
 }
 
@@ -375,15 +381,7 @@ static void write_filter(Drawer *d, const char *group)
     }
     g_key_file_set_value(d->file, group, "types", types->str);
     g_string_free(types, TRUE);
-    SimNodeSet from, to;
-    sim_node_set_init(&from, d->base->nodes);
-    sim_node_set_init(&to, d->base->nodes);
-    random_set(d, &from, d->base->nodes);
-    random_set(d, &to, d->base->nodes);
-    set_nodes(d, group, "from", &from);
-    set_nodes(d, group, "to", &to);
-    sim_node_set_clear(&from);
-    sim_node_set_clear(&to);
+    write_link_sets(d, group);
     if (sim_rng_chance_ppm(&d->rng, 500000)) {
         g_key_file_set_value(d->file, group, "action", "delay");
         uint64_t most = MAX(d->base->view_timeout / SIM_MS, 10);
