@@ -1,11 +1,12 @@
 /*
  * The safety oracle; see safety.h. Per height it keeps the first decided leaf's commitment and
- * parent; per node, its decided height and the last vote, DA vote and proposal it sent. Honest
- * nodes vote in strictly increasing views (the protocol's last-voted-view rule, and its
- * last-DA-voted-view rule for DA votes), so one record of each per node is enough to catch any
- * second vote. For the certificate check it keeps references to the last few messages it
- * checked: the copies of one broadcast share their bytes, so each is decoded once (a held
- * reference keeps the bytes alive, so the same address is the same message).
+ * parent; per node, its decided height, the last vote and proposal it sent, and a ring of its
+ * last DA votes. Honest nodes vote and propose in strictly increasing views (the protocol's
+ * last-voted-view rule), so one record of each per node is enough to catch any second vote; DA
+ * votes need not come in view order, hence the ring (check_da_vote). For the certificate check it
+ * keeps references to the last few messages it checked: the copies of one broadcast share their
+ * bytes, so each is decoded once (a held reference keeps the bytes alive, so the same address is
+ * the same message).
  */
 #include "analysis/safety.h"
 

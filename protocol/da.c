@@ -10,8 +10,10 @@
  *
  * DA member: checks a DA proposal comes from the view's leader with a valid signature,
  * recomputes the commitment from the payload itself, stores the payload and votes once per view,
- * across restarts too: the last DA-voted view is persisted (HotShot exempts DA votes from its
- * last-actioned-view record, so a restart there can repeat one; shotglass does not model that).
+ * across restarts too: the views it DA-voted in are persisted (ProtoDaVoted, the last 64), and DA
+ * votes need not follow the views (HotShot exempts them from its last-actioned-view record, as
+ * DA proposals for v and v + 1 can arrive out of order; a restart there can repeat one, which
+ * shotglass does not model).
  * It serves shares it computes from the payload, and namespaces to rollups, for the last
  * da_retain_views views.
  *

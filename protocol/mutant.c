@@ -22,7 +22,7 @@ static const MutantInfo mutants[PROTO_MUTANT_COUNT_] = {
                                             "a restarted node forgets the views it voted and "
                                             "proposed in (espresso-network #4472)"},
     [PROTO_MUTANT_RESTART_FORGETS_DA_VOTE] = {"restart_forgets_da_vote",
-                                              "a restarted node forgets the view it DA-voted "
+                                              "a restarted node forgets the views it DA-voted "
                                               "in (HotShot PR #3971)"},
     [PROTO_MUTANT_ONE_CHAIN_DECIDE] = {"one_chain_decide",
                                        "decides a block as soon as a proposal carries its QC, "

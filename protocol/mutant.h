@@ -20,7 +20,7 @@ typedef enum ProtoMutant {
     PROTO_MUTANT_QUORUM_HALF,              /* QC, TC and view-sync quorums at floor(S/2) + 1 */
     PROTO_MUTANT_SKIP_LOCK_CHECK,          /* vote without the locking (safe-node) rule */
     PROTO_MUTANT_RESTART_FORGETS_VOTES,    /* a restart forgets the views voted and proposed in */
-    PROTO_MUTANT_RESTART_FORGETS_DA_VOTE,  /* a restart forgets the view DA-voted in (#3971) */
+    PROTO_MUTANT_RESTART_FORGETS_DA_VOTE,  /* a restart forgets the views DA-voted in (#3971) */
     PROTO_MUTANT_ONE_CHAIN_DECIDE,         /* decide a block as soon as its QC is seen */
     PROTO_MUTANT_ACCEPT_BAD_QC,            /* certificates: stake counted, signatures not checked */
     PROTO_MUTANT_DA_VOTE_WITHOUT_STORING,  /* a DA member votes for a payload it does not keep */

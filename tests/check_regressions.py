@@ -29,7 +29,7 @@ CASES = [
     ("regression-23-avidm-f-plus-one.ini", ["fault.da-no-store.nodes=0-3"],
      "da_available == true", "f honest share holders (3 units) are fewer than k = 4"),
     ("regression-05-double-da-vote.ini", ["test.mutant=restart_forgets_da_vote"],
-     "safety == ok", "the buggy rule: a restart forgets the view DA-voted in (PR #3971)"),
+     "safety == ok", "the buggy rule: a restart forgets the views DA-voted in (PR #3971)"),
     ("regression-21-vote-before-persist.ini", ["test.mutant=restart_forgets_votes"],
      "safety == ok", "the buggy rule: a restart forgets the views voted and proposed in"),
     ("regression-24-inconsistent-encoding.ini", ["test.mutant=da_trust_commitment"],
