@@ -172,7 +172,10 @@ def check_csv(path, entry, nodes):
 
 def check_sweep_csv(path, entry, keys):
     rows = list(csv.reader(open(path, encoding="utf-8", newline="")))
-    metrics = entry["metrics"]
+    header = set(rows[0]) if rows else set()
+    # A metric no run of the sweep has (the data path's, without a workload) has no columns.
+    metrics = [m for m in entry["metrics"]
+               if not m.get("optional") or f"{m['name']}_mean" in header]
     stats = [(m, s) for m in metrics for s in ("mean", "sd", "ci95")]
     names = ["point", *keys, "seeds", *(f"{m['name']}_{s}" for m, s in stats)]
     if not rows or rows[0] != names:
@@ -303,7 +306,8 @@ def markdown(schema):
                            f"{field['about']} |")
             for m in entry.get("metrics", ()):
                 names = ", ".join(f"`{m['name']}_{s}`" for s in ("mean", "sd", "ci95"))
-                out.append(f"| | {names} | number or empty | {m['unit']} | {m['about']}: "
+                unit = "" if m["unit"] == "none" else m["unit"]
+                out.append(f"| | {names} | number or empty | {unit} | {m['about']}: "
                            f"mean over the seeds, standard deviation, 95% CI half-width |")
         out.append("")
     return "\n".join(out)
