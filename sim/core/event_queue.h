@@ -4,8 +4,14 @@
  * How it works: entries are ordered by time, then by a sequence number the engine assigns when
  * it schedules an event, so the order is total: two distinct entries never compare equal, and
  * events scheduled for the same instant run in the order they were scheduled. The heap holds the
- * ordering key inline (24 bytes per entry) so sifting never chases a pointer; the event body
- * lives in the engine's pool and is reached through `slot` only when the entry is popped. A
+ * ordering key inline so sifting never chases a pointer; the event body lives in the engine's
+ * pool and is reached through the slot index only when the entry is popped. An entry is 16
+ * bytes: the time, and one word holding the sequence number in its high SIM_QUEUE_SEQ_BITS bits
+ * and the slot in its low SIM_QUEUE_SLOT_BITS, so comparing that word compares sequence numbers
+ * (which are unique) and a parent's four children span at most two cache lines. When sequence
+ * numbers run out (after 2^34 schedules), sim_event_queue_renumber gives the pending entries
+ * the numbers 1..n in their order, so the order of everything pending, and of what is scheduled
+ * after, is unchanged. A
  * 4-ary heap halves the depth of a binary heap at the cost of three extra compares per level,
  * which wins once the heap no longer fits in the L1 cache (the PHOLD benchmark measures it).
  *
@@ -21,12 +27,36 @@
 #include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 typedef struct SimQueueEntry {
     SimTime time;
-    uint64_t seq;
-    uint32_t slot;
+    uint64_t key; /* (seq << SIM_QUEUE_SLOT_BITS) | slot */
 } SimQueueEntry;
+
+#define SIM_QUEUE_SLOT_BITS 30
+#define SIM_QUEUE_SEQ_BITS  (64 - SIM_QUEUE_SLOT_BITS)
+/* The largest sequence number an entry can hold. */
+#define SIM_QUEUE_SEQ_MAX (((uint64_t)1 << SIM_QUEUE_SEQ_BITS) - 1)
+
+_Static_assert(sizeof(SimQueueEntry) == 16, "queue entries are 16 bytes");
+
+static inline SimQueueEntry sim_queue_entry(SimTime time, uint64_t seq, uint32_t slot)
+{
+    SIM_ASSERT(seq <= SIM_QUEUE_SEQ_MAX);
+    SIM_ASSERT(slot < ((uint32_t)1 << SIM_QUEUE_SLOT_BITS));
+    return (SimQueueEntry){time, (seq << SIM_QUEUE_SLOT_BITS) | slot};
+}
+
+static inline uint64_t sim_queue_entry_seq(const SimQueueEntry *entry)
+{
+    return entry->key >> SIM_QUEUE_SLOT_BITS;
+}
+
+static inline uint32_t sim_queue_entry_slot(const SimQueueEntry *entry)
+{
+    return (uint32_t)(entry->key & (((uint64_t)1 << SIM_QUEUE_SLOT_BITS) - 1));
+}
 
 typedef struct SimEventQueue {
     SimQueueEntry *entries; /* owned */
@@ -39,7 +69,7 @@ typedef struct SimEventQueue {
 
 static inline gboolean sim_event_queue_less(const SimQueueEntry *a, const SimQueueEntry *b)
 {
-    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+    return a->time < b->time || (a->time == b->time && a->key < b->key);
 }
 
 /* Initialises an empty queue that may grow to `len_max` entries. */
@@ -119,6 +149,28 @@ static inline SimQueueEntry sim_event_queue_pop(SimEventQueue *queue)
     }
     if (len > 0) e[i] = last;
     return top;
+}
+
+static int sim_event_queue_compare(const void *a, const void *b)
+{
+    const SimQueueEntry *x = a, *y = b;
+    return sim_event_queue_less(x, y) ? -1 : sim_event_queue_less(y, x) ? 1 : 0;
+}
+
+/*
+ * Gives the pending entries the sequence numbers 1..n in their (time, sequence) order, keeping
+ * their times and slots, and returns n + 1, the next number to use. The order among the entries,
+ * and between them and any entry pushed later with a larger number, is unchanged. A sorted
+ * array is a valid heap, so the entries stay a heap. O(n log n), once per 2^34 schedules.
+ */
+static inline uint64_t sim_event_queue_renumber(SimEventQueue *queue)
+{
+    qsort(queue->entries, queue->len, sizeof *queue->entries, sim_event_queue_compare);
+    for (size_t i = 0; i < queue->len; i++) {
+        SimQueueEntry *e = &queue->entries[i];
+        *e = sim_queue_entry(e->time, i + 1, sim_queue_entry_slot(e));
+    }
+    return queue->len + 1;
 }
 
 #endif
