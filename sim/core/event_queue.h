@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct SimQueueEntry {
     SimTime time;
@@ -59,7 +60,8 @@ static inline uint32_t sim_queue_entry_slot(const SimQueueEntry *entry)
 }
 
 typedef struct SimEventQueue {
-    SimQueueEntry *entries; /* owned */
+    void *storage;          /* owned: capacity + 3 entries, entries at an offset within it */
+    SimQueueEntry *entries; /* entries[1] lies on a cache-line (64-byte) boundary */
     size_t len;
     size_t capacity;
     size_t len_max; /* push beyond this is a programmer error (asserted) */
@@ -72,20 +74,45 @@ static inline gboolean sim_event_queue_less(const SimQueueEntry *a, const SimQue
     return a->time < b->time || (a->time == b->time && a->key < b->key);
 }
 
+/*
+ * (Re)allocates room for `capacity` entries and places the array so that entries[1] starts a
+ * cache line: the four children of a parent, entries[4i+1..4i+4], then share one 64-byte line,
+ * so each level of a sift costs one cache miss at most. realloc keeps large blocks at the same
+ * offset within a page, so the entries move (memmove) only when the alignment changed.
+ */
+static inline void sim_event_queue_place(SimEventQueue *queue, size_t capacity)
+{
+    size_t old_shift =
+        queue->entries == NULL ? 0 : (size_t)(queue->entries - (SimQueueEntry *)queue->storage);
+    queue->storage = g_realloc(queue->storage, (capacity + 3) * sizeof(SimQueueEntry));
+    uintptr_t base = (uintptr_t)queue->storage;
+    SIM_ASSERT(base % sizeof(SimQueueEntry) == 0);
+    /* the shift s in 0..3 with base + 16 (s + 1) a multiple of 64 */
+    size_t shift = ((64 - (base + sizeof(SimQueueEntry)) % 64) % 64) / sizeof(SimQueueEntry);
+    SimQueueEntry *first = (SimQueueEntry *)queue->storage;
+    if (shift != old_shift && queue->len > 0) {
+        memmove(first + shift, first + old_shift, queue->len * sizeof(SimQueueEntry));
+    }
+    queue->entries = first + shift;
+}
+
 /* Initialises an empty queue that may grow to `len_max` entries. */
 static inline void sim_event_queue_init(SimEventQueue *queue, size_t len_max)
 {
     SIM_ASSERT(queue != NULL);
     SIM_ASSERT(len_max > 0);
     queue->capacity = len_max < 1024 ? len_max : 1024;
-    queue->entries = g_new(SimQueueEntry, queue->capacity);
+    queue->storage = NULL;
+    queue->entries = NULL;
     queue->len = 0;
+    sim_event_queue_place(queue, queue->capacity);
     queue->len_max = len_max;
 }
 
 static inline void sim_event_queue_clear(SimEventQueue *queue)
 {
-    g_free(queue->entries);
+    g_free(queue->storage);
+    queue->storage = NULL;
     queue->entries = NULL;
     queue->len = 0;
     queue->capacity = 0;
@@ -108,7 +135,7 @@ static inline void sim_event_queue_grow(SimEventQueue *queue)
     SIM_ASSERT(queue->len < queue->len_max);
     size_t capacity = queue->capacity * 2;
     if (capacity > queue->len_max) capacity = queue->len_max;
-    queue->entries = g_renew(SimQueueEntry, queue->entries, capacity);
+    sim_event_queue_place(queue, capacity);
     queue->capacity = capacity;
 }
 
