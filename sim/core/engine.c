@@ -3,7 +3,9 @@
  *
  * Pool: event bodies live in a growable array of slots; free slots form a stack of indices.
  * A slot stays allocated until its heap entry is popped, even when cancelled, so the number of
- * slots in use always equals the heap length and both share the `pending_max` bound.
+ * slots in use always equals the heap length and both share the `pending_max` bound. Slots are
+ * handed out from the stack first, then from the never-used tail of the array, so the memory
+ * touched (and resident) follows the peak number of pending events, not the array's capacity.
  *
  * Digest: folding 30 bytes per event straight into BLAKE2b would cost a function call and a
  * partial-block copy per event, so records are appended to a 4 KiB buffer that is hashed when
@@ -55,6 +57,7 @@ struct SimEngine {
     Slot *slots;
     uint32_t *free_slots;
     size_t slot_capacity;
+    size_t slot_used; /* slots [0, slot_used) have been handed out at least once */
     size_t free_len;
     size_t pending_max;
     size_t pending_peak;
@@ -108,14 +111,15 @@ void sim_engine_free(SimEngine *engine)
     SIM_ASSERT(!engine->running);
     while (sim_event_queue_len(&engine->queue) > 0) {
         SimQueueEntry entry = sim_event_queue_pop(&engine->queue);
-        Slot *slot = &engine->slots[entry.slot];
+        uint32_t index = sim_queue_entry_slot(&entry);
+        Slot *slot = &engine->slots[index];
         const Kind *kind = &engine->kinds[slot->kind];
         if (slot->state == SLOT_PENDING && kind->discard != NULL) {
             kind->discard(slot->payload, kind->user_data);
         }
-        slot_release(engine, entry.slot);
+        slot_release(engine, index);
     }
-    SIM_ASSERT(engine->free_len == engine->slot_capacity);
+    SIM_ASSERT(engine->free_len == engine->slot_used);
     sim_event_queue_clear(&engine->queue);
     g_free(engine->slots);
     g_free(engine->free_slots);
@@ -140,14 +144,20 @@ static void pool_grow(SimEngine *engine)
     SIM_ASSERT(old < SIM_ENGINE_PENDING_HARD);
     size_t capacity = old == 0 ? 1024 : old * 2;
     if (capacity > SIM_ENGINE_PENDING_HARD) capacity = SIM_ENGINE_PENDING_HARD;
+    /* The new tail is left untouched (not resident) until slot_take hands it out. */
     engine->slots = g_renew(Slot, engine->slots, capacity);
     engine->free_slots = g_renew(uint32_t, engine->free_slots, capacity);
-    /* Push new slots so that the lowest index is used first. */
-    for (size_t i = capacity; i > old; i--) {
-        engine->slots[i - 1] = (Slot){.generation = 1, .state = SLOT_FREE};
-        engine->free_slots[engine->free_len++] = (uint32_t)(i - 1);
-    }
     engine->slot_capacity = capacity;
+}
+
+/* A free slot's index: the most recently released one, else the lowest never used. */
+static uint32_t slot_take(SimEngine *engine)
+{
+    if (engine->free_len > 0) return engine->free_slots[--engine->free_len];
+    if (engine->slot_used == engine->slot_capacity) pool_grow(engine);
+    uint32_t index = (uint32_t)engine->slot_used++;
+    engine->slots[index] = (Slot){.generation = 1, .state = SLOT_FREE};
+    return index;
 }
 
 SimEventId sim_engine_schedule(SimEngine *engine, SimTime time, uint16_t kind, uint32_t target,
@@ -156,8 +166,7 @@ SimEventId sim_engine_schedule(SimEngine *engine, SimTime time, uint16_t kind, u
     SIM_ASSERT(time >= engine->now);
     SIM_ASSERT(time != SIM_TIME_NONE);
     SIM_ASSERT(kind < engine->kind_count);
-    if (engine->free_len == 0) pool_grow(engine);
-    uint32_t index = engine->free_slots[--engine->free_len];
+    uint32_t index = slot_take(engine);
     Slot *slot = &engine->slots[index];
     SIM_ASSERT(slot->state == SLOT_FREE);
     slot->payload = payload;
@@ -166,7 +175,10 @@ SimEventId sim_engine_schedule(SimEngine *engine, SimTime time, uint16_t kind, u
     slot->source = source;
     slot->kind = kind;
     slot->state = SLOT_PENDING;
-    sim_event_queue_push(&engine->queue, (SimQueueEntry){time, engine->seq_next++, index});
+    if (engine->seq_next > SIM_QUEUE_SEQ_MAX) { /* after 2^34 schedules: order-preserving */
+        engine->seq_next = sim_event_queue_renumber(&engine->queue);
+    }
+    sim_event_queue_push(&engine->queue, sim_queue_entry(time, engine->seq_next++, index));
     size_t pending = sim_event_queue_len(&engine->queue);
     if (pending > engine->pending_peak) engine->pending_peak = pending;
     if (pending > engine->pending_max && !engine->overflowed) {
@@ -183,7 +195,7 @@ static Slot *slot_of(const SimEngine *engine, SimEventId id)
     if (id == SIM_EVENT_NONE) return NULL;
     uint32_t index = (uint32_t)id;
     uint32_t generation = (uint32_t)(id >> 32);
-    if (index >= engine->slot_capacity) return NULL;
+    if (index >= engine->slot_used) return NULL;
     Slot *slot = &engine->slots[index];
     return slot->generation == generation && slot->state == SLOT_PENDING ? slot : NULL;
 }
@@ -293,15 +305,19 @@ static gboolean next_event(SimEngine *engine, const SimEngineLimits *limits, Sim
         /* The next event to run is now at the top: start fetching its body so the cache miss
          * overlaps with this event's handler instead of stalling the next pop. */
         if (sim_event_queue_len(&engine->queue) > 0) {
-            __builtin_prefetch(&engine->slots[sim_event_queue_peek(&engine->queue)->slot]);
+            __builtin_prefetch(
+                &engine->slots[sim_queue_entry_slot(sim_event_queue_peek(&engine->queue))]);
         }
-        Slot *slot = &engine->slots[entry.slot];
+        uint32_t index = sim_queue_entry_slot(&entry);
+        Slot *slot = &engine->slots[index];
         gboolean live = slot->state == SLOT_PENDING;
         if (live) {
-            *event = (SimEvent){entry.time,   entry.seq,    slot->payload, slot->arg,
-                                slot->target, slot->source, slot->kind};
+            *event = (SimEvent){entry.time,    sim_queue_entry_seq(&entry),
+                                slot->payload, slot->arg,
+                                slot->target,  slot->source,
+                                slot->kind};
         }
-        slot_release(engine, entry.slot);
+        slot_release(engine, index);
         if (live) return TRUE;
     }
 }

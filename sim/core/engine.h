@@ -14,7 +14,7 @@
  * event that already ran (or whose slot was reused) is a harmless no-op that returns FALSE.
  *
  * The trace digest is a running BLAKE2b-256 over every dispatched event of a digested kind
- * (time, sequence, kind, target, source, argument) plus whatever the handlers add with
+ * (time, kind, target, source, argument) plus whatever the handlers add with
  * sim_engine_digest_add (the network adds each delivered message's content digest, a
  * checksum of its bytes: see sim_message_new). Two runs
  * are the same run exactly when their digests are equal. Payload pointers are never folded in.
@@ -46,7 +46,8 @@ typedef uint64_t SimEventId;
 /* What a handler receives: a copy of the event, valid for the duration of the call. */
 typedef struct SimEvent {
     SimTime time;
-    uint64_t seq;
+    uint64_t seq;  /* rank among pending events in scheduling order (renumbered, order kept,
+                      after 2^34 schedules) */
     void *payload; /* ownership as agreed by the kind's scheduler and handler */
     uint64_t arg;
     uint32_t target;

@@ -4,8 +4,14 @@
  * How it works: entries are ordered by time, then by a sequence number the engine assigns when
  * it schedules an event, so the order is total: two distinct entries never compare equal, and
  * events scheduled for the same instant run in the order they were scheduled. The heap holds the
- * ordering key inline (24 bytes per entry) so sifting never chases a pointer; the event body
- * lives in the engine's pool and is reached through `slot` only when the entry is popped. A
+ * ordering key inline so sifting never chases a pointer; the event body lives in the engine's
+ * pool and is reached through the slot index only when the entry is popped. An entry is 16
+ * bytes: the time, and one word holding the sequence number in its high SIM_QUEUE_SEQ_BITS bits
+ * and the slot in its low SIM_QUEUE_SLOT_BITS, so comparing that word compares sequence numbers
+ * (which are unique) and a parent's four children span at most two cache lines. When sequence
+ * numbers run out (after 2^34 schedules), sim_event_queue_renumber gives the pending entries
+ * the numbers 1..n in their order, so the order of everything pending, and of what is scheduled
+ * after, is unchanged. A
  * 4-ary heap halves the depth of a binary heap at the cost of three extra compares per level,
  * which wins once the heap no longer fits in the L1 cache (the PHOLD benchmark measures it).
  *
@@ -21,15 +27,41 @@
 #include <glib.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef struct SimQueueEntry {
     SimTime time;
-    uint64_t seq;
-    uint32_t slot;
+    uint64_t key; /* (seq << SIM_QUEUE_SLOT_BITS) | slot */
 } SimQueueEntry;
 
+#define SIM_QUEUE_SLOT_BITS 30
+#define SIM_QUEUE_SEQ_BITS  (64 - SIM_QUEUE_SLOT_BITS)
+/* The largest sequence number an entry can hold. */
+#define SIM_QUEUE_SEQ_MAX (((uint64_t)1 << SIM_QUEUE_SEQ_BITS) - 1)
+
+_Static_assert(sizeof(SimQueueEntry) == 16, "queue entries are 16 bytes");
+
+static inline SimQueueEntry sim_queue_entry(SimTime time, uint64_t seq, uint32_t slot)
+{
+    SIM_ASSERT(seq <= SIM_QUEUE_SEQ_MAX);
+    SIM_ASSERT(slot < ((uint32_t)1 << SIM_QUEUE_SLOT_BITS));
+    return (SimQueueEntry){time, (seq << SIM_QUEUE_SLOT_BITS) | slot};
+}
+
+static inline uint64_t sim_queue_entry_seq(const SimQueueEntry *entry)
+{
+    return entry->key >> SIM_QUEUE_SLOT_BITS;
+}
+
+static inline uint32_t sim_queue_entry_slot(const SimQueueEntry *entry)
+{
+    return (uint32_t)(entry->key & (((uint64_t)1 << SIM_QUEUE_SLOT_BITS) - 1));
+}
+
 typedef struct SimEventQueue {
-    SimQueueEntry *entries; /* owned */
+    void *storage;          /* owned: capacity + 3 entries, entries at an offset within it */
+    SimQueueEntry *entries; /* entries[1] lies on a cache-line (64-byte) boundary */
     size_t len;
     size_t capacity;
     size_t len_max; /* push beyond this is a programmer error (asserted) */
@@ -39,7 +71,29 @@ typedef struct SimEventQueue {
 
 static inline gboolean sim_event_queue_less(const SimQueueEntry *a, const SimQueueEntry *b)
 {
-    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+    return a->time < b->time || (a->time == b->time && a->key < b->key);
+}
+
+/*
+ * (Re)allocates room for `capacity` entries and places the array so that entries[1] starts a
+ * cache line: the four children of a parent, entries[4i+1..4i+4], then share one 64-byte line,
+ * so each level of a sift costs one cache miss at most. realloc keeps large blocks at the same
+ * offset within a page, so the entries move (memmove) only when the alignment changed.
+ */
+static inline void sim_event_queue_place(SimEventQueue *queue, size_t capacity)
+{
+    size_t old_shift =
+        queue->entries == NULL ? 0 : (size_t)(queue->entries - (SimQueueEntry *)queue->storage);
+    queue->storage = g_realloc(queue->storage, (capacity + 3) * sizeof(SimQueueEntry));
+    uintptr_t base = (uintptr_t)queue->storage;
+    SIM_ASSERT(base % sizeof(SimQueueEntry) == 0);
+    /* the shift s in 0..3 with base + 16 (s + 1) a multiple of 64 */
+    size_t shift = ((64 - (base + sizeof(SimQueueEntry)) % 64) % 64) / sizeof(SimQueueEntry);
+    SimQueueEntry *first = (SimQueueEntry *)queue->storage;
+    if (shift != old_shift && queue->len > 0) {
+        memmove(first + shift, first + old_shift, queue->len * sizeof(SimQueueEntry));
+    }
+    queue->entries = first + shift;
 }
 
 /* Initialises an empty queue that may grow to `len_max` entries. */
@@ -48,14 +102,17 @@ static inline void sim_event_queue_init(SimEventQueue *queue, size_t len_max)
     SIM_ASSERT(queue != NULL);
     SIM_ASSERT(len_max > 0);
     queue->capacity = len_max < 1024 ? len_max : 1024;
-    queue->entries = g_new(SimQueueEntry, queue->capacity);
+    queue->storage = NULL;
+    queue->entries = NULL;
     queue->len = 0;
+    sim_event_queue_place(queue, queue->capacity);
     queue->len_max = len_max;
 }
 
 static inline void sim_event_queue_clear(SimEventQueue *queue)
 {
-    g_free(queue->entries);
+    g_free(queue->storage);
+    queue->storage = NULL;
     queue->entries = NULL;
     queue->len = 0;
     queue->capacity = 0;
@@ -78,7 +135,7 @@ static inline void sim_event_queue_grow(SimEventQueue *queue)
     SIM_ASSERT(queue->len < queue->len_max);
     size_t capacity = queue->capacity * 2;
     if (capacity > queue->len_max) capacity = queue->len_max;
-    queue->entries = g_renew(SimQueueEntry, queue->entries, capacity);
+    sim_event_queue_place(queue, capacity);
     queue->capacity = capacity;
 }
 
@@ -119,6 +176,28 @@ static inline SimQueueEntry sim_event_queue_pop(SimEventQueue *queue)
     }
     if (len > 0) e[i] = last;
     return top;
+}
+
+static int sim_event_queue_compare(const void *a, const void *b)
+{
+    const SimQueueEntry *x = a, *y = b;
+    return sim_event_queue_less(x, y) ? -1 : sim_event_queue_less(y, x) ? 1 : 0;
+}
+
+/*
+ * Gives the pending entries the sequence numbers 1..n in their (time, sequence) order, keeping
+ * their times and slots, and returns n + 1, the next number to use. The order among the entries,
+ * and between them and any entry pushed later with a larger number, is unchanged. A sorted
+ * array is a valid heap, so the entries stay a heap. O(n log n), once per 2^34 schedules.
+ */
+static inline uint64_t sim_event_queue_renumber(SimEventQueue *queue)
+{
+    qsort(queue->entries, queue->len, sizeof *queue->entries, sim_event_queue_compare);
+    for (size_t i = 0; i < queue->len; i++) {
+        SimQueueEntry *e = &queue->entries[i];
+        *e = sim_queue_entry(e->time, i + 1, sim_queue_entry_slot(e));
+    }
+    return queue->len + 1;
 }
 
 #endif
