@@ -45,8 +45,7 @@ static const Alias aliases[] = {
     {"da-committee", "da.committee", "N", "DA committee: validators 0..N-1 (default 10)"},
     {"block-max", "da.block_max", "SIZE", "largest block (default 1MB)"},
     {"payloads", "da.payloads", "FORM", "synthetic (default) or real"},
-    /* determinism-ok: help text; "time (" here is words, not a clock read */
-    {"builder-delay", "da.builder_delay", "D", "the builder's response time (default 100ms)"},
+    {"builder-delay", "da.builder_delay", "D", "the builder's response time, default 100ms"},
     {"builder-timeout", "da.builder_timeout", "D", "a leader's wait for its block (default 1s)"},
     {"data-request-delay", "da.data_request_delay", "D", "before asking for a missing share"},
     {"rollups", "workload.rollups", "N", "rollups (namespaces) with users"},

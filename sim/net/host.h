@@ -78,7 +78,7 @@ SimTime sim_host_downlink_reserve(SimHost *host, SimTime arrival, uint64_t bytes
                                   uint64_t divisor_ppm, SimDuration *wait);
 
 /*
- * Charges `cost` of nominal CPU time (scaled by the host's factor) to the vCPU that is free
+ * Charges `cost` of nominal CPU time, scaled by the host's factor, to the vCPU that is free
  * first (the lowest-numbered one on a tie), starting at max(now, its busy-until); returns the
  * time the work completes. With one vCPU that is the new cpu_free.
  */

@@ -98,7 +98,7 @@ uint64_t sim_trace_every(const SimTrace *trace);
 gboolean sim_trace_parted(const SimTrace *trace);
 
 /* The event as text that is equal for two events exactly when the trace saw the same bytes:
- * index, time (ns), kind id and name, target, source, argument, and the added bytes in hex
+ * index, time in ns, kind id and name, target, source, argument, and the added bytes in hex
  * ("-" for none), space-separated (new string). */
 char *sim_trace_event_key(const SimTrace *trace, const SimTraceEvent *event);
 

@@ -30,7 +30,8 @@ typedef struct FaultKey {
 static const FaultKey fault_keys[] = {
     {"kind", 0xffffu, "crash, restart, pause, slow, partition, degrade, filter, skew or byzantine"},
     {"at", TIMED_KINDS,
-     "start: a virtual time (30s), view N, tc or tc N (default 0s; byzantine: the whole run)"},
+     "start: a virtual time such as 30s, view N, tc or tc N (default 0s; byzantine: the whole "
+     "run)"},
     {"until", TIMED_KINDS & ~K(SIM_FAULT_RESTART), "end: a virtual time, view N, tc or tc N"},
     {"duration", TIMED_KINDS & ~K(SIM_FAULT_RESTART), "end: this long after the start"},
     {"views", TIMED_KINDS & ~K(SIM_FAULT_RESTART),

@@ -7,7 +7,7 @@
  *
  *   users     submit transactions of the rollup's namespace as a Poisson process at tx_rate,
  *             sizes from tx_size; a share rpc_ppm go through the rollup's RPC node, the rest
- *             straight to a validator chosen at random (Espresso's two flows).
+ *             straight to a validator chosen at random: Espresso's two flows.
  *   RPC node  forwards what its users send to a validator chosen at random.
  *   builder   keeps the mempool (protocol/builder.c); answers a leader's block request
  *             builder_delay later; hears of decides from the validator it subscribes to.
