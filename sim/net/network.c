@@ -34,7 +34,23 @@ typedef struct SimCpuItem {
     uint32_t timer;
     uint32_t timer_generation;
     gboolean local;
+    /* The host whose uplink sends this copy: the message's source, or a relay forwarding it
+     * (sim_network_forward). */
+    uint32_t from;
+    /* Relayed copies: the transport's routing word (0: deliver to the host's receive
+     * callback) and whether faults also see the copy as going origin -> target. */
+    gboolean end_to_end;
+    uint64_t route;
 } Packet;
+
+/* The hosts a copy's faults look at: the link it uses (from -> target) and, for an end-to-end
+ * relayed copy, the pair it connects (origin -> target). */
+typedef struct Hop {
+    uint32_t from;
+    uint32_t target;
+    uint32_t origin;
+    gboolean end_to_end;
+} Hop;
 
 typedef struct Cut {
     SimNodeSet from;
@@ -143,6 +159,8 @@ struct SimNetwork {
     uint16_t type_count;
     SimTypeCounters *counters; /* host_count x type_count, allocated at the first send */
     SimReceiveFn receive;
+    SimRouteFn router; /* relayed copies with a routing word (sim_network_forward) */
+    void *router_data;
     SimDeliveryTap delivery_tap;
     void *delivery_tap_data;
     SimTimerFn timer;
@@ -344,6 +362,7 @@ static Packet *packet_new(SimNetwork *network, SimMessage *message, uint32_t tar
     *packet = (Packet){.divisor_ppm = SIM_PPM_ONE, .target = target};
     if (message != NULL) {
         packet->message = sim_message_ref(message);
+        packet->from = message->source;
         packet->source_incarnation = network->hosts[message->source].incarnation;
     }
     network->packets_live++;
@@ -383,7 +402,7 @@ static SimTypeCounters *counters_of(SimNetwork *network, uint32_t host, uint16_t
 static void count_drop(SimNetwork *network, const Packet *packet, uint64_t *reason)
 {
     (*reason)++;
-    counters_of(network, packet->message->source, packet->message->type)->msgs_dropped++;
+    counters_of(network, packet->from, packet->message->type)->msgs_dropped++;
 }
 
 /* --- cuts and degradations ----------------------------------------------------------------- */
@@ -395,14 +414,28 @@ static gboolean sets_match(const SimNodeSet *from, const SimNodeSet *to, gboolea
     return !one_way && sim_node_set_contains(from, target) && sim_node_set_contains(to, source);
 }
 
-/* The active cut between source and target at `t` that lasts longest, or NULL. */
-static const Cut *find_cut(const SimNetwork *network, uint32_t source, uint32_t target, SimTime t)
+static Hop hop_of(const Packet *packet)
+{
+    return (Hop){packet->from, packet->target, packet->message->source, packet->end_to_end};
+}
+
+/* Whether a fault between `from` and `to` acts on `hop`: on its link, or on the pair an
+ * end-to-end relayed copy connects. */
+static gboolean hop_matches(const SimNodeSet *from, const SimNodeSet *to, gboolean one_way, Hop hop)
+{
+    if (sets_match(from, to, one_way, hop.from, hop.target)) return TRUE;
+    return hop.end_to_end && hop.origin != hop.from &&
+           sets_match(from, to, one_way, hop.origin, hop.target);
+}
+
+/* The active cut on `hop` at `t` that lasts longest, or NULL. */
+static const Cut *find_cut(const SimNetwork *network, Hop hop, SimTime t)
 {
     const Cut *found = NULL;
     for (guint i = 0; i < network->cuts->len; i++) {
         const Cut *cut = &g_array_index(network->cuts, Cut, i);
         if (t < cut->start || t >= cut->end) continue;
-        if (!sets_match(&cut->from, &cut->to, cut->one_way, source, target)) continue;
+        if (!hop_matches(&cut->from, &cut->to, cut->one_way, hop)) continue;
         if (found == NULL || cut->end > found->end) found = cut;
     }
     return found;
@@ -413,12 +446,12 @@ static const Cut *find_cut(const SimNetwork *network, uint32_t source, uint32_t 
  * lasts longest either drops the copy or holds it until it heals, when the cuts are checked
  * again. On HOLD_PASS, stores in *ready when the copy may leave. Counts each hold in *holds.
  */
-static HoldOutcome hold_chain(const SimNetwork *network, uint32_t source, uint32_t target,
-                              SimTime t, SimTime *ready, uint64_t *holds)
+static HoldOutcome hold_chain(const SimNetwork *network, Hop hop, SimTime t, SimTime *ready,
+                              uint64_t *holds)
 {
     /* Each hold moves t to a later heal time, so no cut is met twice. */
     for (guint guard = 0; guard <= network->cuts->len; guard++) {
-        const Cut *cut = find_cut(network, source, target, t);
+        const Cut *cut = find_cut(network, hop, t);
         if (cut == NULL) break;
         if (cut->mode == SIM_CUT_DROP) return HOLD_DROP;
         (*holds)++;
@@ -429,17 +462,18 @@ static HoldOutcome hold_chain(const SimNetwork *network, uint32_t source, uint32
     return HOLD_PASS;
 }
 
-/* The filters active at `t` on a copy of `message` to `target`. Draws nothing. */
-static FilterVerdict filter_verdict(const SimNetwork *network, const SimMessage *message,
-                                    uint32_t target, SimTime t)
+/* The filters active at `t` on a copy of `message` on `hop`. Draws nothing. */
+static FilterVerdict filter_verdict(const SimNetwork *network, const SimMessage *message, Hop hop,
+                                    SimTime t)
 {
     FilterVerdict verdict = {FALSE, FALSE, 0};
     for (guint i = 0; i < network->filters->len; i++) {
         const Filter *filter = &g_array_index(network->filters, Filter, i);
         if (t < filter->start || t >= filter->end) continue;
         if (((filter->type_mask >> message->type) & 1u) == 0) continue;
-        if (!sim_node_set_contains(&filter->from, message->source)) continue;
-        if (!sim_node_set_contains(&filter->to, target)) continue;
+        gboolean from = sim_node_set_contains(&filter->from, hop.from) ||
+                        (hop.end_to_end && sim_node_set_contains(&filter->from, hop.origin));
+        if (!from || !sim_node_set_contains(&filter->to, hop.target)) continue;
         if (filter->action == SIM_FILTER_DROP) {
             verdict.drop = TRUE;
         } else {
@@ -450,14 +484,13 @@ static FilterVerdict filter_verdict(const SimNetwork *network, const SimMessage 
     return verdict;
 }
 
-static LinkEffect link_effect(const SimNetwork *network, uint32_t source, uint32_t target,
-                              SimTime t)
+static LinkEffect link_effect(const SimNetwork *network, Hop hop, SimTime t)
 {
     LinkEffect effect = {SIM_PPM_ONE, SIM_PPM_ONE, 0};
     for (guint i = 0; i < network->degradations->len; i++) {
         const Degradation *d = &g_array_index(network->degradations, Degradation, i);
         if (t < d->start || t >= d->end) continue;
-        if (!sets_match(&d->from, &d->to, d->one_way, source, target)) continue;
+        if (!hop_matches(&d->from, &d->to, d->one_way, hop)) continue;
         effect.latency_factor_ppm =
             (uint64_t)(((SimU128)effect.latency_factor_ppm * d->latency_factor_ppm) / SIM_PPM_ONE);
         effect.bandwidth_divisor_ppm =
@@ -515,7 +548,7 @@ static uint64_t uplink_bps(const SimHost *host, uint64_t divisor_ppm)
 static SimTime tcp_depart(SimNetwork *network, const Packet *packet, SimTime ready,
                           const LinkEffect *effect)
 {
-    uint32_t source = packet->message->source;
+    uint32_t source = packet->from;
     SIM_ASSERT(network->config.tcp.enabled && source != packet->target);
     if (network->tcp_conns == NULL) network->tcp_conns = g_new0(SimTcpConn *, network->host_count);
     if (network->tcp_conns[source] == NULL) {
@@ -551,7 +584,7 @@ static SimDuration gst_extra(SimNetwork *network, const Packet *packet, SimTime 
                              SimTime natural)
 {
     if (!network->gst_set || sent_at >= network->gst) return 0;
-    SimDuration base = sim_network_base_latency(network, packet->message->source, packet->target);
+    SimDuration base = sim_network_base_latency(network, packet->from, packet->target);
     SimDuration draw = sim_dist_sample(&network->pre_gst_delay, &network->gst_rng, base);
     SimTime bound = sim_time_add(sim_time_max(sent_at, network->gst), network->gst_delta);
     SimDuration extra = sim_time_min(draw, sim_time_since(bound, natural));
@@ -569,14 +602,14 @@ static SimEventId depart(SimNetwork *network, Packet *packet, SimTime ready, Sim
                          SimDuration filter_delay, SimTime *arrival)
 {
     SimMessage *message = packet->message;
-    SimHost *source = &network->hosts[message->source];
+    SimHost *source = &network->hosts[packet->from];
     SIM_ASSERT(ready >= sent_at);
-    LinkEffect effect = link_effect(network, message->source, packet->target, ready);
+    LinkEffect effect = link_effect(network, hop_of(packet), ready);
     SimDuration wait = 0;
     packet->divisor_ppm = effect.bandwidth_divisor_ppm;
     packet->up_done =
         sim_host_uplink_reserve(source, ready, message->size, effect.bandwidth_divisor_ppm, &wait);
-    counters_of(network, message->source, message->type)->uplink_wait += wait;
+    counters_of(network, packet->from, message->type)->uplink_wait += wait;
     if (network->config.tcp.enabled) {
         packet->up_done =
             sim_time_max(packet->up_done, tcp_depart(network, packet, ready, &effect));
@@ -590,7 +623,7 @@ static SimEventId depart(SimNetwork *network, Packet *packet, SimTime ready, Sim
     SimTime natural = sim_time_add(sim_time_add(packet->up_done, delay), filter_delay);
     *arrival = sim_time_add(natural, gst_extra(network, packet, sent_at, natural));
     return sim_engine_schedule(network->engine, *arrival, network->kind_arrive, packet->target,
-                               message->source, packet, message->type);
+                               packet->from, packet, message->type);
 }
 
 static gboolean held_is_stale(const SimNetwork *network, const HeldCopy *held);
@@ -655,7 +688,7 @@ static void link_held_add(SimNetwork *network, LinkHeld *l, SimTime release, uin
 static gboolean held_admit(SimNetwork *network, const Packet *packet, SimTime release)
 {
     uint64_t size = packet->message->size;
-    LinkHeld *l = link_held_of(network, packet->message->source, packet->target);
+    LinkHeld *l = link_held_of(network, packet->from, packet->target);
     link_held_purge(l, sim_engine_now(network->engine));
     if (network->config.hold_max > 0 && l->bytes + size > network->config.hold_max) return FALSE;
     link_held_add(network, l, release, size);
@@ -674,12 +707,12 @@ static void held_recount(SimNetwork *network)
         if (held_is_stale(network, held)) continue;
         if (held->release != SIM_TIME_NONE && held->release <= now) continue;
         const Packet *packet = held->packet;
-        const SimHost *source = &network->hosts[packet->message->source];
+        const SimHost *source = &network->hosts[packet->from];
         gboolean lost =
             source->status != SIM_HOST_UP || source->incarnation != packet->source_incarnation;
         if (held->at_sender && lost) continue; /* its sender's buffer went with the crash */
-        link_held_add(network, link_held_of(network, packet->message->source, packet->target),
-                      held->release, packet->message->size);
+        link_held_add(network, link_held_of(network, packet->from, packet->target), held->release,
+                      packet->message->size);
     }
 }
 
@@ -690,8 +723,7 @@ static void hand_over(SimNetwork *network, Packet *packet, SimTime sent_at,
 {
     SimTime ready = sent_at;
     uint64_t holds = 0;
-    HoldOutcome outcome =
-        hold_chain(network, packet->message->source, packet->target, sent_at, &ready, &holds);
+    HoldOutcome outcome = hold_chain(network, hop_of(packet), sent_at, &ready, &holds);
     network->stats.held_cut += holds;
     if (outcome == HOLD_DROP) {
         count_drop(network, packet, &network->stats.dropped_cut);
@@ -717,24 +749,29 @@ static void hand_over(SimNetwork *network, Packet *packet, SimTime sent_at,
     if (holds > 0 && held.event != SIM_EVENT_NONE) held_add(network, &held);
 }
 
-static void send_copy(SimNetwork *network, SimTime ready, SimMessage *message, uint32_t target)
+static void forward_copy(SimNetwork *network, uint32_t from, SimTime ready, SimMessage *message,
+                         uint32_t target, uint64_t route, gboolean end_to_end)
 {
-    SIM_ASSERT(target < network->host_count);
+    SIM_ASSERT(target < network->host_count && from < network->host_count);
     SIM_ASSERT(ready >= sim_engine_now(network->engine));
-    SimHost *source = &network->hosts[message->source];
+    SimHost *source = &network->hosts[from];
     if (source->status != SIM_HOST_UP) return;
     Packet *packet = packet_new(network, message, target);
-    if (target == message->source) {
+    packet->from = from;
+    packet->source_incarnation = source->incarnation;
+    packet->route = route;
+    packet->end_to_end = end_to_end;
+    if (target == from) {
         packet->local = TRUE;
-        sim_engine_schedule(network->engine, ready, network->kind_deliver, target, message->source,
-                            packet, message->type);
+        sim_engine_schedule(network->engine, ready, network->kind_deliver, target, from, packet,
+                            message->type);
         return;
     }
-    SimTypeCounters *counters = counters_of(network, message->source, message->type);
+    SimTypeCounters *counters = counters_of(network, from, message->type);
     counters->msgs_sent++;
     counters->bytes_sent += message->size;
     network->stats.copies_sent++;
-    FilterVerdict verdict = filter_verdict(network, message, target, ready);
+    FilterVerdict verdict = filter_verdict(network, message, hop_of(packet), ready);
     if (verdict.drop) {
         count_drop(network, packet, &network->stats.dropped_filter);
         packet_free(network, packet);
@@ -744,9 +781,20 @@ static void send_copy(SimNetwork *network, SimTime ready, SimMessage *message, u
     hand_over(network, packet, ready, verdict.delay);
 }
 
+static void send_copy(SimNetwork *network, SimTime ready, SimMessage *message, uint32_t target)
+{
+    forward_copy(network, message->source, ready, message, target, 0, FALSE);
+}
+
 void sim_network_send(SimNetwork *network, SimTime ready, SimMessage *message, uint32_t target)
 {
     send_copy(network, ready, message, target);
+}
+
+void sim_network_forward(SimNetwork *network, uint32_t from, SimTime ready, SimMessage *message,
+                         uint32_t target, uint64_t route, gboolean end_to_end)
+{
+    forward_copy(network, from, ready, message, target, route, end_to_end);
 }
 
 void sim_network_multicast(SimNetwork *network, SimTime ready, SimMessage *message,
@@ -822,10 +870,13 @@ static void held_move(SimNetwork *network, HeldCopy *held, SimTime time, SimDura
     packet->up_done = saved.up_done - up_shift;
     packet->divisor_ppm = saved.divisor_ppm;
     packet->source_incarnation = saved.source_incarnation;
+    packet->from = saved.from;
+    packet->route = saved.route;
+    packet->end_to_end = saved.end_to_end;
     held->packet = packet;
     held->event_time = sim_time_max(time, sim_engine_now(network->engine));
     held->event = sim_engine_schedule(network->engine, held->event_time, network->kind_arrive,
-                                      saved.target, message->source, packet, message->type);
+                                      saved.target, saved.from, packet, message->type);
     held_add(network, held);
 }
 
@@ -839,11 +890,10 @@ static void held_move(SimNetwork *network, HeldCopy *held, SimTime time, SimDura
 static void held_recheck_sender(SimNetwork *network, HeldCopy *held)
 {
     Packet *packet = held->packet;
-    const SimHost *source = &network->hosts[packet->message->source];
+    const SimHost *source = &network->hosts[packet->from];
     SimTime ready = held->since;
     uint64_t holds = 0;
-    HoldOutcome outcome =
-        hold_chain(network, source->id, packet->target, held->since, &ready, &holds);
+    HoldOutcome outcome = hold_chain(network, hop_of(packet), held->since, &ready, &holds);
     if (outcome == HOLD_DROP) {
         held_drop(network, held, &network->stats.dropped_cut);
         return;
@@ -875,7 +925,7 @@ static void held_recheck_sender(SimNetwork *network, HeldCopy *held)
 static void held_recheck_receiver(SimNetwork *network, HeldCopy *held)
 {
     Packet *packet = held->packet;
-    const Cut *cut = find_cut(network, packet->message->source, packet->target, held->since);
+    const Cut *cut = find_cut(network, hop_of(packet), held->since);
     if (cut != NULL && cut->mode == SIM_CUT_DROP) {
         held_drop(network, held, &network->stats.dropped_cut);
         return;
@@ -892,9 +942,8 @@ static void held_recheck_receiver(SimNetwork *network, HeldCopy *held)
         return;
     }
     held->event_time = release;
-    held->event =
-        sim_engine_schedule(network->engine, release, network->kind_arrive, packet->target,
-                            packet->message->source, packet, packet->message->type);
+    held->event = sim_engine_schedule(network->engine, release, network->kind_arrive,
+                                      packet->target, packet->from, packet, packet->message->type);
     held_add(network, held);
 }
 
@@ -925,7 +974,7 @@ static void held_drop_parked_from(SimNetwork *network, uint32_t host)
     for (guint i = 0; i < network->held->len; i++) {
         HeldCopy held = g_array_index(network->held, HeldCopy, i);
         gboolean parked = held.event == SIM_EVENT_NONE && held.at_sender;
-        if (parked && held.packet->message->source == host) {
+        if (parked && held.packet->from == host) {
             held_drop(network, &held, &network->stats.dropped_crash);
             continue;
         }
@@ -941,7 +990,7 @@ static void held_drop_parked_from(SimNetwork *network, uint32_t host)
  * the copy is conservatively treated as lost. */
 static gboolean lost_in_sender_crash(const SimNetwork *network, const Packet *packet)
 {
-    const SimHost *source = &network->hosts[packet->message->source];
+    const SimHost *source = &network->hosts[packet->from];
     if (source->incarnation == packet->source_incarnation) return FALSE;
     if (source->incarnation > packet->source_incarnation + 1) return TRUE;
     return packet->up_done > source->crashed_at;
@@ -957,7 +1006,7 @@ static void on_arrive(SimEngine *engine, const SimEvent *event, void *user_data)
         packet_free(network, packet);
         return;
     }
-    const Cut *cut = find_cut(network, event->source, event->target, event->time);
+    const Cut *cut = find_cut(network, hop_of(packet), event->time);
     if (cut != NULL && cut->mode == SIM_CUT_DROP) {
         count_drop(network, packet, &network->stats.dropped_cut);
         packet_free(network, packet);
@@ -1004,10 +1053,17 @@ static void cpu_run(SimNetwork *network, SimHost *host, Packet *item, SimTime no
         counters->bytes_received += item->message->size;
         network->stats.copies_delivered++;
     }
-    if (network->delivery_tap != NULL) {
+    if (network->delivery_tap != NULL && item->route == 0) {
         network->delivery_tap(network->delivery_tap_data, host->id, item->message, now);
     }
     sim_engine_digest_add(network->engine, item->message->digest, SIM_MESSAGE_DIGEST_BYTES);
+    if (item->route != 0) {
+        SIM_ASSERT(network->router != NULL);
+        network->router(network, host->id, item->message, item->from, item->route, now,
+                        network->router_data);
+        packet_free(network, item);
+        return;
+    }
     if (network->receive != NULL) {
         network->receive(network, host->id, item->message, now, network->user_data);
     }
@@ -1186,6 +1242,12 @@ void sim_network_set_handlers(SimNetwork *network, SimReceiveFn receive, SimTime
     network->receive = receive;
     network->timer = timer;
     network->user_data = user_data;
+}
+
+void sim_network_set_router(SimNetwork *network, SimRouteFn router, void *user_data)
+{
+    network->router = router;
+    network->router_data = user_data;
 }
 
 void sim_network_set_delivery_tap(SimNetwork *network, SimDeliveryTap tap, void *user_data)

@@ -107,6 +107,13 @@ typedef struct SimHostConfig {
 typedef void (*SimReceiveFn)(SimNetwork *network, uint32_t host, const SimMessage *message,
                              SimTime now, void *user_data);
 
+/* Called when a relayed copy that carries a routing word (sim_network_forward, route != 0) is
+ * delivered to `host`'s CPU, instead of the receive callback: the transport above the network
+ * decides what the host does with it (forward it on, hand it to the protocol). `from` is the
+ * host that sent this copy; the message's source is where it started. `message` is borrowed. */
+typedef void (*SimRouteFn)(SimNetwork *network, uint32_t host, const SimMessage *message,
+                           uint32_t from, uint64_t route, SimTime now, void *user_data);
+
 /* Called when timer `timer` of `host` fires (and the host's CPU is free). */
 typedef void (*SimTimerFn)(SimNetwork *network, uint32_t host, uint32_t timer, SimTime now,
                            void *user_data);
@@ -161,6 +168,9 @@ void sim_network_free(SimNetwork *network);
 void sim_network_set_handlers(SimNetwork *network, SimReceiveFn receive, SimTimerFn timer,
                               void *user_data);
 
+/* Installs the router of relayed copies (NULL removes it; then no copy may carry a route). */
+void sim_network_set_router(SimNetwork *network, SimRouteFn router, void *user_data);
+
 /* An observer of deliveries (sim/out/trace.h): called for every copy handed to a host's CPU,
  * local copies included, just before the receiver handles it and the copy's digest goes into
  * the trace. `message` is borrowed for the call. The tap must not change the run. */
@@ -182,6 +192,19 @@ uint16_t sim_network_register_type(SimNetwork *network, const char *name);
 /* Sends one copy to `target`, handed to the uplink at `ready` (>= now). A copy to oneself is
  * delivered at `ready` without touching the network. */
 void sim_network_send(SimNetwork *network, SimTime ready, SimMessage *message, uint32_t target);
+
+/*
+ * Relaying: sends one copy of `message` (whose source may be another host) from host `from`'s
+ * uplink to `target`, handed over at `ready`; the copy is charged to `from`'s links and counters
+ * and crosses the link from -> target like any copy. A copy with `route` != 0 goes to the
+ * router (sim_network_set_router) at `target`; with route 0 to the receive callback, which
+ * sees the message's source as its sender. Faults (cuts, filters, degradations) act on the link
+ * from -> target; with `end_to_end` they also act as on a copy from the message's source to
+ * `target`, so a partition between two validators still separates them when a relay (a broker,
+ * a web server) carries their messages. A transport built on this is sim/net/transport.h.
+ */
+void sim_network_forward(SimNetwork *network, uint32_t from, SimTime ready, SimMessage *message,
+                         uint32_t target, uint64_t route, gboolean end_to_end);
 
 /* Sends one copy to each of `targets` (in the order given) over the sender's uplink. */
 void sim_network_multicast(SimNetwork *network, SimTime ready, SimMessage *message,

@@ -13,6 +13,8 @@ struct SimRun {
     SimEngine *engine;
     SimRegions *regions;
     SimNetwork *network;
+    SimTransport *transport;
+    gboolean *da_member; /* per validator (the transport's topics) */
     ProtoCrypto *crypto;
     ProtoStakeTable *stake;
     ProtoShared *shared;
@@ -38,6 +40,7 @@ struct SimRun {
     AnaData *data;
     SimEndpoints *endpoints;
     uint32_t hosts;              /* validators and endpoints */
+    uint32_t relays;             /* the transport's hosts after them (brokers, servers) */
     ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
     uint64_t dispersal_bytes[2]; /* DA proposals, VID shares */
     uint64_t dispersal_payload;
@@ -68,6 +71,10 @@ void sim_run_config_init(SimRunConfig *c)
         .tcp_mode = SIM_TCP_IDEAL,
         .tcp_slow_start_after_idle = -1,
         .vcpus = 1,
+        .transport = {.kind = SIM_TRANSPORT_DIRECT},
+        .cdn_placement = g_strdup("us-east-1"),
+        .cdn_marshal_region = g_strdup("us-east-1"),
+        .web_region = g_strdup("us-east-1"),
         .crypto = PROTO_CRYPTO_MODELED,
         .leaders = PROTO_LEADER_STAKE_WEIGHTED,
         .view_timeout = 10 * SIM_S,
@@ -95,6 +102,7 @@ void sim_run_config_init(SimRunConfig *c)
         .gst_delta = 1 * SIM_S,
     };
     proto_cost_table_default(&c->costs);
+    sim_transport_defaults(&c->transport);
 }
 
 void sim_run_config_clear(SimRunConfig *c)
@@ -105,6 +113,9 @@ void sim_run_config_clear(SimRunConfig *c)
     g_free(c->placement);
     g_free(c->builder_region);
     g_free(c->rollup_placement);
+    g_free(c->cdn_placement);
+    g_free(c->cdn_marshal_region);
+    g_free(c->web_region);
     memset(c, 0, sizeof *c);
 }
 
@@ -187,6 +198,30 @@ static AnaRole role_of(ProtoMsgType type)
     }
 }
 
+/* How HotShot transmits a message of `type` (hotshot.md section 2.4's table) and whether the
+ * combined network sends it on libp2p only after a delay (HS network.rs: legacy quorum votes
+ * and every DA-class message). DA proposals go to the committee (DaCommitteeBroadcast). */
+static SimSend send_of(const ProtoAction *a, ProtoView view)
+{
+    SimSend send = {a->kind == PROTO_ACTION_BROADCAST ? SIM_SEND_BROADCAST : SIM_SEND_DIRECT, FALSE,
+                    view};
+    switch ((int)a->msg_type) {
+    case PROTO_MSG_DA_PROPOSAL:
+        if (send.cls == SIM_SEND_DIRECT) send.cls = SIM_SEND_DA_BROADCAST;
+        send.delay_by_view = TRUE;
+        break;
+    case PROTO_MSG_QUORUM_VOTE:
+    case PROTO_MSG_DA_VOTE:
+    case PROTO_MSG_DA_CERT:
+    case PROTO_MSG_VID_SHARE:
+        send.delay_by_view = TRUE;
+        break;
+    default:
+        break;
+    }
+    return send;
+}
+
 typedef struct TwinDelivery {
     uint32_t id;
     uint32_t side;
@@ -209,7 +244,8 @@ static void twin_send(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Si
         g_queue_push_tail(run->twin_local, d);
     } else if (a->kind == PROTO_ACTION_SEND) {
         if (a->target >= n || proto_byzantine_twin_side(a->target, n) == side) {
-            sim_network_send(run->network, ready, message, a->target);
+            SimSend send = send_of(a, 0);
+            sim_transport_send(run->transport, ready, message, &send, &a->target, 1);
         }
     } else {
         uint32_t *targets = g_new(uint32_t, n);
@@ -217,15 +253,15 @@ static void twin_send(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Si
         for (uint32_t p = 0; p < n; p++) {
             if (p != id && proto_byzantine_twin_side(p, n) == side) targets[count++] = p;
         }
-        sim_network_multicast(run->network, ready, message, targets, count);
+        SimSend send = {SIM_SEND_DIRECT, FALSE, 0};
+        sim_transport_send(run->transport, ready, message, &send, targets, count);
         g_free(targets);
     }
 }
 
-static void send_action(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
-                        const ProtoAction *a)
+/* The oracles' and counters' view of one send action. */
+static void account_send(SimRun *run, uint32_t id, const ProtoAction *a)
 {
-    SimTime now = sim_engine_now(run->engine);
     uint64_t copies = a->kind == PROTO_ACTION_BROADCAST ? run->config.nodes - 1 : 1;
     if (run->data != NULL) {
         ana_data_on_send(run->data, role_of(a->msg_type), a->msg_type, a->size, copies);
@@ -233,16 +269,51 @@ static void send_action(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
             run->dispersal_bytes[a->msg_type == PROTO_MSG_VID_SHARE] += a->size * copies;
         }
     }
+    ana_safety_on_send(run->safety, id, a->msg_type, a->bytes, sim_engine_now(run->engine));
+}
+
+/*
+ * Sends actions[0 .. count): one action, or a run of SENDs of the same bytes and type (a DA
+ * proposal to each committee member), which the transport may carry as one topic broadcast.
+ */
+static void send_actions(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
+                         const ProtoAction *actions, guint count)
+{
+    const ProtoAction *a = &actions[0];
+    for (guint i = 0; i < count; i++)
+        account_send(run, id, &actions[i]);
     SimMessage *message = sim_message_new(id, run->net_type[a->msg_type], a->bytes, a->size);
-    ana_safety_on_send(run->safety, id, a->msg_type, a->bytes, now);
     if (has_twins(run, id)) {
-        twin_send(run, id, side, ready, message, a);
-    } else if (a->kind == PROTO_ACTION_BROADCAST) {
-        sim_network_broadcast(run->network, ready, message);
+        for (guint i = 0; i < count; i++)
+            twin_send(run, id, side, ready, message, &actions[i]);
     } else {
-        sim_network_send(run->network, ready, message, a->target);
+        ProtoNode *node = run->nodes[id];
+        SimSend send = send_of(a, node != NULL ? proto_node_view(node) : 0);
+        uint32_t stack[64];
+        uint32_t *targets = count <= G_N_ELEMENTS(stack) ? stack : g_new(uint32_t, count);
+        for (guint i = 0; i < count; i++)
+            targets[i] = actions[i].target;
+        sim_transport_send(run->transport, ready, message, &send, targets, count);
+        if (targets != stack) g_free(targets);
     }
     sim_message_unref(message);
+}
+
+/* How many actions from `first` one send carries: a run of SENDs of the same message to
+ * different targets, or one. */
+static guint send_run(const GArray *actions, guint first)
+{
+    const ProtoAction *a = &g_array_index(actions, ProtoAction, first);
+    if (a->kind != PROTO_ACTION_SEND || a->msg_type != PROTO_MSG_DA_PROPOSAL) return 1;
+    guint end = first + 1;
+    while (end < actions->len) {
+        const ProtoAction *b = &g_array_index(actions, ProtoAction, end);
+        if (b->kind != PROTO_ACTION_SEND || b->msg_type != a->msg_type || b->bytes != a->bytes ||
+            b->size != a->size)
+            break;
+        end++;
+    }
+    return end - first;
 }
 
 static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, ProtoAction *action);
@@ -305,8 +376,18 @@ static void flush_side(SimRun *run, uint32_t id, uint32_t side)
     /* Charged after the rewrite: a behaviour's extra signatures cost CPU too. */
     SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
     run->dispersal_view = 0;
-    for (guint i = 0; i < actions->len; i++) {
-        execute(run, id, side, ready, &g_array_index(actions, ProtoAction, i));
+    for (guint i = 0; i < actions->len;) {
+        ProtoAction *next = &g_array_index(actions, ProtoAction, i);
+        if (next->kind == PROTO_ACTION_SEND || next->kind == PROTO_ACTION_BROADCAST) {
+            guint count = send_run(actions, i);
+            send_actions(run, id, side, ready, next, count);
+            for (guint k = 0; k < count; k++)
+                proto_action_clear(&next[k]);
+            i += count;
+            continue;
+        }
+        execute(run, id, side, ready, next);
+        i++;
     }
     if (run->dispersal_view != 0) {
         ana_data_on_dispersal(run->data, run->dispersal_view, run->dispersal_bytes[0],
@@ -331,8 +412,7 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
         switch (a.kind) {
         case PROTO_ACTION_SEND:
         case PROTO_ACTION_BROADCAST:
-            send_action(run, id, side, ready, &a);
-            break;
+            SIM_UNREACHABLE(); /* flush_side sends them (send_actions) */
         case PROTO_ACTION_TIMER_SET:
             sim_network_timer_set(run->network, id, a.timer + side * PROTO_TIMER_COUNT_,
                                   sim_time_max(a.at, now));
@@ -499,6 +579,7 @@ static void crash_node(void *user_data, uint32_t id)
     if (memory > run->node_memory_max) run->node_memory_max = memory;
     drop_node(run, id);
     sim_network_host_crash(run->network, id);
+    sim_transport_host_down(run->transport, id);
 }
 
 static void restart_node(void *user_data, uint32_t id)
@@ -506,6 +587,7 @@ static void restart_node(void *user_data, uint32_t id)
     SimRun *run = user_data;
     if (run->nodes[id] != NULL) return;
     sim_network_host_restart(run->network, id);
+    sim_transport_host_up(run->transport, id);
     run->nodes[id] = make_node(run, id);
     SimTime now = sim_engine_now(run->engine);
     proto_byzantine_on_restart(run->behaviour[id], run->shared, &run->persisted[id]);
@@ -560,6 +642,14 @@ void sim_run_tcp_config(const SimRunConfig *c, SimTcpConfig *tcp)
     SIM_ASSERT(tcp->window > 0 && tcp->mss > 0 && tcp->initial_window > 0);
 }
 
+/* The view a validator is in now (0 while crashed): the combined network's delay-by-view. */
+static uint64_t view_of(void *user_data, uint32_t host)
+{
+    SimRun *run = user_data;
+    return host < run->config.nodes && run->nodes[host] != NULL ? proto_node_view(run->nodes[host])
+                                                                : 0;
+}
+
 static gboolean build_network(SimRun *run, GError **error)
 {
     const SimRunConfig *c = &run->config;
@@ -579,7 +669,25 @@ static gboolean build_network(SimRun *run, GError **error)
                             .retransmit_timeout = c->retransmit_timeout,
                             .hold_max = c->hold_max};
     sim_run_tcp_config(c, &net.tcp);
-    run->network = sim_network_new(run->engine, &net, run->hosts);
+    SimRelaySetup setup = c->transport;
+    setup.seed = c->seed;
+    setup.rng_algorithm = c->rng_algorithm;
+    setup.regions = run->regions;
+    setup.validators = c->nodes;
+    setup.first_relay = run->hosts;
+    setup.cdn.placement = c->cdn_placement;
+    setup.cdn.marshal_region = c->cdn_marshal_region;
+    setup.web.region = c->web_region;
+    if (c->da) {
+        run->da_member = g_new0(gboolean, c->nodes);
+        for (uint32_t i = 0; i < c->da_committee && i < c->nodes; i++)
+            run->da_member[i] = TRUE; /* build_da's committee: validators 0 .. m-1 */
+        setup.da_member = run->da_member;
+    }
+    setup.view_of = view_of;
+    setup.view_data = run;
+    run->relays = sim_transport_relay_count(&setup);
+    run->network = sim_network_new(run->engine, &net, run->hosts + run->relays);
     for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
@@ -588,7 +696,8 @@ static gboolean build_network(SimRun *run, GError **error)
         SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps, c->vcpus};
         sim_network_host_configure(run->network, i, &host);
     }
-    return TRUE;
+    run->transport = sim_transport_new(run->network, &setup, on_receive, run, error);
+    return run->transport != NULL;
 }
 
 /* Keys, beacon and per-node streams come from the seed, each from its own named stream. */
@@ -901,7 +1010,9 @@ void sim_run_free(SimRun *run)
     if (run->rewritten != NULL) g_array_unref(run->rewritten);
     sim_endpoints_free(run->endpoints);
     sim_engine_free(run->engine); /* before the network: pending events hold its packets */
+    sim_transport_free(run->transport);
     sim_network_free(run->network);
+    g_free(run->da_member);
     for (uint32_t i = 0; run->node_rngs != NULL && i < run->config.nodes; i++) {
         sim_rng_clear(&run->node_rngs[i]);
     }

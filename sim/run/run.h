@@ -26,6 +26,7 @@
 #include "sim/run/fault.h"
 #include "sim/run/faults.h"
 #include "sim/net/network.h"
+#include "sim/net/transport.h"
 
 #include <glib.h>
 
@@ -76,6 +77,13 @@ typedef struct SimRunConfig {
     uint64_t tcp_mss;
     int tcp_slow_start_after_idle;
     uint32_t vcpus; /* each validator's virtual CPUs */
+    /* How validators' messages travel (sim/net/transport.h): the kind and each transport's
+     * settings. The setup's region texts point at the owned strings below when the run starts;
+     * its run-time fields (regions, validators, first_relay, DA members) are filled then. */
+    SimRelaySetup transport;
+    char *cdn_placement;      /* owned */
+    char *cdn_marshal_region; /* owned */
+    char *web_region;         /* owned */
     ProtoCryptoMode crypto;
     ProtoLeaderMode leaders;
     gboolean three_chain;

@@ -93,6 +93,8 @@ static const char *const loss_names[] = {"retransmit", "drop", NULL};
 static const int loss_values[] = {SIM_LOSS_RETRANSMIT, SIM_LOSS_DROP};
 static const char *const payload_names[] = {"synthetic", "real", NULL};
 static const int payload_values[] = {TRUE, FALSE};
+static const char *const transport_names[] = {"direct", "cdn", NULL};
+static const int transport_values[] = {SIM_TRANSPORT_DIRECT, SIM_TRANSPORT_CDN};
 static const char *const tcp_names[] = {"ideal", "linux-default", "tuned", NULL};
 static const int tcp_values[] = {SIM_TCP_IDEAL, SIM_TCP_LINUX_DEFAULT, SIM_TCP_TUNED};
 static const char *const flag_names[] = {"true", "false", NULL};
@@ -193,6 +195,30 @@ static const KeySpec keys[] = {
     DURATION("network", "gst_delta", "1s",
              "a copy sent at t arrives by max(t, gst) + gst_delta (the adversary's bound)",
              gst_delta),
+    CHOICE("network", "transport", "direct",
+           "how validators' messages travel: direct (host to host), cdn (Push-CDN brokers; "
+           "[cdn] group) (sim/net/transport.h)",
+           transport.kind, transport_names, transport_values),
+    COUNT("cdn", "brokers", "3", "Push-CDN brokers (Cappuccino ran 3)", transport.cdn.brokers, 4, 1,
+          1024),
+    SPECIAL("cdn", "broker_regions", "us-east-1",
+            "the brokers over regions, as [network] placement"),
+    SPECIAL("cdn", "marshal_region", "us-east-1", "where the marshal runs"),
+    QUANTITY("cdn", "uplink", "12.5Gbit", "each broker's uplink (m6a.xlarge: up to 12.5 Gbit)",
+             transport.cdn.uplink_bps, SIM_QUANTITY_BANDWIDTH, 1),
+    QUANTITY("cdn", "downlink", "12.5Gbit", "each broker's downlink", transport.cdn.downlink_bps,
+             SIM_QUANTITY_BANDWIDTH, 1),
+    COUNT("cdn", "vcpus", "4", "each broker's virtual CPUs (m6a.xlarge: 4)", transport.cdn.vcpus, 4,
+          1, 4096),
+    DURATION("cdn", "cpu_per_message", "0s",
+             "a broker's CPU work per copy it sends, besides the bytes",
+             transport.cdn.cpu_per_message),
+    QUANTITY("cdn", "cpu_rate", "0bit",
+             "bits per second one broker vCPU writes out (framing, TLS); 0: free",
+             transport.cdn.cpu_bps, SIM_QUANTITY_BANDWIDTH, 0),
+    DURATION("cdn", "reconnect_delay", "1s",
+             "from a broker's crash until its validators notice and go to the marshal",
+             transport.cdn.reconnect_delay),
     COUNT("hosts", "vcpus", "1",
           "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
           "a time, the model before vCPUs; Espresso's testnets ran 2)",
@@ -266,8 +292,8 @@ static const KeySpec keys[] = {
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network",  "hosts", "consensus", "costs",
-                                     "da",       "workload", "test",  "expect",    "fault.NAME"};
+static const char *const groups[] = {"scenario", "network",  "cdn",  "hosts",  "consensus", "costs",
+                                     "da",       "workload", "test", "expect", "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -445,6 +471,10 @@ static gboolean apply_special(ScenarioCtx *c, const KeySpec *k, const char *valu
         return apply_stake(c, value);
     } else if (strcmp(k->key, "placement") == 0) {
         replace_text(&s->config.placement, value);
+    } else if (strcmp(k->key, "broker_regions") == 0) {
+        replace_text(&s->config.cdn_placement, value);
+    } else if (strcmp(k->key, "marshal_region") == 0) {
+        replace_text(&s->config.cdn_marshal_region, value);
     } else if (strcmp(k->key, "builder_region") == 0) {
         replace_text(&s->config.builder_region, value);
     } else if (strcmp(k->key, "rollup_regions") == 0) {
@@ -519,6 +549,8 @@ static void parse_expect(ScenarioCtx *c)
 
 /* --- checks across keys ---------------------------------------------------------------------- */
 
+static void check_region(ScenarioCtx *c, const char *group, const char *key, const char *name);
+
 static void check_places(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
@@ -533,14 +565,28 @@ static void check_places(ScenarioCtx *c)
         reader__problem(c, "workload", "rollup_regions", "%s", inner->message);
         g_clear_error(&inner);
     }
-    uint16_t region;
-    if (!sim_regions_lookup(c->regions, cfg->builder_region, &region)) {
-        const char *close = sim_regions_suggest(c->regions, cfg->builder_region);
-        reader__problem(c, "da", "builder_region", "unknown region \"%s\"%s%s%s",
-                        cfg->builder_region, close ? ", did you mean " : "", close ? close : "",
-                        close ? "?" : "");
+    if (cfg->transport.kind == SIM_TRANSPORT_CDN) {
+        uint16_t *brokers = g_new(uint16_t, cfg->transport.cdn.brokers);
+        if (!sim_placement_assign(c->regions, cfg->cdn_placement, cfg->transport.cdn.brokers,
+                                  brokers, &inner)) {
+            reader__problem(c, "cdn", "broker_regions", "%s", inner->message);
+            g_clear_error(&inner);
+        }
+        g_free(brokers);
+        check_region(c, "cdn", "marshal_region", cfg->cdn_marshal_region);
     }
+    check_region(c, "da", "builder_region", cfg->builder_region);
     g_free(placed);
+}
+
+static void check_region(ScenarioCtx *c, const char *group, const char *key, const char *name)
+{
+    uint16_t region;
+    if (!sim_regions_lookup(c->regions, name, &region)) {
+        const char *close = sim_regions_suggest(c->regions, name);
+        reader__problem(c, group, key, "unknown region \"%s\"%s%s%s", name,
+                        close ? ", did you mean " : "", close ? close : "", close ? "?" : "");
+    }
 }
 
 static void check_stake(ScenarioCtx *c)
@@ -1094,6 +1140,16 @@ static const struct {
     {"network", "tcp_mss", "8948B"},
     {"network", "tcp_slow_start_after_idle", "false"},
     {"hosts", "vcpus", "2"},
+    {"network", "transport", "cdn"},
+    {"cdn", "brokers", "5"},
+    {"cdn", "broker_regions", "us-east-1:2, eu-west-1:1"},
+    {"cdn", "marshal_region", "eu-west-1"},
+    {"cdn", "uplink", "1.5625Gbit"},
+    {"cdn", "downlink", "12.5Gbit"},
+    {"cdn", "vcpus", "8"},
+    {"cdn", "cpu_per_message", "5us"},
+    {"cdn", "cpu_rate", "8Gbit"},
+    {"cdn", "reconnect_delay", "2s"},
     {"network", "gst", "40s"},
     {"network", "pre_gst_delay", "exponential(mean=3s)"},
     {"network", "gst_delta", "500ms"},

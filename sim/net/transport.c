@@ -1,0 +1,181 @@
+/*
+ * The transport between the protocol driver and the network; see transport.h.
+ */
+#include "sim/net/transport.h"
+
+#include "sim/core/assert.h"
+#include "sim/net/cdn.h"
+
+struct SimTransport {
+    SimTransportKind kind;
+    SimNetwork *network;
+    SimTransportStats stats;
+    SimCdn *cdn;
+};
+
+static const char *const kind_names[SIM_TRANSPORT_KIND_COUNT_] = {
+    [SIM_TRANSPORT_DIRECT] = "direct",     [SIM_TRANSPORT_WEBSERVER] = "webserver",
+    [SIM_TRANSPORT_CDN] = "cdn",           [SIM_TRANSPORT_LIBP2P] = "libp2p",
+    [SIM_TRANSPORT_COMBINED] = "combined",
+};
+
+const char *sim_transport_kind_name(SimTransportKind kind)
+{
+    SIM_ASSERT(kind < SIM_TRANSPORT_KIND_COUNT_);
+    return kind_names[kind];
+}
+
+void sim_transport_defaults(SimRelaySetup *setup)
+{
+    /* Each value's source is in docs/calibration.md ("Transports"). */
+    setup->cdn = (SimCdnConfig){
+        .brokers = 3,                 /* Cappuccino: 3 brokers (hotshot.md 4.4) */
+        .uplink_bps = 12500000000ull, /* m6a.xlarge: up to 12.5 Gbit */
+        .downlink_bps = 12500000000ull,
+        .vcpus = 4, /* m6a.xlarge: 4 vCPUs */
+        .cpu_per_message = 0,
+        .cpu_bps = 0,
+        .reconnect_delay = 1 * SIM_S,
+    };
+    setup->web = (SimWebConfig){
+        .servers = 2, /* Doppio: one for consensus, one for DA and transactions */
+        .uplink_bps = 12500000000ull,
+        .downlink_bps = 12500000000ull,
+        .vcpus = 4,
+        .poll_interval = 100 * SIM_MS, /* the paper, section 4.4 */
+    };
+    setup->gossip = (SimGossipConfig){
+        .mesh_n = 8,
+        .mesh_n_low = 6,
+        .mesh_n_high = 12,
+        .mesh_outbound_min = 2,
+        .heartbeat = 1 * SIM_S,
+        .flood_publish = TRUE,
+        .duplicate_cache = 60 * SIM_S,
+        .kademlia_hops = 3,
+    };
+    setup->combined = (SimCombinedConfig){
+        .delay = 1 * SIM_S,
+        .failures_max = 5,
+        .reprobe_every = 50,
+        .dedup_capacity = 200000,
+    };
+}
+
+uint32_t sim_transport_relay_count(const SimRelaySetup *setup)
+{
+    switch ((SimTransportKind)setup->kind) {
+    case SIM_TRANSPORT_CDN:
+        return sim_cdn_relay_count(&setup->cdn);
+    case SIM_TRANSPORT_DIRECT:
+        return 0;
+    case SIM_TRANSPORT_WEBSERVER:
+    case SIM_TRANSPORT_LIBP2P:
+    case SIM_TRANSPORT_COMBINED:
+    case SIM_TRANSPORT_KIND_COUNT_:
+        break;
+    }
+    SIM_UNREACHABLE();
+}
+
+static void on_route(SimNetwork *network, uint32_t host, const SimMessage *message, uint32_t from,
+                     uint64_t route, SimTime now, void *user_data)
+{
+    (void)network;
+    (void)from;
+    SimTransport *transport = user_data;
+    switch (sim_route_owner(route)) {
+    case SIM_ROUTE_CDN:
+        sim_cdn_route(transport->cdn, host, message, sim_route_word(route), now);
+        break;
+    default:
+        SIM_UNREACHABLE();
+    }
+}
+
+SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
+                                SimReceiveFn deliver, void *deliver_data, GError **error)
+{
+    SIM_ASSERT(setup->kind >= 0 && setup->kind < SIM_TRANSPORT_KIND_COUNT_);
+    SimTransport *transport = g_new0(SimTransport, 1);
+    transport->kind = (SimTransportKind)setup->kind;
+    transport->network = network;
+    SimDeliver to_protocol = {deliver, deliver_data};
+    switch (transport->kind) {
+    case SIM_TRANSPORT_DIRECT:
+        return transport;
+    case SIM_TRANSPORT_CDN:
+        transport->cdn = sim_cdn_new(network, setup, to_protocol, &transport->stats, error);
+        if (transport->cdn == NULL) break;
+        sim_network_set_router(network, on_route, transport);
+        return transport;
+    case SIM_TRANSPORT_WEBSERVER:
+    case SIM_TRANSPORT_LIBP2P:
+    case SIM_TRANSPORT_COMBINED:
+    case SIM_TRANSPORT_KIND_COUNT_:
+        SIM_UNREACHABLE();
+    }
+    g_free(transport);
+    return NULL;
+}
+
+void sim_transport_free(SimTransport *transport)
+{
+    if (transport == NULL) return;
+    sim_cdn_free(transport->cdn);
+    g_free(transport);
+}
+
+SimTransportKind sim_transport_kind(const SimTransport *transport)
+{
+    return transport->kind;
+}
+
+void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *message,
+                        const SimSend *send, const uint32_t *targets, size_t count)
+{
+    SIM_ASSERT(targets != NULL || count == 0);
+    switch (transport->kind) {
+    case SIM_TRANSPORT_DIRECT:
+        if (send->cls == SIM_SEND_BROADCAST) {
+            sim_network_broadcast(transport->network, ready, message);
+        } else {
+            sim_network_multicast(transport->network, ready, message, targets, count);
+        }
+        break;
+    case SIM_TRANSPORT_CDN:
+        sim_cdn_send(transport->cdn, ready, message, send, targets, count);
+        break;
+    case SIM_TRANSPORT_WEBSERVER:
+    case SIM_TRANSPORT_LIBP2P:
+    case SIM_TRANSPORT_COMBINED:
+    case SIM_TRANSPORT_KIND_COUNT_:
+        SIM_UNREACHABLE();
+    }
+}
+
+void sim_transport_host_down(SimTransport *transport, uint32_t host)
+{
+    if (transport->cdn != NULL) sim_cdn_host_down(transport->cdn, host);
+}
+
+void sim_transport_host_up(SimTransport *transport, uint32_t host)
+{
+    if (transport->cdn != NULL) sim_cdn_host_up(transport->cdn, host);
+}
+
+const char *sim_transport_relay_name(const SimTransport *transport, uint32_t host)
+{
+    if (transport->cdn != NULL) return sim_cdn_relay_name(transport->cdn, host);
+    return NULL;
+}
+
+uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validator)
+{
+    return transport->cdn != NULL ? sim_cdn_broker_of(transport->cdn, validator) : UINT32_MAX;
+}
+
+const SimTransportStats *sim_transport_stats(const SimTransport *transport)
+{
+    return &transport->stats;
+}
