@@ -36,6 +36,10 @@ CASES = [
      "safety == ok", "DA members that vote for the signed commitment without re-encoding"),
     ("regression-24-inconsistent-encoding.ini", ["fault.disperser.nodes=3,4"],
      "failed_views == 3", "a second inconsistent disperser: its views fail too"),
+    ("cdn-broker-crash.ini", ["cdn.reconnect_delay=5s"], "reconnect_gap <= 2s",
+     "validators that notice a dead broker only after 5 s are without one that long"),
+    ("cdn-broker-crash.ini", ["fault.broker.nodes=brokers"], "longest_gap <= 25s",
+     "every broker down: no validator reaches another until they come back at 50 s"),
 ]
 
 

@@ -11,6 +11,7 @@ struct SimTransport {
     SimNetwork *network;
     SimTransportStats stats;
     SimCdn *cdn;
+    uint32_t brokers;
 };
 
 static const char *const kind_names[SIM_TRANSPORT_KIND_COUNT_] = {
@@ -106,6 +107,7 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
         return transport;
     case SIM_TRANSPORT_CDN:
         transport->cdn = sim_cdn_new(network, setup, to_protocol, &transport->stats, error);
+        transport->brokers = setup->cdn.brokers;
         if (transport->cdn == NULL) break;
         sim_network_set_router(network, on_route, transport);
         return transport;
@@ -168,6 +170,17 @@ const char *sim_transport_relay_name(const SimTransport *transport, uint32_t hos
 {
     if (transport->cdn != NULL) return sim_cdn_relay_name(transport->cdn, host);
     return NULL;
+}
+
+uint32_t sim_transport_brokers(const SimTransport *transport)
+{
+    return transport->cdn != NULL ? transport->brokers : 0;
+}
+
+uint32_t sim_transport_servers(const SimTransport *transport)
+{
+    (void)transport;
+    return 0;
 }
 
 uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validator)

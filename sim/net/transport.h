@@ -87,6 +87,10 @@ void sim_transport_host_up(SimTransport *transport, uint32_t host);
 /* The name of relay host `host` ("broker2", "marshal", "web-da"), or NULL if it is none. */
 const char *sim_transport_relay_name(const SimTransport *transport, uint32_t host);
 
+/* How many brokers (cdn, combined) or web servers (webserver) the transport has; 0 if none. */
+uint32_t sim_transport_brokers(const SimTransport *transport);
+uint32_t sim_transport_servers(const SimTransport *transport);
+
 /* The broker index `validator` is connected to under a CDN, or UINT32_MAX (none, or no CDN). */
 uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validator);
 

@@ -3,6 +3,7 @@
 
 #include "sim/core/assert.h"
 #include "sim/out/timeline.h"
+#include "sim/net/transport.h"
 #include "sim/out/trace.h"
 #include "sim/core/units.h"
 
@@ -264,14 +265,24 @@ static double busy_fraction(const SimHost *h, SimTime end)
     return (double)h->cpu_busy / ((double)end * (double)MAX(h->vcpus, 1u));
 }
 
+/* What host `id` is in nodes.csv and node_types.csv: "validator", a relay's name ("broker0",
+ * "marshal"), or NULL for an endpoint (builder, rollups), which neither file lists. */
+static const char *host_kind(const SimRun *run, uint32_t id)
+{
+    if (id < sim_run_config(run)->nodes) return "validator";
+    return sim_transport_relay_name(sim_run_transport(run), id);
+}
+
 static GString *nodes_csv(const SimRun *run)
 {
     SimNetwork *net = sim_run_network(run);
     GString *out = g_string_new("node,region,byzantine,vcpus,cpu_busy,cpu_busy_fraction,"
                                 "uplink_wait,downlink_wait,msgs_sent,bytes_sent,msgs_received,"
-                                "bytes_received,msgs_dropped\n");
+                                "bytes_received,msgs_dropped,host\n");
     SimTime end = sim_engine_now(sim_run_engine(run));
-    for (uint32_t id = 0; id < sim_run_config(run)->nodes; id++) {
+    for (uint32_t id = 0; id < sim_network_host_count(net); id++) {
+        const char *kind = host_kind(run, id);
+        if (kind == NULL) continue;
         const SimHost *h = sim_network_host(net, id);
         SimTypeCounters t = {0};
         for (uint16_t k = 0; k < sim_network_type_count(net); k++) {
@@ -283,12 +294,13 @@ static GString *nodes_csv(const SimRun *run)
         }
         g_string_append_printf(out,
                                "%u,%s,%d,%u,%.9f,%.6f,%.9f,%.9f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                               ",%" PRIu64 ",%" PRIu64 "\n",
+                               ",%" PRIu64 ",%" PRIu64 ",%s\n",
                                id, sim_regions_name(sim_run_regions(run), h->region),
-                               sim_run_was_byzantine(run, id), MAX(h->vcpus, 1u),
-                               seconds(h->cpu_busy), busy_fraction(h, end), seconds(t.uplink_wait),
-                               seconds(t.downlink_wait), t.msgs_sent, t.bytes_sent, t.msgs_received,
-                               t.bytes_received, t.msgs_dropped);
+                               id < sim_run_config(run)->nodes && sim_run_was_byzantine(run, id),
+                               MAX(h->vcpus, 1u), seconds(h->cpu_busy), busy_fraction(h, end),
+                               seconds(t.uplink_wait), seconds(t.downlink_wait), t.msgs_sent,
+                               t.bytes_sent, t.msgs_received, t.bytes_received, t.msgs_dropped,
+                               kind);
     }
     return out;
 }
@@ -297,17 +309,19 @@ static GString *node_types_csv(const SimRun *run)
 {
     SimNetwork *net = sim_run_network(run);
     GString *out = g_string_new("node,type,msgs_sent,bytes_sent,msgs_received,bytes_received,"
-                                "msgs_dropped,uplink_wait,downlink_wait\n");
-    for (uint32_t id = 0; id < sim_run_config(run)->nodes; id++) {
+                                "msgs_dropped,uplink_wait,downlink_wait,host\n");
+    for (uint32_t id = 0; id < sim_network_host_count(net); id++) {
+        const char *kind = host_kind(run, id);
+        if (kind == NULL) continue;
         for (uint16_t k = 0; k < sim_network_type_count(net); k++) {
             const SimTypeCounters *c = sim_network_counters(net, id, k);
             if (c->msgs_sent == 0 && c->msgs_received == 0) continue;
             g_string_append_printf(out,
                                    "%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                                   ",%.9f,%.9f\n",
+                                   ",%.9f,%.9f,%s\n",
                                    id, sim_network_type_name(net, k), c->msgs_sent, c->bytes_sent,
                                    c->msgs_received, c->bytes_received, c->msgs_dropped,
-                                   seconds(c->uplink_wait), seconds(c->downlink_wait));
+                                   seconds(c->uplink_wait), seconds(c->downlink_wait), kind);
         }
     }
     return out;
@@ -614,6 +628,27 @@ static void data_members(JsonBuilder *b, const SimRun *run)
     }
 }
 
+/* The transport's counters (relays, reconnections, fallbacks), for any transport but direct. */
+static void transport_object(JsonBuilder *b, const SimRun *run)
+{
+    const SimTransport *t = sim_run_transport(run);
+    if (sim_transport_kind(t) == SIM_TRANSPORT_DIRECT) return;
+    const SimTransportStats *s = sim_transport_stats(t);
+    json_builder_set_member_name(b, "transport");
+    json_builder_begin_object(b);
+    member_string(b, "kind", sim_transport_kind_name(sim_transport_kind(t)));
+    member_int(b, "relayed", (int64_t)s->relayed);
+    member_int(b, "duplicates", (int64_t)s->duplicates);
+    member_int(b, "reconnects", (int64_t)s->reconnects);
+    member_double(b, "reconnect_gap_max_s", seconds(s->reconnect_gap_max));
+    member_int(b, "lost_disconnected", (int64_t)s->lost_disconnected);
+    member_int(b, "libp2p_sends", (int64_t)s->libp2p_sends);
+    member_int(b, "delayed_cancelled", (int64_t)s->delayed_cancelled);
+    member_int(b, "cdn_down", (int64_t)s->cdn_down);
+    member_int(b, "cdn_up", (int64_t)s->cdn_up);
+    json_builder_end_object(b);
+}
+
 static void metrics_object(JsonBuilder *b, const SimRun *run)
 {
     const AnaLiveness *l = sim_run_liveness(run);
@@ -643,6 +678,7 @@ static void metrics_object(JsonBuilder *b, const SimRun *run)
     member_int(b, "held_copies", (int64_t)stats->held_cut);
     member_int(b, "held_bytes_peak", (int64_t)stats->held_bytes_peak);
     member_int(b, "dropped_hold", (int64_t)stats->dropped_hold);
+    transport_object(b, run);
     json_builder_end_object(b);
 }
 

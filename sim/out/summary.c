@@ -2,6 +2,7 @@
 #include "sim/out/summary.h"
 
 #include "sim/core/units.h"
+#include "sim/net/transport.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -53,6 +54,28 @@ static void print_views(SimRun *run)
     g_string_free(failed, TRUE);
 }
 
+static void print_transport(SimRun *run)
+{
+    const SimTransport *t = sim_run_transport(run);
+    if (sim_transport_kind(t) == SIM_TRANSPORT_DIRECT) return;
+    const SimTransportStats *s = sim_transport_stats(t);
+    printf("  transport          %s: %" PRIu64 " copies relayed, %" PRIu64 " duplicates filtered\n",
+           sim_transport_kind_name(sim_transport_kind(t)), s->relayed, s->duplicates);
+    if (s->reconnects > 0 || s->lost_disconnected > 0) {
+        char *gap = duration(s->reconnect_gap_max);
+        printf("  reconnections      %" PRIu64 " through the marshal, longest without a broker %s, "
+               "%" PRIu64 " messages lost meanwhile\n",
+               s->reconnects, gap, s->lost_disconnected);
+        g_free(gap);
+    }
+    if (s->libp2p_sends > 0 || s->cdn_down > 0) {
+        printf("  fallback           %" PRIu64 " messages on libp2p too (%" PRIu64
+               " delayed copies not needed); CDN declared down %" PRIu64 " times, back %" PRIu64
+               "\n",
+               s->libp2p_sends, s->delayed_cancelled, s->cdn_down, s->cdn_up);
+    }
+}
+
 static void print_traffic(SimRun *run)
 {
     SimNetwork *net = sim_run_network(run);
@@ -67,6 +90,7 @@ static void print_traffic(SimRun *run)
     char *size = sim_quantity_format(bytes, SIM_QUANTITY_SIZE);
     printf("  traffic            %" PRIu64 " messages, %s sent\n", msgs, size);
     g_free(size);
+    print_transport(run);
     const SimNetworkStats *stats = sim_network_stats(net);
     if (stats->held_cut == 0 && stats->dropped_hold == 0) return;
     char *peak = sim_quantity_format(stats->held_bytes_peak, SIM_QUANTITY_SIZE);

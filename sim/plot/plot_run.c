@@ -528,10 +528,13 @@ static gboolean type_stacks(const SimCsv *csv, Stacks *s, GError **error)
 {
     int type, bytes;
     if (!sim_csv_columns(csv, error, "type", &type, "bytes_sent", &bytes, NULL)) return FALSE;
+    int host = sim_csv_column(csv, "host"); /* absent in folders written before relays */
     Stacks sums;
     stacks_init(&sums);
     gboolean ok = TRUE;
     for (guint r = 0; ok && r < csv->rows->len; r++) {
+        if (host >= 0 && strcmp(sim_csv_cell(csv, r, (guint)host), "validator") != 0)
+            continue; /* relays */
         double b = 0;
         ok = sim_csv_number(csv, r, (guint)bytes, FALSE, &b, error);
         if (ok) stacks_add(&sums, sim_csv_cell(csv, r, (guint)type), "sent", b);

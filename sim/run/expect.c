@@ -4,6 +4,7 @@
 #include "sim/core/assert.h"
 #include "sim/core/suggest.h"
 #include "sim/core/units.h"
+#include "sim/net/transport.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -33,12 +34,15 @@ static const MetricSpec metrics[] = {
     {"undecided_txs", SIM_EXPECT_UNDECIDED_TXS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE,
      FALSE},
     {"tx_latency_p", SIM_EXPECT_TX_LATENCY, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST, TRUE, FALSE},
+    {"reconnects", SIM_EXPECT_RECONNECTS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
+    {"reconnect_gap", SIM_EXPECT_RECONNECT_GAP, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST, FALSE,
+     FALSE},
 };
 
 static const char *const display_names[] = {
-    "safety",       "da_available",  "decided_blocks", "views",
-    "failed_views", "longest_gap",   "finality_p99",   "recovery.NAME",
-    "decided_txs",  "undecided_txs", "tx_latency_p99",
+    "safety",         "da_available", "decided_blocks", "views",       "failed_views",
+    "longest_gap",    "finality_p99", "recovery.NAME",  "decided_txs", "undecided_txs",
+    "tx_latency_p99", "reconnects",   "reconnect_gap",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -68,6 +72,8 @@ const char *sim_expect_help(void)
            "decided_txs >= N             transactions decided (with a workload)\n"
            "undecided_txs <= N           submitted but never decided\n"
            "tx_latency_pNN <= D          submission to first decide, percentile\n"
+           "reconnects >= N              validators that reconnected through the marshal (cdn)\n"
+           "reconnect_gap <= D           the longest a validator was without a broker (cdn)\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -105,7 +111,7 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
     fail(error,
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
-         "undecided_txs, tx_latency_pNN",
+         "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
@@ -268,8 +274,19 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
         *why = g_strdup("no workload in this run");
         return FALSE;
     }
+    gboolean needs_relays =
+        e->metric == SIM_EXPECT_RECONNECTS || e->metric == SIM_EXPECT_RECONNECT_GAP;
+    SimTransport *transport = sim_run_transport(run);
+    if (needs_relays && (transport == NULL || sim_transport_brokers(transport) == 0)) {
+        *why = g_strdup("no brokers in this run ([network] transport = direct)");
+        return FALSE;
+    }
     const AnaHistogram *h = NULL;
     switch ((int)e->metric) {
+    case SIM_EXPECT_RECONNECTS:
+        return *out = sim_transport_stats(transport)->reconnects, TRUE;
+    case SIM_EXPECT_RECONNECT_GAP:
+        return *out = (uint64_t)sim_transport_stats(transport)->reconnect_gap_max, TRUE;
     case SIM_EXPECT_DECIDED_BLOCKS:
         return *out = ana_liveness_blocks(l), TRUE;
     case SIM_EXPECT_VIEWS:
@@ -321,7 +338,8 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
     }
     r->pass = compare(e->op, value, e->value);
     gboolean duration = e->metric == SIM_EXPECT_LONGEST_GAP || e->metric == SIM_EXPECT_FINALITY ||
-                        e->metric == SIM_EXPECT_RECOVERY || e->metric == SIM_EXPECT_TX_LATENCY;
+                        e->metric == SIM_EXPECT_RECOVERY || e->metric == SIM_EXPECT_TX_LATENCY ||
+                        e->metric == SIM_EXPECT_RECONNECT_GAP;
     r->measured = duration ? sim_quantity_format(value, SIM_QUANTITY_DURATION)
                            : g_strdup_printf("%" G_GUINT64_FORMAT, value);
 }

@@ -14,6 +14,8 @@
  *   decided_txs >= 1000          transactions decided (with a workload)
  *   undecided_txs <= 0           submitted but never decided
  *   tx_latency_p99 <= 3s         submission to first decide, percentile
+ *   reconnects >= 1              validators that reconnected through the marshal (cdn)
+ *   reconnect_gap <= 2s          the longest a validator was without a broker (cdn)
  *
  * Comparisons: ">=", "<=" and "==" (written "key >= value", "key <= value", "key == value");
  * a plain "=" means "at most" for times and failures, "at least" for counts, and "is" for
@@ -39,6 +41,8 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_DECIDED_TXS,
     SIM_EXPECT_UNDECIDED_TXS,
     SIM_EXPECT_TX_LATENCY,
+    SIM_EXPECT_RECONNECTS,
+    SIM_EXPECT_RECONNECT_GAP,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

@@ -46,7 +46,7 @@ static void schedule(SimFaults *faults, guint index, gboolean ending, SimTime at
                         (uint64_t)index * 2 + (ending ? 1 : 0));
 }
 
-/* `out` gets what `selector` picks, or every validator when the selector is empty. */
+/* `out` gets the validators `selector` picks, or every validator when the selector is empty. */
 static void resolve(const SimFaults *faults, const SimSelector *selector, SimNodeSet *out)
 {
     sim_node_set_init(out, faults->nodes);
@@ -70,6 +70,14 @@ static void resolve_hosts(const SimFaults *faults, const SimSelector *selector, 
         if (sim_node_set_contains(&validators, id)) sim_node_set_add(out, id);
     }
     sim_node_set_clear(&validators);
+    sim_selector_resolve_relays(selector, &faults->config.who, out);
+}
+
+/* The relay hosts a node fault's selector picks (brokers, servers), over all hosts. */
+static void resolve_relays(const SimFaults *faults, const SimSelector *selector, SimNodeSet *out)
+{
+    sim_node_set_init(out, sim_network_host_count(faults->config.network));
+    sim_selector_resolve_relays(selector, &faults->config.who, out);
 }
 
 static uint64_t network_types(const SimFaults *faults, uint64_t protocol_types)
@@ -155,6 +163,16 @@ static void start_nodes(SimFaults *faults, SimFaultWindow *w, SimTime now)
     const SimFaultHooks *hooks = &faults->config.hooks;
     sim_node_set_clear(&w->nodes); /* set up empty with the window */
     resolve(faults, &f->nodes, &w->nodes);
+    sim_node_set_clear(&w->relays);
+    resolve_relays(faults, &f->nodes, &w->relays);
+    SimNetwork *net = faults->config.network;
+    for (uint32_t host = faults->nodes; host < w->relays.node_count; host++) {
+        if (!sim_node_set_contains(&w->relays, host)) continue;
+        if (f->kind == SIM_FAULT_CRASH) hooks->crash(hooks->user_data, host);
+        if (f->kind == SIM_FAULT_RESTART) hooks->restart(hooks->user_data, host);
+        if (f->kind == SIM_FAULT_PAUSE) sim_network_host_pause(net, host, known_end(f, now));
+        if (f->kind == SIM_FAULT_SLOW) sim_network_host_set_cpu_factor(net, host, f->factor_ppm);
+    }
     for (uint32_t id = 0; id < faults->nodes; id++) {
         if (!sim_node_set_contains(&w->nodes, id)) continue;
         switch ((int)f->kind) {
@@ -182,6 +200,13 @@ static void start_nodes(SimFaults *faults, SimFaultWindow *w, SimTime now)
 static void end_nodes(SimFaults *faults, SimFaultWindow *w)
 {
     const SimFaultHooks *hooks = &faults->config.hooks;
+    for (uint32_t host = faults->nodes; host < w->relays.node_count; host++) {
+        if (!sim_node_set_contains(&w->relays, host)) continue;
+        if (w->fault->kind == SIM_FAULT_CRASH) hooks->restart(hooks->user_data, host);
+        if (w->fault->kind == SIM_FAULT_SLOW) {
+            sim_network_host_set_cpu_factor(faults->config.network, host, SIM_PPM_ONE);
+        }
+    }
     for (uint32_t id = 0; id < faults->nodes; id++) {
         if (!sim_node_set_contains(&w->nodes, id)) continue;
         if (w->fault->kind == SIM_FAULT_CRASH) hooks->restart(hooks->user_data, id);
@@ -289,7 +314,20 @@ static gboolean check_static(SimFaults *faults, const SimFault *f, GError **erro
     const SimSelector *lists[3] = {&f->nodes, &f->from, &f->to};
     const char *names[3] = {"nodes", "from", "to"};
     for (int i = 0; i < 3; i++) {
-        if (lists[i]->terms == NULL || !sim_selector_is_static(lists[i])) continue;
+        if (lists[i]->terms == NULL) continue;
+        GError *inner = NULL;
+        if (!sim_selector_check_relays(lists[i], &faults->config.who, &inner)) {
+            refuse(error, f, "%s: %s", names[i], inner->message);
+            g_error_free(inner);
+            return FALSE;
+        }
+        gboolean relays = sim_selector_has_relays(lists[i]);
+        if (relays && (f->kind == SIM_FAULT_SKEW || f->kind == SIM_FAULT_BYZANTINE)) {
+            return refuse(error, f, "%s: \"%s\" names relays, which run no protocol to %s",
+                          names[i], lists[i]->text,
+                          f->kind == SIM_FAULT_SKEW ? "skew" : "make Byzantine");
+        }
+        if (relays || !sim_selector_is_static(lists[i])) continue;
         SimNodeSet set;
         resolve(faults, lists[i], &set);
         uint32_t count = sim_node_set_count(&set);
@@ -348,6 +386,7 @@ SimFaults *sim_faults_new(const SimFaultsConfig *config, GError **error)
         const SimFault *f = list->pdata[i];
         SimFaultWindow w = {.fault = f, .handles = g_array_new(FALSE, FALSE, sizeof(uint32_t))};
         sim_node_set_init(&w.nodes, nodes);
+        sim_node_set_init(&w.relays, sim_network_host_count(config->network));
         g_array_append_val(faults->windows, w);
         gboolean ok = TRUE;
         if (f->nodes.terms != NULL && f->nodes.node_count != nodes) {
@@ -375,6 +414,7 @@ void sim_faults_free(SimFaults *faults)
     if (faults == NULL) return;
     for (guint i = 0; i < faults->windows->len; i++) {
         sim_node_set_clear(&window(faults, i)->nodes);
+        sim_node_set_clear(&window(faults, i)->relays);
         g_array_unref(window(faults, i)->handles);
     }
     g_array_unref(faults->windows);

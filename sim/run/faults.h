@@ -33,11 +33,13 @@ typedef struct SimFaultWindow {
     SimTime end;         /* valid when ended */
     uint64_t start_view; /* the view in progress when it started */
     SimNodeSet nodes;    /* whom it hit (node-set kinds) */
+    SimNodeSet relays;   /* the relay hosts it hit (crash, restart, pause, slow), over all hosts */
     GArray *handles;     /* uint32_t network handles (link kinds) */
 } SimFaultWindow;
 
 /* What a fault does to a node that the network alone cannot: the run carries it out. */
 typedef struct SimFaultHooks {
+    /* crash and restart also get relay hosts (ids from the selector context's first_relay) */
     void (*crash)(void *user_data, uint32_t node);
     void (*restart)(void *user_data, uint32_t node);
     /* A byzantine window starts (`kind`) or ends (PROTO_BYZANTINE_NONE) on `node`. */

@@ -573,6 +573,11 @@ static void drop_node(SimRun *run, uint32_t id)
 static void crash_node(void *user_data, uint32_t id)
 {
     SimRun *run = user_data;
+    if (id >= run->config.nodes) { /* a relay (broker, server): no protocol state */
+        sim_network_host_crash(run->network, id);
+        sim_transport_host_down(run->transport, id);
+        return;
+    }
     if (run->nodes[id] == NULL) return;
     proto_node_persist(run->nodes[id], &run->persisted[id]);
     size_t memory = proto_node_memory(run->nodes[id]);
@@ -585,6 +590,12 @@ static void crash_node(void *user_data, uint32_t id)
 static void restart_node(void *user_data, uint32_t id)
 {
     SimRun *run = user_data;
+    if (id >= run->config.nodes) {
+        if (sim_network_host(run->network, id)->status == SIM_HOST_UP) return;
+        sim_network_host_restart(run->network, id);
+        sim_transport_host_up(run->transport, id);
+        return;
+    }
     if (run->nodes[id] != NULL) return;
     sim_network_host_restart(run->network, id);
     sim_transport_host_up(run->transport, id);
@@ -782,7 +793,11 @@ static SimSelectorContext selector_context(const SimRun *run)
                                 .regions = run->region_of,
                                 .stake = run->stake,
                                 .da_committee = run->config.da ? run->config.da_committee : 0,
-                                .view = run->faults ? sim_faults_view(run->faults) : 0};
+                                .view = run->faults ? sim_faults_view(run->faults) : 0,
+                                .first_relay = run->hosts,
+                                .brokers = sim_transport_brokers(run->transport),
+                                .marshal = sim_transport_brokers(run->transport) > 0,
+                                .servers = sim_transport_servers(run->transport)};
 }
 
 /* The oracles' view of whether `id` is Byzantine now. */
@@ -1123,6 +1138,11 @@ const SimRunConfig *sim_run_config(const SimRun *run)
 SimEngine *sim_run_engine(const SimRun *run)
 {
     return run->engine;
+}
+
+SimTransport *sim_run_transport(const SimRun *run)
+{
+    return run->transport;
 }
 
 SimNetwork *sim_run_network(const SimRun *run)

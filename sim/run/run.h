@@ -191,6 +191,7 @@ gboolean sim_run_stalled(const SimRun *run);
 const SimRunConfig *sim_run_config(const SimRun *run);
 SimEngine *sim_run_engine(const SimRun *run);
 SimNetwork *sim_run_network(const SimRun *run);
+SimTransport *sim_run_transport(const SimRun *run);
 const AnaSafety *sim_run_safety(const SimRun *run);
 const AnaLiveness *sim_run_liveness(const SimRun *run);
 const ProtoStakeTable *sim_run_stake(const SimRun *run);

@@ -10,7 +10,8 @@
 const char *sim_selector_help(void)
 {
     return "all, 7, 0-99, region(NAME), top-stake(N), da-committee, leader(V), leader, "
-           "next-leader (a comma-separated union)";
+           "next-leader, brokers, broker(N), marshal, servers, server(N) (a comma-separated "
+           "union)";
 }
 
 static gboolean fail(GError **error, const char *term, const char *why)
@@ -66,8 +67,9 @@ static gboolean parse_region(SimSelectorTerm *t, const char *term, const char *n
 static gboolean parse_named(SimSelectorTerm *t, const char *term, uint32_t node_count,
                             const SimRegions *regions, GError **error)
 {
-    static const char *const words[] = {"all",    "region(NAME)", "top-stake(N)", "da-committee",
-                                        "leader", "leader(V)",    "next-leader"};
+    static const char *const words[] = {"all",       "region(NAME)", "top-stake(N)", "da-committee",
+                                        "leader",    "leader(V)",    "next-leader",  "brokers",
+                                        "broker(N)", "marshal",      "servers",      "server(N)"};
     char *arg = NULL;
     gboolean ok = TRUE;
     if (strcmp(term, "da-committee") == 0) {
@@ -76,6 +78,18 @@ static gboolean parse_named(SimSelectorTerm *t, const char *term, uint32_t node_
         t->kind = SIM_SELECT_LEADER;
     } else if (strcmp(term, "next-leader") == 0) {
         t->kind = SIM_SELECT_NEXT_LEADER;
+    } else if (strcmp(term, "brokers") == 0 || strcmp(term, "servers") == 0 ||
+               strcmp(term, "marshal") == 0) {
+        t->kind = SIM_SELECT_RELAY;
+        t->relay = term[0] == 'b'   ? SIM_RELAY_BROKER
+                   : term[0] == 's' ? SIM_RELAY_SERVER
+                                    : SIM_RELAY_MARSHAL;
+        t->value = SIM_SELECT_EVERY;
+    } else if ((arg = argument_of(term, "broker")) != NULL ||
+               (arg = argument_of(term, "server")) != NULL) {
+        t->kind = SIM_SELECT_RELAY;
+        t->relay = term[0] == 'b' ? SIM_RELAY_BROKER : SIM_RELAY_SERVER;
+        ok = parse_count(term, arg, 0, UINT32_MAX - 1, &t->value, error);
     } else if ((arg = argument_of(term, "region")) != NULL) {
         ok = parse_region(t, term, arg, regions, error);
     } else if ((arg = argument_of(term, "top-stake")) != NULL) {
@@ -227,8 +241,73 @@ static void resolve_term(const SimSelectorTerm *t, const SimSelectorContext *c, 
     case SIM_SELECT_NEXT_LEADER:
         sim_node_set_add(out, proto_stake_leader(c->stake, MAX(c->view, 1) + 1));
         return;
+    case SIM_SELECT_RELAY:
+        return; /* not a validator: sim_selector_resolve_relays */
     }
     SIM_UNREACHABLE();
+}
+
+gboolean sim_selector_has_relays(const SimSelector *s)
+{
+    for (guint i = 0; s->terms != NULL && i < s->terms->len; i++) {
+        if (g_array_index(s->terms, SimSelectorTerm, i).kind == SIM_SELECT_RELAY) return TRUE;
+    }
+    return FALSE;
+}
+
+/* The hosts of one kind of relay: [*first, *first + return). */
+static uint32_t relays_of(const SimSelectorContext *c, SimRelayKind kind, uint32_t *first)
+{
+    *first = c->first_relay;
+    switch (kind) {
+    case SIM_RELAY_BROKER:
+        return c->brokers;
+    case SIM_RELAY_MARSHAL:
+        *first = c->first_relay + c->brokers;
+        return c->marshal ? 1 : 0;
+    case SIM_RELAY_SERVER:
+        return c->servers;
+    }
+    SIM_UNREACHABLE();
+}
+
+void sim_selector_resolve_relays(const SimSelector *s, const SimSelectorContext *c,
+                                 SimNodeSet *hosts)
+{
+    for (guint i = 0; s->terms != NULL && i < s->terms->len; i++) {
+        const SimSelectorTerm *t = &g_array_index(s->terms, SimSelectorTerm, i);
+        if (t->kind != SIM_SELECT_RELAY) continue;
+        uint32_t first = 0, count = relays_of(c, t->relay, &first);
+        for (uint32_t k = 0; k < count; k++) {
+            if (t->value == SIM_SELECT_EVERY || t->value == k) sim_node_set_add(hosts, first + k);
+        }
+    }
+}
+
+gboolean sim_selector_check_relays(const SimSelector *s, const SimSelectorContext *c,
+                                   GError **error)
+{
+    static const char *const what[] = {"brokers (transport cdn or combined)",
+                                       "a marshal (transport cdn or combined)",
+                                       "web servers (transport webserver)"};
+    for (guint i = 0; s->terms != NULL && i < s->terms->len; i++) {
+        const SimSelectorTerm *t = &g_array_index(s->terms, SimSelectorTerm, i);
+        if (t->kind != SIM_SELECT_RELAY) continue;
+        uint32_t first = 0, count = relays_of(c, t->relay, &first);
+        if (count == 0) {
+            char *why = g_strdup_printf("the run has no %s", what[t->relay]);
+            fail(error, s->text, why);
+            g_free(why);
+            return FALSE;
+        }
+        if (t->value != SIM_SELECT_EVERY && t->value >= count) {
+            char *why = g_strdup_printf("there are %u (numbered from 0)", count);
+            fail(error, s->text, why);
+            g_free(why);
+            return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 void sim_selector_resolve(const SimSelector *s, const SimSelectorContext *c, SimNodeSet *out)

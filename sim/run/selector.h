@@ -10,7 +10,14 @@
  *   leader(V)        the leader of view V
  *   leader           the leader of the view in progress when the fault fires
  *   next-leader      the leader of the view after it
+ *   brokers, broker(N)   the Push-CDN's brokers, or broker N (transport cdn or combined)
+ *   marshal          the Push-CDN's marshal
+ *   servers, server(N)   the web servers (transport webserver)
  *
+ * The relay terms (brokers, marshal, servers) pick hosts that are not validators: they count
+ * only for faults on hosts and links (crash, restart, pause, slow, partition, degrade), resolve
+ * with sim_selector_resolve_relays, and are checked against the run's transport when it is
+ * built (sim_selector_check_relays).
  * Terms resolve against a run (placement, stake table, DA committee) when it is built, except
  * `leader` and `next-leader`, which resolve when the fault fires. A selector that resolves to
  * no validator is an error.
@@ -33,13 +40,23 @@ typedef enum SimSelectorTermKind {
     SIM_SELECT_LEADER_OF, /* leader(V) */
     SIM_SELECT_LEADER,    /* when the fault fires */
     SIM_SELECT_NEXT_LEADER,
+    SIM_SELECT_RELAY, /* relay: brokers, broker(N), marshal, servers, server(N) */
 } SimSelectorTermKind;
+
+typedef enum SimRelayKind {
+    SIM_RELAY_BROKER,
+    SIM_RELAY_MARSHAL,
+    SIM_RELAY_SERVER,
+} SimRelayKind;
+
+#define SIM_SELECT_EVERY UINT64_MAX /* a relay term without an index: all of that kind */
 
 typedef struct SimSelectorTerm {
     SimSelectorTermKind kind;
-    SimNodeSet ids;  /* IDS */
-    uint16_t region; /* REGION */
-    uint64_t value;  /* TOP_STAKE: N; LEADER_OF: the view */
+    SimNodeSet ids;     /* IDS */
+    uint16_t region;    /* REGION */
+    uint64_t value;     /* TOP_STAKE: N; LEADER_OF: the view; RELAY: index or SIM_SELECT_EVERY */
+    SimRelayKind relay; /* RELAY */
 } SimSelectorTerm;
 
 typedef struct SimSelector {
@@ -55,6 +72,12 @@ typedef struct SimSelectorContext {
     const ProtoStakeTable *stake;
     uint32_t da_committee; /* members 0 .. da_committee-1; 0 without the DA layer */
     uint64_t view;         /* the view in progress (for leader and next-leader) */
+    /* The transport's relay hosts: brokers from first_relay, the marshal after them (when
+     * marshal), or web servers from first_relay. */
+    uint32_t first_relay;
+    uint32_t brokers;
+    gboolean marshal;
+    uint32_t servers;
 } SimSelectorContext;
 
 /*
@@ -76,6 +99,18 @@ gboolean sim_selector_is_static(const SimSelector *selector);
 /* Resolves into `out` (initialised over context->node_count validators; members are added). */
 void sim_selector_resolve(const SimSelector *selector, const SimSelectorContext *context,
                           SimNodeSet *out);
+
+/* Whether the selector has relay terms. */
+gboolean sim_selector_has_relays(const SimSelector *selector);
+
+/* Adds the relay hosts the selector picks to `hosts` (a set over every host of the network). */
+void sim_selector_resolve_relays(const SimSelector *selector, const SimSelectorContext *context,
+                                 SimNodeSet *hosts);
+
+/* FALSE with `error` when a relay term names relays the run does not have (broker(5) with 3
+ * brokers, brokers without a CDN). */
+gboolean sim_selector_check_relays(const SimSelector *selector, const SimSelectorContext *context,
+                                   GError **error);
 
 /* The one-line summary of the syntax, for `shotglass list` and error messages. Static. */
 const char *sim_selector_help(void);

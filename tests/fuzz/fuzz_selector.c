@@ -36,11 +36,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t beacon[32] = {1};
         ProtoStakeTable *stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, nodes,
                                                        PROTO_LEADER_STAKE_WEIGHTED, beacon);
-        SimSelectorContext ctx = {nodes, placed, stake, nodes / 2, view};
+        SimSelectorContext ctx = {nodes, placed, stake, nodes / 2, view, nodes, 3, TRUE, 0};
         SimNodeSet set;
         sim_node_set_init(&set, nodes);
         sim_selector_resolve(&selector, &ctx, &set);
         FUZZ_CHECK(sim_node_set_count(&set) <= nodes, "\"%s\" selects too many", text);
+        if (sim_selector_check_relays(&selector, &ctx, NULL)) {
+            SimNodeSet hosts;
+            sim_node_set_init(&hosts, nodes + 4);
+            sim_selector_resolve_relays(&selector, &ctx, &hosts);
+            FUZZ_CHECK(sim_node_set_count(&hosts) <= 4, "\"%s\" selects too many relays", text);
+            sim_node_set_clear(&hosts);
+        }
         SimSelector copy;
         sim_selector_copy(&copy, &selector);
         FUZZ_CHECK(g_strcmp0(copy.text, selector.text) == 0, "copy differs");

@@ -142,8 +142,9 @@ static void check_tables(const char *dir, const SimRun *run)
     Table nodes = read_table(dir, "nodes.csv",
                              "node,region,byzantine,vcpus,cpu_busy,cpu_busy_fraction,uplink_wait,"
                              "downlink_wait,msgs_sent,bytes_sent,msgs_received,bytes_received,"
-                             "msgs_dropped");
-    ck_assert_uint_eq(nodes.rows->len, 10);
+                             "msgs_dropped,host");
+    ck_assert_uint_eq(nodes.rows->len, 10); /* direct transport: no relay rows */
+    ck_assert_str_eq(field(&nodes, 9, "host"), "validator");
     ck_assert(g_ascii_strtod(field(&nodes, 0, "cpu_busy"), NULL) > 0);
     ck_assert_str_eq(field(&nodes, 0, "vcpus"), "1");
     /* The busy fraction is the busy time over the run's virtual time (one vCPU). */
@@ -155,7 +156,7 @@ static void check_tables(const char *dir, const SimRun *run)
     ck_assert_double_lt(fraction, 1);
     Table types = read_table(dir, "node_types.csv",
                              "node,type,msgs_sent,bytes_sent,msgs_received,bytes_received,"
-                             "msgs_dropped,uplink_wait,downlink_wait");
+                             "msgs_dropped,uplink_wait,downlink_wait,host");
     ck_assert_uint_gt(types.rows->len, 10);
     Table roles = read_table(dir, "roles.csv", "role,type,messages,bytes");
     ck_assert_str_eq(field(&roles, 0, "role"), "leader");

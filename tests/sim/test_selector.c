@@ -33,7 +33,7 @@ static void world_init(World *w)
     uint8_t beacon[32] = {1};
     w->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, 8,
                                      PROTO_LEADER_ROUND_ROBIN, beacon);
-    w->context = (SimSelectorContext){8, w->region_of, w->stake, 3, 5};
+    w->context = (SimSelectorContext){8, w->region_of, w->stake, 3, 5, 8, 3, TRUE, 0};
 }
 
 static void world_clear(World *w)
@@ -115,6 +115,50 @@ START_TEST(static_and_dynamic_selectors_differ)
 }
 END_TEST
 
+/* Relays are hosts 8.. (3 brokers, then the marshal): they never count as validators. */
+START_TEST(relay_terms_pick_relay_hosts_only)
+{
+    World w;
+    world_init(&w);
+    expect_selects(&w, "brokers", "");
+    expect_selects(&w, "broker(1), 2", "2");
+    const char *cases[][2] = {{"brokers", "8-10"},
+                              {"broker(2)", "10"},
+                              {"marshal", "11"},
+                              {"broker(0), marshal, 3", "8,11"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        SimSelector s;
+        ck_assert(sim_selector_parse(&s, cases[i][0], 8, w.regions, NULL));
+        ck_assert(sim_selector_has_relays(&s));
+        ck_assert(sim_selector_check_relays(&s, &w.context, NULL));
+        SimNodeSet hosts;
+        sim_node_set_init(&hosts, 12);
+        sim_selector_resolve_relays(&s, &w.context, &hosts);
+        char *got = sim_node_set_format(&hosts);
+        ck_assert_msg(strcmp(got, cases[i][1]) == 0, "%s: %s", cases[i][0], got);
+        g_free(got);
+        sim_node_set_clear(&hosts);
+        sim_selector_clear(&s);
+    }
+    /* Checked against the run: broker(3) of 3, servers without a web server. */
+    const char *bad[][2] = {{"broker(3)", "there are 3"}, {"servers", "no web servers"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        SimSelector s;
+        GError *error = NULL;
+        ck_assert(sim_selector_parse(&s, bad[i][0], 8, w.regions, NULL));
+        ck_assert(!sim_selector_check_relays(&s, &w.context, &error));
+        ck_assert_msg(strstr(error->message, bad[i][1]) != NULL, "%s", error->message);
+        g_error_free(error);
+        sim_selector_clear(&s);
+    }
+    SimSelector plain;
+    ck_assert(sim_selector_parse(&plain, "0-3", 8, w.regions, NULL));
+    ck_assert(!sim_selector_has_relays(&plain));
+    sim_selector_clear(&plain);
+    world_clear(&w);
+}
+END_TEST
+
 START_TEST(bad_terms_are_refused)
 {
     World w;
@@ -139,6 +183,7 @@ Suite *test_suite(void)
     TCase *tc = tcase_create("selector");
     tcase_add_test(tc, terms_resolve_to_what_they_name);
     tcase_add_test(tc, static_and_dynamic_selectors_differ);
+    tcase_add_test(tc, relay_terms_pick_relay_hosts_only);
     tcase_add_test(tc, bad_terms_are_refused);
     suite_add_tcase(suite, tc);
     return suite;
