@@ -29,6 +29,9 @@ typedef struct SimSend {
      * sender's view advanced meanwhile (legacy quorum votes and every DA-class message). */
     gboolean delay_by_view;
     uint64_t view; /* the sender's view when it sent it */
+    /* A DA-layer message (DA proposal, vote, certificate, VID share): the web-server network
+     * posts it to its DA server when it has two. */
+    gboolean da_class;
 } SimSend;
 
 /* Push-CDN (sim/net/cdn.h). */

@@ -5,6 +5,7 @@
 
 #include "sim/core/assert.h"
 #include "sim/net/cdn.h"
+#include "sim/net/webserver.h"
 
 struct SimTransport {
     SimTransportKind kind;
@@ -12,6 +13,8 @@ struct SimTransport {
     SimTransportStats stats;
     SimCdn *cdn;
     uint32_t brokers;
+    SimWeb *web;
+    uint32_t servers;
 };
 
 static const char *const kind_names[SIM_TRANSPORT_KIND_COUNT_] = {
@@ -68,9 +71,10 @@ uint32_t sim_transport_relay_count(const SimRelaySetup *setup)
     switch ((SimTransportKind)setup->kind) {
     case SIM_TRANSPORT_CDN:
         return sim_cdn_relay_count(&setup->cdn);
+    case SIM_TRANSPORT_WEBSERVER:
+        return sim_web_relay_count(&setup->web);
     case SIM_TRANSPORT_DIRECT:
         return 0;
-    case SIM_TRANSPORT_WEBSERVER:
     case SIM_TRANSPORT_LIBP2P:
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
@@ -88,6 +92,9 @@ static void on_route(SimNetwork *network, uint32_t host, const SimMessage *messa
     switch (sim_route_owner(route)) {
     case SIM_ROUTE_CDN:
         sim_cdn_route(transport->cdn, host, message, sim_route_word(route), now);
+        break;
+    case SIM_ROUTE_WEB:
+        sim_web_route(transport->web, host, message, sim_route_word(route), now);
         break;
     default:
         SIM_UNREACHABLE();
@@ -112,6 +119,11 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
         sim_network_set_router(network, on_route, transport);
         return transport;
     case SIM_TRANSPORT_WEBSERVER:
+        transport->web = sim_web_new(network, setup, to_protocol, &transport->stats, error);
+        transport->servers = setup->web.servers;
+        if (transport->web == NULL) break;
+        sim_network_set_router(network, on_route, transport);
+        return transport;
     case SIM_TRANSPORT_LIBP2P:
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
@@ -125,6 +137,7 @@ void sim_transport_free(SimTransport *transport)
 {
     if (transport == NULL) return;
     sim_cdn_free(transport->cdn);
+    sim_web_free(transport->web);
     g_free(transport);
 }
 
@@ -149,6 +162,8 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
         sim_cdn_send(transport->cdn, ready, message, send, targets, count);
         break;
     case SIM_TRANSPORT_WEBSERVER:
+        sim_web_send(transport->web, ready, message, send, targets, count);
+        break;
     case SIM_TRANSPORT_LIBP2P:
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
@@ -159,16 +174,19 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
 void sim_transport_host_down(SimTransport *transport, uint32_t host)
 {
     if (transport->cdn != NULL) sim_cdn_host_down(transport->cdn, host);
+    if (transport->web != NULL) sim_web_host_down(transport->web, host);
 }
 
 void sim_transport_host_up(SimTransport *transport, uint32_t host)
 {
     if (transport->cdn != NULL) sim_cdn_host_up(transport->cdn, host);
+    if (transport->web != NULL) sim_web_host_up(transport->web, host);
 }
 
 const char *sim_transport_relay_name(const SimTransport *transport, uint32_t host)
 {
     if (transport->cdn != NULL) return sim_cdn_relay_name(transport->cdn, host);
+    if (transport->web != NULL) return sim_web_relay_name(transport->web, host);
     return NULL;
 }
 
@@ -179,8 +197,7 @@ uint32_t sim_transport_brokers(const SimTransport *transport)
 
 uint32_t sim_transport_servers(const SimTransport *transport)
 {
-    (void)transport;
-    return 0;
+    return transport->web != NULL ? transport->servers : 0;
 }
 
 uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validator)

@@ -203,18 +203,22 @@ static AnaRole role_of(ProtoMsgType type)
  * and every DA-class message). DA proposals go to the committee (DaCommitteeBroadcast). */
 static SimSend send_of(const ProtoAction *a, ProtoView view)
 {
-    SimSend send = {a->kind == PROTO_ACTION_BROADCAST ? SIM_SEND_BROADCAST : SIM_SEND_DIRECT, FALSE,
-                    view};
+    SimSend send = {.cls = a->kind == PROTO_ACTION_BROADCAST ? SIM_SEND_BROADCAST : SIM_SEND_DIRECT,
+                    .view = view};
     switch ((int)a->msg_type) {
     case PROTO_MSG_DA_PROPOSAL:
         if (send.cls == SIM_SEND_DIRECT) send.cls = SIM_SEND_DA_BROADCAST;
         send.delay_by_view = TRUE;
+        send.da_class = TRUE;
         break;
     case PROTO_MSG_QUORUM_VOTE:
+        send.delay_by_view = TRUE;
+        break;
     case PROTO_MSG_DA_VOTE:
     case PROTO_MSG_DA_CERT:
     case PROTO_MSG_VID_SHARE:
         send.delay_by_view = TRUE;
+        send.da_class = TRUE;
         break;
     default:
         break;
@@ -253,7 +257,7 @@ static void twin_send(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Si
         for (uint32_t p = 0; p < n; p++) {
             if (p != id && proto_byzantine_twin_side(p, n) == side) targets[count++] = p;
         }
-        SimSend send = {SIM_SEND_DIRECT, FALSE, 0};
+        SimSend send = {.cls = SIM_SEND_DIRECT};
         sim_transport_send(run->transport, ready, message, &send, targets, count);
         g_free(targets);
     }

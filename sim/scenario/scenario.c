@@ -93,8 +93,9 @@ static const char *const loss_names[] = {"retransmit", "drop", NULL};
 static const int loss_values[] = {SIM_LOSS_RETRANSMIT, SIM_LOSS_DROP};
 static const char *const payload_names[] = {"synthetic", "real", NULL};
 static const int payload_values[] = {TRUE, FALSE};
-static const char *const transport_names[] = {"direct", "cdn", NULL};
-static const int transport_values[] = {SIM_TRANSPORT_DIRECT, SIM_TRANSPORT_CDN};
+static const char *const transport_names[] = {"direct", "webserver", "cdn", NULL};
+static const int transport_values[] = {SIM_TRANSPORT_DIRECT, SIM_TRANSPORT_WEBSERVER,
+                                       SIM_TRANSPORT_CDN};
 static const char *const tcp_names[] = {"ideal", "linux-default", "tuned", NULL};
 static const int tcp_values[] = {SIM_TCP_IDEAL, SIM_TCP_LINUX_DEFAULT, SIM_TCP_TUNED};
 static const char *const flag_names[] = {"true", "false", NULL};
@@ -196,8 +197,9 @@ static const KeySpec keys[] = {
              "a copy sent at t arrives by max(t, gst) + gst_delta (the adversary's bound)",
              gst_delta),
     CHOICE("network", "transport", "direct",
-           "how validators' messages travel: direct (host to host), cdn (Push-CDN brokers; "
-           "[cdn] group) (sim/net/transport.h)",
+           "how validators' messages travel: direct (host to host), webserver (posted to HTTP "
+           "servers that nodes poll; [webserver] group), cdn (Push-CDN brokers; [cdn] group) "
+           "(sim/net/transport.h)",
            transport.kind, transport_names, transport_values),
     COUNT("cdn", "brokers", "3", "Push-CDN brokers (Cappuccino ran 3)", transport.cdn.brokers, 4, 1,
           1024),
@@ -219,6 +221,23 @@ static const KeySpec keys[] = {
     DURATION("cdn", "reconnect_delay", "1s",
              "from a broker's crash until its validators notice and go to the marshal",
              transport.cdn.reconnect_delay),
+    COUNT("webserver", "servers", "2",
+          "1: one server for everything; 2: one for consensus, one for the DA layer (Doppio)",
+          transport.web.servers, 4, 1, 2),
+    SPECIAL("webserver", "region", "us-east-1", "where the servers run"),
+    QUANTITY("webserver", "uplink", "12.5Gbit",
+             "each server's uplink (m6a.xlarge: up to 12.5 Gbit)", transport.web.uplink_bps,
+             SIM_QUANTITY_BANDWIDTH, 1),
+    QUANTITY("webserver", "downlink", "12.5Gbit", "each server's downlink",
+             transport.web.downlink_bps, SIM_QUANTITY_BANDWIDTH, 1),
+    COUNT("webserver", "vcpus", "4", "each server's virtual CPUs (m6a.xlarge: 4)",
+          transport.web.vcpus, 4, 1, 4096),
+    DURATION("webserver", "poll_interval", "100ms",
+             "each validator sleeps this long between polls of a server (the paper, 4.4)",
+             transport.web.poll_interval),
+    DURATION("webserver", "cpu_per_request", "0s",
+             "a server's CPU work per post it takes and per poll it answers with messages",
+             transport.web.cpu_per_request),
     COUNT("hosts", "vcpus", "1",
           "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
           "a time, the model before vCPUs; Espresso's testnets ran 2)",
@@ -292,8 +311,9 @@ static const KeySpec keys[] = {
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network",  "cdn",  "hosts",  "consensus", "costs",
-                                     "da",       "workload", "test", "expect", "fault.NAME"};
+static const char *const groups[] = {"scenario", "network",   "webserver", "cdn",
+                                     "hosts",    "consensus", "costs",     "da",
+                                     "workload", "test",      "expect",    "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -475,6 +495,8 @@ static gboolean apply_special(ScenarioCtx *c, const KeySpec *k, const char *valu
         replace_text(&s->config.cdn_placement, value);
     } else if (strcmp(k->key, "marshal_region") == 0) {
         replace_text(&s->config.cdn_marshal_region, value);
+    } else if (strcmp(k->group, "webserver") == 0 && strcmp(k->key, "region") == 0) {
+        replace_text(&s->config.web_region, value);
     } else if (strcmp(k->key, "builder_region") == 0) {
         replace_text(&s->config.builder_region, value);
     } else if (strcmp(k->key, "rollup_regions") == 0) {
@@ -574,6 +596,9 @@ static void check_places(ScenarioCtx *c)
         }
         g_free(brokers);
         check_region(c, "cdn", "marshal_region", cfg->cdn_marshal_region);
+    }
+    if (cfg->transport.kind == SIM_TRANSPORT_WEBSERVER) {
+        check_region(c, "webserver", "region", cfg->web_region);
     }
     check_region(c, "da", "builder_region", cfg->builder_region);
     g_free(placed);
@@ -1150,6 +1175,13 @@ static const struct {
     {"cdn", "cpu_per_message", "5us"},
     {"cdn", "cpu_rate", "8Gbit"},
     {"cdn", "reconnect_delay", "2s"},
+    {"webserver", "servers", "1"},
+    {"webserver", "region", "eu-west-1"},
+    {"webserver", "uplink", "10Gbit"},
+    {"webserver", "downlink", "10Gbit"},
+    {"webserver", "vcpus", "8"},
+    {"webserver", "poll_interval", "50ms"},
+    {"webserver", "cpu_per_request", "20us"},
     {"network", "gst", "40s"},
     {"network", "pre_gst_delay", "exponential(mean=3s)"},
     {"network", "gst_delta", "500ms"},

@@ -24,17 +24,19 @@ typedef struct Fixture {
     uint32_t received[VALIDATORS];       /* copies each validator got through the transport */
     uint32_t received_plain[VALIDATORS]; /* copies that came host to host */
     uint32_t last_source[VALIDATORS];
+    SimTime last_time[VALIDATORS];
     gboolean da_member[VALIDATORS];
 } Fixture;
 
 static void deliver(SimNetwork *network, uint32_t host, const SimMessage *message, SimTime now,
                     void *user_data)
 {
-    (void)network, (void)now;
+    (void)network;
     Fixture *f = user_data;
     ck_assert_uint_lt(host, VALIDATORS);
     f->received[host]++;
     f->last_source[host] = sim_message_source(message);
+    f->last_time[host] = now;
 }
 
 static void plain(SimNetwork *network, uint32_t host, const SimMessage *message, SimTime now,
@@ -69,6 +71,7 @@ static void setup(Fixture *f, SimTransportKind kind, uint32_t da_members)
     relay.cdn.placement = "us-east-1";
     relay.cdn.marshal_region = "us-east-1";
     relay.cdn.cpu_per_message = 10 * SIM_US;
+    relay.web.region = "us-east-1";
     for (uint32_t i = 0; i < da_members; i++)
         f->da_member[i] = TRUE;
     relay.da_member = da_members > 0 ? f->da_member : NULL;
@@ -95,15 +98,20 @@ static void teardown(Fixture *f)
     ck_assert_uint_eq(sim_message_live_count(), 0);
 }
 
-static void send(Fixture *f, SimTime ready, uint32_t source, SimSendClass cls,
-                 const uint32_t *targets, size_t count)
+static void send_as(Fixture *f, SimTime ready, uint32_t source, SimSend how,
+                    const uint32_t *targets, size_t count)
 {
     GBytes *bytes = g_bytes_new("payload", 7);
     SimMessage *message = sim_message_new(source, f->type, bytes, 1000);
-    SimSend how = {cls, FALSE, 0};
     sim_transport_send(f->transport, ready, message, &how, targets, count);
     sim_message_unref(message);
     g_bytes_unref(bytes);
+}
+
+static void send(Fixture *f, SimTime ready, uint32_t source, SimSendClass cls,
+                 const uint32_t *targets, size_t count)
+{
+    send_as(f, ready, source, (SimSend){.cls = cls}, targets, count);
 }
 
 static void run_all(Fixture *f)
@@ -270,6 +278,97 @@ START_TEST(validators_of_a_dead_broker_reconnect_through_the_marshal)
 }
 END_TEST
 
+/* --- the web-server network ------------------------------------------------------------------ */
+
+START_TEST(web_post_goes_up_once_and_each_validator_polls_it)
+{
+    Fixture f;
+    setup(&f, SIM_TRANSPORT_WEBSERVER, 0);
+    uint32_t consensus = VALIDATORS, da = VALIDATORS + 1;
+    ck_assert_str_eq(sim_transport_relay_name(f.transport, consensus), "web-consensus");
+    ck_assert_str_eq(sim_transport_relay_name(f.transport, da), "web-da");
+    ck_assert_uint_eq(sim_transport_servers(f.transport), 2);
+    send(&f, 0, 0, SIM_SEND_BROADCAST, NULL, 0);
+    run_all(&f);
+    ck_assert_uint_eq(sent_by(&f, 0), 1); /* one POST */
+    ck_assert_uint_eq(sent_by(&f, consensus), VALIDATORS - 1);
+    ck_assert_uint_eq(sent_by(&f, da), 0);
+    /* Each copy waits for its recipient's next poll: later than a copy straight from the
+     * server, by at most one poll cycle; the poll phases differ per validator. */
+    SimDuration one_way = sim_network_base_latency(f.network, 0, consensus);
+    SimDuration wire = sim_time_transmit(1000, 1000000000);
+    SimTime posted = one_way + wire, earliest = SIM_TIME_NONE, latest = 0;
+    for (uint32_t v = 1; v < VALIDATORS; v++) {
+        ck_assert_uint_eq(f.received[v], 1);
+        ck_assert_uint_eq(f.last_source[v], 0);
+        SimTime cycle = 100 * SIM_MS + 2 * one_way;
+        ck_assert_uint_ge(f.last_time[v], posted + one_way);
+        ck_assert_uint_le(f.last_time[v], posted + cycle + one_way + 2 * wire);
+        earliest = MIN(earliest, f.last_time[v]);
+        latest = MAX(latest, f.last_time[v]);
+    }
+    ck_assert_uint_gt(latest - earliest, 10 * SIM_MS);
+    ck_assert_uint_eq(sim_transport_stats(f.transport)->relayed, VALIDATORS - 1);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(web_da_messages_go_to_the_da_server_and_committee)
+{
+    Fixture f;
+    setup(&f, SIM_TRANSPORT_WEBSERVER, 4);
+    uint32_t consensus = VALIDATORS, da = VALIDATORS + 1;
+    uint32_t committee[] = {0, 1, 2, 3};
+    SimSend how = {.cls = SIM_SEND_DA_BROADCAST, .da_class = TRUE};
+    send_as(&f, 0, 2, how, committee, G_N_ELEMENTS(committee));
+    uint32_t leader = 5;
+    send_as(&f, 0, 1, (SimSend){.cls = SIM_SEND_DIRECT, .da_class = TRUE}, &leader, 1);
+    run_all(&f);
+    ck_assert_uint_eq(sent_by(&f, consensus), 0);
+    ck_assert_uint_eq(sent_by(&f, da), 3 + 1); /* the three other members, and the leader */
+    for (uint32_t v = 0; v < VALIDATORS; v++) {
+        uint32_t expected = (v < 4 && v != 2) || v == leader ? 1 : 0;
+        ck_assert_uint_eq(f.received[v] + f.received_plain[v], expected + (v == 2));
+    }
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(web_a_down_validator_gets_what_the_server_held_when_back)
+{
+    Fixture f;
+    setup(&f, SIM_TRANSPORT_WEBSERVER, 0);
+    uint32_t consensus = VALIDATORS;
+    sim_network_host_crash(f.network, 3);
+    sim_transport_host_down(f.transport, 3);
+    send(&f, 0, 0, SIM_SEND_BROADCAST, NULL, 0);
+    SimEngineLimits soon = {1 * SIM_S, 0};
+    sim_engine_run(f.engine, &soon);
+    ck_assert_uint_eq(f.received[3], 0);
+    ck_assert_uint_eq(f.received[4], 1);
+    sim_network_host_restart(f.network, 3);
+    sim_transport_host_up(f.transport, 3);
+    run_all(&f);
+    ck_assert_uint_eq(f.received[3], 1);
+    /* A crashed server loses what it held. */
+    memset(f.received, 0, sizeof f.received);
+    sim_network_host_crash(f.network, 5);
+    sim_transport_host_down(f.transport, 5);
+    send(&f, sim_engine_now(f.engine), 0, SIM_SEND_BROADCAST, NULL, 0);
+    SimTime now = sim_engine_now(f.engine);
+    SimEngineLimits posted = {now + 50 * SIM_MS, 0};
+    sim_engine_run(f.engine, &posted);
+    sim_network_host_crash(f.network, consensus);
+    sim_transport_host_down(f.transport, consensus);
+    sim_network_host_restart(f.network, 5);
+    sim_transport_host_up(f.transport, 5);
+    run_all(&f);
+    ck_assert_uint_eq(f.received[5], 0);
+    ck_assert_uint_gt(sim_transport_stats(f.transport)->lost_disconnected, 0);
+    teardown(&f);
+}
+END_TEST
+
 START_TEST(direct_transport_sends_host_to_host)
 {
     Fixture f;
@@ -298,5 +397,10 @@ Suite *test_suite(void)
     tcase_add_test(tc, validators_of_a_dead_broker_reconnect_through_the_marshal);
     tcase_add_test(tc, direct_transport_sends_host_to_host);
     suite_add_tcase(s, tc);
+    TCase *web = tcase_create("webserver");
+    tcase_add_test(web, web_post_goes_up_once_and_each_validator_polls_it);
+    tcase_add_test(web, web_da_messages_go_to_the_da_server_and_committee);
+    tcase_add_test(web, web_a_down_validator_gets_what_the_server_held_when_back);
+    suite_add_tcase(s, web);
     return s;
 }
