@@ -221,7 +221,7 @@ static void block_ready(ProtoNode *node, ProtoPayload *payload)
                         .commit = payload->commit};
     node__emit(node, &note);
     send_da_proposal(node);
-    send_shares(node);
+    if (node->shared->dispersal) send_shares(node);
     node->requests.propose = TRUE;
 }
 
@@ -291,6 +291,12 @@ static void check_vote(ProtoNode *node, DaRecord *r)
     }
     const ProtoCommit *c = &leaf->header.payload_commit;
     if (!r->dac || !proto_commit_equal(&r->dac_commit, c)) return;
+    if (!node->shared->dispersal) {
+        PROTO_ASSERT(node->requests.vote == NULL);
+        node->requests.vote = r->pending; /* no VID: the DA certificate is all there is */
+        r->pending = NULL;
+        return;
+    }
     if (!r->share || !proto_commit_equal(&r->share_commit, c)) return;
     /* The share's table and size are the ones the commitment fixes: a header that states
      * others describes a block that does not exist, and gets no vote. */
@@ -317,7 +323,7 @@ void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf)
     proto_leaf_unref(r->pending);
     r->pending = proto_leaf_ref(leaf);
     check_vote(node, r);
-    if (r->pending != NULL && !r->share) {
+    if (r->pending != NULL && !r->share && node->shared->dispersal) {
         node__timer_set(node, PROTO_TIMER_DATA, node->now + node->config.data_request_delay);
     }
 }
@@ -478,6 +484,7 @@ static int on_da_cert(ProtoNode *node, const ProtoMsg *msg)
 static int on_share(ProtoNode *node, const ProtoMsg *msg)
 {
     const ProtoDataMsg *d = &msg->data;
+    if (!node->shared->dispersal) return PROTO_ERR_NOT_RECIPIENT; /* no VID in this network */
     if (d->owner != node->id) return PROTO_ERR_NOT_RECIPIENT;
     if (msg->type == PROTO_MSG_VID_SHARE && msg->sender != node__leader(node, d->view)) {
         return PROTO_ERR_LEADER;
@@ -521,6 +528,7 @@ static int on_share(ProtoNode *node, const ProtoMsg *msg)
 static int on_vid_request(ProtoNode *node, const ProtoMsg *msg)
 {
     const ProtoDataMsg *d = &msg->data;
+    if (!node->shared->dispersal) return PROTO_ERR_NOT_RECIPIENT;
     DaRecord *r = record(node, d->view, FALSE);
     if (r == NULL) return PROTO_ERR_UNKNOWN;
     ProtoMsg reply = {.type = PROTO_MSG_VID_RESPONSE, .sender = node->id};

@@ -55,6 +55,7 @@ void proto_shared_enable_da(ProtoShared *shared, const ProtoNodeId *members, uin
     }
     shared->da_threshold = 2 * shared->da_stake / 3 + 1;
     shared->synthetic = synthetic;
+    shared->dispersal = TRUE;
     shared->endpoint_count = endpoint_count;
     shared->empty = proto_payload_empty(shared->vid, synthetic);
 }

@@ -72,8 +72,13 @@ typedef struct ProtoShared {
     uint8_t *da_members; /* bitmap over validators */
     uint32_t da_count;
     uint64_t da_stake;
-    uint64_t da_threshold;    /* floor(2 S_DA / 3) + 1 */
-    gboolean synthetic;       /* payload form of the run */
+    uint64_t da_threshold; /* floor(2 S_DA / 3) + 1 */
+    gboolean synthetic;    /* payload form of the run */
+    /* VID dispersal: the leader sends every validator its share, and a replica votes only with
+     * its share in hand (TRUE after proto_shared_enable_da). FALSE is the DA layer of the paper
+     * and of Doppio (hotshot.md 4.4): the committee holds the whole block, nobody else any of
+     * it, and replicas vote on the DA certificate alone. */
+    gboolean dispersal;
     ProtoPayload *empty;      /* the empty block a leader proposes without a builder's */
     ProtoRecvCache *received; /* broadcasts decoded once for all recipients (recv_cache.h) */
     /* The last vote commitments computed: the voters of a view and its next leader, checking

@@ -32,6 +32,7 @@ static const Metric metrics[] = {
     {"finality_p50_s", "finality.p50", 1},
     {"finality_p99_s", "finality.p99", 1},
     {"blocks_per_s", "blocks_per_s", 1},
+    {"view_time_s", "view_time_s", 1},
     {"payload_mb_per_s", "payload_bytes_per_s", 1e-6},
     {"failed_views", "failed_views", 1},
     {"tx_per_s", "transactions.tx_per_s", 1},

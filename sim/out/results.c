@@ -589,20 +589,24 @@ static void expectations_array(JsonBuilder *b, const SimResultsInfo *info)
     json_builder_end_array(b);
 }
 
-/* Decides (blocks, bytes) per second between the first and the last decide. */
+/* Decides (blocks, bytes) per second between the first and the last decide, and the mean
+ * view time over the same span: its length over the views from the first block's to the last's
+ * (failed views count, as they take their time). */
 static void throughput_members(JsonBuilder *b, const SimRun *run)
 {
     const GArray *blocks = ana_liveness_decided(sim_run_liveness(run));
-    double span = 0, bytes = 0;
+    double span = 0, bytes = 0, views = 0;
     if (blocks->len > 1) {
         const AnaBlockRecord *first = &g_array_index(blocks, AnaBlockRecord, 0);
         const AnaBlockRecord *last = &g_array_index(blocks, AnaBlockRecord, blocks->len - 1);
         span = seconds(last->decided_at - first->decided_at);
+        views = last->view > first->view ? (double)(last->view - first->view) : 0;
         for (guint i = 1; i < blocks->len; i++)
             bytes += (double)g_array_index(blocks, AnaBlockRecord, i).payload_bytes;
     }
     member_double(b, "blocks_per_s", span > 0 ? (double)(blocks->len - 1) / span : 0);
     member_double(b, "payload_bytes_per_s", span > 0 ? bytes / span : 0);
+    member_double(b, "view_time_s", views > 0 ? span / views : 0);
 }
 
 static void data_members(JsonBuilder *b, const SimRun *run)

@@ -96,6 +96,7 @@ void sim_run_config_init(SimRunConfig *c)
         .tx_size = {SIM_DIST_CONSTANT, SIM_QUANTITY_SIZE, 300, 0, 0, FALSE},
         .rollup_placement = g_strdup("all"),
         .rollup_fetch = PROTO_ROLLUP_FROM_DA,
+        .vid_dispersal = TRUE,
         .tx_end = SIM_TIME_NONE,
         .gst = SIM_TIME_NONE,
         .pre_gst_delay = {SIM_DIST_UNIFORM, SIM_QUANTITY_DURATION, 0, 2e9, 0, FALSE},
@@ -726,7 +727,10 @@ static gboolean build_committee(SimRun *run, GError **error)
         sim_rng_bytes(&key, seeds[i], 32);
         sim_rng_clear(&key);
     }
-    run->crypto = proto_crypto_new(c->crypto, c->nodes, (const uint8_t(*)[32])seeds, &c->costs);
+    /* Without VID the block commitment is a hash of the block, not an encoding of it. */
+    ProtoCostTable costs = c->costs;
+    if (c->da && !c->vid_dispersal) costs.vid_encode_per_mib = costs.hash_per_mib;
+    run->crypto = proto_crypto_new(c->crypto, c->nodes, (const uint8_t(*)[32])seeds, &costs);
     g_free(seeds);
     uint64_t *stakes = g_new(uint64_t, c->nodes);
     if (!build_stakes(c, stakes, error)) {
@@ -758,6 +762,7 @@ static void build_da(SimRun *run)
         for (uint32_t i = 0; i < c->da_committee; i++)
             members[i] = i;
         proto_shared_enable_da(run->shared, members, c->da_committee, c->synthetic, run->hosts);
+        run->shared->dispersal = c->vid_dispersal;
         g_free(members);
         run->data = ana_data_new(c->nodes, run->shared->vid->threshold);
         for (uint32_t id = 0; id < c->nodes; id++) {
@@ -892,6 +897,8 @@ static gboolean check_da(const SimRunConfig *c, GError **error)
         why = c->synthetic ? "block_max must be below 4 GiB (the namespace table's offsets are u32)"
                            : "block_max must be at most 32 MiB with real payloads (they travel "
                              "whole in one message)";
+    } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && !c->vid_dispersal) {
+        why = "rollups cannot rebuild blocks from VID shares without VID ([da] vid = none)";
     } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && c->synthetic) {
         why = "rollups can rebuild blocks from VID shares only with real payloads";
     } else if (c->rollups > 4096) {

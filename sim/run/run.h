@@ -115,6 +115,7 @@ typedef struct SimRunConfig {
     /* Data availability and workload (off unless `da`). */
     gboolean da;                 /* DA committee, VID shares, payloads, the vote rule */
     uint32_t da_committee;       /* members: validators 0 .. da_committee-1 */
+    gboolean vid_dispersal;      /* [da] vid: avid-m (TRUE) or none (ProtoShared.dispersal) */
     gboolean synthetic;          /* synthetic payloads (sizes only) instead of real bytes */
     uint64_t block_max;          /* bytes */
     SimDuration builder_delay;   /* the builder's answer to a block request */
