@@ -231,8 +231,8 @@ uint32_t sim_cdn_broker_of(const SimCdn *cdn, uint32_t validator)
 
 /* Whether all of `targets` are exactly the DA committee but the sender (so a topic broadcast
  * reaches the same validators). */
-static gboolean is_committee(const SimCdn *cdn, uint32_t sender, const uint32_t *targets,
-                             size_t count)
+gboolean sim_cdn_covers_committee(const SimCdn *cdn, uint32_t sender, const uint32_t *targets,
+                                  size_t count)
 {
     if (cdn->da_member == NULL) return FALSE;
     size_t members = 0;
@@ -264,7 +264,7 @@ gboolean sim_cdn_send(SimCdn *cdn, SimTime ready, SimMessage *message, const Sim
                             route(OP_PUBLISH, TOPIC_GLOBAL), FALSE);
         return TRUE;
     }
-    if (send->cls == SIM_SEND_DA_BROADCAST && is_committee(cdn, v, targets, count)) {
+    if (send->cls == SIM_SEND_DA_BROADCAST && sim_cdn_covers_committee(cdn, v, targets, count)) {
         for (size_t i = 0; i < count; i++) {
             if (targets[i] == v) sim_network_send(cdn->network, ready, message, v);
         }

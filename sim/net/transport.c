@@ -15,6 +15,7 @@ struct SimTransport {
     uint32_t brokers;
     SimWeb *web;
     uint32_t servers;
+    uint32_t validators;
 };
 
 static const char *const kind_names[SIM_TRANSPORT_KIND_COUNT_] = {
@@ -108,6 +109,7 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
     SimTransport *transport = g_new0(SimTransport, 1);
     transport->kind = (SimTransportKind)setup->kind;
     transport->network = network;
+    transport->validators = setup->validators;
     SimDeliver to_protocol = {deliver, deliver_data};
     switch (transport->kind) {
     case SIM_TRANSPORT_DIRECT:
@@ -169,6 +171,20 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
     case SIM_TRANSPORT_KIND_COUNT_:
         SIM_UNREACHABLE();
     }
+}
+
+uint64_t sim_transport_uplink_copies(const SimTransport *transport, uint32_t source,
+                                     const SimSend *send, const uint32_t *targets, size_t count)
+{
+    gboolean relayed = transport->cdn != NULL || transport->web != NULL;
+    if (send->cls == SIM_SEND_BROADCAST) return relayed ? 1 : transport->validators - 1;
+    if (relayed && send->cls == SIM_SEND_DA_BROADCAST) {
+        gboolean topic = transport->cdn != NULL
+                             ? sim_cdn_covers_committee(transport->cdn, source, targets, count)
+                             : sim_web_covers_committee(transport->web, source, targets, count);
+        if (topic) return 1;
+    }
+    return count;
 }
 
 void sim_transport_host_down(SimTransport *transport, uint32_t host)

@@ -79,6 +79,13 @@ SimTransportKind sim_transport_kind(const SimTransport *transport);
 void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *message,
                         const SimSend *send, const uint32_t *targets, size_t count);
 
+/* How many copies of a message sim_transport_send would put on the sender's own uplink (the
+ * same arguments): a broadcast is validators - 1 copies host to host and one through a relay;
+ * a DA proposal to the whole committee one through a relay with topics or posts; directs one
+ * each (copies to oneself and to endpoints included, as the direct transport counts them). */
+uint64_t sim_transport_uplink_copies(const SimTransport *transport, uint32_t source,
+                                     const SimSend *send, const uint32_t *targets, size_t count);
+
 /* A relay or a validator crashed or came back (called after sim_network_host_crash/restart):
  * validators connected to a dead broker reconnect through the marshal. */
 void sim_transport_host_down(SimTransport *transport, uint32_t host);

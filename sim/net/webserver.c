@@ -172,8 +172,8 @@ void sim_web_free(SimWeb *web)
 }
 
 /* Whether all of `targets` are exactly the DA committee but the sender. */
-static gboolean is_committee(const SimWeb *web, uint32_t sender, const uint32_t *targets,
-                             size_t count)
+gboolean sim_web_covers_committee(const SimWeb *web, uint32_t sender, const uint32_t *targets,
+                                  size_t count)
 {
     if (web->da_member == NULL) return FALSE;
     size_t members = 0, seen = 0;
@@ -198,7 +198,7 @@ void sim_web_send(SimWeb *web, SimTime ready, SimMessage *message, const SimSend
         sim_network_forward(web->network, v, ready, message, server, route(OP_POST, TO_ALL), FALSE);
         return;
     }
-    if (send->cls == SIM_SEND_DA_BROADCAST && is_committee(web, v, targets, count)) {
+    if (send->cls == SIM_SEND_DA_BROADCAST && sim_web_covers_committee(web, v, targets, count)) {
         for (size_t i = 0; i < count; i++) {
             if (targets[i] == v) sim_network_send(web->network, ready, message, v);
         }

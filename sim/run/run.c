@@ -264,10 +264,10 @@ static void twin_send(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Si
     }
 }
 
-/* The oracles' and counters' view of one send action. */
-static void account_send(SimRun *run, uint32_t id, const ProtoAction *a)
+/* The oracles' and counters' view of one send action, whose bytes leave the sender `copies`
+ * times. */
+static void account_send(SimRun *run, uint32_t id, const ProtoAction *a, uint64_t copies)
 {
-    uint64_t copies = a->kind == PROTO_ACTION_BROADCAST ? run->config.nodes - 1 : 1;
     if (run->data != NULL) {
         ana_data_on_send(run->data, role_of(a->msg_type), a->msg_type, a->size, copies);
         if (a->msg_type == PROTO_MSG_DA_PROPOSAL || a->msg_type == PROTO_MSG_VID_SHARE) {
@@ -285,12 +285,13 @@ static void send_actions(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
                          const ProtoAction *actions, guint count)
 {
     const ProtoAction *a = &actions[0];
-    for (guint i = 0; i < count; i++)
-        account_send(run, id, &actions[i]);
     SimMessage *message = sim_message_new(id, run->net_type[a->msg_type], a->bytes, a->size);
     if (has_twins(run, id)) {
-        for (guint i = 0; i < count; i++)
+        for (guint i = 0; i < count; i++) {
+            account_send(run, id, &actions[i],
+                         a->kind == PROTO_ACTION_BROADCAST ? run->config.nodes - 1 : 1);
             twin_send(run, id, side, ready, message, &actions[i]);
+        }
     } else {
         ProtoNode *node = run->nodes[id];
         SimSend send = send_of(a, node != NULL ? proto_node_view(node) : 0);
@@ -298,6 +299,13 @@ static void send_actions(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
         uint32_t *targets = count <= G_N_ELEMENTS(stack) ? stack : g_new(uint32_t, count);
         for (guint i = 0; i < count; i++)
             targets[i] = actions[i].target;
+        /* Counted as the copies that leave the sender's uplink: one per recipient host to
+         * host, one for all of them when a relay fans a broadcast out. */
+        uint64_t copies = sim_transport_uplink_copies(run->transport, id, &send, targets, count);
+        for (guint i = 0; i < count; i++) {
+            uint64_t share = copies / count + (i < copies % count ? 1 : 0);
+            account_send(run, id, &actions[i], share);
+        }
         sim_transport_send(run->transport, ready, message, &send, targets, count);
         if (targets != stack) g_free(targets);
     }
