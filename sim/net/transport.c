@@ -5,12 +5,14 @@
 
 #include "sim/core/assert.h"
 #include "sim/net/cdn.h"
+#include "sim/net/gossip.h"
 
 struct SimTransport {
     SimTransportKind kind;
     SimNetwork *network;
     SimTransportStats stats;
     SimCdn *cdn;
+    SimGossip *gossip;
     uint32_t brokers;
 };
 
@@ -69,9 +71,9 @@ uint32_t sim_transport_relay_count(const SimRelaySetup *setup)
     case SIM_TRANSPORT_CDN:
         return sim_cdn_relay_count(&setup->cdn);
     case SIM_TRANSPORT_DIRECT:
+    case SIM_TRANSPORT_LIBP2P: /* validator to validator: no relay hosts */
         return 0;
     case SIM_TRANSPORT_WEBSERVER:
-    case SIM_TRANSPORT_LIBP2P:
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
         break;
@@ -83,11 +85,13 @@ static void on_route(SimNetwork *network, uint32_t host, const SimMessage *messa
                      uint64_t route, SimTime now, void *user_data)
 {
     (void)network;
-    (void)from;
     SimTransport *transport = user_data;
     switch (sim_route_owner(route)) {
     case SIM_ROUTE_CDN:
         sim_cdn_route(transport->cdn, host, message, sim_route_word(route), now);
+        break;
+    case SIM_ROUTE_GOSSIP:
+        sim_gossip_route(transport->gossip, host, message, from, sim_route_word(route), now);
         break;
     default:
         SIM_UNREACHABLE();
@@ -111,8 +115,11 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
         if (transport->cdn == NULL) break;
         sim_network_set_router(network, on_route, transport);
         return transport;
-    case SIM_TRANSPORT_WEBSERVER:
     case SIM_TRANSPORT_LIBP2P:
+        transport->gossip = sim_gossip_new(network, setup, to_protocol, &transport->stats);
+        sim_network_set_router(network, on_route, transport);
+        return transport;
+    case SIM_TRANSPORT_WEBSERVER:
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
         SIM_UNREACHABLE();
@@ -125,6 +132,7 @@ void sim_transport_free(SimTransport *transport)
 {
     if (transport == NULL) return;
     sim_cdn_free(transport->cdn);
+    sim_gossip_free(transport->gossip);
     g_free(transport);
 }
 
@@ -148,8 +156,10 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
     case SIM_TRANSPORT_CDN:
         sim_cdn_send(transport->cdn, ready, message, send, targets, count);
         break;
-    case SIM_TRANSPORT_WEBSERVER:
     case SIM_TRANSPORT_LIBP2P:
+        sim_gossip_send(transport->gossip, ready, message, send, targets, count);
+        break;
+    case SIM_TRANSPORT_WEBSERVER:
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
         SIM_UNREACHABLE();
@@ -159,11 +169,13 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
 void sim_transport_host_down(SimTransport *transport, uint32_t host)
 {
     if (transport->cdn != NULL) sim_cdn_host_down(transport->cdn, host);
+    if (transport->gossip != NULL) sim_gossip_host_down(transport->gossip, host);
 }
 
 void sim_transport_host_up(SimTransport *transport, uint32_t host)
 {
     if (transport->cdn != NULL) sim_cdn_host_up(transport->cdn, host);
+    if (transport->gossip != NULL) sim_gossip_host_up(transport->gossip, host);
 }
 
 const char *sim_transport_relay_name(const SimTransport *transport, uint32_t host)
@@ -191,4 +203,11 @@ uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validat
 const SimTransportStats *sim_transport_stats(const SimTransport *transport)
 {
     return &transport->stats;
+}
+
+const uint32_t *sim_transport_mesh(const SimTransport *transport, uint32_t validator, size_t *count)
+{
+    if (transport->gossip != NULL) return sim_gossip_mesh(transport->gossip, validator, count);
+    *count = 0;
+    return NULL;
 }

@@ -93,8 +93,9 @@ static const char *const loss_names[] = {"retransmit", "drop", NULL};
 static const int loss_values[] = {SIM_LOSS_RETRANSMIT, SIM_LOSS_DROP};
 static const char *const payload_names[] = {"synthetic", "real", NULL};
 static const int payload_values[] = {TRUE, FALSE};
-static const char *const transport_names[] = {"direct", "cdn", NULL};
-static const int transport_values[] = {SIM_TRANSPORT_DIRECT, SIM_TRANSPORT_CDN};
+static const char *const transport_names[] = {"direct", "cdn", "libp2p", NULL};
+static const int transport_values[] = {SIM_TRANSPORT_DIRECT, SIM_TRANSPORT_CDN,
+                                       SIM_TRANSPORT_LIBP2P};
 static const char *const tcp_names[] = {"ideal", "linux-default", "tuned", NULL};
 static const int tcp_values[] = {SIM_TCP_IDEAL, SIM_TCP_LINUX_DEFAULT, SIM_TCP_TUNED};
 static const char *const flag_names[] = {"true", "false", NULL};
@@ -197,7 +198,8 @@ static const KeySpec keys[] = {
              gst_delta),
     CHOICE("network", "transport", "direct",
            "how validators' messages travel: direct (host to host), cdn (Push-CDN brokers; "
-           "[cdn] group) (sim/net/transport.h)",
+           "[cdn] group), libp2p (gossipsub and request-response; [libp2p] group) "
+           "(sim/net/transport.h)",
            transport.kind, transport_names, transport_values),
     COUNT("cdn", "brokers", "3", "Push-CDN brokers (Cappuccino ran 3)", transport.cdn.brokers, 4, 1,
           1024),
@@ -219,6 +221,30 @@ static const KeySpec keys[] = {
     DURATION("cdn", "reconnect_delay", "1s",
              "from a broker's crash until its validators notice and go to the marshal",
              transport.cdn.reconnect_delay),
+    COUNT("libp2p", "mesh_n", "8",
+          "gossipsub mesh peers each validator keeps (HotShot's libp2p GossipConfig: 8; "
+          "hotshot.md 2.4)",
+          transport.gossip.mesh_n, 4, 1, 1024),
+    COUNT("libp2p", "mesh_n_low", "6",
+          "below this many mesh peers a validator grafts more at the next heartbeat (HotShot: 6)",
+          transport.gossip.mesh_n_low, 4, 1, 1024),
+    COUNT("libp2p", "mesh_n_high", "12", "the most mesh peers a validator keeps (HotShot: 12)",
+          transport.gossip.mesh_n_high, 4, 1, 1024),
+    QUANTITY("libp2p", "heartbeat", "1s",
+             "gossipsub's mesh maintenance period: a crashed validator leaves the meshes at the "
+             "next one (HotShot: 1 s)",
+             transport.gossip.heartbeat, SIM_QUANTITY_DURATION, 1),
+    BOOL("libp2p", "flood_publish", "true",
+         "a publisher sends its own broadcast to every validator, not only its mesh peers "
+         "(HotShot: on)",
+         transport.gossip.flood_publish),
+    DURATION("libp2p", "duplicate_cache", "60s",
+             "how long a validator remembers a message id to filter duplicates (HotShot: 60 s)",
+             transport.gossip.duplicate_cache),
+    COUNT("libp2p", "kademlia_hops", "3",
+          "round trips of the Kademlia lookup before the first direct to a peer (a model "
+          "choice: about log16 of 1,000 peers; docs/calibration.md)",
+          transport.gossip.kademlia_hops, 4, 0, 64),
     COUNT("hosts", "vcpus", "1",
           "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
           "a time, the model before vCPUs; Espresso's testnets ran 2)",
@@ -292,8 +318,9 @@ static const KeySpec keys[] = {
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network",  "cdn",  "hosts",  "consensus", "costs",
-                                     "da",       "workload", "test", "expect", "fault.NAME"};
+static const char *const groups[] = {"scenario", "network",   "cdn",    "libp2p",
+                                     "hosts",    "consensus", "costs",  "da",
+                                     "workload", "test",      "expect", "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -724,10 +751,25 @@ static void check_tcp(ScenarioCtx *c)
     }
 }
 
+/* Gossipsub's bounds: mesh_n_low <= mesh_n <= mesh_n_high. */
+static void check_gossip(ScenarioCtx *c)
+{
+    const SimGossipConfig *g = &c->s->config.transport.gossip;
+    if (g->mesh_n_low > g->mesh_n) {
+        reader__problem(c, "libp2p", "mesh_n_low", "is %u, more than [libp2p] mesh_n (%u)",
+                        g->mesh_n_low, g->mesh_n);
+    }
+    if (g->mesh_n > g->mesh_n_high) {
+        reader__problem(c, "libp2p", "mesh_n_high", "is %u, less than [libp2p] mesh_n (%u)",
+                        g->mesh_n_high, g->mesh_n);
+    }
+}
+
 static void check_config(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     check_places(c);
+    check_gossip(c);
     check_tcp(c);
     check_stake(c);
     check_data_path(c);
@@ -892,10 +934,11 @@ static void check_groups(ScenarioCtx *c)
             continue;
         }
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
-        reader__problem(c, names[i], NULL,
-                        "unknown group%s%s%s; the groups are scenario, network, hosts, "
-                        "consensus, costs, da, workload, test, expect and fault.NAME",
-                        close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
+        reader__problem(
+            c, names[i], NULL,
+            "unknown group%s%s%s; the groups are scenario, network, cdn, libp2p, hosts, "
+            "consensus, costs, da, workload, test, expect and fault.NAME",
+            close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
     g_strfreev(names);
 }
@@ -1150,6 +1193,13 @@ static const struct {
     {"cdn", "cpu_per_message", "5us"},
     {"cdn", "cpu_rate", "8Gbit"},
     {"cdn", "reconnect_delay", "2s"},
+    {"libp2p", "mesh_n", "6"},
+    {"libp2p", "mesh_n_low", "4"},
+    {"libp2p", "mesh_n_high", "10"},
+    {"libp2p", "heartbeat", "700ms"},
+    {"libp2p", "flood_publish", "false"},
+    {"libp2p", "duplicate_cache", "2min"},
+    {"libp2p", "kademlia_hops", "5"},
     {"network", "gst", "40s"},
     {"network", "pre_gst_delay", "exponential(mean=3s)"},
     {"network", "gst_delta", "500ms"},
