@@ -47,6 +47,8 @@ void sim_transport_defaults(SimRelaySetup *setup)
         .vcpus = 4,
         .poll_interval = 100 * SIM_MS, /* the paper, section 4.4 */
     };
+    /* HotShot's GossipConfig::default (libp2p-networking network/node/config.rs); kademlia_hops
+     * is the model's own. */
     setup->gossip = (SimGossipConfig){
         .mesh_n = 8,
         .mesh_n_low = 6,

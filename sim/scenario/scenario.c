@@ -222,28 +222,31 @@ static const KeySpec keys[] = {
              "from a broker's crash until its validators notice and go to the marshal",
              transport.cdn.reconnect_delay),
     COUNT("libp2p", "mesh_n", "8",
-          "gossipsub mesh peers each validator keeps (HotShot's libp2p GossipConfig: 8; "
-          "hotshot.md 2.4)",
+          "gossipsub mesh peers each validator keeps (HotShot's GossipConfig default, "
+          "crates/libp2p-networking/src/network/node/config.rs: 8, from Ethereum's spec)",
           transport.gossip.mesh_n, 4, 1, 1024),
     COUNT("libp2p", "mesh_n_low", "6",
-          "below this many mesh peers a validator grafts more at the next heartbeat (HotShot: 6)",
+          "below this many mesh peers a validator grafts more at the next heartbeat (HotShot's "
+          "GossipConfig: 6)",
           transport.gossip.mesh_n_low, 4, 1, 1024),
-    COUNT("libp2p", "mesh_n_high", "12", "the most mesh peers a validator keeps (HotShot: 12)",
+    COUNT("libp2p", "mesh_n_high", "12",
+          "the most mesh peers a validator keeps (HotShot's GossipConfig: 12)",
           transport.gossip.mesh_n_high, 4, 1, 1024),
     QUANTITY("libp2p", "heartbeat", "1s",
              "gossipsub's mesh maintenance period: a crashed validator leaves the meshes at the "
-             "next one (HotShot: 1 s)",
+             "next one (HotShot's GossipConfig: 1 s, libp2p's default)",
              transport.gossip.heartbeat, SIM_QUANTITY_DURATION, 1),
     BOOL("libp2p", "flood_publish", "true",
          "a publisher sends its own broadcast to every validator, not only its mesh peers "
-         "(HotShot: on)",
+         "(HotShot's GossipConfig: true)",
          transport.gossip.flood_publish),
     DURATION("libp2p", "duplicate_cache", "60s",
-             "how long a validator remembers a message id to filter duplicates (HotShot: 60 s)",
+             "how long a validator remembers a message id to filter duplicates (HotShot's "
+             "GossipConfig duplicate_cache_time: 60 s)",
              transport.gossip.duplicate_cache),
     COUNT("libp2p", "kademlia_hops", "3",
-          "round trips of the Kademlia lookup before the first direct to a peer (a model "
-          "choice: about log16 of 1,000 peers; docs/calibration.md)",
+          "round trips of the Kademlia lookup of a peer id before the first direct to it (a "
+          "model choice, about log base 8 of 1,000 peers; docs/calibration.md)",
           transport.gossip.kademlia_hops, 4, 0, 64),
     COUNT("hosts", "vcpus", "1",
           "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
@@ -751,17 +754,28 @@ static void check_tcp(ScenarioCtx *c)
     }
 }
 
-/* Gossipsub's bounds: mesh_n_low <= mesh_n <= mesh_n_high. */
+/* Gossipsub's bounds: mesh_n_low <= mesh_n <= mesh_n_high. The problem names the bound when
+ * it is set, else mesh_n (so the key that was changed is the one named). */
 static void check_gossip(ScenarioCtx *c)
 {
     const SimGossipConfig *g = &c->s->config.transport.gossip;
     if (g->mesh_n_low > g->mesh_n) {
-        reader__problem(c, "libp2p", "mesh_n_low", "is %u, more than [libp2p] mesh_n (%u)",
-                        g->mesh_n_low, g->mesh_n);
+        if (g_key_file_has_key(c->file, "libp2p", "mesh_n_low", NULL)) {
+            reader__problem(c, "libp2p", "mesh_n_low", "is %u, more than [libp2p] mesh_n (%u)",
+                            g->mesh_n_low, g->mesh_n);
+        } else {
+            reader__problem(c, "libp2p", "mesh_n", "is %u, less than [libp2p] mesh_n_low (%u)",
+                            g->mesh_n, g->mesh_n_low);
+        }
     }
     if (g->mesh_n > g->mesh_n_high) {
-        reader__problem(c, "libp2p", "mesh_n_high", "is %u, less than [libp2p] mesh_n (%u)",
-                        g->mesh_n_high, g->mesh_n);
+        if (g_key_file_has_key(c->file, "libp2p", "mesh_n_high", NULL)) {
+            reader__problem(c, "libp2p", "mesh_n_high", "is %u, less than [libp2p] mesh_n (%u)",
+                            g->mesh_n_high, g->mesh_n);
+        } else {
+            reader__problem(c, "libp2p", "mesh_n", "is %u, more than [libp2p] mesh_n_high (%u)",
+                            g->mesh_n, g->mesh_n_high);
+        }
     }
 }
 
