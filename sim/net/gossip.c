@@ -39,14 +39,13 @@ struct SimGossip {
     SimDeliver deliver;
     SimTransportStats *stats;
     uint32_t validators;
-    uint64_t seed;
     uint32_t *mesh;    /* validators x mesh_n_high: each validator's mesh peers, ascending */
     uint32_t *degree;  /* per validator: its mesh peers */
     gboolean *member;  /* per validator: in the overlay (as of the last heartbeat) */
     gboolean *dropped; /* per validator: went down since the last heartbeat */
     GPtrArray *seen;   /* Seen records of ids seen_base .. seen_base + len - 1 */
     uint64_t seen_base;
-    GArray **known; /* per validator, made on its first direct: Known, ascending by peer */
+    GArray **known; /* per validator, made when it first needs one: Known, ascending by peer */
     SimRng mesh_rng;
     SimRng heartbeat_rng;
     uint64_t kademlia_key;
@@ -258,6 +257,7 @@ void sim_gossip_host_down(SimGossip *gossip, uint32_t host)
 {
     if (host >= gossip->validators) return;
     gossip->dropped[host] = TRUE;
+    if (gossip->known[host] != NULL) g_array_set_size(gossip->known[host], 0); /* in memory */
     for (guint i = 0; i < gossip->seen->len; i++) {
         Seen *seen = g_ptr_array_index(gossip->seen, i);
         seen->first_seen[host] = SIM_TIME_NONE; /* its seen-cache was in memory */
@@ -411,8 +411,11 @@ static void on_lookup(SimEngine *engine, const SimEvent *event, void *user_data)
     (void)engine;
     SimGossip *gossip = user_data;
     SimMessage *message = event->payload;
-    sim_network_forward(gossip->network, event->source, event->time, message, event->target,
-                        route(OP_DIRECT, 0), FALSE);
+    /* A sender that crashed during the lookup lost the message with it, even if it is back. */
+    if (sim_network_host(gossip->network, event->source)->incarnation == event->arg) {
+        sim_network_forward(gossip->network, event->source, event->time, message, event->target,
+                            route(OP_DIRECT, 0), FALSE);
+    }
     sim_message_unref(message);
 }
 
@@ -435,8 +438,9 @@ static void direct(SimGossip *gossip, SimTime ready, SimMessage *message, uint32
         return;
     }
     /* Not on the uplink yet: the copy takes its slot when the lookup is over. */
+    uint32_t incarnation = sim_network_host(gossip->network, v)->incarnation;
     sim_engine_schedule(gossip->engine, known, gossip->kind_lookup, w, v, sim_message_ref(message),
-                        0);
+                        incarnation);
 }
 
 void sim_gossip_send(SimGossip *gossip, SimTime ready, SimMessage *message, const SimSend *send,

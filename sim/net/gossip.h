@@ -31,19 +31,20 @@
  * one direct per DA member). The first direct from a to b waits for a Kademlia lookup of b's
  * peer id: kademlia_hops round trips, hop i to a peer drawn from (seed, a, b, i), each costing
  * twice the base one-way latency between a and that peer (no jitter, no bytes on the links); the
- * copy is handed to a's uplink when the lookup ends. Later directs from a to b go at once, and
- * a validator that receives a direct from a knows a from then on (the connection it came on).
- * Copies to the sender itself or to endpoints (builder, rollups) go host to host, as under
- * every transport.
+ * copy is handed to a's uplink when the lookup ends. Later directs from a to b go at once (or
+ * when the lookup under way ends), and a validator that receives a direct from a knows a from
+ * then on (the connection it came on). A crash forgets what the validator knew (peer ids, its
+ * seen-cache) and the directs still waiting for a lookup. Copies to the sender itself or to
+ * endpoints (builder, rollups) go host to host, as under every transport.
  *
  * Heartbeat. Every `heartbeat` (a grid from time 0) gossipsub maintains its meshes. A validator
  * that went down is dropped from every mesh at the next heartbeat after its crash (even if it is
  * back by then: its connections are gone), and a validator that is up and was not in the
  * overlay joins it; then every member below mesh_n_low grafts random live peers (stream
  * "gossip.heartbeat", ascending ids) below mesh_n_high until it has mesh_n. The model runs a
- * heartbeat only when a validator went down or came up since the last one, which changes no
- * mesh (nothing else would change it) and lets a run with no faults end without heartbeat
- * events. Partitions do not change meshes (connections are kept across a cut).
+ * heartbeat only when a validator went down or came up since the last one: the heartbeats it
+ * skips would change no mesh, and a run without faults has no heartbeat events. Partitions do not
+ * change meshes (connections are kept across a cut).
  *
  * Faults act on every copy as on any host-to-host copy: a partition separates the validators on
  * its sides, and a gossip copy may still get around it through a validator outside the cut.
