@@ -53,8 +53,8 @@ static void on_tick(SimEngine *engine, const SimEvent *event, void *user_data)
 }
 
 /* n validators round robin over four regions, the first `da_members` in the DA committee. */
-static void setup_with(Fixture *f, uint32_t n, uint64_t seed, uint32_t da_members,
-                       gboolean flood_publish)
+static void setup_mesh(Fixture *f, uint32_t n, uint64_t seed, uint32_t da_members,
+                       gboolean flood_publish, uint32_t mesh_n, uint32_t low, uint32_t high)
 {
     memset(f, 0, sizeof *f);
     f->n = n;
@@ -80,6 +80,11 @@ static void setup_with(Fixture *f, uint32_t n, uint64_t seed, uint32_t da_member
                            .first_relay = n};
     sim_transport_defaults(&relay);
     relay.gossip.flood_publish = flood_publish;
+    if (mesh_n > 0) {
+        relay.gossip.mesh_n = mesh_n;
+        relay.gossip.mesh_n_low = low;
+        relay.gossip.mesh_n_high = high;
+    }
     for (uint32_t i = 0; i < da_members; i++)
         f->da_member[i] = TRUE;
     relay.da_member = da_members > 0 ? f->da_member : NULL;
@@ -95,6 +100,13 @@ static void setup_with(Fixture *f, uint32_t n, uint64_t seed, uint32_t da_member
     }
     f->transport = sim_transport_new(f->network, &relay, deliver, f, &error);
     ck_assert_ptr_nonnull(f->transport);
+}
+
+/* With HotShot's mesh bounds. */
+static void setup_with(Fixture *f, uint32_t n, uint64_t seed, uint32_t da_members,
+                       gboolean flood_publish)
+{
+    setup_mesh(f, n, seed, da_members, flood_publish, 0, 0, 0);
 }
 
 static void setup(Fixture *f, uint32_t n, uint64_t seed)
@@ -235,6 +247,29 @@ START_TEST(tiny_network_is_a_full_mesh)
         sim_transport_mesh(f.transport, v, &count);
         ck_assert_uint_eq(count, 3);
     }
+    teardown(&f);
+}
+END_TEST
+
+/* With one peer each the random mesh is nearly a matching, many components: they are joined
+ * into one without going above mesh_n_high. */
+START_TEST(a_sparse_mesh_is_joined_into_one_component)
+{
+    Fixture f;
+    setup_mesh(&f, 100, 1, 0, FALSE, 1, 1, 2);
+    uint32_t edges = 0;
+    for (uint32_t v = 0; v < f.n; v++) {
+        size_t count = 0;
+        sim_transport_mesh(f.transport, v, &count);
+        ck_assert_uint_ge(count, 1);
+        ck_assert_uint_le(count, 2);
+        edges += (uint32_t)count;
+    }
+    ck_assert_uint_ge(edges / 2, f.n - 1);       /* a connected graph has at least n - 1 edges */
+    send(&f, 0, 0, SIM_SEND_BROADCAST, NULL, 0); /* mesh only: it reaches everyone */
+    run_all(&f);
+    for (uint32_t v = 1; v < f.n; v++)
+        ck_assert_uint_eq(f.received[v], 1);
     teardown(&f);
 }
 END_TEST
@@ -474,6 +509,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, mesh_degrees_within_bounds_and_connected_at_100);
     tcase_add_test(tc, mesh_degrees_within_bounds_and_connected_at_1000);
     tcase_add_test(tc, tiny_network_is_a_full_mesh);
+    tcase_add_test(tc, a_sparse_mesh_is_joined_into_one_component);
     tcase_add_test(tc, same_seed_same_mesh_other_seed_other_mesh);
     tcase_add_test(tc, broadcast_reaches_every_validator_once_and_filters_duplicates);
     tcase_add_test(tc, without_flood_publish_the_mesh_carries_it_to_everyone);
