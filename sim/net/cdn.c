@@ -183,7 +183,7 @@ SimCdn *sim_cdn_new(SimNetwork *network, const SimRelaySetup *setup, SimDeliver 
     cdn->users = g_new(GArray *, brokers);
     cdn->da_users = g_new0(uint32_t, brokers);
     cdn->broker_up = g_new(gboolean, brokers);
-    cdn->names = g_new0(char *, brokers + 1);
+    cdn->names = g_new0(char *, brokers + 2); /* and the NULL g_strfreev stops at */
     for (uint32_t b = 0; b < brokers; b++) {
         cdn->users[b] = g_array_new(FALSE, FALSE, sizeof(uint32_t));
         cdn->broker_up[b] = TRUE;

@@ -6,12 +6,14 @@
 #include "sim/core/assert.h"
 #include "sim/net/cdn.h"
 #include "sim/net/webserver.h"
+#include "sim/net/gossip.h"
 
 struct SimTransport {
     SimTransportKind kind;
     SimNetwork *network;
     SimTransportStats stats;
     SimCdn *cdn;
+    SimGossip *gossip;
     uint32_t brokers;
     SimWeb *web;
     uint32_t servers;
@@ -49,6 +51,8 @@ void sim_transport_defaults(SimRelaySetup *setup)
         .vcpus = 4,
         .poll_interval = 100 * SIM_MS, /* the paper, section 4.4 */
     };
+    /* HotShot's GossipConfig::default (libp2p-networking network/node/config.rs); kademlia_hops
+     * is the model's own. */
     setup->gossip = (SimGossipConfig){
         .mesh_n = 8,
         .mesh_n_low = 6,
@@ -75,8 +79,8 @@ uint32_t sim_transport_relay_count(const SimRelaySetup *setup)
     case SIM_TRANSPORT_WEBSERVER:
         return sim_web_relay_count(&setup->web);
     case SIM_TRANSPORT_DIRECT:
+    case SIM_TRANSPORT_LIBP2P: /* validator to validator: no relay hosts */
         return 0;
-    case SIM_TRANSPORT_LIBP2P:
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
         break;
@@ -88,7 +92,6 @@ static void on_route(SimNetwork *network, uint32_t host, const SimMessage *messa
                      uint64_t route, SimTime now, void *user_data)
 {
     (void)network;
-    (void)from;
     SimTransport *transport = user_data;
     switch (sim_route_owner(route)) {
     case SIM_ROUTE_CDN:
@@ -96,6 +99,9 @@ static void on_route(SimNetwork *network, uint32_t host, const SimMessage *messa
         break;
     case SIM_ROUTE_WEB:
         sim_web_route(transport->web, host, message, sim_route_word(route), now);
+        break;
+    case SIM_ROUTE_GOSSIP:
+        sim_gossip_route(transport->gossip, host, message, from, sim_route_word(route), now);
         break;
     default:
         SIM_UNREACHABLE();
@@ -127,6 +133,9 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
         sim_network_set_router(network, on_route, transport);
         return transport;
     case SIM_TRANSPORT_LIBP2P:
+        transport->gossip = sim_gossip_new(network, setup, to_protocol, &transport->stats);
+        sim_network_set_router(network, on_route, transport);
+        return transport;
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
         SIM_UNREACHABLE();
@@ -140,6 +149,7 @@ void sim_transport_free(SimTransport *transport)
     if (transport == NULL) return;
     sim_cdn_free(transport->cdn);
     sim_web_free(transport->web);
+    sim_gossip_free(transport->gossip);
     g_free(transport);
 }
 
@@ -167,6 +177,8 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
         sim_web_send(transport->web, ready, message, send, targets, count);
         break;
     case SIM_TRANSPORT_LIBP2P:
+        sim_gossip_send(transport->gossip, ready, message, send, targets, count);
+        break;
     case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
         SIM_UNREACHABLE();
@@ -191,12 +203,14 @@ void sim_transport_host_down(SimTransport *transport, uint32_t host)
 {
     if (transport->cdn != NULL) sim_cdn_host_down(transport->cdn, host);
     if (transport->web != NULL) sim_web_host_down(transport->web, host);
+    if (transport->gossip != NULL) sim_gossip_host_down(transport->gossip, host);
 }
 
 void sim_transport_host_up(SimTransport *transport, uint32_t host)
 {
     if (transport->cdn != NULL) sim_cdn_host_up(transport->cdn, host);
     if (transport->web != NULL) sim_web_host_up(transport->web, host);
+    if (transport->gossip != NULL) sim_gossip_host_up(transport->gossip, host);
 }
 
 const char *sim_transport_relay_name(const SimTransport *transport, uint32_t host)
@@ -224,4 +238,11 @@ uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validat
 const SimTransportStats *sim_transport_stats(const SimTransport *transport)
 {
     return &transport->stats;
+}
+
+const uint32_t *sim_transport_mesh(const SimTransport *transport, uint32_t validator, size_t *count)
+{
+    if (transport->gossip != NULL) return sim_gossip_mesh(transport->gossip, validator, count);
+    *count = 0;
+    return NULL;
 }

@@ -31,6 +31,7 @@
 #include "sim/net/relay.h"
 
 #include <glib.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum SimTransportKind {
@@ -100,6 +101,11 @@ uint32_t sim_transport_servers(const SimTransport *transport);
 
 /* The broker index `validator` is connected to under a CDN, or UINT32_MAX (none, or no CDN). */
 uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validator);
+
+/* The gossipsub mesh peers of `validator` under libp2p, ascending, and their number in `count`
+ * (borrowed until the next heartbeat); NULL and 0 under the other transports. */
+const uint32_t *sim_transport_mesh(const SimTransport *transport, uint32_t validator,
+                                   size_t *count);
 
 const SimTransportStats *sim_transport_stats(const SimTransport *transport);
 

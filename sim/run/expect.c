@@ -278,7 +278,9 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
         e->metric == SIM_EXPECT_RECONNECTS || e->metric == SIM_EXPECT_RECONNECT_GAP;
     SimTransport *transport = sim_run_transport(run);
     if (needs_relays && (transport == NULL || sim_transport_brokers(transport) == 0)) {
-        *why = g_strdup("no brokers in this run ([network] transport = direct)");
+        const char *kind =
+            transport != NULL ? sim_transport_kind_name(sim_transport_kind(transport)) : "direct";
+        *why = g_strdup_printf("no brokers in this run ([network] transport = %s)", kind);
         return FALSE;
     }
     const AnaHistogram *h = NULL;

@@ -93,9 +93,9 @@ static const char *const loss_names[] = {"retransmit", "drop", NULL};
 static const int loss_values[] = {SIM_LOSS_RETRANSMIT, SIM_LOSS_DROP};
 static const char *const payload_names[] = {"synthetic", "real", NULL};
 static const int payload_values[] = {TRUE, FALSE};
-static const char *const transport_names[] = {"direct", "webserver", "cdn", NULL};
+static const char *const transport_names[] = {"direct", "webserver", "cdn", "libp2p", NULL};
 static const int transport_values[] = {SIM_TRANSPORT_DIRECT, SIM_TRANSPORT_WEBSERVER,
-                                       SIM_TRANSPORT_CDN};
+                                       SIM_TRANSPORT_CDN, SIM_TRANSPORT_LIBP2P};
 static const char *const tcp_names[] = {"ideal", "linux-default", "tuned", NULL};
 static const int tcp_values[] = {SIM_TCP_IDEAL, SIM_TCP_LINUX_DEFAULT, SIM_TCP_TUNED};
 static const char *const flag_names[] = {"true", "false", NULL};
@@ -200,7 +200,8 @@ static const KeySpec keys[] = {
              gst_delta),
     CHOICE("network", "transport", "direct",
            "how validators' messages travel: direct (host to host), webserver (posted to HTTP "
-           "servers that nodes poll; [webserver] group), cdn (Push-CDN brokers; [cdn] group) "
+           "servers that nodes poll; [webserver] group), cdn (Push-CDN brokers; [cdn] group), "
+           "libp2p (gossipsub and request-response; [libp2p] group) "
            "(sim/net/transport.h)",
            transport.kind, transport_names, transport_values),
     COUNT("cdn", "brokers", "3", "Push-CDN brokers (Cappuccino ran 3)", transport.cdn.brokers, 4, 1,
@@ -240,6 +241,33 @@ static const KeySpec keys[] = {
     DURATION("webserver", "cpu_per_request", "0s",
              "a server's CPU work per post it takes and per poll it answers with messages",
              transport.web.cpu_per_request),
+    COUNT("libp2p", "mesh_n", "8",
+          "gossipsub mesh peers each validator keeps (HotShot's GossipConfig default, "
+          "crates/libp2p-networking/src/network/node/config.rs: 8, from Ethereum's spec)",
+          transport.gossip.mesh_n, 4, 1, 1024),
+    COUNT("libp2p", "mesh_n_low", "6",
+          "below this many mesh peers a validator grafts more at the next heartbeat (HotShot's "
+          "GossipConfig: 6)",
+          transport.gossip.mesh_n_low, 4, 1, 1024),
+    COUNT("libp2p", "mesh_n_high", "12",
+          "the most mesh peers a validator keeps (HotShot's GossipConfig: 12)",
+          transport.gossip.mesh_n_high, 4, 1, 1024),
+    QUANTITY("libp2p", "heartbeat", "1s",
+             "gossipsub's mesh maintenance period: a crashed validator leaves the meshes at the "
+             "next one (HotShot's GossipConfig: 1 s, libp2p's default)",
+             transport.gossip.heartbeat, SIM_QUANTITY_DURATION, 1),
+    BOOL("libp2p", "flood_publish", "true",
+         "a publisher sends its own broadcast to every validator, not only its mesh peers "
+         "(HotShot's GossipConfig: true)",
+         transport.gossip.flood_publish),
+    DURATION("libp2p", "duplicate_cache", "60s",
+             "how long a validator remembers a message id to filter duplicates (HotShot's "
+             "GossipConfig duplicate_cache_time: 60 s)",
+             transport.gossip.duplicate_cache),
+    COUNT("libp2p", "kademlia_hops", "3",
+          "round trips of the Kademlia lookup of a peer id before the first direct to it (a "
+          "model choice, about log base 8 of 1,000 peers; docs/calibration.md)",
+          transport.gossip.kademlia_hops, 4, 0, 64),
     COUNT("hosts", "vcpus", "1",
           "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
           "a time, the model before vCPUs; Espresso's testnets ran 2)",
@@ -318,9 +346,9 @@ static const KeySpec keys[] = {
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network",   "webserver", "cdn",
-                                     "hosts",    "consensus", "costs",     "da",
-                                     "workload", "test",      "expect",    "fault.NAME"};
+static const char *const groups[] = {"scenario", "network",   "webserver", "cdn", "libp2p",
+                                     "hosts",    "consensus", "costs",     "da",  "workload",
+                                     "test",     "expect",    "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -760,10 +788,36 @@ static void check_tcp(ScenarioCtx *c)
     }
 }
 
+/* Gossipsub's bounds: mesh_n_low <= mesh_n <= mesh_n_high. The problem names the bound when
+ * it is set, else mesh_n (so the key that was changed is the one named). */
+static void check_gossip(ScenarioCtx *c)
+{
+    const SimGossipConfig *g = &c->s->config.transport.gossip;
+    if (g->mesh_n_low > g->mesh_n) {
+        if (g_key_file_has_key(c->file, "libp2p", "mesh_n_low", NULL)) {
+            reader__problem(c, "libp2p", "mesh_n_low", "is %u, more than [libp2p] mesh_n (%u)",
+                            g->mesh_n_low, g->mesh_n);
+        } else {
+            reader__problem(c, "libp2p", "mesh_n", "is %u, less than [libp2p] mesh_n_low (%u)",
+                            g->mesh_n, g->mesh_n_low);
+        }
+    }
+    if (g->mesh_n > g->mesh_n_high) {
+        if (g_key_file_has_key(c->file, "libp2p", "mesh_n_high", NULL)) {
+            reader__problem(c, "libp2p", "mesh_n_high", "is %u, less than [libp2p] mesh_n (%u)",
+                            g->mesh_n_high, g->mesh_n);
+        } else {
+            reader__problem(c, "libp2p", "mesh_n", "is %u, more than [libp2p] mesh_n_high (%u)",
+                            g->mesh_n, g->mesh_n_high);
+        }
+    }
+}
+
 static void check_config(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     check_places(c);
+    check_gossip(c);
     check_tcp(c);
     check_stake(c);
     check_data_path(c);
@@ -928,10 +982,11 @@ static void check_groups(ScenarioCtx *c)
             continue;
         }
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
-        reader__problem(c, names[i], NULL,
-                        "unknown group%s%s%s; the groups are scenario, network, hosts, "
-                        "consensus, costs, da, workload, test, expect and fault.NAME",
-                        close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
+        reader__problem(
+            c, names[i], NULL,
+            "unknown group%s%s%s; the groups are scenario, network, cdn, libp2p, hosts, "
+            "consensus, costs, da, workload, test, expect and fault.NAME",
+            close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
     g_strfreev(names);
 }
@@ -1193,6 +1248,13 @@ static const struct {
     {"webserver", "vcpus", "8"},
     {"webserver", "poll_interval", "50ms"},
     {"webserver", "cpu_per_request", "20us"},
+    {"libp2p", "mesh_n", "6"},
+    {"libp2p", "mesh_n_low", "4"},
+    {"libp2p", "mesh_n_high", "10"},
+    {"libp2p", "heartbeat", "700ms"},
+    {"libp2p", "flood_publish", "false"},
+    {"libp2p", "duplicate_cache", "2min"},
+    {"libp2p", "kademlia_hops", "5"},
     {"network", "gst", "40s"},
     {"network", "pre_gst_delay", "exponential(mean=3s)"},
     {"network", "gst_delta", "500ms"},
