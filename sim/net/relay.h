@@ -32,6 +32,9 @@ typedef struct SimSend {
     /* A DA-layer message (DA proposal, vote, certificate, VID share): the web-server network
      * posts it to its DA server when it has two. */
     gboolean da_class;
+    /* Combined network: a VID share, which HotShot's vid_broadcast_message sends on the primary
+     * (the CDN) only. */
+    gboolean primary_only;
 } SimSend;
 
 /* Push-CDN (sim/net/cdn.h). */

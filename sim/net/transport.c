@@ -12,8 +12,9 @@ struct SimTransport {
     SimTransportKind kind;
     SimNetwork *network;
     SimTransportStats stats;
-    SimCdn *cdn;
-    SimGossip *gossip;
+    SimCdn *cdn;       /* owned, or borrowed from `combined` */
+    SimGossip *gossip; /* likewise */
+    SimCombined *combined;
     uint32_t brokers;
     SimWeb *web;
     uint32_t servers;
@@ -76,12 +77,13 @@ uint32_t sim_transport_relay_count(const SimRelaySetup *setup)
     switch ((SimTransportKind)setup->kind) {
     case SIM_TRANSPORT_CDN:
         return sim_cdn_relay_count(&setup->cdn);
+    case SIM_TRANSPORT_COMBINED:
+        return sim_combined_relay_count(setup);
     case SIM_TRANSPORT_WEBSERVER:
         return sim_web_relay_count(&setup->web);
     case SIM_TRANSPORT_DIRECT:
     case SIM_TRANSPORT_LIBP2P: /* validator to validator: no relay hosts */
         return 0;
-    case SIM_TRANSPORT_COMBINED:
     case SIM_TRANSPORT_KIND_COUNT_:
         break;
     }
@@ -137,6 +139,14 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
         sim_network_set_router(network, on_route, transport);
         return transport;
     case SIM_TRANSPORT_COMBINED:
+        transport->combined =
+            sim_combined_new(network, setup, to_protocol, &transport->stats, error);
+        if (transport->combined == NULL) break;
+        transport->cdn = sim_combined_cdn(transport->combined);
+        transport->gossip = sim_combined_gossip(transport->combined);
+        transport->brokers = setup->cdn.brokers;
+        sim_network_set_router(network, on_route, transport);
+        return transport;
     case SIM_TRANSPORT_KIND_COUNT_:
         SIM_UNREACHABLE();
     }
@@ -147,9 +157,13 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
 void sim_transport_free(SimTransport *transport)
 {
     if (transport == NULL) return;
-    sim_cdn_free(transport->cdn);
+    if (transport->combined != NULL) {
+        sim_combined_free(transport->combined); /* and the sub-networks it owns */
+    } else {
+        sim_cdn_free(transport->cdn);
+        sim_gossip_free(transport->gossip);
+    }
     sim_web_free(transport->web);
-    sim_gossip_free(transport->gossip);
     g_free(transport);
 }
 
@@ -180,6 +194,8 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
         sim_gossip_send(transport->gossip, ready, message, send, targets, count);
         break;
     case SIM_TRANSPORT_COMBINED:
+        sim_combined_send(transport->combined, ready, message, send, targets, count);
+        break;
     case SIM_TRANSPORT_KIND_COUNT_:
         SIM_UNREACHABLE();
     }
@@ -201,6 +217,10 @@ uint64_t sim_transport_uplink_copies(const SimTransport *transport, uint32_t sou
 
 void sim_transport_host_down(SimTransport *transport, uint32_t host)
 {
+    if (transport->combined != NULL) {
+        sim_combined_host_down(transport->combined, host);
+        return;
+    }
     if (transport->cdn != NULL) sim_cdn_host_down(transport->cdn, host);
     if (transport->web != NULL) sim_web_host_down(transport->web, host);
     if (transport->gossip != NULL) sim_gossip_host_down(transport->gossip, host);
@@ -208,6 +228,10 @@ void sim_transport_host_down(SimTransport *transport, uint32_t host)
 
 void sim_transport_host_up(SimTransport *transport, uint32_t host)
 {
+    if (transport->combined != NULL) {
+        sim_combined_host_up(transport->combined, host);
+        return;
+    }
     if (transport->cdn != NULL) sim_cdn_host_up(transport->cdn, host);
     if (transport->web != NULL) sim_web_host_up(transport->web, host);
     if (transport->gossip != NULL) sim_gossip_host_up(transport->gossip, host);
@@ -233,6 +257,11 @@ uint32_t sim_transport_servers(const SimTransport *transport)
 uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validator)
 {
     return transport->cdn != NULL ? sim_cdn_broker_of(transport->cdn, validator) : UINT32_MAX;
+}
+
+const SimCombined *sim_transport_combined(const SimTransport *transport)
+{
+    return transport->combined;
 }
 
 const SimTransportStats *sim_transport_stats(const SimTransport *transport)

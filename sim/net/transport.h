@@ -14,7 +14,8 @@
  *   cdn        Push-CDN: a marshal and brokers; each validator holds one connection to one
  *              broker, brokers form a full mesh (sim/net/cdn.h).
  *   libp2p     gossipsub broadcast and request-response directs (sim/net/gossip.h).
- *   combined   what Espresso runs: the CDN first, libp2p as the fallback (sim/net/combined.h).
+ *   combined   what Espresso runs: the CDN first, libp2p as the fallback (sim/net/combined.h);
+ *              its relays are the CDN's.
  *
  * Relays (brokers, marshal, web servers) are hosts of the simulated network after the
  * validators and the endpoints: ids first_relay .. first_relay + relay count - 1. They have
@@ -27,6 +28,7 @@
 #ifndef SHOTGLASS_SIM_TRANSPORT_H
 #define SHOTGLASS_SIM_TRANSPORT_H
 
+#include "sim/net/combined.h"
 #include "sim/net/network.h"
 #include "sim/net/relay.h"
 
@@ -83,7 +85,9 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
 /* How many copies of a message sim_transport_send would put on the sender's own uplink (the
  * same arguments): a broadcast is validators - 1 copies host to host and one through a relay;
  * a DA proposal to the whole committee one through a relay with topics or posts; directs one
- * each (copies to oneself and to endpoints included, as the direct transport counts them). */
+ * each (copies to oneself and to endpoints included, as the direct transport counts them).
+ * Under combined these are the CDN's copies only: whether a libp2p copy follows is decided at
+ * the send or a delay later (sim/net/combined.h); the hosts' counters see every copy. */
 uint64_t sim_transport_uplink_copies(const SimTransport *transport, uint32_t source,
                                      const SimSend *send, const uint32_t *targets, size_t count);
 
@@ -106,6 +110,10 @@ uint32_t sim_transport_broker_of(const SimTransport *transport, uint32_t validat
  * (borrowed until the next heartbeat); NULL and 0 under the other transports. */
 const uint32_t *sim_transport_mesh(const SimTransport *transport, uint32_t validator,
                                    size_t *count);
+
+/* The combined network under `combined` (its per-validator state, sim/net/combined.h),
+ * borrowed for the transport's lifetime; NULL under the other transports. */
+const SimCombined *sim_transport_combined(const SimTransport *transport);
 
 const SimTransportStats *sim_transport_stats(const SimTransport *transport);
 

@@ -201,7 +201,8 @@ static AnaRole role_of(ProtoMsgType type)
 
 /* How HotShot transmits a message of `type` (hotshot.md section 2.4's table) and whether the
  * combined network sends it on libp2p only after a delay (HS network.rs: legacy quorum votes
- * and every DA-class message). DA proposals go to the committee (DaCommitteeBroadcast). */
+ * and every DA-class message) or not at all (VID shares). DA proposals go to the committee
+ * (DaCommitteeBroadcast). */
 static SimSend send_of(const ProtoAction *a, ProtoView view)
 {
     SimSend send = {.cls = a->kind == PROTO_ACTION_BROADCAST ? SIM_SEND_BROADCAST : SIM_SEND_DIRECT,
@@ -217,9 +218,13 @@ static SimSend send_of(const ProtoAction *a, ProtoView view)
         break;
     case PROTO_MSG_DA_VOTE:
     case PROTO_MSG_DA_CERT:
+        send.delay_by_view = TRUE;
+        send.da_class = TRUE;
+        break;
     case PROTO_MSG_VID_SHARE:
         send.delay_by_view = TRUE;
         send.da_class = TRUE;
+        send.primary_only = TRUE; /* HS combined_network.rs vid_broadcast_message */
         break;
     default:
         break;

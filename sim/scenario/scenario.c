@@ -93,9 +93,11 @@ static const char *const loss_names[] = {"retransmit", "drop", NULL};
 static const int loss_values[] = {SIM_LOSS_RETRANSMIT, SIM_LOSS_DROP};
 static const char *const payload_names[] = {"synthetic", "real", NULL};
 static const int payload_values[] = {TRUE, FALSE};
-static const char *const transport_names[] = {"direct", "webserver", "cdn", "libp2p", NULL};
+static const char *const transport_names[] = {"direct", "webserver", "cdn",
+                                              "libp2p", "combined",  NULL};
 static const int transport_values[] = {SIM_TRANSPORT_DIRECT, SIM_TRANSPORT_WEBSERVER,
-                                       SIM_TRANSPORT_CDN, SIM_TRANSPORT_LIBP2P};
+                                       SIM_TRANSPORT_CDN, SIM_TRANSPORT_LIBP2P,
+                                       SIM_TRANSPORT_COMBINED};
 static const char *const tcp_names[] = {"ideal", "linux-default", "tuned", NULL};
 static const int tcp_values[] = {SIM_TCP_IDEAL, SIM_TCP_LINUX_DEFAULT, SIM_TCP_TUNED};
 static const char *const flag_names[] = {"true", "false", NULL};
@@ -201,7 +203,8 @@ static const KeySpec keys[] = {
     CHOICE("network", "transport", "direct",
            "how validators' messages travel: direct (host to host), webserver (posted to HTTP "
            "servers that nodes poll; [webserver] group), cdn (Push-CDN brokers; [cdn] group), "
-           "libp2p (gossipsub and request-response; [libp2p] group) "
+           "libp2p (gossipsub and request-response; [libp2p] group), combined (what Espresso "
+           "runs: the CDN first, libp2p as the fallback; [cdn], [libp2p] and [combined] groups) "
            "(sim/net/transport.h)",
            transport.kind, transport_names, transport_values),
     COUNT("cdn", "brokers", "3", "Push-CDN brokers (Cappuccino ran 3)", transport.cdn.brokers, 4, 1,
@@ -268,6 +271,24 @@ static const KeySpec keys[] = {
           "round trips of the Kademlia lookup of a peer id before the first direct to it (a "
           "model choice, about log base 8 of 1,000 peers; docs/calibration.md)",
           transport.gossip.kademlia_hops, 4, 0, 64),
+    DURATION("combined", "delay", "1s",
+             "a delay-by-view broadcast (DA proposals, legacy quorum votes) goes on libp2p this "
+             "long after the CDN unless the sender's view moved on (Espresso's 1 s, "
+             "espresso-network sequencer/src/lib.rs; HotShot's default is 5 s, "
+             "COMBINED_NETWORK_DELAY_DURATION in crates/types/src/constants.rs)",
+             transport.combined.delay),
+    COUNT("combined", "failures_max", "5",
+          "a validator holds the CDN down once it failed more often than this (HotShot's "
+          "COMBINED_NETWORK_MIN_PRIMARY_FAILURES, crates/types/src/constants.rs)",
+          transport.combined.failures_max, 4, 1, 1000000),
+    COUNT("combined", "reprobe_every", "50",
+          "while the CDN is down, after this many undelayed libp2p sends it is probed again "
+          "(HotShot's COMBINED_NETWORK_PRIMARY_CHECK_INTERVAL, crates/types/src/constants.rs)",
+          transport.combined.reprobe_every, 4, 1, 1000000),
+    COUNT("combined", "dedup_capacity", "200000",
+          "messages each validator remembers to drop the copy from the other network (HotShot's "
+          "COMBINED_NETWORK_CACHE_SIZE, crates/types/src/constants.rs)",
+          transport.combined.dedup_capacity, 4, 1, 100000000),
     COUNT("hosts", "vcpus", "1",
           "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
           "a time, the model before vCPUs; Espresso's testnets ran 2)",
@@ -346,9 +367,9 @@ static const KeySpec keys[] = {
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network",   "webserver", "cdn", "libp2p",
-                                     "hosts",    "consensus", "costs",     "da",  "workload",
-                                     "test",     "expect",    "fault.NAME"};
+static const char *const groups[] = {"scenario", "network", "webserver", "cdn",       "libp2p",
+                                     "combined", "hosts",   "consensus", "costs",     "da",
+                                     "workload", "test",    "expect",    "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -622,7 +643,7 @@ static void check_places(ScenarioCtx *c)
         reader__problem(c, "workload", "rollup_regions", "%s", inner->message);
         g_clear_error(&inner);
     }
-    if (cfg->transport.kind == SIM_TRANSPORT_CDN) {
+    if (cfg->transport.kind == SIM_TRANSPORT_CDN || cfg->transport.kind == SIM_TRANSPORT_COMBINED) {
         uint16_t *brokers = g_new(uint16_t, cfg->transport.cdn.brokers);
         if (!sim_placement_assign(c->regions, cfg->cdn_placement, cfg->transport.cdn.brokers,
                                   brokers, &inner)) {
@@ -984,7 +1005,7 @@ static void check_groups(ScenarioCtx *c)
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
         reader__problem(
             c, names[i], NULL,
-            "unknown group%s%s%s; the groups are scenario, network, cdn, libp2p, hosts, "
+            "unknown group%s%s%s; the groups are scenario, network, cdn, libp2p, combined, hosts, "
             "consensus, costs, da, workload, test, expect and fault.NAME",
             close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
@@ -1255,6 +1276,10 @@ static const struct {
     {"libp2p", "flood_publish", "false"},
     {"libp2p", "duplicate_cache", "2min"},
     {"libp2p", "kademlia_hops", "5"},
+    {"combined", "delay", "5s"},
+    {"combined", "failures_max", "3"},
+    {"combined", "reprobe_every", "20"},
+    {"combined", "dedup_capacity", "10000"},
     {"network", "gst", "40s"},
     {"network", "pre_gst_delay", "exponential(mean=3s)"},
     {"network", "gst_delta", "500ms"},
