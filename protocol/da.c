@@ -175,7 +175,8 @@ static void send_da_proposal(ProtoNode *node)
     ProtoMsg msg = {.type = PROTO_MSG_DA_PROPOSAL, .sender = node->id};
     describe_block(node, &msg.data);
     msg.data.bytes = node->block->bytes;
-    ProtoAction a = {.kind = PROTO_ACTION_SEND, .msg_type = PROTO_MSG_DA_PROPOSAL};
+    ProtoAction a = {
+        .kind = PROTO_ACTION_SEND, .msg_type = PROTO_MSG_DA_PROPOSAL, .view = msg.data.view};
     GBytes *bytes = proto_msg_encode(&msg, &a.size);
     for (ProtoNodeId id = 0; id < node->shared->node_count; id++) {
         if (!proto_shared_is_da_member(node->shared, id)) continue;

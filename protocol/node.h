@@ -198,7 +198,9 @@ typedef struct ProtoAction {
     uint32_t leaf_count;
     ProtoCert *qc;      /* DECIDE: the QC that certifies the newest decided leaf; owned */
     ProtoNoteKind note; /* NOTE */
-    ProtoView view;     /* NOTE */
+    ProtoView view;     /* NOTE; SEND, BROADCAST: the message's view for quorum and DA votes,
+                           DA proposals and certificates and VID shares (what the combined
+                           network's delay by view looks at), else 0 */
     int64_t value;      /* NOTE */
     ProtoCommit commit; /* NOTE: the payload commitment of DA notes */
 } ProtoAction;

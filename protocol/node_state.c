@@ -40,11 +40,30 @@ void node__note(ProtoNode *node, ProtoNoteKind note, ProtoView view, int64_t val
     node__emit(node, &action);
 }
 
+/* The view a message is about (HotShot's view_number()), for the types whose transmit the
+ * combined network may delay by view (see ProtoAction.view); 0 for the others. */
+static ProtoView message_view(const ProtoMsg *msg)
+{
+    switch ((int)msg->type) {
+    case PROTO_MSG_QUORUM_VOTE:
+    case PROTO_MSG_DA_VOTE:
+        return msg->vote.view;
+    case PROTO_MSG_DA_CERT:
+        return msg->cert->view;
+    case PROTO_MSG_DA_PROPOSAL:
+    case PROTO_MSG_VID_SHARE:
+        return msg->data.view;
+    default:
+        return 0;
+    }
+}
+
 static void emit_message(ProtoNode *node, ProtoActionKind kind, ProtoNodeId target,
                          const ProtoMsg *msg)
 {
     PROTO_ASSERT(msg->sender == node->id);
-    ProtoAction action = {.kind = kind, .target = target, .msg_type = msg->type};
+    ProtoAction action = {
+        .kind = kind, .target = target, .msg_type = msg->type, .view = message_view(msg)};
     action.bytes = proto_msg_encode(msg, &action.size);
     node__emit(node, &action);
 }

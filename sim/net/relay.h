@@ -28,7 +28,7 @@ typedef struct SimSend {
     /* Combined network: "delay by view" messages go on libp2p only after the delay, unless the
      * sender's view advanced meanwhile (legacy quorum votes and every DA-class message). */
     gboolean delay_by_view;
-    uint64_t view; /* the sender's view when it sent it */
+    uint64_t view; /* the message's view (HotShot: BroadcastDelay::View(view_number())) */
     /* A DA-layer message (DA proposal, vote, certificate, VID share): the web-server network
      * posts it to its DA server when it has two. */
     gboolean da_class;

@@ -203,10 +203,10 @@ static AnaRole role_of(ProtoMsgType type)
  * combined network sends it on libp2p only after a delay (HS network.rs: legacy quorum votes
  * and every DA-class message) or not at all (VID shares). DA proposals go to the committee
  * (DaCommitteeBroadcast). */
-static SimSend send_of(const ProtoAction *a, ProtoView view)
+static SimSend send_of(const ProtoAction *a)
 {
     SimSend send = {.cls = a->kind == PROTO_ACTION_BROADCAST ? SIM_SEND_BROADCAST : SIM_SEND_DIRECT,
-                    .view = view};
+                    .view = a->view};
     switch ((int)a->msg_type) {
     case PROTO_MSG_DA_PROPOSAL:
         if (send.cls == SIM_SEND_DIRECT) send.cls = SIM_SEND_DA_BROADCAST;
@@ -254,7 +254,7 @@ static void twin_send(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Si
         g_queue_push_tail(run->twin_local, d);
     } else if (a->kind == PROTO_ACTION_SEND) {
         if (a->target >= n || proto_byzantine_twin_side(a->target, n) == side) {
-            SimSend send = send_of(a, 0);
+            SimSend send = send_of(a);
             sim_transport_send(run->transport, ready, message, &send, &a->target, 1);
         }
     } else {
@@ -298,8 +298,7 @@ static void send_actions(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
             twin_send(run, id, side, ready, message, &actions[i]);
         }
     } else {
-        ProtoNode *node = run->nodes[id];
-        SimSend send = send_of(a, node != NULL ? proto_node_view(node) : 0);
+        SimSend send = send_of(a);
         uint32_t stack[64];
         uint32_t *targets = count <= G_N_ELEMENTS(stack) ? stack : g_new(uint32_t, count);
         for (guint i = 0; i < count; i++)
