@@ -3,8 +3,9 @@
  * counter (a validator without a broker holds the CDN down after failures_max + 1 failed sends
  * and sends everything on libp2p), the re-probe every reprobe_every undelayed sends, the
  * delay-by-view check (the libp2p copy cancelled when the sender's view moved on, sent when it
- * did not), directs on both networks delivered once, VID shares on the CDN only, and the
- * duplicate cache's eviction of its oldest entry.
+ * did not), directs on both networks delivered once, VID shares on the CDN only, the
+ * duplicate cache's eviction of its oldest entry, and what a crash forgets (counters, cache,
+ * the delayed copies of the crashed sender).
  */
 #include "sim/net/transport.h"
 
@@ -394,6 +395,36 @@ START_TEST(a_crash_forgets_the_counters_and_the_cache)
 }
 END_TEST
 
+START_TEST(a_sender_that_crashes_during_the_delay_sends_nothing_later)
+{
+    Fixture f;
+    setup(&f);
+    cut_off_validator_0(&f);
+    SimSend plain_broadcast = {.cls = SIM_SEND_BROADCAST};
+    for (uint32_t i = 0; i < 3; i++)
+        send_as(&f, 0, 0, plain_broadcast, NULL, 0);
+    ck_assert_uint_eq(sim_combined_fail_counter(combined(&f), 0), 3);
+    /* Validator 1 (on broker 1) sends a delayed broadcast, then crashes and comes back. */
+    SimSend delayed = {.cls = SIM_SEND_BROADCAST, .delay_by_view = TRUE, .view = 4};
+    f.view[1] = 4;
+    send_as(&f, 0, 1, delayed, NULL, 0);
+    run_until(&f, 500 * SIM_MS);
+    sim_network_host_crash(f.network, 1);
+    sim_transport_host_down(f.transport, 1);
+    sim_network_host_restart(f.network, 1);
+    sim_transport_host_up(f.transport, 1);
+    run_until(&f, 3 * SIM_S);
+    ck_assert_uint_eq(stats(&f)->libp2p_sends, 3); /* validator 0's only */
+    ck_assert_uint_eq(stats(&f)->delayed_cancelled, 0);
+    ck_assert_uint_eq(sim_combined_fail_counter(combined(&f), 1), 0);
+    /* A crash of validator 0 forgets its failures too. */
+    sim_network_host_crash(f.network, 0);
+    sim_transport_host_down(f.transport, 0);
+    ck_assert_uint_eq(sim_combined_fail_counter(combined(&f), 0), 0);
+    teardown(&f);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("combined");
@@ -408,6 +439,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, a_vid_share_goes_on_the_cdn_only);
     tcase_add_test(tc, the_duplicate_cache_evicts_its_oldest_entry);
     tcase_add_test(tc, a_crash_forgets_the_counters_and_the_cache);
+    tcase_add_test(tc, a_sender_that_crashes_during_the_delay_sends_nothing_later);
     suite_add_tcase(s, tc);
     return s;
 }
