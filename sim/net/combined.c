@@ -213,6 +213,24 @@ void sim_combined_send(SimCombined *combined, SimTime ready, SimMessage *message
     g_free(peers);
 }
 
+uint64_t sim_combined_libp2p_copies(const SimCombined *combined, uint32_t source,
+                                    const SimSend *send, const uint32_t *targets, size_t count)
+{
+    SIM_ASSERT(source < combined->validators);
+    SIM_ASSERT(targets != NULL || count == 0);
+    if (send->primary_only) return 0;
+    const Primary *p = &combined->primary[source];
+    gboolean failed = p->down || p->fail_counter > combined->config.failures_max ||
+                      !sim_cdn_connected(combined->cdn, source);
+    if (send->delay_by_view && send->cls != SIM_SEND_DIRECT && !failed) return 0;
+    if (send->cls == SIM_SEND_BROADCAST) return combined->validators - 1;
+    uint64_t copies = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (targets[i] != source && targets[i] < combined->validators) copies++;
+    }
+    return copies;
+}
+
 /* The delay is over: the view decides whether the CDN did its job. */
 static void on_delay(SimEngine *engine, const SimEvent *event, void *user_data)
 {

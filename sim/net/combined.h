@@ -82,6 +82,13 @@ void sim_combined_free(SimCombined *combined);
 void sim_combined_send(SimCombined *combined, SimTime ready, SimMessage *message,
                        const SimSend *send, const uint32_t *targets, size_t count);
 
+/* How many libp2p copies sim_combined_send with the same arguments would hand to the sender's
+ * uplink at once (for the egress accounting; no state changes): validators - 1 for a broadcast
+ * (flood publish), one per other validator target otherwise, 0 when the copy is delayed (it is
+ * decided later) or the send is primary_only. */
+uint64_t sim_combined_libp2p_copies(const SimCombined *combined, uint32_t source,
+                                    const SimSend *send, const uint32_t *targets, size_t count);
+
 /* The sub-networks, owned by `combined` (for the router and the relay queries). */
 SimCdn *sim_combined_cdn(const SimCombined *combined);
 SimGossip *sim_combined_gossip(const SimCombined *combined);

@@ -201,8 +201,9 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
     }
 }
 
-uint64_t sim_transport_uplink_copies(const SimTransport *transport, uint32_t source,
-                                     const SimSend *send, const uint32_t *targets, size_t count)
+/* The copies through the relays (or host to host without them). */
+static uint64_t relay_copies(const SimTransport *transport, uint32_t source, const SimSend *send,
+                             const uint32_t *targets, size_t count)
 {
     gboolean relayed = transport->cdn != NULL || transport->web != NULL;
     if (send->cls == SIM_SEND_BROADCAST) return relayed ? 1 : transport->validators - 1;
@@ -213,6 +214,17 @@ uint64_t sim_transport_uplink_copies(const SimTransport *transport, uint32_t sou
         if (topic) return 1;
     }
     return count;
+}
+
+uint64_t sim_transport_uplink_copies(const SimTransport *transport, uint32_t source,
+                                     const SimSend *send, const uint32_t *targets, size_t count)
+{
+    if (transport->combined == NULL) return relay_copies(transport, source, send, targets, count);
+    /* A sender without a broker sends nothing on the CDN (sim_cdn_send fails at once). */
+    uint64_t copies = sim_cdn_connected(transport->cdn, source)
+                          ? relay_copies(transport, source, send, targets, count)
+                          : 0;
+    return copies + sim_combined_libp2p_copies(transport->combined, source, send, targets, count);
 }
 
 void sim_transport_host_down(SimTransport *transport, uint32_t host)

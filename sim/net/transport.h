@@ -86,8 +86,10 @@ void sim_transport_send(SimTransport *transport, SimTime ready, SimMessage *mess
  * same arguments): a broadcast is validators - 1 copies host to host and one through a relay;
  * a DA proposal to the whole committee one through a relay with topics or posts; directs one
  * each (copies to oneself and to endpoints included, as the direct transport counts them).
- * Under combined these are the CDN's copies only: whether a libp2p copy follows is decided at
- * the send or a delay later (sim/net/combined.h); the hosts' counters see every copy. */
+ * Under combined, the CDN's copies (none while the sender has no broker) plus the libp2p
+ * copies that go at once
+ * (sim_combined_libp2p_copies); a delayed libp2p copy is decided later and not counted here
+ * (the hosts' counters see every copy). */
 uint64_t sim_transport_uplink_copies(const SimTransport *transport, uint32_t source,
                                      const SimSend *send, const uint32_t *targets, size_t count);
 

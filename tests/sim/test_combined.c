@@ -192,7 +192,17 @@ START_TEST(failed_cdn_sends_declare_it_down_after_failures_max)
     send_as(&f, 0, 0, delayed, NULL, 0);
     ck_assert_uint_eq(stats(&f)->libp2p_sends, 8);
     ck_assert_uint_eq(stats(&f)->lost_disconnected, 8); /* every CDN attempt found no broker */
-    run_until(&f, 900 * SIM_MS);                        /* before the delay would have expired */
+    /* The egress accounting: no CDN copy without a broker, libp2p's flood publish at once. */
+    ck_assert_uint_eq(sim_transport_uplink_copies(f.transport, 0, &delayed, NULL, 0),
+                      VALIDATORS - 1);
+    /* Validator 1 is connected: one copy to its broker, plus libp2p's unless delayed. */
+    ck_assert_uint_eq(sim_transport_uplink_copies(f.transport, 1, &plain_broadcast, NULL, 0),
+                      1 + VALIDATORS - 1);
+    ck_assert_uint_eq(sim_transport_uplink_copies(f.transport, 1, &delayed, NULL, 0), 1);
+    uint32_t to[] = {1, 5};
+    SimSend share = {.cls = SIM_SEND_DIRECT, .primary_only = TRUE};
+    ck_assert_uint_eq(sim_transport_uplink_copies(f.transport, 1, &share, to, 2), 2);
+    run_until(&f, 900 * SIM_MS); /* before the delay would have expired */
     for (uint32_t v = 1; v < VALIDATORS; v++)
         ck_assert_uint_eq(f.received[v], 8); /* all of them, through libp2p only */
     ck_assert_uint_eq(stats(&f)->delayed_cancelled, 0);
