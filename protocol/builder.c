@@ -30,6 +30,8 @@ typedef struct Block {
 struct ProtoBuilder {
     const ProtoVidParams *params;
     uint64_t block_max;
+    uint64_t limit;     /* the adaptive size limit, <= block_max */
+    gboolean truncated; /* the last block left waiting transactions out for the limit */
     gboolean synthetic;
     GQueue *queue;       /* Entry *, arrival order */
     GHashTable *by_id;   /* id -> Entry *; lookup only */
@@ -64,6 +66,7 @@ ProtoBuilder *proto_builder_new(const ProtoVidParams *params, uint64_t block_max
     ProtoBuilder *b = g_new0(ProtoBuilder, 1);
     b->params = params;
     b->block_max = block_max;
+    b->limit = block_max;
     b->synthetic = synthetic;
     b->queue = g_queue_new();
     b->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, NULL);
@@ -131,11 +134,15 @@ ProtoPayload *proto_builder_build(ProtoBuilder *b, ProtoView view, const ProtoCo
     GArray *txs = g_array_new(FALSE, FALSE, sizeof(ProtoTx));
     GArray *namespaces = g_array_new(FALSE, FALSE, sizeof(uint32_t));
     uint64_t size = 4; /* the namespace table's count */
+    b->truncated = FALSE;
     for (GList *l = b->queue->head; l != NULL; l = l->next) {
         Entry *e = l->data;
         if (e->state != ENTRY_WAITING) continue;
         uint64_t cost = cost_of(&e->tx, namespaces);
-        if (size + cost > b->block_max) continue; /* a smaller one later may still fit */
+        if (size + cost > b->limit) { /* a smaller one later may still fit */
+            if (size + cost <= b->block_max) b->truncated = TRUE;
+            continue;
+        }
         if (cost > e->tx.size + 4) g_array_append_val(namespaces, e->tx.ns_id);
         size += cost;
         e->state = ENTRY_IN_BLOCK;
@@ -164,6 +171,24 @@ ProtoPayload *proto_builder_build(ProtoBuilder *b, ProtoView view, const ProtoCo
     g_array_unref(txs);
     g_array_unref(namespaces);
     return payload;
+}
+
+void proto_builder_on_served(ProtoBuilder *b, ProtoDuration took, ProtoDuration timeout)
+{
+    if (timeout == 0) return;
+    if (took > timeout) {
+        uint64_t lower = b->limit - b->limit / 10;
+        b->limit = MAX(lower, MIN(PROTO_BUILDER_LIMIT_FLOOR, b->block_max));
+        b->stats.late++;
+    } else if (b->truncated && took < timeout - timeout / 10 && b->limit < b->block_max) {
+        b->limit = MIN(b->block_max, b->limit + MAX(b->limit / 10, 1));
+        b->stats.raised++;
+    }
+}
+
+uint64_t proto_builder_limit(const ProtoBuilder *b)
+{
+    return b->limit;
 }
 
 static void settle(ProtoBuilder *b, Block *block, EntryState state)

@@ -10,6 +10,15 @@
  * decided (it subscribes to a node's decide events, as Espresso's builders do), their
  * transactions are done; transactions of a block for a view the decided chain has passed, and
  * that was not decided, go back to waiting in their original order.
+ *
+ * The size limit adapts, as Espresso's builder's does (marketplace-builder-core
+ * crates/legacy/src/block_size_limits.rs, BlockSizeLimits; hotshot-builder-core service.rs): it
+ * starts at block_max; a response the builder could not give within its API timeout takes a
+ * tenth off (never below 10,000 bytes), and a response given in time, with a tenth of the
+ * timeout to spare, for a block the limit cut short adds a tenth back (never above block_max).
+ * So a builder whose block work outgrows the leader's patience builds smaller blocks instead of
+ * none. What the builder cannot see, the transfer of the block to a far or slow leader, does not
+ * move the limit: there, as in HotShot, the leader proposes an empty block.
  */
 #ifndef SHOTGLASS_PROTOCOL_BUILDER_H
 #define SHOTGLASS_PROTOCOL_BUILDER_H
@@ -27,7 +36,11 @@ typedef struct ProtoBuilderStats {
     uint64_t blocks;     /* blocks built */
     uint64_t requeued;   /* transactions returned to waiting after an undecided block */
     uint64_t decided;    /* transactions seen in decided blocks */
+    uint64_t late;       /* responses later than the API timeout (each lowered the limit) */
+    uint64_t raised;     /* times the limit went back up */
 } ProtoBuilderStats;
+
+#define PROTO_BUILDER_LIMIT_FLOOR 10000 /* bytes: MAX_BLOCK_SIZE_FLOOR */
 
 /* `params` is borrowed and must outlive the builder. */
 ProtoBuilder *proto_builder_new(const ProtoVidParams *params, uint64_t block_max,
@@ -51,6 +64,16 @@ ProtoPayload *proto_builder_build(ProtoBuilder *builder, ProtoView view,
  */
 void proto_builder_on_decided(ProtoBuilder *builder, const ProtoCommit *commits,
                               const ProtoView *views, uint32_t count, ProtoView decided_view);
+
+/*
+ * Tells the builder how long its last response (to the block it built last) took, from the
+ * request's arrival to the response leaving, against its API timeout; adjusts the limit as
+ * the header describes. A timeout of 0 keeps the limit where it is.
+ */
+void proto_builder_on_served(ProtoBuilder *builder, ProtoDuration took, ProtoDuration timeout);
+
+/* The size limit the next block is built under (bytes). */
+uint64_t proto_builder_limit(const ProtoBuilder *builder);
 
 /* Transactions waiting to be included. */
 uint64_t proto_builder_waiting(const ProtoBuilder *builder);

@@ -136,14 +136,28 @@ int view_sync__on_cert(ProtoNode *node, const ProtoMsg *msg)
     ProtoView round = cert->view;
     gboolean finalize = cert->kind == PROTO_CERT_VS_FINALIZE;
     if (round == 0) return PROTO_ERR_FIELD;
-    if (round < node->cur_view || (!finalize && round == node->cur_view)) return PROTO_ERR_STALE;
-    if (round < node->vs_round) return PROTO_ERR_STALE; /* a higher round is under way */
+    if (round < node->cur_view) return PROTO_ERR_STALE;
     const ProtoStakeTable *stake = node->shared->stake;
     uint64_t threshold = cert->kind == PROTO_CERT_VS_PRECOMMIT
                              ? proto_stake_one_honest_threshold(stake)
                              : node__quorum_threshold(node);
     int rc = node__check_cert(node, cert, threshold);
     if (rc != PROTO_OK) return rc;
+    if (!finalize && (round == node->cur_view || round < node->vs_round)) {
+        /* A round below the one this node syncs to, or the view it is in already: peers behind
+         * it want that view. HotShot runs one replica task per round (view_sync.rs,
+         * send_to_or_create_replica drops a certificate only below the current view), so the
+         * node votes in it too, keeping its own round: without this, nodes split over two views
+         * after a partition with no quorum on either side never sync again (the lower round
+         * lacks the votes of those ahead, the higher one the f+1 to start). */
+        if (cert->kind == PROTO_CERT_VS_PRECOMMIT) {
+            send_vote(node, PROTO_CERT_VS_COMMIT, round, cert->relay);
+        } else {
+            send_vote(node, PROTO_CERT_VS_FINALIZE, round, cert->relay);
+            if (round > node->cur_view) node->requests.enter_view = round;
+        }
+        return PROTO_OK;
+    }
     if (cert->kind == PROTO_CERT_VS_PRECOMMIT) {
         if (already(node, round, cert->relay, VIEW_SYNC_COMMIT)) return PROTO_ERR_DUPLICATE;
         follow(node, round, cert->relay, VIEW_SYNC_COMMIT);

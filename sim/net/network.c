@@ -1053,7 +1053,7 @@ static void cpu_run(SimNetwork *network, SimHost *host, Packet *item, SimTime no
         counters->bytes_received += item->message->size;
         network->stats.copies_delivered++;
     }
-    if (network->delivery_tap != NULL && item->route == 0) {
+    if (network->delivery_tap != NULL) { /* relayed hops too: each goes into the digest */
         network->delivery_tap(network->delivery_tap_data, host->id, item->message, now);
     }
     sim_engine_digest_add(network->engine, item->message->digest, SIM_MESSAGE_DIGEST_BYTES);

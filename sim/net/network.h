@@ -172,8 +172,9 @@ void sim_network_set_handlers(SimNetwork *network, SimReceiveFn receive, SimTime
 void sim_network_set_router(SimNetwork *network, SimRouteFn router, void *user_data);
 
 /* An observer of deliveries (sim/out/trace.h): called for every copy handed to a host's CPU,
- * local copies included, just before the receiver handles it and the copy's digest goes into
- * the trace. `message` is borrowed for the call. The tap must not change the run. */
+ * local copies and relayed hops (a copy reaching a broker, a server or a gossiping validator
+ * with a routing word) included, just before the receiver handles it and the copy's digest goes
+ * into the trace. `message` is borrowed for the call. The tap must not change the run. */
 typedef void (*SimDeliveryTap)(void *user_data, uint32_t host, const SimMessage *message,
                                SimTime now);
 

@@ -113,13 +113,14 @@ typedef struct SimRunConfig {
     SimRunMessageObserver message_observer; /* optional */
     void *message_observer_data;
     /* Data availability and workload (off unless `da`). */
-    gboolean da;                 /* DA committee, VID shares, payloads, the vote rule */
-    uint32_t da_committee;       /* members: validators 0 .. da_committee-1 */
-    gboolean vid_dispersal;      /* [da] vid: avid-m (TRUE) or none (ProtoShared.dispersal) */
-    gboolean synthetic;          /* synthetic payloads (sizes only) instead of real bytes */
-    uint64_t block_max;          /* bytes */
-    SimDuration builder_delay;   /* the builder's answer to a block request */
-    SimDuration builder_timeout; /* a leader's wait for it */
+    gboolean da;                     /* DA committee, VID shares, payloads, the vote rule */
+    uint32_t da_committee;           /* members: validators 0 .. da_committee-1 */
+    gboolean vid_dispersal;          /* [da] vid: avid-m (TRUE) or none (ProtoShared.dispersal) */
+    gboolean synthetic;              /* synthetic payloads (sizes only) instead of real bytes */
+    uint64_t block_max;              /* bytes */
+    SimDuration builder_delay;       /* the builder's answer to a block request */
+    SimDuration builder_timeout;     /* a leader's wait for it */
+    SimDuration builder_api_timeout; /* the builder's own limit per response (its size limit) */
     SimDuration data_request_delay;
     char *builder_region; /* owned */
     uint32_t rollups;

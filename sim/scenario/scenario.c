@@ -345,6 +345,11 @@ static const KeySpec keys[] = {
              builder_delay),
     DURATION("da", "builder_timeout", "1s", "a leader proposes an empty block after this",
              builder_timeout),
+    DURATION("da", "builder_api_timeout", "1s",
+             "the builder's own limit on a response: one later than this lowers its block size "
+             "limit by a tenth, one in time for a block the limit cut short raises it (Espresso "
+             "builder: ESPRESSO_BUILDER_WEBSERVER_RESPONSE_TIMEOUT_DURATION, 1 s; 0: fixed)",
+             builder_api_timeout),
     DURATION("da", "data_request_delay", "5s",
              "a replica missing its share asks DA members after this", data_request_delay),
     SPECIAL("da", "builder_region", "us-east-1", "where the builder runs"),
@@ -1305,6 +1310,7 @@ static const struct {
     {"da", "block_max", "5MB"},
     {"da", "payloads", "real"},
     {"da", "vid", "none"},
+    {"da", "builder_api_timeout", "2s"},
     {"da", "builder_delay", "250ms"},
     {"da", "builder_timeout", "2s"},
     {"da", "data_request_delay", "1s"},

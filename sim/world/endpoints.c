@@ -16,6 +16,7 @@ typedef enum EndpointKind {
 typedef struct BlockRequest {
     ProtoView view;
     uint32_t leader;
+    SimTime arrived;
     SimTime due;
 } BlockRequest;
 
@@ -243,6 +244,8 @@ static void answer_requests(SimEndpoints *e, SimTime now)
                                 txs->len);
         g_array_unref(txs);
         SimTime ready = sim_network_cpu_charge(e->network, e->first, cpu);
+        proto_builder_on_served(e->builder, sim_time_since(ready, req->arrived),
+                                e->config.builder_api_timeout);
         ProtoMsg msg = {.type = PROTO_MSG_BLOCK_RESPONSE, .sender = e->first};
         msg.data.view = req->view;
         msg.data.size = payload->size;
@@ -280,7 +283,7 @@ static void builder_receive(SimEndpoints *e, ProtoMsg *msg, SimTime now)
         proto_builder_add(e->builder, &tx);
     } else if (msg->type == PROTO_MSG_BLOCK_REQUEST && msg->sender < e->config.validators) {
         BlockRequest *req = g_new(BlockRequest, 1);
-        *req = (BlockRequest){d->view, msg->sender, now + e->config.builder_delay};
+        *req = (BlockRequest){d->view, msg->sender, now, now + e->config.builder_delay};
         g_queue_push_tail(e->requests, req); /* equal delays keep due times in order */
         arm_builder(e, now);
     } else if (msg->type == PROTO_MSG_DECIDE_NOTICE) {

@@ -35,6 +35,7 @@ typedef struct SimEndpointsConfig {
     uint64_t block_max;
     gboolean synthetic;
     SimDuration builder_delay;
+    SimDuration builder_api_timeout; /* the builder's own limit per response (0: none) */
     uint16_t builder_region;
     const uint16_t *rollup_regions; /* one per rollup */
     uint64_t tx_rate_mhz;           /* per rollup, milli-transactions per second */
