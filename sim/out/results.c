@@ -628,6 +628,17 @@ static void data_members(JsonBuilder *b, const SimRun *run)
     }
 }
 
+/* Finality on the L1 and the light client's lag, with [l1] only. */
+static void l1_members(JsonBuilder *b, const SimRun *run)
+{
+    const AnaFinality *f = sim_run_finality(run);
+    if (f == NULL) return;
+    latency_object(b, "l1_finality", ana_finality_l1(f));
+    member_int(b, "l1_finality_pending", (int64_t)ana_finality_l1_pending(f));
+    member_double(b, "light_client_lag_max_s", seconds(ana_finality_lag_max(f)));
+    member_int(b, "light_client_updates", (int64_t)ana_finality_updates(f));
+}
+
 /* The transport's counters (relays, reconnections, fallbacks), for any transport but direct. */
 static void transport_object(JsonBuilder *b, const SimRun *run)
 {
@@ -672,6 +683,7 @@ static void metrics_object(JsonBuilder *b, const SimRun *run)
     latency_object(b, "finality", ana_liveness_latency(l));
     throughput_members(b, run);
     data_members(b, run);
+    l1_members(b, run);
     member_int(b, "messages", (int64_t)messages);
     member_int(b, "bytes", (int64_t)bytes);
     const SimNetworkStats *stats = sim_network_stats(net);

@@ -37,12 +37,16 @@ static const MetricSpec metrics[] = {
     {"reconnects", SIM_EXPECT_RECONNECTS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
     {"reconnect_gap", SIM_EXPECT_RECONNECT_GAP, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST, FALSE,
      FALSE},
+    {"l1_finality_p", SIM_EXPECT_L1_FINALITY, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST, TRUE,
+     FALSE},
+    {"light_client_lag_max", SIM_EXPECT_LIGHT_CLIENT_LAG, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST,
+     FALSE, FALSE},
 };
 
 static const char *const display_names[] = {
-    "safety",         "da_available", "decided_blocks", "views",       "failed_views",
-    "longest_gap",    "finality_p99", "recovery.NAME",  "decided_txs", "undecided_txs",
-    "tx_latency_p99", "reconnects",   "reconnect_gap",
+    "safety",         "da_available", "decided_blocks", "views",           "failed_views",
+    "longest_gap",    "finality_p99", "recovery.NAME",  "decided_txs",     "undecided_txs",
+    "tx_latency_p99", "reconnects",   "reconnect_gap",  "l1_finality_p99", "light_client_lag_max",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -74,6 +78,10 @@ const char *sim_expect_help(void)
            "tx_latency_pNN <= D          submission to first decide, percentile\n"
            "reconnects >= N              validators that reconnected through the marshal (cdn)\n"
            "reconnect_gap <= D           the longest a validator was without a broker (cdn)\n"
+           "l1_finality_pNN <= D         submission to L1 finality of the light-client update\n"
+           "                             covering the transaction's block, percentile ([l1])\n"
+           "light_client_lag_max <= D    the longest a decided block waited for the light\n"
+           "                             client contract to cover it ([l1])\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -111,7 +119,8 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
     fail(error,
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
-         "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap",
+         "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
+         "light_client_lag_max",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
@@ -262,11 +271,31 @@ static void evaluate_da(const SimExpectation *e, const SimRun *run, SimExpectRes
                             : g_strdup_printf("false: %s", ana_data_violation(d));
 }
 
+/* The L1 side's metrics: FALSE (with `why`) without [l1] or with nothing measured. */
+static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
+{
+    const AnaFinality *f = sim_run_finality(run);
+    if (f == NULL) {
+        *why = g_strdup("no L1 side in this run (no [l1] group)");
+        return FALSE;
+    }
+    if (e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG) return *out = ana_finality_lag_max(f), TRUE;
+    SIM_ASSERT(e->metric == SIM_EXPECT_L1_FINALITY);
+    if (ana_histogram_count(ana_finality_l1(f)) == 0) {
+        *why = g_strdup("no transaction became final on the L1");
+        return FALSE;
+    }
+    *out = ana_histogram_percentile(ana_finality_l1(f), e->percentile);
+    return TRUE;
+}
+
 /* The measured number of a numeric metric; FALSE (with `why`) when it has none. */
 static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
 {
     const AnaLiveness *l = sim_run_liveness(run);
     const AnaData *d = sim_run_data(run);
+    if (e->metric == SIM_EXPECT_L1_FINALITY || e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG)
+        return measure_l1(e, run, out, why);
     gboolean needs_data = e->metric == SIM_EXPECT_DECIDED_TXS ||
                           e->metric == SIM_EXPECT_UNDECIDED_TXS ||
                           e->metric == SIM_EXPECT_TX_LATENCY;
@@ -339,7 +368,9 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
     r->pass = compare(e->op, value, e->value);
     gboolean duration = e->metric == SIM_EXPECT_LONGEST_GAP || e->metric == SIM_EXPECT_FINALITY ||
                         e->metric == SIM_EXPECT_RECOVERY || e->metric == SIM_EXPECT_TX_LATENCY ||
-                        e->metric == SIM_EXPECT_RECONNECT_GAP;
+                        e->metric == SIM_EXPECT_RECONNECT_GAP ||
+                        e->metric == SIM_EXPECT_L1_FINALITY ||
+                        e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG;
     r->measured = duration ? sim_quantity_format(value, SIM_QUANTITY_DURATION)
                            : g_strdup_printf("%" G_GUINT64_FORMAT, value);
 }

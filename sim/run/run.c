@@ -39,6 +39,8 @@ struct SimRun {
     AnaLiveness *liveness;
     AnaData *data;
     SimEndpoints *endpoints;
+    SimProver *prover;           /* the L1 side, or NULL */
+    AnaFinality *finality;       /* its records, or NULL */
     uint32_t hosts;              /* validators and endpoints */
     uint32_t relays;             /* the transport's hosts after them (brokers, servers) */
     ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
@@ -100,6 +102,14 @@ void sim_run_config_init(SimRunConfig *c)
         .gst = SIM_TIME_NONE,
         .pre_gst_delay = {SIM_DIST_UNIFORM, SIM_QUANTITY_DURATION, 0, 2e9, 0, FALSE},
         .gst_delta = 1 * SIM_S,
+        .l1_slot_time = 12 * SIM_S,
+        .l1_inclusion_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 1, 0, 0, FALSE},
+        .l1_finality_depth = 64,
+        .l1_update_interval = 10 * SIM_MIN,
+        .l1_retry_interval = 2 * SIM_S,
+        .l1_proving_time = 24 * SIM_S,
+        .l1_sign_cost = 500 * SIM_US,
+        .l1_region = g_strdup("us-east-1"),
     };
     proto_cost_table_default(&c->costs);
     sim_transport_defaults(&c->transport);
@@ -116,6 +126,7 @@ void sim_run_config_clear(SimRunConfig *c)
     g_free(c->cdn_placement);
     g_free(c->cdn_marshal_region);
     g_free(c->web_region);
+    g_free(c->l1_region);
     memset(c, 0, sizeof *c);
 }
 
@@ -427,6 +438,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_endpoints_on_decide(run->endpoints, id, a.leaves, a.leaf_count, ready);
             }
+            if (run->prover != NULL && !sim_run_is_byzantine(run, id)) {
+                sim_prover_on_decide(run->prover, id, a.leaves, a.leaf_count, ready);
+            }
             break;
         case PROTO_ACTION_NOTE:
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
@@ -456,6 +470,10 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
         run->config.message_observer(run->config.message_observer_data, host,
                                      sim_message_source(message), sim_message_bytes(message));
     }
+    if (sim_prover_owns(run->prover, host)) {
+        sim_prover_receive(run->prover, host, message, now);
+        return;
+    }
     if (host >= run->config.nodes) {
         sim_endpoints_receive(run->endpoints, host, message, now);
         return;
@@ -480,6 +498,10 @@ static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime
 {
     (void)network;
     SimRun *run = user_data;
+    if (sim_prover_owns(run->prover, host)) {
+        sim_prover_timer(run->prover, host, timer, now);
+        return;
+    }
     if (host >= run->config.nodes) {
         sim_endpoints_timer(run->endpoints, host, timer, now);
         return;
@@ -698,7 +720,8 @@ static gboolean build_network(SimRun *run, GError **error)
     setup.view_of = view_of;
     setup.view_data = run;
     run->relays = sim_transport_relay_count(&setup);
-    run->network = sim_network_new(run->engine, &net, run->hosts + run->relays);
+    run->network = sim_network_new(run->engine, &net,
+                                   run->hosts + run->relays + (c->l1 ? SIM_PROVER_HOSTS : 0));
     for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
@@ -934,6 +957,33 @@ static gboolean build_endpoints(SimRun *run, GError **error)
     return TRUE;
 }
 
+/* The L1 side: its three hosts after the transport's, fed by the data layer's decides. */
+static gboolean build_prover(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    SimProverConfig pc;
+    sim_prover_config_init(&pc);
+    if (!sim_placement_assign(run->regions, c->l1_region, 1, &pc.region, error)) return FALSE;
+    pc.validators = c->nodes;
+    pc.first_host = run->hosts + run->relays;
+    pc.uplink_bps = c->uplink_bps;
+    pc.downlink_bps = c->downlink_bps;
+    pc.l1.seed = c->seed;
+    pc.l1.rng_algorithm = c->rng_algorithm;
+    pc.l1.slot_time = c->l1_slot_time;
+    pc.l1.missed_ppm = c->l1_missed_ppm;
+    pc.l1.inclusion_delay = c->l1_inclusion_delay;
+    pc.l1.finality_depth = c->l1_finality_depth;
+    pc.update_interval = c->l1_update_interval;
+    pc.retry_interval = c->l1_retry_interval;
+    pc.proving_time = c->l1_proving_time;
+    pc.sign_cost = c->l1_sign_cost;
+    run->finality = ana_finality_new();
+    ana_data_set_finality(run->data, run->finality);
+    run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);
+    return TRUE;
+}
+
 /* --- the stall watchdog (SimRunConfig.stall) ------------------------------------------------ */
 
 static const char stalled_text[] =
@@ -998,6 +1048,14 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
         sim_run_free(run);
         return NULL;
     }
+    if (config->l1 && (!config->da || !build_prover(run, error))) {
+        if (!config->da) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "the L1 side needs the data-availability layer");
+        }
+        sim_run_free(run);
+        return NULL;
+    }
     run->stall = effective_stall(config);
     return run;
 }
@@ -1024,6 +1082,7 @@ void sim_run_free(SimRun *run)
     g_free(run->region_of);
     if (run->rewritten != NULL) g_array_unref(run->rewritten);
     sim_endpoints_free(run->endpoints);
+    sim_prover_free(run->prover);
     sim_engine_free(run->engine); /* before the network: pending events hold its packets */
     sim_transport_free(run->transport);
     sim_network_free(run->network);
@@ -1041,6 +1100,7 @@ void sim_run_free(SimRun *run)
     ana_safety_free(run->safety);
     ana_liveness_free(run->liveness);
     ana_data_free(run->data);
+    ana_finality_free(run->finality);
     g_free(run);
 }
 
@@ -1096,6 +1156,7 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         }
     }
     if (run->endpoints != NULL) sim_endpoints_start(run->endpoints, sim_engine_now(run->engine));
+    if (run->prover != NULL) sim_prover_start(run->prover, sim_engine_now(run->engine));
     run->watch_at = sim_engine_now(run->engine);
     SimStopReason reason =
         run->stop ? SIM_STOP_REQUESTED : run_engine(run, progress, user_data, chunk);
@@ -1112,6 +1173,7 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         size_t memory = proto_node_memory(run->nodes[i]);
         if (memory > run->node_memory_max) run->node_memory_max = memory;
     }
+    if (run->finality != NULL) ana_finality_finish(run->finality, sim_engine_now(run->engine));
     return reason;
 }
 
@@ -1196,6 +1258,16 @@ gboolean sim_run_was_byzantine(const SimRun *run, uint32_t id)
 const AnaData *sim_run_data(const SimRun *run)
 {
     return run->data;
+}
+
+const SimProver *sim_run_prover(const SimRun *run)
+{
+    return run->prover;
+}
+
+const AnaFinality *sim_run_finality(const SimRun *run)
+{
+    return run->finality;
 }
 
 const SimEndpoints *sim_run_endpoints(const SimRun *run)

@@ -185,8 +185,8 @@ uint32_t sim_l1_reorg(SimL1 *l1, uint32_t depth, SimTime now)
     for (uint32_t k = 0; k < dropped; k++) {
         guint last = l1->blocks->len - 1;
         Block *b = &g_array_index(l1->blocks, Block, last);
-        for (guint i = 0; i < b->txs->len; i++) {
-            uint64_t id = g_array_index(b->txs, uint64_t, i);
+        for (guint i = b->txs->len; i > 0; i--) { /* newest first, as the chain unwinds */
+            uint64_t id = g_array_index(b->txs, uint64_t, i - 1);
             Tx *tx = &g_array_index(l1->txs, Tx, id);
             SIM_ASSERT(tx->final == SIM_TIME_NONE);
             tx->block = 0;

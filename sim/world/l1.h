@@ -23,7 +23,8 @@
  * new blocks. A reorg never reaches a final block (it drops fewer blocks if it would).
  *
  * The model is passive: the caller advances it to a time (say at every slot start, see
- * sim_l1_next_slot) and takes what happened (inclusions, reversions, finalisations) as events.
+ * sim_l1_next_slot) and takes what happened (inclusions, reversions, finalisations) as events;
+ * a reorg reports its reversions newest first, as the chain unwinds.
  */
 #ifndef SHOTGLASS_SIM_L1_H
 #define SHOTGLASS_SIM_L1_H
