@@ -595,6 +595,11 @@ static void drop_node(SimRun *run, uint32_t id)
 static void crash_node(void *user_data, uint32_t id)
 {
     SimRun *run = user_data;
+    if (sim_prover_owns(run->prover, id)) { /* the state relay or the prover */
+        sim_network_host_crash(run->network, id);
+        sim_prover_host_down(run->prover, id);
+        return;
+    }
     if (id >= run->config.nodes) { /* a relay (broker, server): no protocol state */
         sim_network_host_crash(run->network, id);
         sim_transport_host_down(run->transport, id);
@@ -612,6 +617,12 @@ static void crash_node(void *user_data, uint32_t id)
 static void restart_node(void *user_data, uint32_t id)
 {
     SimRun *run = user_data;
+    if (sim_prover_owns(run->prover, id)) {
+        if (sim_network_host(run->network, id)->status == SIM_HOST_UP) return;
+        sim_network_host_restart(run->network, id);
+        sim_prover_host_up(run->prover, id, sim_engine_now(run->engine));
+        return;
+    }
     if (id >= run->config.nodes) {
         if (sim_network_host(run->network, id)->status == SIM_HOST_UP) return;
         sim_network_host_restart(run->network, id);
@@ -820,7 +831,9 @@ static SimSelectorContext selector_context(const SimRun *run)
                                 .first_relay = run->hosts,
                                 .brokers = sim_transport_brokers(run->transport),
                                 .marshal = sim_transport_brokers(run->transport) > 0,
-                                .servers = sim_transport_servers(run->transport)};
+                                .servers = sim_transport_servers(run->transport),
+                                .first_l1 = run->hosts + run->relays,
+                                .l1 = run->config.l1};
 }
 
 /* The oracles' view of whether `id` is Byzantine now. */

@@ -38,17 +38,6 @@ typedef struct Wire {
 
 #define WIRE_BYTES (1 + 4 + 8 + 8 + SIM_LIGHT_CLIENT_ROOT_BYTES + 8 + 8)
 
-typedef struct Signed {
-    uint64_t height;
-    uint8_t root[SIM_LIGHT_CLIENT_ROOT_BYTES];
-} Signed;
-
-typedef struct Bundle {
-    SimLightClientState state;
-    uint64_t stake;
-    uint32_t signers;
-} Bundle;
-
 typedef enum Phase {
     PHASE_IDLE,      /* the timer is the next attempt */
     PHASE_ASKING,    /* a request to the relay is out */
@@ -69,15 +58,11 @@ struct SimProver {
     AnaFinality *finality;
     uint16_t types[WIRE_KIND_COUNT_];
     uint64_t threshold;
-    /* the relay */
-    Signed *rings;        /* validators x relay_keep */
-    uint32_t *ring_first; /* per validator: the oldest entry's slot */
-    uint32_t *ring_len;
     uint64_t *last_signed; /* per validator: the height it last signed */
-    GArray *bundles;       /* Bundle, by (height, root) ascending */
+    SimStateRelay *relay;
     /* the prover */
     Phase phase;
-    Bundle proving;
+    SimStateBundle proving;
     uint64_t submitted_height;
     /* the L1 */
     SimL1 *l1;
@@ -140,11 +125,8 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
         sim_network_host_configure(network, config->first_host + h, &hc);
     }
     uint32_t n = config->validators;
-    p->rings = g_new0(Signed, (size_t)n * config->relay_keep);
-    p->ring_first = g_new0(uint32_t, n);
-    p->ring_len = g_new0(uint32_t, n);
     p->last_signed = g_new0(uint64_t, n);
-    p->bundles = g_array_new(FALSE, FALSE, sizeof(Bundle));
+    p->relay = sim_state_relay_new(n, config->relay_keep);
     p->l1 = sim_l1_new(&config->l1);
     p->contract = sim_light_client_new(p->threshold, config->retention, 0, 0);
     p->updates = g_array_new(FALSE, FALSE, sizeof(Update));
@@ -155,11 +137,8 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
 void sim_prover_free(SimProver *p)
 {
     if (p == NULL) return;
-    g_free(p->rings);
-    g_free(p->ring_first);
-    g_free(p->ring_len);
     g_free(p->last_signed);
-    g_array_unref(p->bundles);
+    sim_state_relay_free(p->relay);
     sim_l1_free(p->l1);
     sim_light_client_free(p->contract);
     g_array_unref(p->updates);
@@ -250,72 +229,21 @@ void sim_prover_on_decide(SimProver *p, uint32_t node, ProtoLeaf *const *leaves,
 
 /* --- the relay ------------------------------------------------------------------------------- */
 
-static int compare_key(uint64_t height, const uint8_t *root, const Bundle *b)
-{
-    if (height != b->state.block_height) return height < b->state.block_height ? -1 : 1;
-    return memcmp(root, b->state.root, SIM_LIGHT_CLIENT_ROOT_BYTES);
-}
-
-/* The bundle of (height, root), created (with `view`) if `create`; NULL when absent. */
-static Bundle *bundle_find(SimProver *p, uint64_t height, const uint8_t *root, uint64_t view,
-                           gboolean create)
-{
-    guint i = p->bundles->len; /* newest heights sit at the end: search from there */
-    while (i > 0) {
-        int c = compare_key(height, root, &g_array_index(p->bundles, Bundle, i - 1));
-        if (c == 0) return &g_array_index(p->bundles, Bundle, i - 1);
-        if (c > 0) break;
-        i--;
-    }
-    if (!create) return NULL;
-    Bundle b = {{view, height, {0}}, 0, 0};
-    memcpy(b.state.root, root, SIM_LIGHT_CLIENT_ROOT_BYTES);
-    g_array_insert_val(p->bundles, i, b);
-    return &g_array_index(p->bundles, Bundle, i);
-}
-
-/* The relay forgets validator `node`'s oldest state once it keeps relay_keep. */
-static void relay_forget_oldest(SimProver *p, uint32_t node, uint64_t stake)
-{
-    uint32_t keep = p->config.relay_keep;
-    Signed *old = &p->rings[(size_t)node * keep + p->ring_first[node]];
-    Bundle *b = bundle_find(p, old->height, old->root, 0, FALSE);
-    SIM_ASSERT(b != NULL && b->signers > 0 && b->stake >= stake);
-    b->signers--;
-    b->stake -= stake;
-    if (b->signers == 0) g_array_remove_index(p->bundles, (guint)(b - (Bundle *)p->bundles->data));
-    p->ring_first[node] = (p->ring_first[node] + 1) % keep;
-    p->ring_len[node]--;
-}
-
 static void relay_store(SimProver *p, const Wire *w)
 {
-    uint32_t node = w->node, keep = p->config.relay_keep;
-    if (node >= p->config.validators) return;
-    uint64_t stake = proto_stake_of(p->stake, node);
-    if (p->ring_len[node] == keep) relay_forget_oldest(p, node, stake);
-    uint32_t slot = (p->ring_first[node] + p->ring_len[node]) % keep;
-    Signed *s = &p->rings[(size_t)node * keep + slot];
-    s->height = w->state.block_height;
-    memcpy(s->root, w->state.root, SIM_LIGHT_CLIENT_ROOT_BYTES);
-    p->ring_len[node]++;
-    Bundle *b = bundle_find(p, w->state.block_height, w->state.root, w->state.view, TRUE);
-    b->stake += stake;
-    b->signers++;
-    SIM_ASSERT(p->ring_len[node] <= keep);
+    if (w->node >= p->config.validators) return;
+    sim_state_relay_store(p->relay, w->node, proto_stake_of(p->stake, w->node), &w->state);
 }
 
 /* Answers a request with the newest state whose signers reach the threshold (or none). */
 static void relay_answer(SimProver *p, SimTime now)
 {
     Wire w = {.kind = WIRE_BUNDLE, .node = relay_host(p)};
-    for (guint i = p->bundles->len; i > 0; i--) {
-        const Bundle *b = &g_array_index(p->bundles, Bundle, i - 1);
-        if (b->stake < p->threshold) continue;
-        w.state = b->state;
-        w.stake = b->stake;
-        w.extra = b->signers;
-        break;
+    SimStateBundle b;
+    if (sim_state_relay_best(p->relay, p->threshold, &b)) {
+        w.state = b.state;
+        w.stake = b.stake;
+        w.extra = b.signers;
     }
     send(p, relay_host(p), now, &w, prover_host(p), SIZE_BUNDLE_BASE + SIZE_PER_SIGNER * w.extra);
 }
@@ -330,11 +258,14 @@ static void prover_wait(SimProver *p, SimTime at)
 
 static void prover_timer(SimProver *p, SimTime now)
 {
-    if (p->phase == PHASE_IDLE) {
+    if (p->phase == PHASE_IDLE || p->phase == PHASE_ASKING) {
+        if (p->phase == PHASE_ASKING) p->stats.retries++; /* no answer: the relay is down */
         Wire w = {.kind = WIRE_REQUEST, .node = prover_host(p)};
         send(p, prover_host(p), now, &w, relay_host(p), SIZE_REQUEST);
         p->phase = PHASE_ASKING;
         p->stats.requests++;
+        sim_network_timer_set(p->network, prover_host(p), TIMER_MAIN,
+                              now + p->config.retry_interval);
     } else if (p->phase == PHASE_PROVING) {
         Wire w = {.kind = WIRE_UPDATE, .node = prover_host(p), .state = p->proving.state};
         w.stake = p->proving.stake;
@@ -353,7 +284,7 @@ static void prover_receive(SimProver *p, const Wire *w, SimTime now)
             prover_wait(p, now + p->config.retry_interval);
             return;
         }
-        p->proving = (Bundle){w->state, w->stake, (uint32_t)w->extra};
+        p->proving = (SimStateBundle){w->state, w->stake, (uint32_t)w->extra};
         p->phase = PHASE_PROVING;
         SimTime done = sim_network_cpu_charge(p->network, prover_host(p), p->config.proving_time);
         sim_network_timer_set(p->network, prover_host(p), TIMER_MAIN, done);
@@ -423,6 +354,25 @@ static void l1_submit(SimProver *p, const Wire *w, SimTime now)
     g_array_append_val(p->updates, u);
     sim_l1_submit(p->l1, p->updates->len - 1, now);
     l1_events(p, now); /* submitting advanced the chain to now */
+}
+
+/* --- crashes -------------------------------------------------------------------------------- */
+
+void sim_prover_host_down(SimProver *p, uint32_t host)
+{
+    SIM_ASSERT(sim_prover_owns(p, host) && host != l1_host(p));
+    if (host == prover_host(p)) {
+        p->phase = PHASE_IDLE; /* its timer went with the host */
+        return;
+    }
+    sim_state_relay_reset(p->relay);
+    SIM_ASSERT(sim_state_relay_bundles(p->relay) == 0);
+}
+
+void sim_prover_host_up(SimProver *p, uint32_t host, SimTime now)
+{
+    SIM_ASSERT(sim_prover_owns(p, host) && host != l1_host(p));
+    if (host == prover_host(p)) prover_wait(p, now);
 }
 
 /* --- dispatch -------------------------------------------------------------------------------- */

@@ -31,6 +31,7 @@
 #include "sim/net/network.h"
 #include "sim/world/l1.h"
 #include "sim/world/light_client.h"
+#include "sim/world/state_relay.h"
 
 #include <glib.h>
 
@@ -73,6 +74,13 @@ gboolean sim_prover_owns(const SimProver *prover, uint32_t host);
 /* Network callbacks for the three hosts. */
 void sim_prover_receive(SimProver *prover, uint32_t host, const SimMessage *message, SimTime now);
 void sim_prover_timer(SimProver *prover, uint32_t host, uint32_t timer, SimTime now);
+
+/* The state relay or the prover crashed (its network host is down already): the relay loses
+ * the states it kept (they live in memory), the prover its work in progress. */
+void sim_prover_host_down(SimProver *prover, uint32_t host);
+/* It came back at `now`: the prover starts over with a request at once; the L1 node does not
+ * crash (sim_prover_owns hosts it, but no selector names it). */
+void sim_prover_host_up(SimProver *prover, uint32_t host, SimTime now);
 
 /* Honest validator `node` decided `leaves` (newest first), its work done at `ready`: it signs
  * the newest one's state and sends it to the relay. */
