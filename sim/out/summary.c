@@ -261,9 +261,10 @@ static void print_l1(SimRun *run)
            " final, %" PRIu64 " dropped by reorgs\n",
            sim_l1_slots(l1), sim_l1_missed(l1), sim_l1_height(l1), sim_l1_final_height(l1),
            sim_l1_reorged(l1));
-    printf("  light client      %" PRIu64 " updates taken, %" PRIu64 " refused, %" PRIu64
-           " retries; HotShot height %" PRIu64 " covered, %" PRIu64 " L1-final; lag max %s\n",
-           st->accepted, st->refused, st->retries, ana_finality_covered_height(f),
+    printf("  light client      %" PRIu64 " updates taken (%" PRIu64 " undone by reorgs), %" PRIu64
+           " refused, %" PRIu64 " retries; HotShot height %" PRIu64 " covered, %" PRIu64
+           " L1-final; lag max %s\n",
+           st->accepted, st->reverted, st->refused, st->retries, ana_finality_covered_height(f),
            ana_finality_final_height(f), lag);
     char *soft = two_percentiles(ana_finality_soft(f));
     char *hard = two_percentiles(ana_finality_l1(f));

@@ -110,6 +110,8 @@ void sim_run_config_init(SimRunConfig *c)
         .l1_proving_time = 24 * SIM_S,
         .l1_sign_cost = 500 * SIM_US,
         .l1_region = g_strdup("us-east-1"),
+        .l1_reorg_at = SIM_TIME_NONE,
+        .l1_reorg_depth = 10,
     };
     proto_cost_table_default(&c->costs);
     sim_transport_defaults(&c->transport);
@@ -991,6 +993,8 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.retry_interval = c->l1_retry_interval;
     pc.proving_time = c->l1_proving_time;
     pc.sign_cost = c->l1_sign_cost;
+    pc.reorg_at = c->l1_reorg_at;
+    pc.reorg_depth = c->l1_reorg_depth;
     run->finality = ana_finality_new();
     ana_data_set_finality(run->data, run->finality);
     run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);

@@ -146,6 +146,8 @@ typedef struct SimRunConfig {
     SimDuration l1_proving_time;
     SimDuration l1_sign_cost; /* one validator's Schnorr signature of the light-client state */
     char *l1_region;          /* owned; where the relay, the prover and the L1 node run */
+    SimTime l1_reorg_at;      /* an L1 reorg then (SIM_TIME_NONE: none) */
+    uint32_t l1_reorg_depth;  /* of this many blocks */
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,

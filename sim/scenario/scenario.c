@@ -316,6 +316,12 @@ static const KeySpec keys[] = {
              "placeholder: docs/crypto-costs.md)",
              l1_sign_cost),
     SPECIAL("l1", "region", "us-east-1", "where the state relay, the prover and the L1 node run"),
+    TIME_OR("l1", "reorg_at", "none",
+            "an L1 reorg at this virtual time: the last reorg_depth blocks that are not final are "
+            "dropped and their transactions included again",
+            l1_reorg_at, "none"),
+    COUNT("l1", "reorg_depth", "10", "blocks the reorg at reorg_at drops", l1_reorg_depth, 4, 1,
+          1000000),
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
            "catching it (`shotglass list mutants`, docs/mutants.md)",
@@ -1245,6 +1251,8 @@ static const struct {
     {"l1", "proving_time", "1min"},
     {"l1", "state_sign", "1ms"},
     {"l1", "region", "eu-west-1"},
+    {"l1", "reorg_at", "20min"},
+    {"l1", "reorg_depth", "3"},
     {"test", "mutant", "quorum_half"},
 };
 

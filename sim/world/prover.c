@@ -72,7 +72,8 @@ struct SimProver {
     SimProverStats stats;
 };
 
-#define TIMER_MAIN 0
+#define TIMER_MAIN  0
+#define TIMER_REORG 1 /* the L1 host's */
 
 static uint32_t relay_host(const SimProver *p)
 {
@@ -101,6 +102,7 @@ void sim_prover_config_init(SimProverConfig *c)
         .sign_cost = 500 * SIM_US,
         .retention = 864000 * SIM_S,
         .relay_keep = 100,
+        .reorg_at = SIM_TIME_NONE,
     };
     sim_l1_config_init(&c->l1);
     SIM_ASSERT(c->relay_keep > 0);
@@ -382,6 +384,9 @@ void sim_prover_start(SimProver *p, SimTime now)
     SIM_ASSERT(p != NULL);
     prover_wait(p, now);
     l1_arm(p, now);
+    if (p->config.reorg_at != SIM_TIME_NONE) {
+        sim_network_timer_set(p->network, l1_host(p), TIMER_REORG, MAX(p->config.reorg_at, now));
+    }
 }
 
 void sim_prover_receive(SimProver *p, uint32_t host, const SimMessage *message, SimTime now)
@@ -402,9 +407,11 @@ void sim_prover_receive(SimProver *p, uint32_t host, const SimMessage *message, 
 void sim_prover_timer(SimProver *p, uint32_t host, uint32_t timer, SimTime now)
 {
     SIM_ASSERT(sim_prover_owns(p, host));
-    SIM_ASSERT(timer == TIMER_MAIN);
+    SIM_ASSERT(timer == TIMER_MAIN || (timer == TIMER_REORG && host == l1_host(p)));
     if (host == prover_host(p)) {
         prover_timer(p, now);
+    } else if (timer == TIMER_REORG) {
+        sim_prover_reorg(p, p->config.reorg_depth, now);
     } else if (host == l1_host(p)) {
         sim_l1_advance(p->l1, now);
         l1_events(p, now);

@@ -50,10 +50,13 @@ typedef struct SimProverConfig {
     SimDuration sign_cost;
     SimDuration retention; /* the contract's stateHistoryRetentionPeriod */
     uint32_t relay_keep;   /* states kept per validator */
+    SimTime reorg_at;      /* an L1 reorg of reorg_depth blocks then (SIM_TIME_NONE: none) */
+    uint32_t reorg_depth;
 } SimProverConfig;
 
 /* Fills the defaults except validators, first_host and region: 10 min updates, 2 s retry, 24 s
- * proving, 500 us per signature, 10 days of history, 100 states per validator, the L1's. */
+ * proving, 500 us per signature, 10 days of history, 100 states per validator, no reorg, the
+ * L1's. */
 void sim_prover_config_init(SimProverConfig *config);
 
 typedef struct SimProver SimProver;
