@@ -189,7 +189,8 @@ static void decided_block(AnaData *d, const ProtoLeaf *leaf, uint64_t now)
         if (d->first_decide == 0) d->first_decide = now;
         d->last_decide = now;
     }
-    if (d->finality != NULL) ana_finality_on_block(d->finality, leaf->header.height, now);
+    if (d->finality != NULL)
+        ana_finality_on_block(d->finality, leaf->header.height, leaf->commit.bytes, now);
     GArray *txs = g_hash_table_lookup(d->registry, leaf->header.payload_commit.bytes);
     for (guint i = 0; txs != NULL && i < txs->len; i++) {
         const ProtoTx *tx = &g_array_index(txs, ProtoTx, i);

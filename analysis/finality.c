@@ -3,7 +3,9 @@
 
 #include "protocol/assert.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define NONE UINT64_MAX
 
@@ -25,9 +27,11 @@ typedef struct Update {
 } Update;
 
 struct AnaFinality {
-    GArray *blocks;  /* BlockRecord */
-    GArray *txs;     /* TxRecord */
-    GArray *updates; /* Update, by ascending height */
+    GArray *blocks;      /* BlockRecord */
+    GArray *txs;         /* TxRecord */
+    GArray *updates;     /* Update, by ascending height */
+    GHashTable *commits; /* height -> its leaf commitment (ANA_FINALITY_ROOT_BYTES); lookup only */
+    char *violation;
     AnaHistogram *soft;
     AnaHistogram *l1;
     uint64_t pending;
@@ -40,6 +44,7 @@ AnaFinality *ana_finality_new(void)
     f->blocks = g_array_new(FALSE, FALSE, sizeof(BlockRecord));
     f->txs = g_array_new(FALSE, FALSE, sizeof(TxRecord));
     f->updates = g_array_new(FALSE, FALSE, sizeof(Update));
+    f->commits = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     f->soft = ana_histogram_new();
     f->l1 = ana_histogram_new();
     PROTO_ASSERT(f->updates->len == 0);
@@ -52,16 +57,35 @@ void ana_finality_free(AnaFinality *f)
     g_array_unref(f->blocks);
     g_array_unref(f->txs);
     g_array_unref(f->updates);
+    g_hash_table_unref(f->commits);
+    g_free(f->violation);
     ana_histogram_free(f->soft);
     ana_histogram_free(f->l1);
     g_free(f);
 }
 
-void ana_finality_on_block(AnaFinality *f, uint64_t height, uint64_t decided)
+void ana_finality_on_block(AnaFinality *f, uint64_t height, const uint8_t *commit, uint64_t decided)
 {
-    PROTO_ASSERT(f != NULL);
+    PROTO_ASSERT(f != NULL && commit != NULL);
     BlockRecord b = {height, decided};
     g_array_append_val(f->blocks, b);
+    gint64 *key = g_new(gint64, 1);
+    *key = (gint64)height;
+    g_hash_table_replace(f->commits, key, g_memdup2(commit, ANA_FINALITY_ROOT_BYTES));
+}
+
+/* The oracle: `root` must be the commitment of the block honest nodes decided at `height`. */
+static void check_state(AnaFinality *f, uint64_t height, const uint8_t *root, uint64_t time)
+{
+    if (f->violation != NULL) return;
+    gint64 key = (gint64)height;
+    const uint8_t *decided = g_hash_table_lookup(f->commits, &key);
+    if (decided != NULL && memcmp(decided, root, ANA_FINALITY_ROOT_BYTES) == 0) return;
+    f->violation = g_strdup_printf(
+        "the light-client contract took a state of HotShot height %" PRIu64 " at %.3f s %s", height,
+        (double)time / 1e9,
+        decided == NULL ? "that no honest node had decided"
+                        : "whose root is not that of the block honest nodes decided there");
 }
 
 void ana_finality_on_tx(AnaFinality *f, uint64_t height, uint64_t submitted, uint64_t decided)
@@ -71,9 +95,10 @@ void ana_finality_on_tx(AnaFinality *f, uint64_t height, uint64_t submitted, uin
     g_array_append_val(f->txs, t);
 }
 
-void ana_finality_on_covered(AnaFinality *f, uint64_t height, uint64_t time)
+void ana_finality_on_covered(AnaFinality *f, uint64_t height, const uint8_t *root, uint64_t time)
 {
-    PROTO_ASSERT(f != NULL);
+    PROTO_ASSERT(f != NULL && root != NULL);
+    check_state(f, height, root, time);
     if (f->updates->len > 0) {
         PROTO_ASSERT(g_array_index(f->updates, Update, f->updates->len - 1).height < height);
     }
@@ -164,6 +189,16 @@ void ana_finality_finish(AnaFinality *f, uint64_t end)
         if (lag > f->lag_max) f->lag_max = lag;
     }
     PROTO_ASSERT(f->pending <= f->txs->len);
+}
+
+gboolean ana_finality_unsafe(const AnaFinality *f)
+{
+    return f->violation != NULL;
+}
+
+const char *ana_finality_violation(const AnaFinality *f)
+{
+    return f->violation;
 }
 
 const AnaHistogram *ana_finality_soft(const AnaFinality *f)

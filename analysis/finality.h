@@ -11,6 +11,11 @@
  * (the update's inclusion on the L1); a block still uncovered when the run ends counts with the
  * run's end. Its maximum over the run is the light-client liveness figure.
  *
+ * Light-client safety oracle: every state the contract takes must be one honest nodes decided:
+ * its root (the leaf commitment, sim/world/prover.h) must be that of the block honest nodes
+ * decided at its height, by the time the contract takes it. The first state that is not is the
+ * violation, reported with its height and time; the run goes on.
+ *
  * Inputs arrive as the run goes (decided blocks and transactions from the data layer, contract
  * updates from the L1 side); figures are worked out once, at ana_finality_finish. Transactions
  * whose block no final update covers by then have no L1 finality and are counted apart.
@@ -29,19 +34,30 @@ typedef struct AnaFinality AnaFinality;
 AnaFinality *ana_finality_new(void);
 void ana_finality_free(AnaFinality *finality);
 
-/* The block of HotShot height `height` was first decided by an honest node at `decided`. */
-void ana_finality_on_block(AnaFinality *finality, uint64_t height, uint64_t decided);
+#define ANA_FINALITY_ROOT_BYTES 32
+
+/* The block of HotShot height `height`, whose leaf commitment is `commit`
+ * (ANA_FINALITY_ROOT_BYTES), was first decided by an honest node at `decided`. */
+void ana_finality_on_block(AnaFinality *finality, uint64_t height, const uint8_t *commit,
+                           uint64_t decided);
 /* A transaction submitted at `submitted` was decided in the block of `height` at `decided`. */
 void ana_finality_on_tx(AnaFinality *finality, uint64_t height, uint64_t submitted,
                         uint64_t decided);
 
-/* The contract took a state of HotShot height `height` at `time` (its L1 block's time);
- * heights only grow between reverts. */
-void ana_finality_on_covered(AnaFinality *finality, uint64_t height, uint64_t time);
+/* The contract took a state of HotShot height `height` with root `root`
+ * (ANA_FINALITY_ROOT_BYTES) at `time` (its L1 block's time); heights only grow between reverts.
+ * Checked by the light-client safety oracle. */
+void ana_finality_on_covered(AnaFinality *finality, uint64_t height, const uint8_t *root,
+                             uint64_t time);
 /* An L1 reorg undid the update of `height` (the newest one recorded). */
 void ana_finality_on_uncovered(AnaFinality *finality, uint64_t height);
 /* The L1 block carrying the update of `height` became final at `time`. */
 void ana_finality_on_final(AnaFinality *finality, uint64_t height, uint64_t time);
+
+/* The light-client safety oracle: whether it fired, and why (NULL when it did not; owned by
+ * `finality`). */
+gboolean ana_finality_unsafe(const AnaFinality *finality);
+const char *ana_finality_violation(const AnaFinality *finality);
 
 /* Works out the figures with the run ended at `end`; may be called again later. */
 void ana_finality_finish(AnaFinality *finality, uint64_t end);

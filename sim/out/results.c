@@ -570,6 +570,14 @@ static void oracles_object(JsonBuilder *b, const SimRun *run)
     member_bool(b, "ok", d == NULL || !ana_data_violated(d));
     member_string(b, "violation", d != NULL ? ana_data_violation(d) : NULL);
     json_builder_end_object(b);
+    const AnaFinality *f = sim_run_finality(run);
+    if (f != NULL) { /* with [l1] only */
+        json_builder_set_member_name(b, "light_client");
+        json_builder_begin_object(b);
+        member_bool(b, "ok", !ana_finality_unsafe(f));
+        member_string(b, "violation", ana_finality_violation(f));
+        json_builder_end_object(b);
+    }
     json_builder_end_object(b);
 }
 

@@ -271,6 +271,12 @@ static void print_l1(SimRun *run)
     printf("  finality          soft %s; L1 %s (%" PRIu64 " transactions L1-final, %" PRIu64
            " not yet)\n",
            soft, hard, ana_histogram_count(ana_finality_l1(f)), ana_finality_l1_pending(f));
+    if (ana_finality_unsafe(f)) {
+        printf("  light-client safety VIOLATED: %s\n", ana_finality_violation(f));
+    } else {
+        printf("  light-client safety ok: every state the contract took was decided by honest "
+               "nodes\n");
+    }
     g_free(slot), g_free(every), g_free(proving), g_free(lag), g_free(soft), g_free(hard);
 }
 

@@ -41,12 +41,15 @@ static const MetricSpec metrics[] = {
      FALSE},
     {"light_client_lag_max", SIM_EXPECT_LIGHT_CLIENT_LAG, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST,
      FALSE, FALSE},
+    {"light_client_safe", SIM_EXPECT_LIGHT_CLIENT_SAFE, SIM_QUANTITY_COUNT, SIM_EXPECT_EQUAL, FALSE,
+     FALSE},
 };
 
 static const char *const display_names[] = {
-    "safety",         "da_available", "decided_blocks", "views",           "failed_views",
-    "longest_gap",    "finality_p99", "recovery.NAME",  "decided_txs",     "undecided_txs",
-    "tx_latency_p99", "reconnects",   "reconnect_gap",  "l1_finality_p99", "light_client_lag_max",
+    "safety",        "da_available",    "decided_blocks",       "views",
+    "failed_views",  "longest_gap",     "finality_p99",         "recovery.NAME",
+    "decided_txs",   "undecided_txs",   "tx_latency_p99",       "reconnects",
+    "reconnect_gap", "l1_finality_p99", "light_client_lag_max", "light_client_safe",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -82,6 +85,8 @@ const char *sim_expect_help(void)
            "                             covering the transaction's block, percentile ([l1])\n"
            "light_client_lag_max <= D    the longest a decided block waited for the light\n"
            "                             client contract to cover it ([l1])\n"
+           "light_client_safe = true     the contract took only states honest nodes decided\n"
+           "                             ([l1]; light-client safety oracle)\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -120,14 +125,14 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
          "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
-         "light_client_lag_max",
+         "light_client_lag_max, light_client_safe",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
 
 static gboolean parse_verdict(SimExpectation *e, const char *value, GError **error)
 {
-    if (e->metric == SIM_EXPECT_DA_AVAILABLE) {
+    if (e->metric == SIM_EXPECT_DA_AVAILABLE || e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE) {
         if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0) {
             e->value = strcmp(value, "true") == 0;
             return TRUE;
@@ -167,7 +172,8 @@ SimExpectation *sim_expect_parse(const char *key, const char *value, GError **er
         e->metric = m->metric;
         e->op = explicit_op ? (k[klen - 1] == '>' ? SIM_EXPECT_AT_LEAST : SIM_EXPECT_AT_MOST)
                             : (equal ? SIM_EXPECT_EQUAL : m->plain);
-        gboolean verdict = m->metric == SIM_EXPECT_SAFETY || m->metric == SIM_EXPECT_DA_AVAILABLE;
+        gboolean verdict = m->metric == SIM_EXPECT_SAFETY || m->metric == SIM_EXPECT_DA_AVAILABLE ||
+                           m->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE;
         if (verdict && (explicit_op || equal)) {
             ok = fail(error, "%s takes \"= value\", not a comparison", name);
         } else if (verdict) {
@@ -271,6 +277,16 @@ static void evaluate_da(const SimExpectation *e, const SimRun *run, SimExpectRes
                             : g_strdup_printf("false: %s", ana_data_violation(d));
 }
 
+static void evaluate_light_client(const SimExpectation *e, const SimRun *run, SimExpectResult *r)
+{
+    const AnaFinality *f = sim_run_finality(run);
+    gboolean held = f == NULL || !ana_finality_unsafe(f);
+    r->pass = held == (e->value != 0);
+    r->measured = f == NULL ? g_strdup("true (no L1 side in this run)")
+                  : held    ? g_strdup("true: the contract took only states honest nodes decided")
+                            : g_strdup_printf("false: %s", ana_finality_violation(f));
+}
+
 /* The L1 side's metrics: FALSE (with `why`) without [l1] or with nothing measured. */
 static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
 {
@@ -356,6 +372,10 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
     }
     if (e->metric == SIM_EXPECT_DA_AVAILABLE) {
         evaluate_da(e, run, r);
+        return;
+    }
+    if (e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE) {
+        evaluate_light_client(e, run, r);
         return;
     }
     uint64_t value = 0;

@@ -20,10 +20,12 @@
  *                                covering the transaction's block, percentile ([l1])
  *   light_client_lag_max <= 12min  the longest a decided block waited for the light client
  *                                to cover it ([l1])
+ *   light_client_safe = true     the light-client safety oracle holds ([l1]): the contract
+ *                                took only states honest nodes decided
  *
  * Comparisons: ">=", "<=" and "==" (written "key >= value", "key <= value", "key == value");
  * a plain "=" means "at most" for times and failures, "at least" for counts, and "is" for
- * safety and da_available.
+ * safety, da_available and light_client_safe.
  */
 #ifndef SHOTGLASS_SIM_EXPECT_H
 #define SHOTGLASS_SIM_EXPECT_H
@@ -49,6 +51,7 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_RECONNECT_GAP,
     SIM_EXPECT_L1_FINALITY,
     SIM_EXPECT_LIGHT_CLIENT_LAG,
+    SIM_EXPECT_LIGHT_CLIENT_SAFE,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

@@ -995,6 +995,7 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.sign_cost = c->l1_sign_cost;
     pc.reorg_at = c->l1_reorg_at;
     pc.reorg_depth = c->l1_reorg_depth;
+    pc.forgers = c->l1_forgers;
     run->finality = ana_finality_new();
     ana_data_set_finality(run->data, run->finality);
     run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);

@@ -148,6 +148,7 @@ typedef struct SimRunConfig {
     char *l1_region;          /* owned; where the relay, the prover and the L1 node run */
     SimTime l1_reorg_at;      /* an L1 reorg then (SIM_TIME_NONE: none) */
     uint32_t l1_reorg_depth;  /* of this many blocks */
+    uint32_t l1_forgers;      /* test only: validators 0 .. N-1 sign forged states */
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,

@@ -322,6 +322,10 @@ static const KeySpec keys[] = {
             l1_reorg_at, "none"),
     COUNT("l1", "reorg_depth", "10", "blocks the reorg at reorg_at drops", l1_reorg_depth, 4, 1,
           1000000),
+    COUNT("l1", "forgers", "0",
+          "test only: validators 0..N-1 sign a forged light-client state (ahead of the chain, "
+          "a wrong root), to show the light-client safety oracle firing at a third of the stake",
+          l1_forgers, 4, 0, 100000),
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
            "catching it (`shotglass list mutants`, docs/mutants.md)",
@@ -752,6 +756,10 @@ static void check_l1(ScenarioCtx *c)
                         "(or [da] enabled = true)");
     }
     check_region(c, "l1", "region", cfg->l1_region);
+    if (cfg->l1_forgers > cfg->nodes) {
+        reader__problem(c, "l1", "forgers", "is %u, but there are %u validators", cfg->l1_forgers,
+                        cfg->nodes);
+    }
 }
 
 /* The TCP overrides need a TCP model, and a window must hold a segment. */
@@ -1253,6 +1261,7 @@ static const struct {
     {"l1", "region", "eu-west-1"},
     {"l1", "reorg_at", "20min"},
     {"l1", "reorg_depth", "3"},
+    {"l1", "forgers", "4"},
     {"test", "mutant", "quorum_half"},
 };
 

@@ -218,10 +218,16 @@ void sim_prover_on_decide(SimProver *p, uint32_t node, ProtoLeaf *const *leaves,
     if (newest->header.height <= p->last_signed[node]) return;
     p->last_signed[node] = newest->header.height;
     _Static_assert(PROTO_COMMIT_BYTES == SIM_LIGHT_CLIENT_ROOT_BYTES, "a root is a commitment");
+    _Static_assert(ANA_FINALITY_ROOT_BYTES == SIM_LIGHT_CLIENT_ROOT_BYTES, "the oracle's roots");
     Wire w = {.kind = WIRE_STATE, .node = node};
     w.state.view = newest->view;
     w.state.block_height = newest->header.height;
     memcpy(w.state.root, newest->commit.bytes, SIM_LIGHT_CLIENT_ROOT_BYTES);
+    if (node < p->config.forgers) { /* test only: a state nobody decided, ahead of the chain */
+        w.state.view += SIM_PROVER_FORGED_AHEAD;
+        w.state.block_height += SIM_PROVER_FORGED_AHEAD;
+        w.state.root[0] ^= 0xff;
+    }
     /* The signature runs once the decide's own work is done (the CPU is busy until then). */
     SimTime signed_at = sim_network_cpu_charge(p->network, node, p->config.sign_cost);
     SIM_ASSERT(signed_at >= p->config.sign_cost);
@@ -312,7 +318,7 @@ static void l1_included(SimProver *p, const SimL1Event *e, SimTime now)
         sim_light_client_new_finalized_state(p->contract, &u->state, u->stake, e->block, e->time);
     if (u->result == SIM_LIGHT_CLIENT_OK) {
         p->stats.accepted++;
-        ana_finality_on_covered(p->finality, u->state.block_height, e->time);
+        ana_finality_on_covered(p->finality, u->state.block_height, u->state.root, e->time);
     } else {
         p->stats.refused++;
     }

@@ -52,7 +52,14 @@ typedef struct SimProverConfig {
     uint32_t relay_keep;   /* states kept per validator */
     SimTime reorg_at;      /* an L1 reorg of reorg_depth blocks then (SIM_TIME_NONE: none) */
     uint32_t reorg_depth;
+    /* Test only: validators 0 .. forgers-1 sign a forged state instead of their decided one:
+     * SIM_PROVER_FORGED_AHEAD blocks (and views) ahead, with a wrong root, so the prover
+     * prefers it once it reaches the threshold (a positive control of the light-client safety
+     * oracle, analysis/finality.h). */
+    uint32_t forgers;
 } SimProverConfig;
+
+#define SIM_PROVER_FORGED_AHEAD 1000
 
 /* Fills the defaults except validators, first_host and region: 10 min updates, 2 s retry, 24 s
  * proving, 500 us per signature, 10 days of history, 100 states per validator, no reorg, the
