@@ -208,6 +208,8 @@ static GString *latency_csv(const SimRun *run)
         percentiles(out, "tx_decide", ana_data_decide_latency(d));
         percentiles(out, "tx_available", ana_data_available_latency(d));
     }
+    const AnaFinality *f = sim_run_finality(run);
+    if (f != NULL) percentiles(out, "tx_l1_final", ana_finality_l1(f));
     return out;
 }
 
@@ -255,6 +257,8 @@ static GString *latency_histogram_csv(const SimRun *run)
         histogram_rows(out, "tx_decide", ana_data_decide_latency(d));
         histogram_rows(out, "tx_available", ana_data_available_latency(d));
     }
+    const AnaFinality *f = sim_run_finality(run);
+    if (f != NULL) histogram_rows(out, "tx_l1_final", ana_finality_l1(f));
     return out;
 }
 
