@@ -112,6 +112,9 @@ void sim_run_config_init(SimRunConfig *c)
         .l1_region = g_strdup("us-east-1"),
         .l1_reorg_at = SIM_TIME_NONE,
         .l1_reorg_depth = 10,
+        .l1_congested_from = SIM_TIME_NONE,
+        .l1_congested_until = SIM_TIME_NONE,
+        .l1_congested_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 25, 0, 0, FALSE},
     };
     proto_cost_table_default(&c->costs);
     sim_transport_defaults(&c->transport);
@@ -989,6 +992,9 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.l1.missed_ppm = c->l1_missed_ppm;
     pc.l1.inclusion_delay = c->l1_inclusion_delay;
     pc.l1.finality_depth = c->l1_finality_depth;
+    pc.l1.congested_from = c->l1_congested_from;
+    pc.l1.congested_until = c->l1_congested_until;
+    pc.l1.congested_delay = c->l1_congested_delay;
     pc.update_interval = c->l1_update_interval;
     pc.retry_interval = c->l1_retry_interval;
     pc.proving_time = c->l1_proving_time;

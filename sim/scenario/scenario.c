@@ -322,6 +322,16 @@ static const KeySpec keys[] = {
             l1_reorg_at, "none"),
     COUNT("l1", "reorg_depth", "10", "blocks the reorg at reorg_at drops", l1_reorg_depth, 4, 1,
           1000000),
+    TIME_OR("l1", "congested_from", "none",
+            "L1 congestion from this virtual time: transactions submitted until congested_until "
+            "wait congested_delay slots instead of inclusion_delay",
+            l1_congested_from, "none"),
+    TIME_OR("l1", "congested_until", "none",
+            "the end of the congestion (none: the run's end; without congested_from, no effect)",
+            l1_congested_until, "none"),
+    DIST("l1", "congested_delay", "25",
+         "whole slots from submission to the earliest block during the congestion",
+         l1_congested_delay, SIM_QUANTITY_COUNT),
     COUNT("l1", "forgers", "0",
           "test only: validators 0..N-1 sign a forged light-client state (ahead of the chain, "
           "a wrong root), to show the light-client safety oracle firing at a third of the stake",
@@ -756,6 +766,10 @@ static void check_l1(ScenarioCtx *c)
                         "(or [da] enabled = true)");
     }
     check_region(c, "l1", "region", cfg->l1_region);
+    if (cfg->l1_congested_from != SIM_TIME_NONE && cfg->l1_congested_until != SIM_TIME_NONE &&
+        cfg->l1_congested_until <= cfg->l1_congested_from) {
+        reader__problem(c, "l1", "congested_until", "ends at or before congested_from");
+    }
     if (cfg->l1_forgers > cfg->nodes) {
         reader__problem(c, "l1", "forgers", "is %u, but there are %u validators", cfg->l1_forgers,
                         cfg->nodes);
@@ -1262,6 +1276,9 @@ static const struct {
     {"l1", "reorg_at", "20min"},
     {"l1", "reorg_depth", "3"},
     {"l1", "forgers", "4"},
+    {"l1", "congested_from", "20min"},
+    {"l1", "congested_until", "40min"},
+    {"l1", "congested_delay", "uniform(min=10, max=50)"},
     {"test", "mutant", "quorum_half"},
 };
 

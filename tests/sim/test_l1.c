@@ -3,7 +3,8 @@
  * included by the first block after its inclusion delay; missed slots produce no block and push
  * inclusion to the next one; a block is final finality_depth slots later; a reorg deeper than the
  * inclusion drops the block, the transaction is included again and its finality comes later;
- * the same seed gives the same chain.
+ * a transaction submitted in a congestion window waits the congested delay; the same seed gives
+ * the same chain.
  */
 #include "sim/world/l1.h"
 
@@ -173,6 +174,24 @@ START_TEST(reorg_reincludes_and_delays_finality)
 }
 END_TEST
 
+START_TEST(congestion_window)
+{
+    SimL1Config c;
+    sim_l1_config_init(&c);
+    c.congested_from = 100 * SIM_S;
+    c.congested_until = 200 * SIM_S;
+    SimL1 *l1 = sim_l1_new(&c);
+    uint64_t before = sim_l1_submit(l1, 1, 90 * SIM_S);  /* next slot: 96 s, block 8 */
+    uint64_t during = sim_l1_submit(l1, 2, 100 * SIM_S); /* slot 9 + 24 = 33: 396 s */
+    uint64_t after = sim_l1_submit(l1, 3, 200 * SIM_S);  /* slot 17: 204 s */
+    sim_l1_advance(l1, 3600 * SIM_S);
+    ck_assert_uint_eq(sim_l1_tx_block(l1, before), 8);
+    ck_assert_uint_eq(sim_l1_tx_block(l1, during), 33);
+    ck_assert_uint_eq(sim_l1_tx_block(l1, after), 17);
+    sim_l1_free(l1);
+}
+END_TEST
+
 /* The block of each of 50 transactions over an hour of a chain with missed slots. */
 static void trace(uint64_t seed, uint64_t *blocks)
 {
@@ -215,6 +234,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, missed_slots_skip_blocks);
     tcase_add_test(tc, finality_after_depth);
     tcase_add_test(tc, reorg_reincludes_and_delays_finality);
+    tcase_add_test(tc, congestion_window);
     tcase_add_test(tc, deterministic_per_seed);
     suite_add_tcase(s, tc);
     return s;
