@@ -44,6 +44,7 @@ struct AnaData {
     uint64_t messages[ANA_ROLE_COUNT_][PROTO_MSG_TYPE_COUNT_];
     uint64_t bytes[ANA_ROLE_COUNT_][PROTO_MSG_TYPE_COUNT_];
     AnaDispersal dispersal;
+    AnaFinality *finality; /* borrowed, or NULL */
 };
 
 const char *ana_role_name(AnaRole role)
@@ -115,6 +116,12 @@ void ana_data_set_byzantine(AnaData *d, uint32_t node, gboolean byzantine)
     d->byzantine[node] = byzantine;
 }
 
+void ana_data_set_finality(AnaData *d, AnaFinality *finality)
+{
+    PROTO_ASSERT(d != NULL);
+    d->finality = finality;
+}
+
 static gint64 *key64(uint64_t v)
 {
     gint64 *k = g_new(gint64, 1);
@@ -182,6 +189,8 @@ static void decided_block(AnaData *d, const ProtoLeaf *leaf, uint64_t now)
         if (d->first_decide == 0) d->first_decide = now;
         d->last_decide = now;
     }
+    if (d->finality != NULL)
+        ana_finality_on_block(d->finality, leaf->header.height, leaf->commit.bytes, now);
     GArray *txs = g_hash_table_lookup(d->registry, leaf->header.payload_commit.bytes);
     for (guint i = 0; txs != NULL && i < txs->len; i++) {
         const ProtoTx *tx = &g_array_index(txs, ProtoTx, i);
@@ -189,6 +198,8 @@ static void decided_block(AnaData *d, const ProtoLeaf *leaf, uint64_t now)
         if (f == NULL || f->decided) continue;
         f->decided = TRUE;
         ana_histogram_add(d->decide_latency, now - MIN(now, f->submitted));
+        if (d->finality != NULL)
+            ana_finality_on_tx(d->finality, leaf->header.height, f->submitted, now);
         d->decided_txs++;
         d->decided_bytes += f->size;
         guint second = (guint)MIN(now / 1000000000u, G_MAXUINT - 1);

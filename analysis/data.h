@@ -16,6 +16,7 @@
 #ifndef SHOTGLASS_ANALYSIS_DATA_H
 #define SHOTGLASS_ANALYSIS_DATA_H
 
+#include "analysis/finality.h"
 #include "analysis/histogram.h"
 #include "protocol/leaf.h"
 #include "protocol/message.h"
@@ -42,6 +43,9 @@ typedef struct AnaData AnaData;
 AnaData *ana_data_new(uint32_t node_count, uint32_t threshold);
 void ana_data_free(AnaData *data);
 void ana_data_set_byzantine(AnaData *data, uint32_t node, gboolean byzantine);
+/* Reports every block's first honest decide and its transactions to `finality` (borrowed; must
+ * outlive `data`), for finality on the L1. */
+void ana_data_set_finality(AnaData *data, AnaFinality *finality);
 
 /* --- the oracle's inputs --------------------------------------------------------------------- */
 

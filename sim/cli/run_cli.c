@@ -290,8 +290,11 @@ static int verdict(const SimScenario *s, const SimRun *run, guint failures)
 {
     gboolean safe = !ana_safety_violated(sim_run_safety(run));
     gboolean available = sim_run_data(run) == NULL || !ana_data_violated(sim_run_data(run));
+    gboolean light_client =
+        sim_run_finality(run) == NULL || !ana_finality_unsafe(sim_run_finality(run));
     gboolean oracles = (safe || has_expectation(s, SIM_EXPECT_SAFETY)) &&
-                       (available || has_expectation(s, SIM_EXPECT_DA_AVAILABLE));
+                       (available || has_expectation(s, SIM_EXPECT_DA_AVAILABLE)) &&
+                       (light_client || has_expectation(s, SIM_EXPECT_LIGHT_CLIENT_SAFE));
     char digest[2 * SIM_DIGEST_BYTES + 1];
     sim_engine_digest_hex(sim_run_engine(run), digest);
     printf("%s: %" PRIu64 " blocks, seed %" PRIu64 ", digest %s\n",

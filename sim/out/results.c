@@ -208,6 +208,8 @@ static GString *latency_csv(const SimRun *run)
         percentiles(out, "tx_decide", ana_data_decide_latency(d));
         percentiles(out, "tx_available", ana_data_available_latency(d));
     }
+    const AnaFinality *f = sim_run_finality(run);
+    if (f != NULL) percentiles(out, "tx_l1_final", ana_finality_l1(f));
     return out;
 }
 
@@ -255,6 +257,8 @@ static GString *latency_histogram_csv(const SimRun *run)
         histogram_rows(out, "tx_decide", ana_data_decide_latency(d));
         histogram_rows(out, "tx_available", ana_data_available_latency(d));
     }
+    const AnaFinality *f = sim_run_finality(run);
+    if (f != NULL) histogram_rows(out, "tx_l1_final", ana_finality_l1(f));
     return out;
 }
 
@@ -570,6 +574,14 @@ static void oracles_object(JsonBuilder *b, const SimRun *run)
     member_bool(b, "ok", d == NULL || !ana_data_violated(d));
     member_string(b, "violation", d != NULL ? ana_data_violation(d) : NULL);
     json_builder_end_object(b);
+    const AnaFinality *f = sim_run_finality(run);
+    if (f != NULL) { /* with [l1] only */
+        json_builder_set_member_name(b, "light_client");
+        json_builder_begin_object(b);
+        member_bool(b, "ok", !ana_finality_unsafe(f));
+        member_string(b, "violation", ana_finality_violation(f));
+        json_builder_end_object(b);
+    }
     json_builder_end_object(b);
 }
 
@@ -632,6 +644,17 @@ static void data_members(JsonBuilder *b, const SimRun *run)
     }
 }
 
+/* Finality on the L1 and the light client's lag, with [l1] only. */
+static void l1_members(JsonBuilder *b, const SimRun *run)
+{
+    const AnaFinality *f = sim_run_finality(run);
+    if (f == NULL) return;
+    latency_object(b, "l1_finality", ana_finality_l1(f));
+    member_int(b, "l1_finality_pending", (int64_t)ana_finality_l1_pending(f));
+    member_double(b, "light_client_lag_max_s", seconds(ana_finality_lag_max(f)));
+    member_int(b, "light_client_updates", (int64_t)ana_finality_updates(f));
+}
+
 /* The transport's counters (relays, reconnections, fallbacks), for any transport but direct. */
 static void transport_object(JsonBuilder *b, const SimRun *run)
 {
@@ -676,6 +699,7 @@ static void metrics_object(JsonBuilder *b, const SimRun *run)
     latency_object(b, "finality", ana_liveness_latency(l));
     throughput_members(b, run);
     data_members(b, run);
+    l1_members(b, run);
     member_int(b, "messages", (int64_t)messages);
     member_int(b, "bytes", (int64_t)bytes);
     const SimNetworkStats *stats = sim_network_stats(net);

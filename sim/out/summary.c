@@ -103,6 +103,7 @@ static void print_traffic(SimRun *run)
 }
 
 static void print_data(SimRun *run);
+static void print_l1(SimRun *run);
 
 /* One line per warning, or nothing. */
 static void print_warnings(const GPtrArray *warnings)
@@ -144,6 +145,7 @@ void sim_summary_print(SimRun *run, const GPtrArray *warnings, double wall_secon
         printf("  safety             ok (agreement, prefix, vote-once, certificates, custody)\n");
     }
     print_data(run);
+    print_l1(run);
     print_warnings(warnings);
     char digest[2 * SIM_DIGEST_BYTES + 1];
     sim_engine_digest_hex(engine, digest);
@@ -229,6 +231,53 @@ static void print_data(SimRun *run)
                ana_data_blocks_checked(d));
     }
     print_roles(d);
+}
+
+/* Two percentiles of a latency histogram, "p50 X, p99 Y", or "none" (g_free). */
+static char *two_percentiles(const AnaHistogram *h)
+{
+    if (ana_histogram_count(h) == 0) return g_strdup("none");
+    char *p50 = duration(ana_histogram_percentile(h, 50));
+    char *p99 = duration(ana_histogram_percentile(h, 99));
+    char *text = g_strdup_printf("p50 %s, p99 %s", p50, p99);
+    g_free(p50), g_free(p99);
+    return text;
+}
+
+/* The L1 side: the chain, the light client's updates and lag, finality both ways. */
+static void print_l1(SimRun *run)
+{
+    const SimProver *p = sim_run_prover(run);
+    const AnaFinality *f = sim_run_finality(run);
+    if (p == NULL) return;
+    const SimRunConfig *c = sim_run_config(run);
+    const SimL1 *l1 = sim_prover_l1(p);
+    const SimProverStats *st = sim_prover_stats(p);
+    char *slot = duration(c->l1_slot_time), *every = duration(c->l1_update_interval);
+    char *proving = duration(c->l1_proving_time), *lag = duration(ana_finality_lag_max(f));
+    printf("L1 (slots of %s, final after %u slots; light-client updates every %s, proving %s)\n",
+           slot, c->l1_finality_depth, every, proving);
+    printf("  L1 chain          %" PRIu64 " slots, %" PRIu64 " missed, %" PRIu64 " blocks, %" PRIu64
+           " final, %" PRIu64 " dropped by reorgs\n",
+           sim_l1_slots(l1), sim_l1_missed(l1), sim_l1_height(l1), sim_l1_final_height(l1),
+           sim_l1_reorged(l1));
+    printf("  light client      %" PRIu64 " updates taken (%" PRIu64 " undone by reorgs), %" PRIu64
+           " refused, %" PRIu64 " retries; HotShot height %" PRIu64 " covered, %" PRIu64
+           " L1-final; lag max %s\n",
+           st->accepted, st->reverted, st->refused, st->retries, ana_finality_covered_height(f),
+           ana_finality_final_height(f), lag);
+    char *soft = two_percentiles(ana_finality_soft(f));
+    char *hard = two_percentiles(ana_finality_l1(f));
+    printf("  finality          soft %s; L1 %s (%" PRIu64 " transactions L1-final, %" PRIu64
+           " not yet)\n",
+           soft, hard, ana_histogram_count(ana_finality_l1(f)), ana_finality_l1_pending(f));
+    if (ana_finality_unsafe(f)) {
+        printf("  light-client safety VIOLATED: %s\n", ana_finality_violation(f));
+    } else {
+        printf("  light-client safety ok: every state the contract took was decided by honest "
+               "nodes\n");
+    }
+    g_free(slot), g_free(every), g_free(proving), g_free(lag), g_free(soft), g_free(hard);
 }
 
 void sim_summary_print_header(const SimRunConfig *c)

@@ -39,11 +39,25 @@ typedef struct LatencyCurve {
     const char *title;
 } LatencyCurve;
 
+/* The last curve is drawn only when latency.csv has it (runs with [l1]), so that the plot of any
+ * other run stays as it was. */
 static const LatencyCurve latency_curves[] = {
     {"finality", "finality: from the leader's proposal to each honest node's decide"},
     {"tx_decide", "transactions: from submission to decided"},
     {"tx_available", "transactions: from submission to available at their rollup"},
+    {"tx_l1_final", "transactions: from submission to final on the L1 (the light-client update "
+                    "covering their block in a final L1 block)"},
 };
+#define CURVES_ALWAYS 3
+
+/* Whether latency.csv has rows of `metric`. */
+static gboolean has_metric(const SimCsv *csv, guint column, const char *metric)
+{
+    for (guint r = 0; r < csv->rows->len; r++) {
+        if (strcmp(sim_csv_cell(csv, r, column), metric) == 0) return TRUE;
+    }
+    return FALSE;
+}
 
 static gboolean finality_data(const SimCsv *csv, GString *out, GError **error)
 {
@@ -56,9 +70,11 @@ static gboolean finality_data(const SimCsv *csv, GString *out, GError **error)
                          "# Block 0: a frame point. Blocks 1-3: finality, tx_decide and "
                          "tx_available, each a title\n"
                          "# line, then rows of latency (s) and the fraction at or below it "
-                         "(percentile / 100).\n"
-                         "1 0\n");
-    for (size_t c = 0; c < G_N_ELEMENTS(latency_curves); c++) {
+                         "(percentile / 100).\n");
+    gboolean l1 = has_metric(csv, (guint)metric, latency_curves[CURVES_ALWAYS].metric);
+    if (l1) g_string_append(out, "# Block 4: tx_l1_final (with [l1]), the same way.\n");
+    g_string_append(out, "1 0\n");
+    for (size_t c = 0; c < (l1 ? G_N_ELEMENTS(latency_curves) : CURVES_ALWAYS); c++) {
         GString *rows = g_string_new(NULL);
         for (guint r = 0; r < csv->rows->len; r++) {
             if (strcmp(sim_csv_cell(csv, r, (guint)metric), latency_curves[c].metric) != 0) {
@@ -683,12 +699,47 @@ static gboolean write_bandwidth(const char *dir, const char *plots, GError **err
     return ok;
 }
 
+/* Replaces the first `old` in `text` by `new` (GLib's g_string_replace needs 2.68). */
+static void replace_once(GString *text, const char *old, const char *new)
+{
+    const char *at = strstr(text->str, old);
+    SIM_ASSERT(at != NULL);
+    gssize pos = at - text->str;
+    g_string_erase(text, pos, (gssize)strlen(old));
+    g_string_insert(text, pos, new);
+}
+
+/* The finality CDF, with a fourth curve (L1 finality) when latency.csv has it. */
+static gboolean write_finality(const char *dir, const char *plots, GError **error)
+{
+    SimCsv *csv = sim_csv_read_in(dir, "latency.csv", error);
+    if (csv == NULL) return FALSE;
+    GString *data = g_string_new(NULL);
+    gboolean ok = finality_data(csv, data, error);
+    int metric = sim_csv_column(csv, "metric");
+    gboolean l1 =
+        ok && metric >= 0 && has_metric(csv, (guint)metric, latency_curves[CURVES_ALWAYS].metric);
+    sim_csv_free(csv);
+    if (!ok) {
+        g_string_free(data, TRUE);
+        return FALSE;
+    }
+    GString *body = g_string_new(finality_body);
+    if (l1) {
+        replace_once(body, "array colors[3] = [\"#4575b4\", \"#d73027\", \"#1a9850\"]",
+                     "array colors[4] = [\"#4575b4\", \"#d73027\", \"#1a9850\", \"#984ea3\"]");
+        replace_once(body, "for [i=1:3]", "for [i=1:4]");
+    }
+    ok = sim_gnuplot_write(plots, "finality_cdf",
+                           "CDF of finality latency (and of transaction latency with a workload)",
+                           data, body->str, error);
+    g_string_free(body, TRUE);
+    return ok;
+}
+
 static gboolean write_run_plots(const char *dir, const char *plots, GError **error)
 {
-    return write_simple(dir, plots, "latency.csv", "finality_cdf",
-                        "CDF of finality latency (and of transaction latency with a workload)",
-                        finality_data, finality_body, error) &&
-           write_throughput(dir, plots, error) &&
+    return write_finality(dir, plots, error) && write_throughput(dir, plots, error) &&
            write_simple(dir, plots, "views.csv", "view_outcomes",
                         "every view at its time, marked by its outcome", view_data, view_body,
                         error) &&

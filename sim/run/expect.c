@@ -37,12 +37,19 @@ static const MetricSpec metrics[] = {
     {"reconnects", SIM_EXPECT_RECONNECTS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
     {"reconnect_gap", SIM_EXPECT_RECONNECT_GAP, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST, FALSE,
      FALSE},
+    {"l1_finality_p", SIM_EXPECT_L1_FINALITY, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST, TRUE,
+     FALSE},
+    {"light_client_lag_max", SIM_EXPECT_LIGHT_CLIENT_LAG, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST,
+     FALSE, FALSE},
+    {"light_client_safe", SIM_EXPECT_LIGHT_CLIENT_SAFE, SIM_QUANTITY_COUNT, SIM_EXPECT_EQUAL, FALSE,
+     FALSE},
 };
 
 static const char *const display_names[] = {
-    "safety",         "da_available", "decided_blocks", "views",       "failed_views",
-    "longest_gap",    "finality_p99", "recovery.NAME",  "decided_txs", "undecided_txs",
-    "tx_latency_p99", "reconnects",   "reconnect_gap",
+    "safety",        "da_available",    "decided_blocks",       "views",
+    "failed_views",  "longest_gap",     "finality_p99",         "recovery.NAME",
+    "decided_txs",   "undecided_txs",   "tx_latency_p99",       "reconnects",
+    "reconnect_gap", "l1_finality_p99", "light_client_lag_max", "light_client_safe",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -74,6 +81,12 @@ const char *sim_expect_help(void)
            "tx_latency_pNN <= D          submission to first decide, percentile\n"
            "reconnects >= N              validators that reconnected through the marshal (cdn)\n"
            "reconnect_gap <= D           the longest a validator was without a broker (cdn)\n"
+           "l1_finality_pNN <= D         submission to L1 finality of the light-client update\n"
+           "                             covering the transaction's block, percentile ([l1])\n"
+           "light_client_lag_max <= D    the longest a decided block waited for the light\n"
+           "                             client contract to cover it ([l1])\n"
+           "light_client_safe = true     the contract took only states honest nodes decided\n"
+           "                             ([l1]; light-client safety oracle)\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -111,14 +124,15 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
     fail(error,
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
-         "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap",
+         "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
+         "light_client_lag_max, light_client_safe",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
 
 static gboolean parse_verdict(SimExpectation *e, const char *value, GError **error)
 {
-    if (e->metric == SIM_EXPECT_DA_AVAILABLE) {
+    if (e->metric == SIM_EXPECT_DA_AVAILABLE || e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE) {
         if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0) {
             e->value = strcmp(value, "true") == 0;
             return TRUE;
@@ -158,7 +172,8 @@ SimExpectation *sim_expect_parse(const char *key, const char *value, GError **er
         e->metric = m->metric;
         e->op = explicit_op ? (k[klen - 1] == '>' ? SIM_EXPECT_AT_LEAST : SIM_EXPECT_AT_MOST)
                             : (equal ? SIM_EXPECT_EQUAL : m->plain);
-        gboolean verdict = m->metric == SIM_EXPECT_SAFETY || m->metric == SIM_EXPECT_DA_AVAILABLE;
+        gboolean verdict = m->metric == SIM_EXPECT_SAFETY || m->metric == SIM_EXPECT_DA_AVAILABLE ||
+                           m->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE;
         if (verdict && (explicit_op || equal)) {
             ok = fail(error, "%s takes \"= value\", not a comparison", name);
         } else if (verdict) {
@@ -262,11 +277,41 @@ static void evaluate_da(const SimExpectation *e, const SimRun *run, SimExpectRes
                             : g_strdup_printf("false: %s", ana_data_violation(d));
 }
 
+static void evaluate_light_client(const SimExpectation *e, const SimRun *run, SimExpectResult *r)
+{
+    const AnaFinality *f = sim_run_finality(run);
+    gboolean held = f == NULL || !ana_finality_unsafe(f);
+    r->pass = held == (e->value != 0);
+    r->measured = f == NULL ? g_strdup("true (no L1 side in this run)")
+                  : held    ? g_strdup("true: the contract took only states honest nodes decided")
+                            : g_strdup_printf("false: %s", ana_finality_violation(f));
+}
+
+/* The L1 side's metrics: FALSE (with `why`) without [l1] or with nothing measured. */
+static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
+{
+    const AnaFinality *f = sim_run_finality(run);
+    if (f == NULL) {
+        *why = g_strdup("no L1 side in this run (no [l1] group)");
+        return FALSE;
+    }
+    if (e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG) return *out = ana_finality_lag_max(f), TRUE;
+    SIM_ASSERT(e->metric == SIM_EXPECT_L1_FINALITY);
+    if (ana_histogram_count(ana_finality_l1(f)) == 0) {
+        *why = g_strdup("no transaction became final on the L1");
+        return FALSE;
+    }
+    *out = ana_histogram_percentile(ana_finality_l1(f), e->percentile);
+    return TRUE;
+}
+
 /* The measured number of a numeric metric; FALSE (with `why`) when it has none. */
 static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
 {
     const AnaLiveness *l = sim_run_liveness(run);
     const AnaData *d = sim_run_data(run);
+    if (e->metric == SIM_EXPECT_L1_FINALITY || e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG)
+        return measure_l1(e, run, out, why);
     gboolean needs_data = e->metric == SIM_EXPECT_DECIDED_TXS ||
                           e->metric == SIM_EXPECT_UNDECIDED_TXS ||
                           e->metric == SIM_EXPECT_TX_LATENCY;
@@ -331,6 +376,10 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
         evaluate_da(e, run, r);
         return;
     }
+    if (e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE) {
+        evaluate_light_client(e, run, r);
+        return;
+    }
     uint64_t value = 0;
     char *why = NULL;
     if (!measure(e, run, &value, &why)) {
@@ -341,7 +390,9 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
     r->pass = compare(e->op, value, e->value);
     gboolean duration = e->metric == SIM_EXPECT_LONGEST_GAP || e->metric == SIM_EXPECT_FINALITY ||
                         e->metric == SIM_EXPECT_RECOVERY || e->metric == SIM_EXPECT_TX_LATENCY ||
-                        e->metric == SIM_EXPECT_RECONNECT_GAP;
+                        e->metric == SIM_EXPECT_RECONNECT_GAP ||
+                        e->metric == SIM_EXPECT_L1_FINALITY ||
+                        e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG;
     r->measured = duration ? sim_quantity_format(value, SIM_QUANTITY_DURATION)
                            : g_strdup_printf("%" G_GUINT64_FORMAT, value);
 }

@@ -16,10 +16,16 @@
  *   tx_latency_p99 <= 3s         submission to first decide, percentile
  *   reconnects >= 1              validators that reconnected through the marshal (cdn)
  *   reconnect_gap <= 2s          the longest a validator was without a broker (cdn)
+ *   l1_finality_p50 <= 20min     submission to L1 finality of the light-client update
+ *                                covering the transaction's block, percentile ([l1])
+ *   light_client_lag_max <= 12min  the longest a decided block waited for the light client
+ *                                to cover it ([l1])
+ *   light_client_safe = true     the light-client safety oracle holds ([l1]): the contract
+ *                                took only states honest nodes decided
  *
  * Comparisons: ">=", "<=" and "==" (written "key >= value", "key <= value", "key == value");
  * a plain "=" means "at most" for times and failures, "at least" for counts, and "is" for
- * safety and da_available.
+ * safety, da_available and light_client_safe.
  */
 #ifndef SHOTGLASS_SIM_EXPECT_H
 #define SHOTGLASS_SIM_EXPECT_H
@@ -43,6 +49,9 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_TX_LATENCY,
     SIM_EXPECT_RECONNECTS,
     SIM_EXPECT_RECONNECT_GAP,
+    SIM_EXPECT_L1_FINALITY,
+    SIM_EXPECT_LIGHT_CLIENT_LAG,
+    SIM_EXPECT_LIGHT_CLIENT_SAFE,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {
@@ -56,7 +65,7 @@ typedef struct SimExpectation {
     SimExpectMetric metric;
     SimExpectOp op;
     uint64_t value;    /* count, or duration in ns */
-    double percentile; /* FINALITY, TX_LATENCY */
+    double percentile; /* FINALITY, TX_LATENCY, L1_FINALITY */
     char *fault;       /* RECOVERY: the fault's name */
     int safety;        /* SAFETY: an AnaSafetyKind, or -1 for "any violation" */
 } SimExpectation;

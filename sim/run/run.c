@@ -39,6 +39,8 @@ struct SimRun {
     AnaLiveness *liveness;
     AnaData *data;
     SimEndpoints *endpoints;
+    SimProver *prover;           /* the L1 side, or NULL */
+    AnaFinality *finality;       /* its records, or NULL */
     uint32_t hosts;              /* validators and endpoints */
     uint32_t relays;             /* the transport's hosts after them (brokers, servers) */
     ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
@@ -102,6 +104,19 @@ void sim_run_config_init(SimRunConfig *c)
         .gst = SIM_TIME_NONE,
         .pre_gst_delay = {SIM_DIST_UNIFORM, SIM_QUANTITY_DURATION, 0, 2e9, 0, FALSE},
         .gst_delta = 1 * SIM_S,
+        .l1_slot_time = 12 * SIM_S,
+        .l1_inclusion_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 1, 0, 0, FALSE},
+        .l1_finality_depth = 64,
+        .l1_update_interval = 10 * SIM_MIN,
+        .l1_retry_interval = 2 * SIM_S,
+        .l1_proving_time = 24 * SIM_S,
+        .l1_sign_cost = 500 * SIM_US,
+        .l1_region = g_strdup("us-east-1"),
+        .l1_reorg_at = SIM_TIME_NONE,
+        .l1_reorg_depth = 10,
+        .l1_congested_from = SIM_TIME_NONE,
+        .l1_congested_until = SIM_TIME_NONE,
+        .l1_congested_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 25, 0, 0, FALSE},
     };
     proto_cost_table_default(&c->costs);
     sim_transport_defaults(&c->transport);
@@ -118,6 +133,7 @@ void sim_run_config_clear(SimRunConfig *c)
     g_free(c->cdn_placement);
     g_free(c->cdn_marshal_region);
     g_free(c->web_region);
+    g_free(c->l1_region);
     memset(c, 0, sizeof *c);
 }
 
@@ -445,6 +461,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_endpoints_on_decide(run->endpoints, id, a.leaves, a.leaf_count, ready);
             }
+            if (run->prover != NULL && !sim_run_is_byzantine(run, id)) {
+                sim_prover_on_decide(run->prover, id, a.leaves, a.leaf_count, ready);
+            }
             break;
         case PROTO_ACTION_NOTE:
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
@@ -474,6 +493,10 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
         run->config.message_observer(run->config.message_observer_data, host,
                                      sim_message_source(message), sim_message_bytes(message));
     }
+    if (sim_prover_owns(run->prover, host)) {
+        sim_prover_receive(run->prover, host, message, now);
+        return;
+    }
     if (host >= run->config.nodes) {
         sim_endpoints_receive(run->endpoints, host, message, now);
         return;
@@ -498,6 +521,10 @@ static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime
 {
     (void)network;
     SimRun *run = user_data;
+    if (sim_prover_owns(run->prover, host)) {
+        sim_prover_timer(run->prover, host, timer, now);
+        return;
+    }
     if (host >= run->config.nodes) {
         sim_endpoints_timer(run->endpoints, host, timer, now);
         return;
@@ -591,6 +618,11 @@ static void drop_node(SimRun *run, uint32_t id)
 static void crash_node(void *user_data, uint32_t id)
 {
     SimRun *run = user_data;
+    if (sim_prover_owns(run->prover, id)) { /* the state relay or the prover */
+        sim_network_host_crash(run->network, id);
+        sim_prover_host_down(run->prover, id);
+        return;
+    }
     if (id >= run->config.nodes) { /* a relay (broker, server): no protocol state */
         sim_network_host_crash(run->network, id);
         sim_transport_host_down(run->transport, id);
@@ -608,6 +640,12 @@ static void crash_node(void *user_data, uint32_t id)
 static void restart_node(void *user_data, uint32_t id)
 {
     SimRun *run = user_data;
+    if (sim_prover_owns(run->prover, id)) {
+        if (sim_network_host(run->network, id)->status == SIM_HOST_UP) return;
+        sim_network_host_restart(run->network, id);
+        sim_prover_host_up(run->prover, id, sim_engine_now(run->engine));
+        return;
+    }
     if (id >= run->config.nodes) {
         if (sim_network_host(run->network, id)->status == SIM_HOST_UP) return;
         sim_network_host_restart(run->network, id);
@@ -716,7 +754,8 @@ static gboolean build_network(SimRun *run, GError **error)
     setup.view_of = view_of;
     setup.view_data = run;
     run->relays = sim_transport_relay_count(&setup);
-    run->network = sim_network_new(run->engine, &net, run->hosts + run->relays);
+    run->network = sim_network_new(run->engine, &net,
+                                   run->hosts + run->relays + (c->l1 ? SIM_PROVER_HOSTS : 0));
     for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
@@ -819,7 +858,9 @@ static SimSelectorContext selector_context(const SimRun *run)
                                 .first_relay = run->hosts,
                                 .brokers = sim_transport_brokers(run->transport),
                                 .marshal = sim_transport_brokers(run->transport) > 0,
-                                .servers = sim_transport_servers(run->transport)};
+                                .servers = sim_transport_servers(run->transport),
+                                .first_l1 = run->hosts + run->relays,
+                                .l1 = run->config.l1};
 }
 
 /* The oracles' view of whether `id` is Byzantine now. */
@@ -959,6 +1000,39 @@ static gboolean build_endpoints(SimRun *run, GError **error)
     return TRUE;
 }
 
+/* The L1 side: its three hosts after the transport's, fed by the data layer's decides. */
+static gboolean build_prover(SimRun *run, GError **error)
+{
+    const SimRunConfig *c = &run->config;
+    SimProverConfig pc;
+    sim_prover_config_init(&pc);
+    if (!sim_placement_assign(run->regions, c->l1_region, 1, &pc.region, error)) return FALSE;
+    pc.validators = c->nodes;
+    pc.first_host = run->hosts + run->relays;
+    pc.uplink_bps = c->uplink_bps;
+    pc.downlink_bps = c->downlink_bps;
+    pc.l1.seed = c->seed;
+    pc.l1.rng_algorithm = c->rng_algorithm;
+    pc.l1.slot_time = c->l1_slot_time;
+    pc.l1.missed_ppm = c->l1_missed_ppm;
+    pc.l1.inclusion_delay = c->l1_inclusion_delay;
+    pc.l1.finality_depth = c->l1_finality_depth;
+    pc.l1.congested_from = c->l1_congested_from;
+    pc.l1.congested_until = c->l1_congested_until;
+    pc.l1.congested_delay = c->l1_congested_delay;
+    pc.update_interval = c->l1_update_interval;
+    pc.retry_interval = c->l1_retry_interval;
+    pc.proving_time = c->l1_proving_time;
+    pc.sign_cost = c->l1_sign_cost;
+    pc.reorg_at = c->l1_reorg_at;
+    pc.reorg_depth = c->l1_reorg_depth;
+    pc.forgers = c->l1_forgers;
+    run->finality = ana_finality_new();
+    ana_data_set_finality(run->data, run->finality);
+    run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);
+    return TRUE;
+}
+
 /* --- the stall watchdog (SimRunConfig.stall) ------------------------------------------------ */
 
 static const char stalled_text[] =
@@ -1023,6 +1097,14 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
         sim_run_free(run);
         return NULL;
     }
+    if (config->l1 && (!config->da || !build_prover(run, error))) {
+        if (!config->da) {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "the L1 side needs the data-availability layer");
+        }
+        sim_run_free(run);
+        return NULL;
+    }
     run->stall = effective_stall(config);
     return run;
 }
@@ -1049,6 +1131,7 @@ void sim_run_free(SimRun *run)
     g_free(run->region_of);
     if (run->rewritten != NULL) g_array_unref(run->rewritten);
     sim_endpoints_free(run->endpoints);
+    sim_prover_free(run->prover);
     sim_engine_free(run->engine); /* before the network: pending events hold its packets */
     sim_transport_free(run->transport);
     sim_network_free(run->network);
@@ -1066,6 +1149,7 @@ void sim_run_free(SimRun *run)
     ana_safety_free(run->safety);
     ana_liveness_free(run->liveness);
     ana_data_free(run->data);
+    ana_finality_free(run->finality);
     g_free(run);
 }
 
@@ -1121,6 +1205,7 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         }
     }
     if (run->endpoints != NULL) sim_endpoints_start(run->endpoints, sim_engine_now(run->engine));
+    if (run->prover != NULL) sim_prover_start(run->prover, sim_engine_now(run->engine));
     run->watch_at = sim_engine_now(run->engine);
     SimStopReason reason =
         run->stop ? SIM_STOP_REQUESTED : run_engine(run, progress, user_data, chunk);
@@ -1137,6 +1222,7 @@ SimStopReason sim_run_execute_progress(SimRun *run, SimRunProgress progress, voi
         size_t memory = proto_node_memory(run->nodes[i]);
         if (memory > run->node_memory_max) run->node_memory_max = memory;
     }
+    if (run->finality != NULL) ana_finality_finish(run->finality, sim_engine_now(run->engine));
     return reason;
 }
 
@@ -1221,6 +1307,16 @@ gboolean sim_run_was_byzantine(const SimRun *run, uint32_t id)
 const AnaData *sim_run_data(const SimRun *run)
 {
     return run->data;
+}
+
+const SimProver *sim_run_prover(const SimRun *run)
+{
+    return run->prover;
+}
+
+const AnaFinality *sim_run_finality(const SimRun *run)
+{
+    return run->finality;
 }
 
 const SimEndpoints *sim_run_endpoints(const SimRun *run)

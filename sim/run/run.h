@@ -23,6 +23,7 @@
 #include "sim/net/distribution.h"
 #include "sim/core/engine.h"
 #include "sim/world/endpoints.h"
+#include "sim/world/prover.h"
 #include "sim/run/fault.h"
 #include "sim/run/faults.h"
 #include "sim/net/network.h"
@@ -135,6 +136,24 @@ typedef struct SimRunConfig {
     SimTime gst; /* SIM_TIME_NONE: synchronous throughout */
     SimDist pre_gst_delay;
     SimDuration gst_delta;
+    /* The L1 side (off unless `l1`; needs `da`): an L1 chain, the light-client contract, the
+     * state relay and the prover (sim/world/prover.h). */
+    gboolean l1;
+    SimDuration l1_slot_time;
+    uint64_t l1_missed_ppm;
+    SimDist l1_inclusion_delay; /* whole slots */
+    uint32_t l1_finality_depth; /* slots */
+    SimDuration l1_update_interval;
+    SimDuration l1_retry_interval;
+    SimDuration l1_proving_time;
+    SimDuration l1_sign_cost;  /* one validator's Schnorr signature of the light-client state */
+    char *l1_region;           /* owned; where the relay, the prover and the L1 node run */
+    SimTime l1_reorg_at;       /* an L1 reorg then (SIM_TIME_NONE: none) */
+    uint32_t l1_reorg_depth;   /* of this many blocks */
+    uint32_t l1_forgers;       /* test only: validators 0 .. N-1 sign forged states */
+    SimTime l1_congested_from; /* L1 congestion window (SIM_TIME_NONE: none) */
+    SimTime l1_congested_until;
+    SimDist l1_congested_delay; /* whole slots, for transactions submitted inside it */
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,
@@ -201,6 +220,10 @@ const AnaData *sim_run_data(const SimRun *run);
 /* The endpoints (builder, users, rollups), or NULL without the DA layer. */
 const SimEndpoints *sim_run_endpoints(const SimRun *run);
 const ProtoShared *sim_run_shared(const SimRun *run);
+/* The L1 side and its finality records, or NULL without [l1]. The records' figures are worked
+ * out when the run stops (ana_finality_finish). */
+const SimProver *sim_run_prover(const SimRun *run);
+const AnaFinality *sim_run_finality(const SimRun *run);
 const ProtoCrypto *sim_run_crypto(const SimRun *run);
 const SimRegions *sim_run_regions(const SimRun *run);
 /* Adds to `out` (initialised over the validators) what `selector` picks in the run as it

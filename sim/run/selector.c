@@ -10,8 +10,8 @@
 const char *sim_selector_help(void)
 {
     return "all, 7, 0-99, region(NAME), top-stake(N), da-committee, leader(V), leader, "
-           "next-leader, brokers, broker(N), marshal, servers, server(N) (a comma-separated "
-           "union)";
+           "next-leader, brokers, broker(N), marshal, servers, server(N), state-relay, prover (a "
+           "comma-separated union)";
 }
 
 static gboolean fail(GError **error, const char *term, const char *why)
@@ -67,9 +67,10 @@ static gboolean parse_region(SimSelectorTerm *t, const char *term, const char *n
 static gboolean parse_named(SimSelectorTerm *t, const char *term, uint32_t node_count,
                             const SimRegions *regions, GError **error)
 {
-    static const char *const words[] = {"all",       "region(NAME)", "top-stake(N)", "da-committee",
-                                        "leader",    "leader(V)",    "next-leader",  "brokers",
-                                        "broker(N)", "marshal",      "servers",      "server(N)"};
+    static const char *const words[] = {
+        "all",       "region(NAME)", "top-stake(N)", "da-committee", "leader",
+        "leader(V)", "next-leader",  "brokers",      "broker(N)",    "marshal",
+        "servers",   "server(N)",    "state-relay",  "prover"};
     char *arg = NULL;
     gboolean ok = TRUE;
     if (strcmp(term, "da-committee") == 0) {
@@ -84,6 +85,10 @@ static gboolean parse_named(SimSelectorTerm *t, const char *term, uint32_t node_
         t->relay = term[0] == 'b'   ? SIM_RELAY_BROKER
                    : term[0] == 's' ? SIM_RELAY_SERVER
                                     : SIM_RELAY_MARSHAL;
+        t->value = SIM_SELECT_EVERY;
+    } else if (strcmp(term, "state-relay") == 0 || strcmp(term, "prover") == 0) {
+        t->kind = SIM_SELECT_RELAY;
+        t->relay = term[0] == 's' ? SIM_RELAY_STATE_RELAY : SIM_RELAY_PROVER;
         t->value = SIM_SELECT_EVERY;
     } else if ((arg = argument_of(term, "broker")) != NULL ||
                (arg = argument_of(term, "server")) != NULL) {
@@ -267,6 +272,10 @@ static uint32_t relays_of(const SimSelectorContext *c, SimRelayKind kind, uint32
         return c->marshal ? 1 : 0;
     case SIM_RELAY_SERVER:
         return c->servers;
+    case SIM_RELAY_STATE_RELAY:
+    case SIM_RELAY_PROVER:
+        *first = c->first_l1 + (kind == SIM_RELAY_PROVER);
+        return c->l1 ? 1 : 0;
     }
     SIM_UNREACHABLE();
 }
@@ -289,7 +298,8 @@ gboolean sim_selector_check_relays(const SimSelector *s, const SimSelectorContex
 {
     static const char *const what[] = {"brokers (transport cdn or combined)",
                                        "a marshal (transport cdn or combined)",
-                                       "web servers (transport webserver)"};
+                                       "web servers (transport webserver)",
+                                       "state relay (no [l1] group)", "prover (no [l1] group)"};
     for (guint i = 0; s->terms != NULL && i < s->terms->len; i++) {
         const SimSelectorTerm *t = &g_array_index(s->terms, SimSelectorTerm, i);
         if (t->kind != SIM_SELECT_RELAY) continue;

@@ -13,8 +13,11 @@
  *   brokers, broker(N)   the Push-CDN's brokers, or broker N (transport cdn or combined)
  *   marshal          the Push-CDN's marshal
  *   servers, server(N)   the web servers (transport webserver)
+ *   state-relay      the light-client state relay server ([l1])
+ *   prover           the light-client prover ([l1])
  *
- * The relay terms (brokers, marshal, servers) pick hosts that are not validators: they count
+ * The relay terms (brokers, marshal, servers, state-relay, prover) pick hosts that are not
+ * validators: they count
  * only for faults on hosts and links (crash, restart, pause, slow, partition, degrade), resolve
  * with sim_selector_resolve_relays, and are checked against the run's transport when it is
  * built (sim_selector_check_relays).
@@ -40,13 +43,16 @@ typedef enum SimSelectorTermKind {
     SIM_SELECT_LEADER_OF, /* leader(V) */
     SIM_SELECT_LEADER,    /* when the fault fires */
     SIM_SELECT_NEXT_LEADER,
-    SIM_SELECT_RELAY, /* relay: brokers, broker(N), marshal, servers, server(N) */
+    SIM_SELECT_RELAY, /* relay: brokers, broker(N), marshal, servers, server(N), state-relay,
+                         prover */
 } SimSelectorTermKind;
 
 typedef enum SimRelayKind {
     SIM_RELAY_BROKER,
     SIM_RELAY_MARSHAL,
     SIM_RELAY_SERVER,
+    SIM_RELAY_STATE_RELAY,
+    SIM_RELAY_PROVER,
 } SimRelayKind;
 
 #define SIM_SELECT_EVERY UINT64_MAX /* a relay term without an index: all of that kind */
@@ -78,6 +84,10 @@ typedef struct SimSelectorContext {
     uint32_t brokers;
     gboolean marshal;
     uint32_t servers;
+    /* The L1 side's hosts (sim/world/prover.h): the state relay at first_l1, the prover after
+     * it, when l1. */
+    uint32_t first_l1;
+    gboolean l1;
 } SimSelectorContext;
 
 /*

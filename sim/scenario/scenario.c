@@ -366,15 +366,65 @@ static const KeySpec keys[] = {
            rollup_fetch, fetch_names, fetch_values),
     TIME_OR("workload", "until", "none", "users stop submitting at this virtual time", tx_end,
             "none"),
+    BOOL("l1", "enabled", "false",
+         "the L1 side: an L1 chain, the light-client contract, the state relay and the prover "
+         "(when not set: on if the file has an [l1] group)",
+         l1),
+    QUANTITY("l1", "slot_time", "12s", "the L1's slot time (Ethereum: 12s)", l1_slot_time,
+             SIM_QUANTITY_DURATION, 1),
+    QUANTITY("l1", "missed_slots", "0%", "share of L1 slots that produce no block", l1_missed_ppm,
+             SIM_QUANTITY_RATIO, 0),
+    DIST("l1", "inclusion_delay", "1",
+         "whole slots from submitting an L1 transaction to its earliest block (1: the next "
+         "slot; a distribution draws one per transaction)",
+         l1_inclusion_delay, SIM_QUANTITY_COUNT),
+    COUNT("l1", "finality_depth", "64",
+          "slots after its block until an L1 transaction is final (Ethereum: two epochs of 32)",
+          l1_finality_depth, 4, 1, 1000000),
+    QUANTITY("l1", "update_interval", "10min",
+             "the light-client prover's wait between updates (hotshot-state-prover's default)",
+             l1_update_interval, SIM_QUANTITY_DURATION, 1),
+    QUANTITY("l1", "retry_interval", "2s",
+             "the prover's wait after a failed attempt (no newer signed state, a refusal)",
+             l1_retry_interval, SIM_QUANTITY_DURATION, 1),
+    DURATION("l1", "proving_time", "24s",
+             "the prover's CPU time for one light-client proof (TurboPlonk on BN254, 2^20 gates: "
+             "docs/crypto-costs.md)",
+             l1_proving_time),
+    DURATION("l1", "state_sign", "500us",
+             "a validator's CPU time to sign one light-client state (Schnorr; an unsourced "
+             "placeholder: docs/crypto-costs.md)",
+             l1_sign_cost),
+    SPECIAL("l1", "region", "us-east-1", "where the state relay, the prover and the L1 node run"),
+    TIME_OR("l1", "reorg_at", "none",
+            "an L1 reorg at this virtual time: the last reorg_depth blocks that are not final are "
+            "dropped and their transactions included again",
+            l1_reorg_at, "none"),
+    COUNT("l1", "reorg_depth", "10", "blocks the reorg at reorg_at drops", l1_reorg_depth, 4, 1,
+          1000000),
+    TIME_OR("l1", "congested_from", "none",
+            "L1 congestion from this virtual time: transactions submitted until congested_until "
+            "wait congested_delay slots instead of inclusion_delay",
+            l1_congested_from, "none"),
+    TIME_OR("l1", "congested_until", "none",
+            "the end of the congestion (none: the run's end; without congested_from, no effect)",
+            l1_congested_until, "none"),
+    DIST("l1", "congested_delay", "25",
+         "whole slots from submission to the earliest block during the congestion",
+         l1_congested_delay, SIM_QUANTITY_COUNT),
+    COUNT("l1", "forgers", "0",
+          "test only: validators 0..N-1 sign a forged light-client state (ahead of the chain, "
+          "a wrong root), to show the light-client safety oracle firing at a third of the stake",
+          l1_forgers, 4, 0, 100000),
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
            "catching it (`shotglass list mutants`, docs/mutants.md)",
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network", "webserver", "cdn",       "libp2p",
-                                     "combined", "hosts",   "consensus", "costs",     "da",
-                                     "workload", "test",    "expect",    "fault.NAME"};
+static const char *const groups[] = {"scenario", "network", "webserver", "cdn",    "libp2p",
+                                     "combined", "hosts",   "consensus", "costs",  "da",
+                                     "workload", "l1",      "test",      "expect", "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -562,6 +612,8 @@ static gboolean apply_special(ScenarioCtx *c, const KeySpec *k, const char *valu
         replace_text(&s->config.builder_region, value);
     } else if (strcmp(k->key, "rollup_regions") == 0) {
         replace_text(&s->config.rollup_placement, value);
+    } else if (strcmp(k->key, "region") == 0) {
+        replace_text(&s->config.l1_region, value);
     } else {
         SIM_UNREACHABLE();
     }
@@ -789,6 +841,30 @@ static void check_data_path(ScenarioCtx *c)
     }
 }
 
+/* The L1 side is on when the file has an [l1] group, unless its `enabled` says otherwise; it
+ * reads decides through the data layer, so it needs that on (check_data_path decided it). */
+static void check_l1(ScenarioCtx *c)
+{
+    SimRunConfig *cfg = &c->s->config;
+    if (!g_key_file_has_key(c->file, "l1", "enabled", NULL))
+        cfg->l1 = g_key_file_has_group(c->file, "l1");
+    if (!cfg->l1) return;
+    if (!cfg->da) {
+        reader__problem(c, "l1", NULL,
+                        "the L1 side needs the data-availability layer: set [workload] rollups "
+                        "(or [da] enabled = true)");
+    }
+    check_region(c, "l1", "region", cfg->l1_region);
+    if (cfg->l1_congested_from != SIM_TIME_NONE && cfg->l1_congested_until != SIM_TIME_NONE &&
+        cfg->l1_congested_until <= cfg->l1_congested_from) {
+        reader__problem(c, "l1", "congested_until", "ends at or before congested_from");
+    }
+    if (cfg->l1_forgers > cfg->nodes) {
+        reader__problem(c, "l1", "forgers", "is %u, but there are %u validators", cfg->l1_forgers,
+                        cfg->nodes);
+    }
+}
+
 /* The TCP overrides need a TCP model, and a window must hold a segment. */
 static void check_tcp(ScenarioCtx *c)
 {
@@ -847,6 +923,7 @@ static void check_config(ScenarioCtx *c)
     check_tcp(c);
     check_stake(c);
     check_data_path(c);
+    check_l1(c);
     if (cfg->views_max == 0 && cfg->blocks_max == 0 && cfg->end_time == SIM_TIME_NONE &&
         cfg->events_max == 0) {
         reader__problem(c, "scenario", NULL,
@@ -1322,6 +1399,22 @@ static const struct {
     {"workload", "rollup_regions", "us-east-1"},
     {"workload", "rollup_fetch", "vid"},
     {"workload", "until", "60s"},
+    {"l1", "enabled", "true"},
+    {"l1", "slot_time", "2s"},
+    {"l1", "missed_slots", "1%"},
+    {"l1", "inclusion_delay", "uniform(min=1, max=3)"},
+    {"l1", "finality_depth", "32"},
+    {"l1", "update_interval", "5min"},
+    {"l1", "retry_interval", "5s"},
+    {"l1", "proving_time", "1min"},
+    {"l1", "state_sign", "1ms"},
+    {"l1", "region", "eu-west-1"},
+    {"l1", "reorg_at", "20min"},
+    {"l1", "reorg_depth", "3"},
+    {"l1", "forgers", "4"},
+    {"l1", "congested_from", "20min"},
+    {"l1", "congested_until", "40min"},
+    {"l1", "congested_delay", "uniform(min=10, max=50)"},
     {"test", "mutant", "quorum_half"},
 };
 

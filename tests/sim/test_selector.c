@@ -33,7 +33,7 @@ static void world_init(World *w)
     uint8_t beacon[32] = {1};
     w->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, 8,
                                      PROTO_LEADER_ROUND_ROBIN, beacon);
-    w->context = (SimSelectorContext){8, w->region_of, w->stake, 3, 5, 8, 3, TRUE, 0};
+    w->context = (SimSelectorContext){8, w->region_of, w->stake, 3, 5, 8, 3, TRUE, 0, 12, TRUE};
 }
 
 static void world_clear(World *w)
@@ -115,7 +115,8 @@ START_TEST(static_and_dynamic_selectors_differ)
 }
 END_TEST
 
-/* Relays are hosts 8.. (3 brokers, then the marshal): they never count as validators. */
+/* Relays are hosts 8.. (3 brokers, then the marshal), then the L1 side's state relay (12) and
+ * prover (13): they never count as validators. */
 START_TEST(relay_terms_pick_relay_hosts_only)
 {
     World w;
@@ -125,14 +126,17 @@ START_TEST(relay_terms_pick_relay_hosts_only)
     const char *cases[][2] = {{"brokers", "8-10"},
                               {"broker(2)", "10"},
                               {"marshal", "11"},
-                              {"broker(0), marshal, 3", "8,11"}};
+                              {"broker(0), marshal, 3", "8,11"},
+                              {"state-relay", "12"},
+                              {"prover", "13"},
+                              {"prover, state-relay, marshal", "11-13"}};
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         SimSelector s;
         ck_assert(sim_selector_parse(&s, cases[i][0], 8, w.regions, NULL));
         ck_assert(sim_selector_has_relays(&s));
         ck_assert(sim_selector_check_relays(&s, &w.context, NULL));
         SimNodeSet hosts;
-        sim_node_set_init(&hosts, 12);
+        sim_node_set_init(&hosts, 15);
         sim_selector_resolve_relays(&s, &w.context, &hosts);
         char *got = sim_node_set_format(&hosts);
         ck_assert_msg(strcmp(got, cases[i][1]) == 0, "%s: %s", cases[i][0], got);
@@ -151,6 +155,15 @@ START_TEST(relay_terms_pick_relay_hosts_only)
         g_error_free(error);
         sim_selector_clear(&s);
     }
+    /* Without [l1] there is neither. */
+    w.context.l1 = FALSE;
+    SimSelector prover;
+    GError *error = NULL;
+    ck_assert(sim_selector_parse(&prover, "prover", 8, w.regions, NULL));
+    ck_assert(!sim_selector_check_relays(&prover, &w.context, &error));
+    ck_assert_msg(strstr(error->message, "no [l1] group") != NULL, "%s", error->message);
+    g_error_free(error);
+    sim_selector_clear(&prover);
     SimSelector plain;
     ck_assert(sim_selector_parse(&plain, "0-3", 8, w.regions, NULL));
     ck_assert(!sim_selector_has_relays(&plain));

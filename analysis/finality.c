@@ -1,0 +1,242 @@
+/* Finality per transaction, soft and on the L1; see finality.h. */
+#include "analysis/finality.h"
+
+#include "protocol/assert.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT64_MAX
+
+typedef struct BlockRecord {
+    uint64_t height;
+    uint64_t decided;
+} BlockRecord;
+
+typedef struct TxRecord {
+    uint64_t height;
+    uint64_t submitted;
+    uint64_t decided;
+} TxRecord;
+
+typedef struct Update {
+    uint64_t height;
+    uint64_t covered;
+    uint64_t final; /* NONE until final */
+} Update;
+
+struct AnaFinality {
+    GArray *blocks;      /* BlockRecord */
+    GArray *txs;         /* TxRecord */
+    GArray *updates;     /* Update, by ascending height */
+    GHashTable *commits; /* height -> its leaf commitment (ANA_FINALITY_ROOT_BYTES); lookup only */
+    char *violation;
+    AnaHistogram *soft;
+    AnaHistogram *l1;
+    uint64_t pending;
+    uint64_t lag_max;
+};
+
+AnaFinality *ana_finality_new(void)
+{
+    AnaFinality *f = g_new0(AnaFinality, 1);
+    f->blocks = g_array_new(FALSE, FALSE, sizeof(BlockRecord));
+    f->txs = g_array_new(FALSE, FALSE, sizeof(TxRecord));
+    f->updates = g_array_new(FALSE, FALSE, sizeof(Update));
+    f->commits = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    f->soft = ana_histogram_new();
+    f->l1 = ana_histogram_new();
+    PROTO_ASSERT(f->updates->len == 0);
+    return f;
+}
+
+void ana_finality_free(AnaFinality *f)
+{
+    if (f == NULL) return;
+    g_array_unref(f->blocks);
+    g_array_unref(f->txs);
+    g_array_unref(f->updates);
+    g_hash_table_unref(f->commits);
+    g_free(f->violation);
+    ana_histogram_free(f->soft);
+    ana_histogram_free(f->l1);
+    g_free(f);
+}
+
+void ana_finality_on_block(AnaFinality *f, uint64_t height, const uint8_t *commit, uint64_t decided)
+{
+    PROTO_ASSERT(f != NULL && commit != NULL);
+    BlockRecord b = {height, decided};
+    g_array_append_val(f->blocks, b);
+    gint64 *key = g_new(gint64, 1);
+    *key = (gint64)height;
+    g_hash_table_replace(f->commits, key, g_memdup2(commit, ANA_FINALITY_ROOT_BYTES));
+}
+
+/* The oracle: `root` must be the commitment of the block honest nodes decided at `height`. */
+static void check_state(AnaFinality *f, uint64_t height, const uint8_t *root, uint64_t time)
+{
+    if (f->violation != NULL) return;
+    gint64 key = (gint64)height;
+    const uint8_t *decided = g_hash_table_lookup(f->commits, &key);
+    if (decided != NULL && memcmp(decided, root, ANA_FINALITY_ROOT_BYTES) == 0) return;
+    f->violation = g_strdup_printf(
+        "the light-client contract took a state of HotShot height %" PRIu64 " at %.3f s %s", height,
+        (double)time / 1e9,
+        decided == NULL ? "that no honest node had decided"
+                        : "whose root is not that of the block honest nodes decided there");
+}
+
+void ana_finality_on_tx(AnaFinality *f, uint64_t height, uint64_t submitted, uint64_t decided)
+{
+    PROTO_ASSERT(f != NULL);
+    TxRecord t = {height, submitted, decided};
+    g_array_append_val(f->txs, t);
+}
+
+void ana_finality_on_covered(AnaFinality *f, uint64_t height, const uint8_t *root, uint64_t time)
+{
+    PROTO_ASSERT(f != NULL && root != NULL);
+    check_state(f, height, root, time);
+    if (f->updates->len > 0) {
+        PROTO_ASSERT(g_array_index(f->updates, Update, f->updates->len - 1).height < height);
+    }
+    Update u = {height, time, NONE};
+    g_array_append_val(f->updates, u);
+}
+
+void ana_finality_on_uncovered(AnaFinality *f, uint64_t height)
+{
+    PROTO_ASSERT(f != NULL && f->updates->len > 0);
+    const Update *last = &g_array_index(f->updates, Update, f->updates->len - 1);
+    PROTO_ASSERT(last->height == height);
+    PROTO_ASSERT(last->final == NONE);
+    g_array_set_size(f->updates, f->updates->len - 1);
+}
+
+void ana_finality_on_final(AnaFinality *f, uint64_t height, uint64_t time)
+{
+    PROTO_ASSERT(f != NULL);
+    for (guint i = f->updates->len; i > 0; i--) {
+        Update *u = &g_array_index(f->updates, Update, i - 1);
+        if (u->height != height) continue;
+        PROTO_ASSERT(u->final == NONE);
+        u->final = time;
+        return;
+    }
+    PROTO_ASSERT(!"a final update the contract never took");
+}
+
+static int compare_tx(const void *a, const void *b)
+{
+    const TxRecord *x = a, *y = b;
+    if (x->height != y->height) return x->height < y->height ? -1 : 1;
+    if (x->submitted != y->submitted) return x->submitted < y->submitted ? -1 : 1;
+    return (x->decided > y->decided) - (x->decided < y->decided);
+}
+
+static int compare_block(const void *a, const void *b)
+{
+    const BlockRecord *x = a, *y = b;
+    if (x->height != y->height) return x->height < y->height ? -1 : 1;
+    return (x->decided > y->decided) - (x->decided < y->decided);
+}
+
+/* The index of the first update above `height`, from `from` on (updates ascend). */
+static guint covering(const AnaFinality *f, guint from, uint64_t height)
+{
+    guint j = from;
+    while (j < f->updates->len && g_array_index(f->updates, Update, j).height <= height)
+        j++;
+    return j;
+}
+
+static void finish_txs(AnaFinality *f)
+{
+    qsort(f->txs->data, f->txs->len, sizeof(TxRecord), compare_tx);
+    guint j = 0;
+    for (guint i = 0; i < f->txs->len; i++) {
+        const TxRecord *t = &g_array_index(f->txs, TxRecord, i);
+        ana_histogram_add(f->soft, t->decided - MIN(t->decided, t->submitted));
+        j = covering(f, j, t->height);
+        uint64_t final = j < f->updates->len ? g_array_index(f->updates, Update, j).final : NONE;
+        if (final == NONE) {
+            f->pending++;
+        } else {
+            ana_histogram_add(f->l1, final - MIN(final, t->submitted));
+        }
+    }
+}
+
+void ana_finality_finish(AnaFinality *f, uint64_t end)
+{
+    PROTO_ASSERT(f != NULL);
+    ana_histogram_free(f->soft);
+    ana_histogram_free(f->l1);
+    f->soft = ana_histogram_new();
+    f->l1 = ana_histogram_new();
+    f->pending = 0;
+    f->lag_max = 0;
+    finish_txs(f);
+    qsort(f->blocks->data, f->blocks->len, sizeof(BlockRecord), compare_block);
+    guint j = 0;
+    for (guint i = 0; i < f->blocks->len; i++) {
+        const BlockRecord *b = &g_array_index(f->blocks, BlockRecord, i);
+        j = covering(f, j, b->height);
+        uint64_t covered = j < f->updates->len ? g_array_index(f->updates, Update, j).covered : end;
+        uint64_t lag = covered - MIN(covered, b->decided);
+        if (lag > f->lag_max) f->lag_max = lag;
+    }
+    PROTO_ASSERT(f->pending <= f->txs->len);
+}
+
+gboolean ana_finality_unsafe(const AnaFinality *f)
+{
+    return f->violation != NULL;
+}
+
+const char *ana_finality_violation(const AnaFinality *f)
+{
+    return f->violation;
+}
+
+const AnaHistogram *ana_finality_soft(const AnaFinality *f)
+{
+    return f->soft;
+}
+
+const AnaHistogram *ana_finality_l1(const AnaFinality *f)
+{
+    return f->l1;
+}
+
+uint64_t ana_finality_l1_pending(const AnaFinality *f)
+{
+    return f->pending;
+}
+
+uint64_t ana_finality_lag_max(const AnaFinality *f)
+{
+    return f->lag_max;
+}
+
+uint64_t ana_finality_updates(const AnaFinality *f)
+{
+    return f->updates->len;
+}
+
+uint64_t ana_finality_covered_height(const AnaFinality *f)
+{
+    if (f->updates->len == 0) return 0;
+    return g_array_index(f->updates, Update, f->updates->len - 1).height;
+}
+
+uint64_t ana_finality_final_height(const AnaFinality *f)
+{
+    for (guint i = f->updates->len; i > 0; i--) {
+        const Update *u = &g_array_index(f->updates, Update, i - 1);
+        if (u->final != NONE) return u->height;
+    }
+    return 0;
+}

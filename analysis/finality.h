@@ -1,0 +1,76 @@
+/*
+ * Finality per transaction, two ways (../shared/protocol/hotshot.md section 3.7):
+ *
+ *   soft   from submission to the first honest decide of the transaction's block (HotShot);
+ *   L1     from submission to the moment the L1 block carrying the light-client update that
+ *          covers the block's HotShot height becomes final on the L1.
+ *
+ * A light-client state of HotShot height H covers the blocks below H (its blockCommRoot commits
+ * to them; sim/world/light_client.h), so a block of height h waits for the first update above h.
+ * The light-client lag of a block is the time from its first decide to the contract covering it
+ * (the update's inclusion on the L1); a block still uncovered when the run ends counts with the
+ * run's end. Its maximum over the run is the light-client liveness figure.
+ *
+ * Light-client safety oracle: every state the contract takes must be one honest nodes decided:
+ * its root (the leaf commitment, sim/world/prover.h) must be that of the block honest nodes
+ * decided at its height, by the time the contract takes it. The first state that is not is the
+ * violation, reported with its height and time; the run goes on.
+ *
+ * Inputs arrive as the run goes (decided blocks and transactions from the data layer, contract
+ * updates from the L1 side); figures are worked out once, at ana_finality_finish. Transactions
+ * whose block no final update covers by then have no L1 finality and are counted apart.
+ * Memory: one record per decided block and per decided transaction.
+ */
+#ifndef SHOTGLASS_ANALYSIS_FINALITY_H
+#define SHOTGLASS_ANALYSIS_FINALITY_H
+
+#include "analysis/histogram.h"
+
+#include <glib.h>
+#include <stdint.h>
+
+typedef struct AnaFinality AnaFinality;
+
+AnaFinality *ana_finality_new(void);
+void ana_finality_free(AnaFinality *finality);
+
+#define ANA_FINALITY_ROOT_BYTES 32
+
+/* The block of HotShot height `height`, whose leaf commitment is `commit`
+ * (ANA_FINALITY_ROOT_BYTES), was first decided by an honest node at `decided`. */
+void ana_finality_on_block(AnaFinality *finality, uint64_t height, const uint8_t *commit,
+                           uint64_t decided);
+/* A transaction submitted at `submitted` was decided in the block of `height` at `decided`. */
+void ana_finality_on_tx(AnaFinality *finality, uint64_t height, uint64_t submitted,
+                        uint64_t decided);
+
+/* The contract took a state of HotShot height `height` with root `root`
+ * (ANA_FINALITY_ROOT_BYTES) at `time` (its L1 block's time); heights only grow between reverts.
+ * Checked by the light-client safety oracle. */
+void ana_finality_on_covered(AnaFinality *finality, uint64_t height, const uint8_t *root,
+                             uint64_t time);
+/* An L1 reorg undid the update of `height` (the newest one recorded). */
+void ana_finality_on_uncovered(AnaFinality *finality, uint64_t height);
+/* The L1 block carrying the update of `height` became final at `time`. */
+void ana_finality_on_final(AnaFinality *finality, uint64_t height, uint64_t time);
+
+/* The light-client safety oracle: whether it fired, and why (NULL when it did not; owned by
+ * `finality`). */
+gboolean ana_finality_unsafe(const AnaFinality *finality);
+const char *ana_finality_violation(const AnaFinality *finality);
+
+/* Works out the figures with the run ended at `end`; may be called again later. */
+void ana_finality_finish(AnaFinality *finality, uint64_t end);
+
+const AnaHistogram *ana_finality_soft(const AnaFinality *finality);
+const AnaHistogram *ana_finality_l1(const AnaFinality *finality);
+/* Decided transactions no final update covered by the end. */
+uint64_t ana_finality_l1_pending(const AnaFinality *finality);
+/* The longest light-client lag of a decided block (ns), and the number of updates taken. */
+uint64_t ana_finality_lag_max(const AnaFinality *finality);
+uint64_t ana_finality_updates(const AnaFinality *finality);
+/* The HotShot height of the newest update, and of the newest final one (0: none). */
+uint64_t ana_finality_covered_height(const AnaFinality *finality);
+uint64_t ana_finality_final_height(const AnaFinality *finality);
+
+#endif

@@ -1,0 +1,449 @@
+/* The state relay, the light-client prover and the L1 host; see prover.h. */
+#include "sim/world/prover.h"
+
+#include "sim/core/assert.h"
+
+#include <string.h>
+
+/* Message kinds, in the order their network types are registered. */
+typedef enum WireKind {
+    WIRE_STATE,   /* validator -> relay: a signed state */
+    WIRE_REQUEST, /* prover -> relay: the newest bundle, please */
+    WIRE_BUNDLE,  /* relay -> prover: a state with its signers' stake (height 0: none) */
+    WIRE_UPDATE,  /* prover -> L1: newFinalizedState */
+    WIRE_RECEIPT, /* L1 -> prover: the update's inclusion and the contract's answer */
+    WIRE_KIND_COUNT_,
+} WireKind;
+
+static const char *const wire_names[WIRE_KIND_COUNT_] = {"lc_state", "lc_request", "lc_bundle",
+                                                         "lc_update", "l1_receipt"};
+
+/* Logical sizes (estimates; see docs/calibration.md): a state is 48 B, a Schnorr signature and
+ * key 64 B each; a TurboPlonk proof 13 G1 points and 10 field elements (1152 B); plus HTTP or
+ * calldata framing. */
+#define SIZE_STATE       200
+#define SIZE_REQUEST     100
+#define SIZE_BUNDLE_BASE 100
+#define SIZE_PER_SIGNER  128
+#define SIZE_UPDATE      1400
+#define SIZE_RECEIPT     300
+
+typedef struct Wire {
+    uint8_t kind;
+    uint32_t node;
+    SimLightClientState state;
+    uint64_t stake;
+    uint64_t extra; /* BUNDLE: signers; RECEIPT: the contract's result (negated) */
+} Wire;
+
+#define WIRE_BYTES (1 + 4 + 8 + 8 + SIM_LIGHT_CLIENT_ROOT_BYTES + 8 + 8)
+
+typedef enum Phase {
+    PHASE_IDLE,      /* the timer is the next attempt */
+    PHASE_ASKING,    /* a request to the relay is out */
+    PHASE_PROVING,   /* the timer is the proof's completion */
+    PHASE_SUBMITTED, /* waiting for the L1's receipt */
+} Phase;
+
+typedef struct Update {
+    SimLightClientState state;
+    uint64_t stake;
+    int result; /* the contract's answer at its latest inclusion */
+} Update;
+
+struct SimProver {
+    SimProverConfig config;
+    SimNetwork *network;
+    const ProtoStakeTable *stake;
+    AnaFinality *finality;
+    uint16_t types[WIRE_KIND_COUNT_];
+    uint64_t threshold;
+    uint64_t *last_signed; /* per validator: the height it last signed */
+    SimStateRelay *relay;
+    /* the prover */
+    Phase phase;
+    SimStateBundle proving;
+    uint64_t submitted_height;
+    /* the L1 */
+    SimL1 *l1;
+    SimLightClient *contract;
+    GArray *updates; /* Update, by L1 payload */
+    GArray *events;  /* scratch: SimL1Event */
+    SimProverStats stats;
+};
+
+#define TIMER_MAIN  0
+#define TIMER_REORG 1 /* the L1 host's */
+
+static uint32_t relay_host(const SimProver *p)
+{
+    return p->config.first_host;
+}
+
+static uint32_t prover_host(const SimProver *p)
+{
+    return p->config.first_host + 1;
+}
+
+static uint32_t l1_host(const SimProver *p)
+{
+    return p->config.first_host + 2;
+}
+
+void sim_prover_config_init(SimProverConfig *c)
+{
+    SIM_ASSERT(c != NULL);
+    *c = (SimProverConfig){
+        .uplink_bps = 1000000000,
+        .downlink_bps = 1000000000,
+        .update_interval = 10 * SIM_MIN,
+        .retry_interval = 2 * SIM_S,
+        .proving_time = 24 * SIM_S,
+        .sign_cost = 500 * SIM_US,
+        .retention = 864000 * SIM_S,
+        .relay_keep = 100,
+        .reorg_at = SIM_TIME_NONE,
+    };
+    sim_l1_config_init(&c->l1);
+    SIM_ASSERT(c->relay_keep > 0);
+}
+
+SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
+                          const ProtoStakeTable *stake, AnaFinality *finality)
+{
+    SIM_ASSERT(config != NULL && network != NULL && stake != NULL && finality != NULL);
+    SIM_ASSERT(config->relay_keep > 0 && config->update_interval > 0);
+    SIM_ASSERT(sim_network_host_count(network) >= config->first_host + SIM_PROVER_HOSTS);
+    SimProver *p = g_new0(SimProver, 1);
+    p->config = *config;
+    p->network = network;
+    p->stake = stake;
+    p->finality = finality;
+    p->threshold = proto_stake_one_honest_threshold(stake);
+    for (int k = 0; k < WIRE_KIND_COUNT_; k++)
+        p->types[k] = sim_network_register_type(network, wire_names[k]);
+    for (uint32_t h = 0; h < SIM_PROVER_HOSTS; h++) {
+        SimHostConfig hc = {config->region, config->uplink_bps, config->downlink_bps, 1};
+        sim_network_host_configure(network, config->first_host + h, &hc);
+    }
+    uint32_t n = config->validators;
+    p->last_signed = g_new0(uint64_t, n);
+    p->relay = sim_state_relay_new(n, config->relay_keep);
+    p->l1 = sim_l1_new(&config->l1);
+    p->contract = sim_light_client_new(p->threshold, config->retention, 0, 0);
+    p->updates = g_array_new(FALSE, FALSE, sizeof(Update));
+    p->events = g_array_new(FALSE, FALSE, sizeof(SimL1Event));
+    return p;
+}
+
+void sim_prover_free(SimProver *p)
+{
+    if (p == NULL) return;
+    g_free(p->last_signed);
+    sim_state_relay_free(p->relay);
+    sim_l1_free(p->l1);
+    sim_light_client_free(p->contract);
+    g_array_unref(p->updates);
+    g_array_unref(p->events);
+    g_free(p);
+}
+
+gboolean sim_prover_owns(const SimProver *p, uint32_t host)
+{
+    return p != NULL && host >= p->config.first_host &&
+           host < p->config.first_host + SIM_PROVER_HOSTS;
+}
+
+/* --- the wire -------------------------------------------------------------------------------- */
+
+static void put64(uint8_t *out, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        out[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get64(const uint8_t *in)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)in[i] << (8 * i);
+    return v;
+}
+
+static void send(SimProver *p, uint32_t from, SimTime ready, const Wire *w, uint32_t target,
+                 uint64_t size)
+{
+    SIM_ASSERT(w->kind < WIRE_KIND_COUNT_);
+    uint8_t b[WIRE_BYTES];
+    b[0] = w->kind;
+    for (int i = 0; i < 4; i++)
+        b[1 + i] = (uint8_t)(w->node >> (8 * i));
+    put64(b + 5, w->state.view);
+    put64(b + 13, w->state.block_height);
+    memcpy(b + 21, w->state.root, SIM_LIGHT_CLIENT_ROOT_BYTES);
+    put64(b + 21 + SIM_LIGHT_CLIENT_ROOT_BYTES, w->stake);
+    put64(b + 29 + SIM_LIGHT_CLIENT_ROOT_BYTES, w->extra);
+    GBytes *bytes = g_bytes_new(b, sizeof b);
+    SimMessage *m = sim_message_new(from, p->types[w->kind], bytes, MAX(size, sizeof b));
+    sim_network_send(p->network, ready, m, target);
+    sim_message_unref(m);
+    g_bytes_unref(bytes);
+}
+
+static gboolean decode(const SimMessage *message, Wire *w)
+{
+    gsize len = 0;
+    const uint8_t *b = g_bytes_get_data(sim_message_bytes(message), &len);
+    if (len != WIRE_BYTES || b[0] >= WIRE_KIND_COUNT_) return FALSE;
+    w->kind = b[0];
+    w->node = 0;
+    for (int i = 0; i < 4; i++)
+        w->node |= (uint32_t)b[1 + i] << (8 * i);
+    w->state.view = get64(b + 5);
+    w->state.block_height = get64(b + 13);
+    memcpy(w->state.root, b + 21, SIM_LIGHT_CLIENT_ROOT_BYTES);
+    w->stake = get64(b + 21 + SIM_LIGHT_CLIENT_ROOT_BYTES);
+    w->extra = get64(b + 29 + SIM_LIGHT_CLIENT_ROOT_BYTES);
+    return TRUE;
+}
+
+/* --- validators ------------------------------------------------------------------------------ */
+
+void sim_prover_on_decide(SimProver *p, uint32_t node, ProtoLeaf *const *leaves, uint32_t count,
+                          SimTime ready)
+{
+    SIM_ASSERT(node < p->config.validators);
+    if (count == 0) return;
+    const ProtoLeaf *newest = leaves[0];
+    if (newest->header.height <= p->last_signed[node]) return;
+    p->last_signed[node] = newest->header.height;
+    _Static_assert(PROTO_COMMIT_BYTES == SIM_LIGHT_CLIENT_ROOT_BYTES, "a root is a commitment");
+    _Static_assert(ANA_FINALITY_ROOT_BYTES == SIM_LIGHT_CLIENT_ROOT_BYTES, "the oracle's roots");
+    Wire w = {.kind = WIRE_STATE, .node = node};
+    w.state.view = newest->view;
+    w.state.block_height = newest->header.height;
+    memcpy(w.state.root, newest->commit.bytes, SIM_LIGHT_CLIENT_ROOT_BYTES);
+    if (node < p->config.forgers) { /* test only: a state nobody decided, ahead of the chain */
+        w.state.view += SIM_PROVER_FORGED_AHEAD;
+        w.state.block_height += SIM_PROVER_FORGED_AHEAD;
+        w.state.root[0] ^= 0xff;
+    }
+    /* The signature runs once the decide's own work is done (the CPU is busy until then). */
+    SimTime signed_at = sim_network_cpu_charge(p->network, node, p->config.sign_cost);
+    SIM_ASSERT(signed_at >= p->config.sign_cost);
+    send(p, node, MAX(signed_at, ready), &w, relay_host(p), SIZE_STATE);
+    p->stats.signatures++;
+}
+
+/* --- the relay ------------------------------------------------------------------------------- */
+
+static void relay_store(SimProver *p, const Wire *w)
+{
+    if (w->node >= p->config.validators) return;
+    sim_state_relay_store(p->relay, w->node, proto_stake_of(p->stake, w->node), &w->state);
+}
+
+/* Answers a request with the newest state whose signers reach the threshold (or none). */
+static void relay_answer(SimProver *p, SimTime now)
+{
+    Wire w = {.kind = WIRE_BUNDLE, .node = relay_host(p)};
+    SimStateBundle b;
+    if (sim_state_relay_best(p->relay, p->threshold, &b)) {
+        w.state = b.state;
+        w.stake = b.stake;
+        w.extra = b.signers;
+    }
+    send(p, relay_host(p), now, &w, prover_host(p), SIZE_BUNDLE_BASE + SIZE_PER_SIGNER * w.extra);
+}
+
+/* --- the prover ------------------------------------------------------------------------------ */
+
+static void prover_wait(SimProver *p, SimTime at)
+{
+    p->phase = PHASE_IDLE;
+    sim_network_timer_set(p->network, prover_host(p), TIMER_MAIN, at);
+}
+
+static void prover_timer(SimProver *p, SimTime now)
+{
+    if (p->phase == PHASE_IDLE || p->phase == PHASE_ASKING) {
+        if (p->phase == PHASE_ASKING) p->stats.retries++; /* no answer: the relay is down */
+        Wire w = {.kind = WIRE_REQUEST, .node = prover_host(p)};
+        send(p, prover_host(p), now, &w, relay_host(p), SIZE_REQUEST);
+        p->phase = PHASE_ASKING;
+        p->stats.requests++;
+        sim_network_timer_set(p->network, prover_host(p), TIMER_MAIN,
+                              now + p->config.retry_interval);
+    } else if (p->phase == PHASE_PROVING) {
+        Wire w = {.kind = WIRE_UPDATE, .node = prover_host(p), .state = p->proving.state};
+        w.stake = p->proving.stake;
+        send(p, prover_host(p), now, &w, l1_host(p), SIZE_UPDATE);
+        p->submitted_height = p->proving.state.block_height;
+        p->phase = PHASE_SUBMITTED;
+        p->stats.proofs++;
+    }
+}
+
+static void prover_receive(SimProver *p, const Wire *w, SimTime now)
+{
+    if (w->kind == WIRE_BUNDLE && p->phase == PHASE_ASKING) {
+        if (w->state.block_height <= p->submitted_height) {
+            p->stats.retries++;
+            prover_wait(p, now + p->config.retry_interval);
+            return;
+        }
+        p->proving = (SimStateBundle){w->state, w->stake, (uint32_t)w->extra};
+        p->phase = PHASE_PROVING;
+        SimTime done = sim_network_cpu_charge(p->network, prover_host(p), p->config.proving_time);
+        sim_network_timer_set(p->network, prover_host(p), TIMER_MAIN, done);
+    } else if (w->kind == WIRE_RECEIPT && p->phase == PHASE_SUBMITTED &&
+               w->state.block_height == p->submitted_height) {
+        gboolean ok = w->extra == 0;
+        if (!ok) p->stats.retries++;
+        prover_wait(p, now + (ok ? p->config.update_interval : p->config.retry_interval));
+    }
+}
+
+/* --- the L1 ---------------------------------------------------------------------------------- */
+
+static void l1_arm(SimProver *p, SimTime now)
+{
+    sim_network_timer_set(p->network, l1_host(p), TIMER_MAIN, sim_l1_next_slot(p->l1, now));
+}
+
+static void l1_included(SimProver *p, const SimL1Event *e, SimTime now)
+{
+    Update *u = &g_array_index(p->updates, Update, e->payload);
+    u->result =
+        sim_light_client_new_finalized_state(p->contract, &u->state, u->stake, e->block, e->time);
+    if (u->result == SIM_LIGHT_CLIENT_OK) {
+        p->stats.accepted++;
+        ana_finality_on_covered(p->finality, u->state.block_height, u->state.root, e->time);
+    } else {
+        p->stats.refused++;
+    }
+    Wire w = {.kind = WIRE_RECEIPT, .node = l1_host(p), .state = u->state};
+    w.extra = (uint64_t)(int64_t)-u->result;
+    send(p, l1_host(p), now, &w, prover_host(p), SIZE_RECEIPT);
+}
+
+/* Hands what the chain did since the last call to the contract and the analysis. */
+static void l1_events(SimProver *p, SimTime now)
+{
+    g_array_set_size(p->events, 0);
+    sim_l1_take_events(p->l1, p->events);
+    for (guint i = 0; i < p->events->len; i++) {
+        const SimL1Event *e = &g_array_index(p->events, SimL1Event, i);
+        SIM_ASSERT(e->payload < p->updates->len);
+        Update *u = &g_array_index(p->updates, Update, e->payload);
+        switch (e->kind) {
+        case SIM_L1_INCLUDED:
+            l1_included(p, e, now);
+            break;
+        case SIM_L1_REVERTED:
+            if (u->result == SIM_LIGHT_CLIENT_OK) {
+                sim_light_client_revert(p->contract, e->block - 1);
+                ana_finality_on_uncovered(p->finality, u->state.block_height);
+                p->stats.reverted++;
+            }
+            break;
+        case SIM_L1_FINAL:
+            if (u->result == SIM_LIGHT_CLIENT_OK) {
+                ana_finality_on_final(p->finality, u->state.block_height, e->time);
+            }
+            break;
+        }
+    }
+}
+
+static void l1_submit(SimProver *p, const Wire *w, SimTime now)
+{
+    Update u = {w->state, w->stake, SIM_LIGHT_CLIENT_OK};
+    g_array_append_val(p->updates, u);
+    sim_l1_submit(p->l1, p->updates->len - 1, now);
+    l1_events(p, now); /* submitting advanced the chain to now */
+}
+
+/* --- crashes -------------------------------------------------------------------------------- */
+
+void sim_prover_host_down(SimProver *p, uint32_t host)
+{
+    SIM_ASSERT(sim_prover_owns(p, host) && host != l1_host(p));
+    if (host == prover_host(p)) {
+        p->phase = PHASE_IDLE; /* its timer went with the host */
+        return;
+    }
+    sim_state_relay_reset(p->relay);
+    SIM_ASSERT(sim_state_relay_bundles(p->relay) == 0);
+}
+
+void sim_prover_host_up(SimProver *p, uint32_t host, SimTime now)
+{
+    SIM_ASSERT(sim_prover_owns(p, host) && host != l1_host(p));
+    if (host == prover_host(p)) prover_wait(p, now);
+}
+
+/* --- dispatch -------------------------------------------------------------------------------- */
+
+void sim_prover_start(SimProver *p, SimTime now)
+{
+    SIM_ASSERT(p != NULL);
+    prover_wait(p, now);
+    l1_arm(p, now);
+    if (p->config.reorg_at != SIM_TIME_NONE) {
+        sim_network_timer_set(p->network, l1_host(p), TIMER_REORG, MAX(p->config.reorg_at, now));
+    }
+}
+
+void sim_prover_receive(SimProver *p, uint32_t host, const SimMessage *message, SimTime now)
+{
+    SIM_ASSERT(sim_prover_owns(p, host));
+    Wire w;
+    if (!decode(message, &w)) return;
+    if (host == relay_host(p)) {
+        if (w.kind == WIRE_STATE && sim_message_source(message) == w.node) relay_store(p, &w);
+        if (w.kind == WIRE_REQUEST) relay_answer(p, now);
+    } else if (host == prover_host(p)) {
+        prover_receive(p, &w, now);
+    } else if (w.kind == WIRE_UPDATE) {
+        l1_submit(p, &w, now);
+    }
+}
+
+void sim_prover_timer(SimProver *p, uint32_t host, uint32_t timer, SimTime now)
+{
+    SIM_ASSERT(sim_prover_owns(p, host));
+    SIM_ASSERT(timer == TIMER_MAIN || (timer == TIMER_REORG && host == l1_host(p)));
+    if (host == prover_host(p)) {
+        prover_timer(p, now);
+    } else if (timer == TIMER_REORG) {
+        sim_prover_reorg(p, p->config.reorg_depth, now);
+    } else if (host == l1_host(p)) {
+        sim_l1_advance(p->l1, now);
+        l1_events(p, now);
+        l1_arm(p, now);
+    }
+}
+
+uint32_t sim_prover_reorg(SimProver *p, uint32_t depth, SimTime now)
+{
+    SIM_ASSERT(p != NULL);
+    uint32_t dropped = sim_l1_reorg(p->l1, depth, now);
+    l1_events(p, now);
+    return dropped;
+}
+
+const SimProverStats *sim_prover_stats(const SimProver *p)
+{
+    return &p->stats;
+}
+
+const SimL1 *sim_prover_l1(const SimProver *p)
+{
+    return p->l1;
+}
+
+const SimLightClient *sim_prover_light_client(const SimProver *p)
+{
+    return p->contract;
+}

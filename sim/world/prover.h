@@ -1,0 +1,117 @@
+/*
+ * The L1 side of a run (../shared/protocol/hotshot.md sections 3.6 and 3.7): three hosts after
+ * every other host of the run, in one region.
+ *
+ *   state relay  (first)      keeps the light-client states validators sign, the last
+ *                             relay_keep (100) per validator (SEQ
+ * sequencer/src/state_signature.rs), and answers the prover with the newest state whose signers
+ * hold the threshold of stake (the one-honest threshold, floor(S/3) + 1). prover       (first + 1)
+ * every update_interval asks the relay for that bundle; when it is newer than what it last
+ * submitted, it proves (proving_time of its CPU) and submits newFinalizedState to the L1, waits for
+ * the receipt (inclusion), then sleeps update_interval; on any failure it retries after
+ * retry_interval (SEQ hotshot-state-prover). L1           (first + 2)  an RPC node of the L1 chain
+ * (sim/world/l1.h) with the LightClient contract (sim/world/light_client.h): submitted updates wait
+ * for their block; at inclusion the contract applies them (or refuses), a reorg undoes them,
+ * finality is recorded for the analysis.
+ *
+ * Validators: on each decide, every honest validator signs {view, block height, block commitment
+ * root} of its newest decided leaf (Schnorr; `sign_cost` of its CPU) and sends it to the relay.
+ * The root stands in for the block Merkle tree root by the leaf's commitment, which commits to
+ * the whole chain below it. All of it is messages over the simulated network, counted in
+ * traffic under their own message types (lc_state, lc_request, lc_bundle, lc_update, l1_receipt).
+ *
+ * Randomness: the L1's streams ("l1.slots", "l1.inclusion", index 0); nothing else draws.
+ */
+#ifndef SHOTGLASS_SIM_PROVER_H
+#define SHOTGLASS_SIM_PROVER_H
+
+#include "analysis/finality.h"
+#include "protocol/leaf.h"
+#include "protocol/stake.h"
+#include "sim/net/network.h"
+#include "sim/world/l1.h"
+#include "sim/world/light_client.h"
+#include "sim/world/state_relay.h"
+
+#include <glib.h>
+
+#define SIM_PROVER_HOSTS 3
+
+typedef struct SimProverConfig {
+    uint32_t validators;
+    uint32_t first_host; /* the relay; the prover and the L1 follow */
+    uint16_t region;
+    uint64_t uplink_bps;
+    uint64_t downlink_bps;
+    SimL1Config l1;
+    SimDuration update_interval;
+    SimDuration retry_interval;
+    SimDuration proving_time;
+    SimDuration sign_cost;
+    SimDuration retention; /* the contract's stateHistoryRetentionPeriod */
+    uint32_t relay_keep;   /* states kept per validator */
+    SimTime reorg_at;      /* an L1 reorg of reorg_depth blocks then (SIM_TIME_NONE: none) */
+    uint32_t reorg_depth;
+    /* Test only: validators 0 .. forgers-1 sign a forged state instead of their decided one:
+     * SIM_PROVER_FORGED_AHEAD blocks (and views) ahead, with a wrong root, so the prover
+     * prefers it once it reaches the threshold (a positive control of the light-client safety
+     * oracle, analysis/finality.h). */
+    uint32_t forgers;
+} SimProverConfig;
+
+#define SIM_PROVER_FORGED_AHEAD 1000
+
+/* Fills the defaults except validators, first_host and region: 10 min updates, 2 s retry, 24 s
+ * proving, 500 us per signature, 10 days of history, 100 states per validator, no reorg, the
+ * L1's. */
+void sim_prover_config_init(SimProverConfig *config);
+
+typedef struct SimProver SimProver;
+
+/* Sets up the three hosts in `network` (which must have them) and registers the message types.
+ * `network`, `stake` and `finality` are borrowed and must outlive the result. */
+SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
+                          const ProtoStakeTable *stake, AnaFinality *finality);
+void sim_prover_free(SimProver *prover);
+
+/* Arms the prover's first attempt and the L1's first slot, at `now`. */
+void sim_prover_start(SimProver *prover, SimTime now);
+
+/* Whether `host` is one of the three (FALSE for a NULL prover). Like the endpoints, they are
+ * not listed in nodes.csv; their traffic counts in the run's totals. */
+gboolean sim_prover_owns(const SimProver *prover, uint32_t host);
+
+/* Network callbacks for the three hosts. */
+void sim_prover_receive(SimProver *prover, uint32_t host, const SimMessage *message, SimTime now);
+void sim_prover_timer(SimProver *prover, uint32_t host, uint32_t timer, SimTime now);
+
+/* The state relay or the prover crashed (its network host is down already): the relay loses
+ * the states it kept (they live in memory), the prover its work in progress. */
+void sim_prover_host_down(SimProver *prover, uint32_t host);
+/* It came back at `now`: the prover starts over with a request at once; the L1 node does not
+ * crash (sim_prover_owns hosts it, but no selector names it). */
+void sim_prover_host_up(SimProver *prover, uint32_t host, SimTime now);
+
+/* Honest validator `node` decided `leaves` (newest first), its work done at `ready`: it signs
+ * the newest one's state and sends it to the relay. */
+void sim_prover_on_decide(SimProver *prover, uint32_t node, ProtoLeaf *const *leaves,
+                          uint32_t count, SimTime ready);
+
+/* An L1 reorg of `depth` blocks now (see sim_l1_reorg); returns the blocks dropped. */
+uint32_t sim_prover_reorg(SimProver *prover, uint32_t depth, SimTime now);
+
+typedef struct SimProverStats {
+    uint64_t signatures; /* states signed by validators */
+    uint64_t requests;   /* the prover's requests to the relay */
+    uint64_t retries;    /* attempts that found no newer bundle (or a refusal) */
+    uint64_t proofs;     /* updates proved and submitted */
+    uint64_t accepted;   /* applied by the contract (a re-inclusion after a reorg counts again) */
+    uint64_t refused;    /* refused by the contract */
+    uint64_t reverted;   /* undone by reorgs */
+} SimProverStats;
+
+const SimProverStats *sim_prover_stats(const SimProver *prover);
+const SimL1 *sim_prover_l1(const SimProver *prover);
+const SimLightClient *sim_prover_light_client(const SimProver *prover);
+
+#endif
