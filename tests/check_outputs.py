@@ -29,9 +29,9 @@ import tempfile
 FAILURES = []
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCHEMA = os.path.join(HERE, "..", "docs", "outputs.json")
-UNITS = {"none", "s", "us", "bytes", "count", "node", "view", "percent", "fraction", "per_s",
+UNITS = {"none", "s", "us", "bytes", "count", "node", "host", "view", "percent", "fraction", "per_s",
          "bytes_per_s", "mb_per_s"}
-WHOLE = {"us", "bytes", "count", "node", "view"}
+WHOLE = {"us", "bytes", "count", "node", "host", "view"}
 PLOT_FILES = ("dat", "gp", "png", "svg")
 
 
@@ -339,7 +339,8 @@ def main():
         print("docs/outputs.json:\n" + "\n".join(problems))
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [("byzantine-under-third.ini", ["--no-plots"]), ("partition-heal.ini", [])]
+        runs = [("byzantine-under-third.ini", ["--no-plots"]), ("partition-heal.ini", []),
+                ("cdn-broker-crash.ini", ["--no-plots"]), ("l1-relay-down.ini", ["--no-plots"])]
         for name, extra in runs:
             out = os.path.join(tmp, name)
             result = subprocess.run([binary, "run", os.path.join(root, "scenarios", name),
