@@ -229,25 +229,6 @@ uint32_t sim_cdn_broker_of(const SimCdn *cdn, uint32_t validator)
     return cdn->broker_of[validator];
 }
 
-/* Whether all of `targets` are exactly the DA committee but the sender (so a topic broadcast
- * reaches the same validators). */
-gboolean sim_cdn_covers_committee(const SimCdn *cdn, uint32_t sender, const uint32_t *targets,
-                                  size_t count)
-{
-    if (cdn->da_member == NULL) return FALSE;
-    size_t members = 0;
-    for (uint32_t v = 0; v < cdn->validators; v++) {
-        if (cdn->da_member[v] && v != sender) members++;
-    }
-    size_t seen = 0;
-    for (size_t i = 0; i < count; i++) {
-        if (targets[i] == sender) continue;
-        if (targets[i] >= cdn->validators || !cdn->da_member[targets[i]]) return FALSE;
-        seen++;
-    }
-    return seen == members; /* targets come from one loop over the committee: no repeats */
-}
-
 gboolean sim_cdn_send(SimCdn *cdn, SimTime ready, SimMessage *message, const SimSend *send,
                       const uint32_t *targets, size_t count)
 {
@@ -264,7 +245,8 @@ gboolean sim_cdn_send(SimCdn *cdn, SimTime ready, SimMessage *message, const Sim
                             route(OP_PUBLISH, TOPIC_GLOBAL), FALSE);
         return TRUE;
     }
-    if (send->cls == SIM_SEND_DA_BROADCAST && sim_cdn_covers_committee(cdn, v, targets, count)) {
+    if (send->cls == SIM_SEND_DA_BROADCAST &&
+        sim_relay_covers_committee(cdn->da_member, cdn->validators, v, targets, count)) {
         for (size_t i = 0; i < count; i++) {
             if (targets[i] == v) sim_network_send(cdn->network, ready, message, v);
         }

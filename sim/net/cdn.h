@@ -52,11 +52,6 @@ void sim_cdn_free(SimCdn *cdn);
 gboolean sim_cdn_send(SimCdn *cdn, SimTime ready, SimMessage *message, const SimSend *send,
                       const uint32_t *targets, size_t count);
 
-/* Whether `targets` are exactly the DA committee but `sender` (then a DA broadcast is one
- * publish on topic Da). */
-gboolean sim_cdn_covers_committee(const SimCdn *cdn, uint32_t sender, const uint32_t *targets,
-                                  size_t count);
-
 /* A copy with a CDN routing word reached `host` (a broker or a validator). */
 void sim_cdn_route(SimCdn *cdn, uint32_t host, const SimMessage *message, uint64_t word,
                    SimTime now);

@@ -34,3 +34,19 @@ SimDuration sim_relay_cost(SimDuration per_message, uint64_t bps, uint64_t size)
     if (bps == 0) return per_message;
     return sim_time_add(per_message, sim_time_transmit(size, bps));
 }
+
+gboolean sim_relay_covers_committee(const gboolean *da_member, uint32_t validators, uint32_t sender,
+                                    const uint32_t *targets, size_t count)
+{
+    if (da_member == NULL) return FALSE;
+    size_t members = 0, seen = 0;
+    for (uint32_t v = 0; v < validators; v++) {
+        if (da_member[v] && v != sender) members++;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (targets[i] == sender) continue;
+        if (targets[i] >= validators || !da_member[targets[i]]) return FALSE;
+        seen++;
+    }
+    return seen == members;
+}

@@ -81,6 +81,12 @@ typedef struct SimCombinedConfig {
     uint32_t dedup_capacity; /* entries of the duplicate-filter cache */
 } SimCombinedConfig;
 
+/* Whether `targets` are exactly the DA committee (`da_member` over `validators`; NULL: none)
+ * but `sender`, so that one topic broadcast or one post reaches the same validators. Targets come
+ * from one loop over the committee, so they hold no repeats. */
+gboolean sim_relay_covers_committee(const gboolean *da_member, uint32_t validators, uint32_t sender,
+                                    const uint32_t *targets, size_t count);
+
 /* The view a validator is in now (the combined network's delay-by-view check). */
 typedef uint64_t (*SimViewFn)(void *user_data, uint32_t host);
 

@@ -19,6 +19,7 @@ struct SimTransport {
     SimWeb *web;
     uint32_t servers;
     uint32_t validators;
+    gboolean *da_member; /* per validator, a copy; NULL without a DA committee */
 };
 
 static const char *const kind_names[SIM_TRANSPORT_KIND_COUNT_] = {
@@ -118,6 +119,9 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
     transport->kind = (SimTransportKind)setup->kind;
     transport->network = network;
     transport->validators = setup->validators;
+    if (setup->da_member != NULL) {
+        transport->da_member = g_memdup2(setup->da_member, sizeof(gboolean) * setup->validators);
+    }
     SimDeliver to_protocol = {deliver, deliver_data};
     switch (transport->kind) {
     case SIM_TRANSPORT_DIRECT:
@@ -150,6 +154,7 @@ SimTransport *sim_transport_new(SimNetwork *network, const SimRelaySetup *setup,
     case SIM_TRANSPORT_KIND_COUNT_:
         SIM_UNREACHABLE();
     }
+    g_free(transport->da_member);
     g_free(transport);
     return NULL;
 }
@@ -164,6 +169,7 @@ void sim_transport_free(SimTransport *transport)
         sim_gossip_free(transport->gossip);
     }
     sim_web_free(transport->web);
+    g_free(transport->da_member);
     g_free(transport);
 }
 
@@ -208,10 +214,10 @@ static uint64_t relay_copies(const SimTransport *transport, uint32_t source, con
     gboolean relayed = transport->cdn != NULL || transport->web != NULL;
     if (send->cls == SIM_SEND_BROADCAST) return relayed ? 1 : transport->validators - 1;
     if (relayed && send->cls == SIM_SEND_DA_BROADCAST) {
-        gboolean topic = transport->cdn != NULL
-                             ? sim_cdn_covers_committee(transport->cdn, source, targets, count)
-                             : sim_web_covers_committee(transport->web, source, targets, count);
-        if (topic) return 1;
+        if (sim_relay_covers_committee(transport->da_member, transport->validators, source, targets,
+                                       count)) {
+            return 1;
+        }
     }
     return count;
 }

@@ -171,23 +171,6 @@ void sim_web_free(SimWeb *web)
     g_free(web);
 }
 
-/* Whether all of `targets` are exactly the DA committee but the sender. */
-gboolean sim_web_covers_committee(const SimWeb *web, uint32_t sender, const uint32_t *targets,
-                                  size_t count)
-{
-    if (web->da_member == NULL) return FALSE;
-    size_t members = 0, seen = 0;
-    for (uint32_t v = 0; v < web->validators; v++) {
-        if (web->da_member[v] && v != sender) members++;
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (targets[i] == sender) continue;
-        if (targets[i] >= web->validators || !web->da_member[targets[i]]) return FALSE;
-        seen++;
-    }
-    return seen == members; /* targets come from one loop over the committee: no repeats */
-}
-
 void sim_web_send(SimWeb *web, SimTime ready, SimMessage *message, const SimSend *send,
                   const uint32_t *targets, size_t count)
 {
@@ -198,7 +181,8 @@ void sim_web_send(SimWeb *web, SimTime ready, SimMessage *message, const SimSend
         sim_network_forward(web->network, v, ready, message, server, route(OP_POST, TO_ALL), FALSE);
         return;
     }
-    if (send->cls == SIM_SEND_DA_BROADCAST && sim_web_covers_committee(web, v, targets, count)) {
+    if (send->cls == SIM_SEND_DA_BROADCAST &&
+        sim_relay_covers_committee(web->da_member, web->validators, v, targets, count)) {
         for (size_t i = 0; i < count; i++) {
             if (targets[i] == v) sim_network_send(web->network, ready, message, v);
         }

@@ -45,10 +45,6 @@ void sim_web_free(SimWeb *web);
 void sim_web_send(SimWeb *web, SimTime ready, SimMessage *message, const SimSend *send,
                   const uint32_t *targets, size_t count);
 
-/* Whether `targets` are exactly the DA committee but `sender` (then a DA broadcast is one post). */
-gboolean sim_web_covers_committee(const SimWeb *web, uint32_t sender, const uint32_t *targets,
-                                  size_t count);
-
 /* A copy with a web-server routing word reached `host` (a server or a validator). */
 void sim_web_route(SimWeb *web, uint32_t host, const SimMessage *message, uint64_t word,
                    SimTime now);
