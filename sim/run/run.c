@@ -17,6 +17,7 @@ struct SimRun {
     gboolean *da_member; /* per validator (the transport's topics) */
     ProtoCrypto *crypto;
     ProtoStakeTable *stake;
+    ProtoEpochs *epochs; /* NULL without epochs */
     ProtoShared *shared;
     ProtoNode **nodes;                   /* NULL while crashed */
     ProtoPersisted *persisted;           /* state kept across a crash */
@@ -111,6 +112,7 @@ void sim_run_config_clear(SimRunConfig *c)
     if (c->faults) g_ptr_array_unref(c->faults);
     if (c->byzantine) g_ptr_array_unref(c->byzantine);
     if (c->stake_list) g_array_unref(c->stake_list);
+    if (c->stake_changes) g_array_unref(c->stake_changes);
     g_free(c->placement);
     g_free(c->builder_region);
     g_free(c->rollup_placement);
@@ -755,6 +757,13 @@ static gboolean build_committee(SimRun *run, GError **error)
     sim_rng_clear(&beacon_rng);
     run->stake =
         proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, c->nodes, c->leaders, beacon);
+    if (c->epoch_length > 0) {
+        const GArray *changes = c->stake_changes;
+        run->epochs = proto_epochs_new(
+            c->epoch_length, stakes, (const uint8_t(*)[32])keys, c->nodes, c->leaders, beacon,
+            changes != NULL ? (const ProtoStakeChange *)(void *)changes->data : NULL,
+            changes != NULL ? changes->len : 0);
+    }
     g_free(stakes);
     g_free(keys);
     run->shared = proto_shared_new(run->crypto, run->stake);
@@ -1055,6 +1064,7 @@ void sim_run_free(SimRun *run)
     g_free(run->persisted);
     proto_shared_free(run->shared);
     proto_stake_table_free(run->stake);
+    proto_epochs_free(run->epochs);
     proto_crypto_free(run->crypto);
     sim_regions_free(run->regions);
     ana_safety_free(run->safety);
@@ -1182,6 +1192,11 @@ const AnaLiveness *sim_run_liveness(const SimRun *run)
 const ProtoStakeTable *sim_run_stake(const SimRun *run)
 {
     return run->stake;
+}
+
+ProtoEpochs *sim_run_epochs(const SimRun *run)
+{
+    return run->epochs;
 }
 
 const ProtoCrypto *sim_run_crypto(const SimRun *run)

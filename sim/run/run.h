@@ -19,6 +19,7 @@
 #include "analysis/liveness.h"
 #include "analysis/safety.h"
 #include "protocol/byzantine.h"
+#include "protocol/epoch.h"
 #include "protocol/node.h"
 #include "sim/net/distribution.h"
 #include "sim/core/engine.h"
@@ -93,6 +94,10 @@ typedef struct SimRunConfig {
     SimStakeKind stake_kind;
     uint64_t stake_zipf_ppm;
     GArray *stake_list; /* uint64_t, owned; SIM_STAKE_LIST */
+    /* Epochs (protocol/epoch.h): blocks per epoch, 0 for none (one stake table for the whole
+     * run), and the stake-table changes (ProtoStakeChange, owned; NULL for none). */
+    uint64_t epoch_length;
+    GArray *stake_changes;
     ProtoCostTable costs;
     SimTime end_time;    /* SIM_TIME_NONE: no limit */
     uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */
@@ -196,6 +201,8 @@ SimTransport *sim_run_transport(const SimRun *run);
 const AnaSafety *sim_run_safety(const SimRun *run);
 const AnaLiveness *sim_run_liveness(const SimRun *run);
 const ProtoStakeTable *sim_run_stake(const SimRun *run);
+/* The run's epoch schedule (protocol/epoch.h), or NULL without epochs. */
+ProtoEpochs *sim_run_epochs(const SimRun *run);
 const AnaData *sim_run_data(const SimRun *run);
 /* The endpoints (builder, users, rollups), or NULL without the DA layer. */
 const SimEndpoints *sim_run_endpoints(const SimRun *run);

@@ -8,7 +8,9 @@
 
 #include "sim/scenario/fault_keys.h"
 #include "sim/scenario/reader.h"
+#include "sim/scenario/stake_keys.h"
 
+#include "protocol/epoch.h"
 #include "protocol/stake.h"
 #include "protocol/vid.h"
 
@@ -340,15 +342,20 @@ static const KeySpec keys[] = {
            rollup_fetch, fetch_names, fetch_values),
     TIME_OR("workload", "until", "none", "users stop submitting at this virtual time", tx_end,
             "none"),
+    {"epochs", "length", V_COUNT, "0",
+     "blocks per epoch (at least 6; 0: no epochs, one stake table for the whole run): epoch e "
+     "holds blocks (e-1)N+1 .. eN, its root is block eN-5, its transition block eN-3, and "
+     "[stake_changes] take effect two epochs after the root that sees them (hotshot.md 1.2, 1.9)",
+     F(epoch_length), SIM_QUANTITY_COUNT, 8, 0, (uint64_t)1 << 32, NULL, NULL, NULL},
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
            "catching it (`shotglass list mutants`, docs/mutants.md)",
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network",   "webserver", "cdn", "libp2p",
-                                     "hosts",    "consensus", "costs",     "da",  "workload",
-                                     "test",     "expect",    "fault.NAME"};
+static const char *const groups[] = {"scenario", "network",   "webserver", "cdn",       "libp2p",
+                                     "hosts",    "consensus", "costs",     "da",        "workload",
+                                     "epochs",   "test",      "expect",    "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -826,6 +833,13 @@ static void check_config(ScenarioCtx *c)
         reader__problem(c, "scenario", NULL,
                         "nothing stops the run: set duration, views, blocks or events");
     }
+    if (cfg->epoch_length != 0 && cfg->epoch_length < PROTO_EPOCH_LENGTH_MIN) {
+        reader__problem(c, "epochs", "length",
+                        "is %" G_GUINT64_FORMAT " blocks; expected 0 (no epochs) or at least %d, "
+                        "so that the epoch root (block eN-5) and the transition (eN-3) fit in "
+                        "an epoch",
+                        cfg->epoch_length, PROTO_EPOCH_LENGTH_MIN);
+    }
     if (cfg->gst != SIM_TIME_NONE && cfg->gst_delta == 0) {
         reader__problem(c, "network", "gst_delta", "must be more than zero when gst is set");
     }
@@ -978,14 +992,14 @@ static void check_groups(ScenarioCtx *c)
     char **names = g_key_file_get_groups(c->file, &count);
     for (gsize i = 0; i < count; i++) {
         if (is_plain_group(names[i]) || strcmp(names[i], "expect") == 0 ||
-            g_str_has_prefix(names[i], "fault.")) {
+            strcmp(names[i], "stake_changes") == 0 || g_str_has_prefix(names[i], "fault.")) {
             continue;
         }
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
         reader__problem(
             c, names[i], NULL,
             "unknown group%s%s%s; the groups are scenario, network, cdn, libp2p, hosts, "
-            "consensus, costs, da, workload, test, expect and fault.NAME",
+            "consensus, costs, da, workload, epochs, stake_changes, test, expect and fault.NAME",
             close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
     g_strfreev(names);
@@ -1090,6 +1104,16 @@ static void apply_default(ScenarioCtx *c, const char *text)
     g_free(key);
 }
 
+/* [stake_changes], checked against the genesis stakes when those are known. */
+static void parse_stake_changes(ScenarioCtx *c)
+{
+    const SimRunConfig *cfg = &c->s->config;
+    uint64_t *stakes = g_new(uint64_t, cfg->nodes);
+    gboolean known = config_stakes(cfg, stakes);
+    stake_keys__parse(c, known ? stakes : NULL);
+    g_free(stakes);
+}
+
 static void parse_all(ScenarioCtx *c, const char *text, const SimScenarioSettings *settings)
 {
     reader__scan(c, text);
@@ -1123,6 +1147,7 @@ static void parse_all(ScenarioCtx *c, const char *text, const SimScenarioSetting
     }
     g_strfreev(names);
     parse_expect(c);
+    parse_stake_changes(c);
     if (c->error_count == 0) {
         check_idle(c);
         check_scale(c);
@@ -1291,6 +1316,7 @@ static const struct {
     {"workload", "rollup_regions", "us-east-1"},
     {"workload", "rollup_fetch", "vid"},
     {"workload", "until", "60s"},
+    {"epochs", "length", "100"},
     {"test", "mutant", "quorum_half"},
 };
 
@@ -1337,6 +1363,7 @@ char *sim_scenario_describe_keys(gboolean markdown)
     GString *out = g_string_new(NULL);
     describe_plain(out, markdown);
     fault_keys__describe(out, markdown);
+    stake_keys__describe(out, markdown);
     if (markdown) {
         g_string_append(
             out, "\n### [expect]\n\nOne line per expectation; see \"Expectations\" above.\n");
