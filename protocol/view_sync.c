@@ -138,7 +138,7 @@ int view_sync__on_cert(ProtoNode *node, const ProtoMsg *msg)
     if (round == 0) return PROTO_ERR_FIELD;
     if (round < node->cur_view || (!finalize && round == node->cur_view)) return PROTO_ERR_STALE;
     if (round < node->vs_round) return PROTO_ERR_STALE; /* a higher round is under way */
-    const ProtoStakeTable *stake = node->shared->stake;
+    const ProtoStakeTable *stake = node__table(node, node->epoch);
     uint64_t threshold = cert->kind == PROTO_CERT_VS_PRECOMMIT
                              ? proto_stake_one_honest_threshold(stake)
                              : node__quorum_threshold(node);

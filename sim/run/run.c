@@ -82,6 +82,7 @@ void sim_run_config_init(SimRunConfig *c)
         .view_sync_timeout = 1 * SIM_S,
         .fetch_timeout = 1 * SIM_S,
         .stake_kind = SIM_STAKE_EQUAL,
+        .drb_difficulty = 10, /* HotShot's tests (hotshot.md 1.3) */
         .end_time = SIM_TIME_NONE,
         .views_max = 100,
         .stall = SIM_STALL_AUTO,
@@ -767,6 +768,9 @@ static gboolean build_committee(SimRun *run, GError **error)
     g_free(stakes);
     g_free(keys);
     run->shared = proto_shared_new(run->crypto, run->stake);
+    if (run->epochs != NULL) {
+        proto_shared_enable_epochs(run->shared, run->epochs, c->drb_difficulty);
+    }
     return TRUE;
 }
 

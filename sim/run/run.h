@@ -98,6 +98,7 @@ typedef struct SimRunConfig {
      * run), and the stake-table changes (ProtoStakeChange, owned; NULL for none). */
     uint64_t epoch_length;
     GArray *stake_changes;
+    uint64_t drb_difficulty; /* [epochs] drb_difficulty: SHA-256 iterations of the DRB */
     ProtoCostTable costs;
     SimTime end_time;    /* SIM_TIME_NONE: no limit */
     uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */

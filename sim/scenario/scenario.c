@@ -120,6 +120,7 @@ static const char *const mutant_names[] = {"none",
                                            "accept_weak_tc",
                                            "decide_without_ancestors",
                                            "da_trust_commitment",
+                                           "last_qc_without_next",
                                            NULL};
 static const int mutant_values[] = {
     PROTO_MUTANT_NONE,
@@ -133,6 +134,7 @@ static const int mutant_values[] = {
     PROTO_MUTANT_ACCEPT_WEAK_TC,
     PROTO_MUTANT_DECIDE_WITHOUT_ANCESTORS,
     PROTO_MUTANT_DA_TRUST_COMMITMENT,
+    PROTO_MUTANT_LAST_QC_WITHOUT_NEXT,
 };
 _Static_assert(G_N_ELEMENTS(mutant_values) == PROTO_MUTANT_COUNT_, "every mutant has a name");
 _Static_assert(G_N_ELEMENTS(mutant_names) == PROTO_MUTANT_COUNT_ + 1, "every mutant has a name");
