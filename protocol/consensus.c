@@ -46,6 +46,7 @@
 
 #include "protocol/assert.h"
 #include "protocol/da-internal.h"
+#include "protocol/drb.h"
 #include "protocol/view_sync-internal.h"
 
 #include <string.h>
@@ -271,6 +272,30 @@ static gboolean drop_below_anchor(gpointer key, gpointer value, gpointer user_da
 }
 
 /*
+ * Epochs: a decided epoch root of epoch e fixes the leader schedule of e + 2 (hotshot.md 1.2, 1.3,
+ * HotShot's add_epoch_root): the node computes the DRB from the root's QC-signature field and is
+ * charged `drb_difficulty` iterations. The schedule keeps the first result per epoch; an honest
+ * node deciding the same root computes the same one.
+ */
+static void on_epoch_root(ProtoNode *node, const ProtoLeaf *root)
+{
+    ProtoShared *shared = node->shared;
+    uint64_t length = proto_epochs_length(shared->epochs);
+    PROTO_ASSERT(proto_epoch_is_root(root->header.height, length));
+    uint8_t seed[PROTO_DRB_BYTES];
+    proto_drb_seed(root->justify_qc, seed);
+    if (!shared->drb_memo || memcmp(seed, shared->drb_seed, PROTO_DRB_BYTES) != 0) {
+        memcpy(shared->drb_seed, seed, PROTO_DRB_BYTES);
+        proto_drb_compute(seed, shared->drb_difficulty, shared->drb_result);
+        shared->drb_memo = TRUE;
+    }
+    const ProtoCostTable *costs = proto_crypto_costs(shared->crypto);
+    node->cpu += costs->drb_iteration * shared->drb_difficulty;
+    ProtoEpoch epoch = proto_epoch_of_height(root->header.height, length);
+    (void)proto_epochs_set_beacon(shared->epochs, epoch + 2, shared->drb_result);
+}
+
+/*
  * Decides `target` and its undecided ancestors, certified by `qc`. Waits (fetching) when a leaf
  * between it and the anchor is missing; refuses a chain that does not reach the anchor, which
  * only a safety violation elsewhere can produce.
@@ -308,6 +333,14 @@ static void decide_chain(ProtoNode *node, ProtoLeaf *target, ProtoCert *qc)
     node->anchor = proto_leaf_ref(target);
     proto_leaf_unref(old);
     node->stats.decided_leaves += action.leaf_count;
+    if (node->shared->epochs != NULL) {
+        uint64_t length = proto_epochs_length(node->shared->epochs);
+        for (uint32_t i = action.leaf_count; i-- > 0;) {
+            if (proto_epoch_is_root(action.leaves[i]->header.height, length)) {
+                on_epoch_root(node, action.leaves[i]);
+            }
+        }
+    }
     node__emit(node, &action);
     /* iteration-ok: a filter, the order of removals cannot matter */
     g_hash_table_foreach_remove(node->leaves, drop_below_anchor, node->anchor);

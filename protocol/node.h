@@ -66,6 +66,11 @@ typedef struct ProtoShared {
      * of the whole run. With epochs, `stake` is the genesis table (the DA committee's stake). */
     ProtoEpochs *epochs;
     uint64_t drb_difficulty; /* SHA-256 iterations of the DRB (epochs only) */
+    /* The last DRB computed (seed and result): every node that decides an epoch root computes
+     * the same one, and is charged for it; a cache of a pure function. */
+    gboolean drb_memo;
+    uint8_t drb_seed[32];
+    uint8_t drb_result[32];
     ProtoCertPool *certs;
     ProtoLeafPool *leaves;
     ProtoLeaf *genesis;

@@ -306,6 +306,10 @@ static const KeySpec keys[] = {
     DURATION("costs", "vid_encode_per_mib", "20ms", "erasure coding", costs.vid_encode_per_mib),
     DURATION("costs", "merkle_per_level", "75ns", "one level of a Merkle proof",
              costs.merkle_verify_per_level),
+    DURATION("costs", "drb_iteration", "35ns",
+             "one SHA-256 iteration of the DRB's delay function (a 64-byte block at 0.55 ns/B; "
+             "docs/crypto-costs.md)",
+             costs.drb_iteration),
     BOOL("da", "enabled", "false",
          "the data-availability layer (when not set: on if another [da] key is set or [workload] "
          "rollups > 0)",
@@ -349,6 +353,12 @@ static const KeySpec keys[] = {
      "holds blocks (e-1)N+1 .. eN, its root is block eN-5, its transition block eN-3, and "
      "[stake_changes] take effect two epochs after the root that sees them (hotshot.md 1.2, 1.9)",
      F(epoch_length), SIM_QUANTITY_COUNT, 8, 0, (uint64_t)1 << 32, NULL, NULL, NULL},
+    COUNT("epochs", "drb_difficulty", "10",
+          "SHA-256 iterations of the DRB that turns an epoch root's QC into the leader schedule of "
+          "the epoch after next; every node that decides the root computes it and is charged "
+          "[costs] drb_iteration each (HotShot's tests 10, Decaf 5e9, mainnet 2.5e10; hotshot.md "
+          "1.3)",
+          drb_difficulty, 8, 1, UINT64_MAX),
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
            "catching it (`shotglass list mutants`, docs/mutants.md)",
@@ -835,6 +845,11 @@ static void check_config(ScenarioCtx *c)
         reader__problem(c, "scenario", NULL,
                         "nothing stops the run: set duration, views, blocks or events");
     }
+    if (cfg->epoch_length != 0 && cfg->da) {
+        reader__problem(c, "epochs", "length",
+                        "epochs with the data-availability layer ([da]) are not modelled yet: "
+                        "the empty transition blocks and the next epoch's VID shares are missing");
+    }
     if (cfg->epoch_length != 0 && cfg->epoch_length < PROTO_EPOCH_LENGTH_MIN) {
         reader__problem(c, "epochs", "length",
                         "is %" G_GUINT64_FORMAT " blocks; expected 0 (no epochs) or at least %d, "
@@ -1319,6 +1334,8 @@ static const struct {
     {"workload", "rollup_fetch", "vid"},
     {"workload", "until", "60s"},
     {"epochs", "length", "100"},
+    {"epochs", "drb_difficulty", "1000000"},
+    {"costs", "drb_iteration", "40ns"},
     {"test", "mutant", "quorum_half"},
 };
 

@@ -111,6 +111,11 @@ START_TEST(chain_runs_through_transitions)
     ck_assert_uint_eq(w.single_qc, 0);    /* on a double QC */
     ck_assert_uint_eq(harness_count_notes(h, PROTO_NODE_NONE, PROTO_NOTE_REJECTED, 0), 0);
     ck_assert_uint_eq(harness_count_notes(h, PROTO_NODE_NONE, PROTO_NOTE_TIMED_OUT, 0), 0);
+    /* The DRBs of the roots of epochs 1 and 2 set the beacons of epochs 3 and 4 before their
+     * tables were built: the genesis beacon (the harness's {7}) no longer agrees. */
+    const uint8_t genesis[32] = {7};
+    ck_assert(!proto_epochs_set_beacon(h->epochs, 3, genesis));
+    ck_assert(!proto_epochs_set_beacon(h->epochs, 4, genesis));
     harness_free(h);
 }
 END_TEST
