@@ -381,6 +381,24 @@ static gboolean epoch_cert_ok(const AnaSafety *s, const ProtoCert *cert)
     return FALSE;
 }
 
+void ana_safety_on_decide_qcs(AnaSafety *s, uint32_t node, ProtoLeaf *const *leaves, uint32_t count,
+                              const ProtoCert *qc, uint64_t now)
+{
+    PROTO_ASSERT(node < s->node_count && (count == 0 || leaves != NULL));
+    if (s->crypto == NULL || s->shared->epochs == NULL || s->nodes[node].byzantine) return;
+    for (uint32_t i = 0; i < count && s->violation == NULL; i++) {
+        const ProtoCert *certifying = i == 0 ? qc : leaves[i - 1]->justify_qc;
+        if (certifying == NULL || proto_cert_is_genesis(certifying)) continue;
+        if (!proto_commit_equal(&certifying->data, &leaves[i]->commit)) {
+            violate(s, ANA_SAFETY_CERTIFICATE, now,
+                    "node %u decided block %" PRIu64 " without a QC on it", node,
+                    leaves[i]->header.height);
+            return;
+        }
+        check_epoch_qc(s, node, certifying, now);
+    }
+}
+
 static void check_cert(AnaSafety *s, uint32_t node, const ProtoCert *cert, uint64_t now)
 {
     if (cert == NULL) return;

@@ -438,6 +438,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             break;
         case PROTO_ACTION_DECIDE:
             ana_safety_on_decide(run->safety, id, a.leaves, a.leaf_count, ready);
+            if (run->epochs != NULL) {
+                ana_safety_on_decide_qcs(run->safety, id, a.leaves, a.leaf_count, a.qc, ready);
+            }
             ana_liveness_on_decide(run->liveness, id, a.leaves, a.leaf_count, ready);
             if (run->data != NULL) ana_data_on_decide(run->data, id, a.leaves, a.leaf_count, ready);
             if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
