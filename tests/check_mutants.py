@@ -67,7 +67,7 @@ EXPLORE = {
     "da_trust_commitment": (BASE_DA, 8, ["--behaviours", "inconsistent_encoding",
                                          "--set", "da.payloads=real"]),
     # The epoch tables must differ for a single QC to fall short of the next epoch's quorum.
-    "last_qc_without_next": ("tests/scenarios/mutants/last_qc_without_next.ini", 4, []),
+    "last_qc_without_next": ("tests/scenarios/mutants/explore-epochs.ini", 4, []),
 }
 
 
