@@ -536,6 +536,13 @@ uint64_t ana_safety_height(const AnaSafety *s)
     return s->decided->len;
 }
 
+ProtoView ana_safety_decided_view(const AnaSafety *s, uint64_t height)
+{
+    if (height == 0 || height > s->decided->len) return 0;
+    const Decided *d = &g_array_index(s->decided, Decided, height - 1);
+    return d->known ? d->view : 0;
+}
+
 uint64_t ana_safety_node_height(const AnaSafety *s, uint32_t node)
 {
     PROTO_ASSERT(node < s->node_count);

@@ -89,6 +89,8 @@ const char *ana_safety_kind_name(AnaSafetyKind kind);
 
 /* Highest height decided by any honest node, and by each. */
 uint64_t ana_safety_height(const AnaSafety *safety);
+/* The view of the leaf first decided at `height` (>= 1), or 0 when none is known. */
+ProtoView ana_safety_decided_view(const AnaSafety *safety, uint64_t height);
 uint64_t ana_safety_node_height(const AnaSafety *safety, uint32_t node);
 
 #endif

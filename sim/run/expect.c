@@ -37,12 +37,15 @@ static const MetricSpec metrics[] = {
     {"reconnects", SIM_EXPECT_RECONNECTS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
     {"reconnect_gap", SIM_EXPECT_RECONNECT_GAP, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST, FALSE,
      FALSE},
+    {"transitions", SIM_EXPECT_TRANSITIONS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
+    {"transition_views", SIM_EXPECT_TRANSITION_VIEWS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE,
+     FALSE},
 };
 
 static const char *const display_names[] = {
     "safety",         "da_available", "decided_blocks", "views",       "failed_views",
     "longest_gap",    "finality_p99", "recovery.NAME",  "decided_txs", "undecided_txs",
-    "tx_latency_p99", "reconnects",   "reconnect_gap",
+    "tx_latency_p99", "reconnects",   "reconnect_gap",  "transitions", "transition_views",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -74,6 +77,10 @@ const char *sim_expect_help(void)
            "tx_latency_pNN <= D          submission to first decide, percentile\n"
            "reconnects >= N              validators that reconnected through the marshal (cdn)\n"
            "reconnect_gap <= D           the longest a validator was without a broker (cdn)\n"
+           "transitions >= N             epoch transitions completed (first block of e+1 "
+           "decided)\n"
+           "transition_views <= N        the most views a transition took, from eH-3 to eH+1 "
+           "(4: none failed)\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -111,7 +118,8 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
     fail(error,
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
-         "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap",
+         "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, transitions, "
+         "transition_views",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
@@ -282,6 +290,20 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
             transport != NULL ? sim_transport_kind_name(sim_transport_kind(transport)) : "direct";
         *why = g_strdup_printf("no brokers in this run ([network] transport = %s)", kind);
         return FALSE;
+    }
+    if (e->metric == SIM_EXPECT_TRANSITIONS || e->metric == SIM_EXPECT_TRANSITION_VIEWS) {
+        if (sim_run_epochs(run) == NULL) {
+            *why = g_strdup("no epochs in this run ([epochs] length = 0)");
+            return FALSE;
+        }
+        uint64_t views_max = 0;
+        uint64_t count = sim_run_transitions(run, &views_max);
+        if (e->metric == SIM_EXPECT_TRANSITION_VIEWS && count == 0) {
+            *why = g_strdup("no transition completed");
+            return FALSE;
+        }
+        *out = e->metric == SIM_EXPECT_TRANSITIONS ? count : views_max;
+        return TRUE;
     }
     const AnaHistogram *h = NULL;
     switch ((int)e->metric) {

@@ -43,6 +43,8 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_TX_LATENCY,
     SIM_EXPECT_RECONNECTS,
     SIM_EXPECT_RECONNECT_GAP,
+    SIM_EXPECT_TRANSITIONS,
+    SIM_EXPECT_TRANSITION_VIEWS,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

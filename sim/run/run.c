@@ -1206,6 +1206,24 @@ ProtoEpochs *sim_run_epochs(const SimRun *run)
     return run->epochs;
 }
 
+uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max)
+{
+    *views_max = 0;
+    if (run->epochs == NULL) return 0;
+    uint64_t length = proto_epochs_length(run->epochs);
+    uint64_t height = ana_safety_height(run->safety);
+    uint64_t count = 0;
+    for (ProtoEpoch e = 1; proto_epoch_last_height(e, length) + 1 <= height; e++) {
+        ProtoView from =
+            ana_safety_decided_view(run->safety, proto_epoch_transition_height(e, length));
+        ProtoView to = ana_safety_decided_view(run->safety, proto_epoch_last_height(e, length) + 1);
+        if (from == 0 || to <= from) continue; /* skipped by a node back from a Byzantine window */
+        count++;
+        *views_max = MAX(*views_max, to - from);
+    }
+    return count;
+}
+
 const ProtoCrypto *sim_run_crypto(const SimRun *run)
 {
     return run->crypto;

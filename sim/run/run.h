@@ -204,6 +204,14 @@ const AnaLiveness *sim_run_liveness(const SimRun *run);
 const ProtoStakeTable *sim_run_stake(const SimRun *run);
 /* The run's epoch schedule (protocol/epoch.h), or NULL without epochs. */
 ProtoEpochs *sim_run_epochs(const SimRun *run);
+
+/*
+ * Epochs: the transitions the decided chain completed (its first block of epoch e+1 decided,
+ * e >= 1) and the most views one took, from the view of the transition block eH-3 to that of
+ * the first block of e+1 (4 when nothing fails: eH-3, the three empty blocks, then eH+1).
+ * Returns the count; `*views_max` is 0 when there is none (or no epochs).
+ */
+uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max);
 const AnaData *sim_run_data(const SimRun *run);
 /* The endpoints (builder, users, rollups), or NULL without the DA layer. */
 const SimEndpoints *sim_run_endpoints(const SimRun *run);

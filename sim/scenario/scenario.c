@@ -1389,7 +1389,8 @@ char *sim_scenario_describe_keys(gboolean markdown)
     } else {
         g_string_append(out, "\n[expect]\n  safety, da_available, decided_blocks, views, "
                              "failed_views, longest_gap, finality_pNN,\n  recovery.FAULT, "
-                             "decided_txs, undecided_txs, tx_latency_pNN (see `shotglass list "
+                             "decided_txs, undecided_txs, tx_latency_pNN, transitions,\n  "
+                             "transition_views (see `shotglass list "
                              "expectations`)\n");
     }
     return g_string_free(out, FALSE);
