@@ -135,8 +135,8 @@ static GString *views_csv(const SimRun *run)
     for (ProtoView v = 1; v <= ana_liveness_max_view(l); v++) {
         const AnaViewRecord *r = ana_liveness_view(l, v);
         AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
-        g_string_append_printf(out, "%" PRIu64 ",%u,%s,", v,
-                               proto_stake_leader(sim_run_stake(run), v), ana_view_outcome_key(o));
+        g_string_append_printf(out, "%" PRIu64 ",%u,%s,", v, sim_run_leader(run, v),
+                               ana_view_outcome_key(o));
         if (r != NULL && r->proposed) g_string_append_printf(out, "%.9f", seconds(r->proposed_at));
         g_string_append_c(out, ',');
         if (r != NULL && r->decided) g_string_append_printf(out, "%.9f", seconds(r->decided_at));

@@ -820,11 +820,18 @@ static void build_nodes(SimRun *run)
     }
 }
 
+static ProtoNodeId leader_callback(const void *data, uint64_t view)
+{
+    return sim_run_leader(data, view);
+}
+
 static SimSelectorContext selector_context(const SimRun *run)
 {
     return (SimSelectorContext){.node_count = run->config.nodes,
                                 .regions = run->region_of,
                                 .stake = run->stake,
+                                .leader = run->epochs != NULL ? leader_callback : NULL,
+                                .leader_data = run,
                                 .da_committee = run->config.da ? run->config.da_committee : 0,
                                 .view = run->faults ? sim_faults_view(run->faults) : 0,
                                 .first_relay = run->hosts,
@@ -1204,6 +1211,23 @@ const ProtoStakeTable *sim_run_stake(const SimRun *run)
 ProtoEpochs *sim_run_epochs(const SimRun *run)
 {
     return run->epochs;
+}
+
+ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view)
+{
+    if (run->epochs == NULL) return proto_stake_leader(run->stake, view);
+    /* Decided views grow with height: the last height decided in a view before `view`. */
+    uint64_t lo = 0, hi = ana_safety_height(run->safety);
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (ana_safety_decided_view(run->safety, mid) < view) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    ProtoEpoch epoch = proto_epoch_of_height(lo + 1, proto_epochs_length(run->epochs));
+    return proto_stake_leader(proto_epochs_table(run->epochs, epoch), view);
 }
 
 uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max)

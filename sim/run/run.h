@@ -212,6 +212,13 @@ ProtoEpochs *sim_run_epochs(const SimRun *run);
  * Returns the count; `*views_max` is 0 when there is none (or no epochs).
  */
 uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max);
+
+/*
+ * The leader of `view`: without epochs, the stake table's; with epochs, the leader in the table
+ * of the epoch the view's block belongs to, taken as the block after the last one decided in an
+ * earlier view (exact for decided views; for others, the epoch the chain was in).
+ */
+ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view);
 const AnaData *sim_run_data(const SimRun *run);
 /* The endpoints (builder, users, rollups), or NULL without the DA layer. */
 const SimEndpoints *sim_run_endpoints(const SimRun *run);

@@ -66,6 +66,9 @@ typedef struct SimSelector {
 } SimSelector;
 
 /* What a selector resolves against. */
+/* The leader of `view` when it is not the stake table's alone (epochs: sim_run_leader). */
+typedef ProtoNodeId (*SimSelectorLeaderFn)(const void *data, uint64_t view);
+
 typedef struct SimSelectorContext {
     uint32_t node_count;
     const uint16_t *regions; /* per validator */
@@ -78,6 +81,8 @@ typedef struct SimSelectorContext {
     uint32_t brokers;
     gboolean marshal;
     uint32_t servers;
+    SimSelectorLeaderFn leader; /* NULL: proto_stake_leader(stake, view) */
+    const void *leader_data;
 } SimSelectorContext;
 
 /*
