@@ -7,7 +7,8 @@
  * tables) stalls the chain at the boundary when the next epoch's quorum does not vote, unless
  * the mutant last_qc_without_next is compiled in; and the transition-block rules (empty blocks,
  * consecutive views, heights after their QC's block, the restart from the transition QC) hold
- * for crafted proposals.
+ * for crafted proposals; and a leader's signed non-empty last block is refused, its empty twin
+ * voted for.
  */
 #include "tests/check_main.h"
 #include "tests/protocol/harness.h"
@@ -223,6 +224,54 @@ START_TEST(transition_blocks_follow_the_rules)
 }
 END_TEST
 
+/* The signed proposal `leader` would send for block 10 in view 10 on `qc9`, carrying
+ * `payload_size` bytes of transactions (encoded; caller unrefs). */
+static GBytes *signed_last_block(Harness *h, ProtoNodeId leader, ProtoCert *qc9,
+                                 uint64_t payload_size)
+{
+    ProtoMsg msg = {.type = PROTO_MSG_PROPOSAL, .sender = leader};
+    ProtoProposal *p = &msg.proposal;
+    *p = proposal_on(qc9, 10, 10);
+    p->header.payload_size = payload_size;
+    p->header.ns_table = g_bytes_new(NULL, 0);
+    ProtoCommit commit;
+    proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, &commit);
+    ProtoDuration cpu = 0;
+    proto_crypto_sign(proto_crypto_signer(h->crypto, leader), &commit, &p->signature, &cpu);
+    GBytes *bytes = proto_msg_encode(&msg, NULL);
+    g_bytes_unref(p->header.ns_table);
+    return bytes;
+}
+
+/* A Byzantine leader's non-empty block after the transition block is refused; the same block
+ * empty is voted for. */
+START_TEST(non_empty_block_after_the_transition_block_is_refused)
+{
+    Harness *h = epoch_harness(PROTO_MUTANT_NONE);
+    Watch w = {.stop_at_height = 10};
+    h->filter = watch;
+    h->filter_data = &w;
+    harness_start(h);
+    harness_run(h, 20000);
+    ck_assert(w.stopped);
+    /* The leader of view 10 formed QC(9) and proposed block 10, which nobody received. */
+    ProtoNodeId leader = node__leader_at(h->nodes[0], 10, 10);
+    ProtoCert *qc9 = h->nodes[leader]->high_qc;
+    ck_assert_uint_eq(qc9->view, 9);
+    ck_assert_uint_eq(node__cert_height(h->nodes[leader], qc9), 9);
+    ProtoNodeId replica = (leader + 1) % 4;
+    GBytes *full = signed_last_block(h, leader, qc9, 1000);
+    ck_assert_int_eq(harness_inject(h, leader, replica, full), PROTO_ERR_FIELD);
+    ck_assert_uint_eq(proto_node_last_voted_view(h->nodes[replica]), 9);
+    g_bytes_unref(full);
+    GBytes *empty = signed_last_block(h, leader, qc9, 0);
+    ck_assert_int_eq(harness_inject(h, leader, replica, empty), PROTO_OK);
+    ck_assert_uint_eq(proto_node_last_voted_view(h->nodes[replica]), 10);
+    g_bytes_unref(empty);
+    harness_free(h);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("transition");
@@ -231,6 +280,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, chain_runs_through_transitions);
     tcase_add_test(tc, double_qc_needs_the_next_epochs_quorum);
     tcase_add_test(tc, transition_blocks_follow_the_rules);
+    tcase_add_test(tc, non_empty_block_after_the_transition_block_is_refused);
     suite_add_tcase(suite, tc);
     return suite;
 }
