@@ -653,6 +653,38 @@ static void transport_object(JsonBuilder *b, const SimRun *run)
     json_builder_end_object(b);
 }
 
+/* Epochs: the transitions completed and, per epoch the chain reached, its validators (stake
+ * above zero) and total stake. */
+static void epochs_object(JsonBuilder *b, const SimRun *run)
+{
+    ProtoEpochs *epochs = sim_run_epochs(run);
+    if (epochs == NULL) return;
+    uint64_t length = proto_epochs_length(epochs);
+    uint64_t views_max = 0;
+    uint64_t transitions = sim_run_transitions(run, &views_max);
+    json_builder_set_member_name(b, "epochs");
+    json_builder_begin_object(b);
+    member_int(b, "length", (int64_t)length);
+    member_int(b, "transitions", (int64_t)transitions);
+    member_int(b, "transition_views_max", (int64_t)views_max);
+    json_builder_set_member_name(b, "per_epoch");
+    json_builder_begin_array(b);
+    ProtoEpoch last = proto_epoch_of_height(ana_safety_height(sim_run_safety(run)) + 1, length);
+    for (ProtoEpoch e = 1; e <= last; e++) {
+        const ProtoStakeTable *table = proto_epochs_table(epochs, e);
+        uint32_t validators = 0;
+        for (ProtoNodeId id = 0; id < proto_stake_node_count(table); id++)
+            validators += proto_stake_of(table, id) > 0;
+        json_builder_begin_object(b);
+        member_int(b, "epoch", (int64_t)e);
+        member_int(b, "validators", (int64_t)validators);
+        member_int(b, "stake", (int64_t)proto_stake_total(table));
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
 static void metrics_object(JsonBuilder *b, const SimRun *run)
 {
     const AnaLiveness *l = sim_run_liveness(run);
@@ -683,6 +715,7 @@ static void metrics_object(JsonBuilder *b, const SimRun *run)
     member_int(b, "held_bytes_peak", (int64_t)stats->held_bytes_peak);
     member_int(b, "dropped_hold", (int64_t)stats->dropped_hold);
     transport_object(b, run);
+    epochs_object(b, run);
     json_builder_end_object(b);
 }
 
