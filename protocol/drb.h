@@ -7,8 +7,9 @@
  *
  * The seed here is BLAKE2b-256 of the QC's (view, data, signer bitmap) instead of its signature
  * bytes: a BLS aggregate is a deterministic function of the signer set and the signed message,
- * so this is the same information, and it is the same in both crypto modes (whose signature
- * bytes differ), so the leader schedule does not depend on the mode.
+ * so this is the same information; and the seed does not depend on which crypto mode signed the
+ * QC (their signature bytes differ). The schedule still does, as without epochs: the election
+ * orders validators by their public keys, which differ between the modes.
  *
  * Difficulties above PROTO_DRB_ITERATIONS_MAX (mainnet's 2.5e10 would take minutes of wall time
  * per epoch) are computed as PROTO_DRB_ITERATIONS_MAX iterations over SHA-256(seed || difficulty
