@@ -850,6 +850,11 @@ static void check_config(ScenarioCtx *c)
                         "epochs with the data-availability layer ([da]) are not modelled yet: "
                         "the empty transition blocks and the next epoch's VID shares are missing");
     }
+    if (cfg->epoch_length != 0 && cfg->three_chain) {
+        reader__problem(c, "epochs", "length",
+                        "epochs run with the two-chain decide rule only (variant C); "
+                        "[consensus] decide_rule is three-chain");
+    }
     if (cfg->epoch_length != 0 && cfg->epoch_length < PROTO_EPOCH_LENGTH_MIN) {
         reader__problem(c, "epochs", "length",
                         "is %" G_GUINT64_FORMAT " blocks; expected 0 (no epochs) or at least %d, "
