@@ -93,6 +93,12 @@ static gboolean timeline_sample(const char *spec, const SimRun *run, SimNodeSet 
     return ok;
 }
 
+/* The timeline's leader names with epochs (SimTimelineLeaderFn). */
+static ProtoNodeId run_leader(const void *data, uint64_t view)
+{
+    return sim_run_leader(data, view);
+}
+
 gboolean sim_recorder_attach(SimRecorder *r, const SimRun *run, GError **error)
 {
     r->run = run;
@@ -101,6 +107,7 @@ gboolean sim_recorder_attach(SimRecorder *r, const SimRun *run, GError **error)
     if (timeline_sample(r->sample, run, &sample, &inner)) {
         uint32_t nodes = sim_run_config(run)->nodes;
         r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
+        if (sim_run_epochs(run) != NULL) sim_timeline_set_leader(r->timeline, run_leader, run);
         sim_node_set_clear(&sample);
     } else if (inner != NULL) {
         g_propagate_error(error, inner);
