@@ -12,6 +12,7 @@
 
 #include "protocol/assert.h"
 #include "protocol/crypto.h"
+#include "protocol/epoch.h"
 #include "protocol/stake.h"
 
 #include <inttypes.h>
@@ -334,6 +335,70 @@ static uint64_t cert_threshold(const AnaSafety *s, ProtoCertKind kind)
     return proto_stake_success_threshold(s->shared->stake);
 }
 
+/*
+ * Epochs: a QC must hold a quorum of its block's epoch's table, and a QC on a block of the
+ * transition (eH-3 .. eH) a quorum of the next epoch's table as well (the double QC of hotshot.md
+ * 1.9); the block's height comes from the run's leaf pool. Returns FALSE after reporting a
+ * violation; TRUE when the QC passes or its block is unknown.
+ */
+static gboolean check_epoch_qc(AnaSafety *s, uint32_t node, const ProtoCert *qc, uint64_t now)
+{
+    ProtoEpochs *epochs = s->shared->epochs;
+    const ProtoLeaf *leaf = proto_leaf_lookup(s->shared->leaves, &qc->data);
+    if (leaf == NULL) return TRUE;
+    uint64_t length = proto_epochs_length(epochs);
+    uint64_t height = leaf->header.height;
+    ProtoEpoch epoch = proto_epoch_of_height(height, length);
+    ProtoEpoch last = proto_epoch_in_transition(height, length) ? epoch + 1 : epoch;
+    for (ProtoEpoch e = epoch; e <= last; e++) {
+        const ProtoStakeTable *table = proto_epochs_table(epochs, e);
+        uint64_t backing = proto_stake_of_bitmap(table, qc->signers);
+        if (backing >= proto_stake_success_threshold(table)) continue;
+        violate(s, ANA_SAFETY_CERTIFICATE, now,
+                "node %u accepted a QC for view %" PRIu64 " on block %" PRIu64 " (epoch %" PRIu64
+                "%s) whose signers hold %" PRIu64 " of epoch %" PRIu64 "'s %" PRIu64
+                " stake, below its threshold of %" PRIu64,
+                node, qc->view, height, epoch, last > epoch ? ", a transition block" : "", backing,
+                e, proto_stake_total(table), proto_stake_success_threshold(table));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Epochs: whether a TC or view-sync certificate holds its threshold in the table of some epoch
+ * around the decided chain's (the oracle does not know the epoch each node was in). */
+static gboolean epoch_cert_ok(const AnaSafety *s, const ProtoCert *cert)
+{
+    ProtoEpochs *epochs = s->shared->epochs;
+    ProtoEpoch epoch = proto_epoch_of_height(s->decided->len + 1, proto_epochs_length(epochs));
+    for (ProtoEpoch e = epoch > 1 ? epoch - 1 : 1; e <= epoch + 1; e++) {
+        const ProtoStakeTable *table = proto_epochs_table(epochs, e);
+        uint64_t threshold = cert->kind == PROTO_CERT_VS_PRECOMMIT
+                                 ? proto_stake_one_honest_threshold(table)
+                                 : proto_stake_success_threshold(table);
+        if (proto_stake_of_bitmap(table, cert->signers) >= threshold) return TRUE;
+    }
+    return FALSE;
+}
+
+void ana_safety_on_decide_qcs(AnaSafety *s, uint32_t node, ProtoLeaf *const *leaves, uint32_t count,
+                              const ProtoCert *qc, uint64_t now)
+{
+    PROTO_ASSERT(node < s->node_count && (count == 0 || leaves != NULL));
+    if (s->crypto == NULL || s->shared->epochs == NULL || s->nodes[node].byzantine) return;
+    for (uint32_t i = 0; i < count && s->violation == NULL; i++) {
+        const ProtoCert *certifying = i == 0 ? qc : leaves[i - 1]->justify_qc;
+        if (certifying == NULL || proto_cert_is_genesis(certifying)) continue;
+        if (!proto_commit_equal(&certifying->data, &leaves[i]->commit)) {
+            violate(s, ANA_SAFETY_CERTIFICATE, now,
+                    "node %u decided block %" PRIu64 " without a QC on it", node,
+                    leaves[i]->header.height);
+            return;
+        }
+        check_epoch_qc(s, node, certifying, now);
+    }
+}
+
 static void check_cert(AnaSafety *s, uint32_t node, const ProtoCert *cert, uint64_t now)
 {
     if (cert == NULL) return;
@@ -352,6 +417,15 @@ static void check_cert(AnaSafety *s, uint32_t node, const ProtoCert *cert, uint6
     gboolean outsider = FALSE;
     uint64_t backing = backing_stake(s, cert, &outsider);
     uint64_t threshold = cert_threshold(s, cert->kind);
+    if (s->shared->epochs != NULL && cert->kind != PROTO_CERT_DA && rc == PROTO_OK) {
+        if (cert->kind == PROTO_CERT_QC) {
+            check_epoch_qc(s, node, cert, now);
+            return;
+        }
+        /* Held to the epochs around the chain's: a failure reads as stake below threshold 1. */
+        threshold = epoch_cert_ok(s, cert) ? 0 : 1;
+        if (threshold == 1) backing = 0;
+    }
     if (rc != PROTO_OK) {
         violate(s, ANA_SAFETY_CERTIFICATE, now,
                 "node %u accepted a %s for view %" PRIu64 " whose signatures do not verify (%s)",
@@ -460,6 +534,13 @@ uint64_t ana_safety_violation_time(const AnaSafety *s)
 uint64_t ana_safety_height(const AnaSafety *s)
 {
     return s->decided->len;
+}
+
+ProtoView ana_safety_decided_view(const AnaSafety *s, uint64_t height)
+{
+    if (height == 0 || height > s->decided->len) return 0;
+    const Decided *d = &g_array_index(s->decided, Decided, height - 1);
+    return d->known ? d->view : 0;
 }
 
 uint64_t ana_safety_node_height(const AnaSafety *s, uint32_t node)

@@ -52,6 +52,15 @@ void ana_safety_set_byzantine(AnaSafety *safety, uint32_t node, gboolean byzanti
 void ana_safety_on_decide(AnaSafety *safety, uint32_t node, ProtoLeaf *const *leaves,
                           uint32_t count, uint64_t now);
 
+/*
+ * Epochs: the QCs behind a decide, `qc` certifying the newest leaf and each leaf's justify QC the
+ * one before it: every decided block must be certified by a quorum of its epoch's table, and a
+ * block of the transition (eH-3 .. eH) by a quorum of the next epoch's table as well. Does
+ * nothing without epochs or the certificate check (ana_safety_set_certificates).
+ */
+void ana_safety_on_decide_qcs(AnaSafety *safety, uint32_t node, ProtoLeaf *const *leaves,
+                              uint32_t count, const ProtoCert *qc, uint64_t now);
+
 /* A node sent an encoded message (votes and proposals are checked; others ignored). */
 void ana_safety_on_send(AnaSafety *safety, uint32_t node, ProtoMsgType type, GBytes *bytes,
                         uint64_t now);
@@ -80,6 +89,8 @@ const char *ana_safety_kind_name(AnaSafetyKind kind);
 
 /* Highest height decided by any honest node, and by each. */
 uint64_t ana_safety_height(const AnaSafety *safety);
+/* The view of the leaf first decided at `height` (>= 1), or 0 when none is known. */
+ProtoView ana_safety_decided_view(const AnaSafety *safety, uint64_t height);
 uint64_t ana_safety_node_height(const AnaSafety *safety, uint32_t node);
 
 #endif

@@ -22,5 +22,10 @@ void consensus__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reas
  * votes, enters a view, proposes. The caller of a module below consensus calls this as soon as
  * that module returns. */
 void consensus__take_requests(ProtoNode *node);
+/* Epochs: the transition rules a structurally valid proposal must also meet (consensus.c);
+ * PROTO_OK, PROTO_ERR_INCONSISTENT (height not after its QC's block), PROTO_ERR_FIELD (a block
+ * of eH-2 .. eH with transactions, or height 0) or PROTO_ERR_EVIDENCE (eH-1 or eH not in the
+ * view right after its parent's). */
+int consensus__check_transition(const ProtoNode *node, const ProtoProposal *p);
 
 #endif

@@ -46,6 +46,7 @@
 
 #include "protocol/assert.h"
 #include "protocol/da-internal.h"
+#include "protocol/drb.h"
 #include "protocol/view_sync-internal.h"
 
 #include <string.h>
@@ -86,6 +87,30 @@ static int proposal_signature(ProtoNode *node, const ProtoProposal *p, ProtoNode
 }
 
 /*
+ * consensus__check_transition: the transition rules of epochs (hotshot.md 1.9, espresso-network PR
+ * #2853), for a proposal whose structure is otherwise valid: its height follows its justify QC's
+ * block; blocks eH-2 .. eH carry no transactions; and eH-1 and eH (whose parents are empty
+ * transition blocks) are proposed in the view right after their parent's, on its QC with no other
+ * evidence. The child of the transition block eH-3 may follow a failure: that is where a broken
+ * transition restarts (try_propose).
+ */
+int consensus__check_transition(const ProtoNode *node, const ProtoProposal *p)
+{
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    uint64_t height = p->header.height;
+    uint64_t parent = node__cert_height(node, p->justify_qc);
+    if (parent != UINT64_MAX && parent + 1 != height) return PROTO_ERR_INCONSISTENT;
+    if (height == 0) return PROTO_ERR_FIELD;
+    if (!proto_epoch_must_be_empty(height, length)) return PROTO_OK;
+    if (p->header.payload_size != 0) return PROTO_ERR_FIELD;
+    if (proto_epoch_must_be_empty(height - 1, length) &&
+        (p->justify_qc->view + 1 != p->view || p->evidence_kind != PROTO_EVIDENCE_NONE)) {
+        return PROTO_ERR_EVIDENCE;
+    }
+    return PROTO_OK;
+}
+
+/*
  * Checks a proposal from `proposer` and computes its leaf commitment. Cheap structural checks
  * come before signatures.
  */
@@ -93,7 +118,7 @@ static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeI
                              ProtoCommit *commit)
 {
     if (p->view == 0 || p->justify_qc->view >= p->view) return PROTO_ERR_FIELD;
-    if (proposer != node__leader(node, p->view)) return PROTO_ERR_LEADER;
+    if (proposer != node__leader_at(node, p->view, p->header.height)) return PROTO_ERR_LEADER;
     if (!proto_commit_equal(&p->parent, &p->justify_qc->data)) return PROTO_ERR_INCONSISTENT;
     gboolean needs_evidence = p->justify_qc->view + 1 != p->view;
     if (needs_evidence || p->evidence_kind != PROTO_EVIDENCE_NONE) {
@@ -105,9 +130,13 @@ static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeI
         }
         if (p->evidence_kind == PROTO_EVIDENCE_NONE) return PROTO_ERR_EVIDENCE;
     }
+    if (node->shared->epochs != NULL) {
+        int rc = consensus__check_transition(node, p);
+        if (rc != PROTO_OK) return rc;
+    }
     int rc = proposal_signature(node, p, proposer, commit);
     if (rc != PROTO_OK) return rc;
-    rc = node__check_cert(node, p->justify_qc, node__quorum_threshold(node));
+    rc = node__check_qc(node, p->justify_qc);
     if (rc == PROTO_OK && p->evidence_kind != PROTO_EVIDENCE_NONE) {
         uint64_t threshold = node__quorum_threshold(node);
         /* mutant accept_weak_tc: any TC with one valid signature will do */
@@ -121,12 +150,41 @@ static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeI
     return rc;
 }
 
+/*
+ * Epochs: whether `leaf` restarts a broken transition from the transition QC while the lock is on
+ * an empty block of that transition (eH-2 or eH-1) that extends the transition block: those
+ * blocks carry no transactions and cannot be decided before eH-1 and eH are certified in
+ * consecutive views, which the break prevented at this node.
+ */
+static gboolean restarts_transition(const ProtoNode *node, const ProtoLeaf *leaf)
+{
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    uint64_t from = leaf->header.height - 1;
+    if (leaf->header.height == 0 ||
+        proto_epoch_transition_height(proto_epoch_of_height(from, length), length) != from) {
+        return FALSE;
+    }
+    const ProtoLeaf *locked = node__leaf(node, &node->locked_leaf);
+    for (int step = 0; locked != NULL && step < 3; step++) {
+        if (locked->header.height == from) {
+            return proto_commit_equal(&locked->commit, &leaf->parent);
+        }
+        if (!proto_epoch_must_be_empty(locked->header.height, length) ||
+            proto_epoch_is_last(locked->header.height, length)) {
+            return FALSE;
+        }
+        locked = node__leaf(node, &locked->parent);
+    }
+    return FALSE;
+}
+
 /* The locking rule (see the file comment). */
 static gboolean is_safe(const ProtoNode *node, const ProtoLeaf *leaf)
 {
     if (node->config.test_disable_lock_check) return TRUE;
     if (node__mutant(node, PROTO_MUTANT_SKIP_LOCK_CHECK)) return TRUE; /* mutant skip_lock_check */
     if (leaf->justify_qc->view > node->locked_view) return TRUE;
+    if (node->shared->epochs != NULL && restarts_transition(node, leaf)) return TRUE;
     const ProtoLeaf *cur = node__leaf(node, &leaf->parent);
     while (cur != NULL) {
         if (proto_commit_equal(&cur->commit, &node->locked_leaf)) return TRUE;
@@ -144,6 +202,16 @@ static void update_high_qc(ProtoNode *node, ProtoCert *qc)
     if (!node->config.three_chain) {
         node->locked_view = qc->view;
         node->locked_leaf = qc->data;
+    }
+    if (node->shared->epochs != NULL) {
+        node__refresh_epoch(node);
+        uint64_t length = proto_epochs_length(node->shared->epochs);
+        uint64_t height = node__cert_height(node, qc);
+        if (height != UINT64_MAX && height > 0 &&
+            proto_epoch_transition_height(proto_epoch_of_height(height, length), length) ==
+                height) {
+            node__replace_cert(&node->transition_qc, qc);
+        }
     }
 }
 
@@ -204,6 +272,30 @@ static gboolean drop_below_anchor(gpointer key, gpointer value, gpointer user_da
 }
 
 /*
+ * Epochs: a decided epoch root of epoch e fixes the leader schedule of e + 2 (hotshot.md 1.2, 1.3,
+ * HotShot's add_epoch_root): the node computes the DRB from the root's QC-signature field and is
+ * charged `drb_difficulty` iterations. The schedule keeps the first result per epoch; an honest
+ * node deciding the same root computes the same one.
+ */
+static void on_epoch_root(ProtoNode *node, const ProtoLeaf *root)
+{
+    ProtoShared *shared = node->shared;
+    uint64_t length = proto_epochs_length(shared->epochs);
+    PROTO_ASSERT(proto_epoch_is_root(root->header.height, length));
+    uint8_t seed[PROTO_DRB_BYTES];
+    proto_drb_seed(root->justify_qc, seed);
+    if (!shared->drb_memo || memcmp(seed, shared->drb_seed, PROTO_DRB_BYTES) != 0) {
+        memcpy(shared->drb_seed, seed, PROTO_DRB_BYTES);
+        proto_drb_compute(seed, shared->drb_difficulty, shared->drb_result);
+        shared->drb_memo = TRUE;
+    }
+    const ProtoCostTable *costs = proto_crypto_costs(shared->crypto);
+    node->cpu += costs->drb_iteration * shared->drb_difficulty;
+    ProtoEpoch epoch = proto_epoch_of_height(root->header.height, length);
+    (void)proto_epochs_set_beacon(shared->epochs, epoch + 2, shared->drb_result);
+}
+
+/*
  * Decides `target` and its undecided ancestors, certified by `qc`. Waits (fetching) when a leaf
  * between it and the anchor is missing; refuses a chain that does not reach the anchor, which
  * only a safety violation elsewhere can produce.
@@ -241,9 +333,31 @@ static void decide_chain(ProtoNode *node, ProtoLeaf *target, ProtoCert *qc)
     node->anchor = proto_leaf_ref(target);
     proto_leaf_unref(old);
     node->stats.decided_leaves += action.leaf_count;
+    if (node->shared->epochs != NULL) {
+        uint64_t length = proto_epochs_length(node->shared->epochs);
+        for (uint32_t i = action.leaf_count; i-- > 0;) {
+            if (proto_epoch_is_root(action.leaves[i]->header.height, length)) {
+                on_epoch_root(node, action.leaves[i]);
+            }
+        }
+    }
     node__emit(node, &action);
     /* iteration-ok: a filter, the order of removals cannot matter */
     g_hash_table_foreach_remove(node->leaves, drop_below_anchor, node->anchor);
+}
+
+/*
+ * Epochs: the empty blocks eH-2 and eH-1 are not decided on their own, only with the last block
+ * eH. So a broken transition can restart from the transition QC (try_propose) without abandoning
+ * a decided block: a restart is voted for only by nodes locked no higher than eH-1
+ * (restarts_transition), and once eH is certified a quorum is locked on it.
+ */
+static gboolean held_in_transition(const ProtoNode *node, const ProtoLeaf *leaf)
+{
+    if (node->shared->epochs == NULL) return FALSE;
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    return proto_epoch_must_be_empty(leaf->header.height, length) &&
+           !proto_epoch_is_last(leaf->header.height, length);
 }
 
 /* Applies the decide rule to a validated proposal's leaf (see the file comment). */
@@ -265,7 +379,9 @@ static void try_decide(ProtoNode *node, ProtoLeaf *leaf)
             fetch(node, &a->justify_qc->data, a->justify_qc->view, a->proposer);
             return;
         }
-        if (g->view + 1 == a->view) decide_chain(node, g, a->justify_qc);
+        if (g->view + 1 == a->view && !held_in_transition(node, g)) {
+            decide_chain(node, g, a->justify_qc);
+        }
         return;
     }
     if (leaf->view != a->view + 1) return;
@@ -298,7 +414,8 @@ static void start_block(ProtoNode *node, ProtoView view)
 }
 
 /* Builds, signs and sends the proposal for the current view on the high QC. */
-static void propose(ProtoNode *node, ProtoLeaf *parent, ProtoEvidence kind, ProtoCert *evidence)
+static void propose(ProtoNode *node, ProtoLeaf *parent, ProtoCert *justify, ProtoEvidence kind,
+                    ProtoCert *evidence)
 {
     ProtoView view = node->cur_view;
     ProtoMsg msg = {.type = PROTO_MSG_PROPOSAL, .sender = node->id};
@@ -312,7 +429,7 @@ static void propose(ProtoNode *node, ProtoLeaf *parent, ProtoEvidence kind, Prot
     } else {
         p->header.ns_table = g_bytes_new(NULL, 0);
     }
-    p->justify_qc = node->high_qc;
+    p->justify_qc = justify;
     p->evidence_kind = kind;
     p->evidence = evidence;
     ProtoCommit commit;
@@ -333,6 +450,25 @@ static void propose(ProtoNode *node, ProtoLeaf *parent, ProtoEvidence kind, Prot
     node->propose_deadline = PROTO_TIME_NONE;
     node->stats.proposals_sent++;
     node__note(node, PROTO_NOTE_PROPOSED, view, kind);
+}
+
+/*
+ * Epochs: what a leader proposing on a TC or view sync builds on. A high QC on eH-2 or eH-1 cannot
+ * be extended (its child must follow in the next view), so the transition restarts from the
+ * transition QC (on eH-3) of the same epoch; any other high QC is extended as usual.
+ */
+static ProtoCert *restart_qc(const ProtoNode *node)
+{
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    uint64_t height = node__cert_height(node, node->high_qc);
+    const ProtoCert *tqc = node->transition_qc;
+    if (height == UINT64_MAX || height == 0 || !proto_epoch_must_be_empty(height, length) ||
+        proto_epoch_is_last(height, length) || tqc == NULL) {
+        return node->high_qc;
+    }
+    uint64_t transition =
+        proto_epoch_transition_height(proto_epoch_of_height(height, length), length);
+    return node__cert_height(node, tqc) == transition ? node->transition_qc : node->high_qc;
 }
 
 /*
@@ -365,9 +501,11 @@ void consensus__try_propose(ProtoNode *node)
             return;
         }
     }
-    ProtoLeaf *parent = node__leaf(node, &node->high_qc->data);
+    ProtoCert *justify = node->high_qc;
+    if (kind != PROTO_EVIDENCE_NONE && node->shared->epochs != NULL) justify = restart_qc(node);
+    ProtoLeaf *parent = node__leaf(node, &justify->data);
     if (parent == NULL) {
-        fetch(node, &node->high_qc->data, node->high_qc->view,
+        fetch(node, &justify->data, justify->view,
               PROTO_NODE_NONE); /* retried when the leaf arrives */
         return;
     }
@@ -376,7 +514,7 @@ void consensus__try_propose(ProtoNode *node)
         return;
     }
     if (node->propose_deadline != PROTO_TIME_NONE) node__timer_cancel(node, PROTO_TIMER_PROPOSE);
-    propose(node, parent, kind, evidence);
+    propose(node, parent, justify, kind, evidence);
 }
 
 static void on_view_entered(ProtoNode *node)
@@ -425,12 +563,25 @@ void consensus__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reas
 /* --- voting ------------------------------------------------------------------------------------
  */
 
+/* Epochs: whether this node votes on a block at `height`: it has stake in the block's epoch, or,
+ * for a transition block, in the next one. */
+static gboolean staked_for(const ProtoNode *node, uint64_t height)
+{
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    ProtoEpoch epoch = proto_epoch_of_height(height, length);
+    if (proto_stake_of(node__table(node, epoch), node->id) > 0) return TRUE;
+    return proto_epoch_in_transition(height, length) &&
+           proto_stake_of(node__table(node, epoch + 1), node->id) > 0;
+}
+
 static void cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
 {
     PROTO_ASSERT(leaf->view > node->last_voted_view);
     ProtoMsg msg = {.type = PROTO_MSG_QUORUM_VOTE, .sender = node->id};
-    node__sign_vote(node, PROTO_CERT_QC, leaf->view, 0, &leaf->commit, &msg.vote);
-    node__send(node, node__leader(node, leaf->view + 1), &msg);
+    if (node->shared->epochs == NULL || staked_for(node, leaf->header.height)) {
+        node__sign_vote(node, PROTO_CERT_QC, leaf->view, 0, &leaf->commit, &msg.vote);
+        node__send(node, node__leader_at(node, leaf->view + 1, leaf->header.height + 1), &msg);
+    }
     node->last_voted_view = leaf->view;
     node->stats.votes_sent++;
     node__note(node, PROTO_NOTE_VOTED, leaf->view, 0);
@@ -561,6 +712,17 @@ static void on_certificate(ProtoNode *node, ProtoCert *cert)
     consensus__try_propose(node);
 }
 
+/* Who collects `vote`: the leader of the next view, of the epoch of the voted block's child. */
+static ProtoNodeId vote_recipient(const ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote)
+{
+    if (node->shared->epochs == NULL || kind != PROTO_CERT_QC) {
+        return node__leader(node, vote->view + 1);
+    }
+    const ProtoLeaf *leaf = proto_leaf_lookup(node->shared->leaves, &vote->data);
+    if (leaf == NULL) return node__leader(node, vote->view + 1);
+    return node__leader_at(node, vote->view + 1, leaf->header.height + 1);
+}
+
 int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg)
 {
     ProtoCertKind kind = proto_msg_vote_kind(msg->type);
@@ -568,7 +730,7 @@ int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg)
     if (vote->signer != msg->sender) return PROTO_ERR_SENDER;
     if (vote->relay != 0) return PROTO_ERR_FIELD;
     if (kind == PROTO_CERT_TC && !proto_commit_is_zero(&vote->data)) return PROTO_ERR_FIELD;
-    if (node__leader(node, vote->view + 1) != node->id) return PROTO_ERR_NOT_RECIPIENT;
+    if (vote_recipient(node, kind, vote) != node->id) return PROTO_ERR_NOT_RECIPIENT;
     if (vote->view + 1 < node->cur_view) return PROTO_ERR_STALE;
     int rc;
     ProtoCert *cert = node__accumulate(node, kind, vote, &rc);
@@ -583,7 +745,7 @@ int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg)
 int consensus__on_high_qc(ProtoNode *node, const ProtoMsg *msg)
 {
     if (msg->cert->view <= node->high_qc->view) return PROTO_ERR_DUPLICATE;
-    int rc = node__check_cert(node, msg->cert, node__quorum_threshold(node));
+    int rc = node__check_qc(node, msg->cert);
     if (rc != PROTO_OK) return rc;
     update_high_qc(node, msg->cert);
     consensus__try_propose(node);
@@ -599,7 +761,9 @@ void consensus__on_view_timeout(ProtoNode *node)
     node->stats.timeouts++;
     node->consecutive_timeouts++;
     node__note(node, PROTO_NOTE_TIMED_OUT, v, node->consecutive_timeouts);
-    if (v > node->last_voted_view) {
+    gboolean staked = node->shared->epochs == NULL ||
+                      proto_stake_of(node__table(node, node->epoch), node->id) > 0;
+    if (v > node->last_voted_view && staked) {
         ProtoMsg msg = {.type = PROTO_MSG_TIMEOUT_VOTE, .sender = node->id};
         node__sign_vote(node, PROTO_CERT_TC, v, 0, NULL, &msg.vote);
         node__send(node, node__leader(node, v + 1), &msg);

@@ -44,6 +44,7 @@ typedef struct ProtoCostTable {
     ProtoDuration message_base;           /* receiving and decoding any message */
     ProtoDuration vid_encode_per_mib;     /* erasure coding over the BN254 field (DA) */
     ProtoDuration merkle_verify_per_level;
+    ProtoDuration drb_iteration; /* one SHA-256 of the DRB's delay function (epochs, drb.h) */
 } ProtoCostTable;
 
 #define PROTO_PUBLIC_KEY_BYTES 32

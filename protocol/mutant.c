@@ -42,6 +42,10 @@ static const MutantInfo mutants[PROTO_MUTANT_COUNT_] = {
     [PROTO_MUTANT_DA_TRUST_COMMITMENT] = {"da_trust_commitment",
                                           "a DA member votes for the commitment the leader "
                                           "signed without checking it against the payload"},
+    [PROTO_MUTANT_LAST_QC_WITHOUT_NEXT] = {"last_qc_without_next",
+                                           "with epochs, forms and accepts the QC on an epoch's "
+                                           "last block without its next-epoch QC (quorum of the "
+                                           "next epoch's table; espresso-network PR #2829)"},
 };
 
 gboolean proto_mutant_lookup(const char *name, ProtoMutant *mutant)

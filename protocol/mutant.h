@@ -28,6 +28,8 @@ typedef enum ProtoMutant {
     PROTO_MUTANT_DECIDE_WITHOUT_ANCESTORS, /* a decide reports the newest leaf only */
     PROTO_MUTANT_DA_TRUST_COMMITMENT,      /* a DA member votes for the leader's commitment
                                               without re-encoding the payload */
+    PROTO_MUTANT_LAST_QC_WITHOUT_NEXT,     /* epochs: a last-block QC needs no next-epoch QC
+                                              (espresso-network PR #2829) */
     PROTO_MUTANT_COUNT_,
 } ProtoMutant;
 

@@ -60,6 +60,14 @@ void proto_shared_enable_da(ProtoShared *shared, const ProtoNodeId *members, uin
     shared->empty = proto_payload_empty(shared->vid, synthetic);
 }
 
+void proto_shared_enable_epochs(ProtoShared *shared, ProtoEpochs *epochs, uint64_t drb_difficulty)
+{
+    PROTO_ASSERT(shared->epochs == NULL && epochs != NULL);
+    PROTO_ASSERT(proto_stake_node_count(proto_epochs_table(epochs, 1)) == shared->node_count);
+    shared->epochs = epochs;
+    shared->drb_difficulty = drb_difficulty;
+}
+
 void proto_shared_free(ProtoShared *shared)
 {
     if (shared == NULL) return;
@@ -169,6 +177,7 @@ ProtoNode *proto_node_new(const ProtoNodeConfig *config, const ProtoEnv *env)
     node__store_leaf(node, node->shared->genesis);
     node->high_qc = proto_cert_ref(node->shared->genesis_qc);
     node->locked_leaf = node->shared->genesis->commit;
+    node->epoch = 1;
     node->propose_deadline = PROTO_TIME_NONE;
     node->outbox_capacity = NODE_OUTBOX_INITIAL;
     da__init(node);
@@ -191,6 +200,7 @@ void proto_node_free(ProtoNode *node)
     proto_leaf_unref(node->latest_proposal);
     proto_cert_unref(node->high_qc);
     proto_cert_unref(node->tc);
+    proto_cert_unref(node->transition_qc);
     proto_cert_unref(node->vs_finalize);
     g_free(node->outbox);
     g_free(node);
@@ -286,6 +296,7 @@ void proto_node_restart(ProtoNode *node, const ProtoPersisted *p, ProtoTime now)
     node__replace_cert(&node->high_qc, p->high_qc);
     node->locked_view = p->locked_view;
     node->locked_leaf = p->locked_leaf;
+    if (node->shared->epochs != NULL) node__refresh_epoch(node);
     ProtoLeaf *old = node->anchor;
     node->anchor = proto_leaf_ref(p->anchor);
     proto_leaf_unref(old);

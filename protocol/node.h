@@ -28,6 +28,7 @@
 #define SHOTGLASS_PROTOCOL_NODE_H
 
 #include "protocol/crypto.h"
+#include "protocol/epoch.h"
 #include "protocol/leaf.h"
 #include "protocol/message.h"
 #include "protocol/mutant.h"
@@ -61,6 +62,15 @@ typedef struct ProtoVoteCommitMemo {
 typedef struct ProtoShared {
     ProtoCrypto *crypto;
     const ProtoStakeTable *stake;
+    /* The stake table per epoch (borrowed), or NULL without epochs: then `stake` is the table
+     * of the whole run. With epochs, `stake` is the genesis table (the DA committee's stake). */
+    ProtoEpochs *epochs;
+    uint64_t drb_difficulty; /* SHA-256 iterations of the DRB (epochs only) */
+    /* The last DRB computed (seed and result): every node that decides an epoch root computes
+     * the same one, and is charged for it; a cache of a pure function. */
+    gboolean drb_memo;
+    uint8_t drb_seed[32];
+    uint8_t drb_result[32];
     ProtoCertPool *certs;
     ProtoLeafPool *leaves;
     ProtoLeaf *genesis;
@@ -89,6 +99,13 @@ typedef struct ProtoShared {
 
 ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake);
 void proto_shared_free(ProtoShared *shared);
+
+/*
+ * Turns epochs on: stake tables, leaders and quorums per epoch from `epochs` (borrowed; outlives
+ * the shared state), the transition rules (hotshot.md 1.9) and the DRB of `drb_difficulty`
+ * iterations. Call before creating nodes.
+ */
+void proto_shared_enable_epochs(ProtoShared *shared, ProtoEpochs *epochs, uint64_t drb_difficulty);
 
 /*
  * Turns the data-availability layer on: the DA committee (`members`, validator ids, copied),

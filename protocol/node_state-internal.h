@@ -35,6 +35,7 @@ typedef struct Accumulator {
     gboolean active;
     gboolean done; /* its certificate was formed; later votes are ignored unverified */
     uint64_t stake;
+    uint64_t stake_next; /* epochs: a transition block's votes, counted in the next epoch's table */
     ProtoAggregate aggregate;
 } Accumulator;
 
@@ -98,6 +99,11 @@ struct ProtoNode {
     uint32_t consecutive_timeouts;
 
     ProtoCert *high_qc;
+    /* Epochs: the epoch of the next block (that of the high QC's block plus one), whose table
+     * elects leaders and counts timeouts and view sync; and the QC on the current epoch's
+     * transition block, from which a broken transition restarts (consensus.c). */
+    ProtoEpoch epoch;
+    ProtoCert *transition_qc;
     ProtoView locked_view;
     ProtoCommit locked_leaf;
     ProtoCert *tc;          /* the highest TC this node holds (leader evidence) */
@@ -161,7 +167,23 @@ void node__broadcast(ProtoNode *node, const ProtoMsg *msg);
 void node__timer_set(ProtoNode *node, ProtoTimer timer, ProtoTime at);
 void node__timer_cancel(ProtoNode *node, ProtoTimer timer);
 ProtoNodeId node__leader(const ProtoNode *node, ProtoView view);
+/* The leader of `view` for a block at `height` (its epoch's leader; node__leader without epochs).
+ */
+ProtoNodeId node__leader_at(const ProtoNode *node, ProtoView view, uint64_t height);
+/* The stake table of `epoch` (the run's one table without epochs). */
+const ProtoStakeTable *node__table(const ProtoNode *node, ProtoEpoch epoch);
+/* The height of the block a QC certifies (vote data carry it in HotShot, PR espresso#2829; here
+ * the run's leaf pool knows it): 0 for genesis, UINT64_MAX when the leaf is unknown. */
+uint64_t node__cert_height(const ProtoNode *node, const ProtoCert *cert);
+/* Sets node->epoch from the high QC (epochs only). */
+void node__refresh_epoch(ProtoNode *node);
 int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold);
+/*
+ * Checks a QC: its signature and the quorum of its block's epoch; with epochs, a QC on a block of
+ * the transition (eH-3 .. eH) is a double QC: its signers must also hold a quorum of epoch e+1's
+ * table. Returns as node__check_cert.
+ */
+int node__check_qc(ProtoNode *node, const ProtoCert *qc);
 /* The stake a QC, a TC or a view-sync commit or finalize certificate needs: floor(2S/3) + 1. */
 uint64_t node__quorum_threshold(const ProtoNode *node);
 

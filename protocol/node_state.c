@@ -97,7 +97,39 @@ void node__timer_cancel(ProtoNode *node, ProtoTimer timer)
 
 ProtoNodeId node__leader(const ProtoNode *node, ProtoView view)
 {
-    return proto_stake_leader(node->shared->stake, view);
+    if (node->shared->epochs == NULL) return proto_stake_leader(node->shared->stake, view);
+    return proto_stake_leader(node__table(node, node->epoch), view);
+}
+
+const ProtoStakeTable *node__table(const ProtoNode *node, ProtoEpoch epoch)
+{
+    if (node->shared->epochs == NULL) return node->shared->stake;
+    return proto_epochs_table(node->shared->epochs, epoch);
+}
+
+ProtoNodeId node__leader_at(const ProtoNode *node, ProtoView view, uint64_t height)
+{
+    ProtoEpochs *epochs = node->shared->epochs;
+    if (epochs == NULL) return proto_stake_leader(node->shared->stake, view);
+    ProtoEpoch epoch = proto_epoch_of_height(height, proto_epochs_length(epochs));
+    return proto_stake_leader(proto_epochs_table(epochs, epoch), view);
+}
+
+uint64_t node__cert_height(const ProtoNode *node, const ProtoCert *cert)
+{
+    PROTO_ASSERT(cert != NULL);
+    if (proto_cert_is_genesis(cert)) return 0;
+    const ProtoLeaf *leaf = proto_leaf_lookup(node->shared->leaves, &cert->data);
+    return leaf != NULL ? leaf->header.height : UINT64_MAX;
+}
+
+void node__refresh_epoch(ProtoNode *node)
+{
+    PROTO_ASSERT(node->shared->epochs != NULL);
+    uint64_t height = node__cert_height(node, node->high_qc);
+    if (height == UINT64_MAX) return; /* an unknown block: keep the epoch until it is known */
+    node->epoch = proto_epoch_of_height(height + 1, proto_epochs_length(node->shared->epochs));
+    PROTO_ASSERT(node->epoch >= 1);
 }
 
 void node__replace_cert(ProtoCert **slot, ProtoCert *cert)
@@ -132,7 +164,8 @@ static gboolean recently_verified(const ProtoNode *node, const ProtoCommit *dige
  * the last few certificates it verified, as an implementation would, so the 1,000 copies of
  * one QC a leader receives in high-QC messages cost it one verification, not 1,000.
  */
-int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
+static int check_cert_in(ProtoNode *node, const ProtoCert *cert, const ProtoStakeTable *table,
+                         uint64_t threshold)
 {
     if (proto_cert_is_genesis(cert)) {
         return cert->kind == PROTO_CERT_QC &&
@@ -156,20 +189,67 @@ int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
             if (outsiders != 0) return PROTO_ERR_SENDER;
         }
     }
-    if (proto_stake_of_bitmap(node->shared->stake, cert->signers) < threshold) {
-        return PROTO_ERR_THRESHOLD;
-    }
+    if (proto_stake_of_bitmap(table, cert->signers) < threshold) return PROTO_ERR_THRESHOLD;
     node->recent_certs[node->recent_next] = cert->digest;
     node->recent_next = (node->recent_next + 1) % NODE_RECENT_CERTS;
     return PROTO_OK;
 }
 
+int node__check_cert(ProtoNode *node, const ProtoCert *cert, uint64_t threshold)
+{
+    return check_cert_in(node, cert, node__table(node, node->epoch), threshold);
+}
+
+/* floor(2S/3) + 1 of `table` (a majority under the mutant quorum_half). */
+static uint64_t quorum_of(const ProtoNode *node, const ProtoStakeTable *table)
+{
+    /* mutant quorum_half: a majority instead of more than two thirds */
+    if (node__mutant(node, PROTO_MUTANT_QUORUM_HALF)) return proto_stake_total(table) / 2 + 1;
+    return proto_stake_success_threshold(table);
+}
+
 uint64_t node__quorum_threshold(const ProtoNode *node)
 {
-    const ProtoStakeTable *stake = node->shared->stake;
-    /* mutant quorum_half: a majority instead of more than two thirds */
-    if (node__mutant(node, PROTO_MUTANT_QUORUM_HALF)) return proto_stake_total(stake) / 2 + 1;
-    return proto_stake_success_threshold(stake);
+    return quorum_of(node, node__table(node, node->epoch));
+}
+
+/* The tables whose quorums a QC on a block at `height` needs: its epoch's, and for a block of the
+ * transition the next epoch's too (else NULL). An unknown height: the node's epoch alone. */
+static void qc_tables(const ProtoNode *node, uint64_t height, const ProtoStakeTable **table,
+                      const ProtoStakeTable **next)
+{
+    ProtoEpochs *epochs = node->shared->epochs;
+    *next = NULL;
+    if (epochs == NULL || height == UINT64_MAX) {
+        *table = node__table(node, node->epoch);
+        return;
+    }
+    uint64_t length = proto_epochs_length(epochs);
+    ProtoEpoch epoch = proto_epoch_of_height(height, length);
+    *table = proto_epochs_table(epochs, epoch);
+    if (!proto_epoch_in_transition(height, length)) return;
+    /* mutant last_qc_without_next: the last block's QC is taken without its next-epoch QC */
+    if (proto_epoch_is_last(height, length) &&
+        node__mutant(node, PROTO_MUTANT_LAST_QC_WITHOUT_NEXT)) {
+        return;
+    }
+    *next = proto_epochs_table(epochs, epoch + 1);
+}
+
+int node__check_qc(ProtoNode *node, const ProtoCert *qc)
+{
+    if (node->shared->epochs == NULL || proto_cert_is_genesis(qc)) {
+        return node__check_cert(node, qc, node__quorum_threshold(node));
+    }
+    const ProtoStakeTable *table, *next;
+    qc_tables(node, node__cert_height(node, qc), &table, &next);
+    int rc = check_cert_in(node, qc, table, quorum_of(node, table));
+    if (rc != PROTO_OK || next == NULL) return rc;
+    /* The next-epoch QC: the same votes, counted in the next epoch's table. */
+    if (proto_stake_of_bitmap(next, qc->signers) < quorum_of(node, next)) {
+        return PROTO_ERR_THRESHOLD;
+    }
+    return PROTO_OK;
 }
 
 /* proto_vote_commit through the run's memo (ProtoShared.vote_commits). */
@@ -254,12 +334,31 @@ static Accumulator *claim_accumulator(ProtoNode *node)
  * as in HotShot's accumulator. Returns the certificate (new reference) when this vote makes the
  * tally reach its threshold, else NULL with `*rc` set (PROTO_OK while still collecting).
  */
+/* The tables a tally of `kind` for `vote` counts in (see qc_tables; DA votes count in the
+ * genesis table, as the committee's stake does). */
+static void vote_tables(const ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote,
+                        const ProtoStakeTable **table, const ProtoStakeTable **next)
+{
+    *next = NULL;
+    if (node->shared->epochs == NULL || kind == PROTO_CERT_DA) {
+        *table = kind == PROTO_CERT_DA ? node->shared->stake : node__table(node, node->epoch);
+        return;
+    }
+    if (kind != PROTO_CERT_QC) {
+        *table = node__table(node, node->epoch);
+        return;
+    }
+    const ProtoLeaf *leaf = proto_leaf_lookup(node->shared->leaves, &vote->data);
+    qc_tables(node, leaf != NULL ? leaf->header.height : UINT64_MAX, table, next);
+}
+
 ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote, int *rc)
 {
-    const ProtoStakeTable *stake = node->shared->stake;
+    const ProtoStakeTable *stake, *next;
+    vote_tables(node, kind, vote, &stake, &next);
     uint64_t threshold = kind == PROTO_CERT_VS_PRECOMMIT ? proto_stake_one_honest_threshold(stake)
                          : kind == PROTO_CERT_DA         ? node->shared->da_threshold
-                                                         : node__quorum_threshold(node);
+                                                         : quorum_of(node, stake);
     Accumulator *a = find_accumulator(node, kind, vote);
     *rc = PROTO_OK;
     if (a != NULL &&
@@ -267,8 +366,10 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
         *rc = PROTO_ERR_DUPLICATE;
         return NULL;
     }
-    /* Only the DA committee's votes count towards a DA certificate. */
-    if (proto_stake_of(stake, vote->signer) == 0 ||
+    /* Only the DA committee's votes count towards a DA certificate; a transition block's votes
+     * count if the signer has stake in either epoch. */
+    uint64_t signer_next = next != NULL ? proto_stake_of(next, vote->signer) : 0;
+    if ((proto_stake_of(stake, vote->signer) == 0 && signer_next == 0) ||
         (kind == PROTO_CERT_DA && !proto_shared_is_da_member(node->shared, vote->signer))) {
         *rc = PROTO_ERR_SENDER;
         return NULL;
@@ -285,12 +386,15 @@ ProtoCert *node__accumulate(ProtoNode *node, ProtoCertKind kind, const ProtoVote
         PROTO_ASSERT(node->accumulators_active <= NODE_ACCUMULATORS_MAX);
         a->done = FALSE;
         a->stake = 0;
+        a->stake_next = 0;
         proto_aggregate_init(&a->aggregate, node->shared->crypto, kind, vote->view, vote->relay,
                              &vote->data);
     }
     proto_aggregate_add(&a->aggregate, vote->signer, &vote->signature);
     a->stake += proto_stake_of(stake, vote->signer);
+    a->stake_next += signer_next;
     if (a->stake < threshold) return NULL;
+    if (next != NULL && a->stake_next < quorum_of(node, next)) return NULL; /* a double QC */
     a->done = TRUE;
     ProtoCert *cert = proto_aggregate_finish(&a->aggregate, node->shared->crypto);
     /* Later votes for a done tally are ignored unread, so its signer bits can go now: the

@@ -137,7 +137,7 @@ int view_sync__on_cert(ProtoNode *node, const ProtoMsg *msg)
     gboolean finalize = cert->kind == PROTO_CERT_VS_FINALIZE;
     if (round == 0) return PROTO_ERR_FIELD;
     if (round < node->cur_view) return PROTO_ERR_STALE;
-    const ProtoStakeTable *stake = node->shared->stake;
+    const ProtoStakeTable *stake = node__table(node, node->epoch);
     uint64_t threshold = cert->kind == PROTO_CERT_VS_PRECOMMIT
                              ? proto_stake_one_honest_threshold(stake)
                              : node__quorum_threshold(node);

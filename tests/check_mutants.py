@@ -45,6 +45,7 @@ MUTANTS = [
     ("accept_weak_tc", "tests/scenarios/mutants/accept_weak_tc.ini", "certificate"),
     ("decide_without_ancestors", "scenarios/prefix-positive-control.ini", "prefix"),
     ("da_trust_commitment", "tests/scenarios/mutants/da_trust_commitment.ini", "custody"),
+    ("last_qc_without_next", "tests/scenarios/mutants/last_qc_without_next.ini", "certificate"),
 ]
 
 
@@ -65,6 +66,8 @@ EXPLORE = {
     "decide_without_ancestors": (BASE, 8, []),
     "da_trust_commitment": (BASE_DA, 8, ["--behaviours", "inconsistent_encoding",
                                          "--set", "da.payloads=real"]),
+    # The epoch tables must differ for a single QC to fall short of the next epoch's quorum.
+    "last_qc_without_next": ("tests/scenarios/mutants/explore-epochs.ini", 4, []),
 }
 
 

@@ -93,6 +93,12 @@ static gboolean timeline_sample(const char *spec, const SimRun *run, SimNodeSet 
     return ok;
 }
 
+/* The timeline's leader names with epochs (SimTimelineLeaderFn). */
+static ProtoNodeId run_leader(const void *data, uint64_t view)
+{
+    return sim_run_leader(data, view);
+}
+
 gboolean sim_recorder_attach(SimRecorder *r, const SimRun *run, GError **error)
 {
     r->run = run;
@@ -101,6 +107,7 @@ gboolean sim_recorder_attach(SimRecorder *r, const SimRun *run, GError **error)
     if (timeline_sample(r->sample, run, &sample, &inner)) {
         uint32_t nodes = sim_run_config(run)->nodes;
         r->timeline = sim_timeline_new(nodes, sim_run_stake(run), &sample);
+        if (sim_run_epochs(run) != NULL) sim_timeline_set_leader(r->timeline, run_leader, run);
         sim_node_set_clear(&sample);
     } else if (inner != NULL) {
         g_propagate_error(error, inner);
@@ -135,8 +142,8 @@ static GString *views_csv(const SimRun *run)
     for (ProtoView v = 1; v <= ana_liveness_max_view(l); v++) {
         const AnaViewRecord *r = ana_liveness_view(l, v);
         AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
-        g_string_append_printf(out, "%" PRIu64 ",%u,%s,", v,
-                               proto_stake_leader(sim_run_stake(run), v), ana_view_outcome_key(o));
+        g_string_append_printf(out, "%" PRIu64 ",%u,%s,", v, sim_run_leader(run, v),
+                               ana_view_outcome_key(o));
         if (r != NULL && r->proposed) g_string_append_printf(out, "%.9f", seconds(r->proposed_at));
         g_string_append_c(out, ',');
         if (r != NULL && r->decided) g_string_append_printf(out, "%.9f", seconds(r->decided_at));
@@ -676,6 +683,38 @@ static void transport_object(JsonBuilder *b, const SimRun *run)
     json_builder_end_object(b);
 }
 
+/* Epochs: the transitions completed and, per epoch the chain reached, its validators (stake
+ * above zero) and total stake. */
+static void epochs_object(JsonBuilder *b, const SimRun *run)
+{
+    ProtoEpochs *epochs = sim_run_epochs(run);
+    if (epochs == NULL) return;
+    uint64_t length = proto_epochs_length(epochs);
+    uint64_t views_max = 0;
+    uint64_t transitions = sim_run_transitions(run, &views_max);
+    json_builder_set_member_name(b, "epochs");
+    json_builder_begin_object(b);
+    member_int(b, "length", (int64_t)length);
+    member_int(b, "transitions", (int64_t)transitions);
+    member_int(b, "transition_views_max", (int64_t)views_max);
+    json_builder_set_member_name(b, "per_epoch");
+    json_builder_begin_array(b);
+    ProtoEpoch last = proto_epoch_of_height(ana_safety_height(sim_run_safety(run)) + 1, length);
+    for (ProtoEpoch e = 1; e <= last; e++) {
+        const ProtoStakeTable *table = proto_epochs_table(epochs, e);
+        uint32_t validators = 0;
+        for (ProtoNodeId id = 0; id < proto_stake_node_count(table); id++)
+            validators += proto_stake_of(table, id) > 0;
+        json_builder_begin_object(b);
+        member_int(b, "epoch", (int64_t)e);
+        member_int(b, "validators", (int64_t)validators);
+        member_int(b, "stake", (int64_t)proto_stake_total(table));
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+}
+
 static void metrics_object(JsonBuilder *b, const SimRun *run)
 {
     const AnaLiveness *l = sim_run_liveness(run);
@@ -707,6 +746,7 @@ static void metrics_object(JsonBuilder *b, const SimRun *run)
     member_int(b, "held_bytes_peak", (int64_t)stats->held_bytes_peak);
     member_int(b, "dropped_hold", (int64_t)stats->dropped_hold);
     transport_object(b, run);
+    epochs_object(b, run);
     json_builder_end_object(b);
 }
 

@@ -131,6 +131,13 @@ void sim_summary_print(SimRun *run, const GPtrArray *warnings, double wall_secon
            " node decides)\n",
            p50, p90, p99, ana_histogram_count(lat));
     printf("  longest gap        %s without a new decide\n", gap);
+    if (sim_run_epochs(run) != NULL) {
+        uint64_t views_max = 0;
+        uint64_t transitions = sim_run_transitions(run, &views_max);
+        printf("  epochs             %" PRIu64 " transitions completed, the longest in %" PRIu64
+               " views (4 without a failure)\n",
+               transitions, views_max);
+    }
     print_views(run);
     print_traffic(run);
     if (ana_safety_violated(s)) {

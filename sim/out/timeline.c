@@ -58,6 +58,8 @@ typedef struct FaultSpan {
 struct SimTimeline {
     uint32_t node_count;
     const ProtoStakeTable *stake; /* borrowed */
+    SimTimelineLeaderFn leader;   /* NULL: the stake table's leader */
+    const void *leader_data;
     SimNodeSet sample;
     GArray *entries; /* Entry */
     OpenView *open;  /* one per validator */
@@ -142,6 +144,19 @@ static void close_view(SimTimeline *t, uint32_t node, SimTime end, uint32_t prov
 
 /* Closes the node's open span and opens one for `view` if the node's views are recorded. A span
  * never starts before the previous one ended, so a node's spans never overlap. */
+static ProtoNodeId leader_of(const SimTimeline *t, ProtoView view)
+{
+    if (t->leader != NULL) return t->leader(t->leader_data, view);
+    return proto_stake_leader(t->stake, view);
+}
+
+void sim_timeline_set_leader(SimTimeline *t, SimTimelineLeaderFn leader, const void *data)
+{
+    SIM_ASSERT(t != NULL);
+    t->leader = leader;
+    t->leader_data = data;
+}
+
 static void enter_view(SimTimeline *t, uint32_t node, const ProtoAction *a, SimTime now,
                        gboolean sampled)
 {
@@ -152,7 +167,7 @@ static void enter_view(SimTimeline *t, uint32_t node, const ProtoAction *a, SimT
         close_view(t, node, start, 0);
         open->start = SIM_TIME_NONE;
     }
-    if (!sampled && proto_stake_leader(t->stake, a->view) != node) return;
+    if (!sampled && leader_of(t, a->view) != node) return;
     SIM_ASSERT(a->value >= PROTO_VIEW_BY_START);
     SIM_ASSERT(a->value <= PROTO_VIEW_BY_VIEW_SYNC);
     *open = (OpenView){start, a->view, (uint8_t)a->value};
@@ -186,7 +201,7 @@ static gboolean leader_work(const SimTimeline *t, uint32_t node, const ProtoActi
     case PROTO_NOTE_KIND_COUNT_:
         return FALSE;
     }
-    return proto_stake_leader(t->stake, led) == node;
+    return leader_of(t, led) == node;
 }
 
 static void record_decide(SimTimeline *t, uint32_t node, const ProtoAction *a, SimTime now)
@@ -503,7 +518,7 @@ static void write_span(Writer *w, const SimTimeline *t, const Entry *e)
     args_begin(w);
     member_uint(w->builder, "view", e->view);
     member_string(w->builder, "reason", proto_view_reason_name((ProtoViewReason)e->value));
-    member_uint(w->builder, "leader", proto_stake_leader(t->stake, e->view));
+    member_uint(w->builder, "leader", leader_of(t, e->view));
     event_end(w);
 }
 

@@ -80,6 +80,13 @@ SimTimeline *sim_timeline_new(uint32_t node_count, const ProtoStakeTable *stake,
                               const SimNodeSet *sample);
 void sim_timeline_free(SimTimeline *timeline);
 
+/* The leader of `view` when the stake table alone does not say (epochs: sim_run_leader). */
+typedef ProtoNodeId (*SimTimelineLeaderFn)(const void *data, uint64_t view);
+
+/* Names leaders with `leader` (`data` borrowed, valid until the timeline is freed) instead of
+ * the stake table; NULL goes back to the table. */
+void sim_timeline_set_leader(SimTimeline *timeline, SimTimelineLeaderFn leader, const void *data);
+
 /*
  * Records what validator `node` reported at virtual time `now`: a NOTE or DECIDE action, as a
  * SimRunObserver receives it (`action` is borrowed and not kept). Other action kinds are

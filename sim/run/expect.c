@@ -43,13 +43,17 @@ static const MetricSpec metrics[] = {
      FALSE, FALSE},
     {"light_client_safe", SIM_EXPECT_LIGHT_CLIENT_SAFE, SIM_QUANTITY_COUNT, SIM_EXPECT_EQUAL, FALSE,
      FALSE},
+    {"transitions", SIM_EXPECT_TRANSITIONS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
+    {"transition_views", SIM_EXPECT_TRANSITION_VIEWS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE,
+     FALSE},
 };
 
 static const char *const display_names[] = {
-    "safety",        "da_available",    "decided_blocks",       "views",
-    "failed_views",  "longest_gap",     "finality_p99",         "recovery.NAME",
-    "decided_txs",   "undecided_txs",   "tx_latency_p99",       "reconnects",
-    "reconnect_gap", "l1_finality_p99", "light_client_lag_max", "light_client_safe",
+    "safety",        "da_available",     "decided_blocks",       "views",
+    "failed_views",  "longest_gap",      "finality_p99",         "recovery.NAME",
+    "decided_txs",   "undecided_txs",    "tx_latency_p99",       "reconnects",
+    "reconnect_gap", "l1_finality_p99",  "light_client_lag_max", "light_client_safe",
+    "transitions",   "transition_views",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -87,6 +91,10 @@ const char *sim_expect_help(void)
            "                             client contract to cover it ([l1])\n"
            "light_client_safe = true     the contract took only states honest nodes decided\n"
            "                             ([l1]; light-client safety oracle)\n"
+           "transitions >= N             epoch transitions completed (first block of e+1 "
+           "decided)\n"
+           "transition_views <= N        the most views a transition took, from eH-3 to eH+1 "
+           "(4: none failed)\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -125,7 +133,7 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
          "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
-         "light_client_lag_max, light_client_safe",
+         "light_client_lag_max, light_client_safe, transitions, transition_views",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
@@ -327,6 +335,20 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
             transport != NULL ? sim_transport_kind_name(sim_transport_kind(transport)) : "direct";
         *why = g_strdup_printf("no brokers in this run ([network] transport = %s)", kind);
         return FALSE;
+    }
+    if (e->metric == SIM_EXPECT_TRANSITIONS || e->metric == SIM_EXPECT_TRANSITION_VIEWS) {
+        if (sim_run_epochs(run) == NULL) {
+            *why = g_strdup("no epochs in this run ([epochs] length = 0)");
+            return FALSE;
+        }
+        uint64_t views_max = 0;
+        uint64_t count = sim_run_transitions(run, &views_max);
+        if (e->metric == SIM_EXPECT_TRANSITION_VIEWS && count == 0) {
+            *why = g_strdup("no transition completed");
+            return FALSE;
+        }
+        *out = e->metric == SIM_EXPECT_TRANSITIONS ? count : views_max;
+        return TRUE;
     }
     const AnaHistogram *h = NULL;
     switch ((int)e->metric) {

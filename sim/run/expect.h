@@ -52,6 +52,8 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_L1_FINALITY,
     SIM_EXPECT_LIGHT_CLIENT_LAG,
     SIM_EXPECT_LIGHT_CLIENT_SAFE,
+    SIM_EXPECT_TRANSITIONS,
+    SIM_EXPECT_TRANSITION_VIEWS,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

@@ -17,6 +17,7 @@ struct SimRun {
     gboolean *da_member; /* per validator (the transport's topics) */
     ProtoCrypto *crypto;
     ProtoStakeTable *stake;
+    ProtoEpochs *epochs; /* NULL without epochs */
     ProtoShared *shared;
     ProtoNode **nodes;                   /* NULL while crashed */
     ProtoPersisted *persisted;           /* state kept across a crash */
@@ -83,6 +84,7 @@ void sim_run_config_init(SimRunConfig *c)
         .view_sync_timeout = 1 * SIM_S,
         .fetch_timeout = 1 * SIM_S,
         .stake_kind = SIM_STAKE_EQUAL,
+        .drb_difficulty = 10, /* HotShot's tests (hotshot.md 1.3) */
         .end_time = SIM_TIME_NONE,
         .views_max = 100,
         .stall = SIM_STALL_AUTO,
@@ -127,6 +129,7 @@ void sim_run_config_clear(SimRunConfig *c)
     if (c->faults) g_ptr_array_unref(c->faults);
     if (c->byzantine) g_ptr_array_unref(c->byzantine);
     if (c->stake_list) g_array_unref(c->stake_list);
+    if (c->stake_changes) g_array_unref(c->stake_changes);
     g_free(c->placement);
     g_free(c->builder_region);
     g_free(c->rollup_placement);
@@ -456,6 +459,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             break;
         case PROTO_ACTION_DECIDE:
             ana_safety_on_decide(run->safety, id, a.leaves, a.leaf_count, ready);
+            if (run->epochs != NULL) {
+                ana_safety_on_decide_qcs(run->safety, id, a.leaves, a.leaf_count, a.qc, ready);
+            }
             ana_liveness_on_decide(run->liveness, id, a.leaves, a.leaf_count, ready);
             if (run->data != NULL) ana_data_on_decide(run->data, id, a.leaves, a.leaf_count, ready);
             if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
@@ -799,9 +805,19 @@ static gboolean build_committee(SimRun *run, GError **error)
     sim_rng_clear(&beacon_rng);
     run->stake =
         proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, c->nodes, c->leaders, beacon);
+    if (c->epoch_length > 0) {
+        const GArray *changes = c->stake_changes;
+        run->epochs = proto_epochs_new(
+            c->epoch_length, stakes, (const uint8_t(*)[32])keys, c->nodes, c->leaders, beacon,
+            changes != NULL ? (const ProtoStakeChange *)(void *)changes->data : NULL,
+            changes != NULL ? changes->len : 0);
+    }
     g_free(stakes);
     g_free(keys);
     run->shared = proto_shared_new(run->crypto, run->stake);
+    if (run->epochs != NULL) {
+        proto_shared_enable_epochs(run->shared, run->epochs, c->drb_difficulty);
+    }
     return TRUE;
 }
 
@@ -848,11 +864,18 @@ static void build_nodes(SimRun *run)
     }
 }
 
+static ProtoNodeId leader_callback(const void *data, uint64_t view)
+{
+    return sim_run_leader(data, view);
+}
+
 static SimSelectorContext selector_context(const SimRun *run)
 {
     return (SimSelectorContext){.node_count = run->config.nodes,
                                 .regions = run->region_of,
                                 .stake = run->stake,
+                                .leader = run->epochs != NULL ? leader_callback : NULL,
+                                .leader_data = run,
                                 .da_committee = run->config.da ? run->config.da_committee : 0,
                                 .view = run->faults ? sim_faults_view(run->faults) : 0,
                                 .first_relay = run->hosts,
@@ -1144,6 +1167,7 @@ void sim_run_free(SimRun *run)
     g_free(run->persisted);
     proto_shared_free(run->shared);
     proto_stake_table_free(run->stake);
+    proto_epochs_free(run->epochs);
     proto_crypto_free(run->crypto);
     sim_regions_free(run->regions);
     ana_safety_free(run->safety);
@@ -1274,6 +1298,46 @@ const AnaLiveness *sim_run_liveness(const SimRun *run)
 const ProtoStakeTable *sim_run_stake(const SimRun *run)
 {
     return run->stake;
+}
+
+ProtoEpochs *sim_run_epochs(const SimRun *run)
+{
+    return run->epochs;
+}
+
+ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view)
+{
+    if (run->epochs == NULL) return proto_stake_leader(run->stake, view);
+    /* Decided views grow with height: the last height decided in a view before `view`. */
+    uint64_t lo = 0, hi = ana_safety_height(run->safety);
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (ana_safety_decided_view(run->safety, mid) < view) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    ProtoEpoch epoch = proto_epoch_of_height(lo + 1, proto_epochs_length(run->epochs));
+    return proto_stake_leader(proto_epochs_table(run->epochs, epoch), view);
+}
+
+uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max)
+{
+    *views_max = 0;
+    if (run->epochs == NULL) return 0;
+    uint64_t length = proto_epochs_length(run->epochs);
+    uint64_t height = ana_safety_height(run->safety);
+    uint64_t count = 0;
+    for (ProtoEpoch e = 1; proto_epoch_last_height(e, length) + 1 <= height; e++) {
+        ProtoView from =
+            ana_safety_decided_view(run->safety, proto_epoch_transition_height(e, length));
+        ProtoView to = ana_safety_decided_view(run->safety, proto_epoch_last_height(e, length) + 1);
+        if (from == 0 || to <= from) continue; /* skipped by a node back from a Byzantine window */
+        count++;
+        *views_max = MAX(*views_max, to - from);
+    }
+    return count;
 }
 
 const ProtoCrypto *sim_run_crypto(const SimRun *run)

@@ -19,6 +19,7 @@
 #include "analysis/liveness.h"
 #include "analysis/safety.h"
 #include "protocol/byzantine.h"
+#include "protocol/epoch.h"
 #include "protocol/node.h"
 #include "sim/net/distribution.h"
 #include "sim/core/engine.h"
@@ -94,6 +95,11 @@ typedef struct SimRunConfig {
     SimStakeKind stake_kind;
     uint64_t stake_zipf_ppm;
     GArray *stake_list; /* uint64_t, owned; SIM_STAKE_LIST */
+    /* Epochs (protocol/epoch.h): blocks per epoch, 0 for none (one stake table for the whole
+     * run), and the stake-table changes (ProtoStakeChange, owned; NULL for none). */
+    uint64_t epoch_length;
+    GArray *stake_changes;
+    uint64_t drb_difficulty; /* [epochs] drb_difficulty: SHA-256 iterations of the DRB */
     ProtoCostTable costs;
     SimTime end_time;    /* SIM_TIME_NONE: no limit */
     uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */
@@ -216,6 +222,23 @@ SimTransport *sim_run_transport(const SimRun *run);
 const AnaSafety *sim_run_safety(const SimRun *run);
 const AnaLiveness *sim_run_liveness(const SimRun *run);
 const ProtoStakeTable *sim_run_stake(const SimRun *run);
+/* The run's epoch schedule (protocol/epoch.h), or NULL without epochs. */
+ProtoEpochs *sim_run_epochs(const SimRun *run);
+
+/*
+ * Epochs: the transitions the decided chain completed (its first block of epoch e+1 decided,
+ * e >= 1) and the most views one took, from the view of the transition block eH-3 to that of
+ * the first block of e+1 (4 when nothing fails: eH-3, the three empty blocks, then eH+1).
+ * Returns the count; `*views_max` is 0 when there is none (or no epochs).
+ */
+uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max);
+
+/*
+ * The leader of `view`: without epochs, the stake table's; with epochs, the leader in the table
+ * of the epoch the view's block belongs to, taken as the block after the last one decided in an
+ * earlier view (exact for decided views; for others, the epoch the chain was in).
+ */
+ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view);
 const AnaData *sim_run_data(const SimRun *run);
 /* The endpoints (builder, users, rollups), or NULL without the DA layer. */
 const SimEndpoints *sim_run_endpoints(const SimRun *run);

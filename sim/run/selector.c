@@ -200,6 +200,12 @@ gboolean sim_selector_is_static(const SimSelector *s)
 }
 
 /* Adds the `n` validators with the most stake (ties: lower id first). */
+static ProtoNodeId leader_of(const SimSelectorContext *c, uint64_t view)
+{
+    if (c->leader != NULL) return c->leader(c->leader_data, view);
+    return proto_stake_leader(c->stake, view);
+}
+
 static void add_top_stake(const SimSelectorContext *c, uint64_t n, SimNodeSet *out)
 {
     gboolean *taken = g_new0(gboolean, c->node_count);
@@ -238,13 +244,13 @@ static void resolve_term(const SimSelectorTerm *t, const SimSelectorContext *c, 
         if (c->da_committee > 0) sim_node_set_add_range(out, 0, c->da_committee - 1);
         return;
     case SIM_SELECT_LEADER_OF:
-        sim_node_set_add(out, proto_stake_leader(c->stake, t->value));
+        sim_node_set_add(out, leader_of(c, t->value));
         return;
     case SIM_SELECT_LEADER:
-        sim_node_set_add(out, proto_stake_leader(c->stake, MAX(c->view, 1)));
+        sim_node_set_add(out, leader_of(c, MAX(c->view, 1)));
         return;
     case SIM_SELECT_NEXT_LEADER:
-        sim_node_set_add(out, proto_stake_leader(c->stake, MAX(c->view, 1) + 1));
+        sim_node_set_add(out, leader_of(c, MAX(c->view, 1) + 1));
         return;
     case SIM_SELECT_RELAY:
         return; /* not a validator: sim_selector_resolve_relays */

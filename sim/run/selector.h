@@ -72,6 +72,9 @@ typedef struct SimSelector {
 } SimSelector;
 
 /* What a selector resolves against. */
+/* The leader of `view` when it is not the stake table's alone (epochs: sim_run_leader). */
+typedef ProtoNodeId (*SimSelectorLeaderFn)(const void *data, uint64_t view);
+
 typedef struct SimSelectorContext {
     uint32_t node_count;
     const uint16_t *regions; /* per validator */
@@ -88,6 +91,8 @@ typedef struct SimSelectorContext {
      * it, when l1. */
     uint32_t first_l1;
     gboolean l1;
+    SimSelectorLeaderFn leader; /* NULL: proto_stake_leader(stake, view) */
+    const void *leader_data;
 } SimSelectorContext;
 
 /*

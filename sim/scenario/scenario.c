@@ -8,7 +8,9 @@
 
 #include "sim/scenario/fault_keys.h"
 #include "sim/scenario/reader.h"
+#include "sim/scenario/stake_keys.h"
 
+#include "protocol/epoch.h"
 #include "protocol/stake.h"
 #include "protocol/vid.h"
 
@@ -120,6 +122,7 @@ static const char *const mutant_names[] = {"none",
                                            "accept_weak_tc",
                                            "decide_without_ancestors",
                                            "da_trust_commitment",
+                                           "last_qc_without_next",
                                            NULL};
 static const int mutant_values[] = {
     PROTO_MUTANT_NONE,
@@ -133,6 +136,7 @@ static const int mutant_values[] = {
     PROTO_MUTANT_ACCEPT_WEAK_TC,
     PROTO_MUTANT_DECIDE_WITHOUT_ANCESTORS,
     PROTO_MUTANT_DA_TRUST_COMMITMENT,
+    PROTO_MUTANT_LAST_QC_WITHOUT_NEXT,
 };
 _Static_assert(G_N_ELEMENTS(mutant_values) == PROTO_MUTANT_COUNT_, "every mutant has a name");
 _Static_assert(G_N_ELEMENTS(mutant_names) == PROTO_MUTANT_COUNT_ + 1, "every mutant has a name");
@@ -323,6 +327,10 @@ static const KeySpec keys[] = {
     DURATION("costs", "vid_encode_per_mib", "20ms", "erasure coding", costs.vid_encode_per_mib),
     DURATION("costs", "merkle_per_level", "75ns", "one level of a Merkle proof",
              costs.merkle_verify_per_level),
+    DURATION("costs", "drb_iteration", "35ns",
+             "one SHA-256 iteration of the DRB's delay function (a 64-byte block at 0.55 ns/B; "
+             "docs/crypto-costs.md)",
+             costs.drb_iteration),
     BOOL("da", "enabled", "false",
          "the data-availability layer (when not set: on if another [da] key is set or [workload] "
          "rollups > 0)",
@@ -416,15 +424,26 @@ static const KeySpec keys[] = {
           "test only: validators 0..N-1 sign a forged light-client state (ahead of the chain, "
           "a wrong root), to show the light-client safety oracle firing at a third of the stake",
           l1_forgers, 4, 0, 100000),
+    {"epochs", "length", V_COUNT, "0",
+     "blocks per epoch (at least 6; 0: no epochs, one stake table for the whole run): epoch e "
+     "holds blocks (e-1)N+1 .. eN, its root is block eN-5, its transition block eN-3, and "
+     "[stake_changes] take effect two epochs after the root that sees them (hotshot.md 1.2, 1.9)",
+     F(epoch_length), SIM_QUANTITY_COUNT, 8, 0, (uint64_t)1 << 32, NULL, NULL, NULL},
+    COUNT("epochs", "drb_difficulty", "10",
+          "SHA-256 iterations of the DRB that turns an epoch root's QC into the leader schedule of "
+          "the epoch after next; every node that decides the root computes it and is charged "
+          "[costs] drb_iteration each (HotShot's tests 10, Decaf 5e9, mainnet 2.5e10; hotshot.md "
+          "1.3)",
+          drb_difficulty, 8, 1, UINT64_MAX),
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
            "catching it (`shotglass list mutants`, docs/mutants.md)",
            mutant, mutant_names, mutant_values),
 };
 
-static const char *const groups[] = {"scenario", "network", "webserver", "cdn",    "libp2p",
-                                     "combined", "hosts",   "consensus", "costs",  "da",
-                                     "workload", "l1",      "test",      "expect", "fault.NAME"};
+static const char *const groups[] = {
+    "scenario", "network", "webserver", "cdn", "libp2p", "combined", "hosts",  "consensus",
+    "costs",    "da",      "workload",  "l1",  "epochs", "test",     "expect", "fault.NAME"};
 
 static const KeySpec *find_key(const char *group, const char *key)
 {
@@ -929,6 +948,23 @@ static void check_config(ScenarioCtx *c)
         reader__problem(c, "scenario", NULL,
                         "nothing stops the run: set duration, views, blocks or events");
     }
+    if (cfg->epoch_length != 0 && cfg->da) {
+        reader__problem(c, "epochs", "length",
+                        "epochs with the data-availability layer ([da]) are not modelled yet: "
+                        "the empty transition blocks and the next epoch's VID shares are missing");
+    }
+    if (cfg->epoch_length != 0 && cfg->three_chain) {
+        reader__problem(c, "epochs", "length",
+                        "epochs run with the two-chain decide rule only (variant C); "
+                        "[consensus] decide_rule is three-chain");
+    }
+    if (cfg->epoch_length != 0 && cfg->epoch_length < PROTO_EPOCH_LENGTH_MIN) {
+        reader__problem(c, "epochs", "length",
+                        "is %" G_GUINT64_FORMAT " blocks; expected 0 (no epochs) or at least %d, "
+                        "so that the epoch root (block eN-5) and the transition (eN-3) fit in "
+                        "an epoch",
+                        cfg->epoch_length, PROTO_EPOCH_LENGTH_MIN);
+    }
     if (cfg->gst != SIM_TIME_NONE && cfg->gst_delta == 0) {
         reader__problem(c, "network", "gst_delta", "must be more than zero when gst is set");
     }
@@ -1081,14 +1117,15 @@ static void check_groups(ScenarioCtx *c)
     char **names = g_key_file_get_groups(c->file, &count);
     for (gsize i = 0; i < count; i++) {
         if (is_plain_group(names[i]) || strcmp(names[i], "expect") == 0 ||
-            g_str_has_prefix(names[i], "fault.")) {
+            strcmp(names[i], "stake_changes") == 0 || g_str_has_prefix(names[i], "fault.")) {
             continue;
         }
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
         reader__problem(
             c, names[i], NULL,
-            "unknown group%s%s%s; the groups are scenario, network, cdn, libp2p, combined, hosts, "
-            "consensus, costs, da, workload, test, expect and fault.NAME",
+            "unknown group%s%s%s; the groups are scenario, network, webserver, cdn, libp2p, "
+            "combined, hosts, consensus, costs, da, workload, l1, epochs, stake_changes, test, "
+            "expect and fault.NAME",
             close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
     g_strfreev(names);
@@ -1193,6 +1230,16 @@ static void apply_default(ScenarioCtx *c, const char *text)
     g_free(key);
 }
 
+/* [stake_changes], checked against the genesis stakes when those are known. */
+static void parse_stake_changes(ScenarioCtx *c)
+{
+    const SimRunConfig *cfg = &c->s->config;
+    uint64_t *stakes = g_new(uint64_t, cfg->nodes);
+    gboolean known = config_stakes(cfg, stakes);
+    stake_keys__parse(c, known ? stakes : NULL);
+    g_free(stakes);
+}
+
 static void parse_all(ScenarioCtx *c, const char *text, const SimScenarioSettings *settings)
 {
     reader__scan(c, text);
@@ -1226,6 +1273,7 @@ static void parse_all(ScenarioCtx *c, const char *text, const SimScenarioSetting
     }
     g_strfreev(names);
     parse_expect(c);
+    parse_stake_changes(c);
     if (c->error_count == 0) {
         check_idle(c);
         check_scale(c);
@@ -1415,6 +1463,9 @@ static const struct {
     {"l1", "congested_from", "20min"},
     {"l1", "congested_until", "40min"},
     {"l1", "congested_delay", "uniform(min=10, max=50)"},
+    {"epochs", "length", "100"},
+    {"epochs", "drb_difficulty", "1000000"},
+    {"costs", "drb_iteration", "40ns"},
     {"test", "mutant", "quorum_half"},
 };
 
@@ -1461,13 +1512,15 @@ char *sim_scenario_describe_keys(gboolean markdown)
     GString *out = g_string_new(NULL);
     describe_plain(out, markdown);
     fault_keys__describe(out, markdown);
+    stake_keys__describe(out, markdown);
     if (markdown) {
         g_string_append(
             out, "\n### [expect]\n\nOne line per expectation; see \"Expectations\" above.\n");
     } else {
         g_string_append(out, "\n[expect]\n  safety, da_available, decided_blocks, views, "
                              "failed_views, longest_gap, finality_pNN,\n  recovery.FAULT, "
-                             "decided_txs, undecided_txs, tx_latency_pNN (see `shotglass list "
+                             "decided_txs, undecided_txs, tx_latency_pNN, transitions,\n  "
+                             "transition_views (see `shotglass list "
                              "expectations`)\n");
     }
     return g_string_free(out, FALSE);

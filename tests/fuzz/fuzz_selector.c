@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t beacon[32] = {1};
         ProtoStakeTable *stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, nodes,
                                                        PROTO_LEADER_STAKE_WEIGHTED, beacon);
-        SimSelectorContext ctx = {nodes, placed, stake, nodes / 2, view, nodes,
-                                  3,     TRUE,   0,     nodes + 4, TRUE};
+        SimSelectorContext ctx = {nodes, placed, stake,     nodes / 2, view, nodes, 3,
+                                  TRUE,  0,      nodes + 4, TRUE,      NULL, NULL};
         SimNodeSet set;
         sim_node_set_init(&set, nodes);
         sim_selector_resolve(&selector, &ctx, &set);

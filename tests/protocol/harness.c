@@ -35,6 +35,11 @@ Harness *harness_new(const HarnessOptions *o)
     uint8_t beacon[32] = {7};
     h->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, h->n, o->leaders, beacon);
     h->shared = proto_shared_new(h->crypto, h->stake);
+    if (o->epoch_length > 0) {
+        h->epochs = proto_epochs_new(o->epoch_length, stakes, (const uint8_t(*)[32])keys, h->n,
+                                     o->leaders, beacon, o->changes, o->change_count);
+        proto_shared_enable_epochs(h->shared, h->epochs, 10);
+    }
     if (o->da_count > 0) {
         ProtoNodeId *members = g_new(ProtoNodeId, o->da_count);
         for (uint32_t i = 0; i < o->da_count; i++)
@@ -59,6 +64,7 @@ Harness *harness_new(const HarnessOptions *o)
     for (uint32_t i = 0; i < h->n; i++) {
         proto_node_config_default(&h->configs[i], i);
         h->configs[i].three_chain = o->three_chain;
+        h->configs[i].mutant = o->mutant;
         if (o->view_timeout) h->configs[i].view_timeout = o->view_timeout;
         if (h->builder != NULL) h->configs[i].builder = h->n;
         for (int t = 0; t < PROTO_TIMER_COUNT_; t++)
@@ -116,6 +122,7 @@ void harness_free(Harness *h)
     if (h->built != NULL) g_ptr_array_unref(h->built);
     proto_shared_free(h->shared);
     proto_stake_table_free(h->stake);
+    proto_epochs_free(h->epochs);
     proto_crypto_free(h->crypto);
     g_array_unref(h->decisions);
     g_array_unref(h->notes);

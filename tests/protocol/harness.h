@@ -45,6 +45,7 @@ struct Harness {
     uint32_t n;
     ProtoCrypto *crypto;
     ProtoStakeTable *stake;
+    ProtoEpochs *epochs; /* NULL without epochs */
     ProtoShared *shared;
     ProtoNode **nodes;
     ProtoNodeConfig *configs;
@@ -84,6 +85,11 @@ typedef struct HarnessOptions {
     gboolean synthetic;
     gboolean builder;
     uint64_t block_max; /* 0: 1 MiB */
+    /* Epochs (protocol/epoch.h), on when epoch_length > 0, with these stake changes. */
+    uint64_t epoch_length;
+    const ProtoStakeChange *changes;
+    uint32_t change_count;
+    ProtoMutant mutant; /* every node's */
 } HarnessOptions;
 
 Harness *harness_new(const HarnessOptions *options);

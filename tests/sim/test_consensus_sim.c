@@ -425,6 +425,50 @@ START_TEST(vote_once_covers_da_votes)
 }
 END_TEST
 
+/* Epochs of 20 blocks over 10 validators: 8 and 9 join, 0 leaves, 3 gains stake. The honest run
+ * crosses every boundary safely; with the mutant last_qc_without_next the safety oracle catches
+ * the first single QC on a last block (epoch 3's table is not epoch 2's). */
+static SimRun *epochs_run(SimRunConfig *config, ProtoMutant mutant)
+{
+    SimRunConfig c;
+    config_for(&c, 10, 200, 1);
+    const uint64_t stakes[10] = {1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
+    c.stake_kind = SIM_STAKE_LIST;
+    c.stake_list = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    g_array_append_vals(c.stake_list, stakes, 10);
+    c.epoch_length = 20;
+    const ProtoStakeChange changes[] = {
+        {.height = 10, .kind = PROTO_STAKE_REGISTER, .node = 8, .amount = 2},
+        {.height = 30, .kind = PROTO_STAKE_REGISTER, .node = 9, .amount = 2},
+        {.height = 30, .kind = PROTO_STAKE_DEREGISTER, .node = 0},
+        {.height = 50, .kind = PROTO_STAKE_DELEGATE, .node = 3, .amount = 3},
+    };
+    c.stake_changes = g_array_new(FALSE, FALSE, sizeof(ProtoStakeChange));
+    g_array_append_vals(c.stake_changes, changes, G_N_ELEMENTS(changes));
+    c.mutant = mutant;
+    *config = c; /* the caller clears it after freeing the run */
+    return sim_test_run(config);
+}
+
+START_TEST(epochs_cross_boundaries_safely_and_the_mutant_is_caught)
+{
+    SimRunConfig c;
+    SimRun *run = epochs_run(&c, PROTO_MUTANT_NONE);
+    sim_test_check_safe(run);
+    ck_assert_uint_gt(ana_safety_height(sim_run_safety(run)), 9 * 20); /* nine transitions */
+    sim_run_free(run);
+    sim_run_config_clear(&c);
+    run = epochs_run(&c, PROTO_MUTANT_LAST_QC_WITHOUT_NEXT);
+    const AnaSafety *s = sim_run_safety(run);
+    ck_assert(ana_safety_violated(s));
+    ck_assert_int_eq(ana_safety_violation_kind(s), ANA_SAFETY_CERTIFICATE);
+    ck_assert_ptr_nonnull(strstr(ana_safety_violation(s), "a transition block"));
+    ck_assert_uint_lt(ana_safety_height(s), 41);
+    sim_run_free(run);
+    sim_run_config_clear(&c);
+}
+END_TEST
+
 /* A leaf at `height` with commitment `tag` and parent `parent_tag` (the oracle reads no more). */
 static ProtoLeaf fake_leaf(uint64_t height, uint8_t tag, uint8_t parent_tag)
 {
@@ -501,6 +545,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, certificate_check_counts_stake_and_signatures);
     tcase_add_test(tc, vote_once_covers_da_votes);
     tcase_add_test(tc, safety_oracle_rejoined_node_ahead_of_the_others);
+    tcase_add_test(tc, epochs_cross_boundaries_safely_and_the_mutant_is_caught);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -33,7 +33,8 @@ static void world_init(World *w)
     uint8_t beacon[32] = {1};
     w->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, 8,
                                      PROTO_LEADER_ROUND_ROBIN, beacon);
-    w->context = (SimSelectorContext){8, w->region_of, w->stake, 3, 5, 8, 3, TRUE, 0, 12, TRUE};
+    w->context =
+        (SimSelectorContext){8, w->region_of, w->stake, 3, 5, 8, 3, TRUE, 0, 12, TRUE, NULL, NULL};
 }
 
 static void world_clear(World *w)
