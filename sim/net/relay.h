@@ -48,6 +48,10 @@ typedef struct SimCdnConfig {
     SimDuration cpu_per_message; /* a broker's work per message it routes */
     uint64_t cpu_bps;            /* bits a broker's vCPU moves per second (0: free) */
     SimDuration reconnect_delay; /* from a broker's death until its users notice */
+    /* Test only: HotShot PR #3407's bug, a client whose CDN was unreachable when it started
+     * never connects (its connection was never initialised): validators that lose their
+     * broker at time 0 never reconnect. */
+    gboolean test_no_initial_connect;
 } SimCdnConfig;
 
 /* The web-server network (sim/net/webserver.h). */

@@ -228,6 +228,10 @@ static const KeySpec keys[] = {
     QUANTITY("cdn", "cpu_rate", "0bit",
              "bits per second one broker vCPU writes out (framing, TLS); 0: free",
              transport.cdn.cpu_bps, SIM_QUANTITY_BANDWIDTH, 0),
+    BOOL("cdn", "test_no_initial_connect", "false",
+         "test only: HotShot PR #3407's bug: validators whose brokers are down when the run "
+         "starts never connect to the CDN (scenarios/regression-10-cdn-unreachable-at-start.ini)",
+         transport.cdn.test_no_initial_connect),
     DURATION("cdn", "reconnect_delay", "1s",
              "from a broker's crash until its validators notice and go to the marshal",
              transport.cdn.reconnect_delay),
@@ -1392,6 +1396,7 @@ static const struct {
     {"cdn", "cpu_per_message", "5us"},
     {"cdn", "cpu_rate", "8Gbit"},
     {"cdn", "reconnect_delay", "2s"},
+    {"cdn", "test_no_initial_connect", "true"},
     {"webserver", "servers", "1"},
     {"webserver", "region", "eu-west-1"},
     {"webserver", "uplink", "10Gbit"},
