@@ -38,6 +38,8 @@ CASES = [
      "failed_views == 3", "a second inconsistent disperser: its views fail too"),
     ("regression-10-cdn-unreachable-at-start.ini", ["cdn.test_no_initial_connect=true"],
      "reconnects >= 30", "the buggy rule (PR #3407): a CDN unreachable at start is never used"),
+    ("regression-11-libp2p-vid-gossip.ini", ["libp2p.test_gossip_vid=true"], "leader_egress <= 20",
+     "the bottleneck (#2619): every VID share gossiped to every validator"),
     ("regression-25-split-view-sync.ini", ["fault.cut.until=80s"], "longest_gap <= 60s",
      "a partition of 60 s leaves more than a minute without a decide, whatever view sync does"),
     ("cdn-broker-crash.ini", ["cdn.reconnect_delay=5s"], "reconnect_gap <= 2s",

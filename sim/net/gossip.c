@@ -448,12 +448,18 @@ void sim_gossip_send(SimGossip *gossip, SimTime ready, SimMessage *message, cons
 {
     SIM_ASSERT(sim_message_source(message) < gossip->validators);
     SIM_ASSERT(targets != NULL || count == 0);
-    if (send->cls == SIM_SEND_BROADCAST) {
+    if (sim_gossip_publishes(gossip, send)) {
         publish(gossip, ready, message);
         return;
     }
     for (size_t i = 0; i < count; i++)
         direct(gossip, ready, message, targets[i]);
+}
+
+gboolean sim_gossip_publishes(const SimGossip *gossip, const SimSend *send)
+{
+    return send->cls == SIM_SEND_BROADCAST ||
+           (gossip->config.test_gossip_vid && send->primary_only);
 }
 
 /* --- receiving ------------------------------------------------------------------------------- */

@@ -87,4 +87,8 @@ void sim_gossip_host_up(SimGossip *gossip, uint32_t host);
  * heartbeat. */
 const uint32_t *sim_gossip_mesh(const SimGossip *gossip, uint32_t validator, size_t *count);
 
+/* Whether a send goes out as a gossipsub publish (a broadcast; with test_gossip_vid, a VID
+ * share too) rather than as directs. */
+gboolean sim_gossip_publishes(const SimGossip *gossip, const SimSend *send);
+
 #endif

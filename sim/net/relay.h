@@ -75,6 +75,9 @@ typedef struct SimGossipConfig {
     gboolean flood_publish;
     SimDuration duplicate_cache; /* how long a seen message id is remembered */
     uint32_t kademlia_hops;      /* round trips of a DHT lookup before a first direct */
+    /* Test only: HotShot #2619's bottleneck, VID shares gossiped to every validator (published
+     * like a broadcast) instead of sent to their owner. */
+    gboolean test_gossip_vid;
 } SimGossipConfig;
 
 /* The combined network (sim/net/combined.h; HS combined_network.rs and constants.rs). */

@@ -213,6 +213,9 @@ static uint64_t relay_copies(const SimTransport *transport, uint32_t source, con
 {
     gboolean relayed = transport->cdn != NULL || transport->web != NULL;
     if (send->cls == SIM_SEND_BROADCAST) return relayed ? 1 : transport->validators - 1;
+    if (transport->kind == SIM_TRANSPORT_LIBP2P && sim_gossip_publishes(transport->gossip, send)) {
+        return transport->validators - 1; /* flood publish: one copy to every validator */
+    }
     if (relayed && send->cls == SIM_SEND_DA_BROADCAST) {
         if (sim_relay_covers_committee(transport->da_member, transport->validators, source, targets,
                                        count)) {

@@ -46,6 +46,8 @@ static const MetricSpec metrics[] = {
     {"transitions", SIM_EXPECT_TRANSITIONS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
     {"transition_views", SIM_EXPECT_TRANSITION_VIEWS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE,
      FALSE},
+    {"leader_egress", SIM_EXPECT_LEADER_EGRESS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE,
+     FALSE},
 };
 
 static const char *const display_names[] = {
@@ -53,7 +55,7 @@ static const char *const display_names[] = {
     "failed_views",  "longest_gap",      "finality_p99",         "recovery.NAME",
     "decided_txs",   "undecided_txs",    "tx_latency_p99",       "reconnects",
     "reconnect_gap", "l1_finality_p99",  "light_client_lag_max", "light_client_safe",
-    "transitions",   "transition_views",
+    "transitions",   "transition_views", "leader_egress",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -95,6 +97,8 @@ const char *sim_expect_help(void)
            "decided)\n"
            "transition_views <= N        the most views a transition took, from eH-3 to eH+1 "
            "(4: none failed)\n"
+           "leader_egress <= N           bytes leaders sent per byte of their blocks, rounded\n"
+           "                             up (DA proposals and VID shares; the DA layer)\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -133,7 +137,7 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
          "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
-         "light_client_lag_max, light_client_safe, transitions, transition_views",
+         "light_client_lag_max, light_client_safe, transitions, transition_views, leader_egress",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
@@ -313,6 +317,19 @@ static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t 
     return TRUE;
 }
 
+/* Bytes leaders sent per byte of their blocks, rounded up. */
+static gboolean measure_egress(const AnaData *d, uint64_t *out, char **why)
+{
+    const AnaDispersal *disp = d != NULL ? ana_data_dispersal(d) : NULL;
+    if (disp == NULL || disp->payload == 0) {
+        *why = g_strdup("no block with a payload was dispersed");
+        return FALSE;
+    }
+    uint64_t sent = disp->da_bytes + disp->vid_bytes;
+    *out = (sent + disp->payload - 1) / disp->payload;
+    return TRUE;
+}
+
 /* The measured number of a numeric metric; FALSE (with `why`) when it has none. */
 static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
 {
@@ -320,6 +337,7 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
     const AnaData *d = sim_run_data(run);
     if (e->metric == SIM_EXPECT_L1_FINALITY || e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG)
         return measure_l1(e, run, out, why);
+    if (e->metric == SIM_EXPECT_LEADER_EGRESS) return measure_egress(d, out, why);
     gboolean needs_data = e->metric == SIM_EXPECT_DECIDED_TXS ||
                           e->metric == SIM_EXPECT_UNDECIDED_TXS ||
                           e->metric == SIM_EXPECT_TX_LATENCY;

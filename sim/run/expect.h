@@ -16,6 +16,7 @@
  *   tx_latency_p99 <= 3s         submission to first decide, percentile
  *   reconnects >= 1              validators that reconnected through the marshal (cdn)
  *   reconnect_gap <= 2s          the longest a validator was without a broker (cdn)
+ *   leader_egress <= 20          bytes leaders sent per byte of their blocks, rounded up (DA)
  *   l1_finality_p50 <= 20min     submission to L1 finality of the light-client update
  *                                covering the transaction's block, percentile ([l1])
  *   light_client_lag_max <= 12min  the longest a decided block waited for the light client
@@ -54,6 +55,7 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_LIGHT_CLIENT_SAFE,
     SIM_EXPECT_TRANSITIONS,
     SIM_EXPECT_TRANSITION_VIEWS,
+    SIM_EXPECT_LEADER_EGRESS,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

@@ -275,6 +275,10 @@ static const KeySpec keys[] = {
              "how long a validator remembers a message id to filter duplicates (HotShot's "
              "GossipConfig duplicate_cache_time: 60 s)",
              transport.gossip.duplicate_cache),
+    BOOL("libp2p", "test_gossip_vid", "false",
+         "test only: HotShot #2619's bottleneck: VID shares gossiped to every validator instead "
+         "of sent to their owner (scenarios/regression-11-libp2p-vid-gossip.ini)",
+         transport.gossip.test_gossip_vid),
     COUNT("libp2p", "kademlia_hops", "3",
           "round trips of the Kademlia lookup of a peer id before the first direct to it (a "
           "model choice, about log base 8 of 1,000 peers; docs/calibration.md)",
@@ -1411,6 +1415,7 @@ static const struct {
     {"libp2p", "flood_publish", "false"},
     {"libp2p", "duplicate_cache", "2min"},
     {"libp2p", "kademlia_hops", "5"},
+    {"libp2p", "test_gossip_vid", "true"},
     {"combined", "delay", "5s"},
     {"combined", "failures_max", "3"},
     {"combined", "reprobe_every", "20"},
