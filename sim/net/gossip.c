@@ -315,7 +315,7 @@ static uint64_t seen_publish(SimGossip *gossip, uint32_t publisher, SimTime at)
     return gossip->seen_base + gossip->seen->len - 1;
 }
 
-/* Whether v sees message `id` for the first time (within duplicate_cache) now; records it. */
+/* Whether v sees message `id` for the first time now, within duplicate_cache; records it. */
 static gboolean seen_first(SimGossip *gossip, uint32_t v, uint64_t id, SimTime now)
 {
     if (id < gossip->seen_base) return FALSE; /* every validator has forgotten it: too late */

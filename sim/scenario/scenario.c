@@ -386,7 +386,7 @@ static const KeySpec keys[] = {
          "the L1 side: an L1 chain, the light-client contract, the state relay and the prover "
          "(when not set: on if the file has an [l1] group)",
          l1),
-    QUANTITY("l1", "slot_time", "12s", "the L1's slot time (Ethereum: 12s)", l1_slot_time,
+    QUANTITY("l1", "slot_time", "12s", "the L1's slot length; Ethereum: 12s", l1_slot_time,
              SIM_QUANTITY_DURATION, 1),
     QUANTITY("l1", "missed_slots", "0%", "share of L1 slots that produce no block", l1_missed_ppm,
              SIM_QUANTITY_RATIO, 0),

@@ -24,7 +24,7 @@
  * next produced block, so finality comes later by the reorg; block numbers are reused by the
  * new blocks. A reorg never reaches a final block (it drops fewer blocks if it would).
  *
- * The model is passive: the caller advances it to a time (say at every slot start, see
+ * The model is passive: the caller advances it to a moment (say every slot start, see
  * sim_l1_next_slot) and takes what happened (inclusions, reversions, finalisations) as events;
  * a reorg reports its reversions newest first, as the chain unwinds.
  */
