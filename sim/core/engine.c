@@ -235,19 +235,27 @@ void sim_engine_digest_add(SimEngine *engine, const void *data, size_t len)
     engine->digest_buffer_len += len;
 }
 
-static void put_le(uint8_t *out, uint64_t value, int bytes)
+static inline void put_le64(uint8_t *out, uint64_t value)
 {
-    for (int i = 0; i < bytes; i++)
-        out[i] = (uint8_t)(value >> (8 * i));
+    value = GUINT64_TO_LE(value);
+    memcpy(out, &value, sizeof value);
 }
 
-static void encode_record(uint8_t *out, const SimEvent *event)
+static inline void put_le32(uint8_t *out, uint32_t value)
 {
-    put_le(out, event->time, 8);
-    put_le(out + 8, event->kind, 2);
-    put_le(out + 10, event->target, 4);
-    put_le(out + 14, event->source, 4);
-    put_le(out + 18, event->arg, 8);
+    value = GUINT32_TO_LE(value);
+    memcpy(out, &value, sizeof value);
+}
+
+/* The record, little-endian whatever the host: time, kind, target, source, argument. */
+static inline void encode_record(uint8_t *out, const SimEvent *event)
+{
+    put_le64(out, event->time);
+    uint16_t kind = GUINT16_TO_LE(event->kind);
+    memcpy(out + 8, &kind, sizeof kind);
+    put_le32(out + 10, event->target);
+    put_le32(out + 14, event->source);
+    put_le64(out + 18, event->arg);
 }
 
 static void digest_event(SimEngine *engine, const SimEvent *event)
