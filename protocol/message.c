@@ -879,7 +879,12 @@ GBytes *proto_msg_encode(const ProtoMsg *msg, uint64_t *charged)
     PROTO_ASSERT(len <= PROTO_MESSAGE_MAX);
     PROTO_ASSERT((int64_t)len + w.delta > 0);
     if (charged != NULL) *charged = (uint64_t)((int64_t)len + w.delta) + PROTO_FRAME_BYTES;
-    return g_byte_array_free_to_bytes(w.buf);
+    /* The array grew by doubling; a message lives until its last recipient has run it (the n
+     * HighQc directs of a view all wait at one leader), so it keeps only its own bytes. */
+    gsize kept = 0;
+    guint8 *data = g_byte_array_steal(w.buf, &kept);
+    g_byte_array_unref(w.buf);
+    return g_bytes_new_take(g_realloc(data, MAX(kept, 1)), kept);
 }
 
 static void read_body(Reader *r, const ProtoDecodeContext *ctx, ProtoMsg *msg)
