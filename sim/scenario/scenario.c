@@ -376,6 +376,11 @@ static const KeySpec keys[] = {
              builder_api_timeout),
     DURATION("da", "data_request_delay", "5s",
              "a replica missing its share asks DA members after this", data_request_delay),
+    BOOL("da", "test_silent_local_share", "false",
+         "test only: HotShot PR #3390's bug: with the CDN down ([network] transport = combined) "
+         "a DA member computes its own VID share from the DA proposal but never announces it, "
+         "so it never votes (scenarios/regression-09-cdn-down-local-shares.ini)",
+         test_silent_local_share),
     SPECIAL("da", "builder_region", "us-east-1", "where the builder runs"),
     COUNT("workload", "rollups", "0", "rollups (namespaces), each with users", rollups, 4, 0, 4096),
     QUANTITY("workload", "tx_rate", "0/s", "transactions per second per rollup (Poisson)",
@@ -1459,6 +1464,7 @@ static const struct {
     {"da", "builder_delay", "250ms"},
     {"da", "builder_timeout", "2s"},
     {"da", "data_request_delay", "1s"},
+    {"da", "test_silent_local_share", "true"},
     {"da", "builder_region", "eu-west-1"},
     {"workload", "rollups", "8"},
     {"workload", "tx_rate", "2000/s"},

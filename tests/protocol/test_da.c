@@ -399,7 +399,7 @@ static void crash_and_restart(Harness *h, ProtoNodeId id, uint64_t *rng)
     ProtoPersisted persisted;
     proto_node_persist(h->nodes[id], &persisted);
     proto_node_free(h->nodes[id]);
-    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), fixed_random, rng};
+    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), fixed_random, rng, NULL, NULL};
     h->nodes[id] = proto_node_new(&h->configs[id], &env);
     proto_node_restart(h->nodes[id], &persisted, h->now);
     proto_persisted_clear(&persisted);
