@@ -56,6 +56,7 @@ typedef struct DaRecord {
     ProtoPayload *payload;    /* DA members */
     ProtoLeaf *pending;       /* a safe proposal waiting for the DAC and the share */
     uint32_t requests;
+    gboolean share_unseen; /* test_silent_local_share: computed and kept, never announced */
 } DaRecord;
 
 typedef enum BlockState {

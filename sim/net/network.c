@@ -161,6 +161,8 @@ struct SimNetwork {
     SimReceiveFn receive;
     SimRouteFn router; /* relayed copies with a routing word (sim_network_forward) */
     void *router_data;
+    SimCutObserver cut_observer; /* told of each cut added (sim_network_set_cut_observer) */
+    void *cut_observer_data;
     SimDeliveryTap delivery_tap;
     void *delivery_tap_data;
     SimTimerFn timer;
@@ -1381,7 +1383,31 @@ uint32_t sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const 
     sim_node_set_copy(&cut.from, from);
     sim_node_set_copy(&cut.to, to);
     g_array_append_val(network->cuts, cut);
-    return network->cuts->len - 1;
+    uint32_t handle = network->cuts->len - 1;
+    if (network->cut_observer != NULL) {
+        network->cut_observer(network, handle, start, network->cut_observer_data);
+    }
+    return handle;
+}
+
+void sim_network_set_cut_observer(SimNetwork *network, SimCutObserver observer, void *user_data)
+{
+    network->cut_observer = observer;
+    network->cut_observer_data = user_data;
+}
+
+SimTime sim_network_link_clear(const SimNetwork *network, uint32_t from, uint32_t to, SimTime t)
+{
+    SIM_ASSERT(from < network->host_count && to < network->host_count);
+    Hop hop = {from, to, from, FALSE};
+    /* Each step moves t to a later end, so no cut is met twice. */
+    for (guint guard = 0; guard <= network->cuts->len; guard++) {
+        const Cut *cut = find_cut(network, hop, t);
+        if (cut == NULL) return t;
+        if (cut->end == SIM_TIME_NONE) return SIM_TIME_NONE;
+        t = cut->end;
+    }
+    return t;
 }
 
 /* The window's new end when it is ended at `at`: never later than before, never before its

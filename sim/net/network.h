@@ -264,6 +264,17 @@ uint32_t sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const 
  */
 void sim_network_end_cut(SimNetwork *network, uint32_t cut, SimTime at);
 
+/* Called by sim_network_add_cut once the cut `cut`, starting at `start`, is in place (for a
+ * transport whose connections notice a silent peer, sim/net/cdn.h). One observer at a time;
+ * NULL removes it. */
+typedef void (*SimCutObserver)(SimNetwork *network, uint32_t cut, SimTime start, void *user_data);
+void sim_network_set_cut_observer(SimNetwork *network, SimCutObserver observer, void *user_data);
+
+/* The earliest time >= `t` at which a copy `from` sends `to` on their own link passes every cut
+ * known now (cuts, not filters or degradations): `t` itself when none is active then,
+ * SIM_TIME_NONE while an open-ended cut blocks it. Draws nothing. */
+SimTime sim_network_link_clear(const SimNetwork *network, uint32_t from, uint32_t to, SimTime t);
+
 /*
  * Between `from` and `to` (both ways unless `one_way`) during [start, end), start < end: latency
  * times latency_factor_ppm / 10^6, bandwidth divided by bandwidth_divisor_ppm / 10^6, plus

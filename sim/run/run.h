@@ -129,7 +129,8 @@ typedef struct SimRunConfig {
     SimDuration builder_timeout;     /* a leader's wait for it */
     SimDuration builder_api_timeout; /* the builder's own limit per response (its size limit) */
     SimDuration data_request_delay;
-    char *builder_region; /* owned */
+    gboolean test_silent_local_share; /* [da]: test only, HotShot PR #3390's bug */
+    char *builder_region;             /* owned */
     uint32_t rollups;
     uint64_t tx_rate_mhz; /* per rollup, milli-transactions per second */
     SimDist tx_size;
