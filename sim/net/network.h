@@ -140,8 +140,8 @@ typedef struct SimNetworkStats {
  * Creates a message from `source` of registered `type`. Takes a reference on `bytes`; `size` is
  * the logical size in bytes charged to links, which may differ from the byte count either way
  * (synthetic payloads are larger than their bytes; real-mode signatures are charged at the size
- * of the BLS signatures production sends). Computes the content digest once (XXH64 of the
- * bytes with seeds 0 and 1: a fast checksum for the trace, not a commitment; see network.c).
+ * of the BLS signatures production sends). Computes the content digest once (XXH3-128 of the
+ * bytes: a fast checksum for the trace, not a commitment; see network.c).
  * Returns a message with one reference.
  */
 SimMessage *sim_message_new(uint32_t source, uint16_t type, GBytes *bytes, uint64_t size);
