@@ -336,6 +336,16 @@ static ProtoCert *read_cert(Reader *r, const ProtoDecodeContext *ctx)
     uint8_t scheme = get_u8(r);
     uint32_t signature_len = get_u32(r);
     if (r->error != PROTO_OK) return NULL;
+    ProtoCert *same = ctx->pool != NULL ? ctx->pool->recent[recent_slot(kind, view)] : NULL;
+    if (same != NULL && signature_len <= r->len - r->pos &&
+        same_cert(same, kind, view, relay, &data, node_count, signers, scheme, r->data + r->pos,
+                  signature_len)) {
+        /* The same bytes as a pooled certificate, which passed every check below when it was
+         * decoded: skip them (the bitmap's popcount is n/8 bytes for each of the n high QCs a
+         * leader receives). */
+        r->pos += signature_len;
+        return proto_cert_ref(same); /* the same encoding: the same digest */
+    }
     if (node_count % 8 != 0 && (signers[node_count / 8] >> (node_count % 8)) != 0) {
         fail(r, PROTO_ERR_FIELD); /* bits beyond the committee must be zero */
     }
@@ -346,11 +356,6 @@ static ProtoCert *read_cert(Reader *r, const ProtoDecodeContext *ctx)
     if (signature_len != expected) fail(r, PROTO_ERR_LENGTH);
     const uint8_t *signature = get_bytes(r, signature_len);
     if (r->error != PROTO_OK) return NULL;
-    ProtoCert *same = ctx->pool != NULL ? ctx->pool->recent[recent_slot(kind, view)] : NULL;
-    if (same != NULL && same_cert(same, kind, view, relay, &data, node_count, signers, scheme,
-                                  signature, signature_len)) {
-        return proto_cert_ref(same); /* the same encoding: the same digest */
-    }
     ProtoCommit digest;
     crypto_generichash(digest.bytes, PROTO_COMMIT_BYTES, r->data + start, r->pos - start, NULL, 0);
     if (ctx->pool != NULL) {
