@@ -540,10 +540,7 @@ void consensus__enter_view(ProtoNode *node, ProtoView view, ProtoViewReason reas
     node__timer_set(node, PROTO_TIMER_VIEW, node->now + node->config.view_timeout);
     node__note(node, PROTO_NOTE_VIEW_ENTERED, view, reason);
     ProtoNodeId leader = node__leader(node, view);
-    if (node->config.high_qc_forwarding && leader != node->id) {
-        ProtoMsg msg = {.type = PROTO_MSG_HIGH_QC, .sender = node->id, .cert = node->high_qc};
-        node__send(node, leader, &msg);
-    }
+    if (node->config.high_qc_forwarding && leader != node->id) node__forward_high_qc(node, leader);
     /* Old vote collections can no longer produce a useful certificate. */
     for (int i = 0; i < NODE_ACCUMULATORS_MAX && node->accumulators_active > 0; i++) {
         Accumulator *a = &node->accumulators[i];

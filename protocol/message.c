@@ -924,8 +924,10 @@ GBytes *proto_msg_encode(const ProtoMsg *msg, uint64_t *charged)
     writer_init(&w);
     put_uint(&w, PROTO_WIRE_VERSION, 1);
     put_uint(&w, (uint64_t)msg->type, 1);
-    put_uint(&w, 0, 2);
-    put_uint(&w, msg->sender, 4);
+    gboolean any = msg->any_sender;
+    PROTO_ASSERT(!any || msg->type == PROTO_MSG_HIGH_QC);
+    put_uint(&w, any ? PROTO_FLAG_ANY_SENDER : 0, 2);
+    put_uint(&w, any ? 0 : msg->sender, 4);
     write_body(&w, msg);
     size_t len = w.len;
     PROTO_ASSERT(len <= PROTO_MESSAGE_MAX);
@@ -1012,13 +1014,20 @@ int proto_msg_decode(const uint8_t *bytes, size_t len, const ProtoDecodeContext 
     if (r.error == PROTO_OK && version != PROTO_WIRE_VERSION) fail(&r, PROTO_ERR_VERSION);
     if (r.error == PROTO_OK && (type == 0 || type >= PROTO_MSG_TYPE_COUNT_))
         fail(&r, PROTO_ERR_TYPE);
-    if (r.error == PROTO_OK && flags != 0) fail(&r, PROTO_ERR_FIELD);
-    if (r.error == PROTO_OK && type < PROTO_MSG_TYPE_COUNT_) {
+    if (r.error == PROTO_OK && flags == PROTO_FLAG_ANY_SENDER) {
+        if (type != PROTO_MSG_HIGH_QC || msg->sender != 0) fail(&r, PROTO_ERR_FIELD);
+    } else if (r.error == PROTO_OK && flags != 0) {
+        fail(&r, PROTO_ERR_FIELD);
+    } else if (r.error == PROTO_OK && type < PROTO_MSG_TYPE_COUNT_) {
         uint32_t limit = context->node_count;
         if (proto_msg_from_anyone((ProtoMsgType)type) && context->endpoint_count > limit) {
             limit = context->endpoint_count;
         }
         if (msg->sender >= limit) fail(&r, PROTO_ERR_SENDER);
+    }
+    if (r.error == PROTO_OK && flags == PROTO_FLAG_ANY_SENDER) {
+        msg->any_sender = TRUE;
+        msg->sender = PROTO_NODE_NONE;
     }
     if (r.error == PROTO_OK) {
         msg->type = (ProtoMsgType)type;

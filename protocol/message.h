@@ -1,8 +1,9 @@
 /*
  * HotShot messages, certificates and leaves, and their versioned binary encoding.
  *
- * Every message starts with an 8-byte envelope: version (u8), type (u8), flags (u16, zero),
- * sender (u32). All integers are little-endian. Bodies, by type:
+ * Every message starts with an 8-byte envelope: version (u8), type (u8), flags (u16), sender
+ * (u32). All integers are little-endian. The flags are zero except PROTO_FLAG_ANY_SENDER, which
+ * only a HIGH_QC may carry (see PROTO_FLAG_ANY_SENDER below). Bodies, by type:
  *
  *   PROPOSAL            view u64, parent commit, header, justify QC (cert), evidence u8 (0 none,
  *                       1 TC for view-1, 2 view-sync finalize cert for view) [+ cert], signature
@@ -210,10 +211,22 @@ typedef struct ProtoDataMsg {
     uint32_t notice_count;
 } ProtoDataMsg;
 
+/*
+ * A message whose sender is whoever the transport says sent it (ProtoMsg.any_sender): the
+ * envelope carries PROTO_FLAG_ANY_SENDER and a zero sender field, and the decoded sender is
+ * PROTO_NODE_NONE. Only HIGH_QC uses it: a forwarded certificate authenticates itself and says
+ * nothing of its forwarder, so the n forwards of one QC to a leader are the same bytes, which the
+ * run holds and hashes once (at 100,000 validators each carries a 12.5 KB signer bitmap). The
+ * charged size is unchanged: the field is still there. The receiver checks nothing of the sender
+ * for it.
+ */
+#define PROTO_FLAG_ANY_SENDER 0x1
+
 /* A decoded message. Owns what it points to; release with proto_msg_clear. */
 typedef struct ProtoMsg {
     ProtoMsgType type;
     ProtoNodeId sender;
+    gboolean any_sender;     /* HIGH_QC only: PROTO_FLAG_ANY_SENDER, `sender` is not in the bytes */
     ProtoProposal proposal;  /* PROPOSAL, and the inner proposal of PROPOSAL_RESPONSE */
     GBytes *proposal_bytes;  /* PROPOSAL_RESPONSE: the inner message as received */
     uint64_t inner_discount; /* PROPOSAL_RESPONSE, encoding: proto_proposal_discount of the

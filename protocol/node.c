@@ -72,6 +72,8 @@ void proto_shared_free(ProtoShared *shared)
 {
     if (shared == NULL) return;
     proto_recv_cache_free(shared->received); /* first: its messages hold pooled certs */
+    if (shared->forward_bytes != NULL) g_bytes_unref(shared->forward_bytes);
+    proto_cert_unref(shared->forward_cert);
     proto_payload_unref(shared->empty);
     proto_vid_params_free(shared->vid);
     g_free(shared->da_members);
@@ -402,7 +404,9 @@ int proto_node_recv(ProtoNode *node, ProtoNodeId from, GBytes *bytes, ProtoTime 
     } else {
         rc = proto_msg_decode(data, len, &context, &own);
     }
-    if (rc == PROTO_OK && msg->sender != from) rc = PROTO_ERR_SENDER;
+    if (rc == PROTO_OK && msg->sender != from && !msg->any_sender) {
+        rc = PROTO_ERR_SENDER;
+    }
     if (rc == PROTO_OK) {
         node->stats.received[msg->type]++;
         rc = dispatch(node, msg, bytes);

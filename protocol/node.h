@@ -95,6 +95,11 @@ typedef struct ProtoShared {
      * their votes, all hash the same (kind, view, relay, data). A cache of a pure function. */
     ProtoVoteCommitMemo vote_commits[PROTO_VOTE_COMMIT_MEMOS];
     uint32_t vote_commit_next;
+    /* The last high-QC forward encoded (any_sender: the same bytes from every node) and
+     * the certificate it carries (a reference, so the address names that certificate). */
+    ProtoCert *forward_cert;
+    GBytes *forward_bytes;
+    uint64_t forward_size;
 } ProtoShared;
 
 ProtoShared *proto_shared_new(ProtoCrypto *crypto, const ProtoStakeTable *stake);

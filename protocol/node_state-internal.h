@@ -166,6 +166,9 @@ static inline gboolean node__mutant(const ProtoNode *node, ProtoMutant mutant)
 void node__emit(ProtoNode *node, const ProtoAction *action);
 void node__note(ProtoNode *node, ProtoNoteKind note, ProtoView view, int64_t value);
 void node__send(ProtoNode *node, ProtoNodeId target, const ProtoMsg *msg);
+/* Sends the node's high QC to `leader` as a HIGH_QC with any_sender: the same bytes from
+ * every node forwarding that certificate, encoded once for the run (ProtoShared.forward_*). */
+void node__forward_high_qc(ProtoNode *node, ProtoNodeId leader);
 void node__broadcast(ProtoNode *node, const ProtoMsg *msg);
 void node__timer_set(ProtoNode *node, ProtoTimer timer, ProtoTime at);
 void node__timer_cancel(ProtoNode *node, ProtoTimer timer);

@@ -74,6 +74,24 @@ void node__send(ProtoNode *node, ProtoNodeId target, const ProtoMsg *msg)
     emit_message(node, PROTO_ACTION_SEND, target, msg);
 }
 
+void node__forward_high_qc(ProtoNode *node, ProtoNodeId leader)
+{
+    ProtoShared *shared = node->shared;
+    if (shared->forward_cert != node->high_qc) {
+        ProtoMsg msg = {.type = PROTO_MSG_HIGH_QC, .any_sender = TRUE, .cert = node->high_qc};
+        if (shared->forward_bytes != NULL) g_bytes_unref(shared->forward_bytes);
+        proto_cert_unref(shared->forward_cert);
+        shared->forward_bytes = proto_msg_encode(&msg, &shared->forward_size);
+        shared->forward_cert = proto_cert_ref(node->high_qc);
+    }
+    ProtoAction action = {.kind = PROTO_ACTION_SEND,
+                          .target = leader,
+                          .msg_type = PROTO_MSG_HIGH_QC,
+                          .bytes = g_bytes_ref(shared->forward_bytes),
+                          .size = shared->forward_size};
+    node__emit(node, &action);
+}
+
 void node__broadcast(ProtoNode *node, const ProtoMsg *msg)
 {
     emit_message(node, PROTO_ACTION_BROADCAST, PROTO_NODE_NONE, msg);

@@ -44,6 +44,7 @@ gboolean proto_recv_cache_admits(const uint8_t *data, size_t len)
     case PROTO_MSG_VS_FINALIZE_CERT:
     case PROTO_MSG_DA_PROPOSAL:
     case PROTO_MSG_DA_CERT:
+    case PROTO_MSG_HIGH_QC: /* the n forwards of one QC to a leader are one GBytes */
         return TRUE;
     default:
         return FALSE;

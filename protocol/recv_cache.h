@@ -19,9 +19,10 @@
  * reference on it, so while an entry lives its address cannot be reused for other bytes; GBytes
  * are immutable, so identity implies equal content. Different bytes are different keys: a
  * Byzantine sender that gives each recipient its own bytes has each copy decoded and checked.
- * Only message types that are broadcast are admitted (proposals, DA proposals and certificates,
- * view-sync certificates): unicast messages (votes, high QCs) arrive once each and would only
- * push broadcasts out. A fixed number of entries, replaced least recently used first, bounds its
+ * Only message types whose bytes reach many recipients are admitted (proposals, DA proposals
+ * and certificates, view-sync certificates, and high-QC forwards, which every node sends a
+ * leader as the same bytes: ProtoMsg.any_sender): votes arrive once each and would only push
+ * broadcasts out. A fixed number of entries, replaced least recently used first, bounds its
  * memory to PROTO_RECV_CACHE_ENTRIES messages. The decoded messages are shared read-only: a
  * handler gets a const ProtoMsg and must copy (with references) what it keeps.
  */

@@ -216,7 +216,8 @@ static void content_digest(const uint8_t *data, size_t len, uint8_t out[SIM_MESS
 
 static uint64_t message_live_count; /* diagnostics only; runs are single-threaded */
 
-SimMessage *sim_message_new(uint32_t source, uint16_t type, GBytes *bytes, uint64_t size)
+SimMessage *sim_message_new_from(uint32_t source, uint16_t type, GBytes *bytes, uint64_t size,
+                                 const SimMessage *same)
 {
     SIM_ASSERT(bytes != NULL);
     SIM_ASSERT(size > 0);
@@ -226,11 +227,20 @@ SimMessage *sim_message_new(uint32_t source, uint16_t type, GBytes *bytes, uint6
     message->source = source;
     message->refcount = 1;
     message->type = type;
-    gsize len = 0;
-    const uint8_t *data = g_bytes_get_data(bytes, &len);
-    content_digest(data, len, message->digest);
+    if (same != NULL && same->bytes == bytes) { /* GBytes are immutable: the same digest */
+        memcpy(message->digest, same->digest, SIM_MESSAGE_DIGEST_BYTES);
+    } else {
+        gsize len = 0;
+        const uint8_t *data = g_bytes_get_data(bytes, &len);
+        content_digest(data, len, message->digest);
+    }
     message_live_count++;
     return message;
+}
+
+SimMessage *sim_message_new(uint32_t source, uint16_t type, GBytes *bytes, uint64_t size)
+{
+    return sim_message_new_from(source, type, bytes, size, NULL);
 }
 
 SimMessage *sim_message_ref(SimMessage *message)

@@ -14,7 +14,8 @@ struct SimRun {
     SimRegions *regions;
     SimNetwork *network;
     SimTransport *transport;
-    gboolean *da_member; /* per validator (the transport's topics) */
+    gboolean *da_member;   /* per validator (the transport's topics) */
+    SimMessage *last_sent; /* the last message sent (a reference): its digest, for the same bytes */
     ProtoCrypto *crypto;
     ProtoStakeTable *stake;
     ProtoEpochs *epochs; /* NULL without epochs */
@@ -310,7 +311,10 @@ static void send_actions(SimRun *run, uint32_t id, uint32_t side, SimTime ready,
                          const ProtoAction *actions, guint count)
 {
     const ProtoAction *a = &actions[0];
-    SimMessage *message = sim_message_new(id, run->net_type[a->msg_type], a->bytes, a->size);
+    SimMessage *message =
+        sim_message_new_from(id, run->net_type[a->msg_type], a->bytes, a->size, run->last_sent);
+    if (run->last_sent != NULL) sim_message_unref(run->last_sent);
+    run->last_sent = sim_message_ref(message);
     if (has_twins(run, id)) {
         for (guint i = 0; i < count; i++) {
             account_send(run, id, &actions[i],
@@ -1167,6 +1171,7 @@ void sim_run_free(SimRun *run)
     if (run->rewritten != NULL) g_array_unref(run->rewritten);
     sim_endpoints_free(run->endpoints);
     sim_prover_free(run->prover);
+    if (run->last_sent != NULL) sim_message_unref(run->last_sent);
     sim_engine_free(run->engine); /* before the network: pending events hold its packets */
     sim_transport_free(run->transport);
     sim_network_free(run->network);

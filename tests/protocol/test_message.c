@@ -1425,6 +1425,51 @@ START_TEST(decoded_certificates_are_interned)
 }
 END_TEST
 
+/* A high-QC forward may leave out its sender (PROTO_FLAG_ANY_SENDER): it decodes with no sender,
+ * a node takes it from any validator, and the flag on any other type, or beside a sender, is
+ * refused. */
+START_TEST(a_high_qc_forward_may_name_no_sender)
+{
+    Fixture *f = fixture_new(PROTO_CRYPTO_MODELED);
+    const Case *c = &f->cases[CASE_HIGH_QC];
+    ProtoMsg msg = c->msg;
+    msg.any_sender = TRUE;
+    uint64_t charged = 0;
+    GBytes *bytes = proto_msg_encode(&msg, &charged);
+    ck_assert_uint_eq(charged, c->charged); /* the sender field is still charged */
+    gsize len = 0;
+    const uint8_t *data = g_bytes_get_data(bytes, &len);
+    ck_assert_uint_eq(data[2], PROTO_FLAG_ANY_SENDER);
+    ProtoDecodeContext context = {.node_count = NODES, .endpoint_count = NODES};
+    ProtoMsg decoded;
+    ck_assert_int_eq(proto_msg_decode(data, len, &context, &decoded), PROTO_OK);
+    ck_assert(decoded.any_sender);
+    ck_assert_uint_eq(decoded.sender, PROTO_NODE_NONE);
+    proto_msg_clear(&decoded);
+    for (ProtoNodeId from = 0; from < NODES; from++) { /* no sender check refuses it */
+        if (from == c->to) continue;
+        fresh_node(f, c->to);
+        ck_assert_int_eq(receive(f, from, c->to, bytes), PROTO_OK);
+    }
+    uint8_t *copy = g_memdup2(data, len);
+    copy[4] = 1; /* a sender beside the flag */
+    ck_assert_int_eq(proto_msg_decode(copy, len, &context, &decoded), PROTO_ERR_FIELD);
+    g_free(copy);
+    g_bytes_unref(bytes);
+    for (int i = 0; i < CASE_COUNT; i++) { /* the flag on every other type */
+        if (f->cases[i].msg.type == PROTO_MSG_HIGH_QC) continue;
+        gsize n = 0;
+        const uint8_t *other = g_bytes_get_data(f->cases[i].bytes, &n);
+        uint8_t *flagged = g_memdup2(other, n);
+        flagged[2] = PROTO_FLAG_ANY_SENDER;
+        memset(flagged + 4, 0, 4);
+        ck_assert_int_eq(proto_msg_decode(flagged, n, &context, &decoded), PROTO_ERR_FIELD);
+        g_free(flagged);
+    }
+    fixture_free(f);
+}
+END_TEST
+
 /* Interning recognises a certificate it holds by its fields before hashing: a copy that differs
  * in one byte of the signature, or in one signer bit, is still a certificate of its own. */
 START_TEST(certificates_one_byte_apart_are_not_conflated)
@@ -1563,6 +1608,7 @@ Suite *test_suite(void)
     tcase_add_loop_test(tc, mutated_messages_never_crash_a_node, 0, 2);
     tcase_add_loop_test(tc, certificates_with_unused_bits_or_a_wrong_size_are_rejected, 0, 2);
     tcase_add_loop_test(tc, decoded_certificates_are_interned, 0, 2);
+    tcase_add_test(tc, a_high_qc_forward_may_name_no_sender);
     tcase_add_loop_test(tc, certificates_one_byte_apart_are_not_conflated, 0, 2);
     tcase_add_test(tc, nested_proposal_responses_are_rejected);
     tcase_add_test(tc, logical_sizes_beyond_a_namespace_table_are_rejected);
