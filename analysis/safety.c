@@ -315,7 +315,10 @@ static uint64_t backing_stake(const AnaSafety *s, const ProtoCert *cert, gboolea
 {
     const ProtoStakeTable *stake = s->shared->stake;
     *outsider = FALSE;
-    if (cert->kind != PROTO_CERT_DA) return proto_stake_of_bitmap(stake, cert->signers);
+    if (cert->kind != PROTO_CERT_DA) {
+        return proto_stake_of_counted_bitmap(stake, cert->signers, cert->node_count,
+                                             cert->signer_count);
+    }
     uint64_t total = 0;
     for (ProtoNodeId id = 0; id < cert->node_count; id++) {
         if (!proto_cert_has_signer(cert, id)) continue;
@@ -352,7 +355,8 @@ static gboolean check_epoch_qc(AnaSafety *s, uint32_t node, const ProtoCert *qc,
     ProtoEpoch last = proto_epoch_in_transition(height, length) ? epoch + 1 : epoch;
     for (ProtoEpoch e = epoch; e <= last; e++) {
         const ProtoStakeTable *table = proto_epochs_table(epochs, e);
-        uint64_t backing = proto_stake_of_bitmap(table, qc->signers);
+        uint64_t backing =
+            proto_stake_of_counted_bitmap(table, qc->signers, qc->node_count, qc->signer_count);
         if (backing >= proto_stake_success_threshold(table)) continue;
         violate(s, ANA_SAFETY_CERTIFICATE, now,
                 "node %u accepted a QC for view %" PRIu64 " on block %" PRIu64 " (epoch %" PRIu64
@@ -376,7 +380,9 @@ static gboolean epoch_cert_ok(const AnaSafety *s, const ProtoCert *cert)
         uint64_t threshold = cert->kind == PROTO_CERT_VS_PRECOMMIT
                                  ? proto_stake_one_honest_threshold(table)
                                  : proto_stake_success_threshold(table);
-        if (proto_stake_of_bitmap(table, cert->signers) >= threshold) return TRUE;
+        uint64_t backing = proto_stake_of_counted_bitmap(table, cert->signers, cert->node_count,
+                                                         cert->signer_count);
+        if (backing >= threshold) return TRUE;
     }
     return FALSE;
 }

@@ -207,7 +207,9 @@ static int check_cert_in(ProtoNode *node, const ProtoCert *cert, const ProtoStak
             if (outsiders != 0) return PROTO_ERR_SENDER;
         }
     }
-    if (proto_stake_of_bitmap(table, cert->signers) < threshold) return PROTO_ERR_THRESHOLD;
+    uint64_t stake =
+        proto_stake_of_counted_bitmap(table, cert->signers, cert->node_count, cert->signer_count);
+    if (stake < threshold) return PROTO_ERR_THRESHOLD;
     node->recent_certs[node->recent_next] = cert->digest;
     node->recent_next = (node->recent_next + 1) % NODE_RECENT_CERTS;
     return PROTO_OK;
@@ -264,7 +266,8 @@ int node__check_qc(ProtoNode *node, const ProtoCert *qc)
     int rc = check_cert_in(node, qc, table, quorum_of(node, table));
     if (rc != PROTO_OK || next == NULL) return rc;
     /* The next-epoch QC: the same votes, counted in the next epoch's table. */
-    if (proto_stake_of_bitmap(next, qc->signers) < quorum_of(node, next)) {
+    if (proto_stake_of_counted_bitmap(next, qc->signers, qc->node_count, qc->signer_count) <
+        quorum_of(node, next)) {
         return PROTO_ERR_THRESHOLD;
     }
     return PROTO_OK;

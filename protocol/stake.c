@@ -193,6 +193,16 @@ ProtoNodeId proto_stake_leader(const ProtoStakeTable *t, ProtoView view)
     return cache->leader[slot];
 }
 
+uint64_t proto_stake_of_counted_bitmap(const ProtoStakeTable *t, const uint8_t *bitmap,
+                                       uint32_t node_count, uint32_t count)
+{
+    if (t->equal_unit != 0 && node_count == t->node_count &&
+        (node_count % 8 == 0 || bitmap[node_count / 8] >> (node_count % 8) == 0)) {
+        return (uint64_t)count * t->equal_unit;
+    }
+    return proto_stake_of_bitmap(t, bitmap);
+}
+
 uint64_t proto_stake_of_bitmap(const ProtoStakeTable *t, const uint8_t *bitmap)
 {
     uint64_t sum = 0;

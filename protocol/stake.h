@@ -54,6 +54,15 @@ ProtoNodeId proto_stake_leader(const ProtoStakeTable *table, ProtoView view);
 /* Total stake of the nodes whose bits are set in `bitmap` (ceil(node_count/8) bytes). */
 uint64_t proto_stake_of_bitmap(const ProtoStakeTable *table, const uint8_t *bitmap);
 
+/*
+ * The same for a bitmap of `node_count` bits of which `count` are set (a certificate's signers
+ * and signer_count): with equal stakes, the table's node count and no bit beyond it, `count`
+ * times the unit, without reading the n/8 bytes again (every node checks the QC of every
+ * proposal: n bitmaps of n bits a view). Otherwise proto_stake_of_bitmap.
+ */
+uint64_t proto_stake_of_counted_bitmap(const ProtoStakeTable *table, const uint8_t *bitmap,
+                                       uint32_t node_count, uint32_t count);
+
 /* SHA-256 of the public keys in election order. */
 const ProtoCommit *proto_stake_table_hash(const ProtoStakeTable *table);
 

@@ -211,6 +211,42 @@ START_TEST(stake_of_bitmap_with_equal_stakes)
 }
 END_TEST
 
+/* The stake of a counted bitmap (a certificate's signers and signer_count) is that of the
+ * bitmap, whether the shortcut applies (equal stakes, no bit beyond the table) or not (bits
+ * beyond the last node, a count for another node count, unequal stakes). */
+START_TEST(stake_of_counted_bitmap_equals_stake_of_bitmap)
+{
+    uint64_t stakes[MAX_NODES];
+    uint8_t bitmap[(MAX_NODES + 7) / 8];
+    const uint32_t sizes[] = {1, 7, 8, 9, 60, 64, 65, 1000};
+    uint64_t rng = 23;
+    uint8_t beacon[32] = {4};
+    for (int uneven = 0; uneven < 2; uneven++) {
+        for (size_t s = 0; s < G_N_ELEMENTS(sizes); s++) {
+            uint32_t n = sizes[s], bytes = (n + 7) / 8;
+            for (uint32_t i = 0; i < n; i++)
+                stakes[i] = uneven ? 1 + i % 7 : 5;
+            ProtoStakeTable *t = table_with(stakes, n, PROTO_LEADER_STAKE_WEIGHTED, 5, beacon);
+            for (int trial = 0; trial < 200; trial++) {
+                for (uint32_t b = 0; b < bytes; b++)
+                    bitmap[b] = (uint8_t)splitmix(&rng);
+                if (trial % 2 == 0 && n % 8 != 0) { /* no stray bits half the time */
+                    bitmap[bytes - 1] &= (uint8_t)((1u << (n % 8)) - 1);
+                }
+                uint32_t count = (uint32_t)proto_popcount(bitmap, bytes);
+                uint64_t want = naive_bitmap_stake(stakes, n, bitmap);
+                ck_assert_uint_eq(proto_stake_of_counted_bitmap(t, bitmap, n, count), want);
+                if (n % 8 != 0) { /* the count of a wider bitmap: the long way */
+                    ck_assert_uint_eq(proto_stake_of_counted_bitmap(t, bitmap, n + 1, count),
+                                      proto_stake_of_bitmap(t, bitmap));
+                }
+            }
+            proto_stake_table_free(t);
+        }
+    }
+}
+END_TEST
+
 /* --- round robin ---------------------------------------------------------------------------- */
 
 START_TEST(round_robin_cycles_over_nodes_with_stake)
@@ -536,6 +572,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, thresholds_for_uneven_and_zipf_stakes);
     tcase_add_test(tc, stake_of_bitmap_sums_the_set_bits);
     tcase_add_test(tc, stake_of_bitmap_with_equal_stakes);
+    tcase_add_test(tc, stake_of_counted_bitmap_equals_stake_of_bitmap);
     tcase_add_test(tc, round_robin_cycles_over_nodes_with_stake);
     tcase_add_test(tc, stake_weighted_matches_the_specification);
     tcase_add_test(tc, stake_weighted_is_deterministic_and_depends_on_the_beacon);
