@@ -100,7 +100,7 @@ void sim_run_config_init(SimRunConfig *c)
         .tx_size = {SIM_DIST_CONSTANT, SIM_QUANTITY_SIZE, 300, 0, 0, FALSE},
         .rollup_placement = g_strdup("all"),
         .rollup_fetch = PROTO_ROLLUP_FROM_DA,
-        .vid_dispersal = TRUE,
+        .vid_scheme = PROTO_VID_SCHEME_AVIDM,
         .builder_api_timeout = 1 * SIM_S,
         .tx_end = SIM_TIME_NONE,
         .gst = SIM_TIME_NONE,
@@ -774,6 +774,12 @@ static gboolean build_network(SimRun *run, GError **error)
     return run->transport != NULL;
 }
 
+/* Whether the scenario's VID disperses shares (every scheme but none). */
+static gboolean vid_disperses(const SimRunConfig *c)
+{
+    return c->vid_scheme != PROTO_VID_SCHEME_NONE;
+}
+
 /* Keys, beacon and per-node streams come from the seed, each from its own named stream. */
 static gboolean build_committee(SimRun *run, GError **error)
 {
@@ -785,9 +791,10 @@ static gboolean build_committee(SimRun *run, GError **error)
         sim_rng_bytes(&key, seeds[i], 32);
         sim_rng_clear(&key);
     }
-    /* Without VID the block commitment is a hash of the block, not an encoding of it. */
+    /* The scheme prices VID work (protocol/vid_cost.h); without DA, none changes nothing. */
     ProtoCostTable costs = c->costs;
-    if (c->da && !c->vid_dispersal) costs.vid_encode_per_mib = costs.hash_per_mib;
+    costs.vid_scheme =
+        c->da || c->vid_scheme != PROTO_VID_SCHEME_NONE ? c->vid_scheme : PROTO_VID_SCHEME_AVIDM;
     run->crypto = proto_crypto_new(c->crypto, c->nodes, (const uint8_t(*)[32])seeds, &costs);
     g_free(seeds);
     uint64_t *stakes = g_new(uint64_t, c->nodes);
@@ -830,7 +837,7 @@ static void build_da(SimRun *run)
         for (uint32_t i = 0; i < c->da_committee; i++)
             members[i] = i;
         proto_shared_enable_da(run->shared, members, c->da_committee, c->synthetic, run->hosts);
-        run->shared->dispersal = c->vid_dispersal;
+        run->shared->dispersal = vid_disperses(c);
         g_free(members);
         run->data = ana_data_new(c->nodes, run->shared->vid->threshold);
         for (uint32_t id = 0; id < c->nodes; id++) {
@@ -974,7 +981,7 @@ static gboolean check_da(const SimRunConfig *c, GError **error)
         why = c->synthetic ? "block_max must be below 4 GiB (the namespace table's offsets are u32)"
                            : "block_max must be at most 32 MiB with real payloads (they travel "
                              "whole in one message)";
-    } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && !c->vid_dispersal) {
+    } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && !vid_disperses(c)) {
         why = "rollups cannot rebuild blocks from VID shares without VID ([da] vid = none)";
     } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && c->synthetic) {
         why = "rollups can rebuild blocks from VID shares only with real payloads";

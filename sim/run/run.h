@@ -120,9 +120,9 @@ typedef struct SimRunConfig {
     SimRunMessageObserver message_observer; /* optional */
     void *message_observer_data;
     /* Data availability and workload (off unless `da`). */
-    gboolean da;                     /* DA committee, VID shares, payloads, the vote rule */
-    uint32_t da_committee;           /* members: validators 0 .. da_committee-1 */
-    gboolean vid_dispersal;          /* [da] vid: avid-m (TRUE) or none (ProtoShared.dispersal) */
+    gboolean da;           /* DA committee, VID shares, payloads, the vote rule */
+    uint32_t da_committee; /* members: validators 0 .. da_committee-1 */
+    int vid_scheme; /* [da] vid: ProtoVidScheme; all but none disperse (ProtoShared.dispersal) */
     gboolean synthetic;              /* synthetic payloads (sizes only) instead of real bytes */
     uint64_t block_max;              /* bytes */
     SimDuration builder_delay;       /* the builder's answer to a block request */

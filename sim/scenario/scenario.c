@@ -104,8 +104,9 @@ static const char *const tcp_names[] = {"ideal", "linux-default", "tuned", NULL}
 static const int tcp_values[] = {SIM_TCP_IDEAL, SIM_TCP_LINUX_DEFAULT, SIM_TCP_TUNED};
 static const char *const flag_names[] = {"true", "false", NULL};
 static const int flag_values[] = {TRUE, FALSE};
-static const char *const vid_names[] = {"avid-m", "none", NULL};
-static const int vid_values[] = {TRUE, FALSE};
+static const char *const vid_names[] = {"avid-m", "none", "advz", NULL};
+static const int vid_values[] = {PROTO_VID_SCHEME_AVIDM, PROTO_VID_SCHEME_NONE,
+                                 PROTO_VID_SCHEME_ADVZ};
 static const char *const fetch_names[] = {"da", "vid", NULL};
 static const int fetch_values[] = {PROTO_ROLLUP_FROM_DA, PROTO_ROLLUP_FROM_VID};
 
@@ -353,10 +354,12 @@ static const KeySpec keys[] = {
            "synthetic (sizes only, for scale) or real (bytes, erasure coded)", synthetic,
            payload_names, payload_values),
     CHOICE("da", "vid", "avid-m",
-           "avid-m (every validator gets its VID share and votes only with it) or none (the "
-           "committee alone holds blocks, replicas vote on the DA certificate: the paper and "
-           "Doppio; the block commitment then costs costs.hash_per_mib, not vid_encode_per_mib)",
-           vid_dispersal, vid_names, vid_values),
+           "avid-m (every validator gets its VID share and votes only with it; CPU at "
+           "costs.vid_encode_per_mib), advz (the same dispersal with ADVZ's KZG costs, growing "
+           "with the block and the validators: protocol 0.1-0.2, Cappuccino, mainnet at launch; "
+           "docs/crypto-costs.md) or none (the committee alone holds blocks, replicas vote on the "
+           "DA certificate: the paper and Doppio; the commitment costs costs.hash_per_mib)",
+           vid_scheme, vid_names, vid_values),
     DURATION("da", "builder_delay", "100ms", "the builder's answer to a block request",
              builder_delay),
     DURATION("da", "builder_timeout", "1s", "a leader proposes an empty block after this",
@@ -853,7 +856,8 @@ static void check_data_path(ScenarioCtx *c)
         reader__problem(c, "da", "committee", "has %u members, but there are %u validators",
                         cfg->da_committee, cfg->nodes);
     }
-    if (cfg->rollup_fetch == PROTO_ROLLUP_FROM_VID && !cfg->vid_dispersal && cfg->rollups > 0) {
+    if (cfg->rollup_fetch == PROTO_ROLLUP_FROM_VID && cfg->vid_scheme == PROTO_VID_SCHEME_NONE &&
+        cfg->rollups > 0) {
         reader__problem(c, "workload", "rollup_fetch",
                         "vid rebuilds blocks from VID shares: it needs [da] vid = avid-m");
     }
