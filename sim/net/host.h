@@ -84,6 +84,15 @@ SimTime sim_host_downlink_reserve(SimHost *host, SimTime arrival, uint64_t bytes
  */
 SimTime sim_host_cpu_charge(SimHost *host, SimTime now, SimDuration cost);
 
+/*
+ * Charges `serial` as sim_host_cpu_charge() does, then `parallel` split into one equal piece
+ * per vCPU (a fork-join job: each piece on the vCPU free first, starting no earlier than the
+ * serial part's end); returns when the last piece completes. With one vCPU it is the same as
+ * charging serial + parallel.
+ */
+SimTime sim_host_cpu_charge_parallel(SimHost *host, SimTime now, SimDuration serial,
+                                     SimDuration parallel);
+
 /* Keeps every vCPU busy until at least `until` (a pause, or a restart at `until`). */
 void sim_host_cpu_hold(SimHost *host, SimTime until);
 

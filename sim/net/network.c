@@ -1295,6 +1295,14 @@ SimTime sim_network_cpu_charge(SimNetwork *network, uint32_t host, SimDuration c
     return sim_host_cpu_charge(&network->hosts[host], sim_engine_now(network->engine), cost);
 }
 
+SimTime sim_network_cpu_charge_parallel(SimNetwork *network, uint32_t host, SimDuration serial,
+                                        SimDuration parallel)
+{
+    SIM_ASSERT(host < network->host_count);
+    return sim_host_cpu_charge_parallel(&network->hosts[host], sim_engine_now(network->engine),
+                                        serial, parallel);
+}
+
 void sim_network_timer_set(SimNetwork *network, uint32_t host, uint32_t timer, SimTime at)
 {
     SIM_ASSERT(host < network->host_count && timer < SIM_HOST_TIMERS_MAX);

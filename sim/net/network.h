@@ -221,6 +221,9 @@ void sim_network_broadcast(SimNetwork *network, SimTime ready, SimMessage *messa
  * returns the time the work completes, which is when messages it produced may be handed to the
  * uplink. The work runs on one vCPU (sim_host_cpu_charge). */
 SimTime sim_network_cpu_charge(SimNetwork *network, uint32_t host, SimDuration cost);
+/* The same with a part that runs on every vCPU at once (sim_host_cpu_charge_parallel). */
+SimTime sim_network_cpu_charge_parallel(SimNetwork *network, uint32_t host, SimDuration serial,
+                                        SimDuration parallel);
 
 /* Arms timer slot `timer` (< SIM_HOST_TIMERS_MAX) of `host` for `at`, replacing a pending one. */
 void sim_network_timer_set(SimNetwork *network, uint32_t host, uint32_t timer, SimTime at);

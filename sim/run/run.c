@@ -411,7 +411,9 @@ static void flush_side(SimRun *run, uint32_t id, uint32_t side)
         }
     }
     /* Charged after the rewrite: a behaviour's extra signatures cost CPU too. */
-    SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
+    ProtoDuration parallel = proto_node_take_parallel_cpu(node);
+    SimTime ready =
+        sim_network_cpu_charge_parallel(run->network, id, proto_node_take_cpu(node), parallel);
     run->dispersal_view = 0;
     for (guint i = 0; i < actions->len;) {
         ProtoAction *next = &g_array_index(actions, ProtoAction, i);
