@@ -53,6 +53,7 @@ typedef struct SimHost {
     uint32_t vcpus;          /* virtual CPUs (0, as in a zeroed SimHost, counts as 1) */
     SimTime *vcpu_free;      /* vcpus > 1: each vCPU's busy-until (owned by the network) */
     uint64_t cpu_factor_ppm; /* cost multiplier: 1000000 = nominal, 2000000 = half speed */
+    uint64_t clock_ppm;      /* its clock class's multiplier (clock.h); a `slow` fault scales it */
     uint32_t incarnation;    /* bumped at every crash */
     SimTime crashed_at;      /* when the last incarnation ended */
     SimEventId timers[SIM_HOST_TIMERS_MAX];

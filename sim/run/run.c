@@ -3,6 +3,7 @@
 
 #include "sim/core/assert.h"
 #include "sim/run/faults.h"
+#include "sim/net/clock.h"
 #include "sim/net/placement.h"
 #include "sim/core/units.h"
 
@@ -101,6 +102,7 @@ void sim_run_config_init(SimRunConfig *c)
         .rollup_placement = g_strdup("all"),
         .rollup_fetch = PROTO_ROLLUP_FROM_DA,
         .vid_scheme = PROTO_VID_SCHEME_AVIDM,
+        .clock = g_strdup("reference"),
         .builder_api_timeout = 1 * SIM_S,
         .tx_end = SIM_TIME_NONE,
         .gst = SIM_TIME_NONE,
@@ -131,6 +133,7 @@ void sim_run_config_clear(SimRunConfig *c)
     if (c->stake_list) g_array_unref(c->stake_list);
     if (c->stake_changes) g_array_unref(c->stake_changes);
     g_free(c->placement);
+    g_free(c->clock);
     g_free(c->builder_region);
     g_free(c->rollup_placement);
     g_free(c->cdn_placement);
@@ -768,10 +771,17 @@ static gboolean build_network(SimRun *run, GError **error)
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
     sim_network_set_handlers(run->network, on_receive, on_timer, run);
+    uint64_t *clock = g_new(uint64_t, c->nodes);
+    if (!sim_clock_assign(c->clock, c->nodes, clock, error)) {
+        g_free(clock);
+        return FALSE;
+    }
     for (uint32_t i = 0; i < c->nodes; i++) {
-        SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps, c->vcpus};
+        SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps, c->vcpus,
+                              clock[i]};
         sim_network_host_configure(run->network, i, &host);
     }
+    g_free(clock);
     run->transport = sim_transport_new(run->network, &setup, on_receive, run, error);
     return run->transport != NULL;
 }

@@ -123,6 +123,7 @@ typedef struct SimRunConfig {
     gboolean da;           /* DA committee, VID shares, payloads, the vote rule */
     uint32_t da_committee; /* members: validators 0 .. da_committee-1 */
     int vid_scheme; /* [da] vid: ProtoVidScheme; all but none disperse (ProtoShared.dispersal) */
+    char *clock;    /* [hosts] clock: the validators' clock classes (sim/net/clock.h) */
     gboolean synthetic;              /* synthetic payloads (sizes only) instead of real bytes */
     uint64_t block_max;              /* bytes */
     SimDuration builder_delay;       /* the builder's answer to a block request */

@@ -15,6 +15,7 @@
 #include "protocol/vid.h"
 
 #include "sim/core/assert.h"
+#include "sim/net/clock.h"
 #include "sim/net/placement.h"
 #include "sim/core/suggest.h"
 #include "sim/core/units.h"
@@ -306,6 +307,11 @@ static const KeySpec keys[] = {
           "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
           "a time, the model before vCPUs; Espresso's testnets ran 2)",
           vcpus, 4, 1, 4096),
+    SPECIAL("hosts", "clock", "reference",
+            "each validator's CPU clock class; CPU costs scale by 3.5 GHz (the cost table's "
+            "reference core) over its clock: reference, m5 (3.1 GHz), c5 (3.4), m6i (3.5), m6a "
+            "(3.6), a clock such as 2.9GHz, or shares such as m5:50%, m6a:50% "
+            "(docs/calibration.md)"),
     COUNT("consensus", "nodes", "10", "validators", nodes, 4, 1, 100000),
     SPECIAL("consensus", "stake", "equal",
             "equal, zipf(s=NUMBER), or a list of one integer per validator"),
@@ -632,6 +638,8 @@ static gboolean apply_special(ScenarioCtx *c, const KeySpec *k, const char *valu
         return apply_stake(c, value);
     } else if (strcmp(k->key, "placement") == 0) {
         replace_text(&s->config.placement, value);
+    } else if (strcmp(k->key, "clock") == 0) {
+        replace_text(&s->config.clock, value);
     } else if (strcmp(k->key, "broker_regions") == 0) {
         replace_text(&s->config.cdn_placement, value);
     } else if (strcmp(k->key, "marshal_region") == 0) {
@@ -725,6 +733,12 @@ static void check_places(ScenarioCtx *c)
         reader__problem(c, "network", "placement", "%s", inner->message);
         g_clear_error(&inner);
     }
+    uint64_t *clock = g_new(uint64_t, cfg->nodes);
+    if (!sim_clock_assign(cfg->clock, cfg->nodes, clock, &inner)) {
+        reader__problem(c, "hosts", "clock", "%s", inner->message);
+        g_clear_error(&inner);
+    }
+    g_free(clock);
     if (cfg->rollups > 0 &&
         !sim_placement_assign(c->regions, cfg->rollup_placement, cfg->rollups, placed, &inner)) {
         reader__problem(c, "workload", "rollup_regions", "%s", inner->message);
@@ -1394,6 +1408,7 @@ static const struct {
     {"network", "tcp_mss", "8948B"},
     {"network", "tcp_slow_start_after_idle", "false"},
     {"hosts", "vcpus", "2"},
+    {"hosts", "clock", "m6a:50%, m5:50%"},
     {"network", "transport", "cdn"},
     {"cdn", "brokers", "5"},
     {"cdn", "broker_regions", "us-east-1:2, eu-west-1:1"},

@@ -75,7 +75,7 @@ static void subscribe(SimEndpoints *e, uint32_t host)
 
 static void configure(SimEndpoints *e, uint32_t host, uint16_t region)
 {
-    SimHostConfig c = {region, e->config.uplink_bps, e->config.downlink_bps, 1};
+    SimHostConfig c = {region, e->config.uplink_bps, e->config.downlink_bps, 1, 0};
     sim_network_host_configure(e->network, host, &c);
 }
 
