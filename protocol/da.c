@@ -28,6 +28,7 @@
 #include "protocol/da-internal.h"
 
 #include "protocol/assert.h"
+#include "protocol/vid_cost.h"
 
 #include <string.h>
 
@@ -569,7 +570,9 @@ static int on_vid_request(ProtoNode *node, const ProtoMsg *msg)
         out->ns_table = r->share_ns_table;
         layout = g_bytes_ref(r->share_layout);
         units = g_bytes_ref(r->share_units);
-        out->bulk_size = proto_payload_share_size(node->shared->vid, node->id, layout);
+        out->bulk_size = proto_vid_share_bytes(
+            costs(node), proto_payload_share_size(node->shared->vid, node->id, layout), out->size,
+            node->shared->vid->node_count);
     } else {
         return PROTO_ERR_UNKNOWN;
     }

@@ -469,7 +469,9 @@ GBytes *proto_payload_share(ProtoPayload *p, const ProtoVidParams *params, Proto
                             const ProtoCostTable *costs, ProtoDuration *cpu, uint64_t *charged)
 {
     PROTO_ASSERT(owner < params->node_count);
-    *charged = proto_vid_share_size(params, owner, p->ns_lengths, p->ns_count);
+    *charged = proto_vid_share_bytes(
+        costs, proto_vid_share_size(params, owner, p->ns_lengths, p->ns_count), p->size,
+        params->node_count);
     /* ADVZ disperses the whole block at once: shares cut from a payload the node did not
      * disperse (a VID request's answer) cost a full dispersal (HotShot calculate_vid_disperse
      * without precompute data). */

@@ -128,6 +128,19 @@ static ProtoDuration advz_cost(const ProtoCostTable *costs, ProtoVidWork work, u
     return (ProtoDuration)((ProtoU128)ns * ADVZ_REF_NUM / ADVZ_REF_DEN);
 }
 
+uint64_t proto_vid_share_bytes(const ProtoCostTable *costs, uint64_t avidm_bytes,
+                               uint64_t payload_bytes, uint32_t nodes)
+{
+    if (costs == NULL || costs->vid_scheme != PROTO_VID_SCHEME_ADVZ) return avidm_bytes;
+    uint64_t k = proto_advz_threshold(nodes);
+    uint64_t m = ((payload_bytes + ADVZ_ELEM_BYTES - 1) / ADVZ_ELEM_BYTES + k - 1) / k;
+    uint32_t depth = log2_floor(nodes ? nodes : 1);
+    if ((UINT64_C(1) << depth) < nodes) depth++; /* ceil(log2 n) */
+    /* share: index 4, evals 8 + 32m, one proof 8 + 32, Merkle path 32 (depth + 1);
+     * common: commitments 8 + 32m, evaluation digest 32, three lengths 12 */
+    return 64 * m + 32 * ((uint64_t)depth + 1) + 4 + 8 + 8 + 32 + 8 + 32 + 12;
+}
+
 ProtoDuration proto_vid_cost(const ProtoCostTable *costs, ProtoVidWork work, uint64_t bytes,
                              uint32_t nodes)
 {

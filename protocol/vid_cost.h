@@ -39,6 +39,13 @@ typedef enum ProtoVidWork {
 ProtoDuration proto_vid_cost(const ProtoCostTable *costs, ProtoVidWork work, uint64_t bytes,
                              uint32_t nodes);
 
+/* The production size of one node's share under costs->vid_scheme: `avidm_bytes` (the AVID-M
+ * size vid.c computes) unless the scheme is ADVZ. An ADVZ share of a `payload_bytes` block is
+ * its m evaluations and the common data sent with it (the m KZG commitments), 32 bytes each,
+ * plus the aggregate proof, the Merkle path and the lengths (docs/crypto-costs.md). */
+uint64_t proto_vid_share_bytes(const ProtoCostTable *costs, uint64_t avidm_bytes,
+                               uint64_t payload_bytes, uint32_t nodes);
+
 /* ADVZ's recovery threshold for `nodes` storage nodes (HotShot vid.rs: 1 << ilog2(n)). */
 uint32_t proto_advz_threshold(uint32_t nodes);
 

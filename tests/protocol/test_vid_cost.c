@@ -85,6 +85,21 @@ START_TEST(advz_grows_with_block_and_nodes)
 }
 END_TEST
 
+/* ADVZ shares: 2 x 32 bytes per polynomial (evaluation and commitment) and a small fixed part;
+ * other schemes keep the AVID-M size they are given. */
+START_TEST(advz_share_bytes)
+{
+    ProtoCostTable a = table(PROTO_VID_SCHEME_AVIDM), z = table(PROTO_VID_SCHEME_ADVZ);
+    ck_assert_uint_eq(proto_vid_share_bytes(&a, 12345, 1048576, 100), 12345);
+    ck_assert_uint_eq(proto_vid_share_bytes(NULL, 12345, 1048576, 100), 12345);
+    /* 1 MiB, n = 100: k = 64, m = 529; depth 7 */
+    ck_assert_uint_eq(proto_vid_share_bytes(&z, 12345, 1048576, 100), 64 * 529 + 32 * 8 + 104);
+    /* n = 128 is a power of two: depth 7, k = 128, m = 265 */
+    ck_assert_uint_eq(proto_vid_share_bytes(&z, 0, 1048576, 128), 64 * 265 + 32 * 8 + 104);
+    ck_assert_uint_eq(proto_vid_share_bytes(&z, 0, 0, 100), 32 * 8 + 104);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("vid_cost");
@@ -92,6 +107,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, avidm_and_none_are_flat);
     tcase_add_test(tc, advz_fixed_values);
     tcase_add_test(tc, advz_grows_with_block_and_nodes);
+    tcase_add_test(tc, advz_share_bytes);
     suite_add_tcase(suite, tc);
     return suite;
 }
