@@ -129,6 +129,7 @@ typedef struct SimRunConfig {
     SimDuration builder_delay;       /* the builder's answer to a block request */
     SimDuration builder_timeout;     /* a leader's wait for it */
     SimDuration builder_api_timeout; /* the builder's own limit per response (its size limit) */
+    uint32_t builder_vcpus;          /* [da] builder_vcpus */
     SimDuration data_request_delay;
     char *builder_region; /* owned */
     uint32_t rollups;

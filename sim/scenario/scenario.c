@@ -375,6 +375,10 @@ static const KeySpec keys[] = {
              "limit by a tenth, one in time for a block the limit cut short raises it (Espresso "
              "builder: ESPRESSO_BUILDER_WEBSERVER_RESPONSE_TIMEOUT_DURATION, 1 s; 0: fixed)",
              builder_api_timeout),
+    COUNT("da", "builder_vcpus", "1",
+          "the builder's virtual CPUs; ADVZ's commitment (jellyfish's rayon code) runs on all of "
+          "them, other work on one. No testnet's builder machine was published: 1 is a choice",
+          builder_vcpus, 4, 1, 4096),
     DURATION("da", "data_request_delay", "5s",
              "a replica missing its share asks DA members after this", data_request_delay),
     SPECIAL("da", "builder_region", "us-east-1", "where the builder runs"),
@@ -1466,6 +1470,7 @@ static const struct {
     {"da", "vid", "none"},
     {"da", "builder_api_timeout", "2s"},
     {"da", "builder_delay", "250ms"},
+    {"da", "builder_vcpus", "16"},
     {"da", "builder_timeout", "2s"},
     {"da", "data_request_delay", "1s"},
     {"da", "builder_region", "eu-west-1"},
