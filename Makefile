@@ -18,7 +18,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_TIME ?= 60
 FUZZ_HARNESSES := message payload node units distribution selector scenario
 PACKAGES := gcc libc6-dev meson ninja-build pkg-config libglib2.0-dev libgsl-dev libsodium-dev \
-            libjson-glib-dev libcsv-dev check gnuplot-nox parallel python3 chromium clang
+            libxxhash-dev libjson-glib-dev libcsv-dev check gnuplot-nox parallel python3 chromium clang
 MESON_OPTIONS ?= -Dwerror=true
 
 .PHONY: all deps setup build run test sanitize baseline fuzz bench clean

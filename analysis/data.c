@@ -243,12 +243,19 @@ void ana_data_on_decide(AnaData *d, uint32_t node, ProtoLeaf *const *leaves, uin
 {
     PROTO_ASSERT(node < d->node_count);
     if (d->byzantine[node]) return;
+    ProtoView before = d->decided_view, oldest = G_MAXUINT64;
     for (uint32_t i = count; i > 0; i--) {
         const ProtoLeaf *leaf = leaves[i - 1];
         if (leaf->view == 0) continue;
         check_block(d, node, leaf, now);
+        oldest = MIN(oldest, leaf->view);
         if (leaf->view > d->decided_view) d->decided_view = leaf->view;
     }
+    /* Pruning can only find something when the decided view moved or this call recorded a view
+     * already out of the window (a node far behind): every other decide, each node's, would
+     * walk both tables for nothing. */
+    if (d->decided_view == before && (oldest == G_MAXUINT64 || oldest + RETAIN_VIEWS >= before))
+        return;
     /* iteration-ok: pruning by key, the order of removals cannot matter */
     g_hash_table_foreach_remove(d->holdings, prune_view, &d->decided_view);
     /* iteration-ok: as above */

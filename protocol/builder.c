@@ -1,7 +1,9 @@
 /*
  * The builder's mempool: an arrival-ordered queue of entries, each waiting, in a block, or done.
- * Building scans from the head for waiting entries; done entries are dropped from the head as
- * they surface, so a scan passes over at most the transactions of blocks still undecided.
+ * Building scans from the head for waiting entries and stops once no queued transaction could
+ * fit (a lower bound on their sizes is kept); done entries are dropped from the head as they
+ * surface, so a scan passes over the transactions of blocks still undecided and those of one
+ * block, not the whole backlog of an overloaded builder.
  */
 #include "protocol/builder.h"
 
@@ -38,6 +40,7 @@ struct ProtoBuilder {
     GHashTable *blocks;  /* payload commitment -> Block *; lookup only */
     GQueue *block_order; /* Block *, by view, to find those the chain passed */
     uint64_t waiting;
+    uint32_t size_min; /* a lower bound on the size of every queued transaction */
     ProtoBuilderStats stats;
 };
 
@@ -100,6 +103,7 @@ void proto_builder_add(ProtoBuilder *b, const ProtoTx *tx)
     Entry *e = g_new0(Entry, 1);
     e->tx = *tx;
     e->state = ENTRY_WAITING;
+    if (g_queue_is_empty(b->queue) || tx->size < b->size_min) b->size_min = tx->size;
     g_queue_push_tail(b->queue, e);
     g_hash_table_insert(b->by_id, &e->tx.id, e);
     b->waiting++;
@@ -136,6 +140,9 @@ ProtoPayload *proto_builder_build(ProtoBuilder *b, ProtoView view, const ProtoCo
     uint64_t size = 4; /* the namespace table's count */
     b->truncated = FALSE;
     for (GList *l = b->queue->head; l != NULL; l = l->next) {
+        /* No queued transaction fits any more, and whether one was left out is known: the rest
+         * of the queue would only be passed over (a full block must not cost a full scan). */
+        if ((b->truncated || b->limit == b->block_max) && size + b->size_min + 4 > b->limit) break;
         Entry *e = l->data;
         if (e->state != ENTRY_WAITING) continue;
         uint64_t cost = cost_of(&e->tx, namespaces);

@@ -4,10 +4,11 @@
  *
  *   real     libsodium Ed25519. A vote carries a 64-byte signature; a certificate is the signer
  *            bitmap plus every signer's signature, in ascending signer order.
- *   modeled  keyed BLAKE2b-256 tags; the keys stay inside the provider, so a node can only tag
- *            as the signer it was given (ProtoSigner). A certificate is the bitmap plus the XOR
- *            of its signers' tags, which, like a BLS aggregate, cannot be formed without every
- *            signer's tag and is checked by recomputing them.
+ *   modeled  keyed SipHash-2-4 tags (32 bytes: two 128-bit outputs); the keys stay inside the
+ *            provider, so a node can only tag as the signer it was given (ProtoSigner). A
+ *            certificate is the bitmap plus the XOR of its signers' tags, which, like a BLS
+ *            aggregate, cannot be formed without every signer's tag and is checked by
+ *            recomputing them.
  *
  * Both modes charge the same virtual CPU time, taken from the cost table (BLS over BN254, as
  * HotShot signs), so timing results do not depend on the mode; only wall time does. Certificate

@@ -337,7 +337,7 @@ void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf)
     proto_leaf_unref(r->pending);
     r->pending = proto_leaf_ref(leaf);
     check_vote(node, r);
-    if (r->pending != NULL && !r->share && node->shared->dispersal) {
+    if (r->pending != NULL && !r->share && !r->share_unseen && node->shared->dispersal) {
         node__timer_set(node, PROTO_TIMER_DATA, node->now + node->config.data_request_delay);
     }
 }
@@ -346,7 +346,7 @@ void da__on_safe_proposal(ProtoNode *node, ProtoLeaf *leaf)
 void da__on_data_timer(ProtoNode *node)
 {
     DaRecord *r = record(node, node->cur_view, FALSE);
-    if (r == NULL || r->pending == NULL || r->share) return;
+    if (r == NULL || r->pending == NULL || r->share || r->share_unseen) return;
     uint32_t pick = (uint32_t)((r->requests + node->id) % node->shared->da_count);
     ProtoNodeId target = 0;
     for (ProtoNodeId id = 0; id < node->shared->node_count; id++) {
@@ -412,6 +412,49 @@ static void da_voted_add(ProtoDaVoted *voted, ProtoView view)
     voted->bits |= UINT64_C(1) << (view - voted->base);
 }
 
+static gboolean primary_down(const ProtoNode *node)
+{
+    return node->env.primary_down != NULL &&
+           node->env.primary_down(node->env.primary_down_data, node->id);
+}
+
+/*
+ * With the primary network down, a DA member computes the block's VID shares itself from the
+ * payload it stored, so that it has its own (and can serve the others': on_vid_request), and
+ * takes its own share as received (HS da.rs, DaProposalValidated: calculate_and_update_vid,
+ * then VidShareRecv; PR #3390). Under test_silent_local_share the share is kept but not
+ * announced: the node neither votes on it nor asks for it.
+ */
+static void local_share(ProtoNode *node, const ProtoDataMsg *d)
+{
+    DaRecord *r = record(node, d->view, FALSE);
+    if (r == NULL || r->payload == NULL || r->share || !node->shared->dispersal) return;
+    if (!primary_down(node)) return;
+    ProtoPayload *payload = r->payload;
+    uint64_t bulk = 0;
+    GBytes *units =
+        proto_payload_share(payload, node->shared->vid, node->id, costs(node), &node->cpu, &bulk);
+    if (node->config.test_silent_local_share) { /* the PR #3390 bug */
+        g_bytes_unref(units);
+        r->share_unseen = TRUE;
+        return;
+    }
+    r->share = TRUE;
+    r->share_commit = payload->commit;
+    r->share_synthetic = payload->synthetic;
+    r->share_size = payload->size;
+    r->share_ns_table = g_bytes_ref(payload->ns_table);
+    r->share_layout = proto_payload_layout(payload);
+    r->share_units = units;
+    ProtoAction note = {.kind = PROTO_ACTION_NOTE,
+                        .note = PROTO_NOTE_SHARE_STORED,
+                        .view = d->view,
+                        .value = node->shared->vid->weights[node->id],
+                        .commit = payload->commit};
+    node__emit(node, &note);
+    check_vote(node, r);
+}
+
 static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
 {
     const ProtoDataMsg *d = &msg->data;
@@ -447,6 +490,7 @@ static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
         node__send(node, msg->sender, &vote);
         da_voted_add(&node->da_voted, d->view);
     }
+    local_share(node, d);
     return PROTO_OK;
 }
 

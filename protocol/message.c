@@ -80,24 +80,67 @@ static uint64_t get_size(Reader *r)
     return size;
 }
 
+/*
+ * The encoder's output: bytes in `data` (the writer's own `inline_buf` until they outgrow it,
+ * then a heap buffer that doubles), so the common small encodings (votes, commitments) cost no
+ * allocation and each field a few stores, not a library call.
+ */
+#define WRITER_INLINE 256
+
 typedef struct Writer {
-    GByteArray *buf;
+    uint8_t *data;
+    size_t len;
+    size_t capacity;
     /* Charged size minus encoded size: minus real-mode signature bytes beyond the 32 a BLS
      * signature takes, plus the logical size of synthetic blobs beyond their bytes. */
     int64_t delta;
+    uint8_t inline_buf[WRITER_INLINE];
 } Writer;
 
-static void put_uint(Writer *w, uint64_t v, int bytes)
+static void writer_init(Writer *w)
 {
-    uint8_t tmp[8];
-    for (int i = 0; i < bytes; i++)
-        tmp[i] = (uint8_t)(v >> (8 * i));
-    g_byte_array_append(w->buf, tmp, (guint)bytes);
+    w->data = w->inline_buf;
+    w->len = 0;
+    w->capacity = WRITER_INLINE;
+    w->delta = 0;
 }
 
-static void put_bytes(Writer *w, const void *p, size_t n)
+static void writer_clear(Writer *w)
 {
-    if (n > 0) g_byte_array_append(w->buf, p, (guint)n);
+    if (w->data != w->inline_buf) g_free(w->data);
+    w->data = NULL;
+}
+
+static void writer_reserve(Writer *w, size_t n)
+{
+    if (w->capacity - w->len >= n) return;
+    PROTO_ASSERT(n <= PROTO_MESSAGE_MAX && w->len <= PROTO_MESSAGE_MAX);
+    size_t capacity = w->capacity;
+    while (capacity - w->len < n)
+        capacity *= 2;
+    if (w->data == w->inline_buf) {
+        w->data = g_malloc(capacity);
+        memcpy(w->data, w->inline_buf, w->len);
+    } else {
+        w->data = g_realloc(w->data, capacity);
+    }
+    w->capacity = capacity;
+}
+
+static inline void put_uint(Writer *w, uint64_t v, int bytes)
+{
+    writer_reserve(w, (size_t)bytes);
+    for (int i = 0; i < bytes; i++)
+        w->data[w->len + (size_t)i] = (uint8_t)(v >> (8 * i));
+    w->len += (size_t)bytes;
+}
+
+static inline void put_bytes(Writer *w, const void *p, size_t n)
+{
+    if (n == 0) return;
+    writer_reserve(w, n);
+    memcpy(w->data + w->len, p, n);
+    w->len += n;
 }
 
 static void put_commit(Writer *w, const ProtoCommit *c)
@@ -145,10 +188,11 @@ static void write_cert(Writer *w, const ProtoCert *c)
 
 static void cert_digest(ProtoCert *cert)
 {
-    Writer w = {g_byte_array_new(), 0};
+    Writer w;
+    writer_init(&w);
     write_cert(&w, cert);
-    crypto_generichash(cert->digest.bytes, PROTO_COMMIT_BYTES, w.buf->data, w.buf->len, NULL, 0);
-    g_byte_array_unref(w.buf);
+    crypto_generichash(cert->digest.bytes, PROTO_COMMIT_BYTES, w.data, w.len, NULL, 0);
+    writer_clear(&w);
 }
 
 static uint32_t popcount_bitmap(const uint8_t *bitmap, uint32_t node_count)
@@ -292,6 +336,16 @@ static ProtoCert *read_cert(Reader *r, const ProtoDecodeContext *ctx)
     uint8_t scheme = get_u8(r);
     uint32_t signature_len = get_u32(r);
     if (r->error != PROTO_OK) return NULL;
+    ProtoCert *same = ctx->pool != NULL ? ctx->pool->recent[recent_slot(kind, view)] : NULL;
+    if (same != NULL && signature_len <= r->len - r->pos &&
+        same_cert(same, kind, view, relay, &data, node_count, signers, scheme, r->data + r->pos,
+                  signature_len)) {
+        /* The same bytes as a pooled certificate, which passed every check below when it was
+         * decoded: skip them (the bitmap's popcount is n/8 bytes for each of the n high QCs a
+         * leader receives). */
+        r->pos += signature_len;
+        return proto_cert_ref(same); /* the same encoding: the same digest */
+    }
     if (node_count % 8 != 0 && (signers[node_count / 8] >> (node_count % 8)) != 0) {
         fail(r, PROTO_ERR_FIELD); /* bits beyond the committee must be zero */
     }
@@ -302,11 +356,6 @@ static ProtoCert *read_cert(Reader *r, const ProtoDecodeContext *ctx)
     if (signature_len != expected) fail(r, PROTO_ERR_LENGTH);
     const uint8_t *signature = get_bytes(r, signature_len);
     if (r->error != PROTO_OK) return NULL;
-    ProtoCert *same = ctx->pool != NULL ? ctx->pool->recent[recent_slot(kind, view)] : NULL;
-    if (same != NULL && same_cert(same, kind, view, relay, &data, node_count, signers, scheme,
-                                  signature, signature_len)) {
-        return proto_cert_ref(same); /* the same encoding: the same digest */
-    }
     ProtoCommit digest;
     crypto_generichash(digest.bytes, PROTO_COMMIT_BYTES, r->data + start, r->pos - start, NULL, 0);
     if (ctx->pool != NULL) {
@@ -367,18 +416,20 @@ static void read_header(Reader *r, ProtoHeader *h)
 void proto_header_commit(const ProtoHeader *header, ProtoCommit *out)
 {
     static const char tag[] = "shotglass-header-v1";
-    Writer w = {g_byte_array_new(), 0};
+    Writer w;
+    writer_init(&w);
     put_bytes(&w, tag, sizeof tag);
     write_header(&w, header);
-    crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, w.buf->data, w.buf->len, NULL, 0);
-    g_byte_array_unref(w.buf);
+    crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, w.data, w.len, NULL, 0);
+    writer_clear(&w);
 }
 
 void proto_leaf_commit(ProtoView view, const ProtoCommit *parent, const ProtoHeader *header,
                        const ProtoCert *justify_qc, ProtoCommit *out)
 {
     static const char tag[] = "shotglass-leaf-v1";
-    Writer w = {g_byte_array_new(), 0};
+    Writer w;
+    writer_init(&w);
     ProtoCommit header_commit;
     proto_header_commit(header, &header_commit);
     put_bytes(&w, tag, sizeof tag);
@@ -389,8 +440,8 @@ void proto_leaf_commit(ProtoView view, const ProtoCommit *parent, const ProtoHea
      * leaf and view justify the same leaf. */
     put_uint(&w, justify_qc->view, 8);
     put_commit(&w, &justify_qc->data);
-    crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, w.buf->data, w.buf->len, NULL, 0);
-    g_byte_array_unref(w.buf);
+    crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, w.data, w.len, NULL, 0);
+    writer_clear(&w);
 }
 
 void proto_dispersal_commit(ProtoView view, const ProtoCommit *payload, ProtoCommit *out)
@@ -869,17 +920,21 @@ static void write_body(Writer *w, const ProtoMsg *msg)
 GBytes *proto_msg_encode(const ProtoMsg *msg, uint64_t *charged)
 {
     PROTO_ASSERT(msg->type > 0 && msg->type < PROTO_MSG_TYPE_COUNT_);
-    Writer w = {g_byte_array_sized_new(256), 0};
+    Writer w;
+    writer_init(&w);
     put_uint(&w, PROTO_WIRE_VERSION, 1);
     put_uint(&w, (uint64_t)msg->type, 1);
     put_uint(&w, 0, 2);
     put_uint(&w, msg->sender, 4);
     write_body(&w, msg);
-    size_t len = w.buf->len;
+    size_t len = w.len;
     PROTO_ASSERT(len <= PROTO_MESSAGE_MAX);
     PROTO_ASSERT((int64_t)len + w.delta > 0);
     if (charged != NULL) *charged = (uint64_t)((int64_t)len + w.delta) + PROTO_FRAME_BYTES;
-    return g_byte_array_free_to_bytes(w.buf);
+    /* A message lives until its last recipient has run it (the n HighQc directs of a view all
+     * wait at one leader), so it keeps only its own bytes, not the doubled buffer. */
+    if (w.data == w.inline_buf) return g_bytes_new(w.data, len);
+    return g_bytes_new_take(g_realloc(w.data, len), len);
 }
 
 static void read_body(Reader *r, const ProtoDecodeContext *ctx, ProtoMsg *msg)

@@ -191,9 +191,10 @@ void proto_node_free(ProtoNode *node)
     ProtoAction action;
     while (proto_node_drain(node, &action))
         proto_action_clear(&action);
-    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+    for (int i = 0; node->accumulators != NULL && i < NODE_ACCUMULATORS_MAX; i++) {
         if (node->accumulators[i].active) proto_aggregate_clear(&node->accumulators[i].aggregate);
     }
+    g_free(node->accumulators);
     da__clear(node);
     g_hash_table_unref(node->leaves);
     proto_leaf_unref(node->anchor);
@@ -497,7 +498,8 @@ size_t proto_node_memory(const ProtoNode *node)
 {
     size_t bitmap = ((size_t)node->shared->node_count + 7) / 8;
     size_t memory = sizeof *node + node->outbox_capacity * sizeof(ProtoAction);
-    for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
+    if (node->accumulators != NULL) memory += NODE_ACCUMULATORS_MAX * sizeof(Accumulator);
+    for (int i = 0; node->accumulators != NULL && i < NODE_ACCUMULATORS_MAX; i++) {
         const Accumulator *a = &node->accumulators[i];
         if (a->active && !a->done) memory += bitmap; /* done: released to the certificate */
     }

@@ -139,17 +139,26 @@ typedef struct ProtoNodeConfig {
     ProtoDuration data_request_delay;   /* before asking DA members for a missing share */
     ProtoDuration data_request_timeout; /* before asking the next DA member */
     uint32_t da_retain_views;           /* views whose payloads and shares a node keeps */
+    /* Test only: HotShot PR #3390's bug. With the primary down a DA member computes its own
+     * share from the DA proposal, stores it, and never announces it, so it never votes. */
+    gboolean test_silent_local_share;
 } ProtoNodeConfig;
 
 void proto_node_config_default(ProtoNodeConfig *config, ProtoNodeId id);
 
 typedef uint64_t (*ProtoRandomFn)(void *user_data);
 
+/* Whether node `id`'s network holds its primary (the CDN) down now (HotShot's
+ * ConnectedNetwork::is_primary_down; the combined network's flag). */
+typedef gboolean (*ProtoPrimaryDownFn)(void *user_data, ProtoNodeId id);
+
 typedef struct ProtoEnv {
     ProtoShared *shared;       /* borrowed; outlives the node */
     const ProtoSigner *signer; /* the only key the node can sign with */
     ProtoRandomFn random;      /* uniform 64-bit values from the driver's seeded stream */
     void *random_user_data;
+    ProtoPrimaryDownFn primary_down; /* optional; NULL: the primary is never down */
+    void *primary_down_data;
 } ProtoEnv;
 
 /* --- actions ------------------------------------------------------------------------------------

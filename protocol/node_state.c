@@ -287,6 +287,7 @@ void node__sign_vote(ProtoNode *node, ProtoCertKind kind, ProtoView view, uint32
 
 static Accumulator *find_accumulator(ProtoNode *node, ProtoCertKind kind, const ProtoVote *vote)
 {
+    if (node->accumulators == NULL) return NULL;
     for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
         Accumulator *a = &node->accumulators[i];
         if (a->active && a->aggregate.kind == kind && a->aggregate.view == vote->view &&
@@ -313,6 +314,7 @@ static Accumulator *claim_accumulator(ProtoNode *node)
 {
     Accumulator *victim = NULL;
     ProtoView worst = 0;
+    if (node->accumulators == NULL) node->accumulators = g_new0(Accumulator, NODE_ACCUMULATORS_MAX);
     for (int i = 0; i < NODE_ACCUMULATORS_MAX; i++) {
         Accumulator *a = &node->accumulators[i];
         if (!a->active) return a;

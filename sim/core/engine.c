@@ -1,7 +1,8 @@
 /*
  * The run loop. See engine.h for the contract; this file holds the pool and the digest buffer.
  *
- * Pool: event bodies live in a growable array of slots; free slots form a stack of indices.
+ * Pool: event bodies live in a growable array of slots; free slots form a stack linked through
+ * the slots themselves (no side array).
  * A slot stays allocated until its heap entry is popped, even when cancelled, so the number of
  * slots in use always equals the heap length and both share the `pending_max` bound. Slots are
  * handed out from the stack first, then from the never-used tail of the array, so the memory
@@ -25,7 +26,7 @@ enum { SLOT_FREE, SLOT_PENDING, SLOT_CANCELLED };
 
 typedef struct Slot {
     void *payload;
-    uint64_t arg;
+    uint64_t arg; /* a free slot: the index of the next free slot (free_len says how many) */
     uint32_t target;
     uint32_t source;
     uint32_t generation;
@@ -55,10 +56,10 @@ struct SimEngine {
     SimEngineTap tap;      /* tap.event == NULL: none */
     SimEventQueue queue;
     Slot *slots;
-    uint32_t *free_slots;
+    uint32_t free_head; /* the free slots form a stack linked through their `arg` */
     size_t slot_capacity;
     size_t slot_used; /* slots [0, slot_used) have been handed out at least once */
-    size_t free_len;
+    size_t free_len;  /* how many are on it */
     size_t pending_max;
     size_t pending_peak;
     Kind kinds[SIM_EVENT_KINDS_MAX];
@@ -102,7 +103,9 @@ static void slot_release(SimEngine *engine, uint32_t index)
     slot->payload = NULL;
     slot->generation++;
     if (slot->generation == 0) slot->generation = 1;
-    engine->free_slots[engine->free_len++] = index;
+    slot->arg = engine->free_head;
+    engine->free_head = index;
+    engine->free_len++;
 }
 
 void sim_engine_free(SimEngine *engine)
@@ -122,7 +125,6 @@ void sim_engine_free(SimEngine *engine)
     SIM_ASSERT(engine->free_len == engine->slot_used);
     sim_event_queue_clear(&engine->queue);
     g_free(engine->slots);
-    g_free(engine->free_slots);
     sim_assert_set_context(NULL, NULL);
     g_free(engine);
 }
@@ -146,14 +148,18 @@ static void pool_grow(SimEngine *engine)
     if (capacity > SIM_ENGINE_PENDING_HARD) capacity = SIM_ENGINE_PENDING_HARD;
     /* The new tail is left untouched (not resident) until slot_take hands it out. */
     engine->slots = g_renew(Slot, engine->slots, capacity);
-    engine->free_slots = g_renew(uint32_t, engine->free_slots, capacity);
     engine->slot_capacity = capacity;
 }
 
 /* A free slot's index: the most recently released one, else the lowest never used. */
 static uint32_t slot_take(SimEngine *engine)
 {
-    if (engine->free_len > 0) return engine->free_slots[--engine->free_len];
+    if (engine->free_len > 0) {
+        uint32_t index = engine->free_head;
+        engine->free_head = (uint32_t)engine->slots[index].arg;
+        engine->free_len--;
+        return index;
+    }
     if (engine->slot_used == engine->slot_capacity) pool_grow(engine);
     uint32_t index = (uint32_t)engine->slot_used++;
     engine->slots[index] = (Slot){.generation = 1, .state = SLOT_FREE};
@@ -235,19 +241,27 @@ void sim_engine_digest_add(SimEngine *engine, const void *data, size_t len)
     engine->digest_buffer_len += len;
 }
 
-static void put_le(uint8_t *out, uint64_t value, int bytes)
+static inline void put_le64(uint8_t *out, uint64_t value)
 {
-    for (int i = 0; i < bytes; i++)
-        out[i] = (uint8_t)(value >> (8 * i));
+    value = GUINT64_TO_LE(value);
+    memcpy(out, &value, sizeof value);
 }
 
-static void encode_record(uint8_t *out, const SimEvent *event)
+static inline void put_le32(uint8_t *out, uint32_t value)
 {
-    put_le(out, event->time, 8);
-    put_le(out + 8, event->kind, 2);
-    put_le(out + 10, event->target, 4);
-    put_le(out + 14, event->source, 4);
-    put_le(out + 18, event->arg, 8);
+    value = GUINT32_TO_LE(value);
+    memcpy(out, &value, sizeof value);
+}
+
+/* The record, little-endian whatever the host: time, kind, target, source, argument. */
+static inline void encode_record(uint8_t *out, const SimEvent *event)
+{
+    put_le64(out, event->time);
+    uint16_t kind = GUINT16_TO_LE(event->kind);
+    memcpy(out + 8, &kind, sizeof kind);
+    put_le32(out + 10, event->target);
+    put_le32(out + 14, event->source);
+    put_le64(out + 18, event->arg);
 }
 
 static void digest_event(SimEngine *engine, const SimEvent *event)

@@ -153,7 +153,25 @@ static inline void sim_event_queue_push(SimEventQueue *queue, SimQueueEntry entr
     e[i] = entry;
 }
 
-/* Removes and returns the earliest entry; the queue must not be empty. */
+/* The entry's full ordering key, (time, key) as one 128-bit number, so choosing the least of
+ * four children is three branch-free compares. */
+__extension__ typedef unsigned __int128 SimQueueRank;
+
+static inline SimQueueRank sim_event_queue_rank(const SimQueueEntry *entry)
+{
+    return ((SimQueueRank)entry->time << 64) | entry->key;
+}
+
+/*
+ * Removes and returns the earliest entry; the queue must not be empty.
+ *
+ * Bottom-up ("hole") deletion: the hole left at the root walks down to a leaf along the least
+ * child, without comparing against the last entry on the way, and the last entry is then sifted
+ * up from that leaf. The last entry came from the bottom and almost always belongs near it, so
+ * this saves one compare (an unpredictable branch) per level over the textbook sift-down; the
+ * resulting heap is the same set in a valid heap order either way, and the pop order, fixed by
+ * the total (time, sequence) order, is identical.
+ */
 static inline SimQueueEntry sim_event_queue_pop(SimEventQueue *queue)
 {
     SIM_ASSERT(queue->len > 0);
@@ -161,20 +179,39 @@ static inline SimQueueEntry sim_event_queue_pop(SimEventQueue *queue)
     SimQueueEntry top = e[0];
     SimQueueEntry last = e[--queue->len];
     size_t len = queue->len;
+    if (len == 0) return top;
     size_t i = 0;
     for (;;) {
         size_t first = i * SIM_EVENT_QUEUE_ARITY + 1;
-        if (first >= len) break;
-        size_t end = first + SIM_EVENT_QUEUE_ARITY < len ? first + SIM_EVENT_QUEUE_ARITY : len;
-        size_t best = first;
-        for (size_t c = first + 1; c < end; c++) {
-            if (sim_event_queue_less(&e[c], &e[best])) best = c;
-        }
-        if (!sim_event_queue_less(&e[best], &last)) break;
+        if (first + SIM_EVENT_QUEUE_ARITY > len) break;
+        SimQueueRank r0 = sim_event_queue_rank(&e[first]);
+        SimQueueRank r1 = sim_event_queue_rank(&e[first + 1]);
+        SimQueueRank r2 = sim_event_queue_rank(&e[first + 2]);
+        SimQueueRank r3 = sim_event_queue_rank(&e[first + 3]);
+        size_t a = r1 < r0 ? first + 1 : first;
+        SimQueueRank ra = r1 < r0 ? r1 : r0;
+        size_t b = r3 < r2 ? first + 3 : first + 2;
+        SimQueueRank rb = r3 < r2 ? r3 : r2;
+        size_t best = rb < ra ? b : a;
         e[i] = e[best];
         i = best;
     }
-    if (len > 0) e[i] = last;
+    size_t first = i * SIM_EVENT_QUEUE_ARITY + 1;
+    if (first < len) { /* a last, partly filled family */
+        size_t best = first;
+        for (size_t c = first + 1; c < len; c++) {
+            if (sim_event_queue_less(&e[c], &e[best])) best = c;
+        }
+        e[i] = e[best];
+        i = best;
+    }
+    while (i > 0) { /* the last entry back up from the hole */
+        size_t parent = (i - 1) / SIM_EVENT_QUEUE_ARITY;
+        if (!sim_event_queue_less(&last, &e[parent])) break;
+        e[i] = e[parent];
+        i = parent;
+    }
+    e[i] = last;
     return top;
 }
 

@@ -23,10 +23,12 @@ enum {
     TOPIC_DA = 1,
 };
 
-/* Reconnection events: arg says which step. */
+/* Connection events ("cdn.reconnect"): the low byte of arg says which step. */
 enum {
-    STEP_NOTICE = 0, /* the validator noticed its broker is gone: it asks the marshal */
+    STEP_NOTICE = 0, /* an attempt starts: the validator asks the marshal for a broker */
     STEP_JOIN = 1,   /* it reaches the broker the marshal gave it (event source) */
+    STEP_IDLE = 2,   /* the idle timer of its connection to broker `source` may have run out;
+                      * arg >> 8 is when the silence began */
 };
 
 #define NO_BROKER UINT32_MAX
@@ -42,6 +44,8 @@ struct SimCdn {
     gboolean *da_member;
     uint32_t *broker_of;      /* per validator: its broker, or NO_BROKER */
     uint32_t *joining;        /* per validator: the broker it is joining, or NO_BROKER */
+    gboolean *orphaned;       /* per validator: its broker crashed; it has not noticed yet */
+    SimTime *attached_at;     /* per validator: when its connection was made */
     SimTime *disconnected_at; /* per validator: when it lost its broker */
     GArray **users;           /* per broker: its validators, ascending (uint32_t) */
     uint32_t *da_users;       /* per broker: how many of them are DA members */
@@ -93,12 +97,15 @@ static void attach(SimCdn *cdn, uint32_t v, uint32_t b)
     if (cdn->da_member != NULL && cdn->da_member[v]) cdn->da_users[b]++;
     cdn->broker_of[v] = b;
     cdn->joining[v] = NO_BROKER;
+    cdn->orphaned[v] = FALSE;
+    cdn->attached_at[v] = sim_engine_now(cdn->engine);
 }
 
-static void detach(SimCdn *cdn, uint32_t v, SimTime now)
+/* The broker forgets `v` (its side of the connection is gone); `v` may not know yet. */
+static void forget(SimCdn *cdn, uint32_t v)
 {
     uint32_t b = cdn->broker_of[v];
-    if (b == NO_BROKER) return;
+    if (b == NO_BROKER || cdn->orphaned[v]) return;
     GArray *users = cdn->users[b];
     for (guint i = 0; i < users->len; i++) {
         if (g_array_index(users, uint32_t, i) != v) continue;
@@ -106,13 +113,112 @@ static void detach(SimCdn *cdn, uint32_t v, SimTime now)
         break;
     }
     if (cdn->da_member != NULL && cdn->da_member[v]) cdn->da_users[b]--;
+}
+
+/* Both ends drop the connection. */
+static void detach(SimCdn *cdn, uint32_t v, SimTime now)
+{
+    if (cdn->broker_of[v] == NO_BROKER) return;
+    forget(cdn, v);
     cdn->broker_of[v] = NO_BROKER;
+    cdn->orphaned[v] = FALSE;
     cdn->disconnected_at[v] = now;
+}
+
+/* Whether packets get through both ways between `v` and `host` at `t` (no cut either way;
+ * the way back checked one base delay later). */
+static gboolean path_clear(const SimCdn *cdn, uint32_t v, uint32_t host, SimTime t)
+{
+    SimTime back = sim_time_add(t, sim_network_base_latency(cdn->network, v, host));
+    return sim_network_link_clear(cdn->network, v, host, t) == t &&
+           sim_network_link_clear(cdn->network, host, v, back) == back;
+}
+
+/* Whether no packet could pass between `v` and `host` (one way or the other blocked at every
+ * moment) from `from` until `until`. */
+static gboolean silent_throughout(const SimCdn *cdn, uint32_t v, uint32_t host, SimTime from,
+                                  SimTime until)
+{
+    SimTime t = from;
+    while (t < until) {
+        SimTime out = sim_network_link_clear(cdn->network, v, host, t);
+        SimTime in = sim_network_link_clear(cdn->network, host, v, t);
+        if (out == t && in == t) return FALSE;
+        /* The earlier of the ends of what blocks now (SIM_TIME_NONE is the largest time). */
+        SimTime next = out == t ? in : in == t ? out : sim_time_min(out, in);
+        if (next == SIM_TIME_NONE) return TRUE;
+        t = next;
+    }
+    return TRUE;
+}
+
+/* The connection of `v` to broker `b` went silent at `since`: check it when its idle timer
+ * would run out. */
+static void watch_idle(SimCdn *cdn, uint32_t v, uint32_t b, SimTime since)
+{
+    SimTime at = sim_time_add(since, cdn->config.idle_timeout);
+    sim_engine_schedule(cdn->engine, sim_time_max(at, sim_engine_now(cdn->engine)),
+                        cdn->kind_reconnect, v, b, NULL, ((uint64_t)since << 8) | STEP_IDLE);
 }
 
 static void reconnect_later(SimCdn *cdn, uint32_t v, SimTime at)
 {
     sim_engine_schedule(cdn->engine, at, cdn->kind_reconnect, v, 0, NULL, STEP_NOTICE);
+}
+
+/* An attempt that began at `began` failed: the next one after the client's pause. */
+static void attempt_failed(SimCdn *cdn, uint32_t v, SimTime failed_at)
+{
+    reconnect_later(cdn, v, sim_time_add(failed_at, cdn->config.reconnect_delay));
+}
+
+/* The idle timer of `v`'s connection to broker `b`, silent since `since`, ran out now: the
+ * connection is dead if nothing could have come back meanwhile. */
+static void on_idle(SimCdn *cdn, uint32_t v, uint32_t b, SimTime since, SimTime now)
+{
+    if (cdn->broker_of[v] != b || cdn->attached_at[v] > since) return; /* another connection */
+    uint32_t host = cdn->first + b;
+    if (!cdn->orphaned[v] && !silent_throughout(cdn, v, host, since, now)) return;
+    detach(cdn, v, now);
+    cdn->stats->dead_connections++;
+    reconnect_later(cdn, v, now); /* Push-CDN's client reconnects at its next send or receive */
+}
+
+static void on_attempt(SimCdn *cdn, uint32_t v, SimTime now)
+{
+    if (cdn->joining[v] != NO_BROKER) return; /* already on its way */
+    uint32_t m = marshal_host(cdn);
+    if (!cdn->marshal_up || !path_clear(cdn, v, m, now)) { /* no answer from the marshal */
+        attempt_failed(cdn, v, sim_time_add(now, cdn->config.connect_timeout));
+        return;
+    }
+    SimDuration marshal_trip = 2 * sim_network_base_latency(cdn->network, v, m);
+    uint32_t b = least_loaded(cdn);
+    if (b == NO_BROKER) { /* the marshal answers that it has no broker */
+        attempt_failed(cdn, v, sim_time_add(now, marshal_trip));
+        return;
+    }
+    /* A round trip to the marshal for the permit, one to the broker to present it. */
+    SimDuration trip = marshal_trip + 2 * sim_network_base_latency(cdn->network, v, cdn->first + b);
+    cdn->joining[v] = b;
+    sim_engine_schedule(cdn->engine, sim_time_add(now, trip), cdn->kind_reconnect, v, b, NULL,
+                        STEP_JOIN);
+}
+
+static void on_join(SimCdn *cdn, uint32_t v, uint32_t b, SimTime now)
+{
+    cdn->joining[v] = NO_BROKER;
+    uint32_t host = cdn->first + b;
+    SimDuration rtt = 2 * sim_network_base_latency(cdn->network, v, host);
+    SimTime began = now >= rtt ? now - rtt : 0; /* when the handshake with the broker started */
+    if (!cdn->broker_up[b] || !path_clear(cdn, v, host, began)) { /* no answer: time out */
+        attempt_failed(cdn, v, sim_time_max(now, sim_time_add(began, cdn->config.connect_timeout)));
+        return;
+    }
+    attach(cdn, v, b);
+    cdn->stats->reconnects++;
+    SimDuration gap = sim_time_since(now, cdn->disconnected_at[v]);
+    cdn->stats->reconnect_gap_max = MAX(cdn->stats->reconnect_gap_max, gap);
 }
 
 static void on_reconnect(SimEngine *engine, const SimEvent *event, void *user_data)
@@ -121,33 +227,30 @@ static void on_reconnect(SimEngine *engine, const SimEvent *event, void *user_da
     SimCdn *cdn = user_data;
     uint32_t v = event->target;
     SimTime now = event->time;
-    if (!host_up(cdn, v) || cdn->broker_of[v] != NO_BROKER) return;
-    if (event->arg == STEP_NOTICE) {
-        if (cdn->joining[v] != NO_BROKER) return; /* already on its way */
-        uint32_t b = cdn->marshal_up ? least_loaded(cdn) : NO_BROKER;
-        if (b == NO_BROKER) {
-            reconnect_later(cdn, v, sim_time_add(now, cdn->config.reconnect_delay));
-            return;
-        }
-        /* A round trip to the marshal for the permit, one to the broker to present it. */
-        uint32_t m = marshal_host(cdn), host = cdn->first + b;
-        SimDuration trip = 2 * sim_network_base_latency(cdn->network, v, m) +
-                           2 * sim_network_base_latency(cdn->network, v, host);
-        cdn->joining[v] = b;
-        sim_engine_schedule(cdn->engine, sim_time_add(now, trip), cdn->kind_reconnect, v, b, NULL,
-                            STEP_JOIN);
+    if (!host_up(cdn, v)) return;
+    unsigned step = (unsigned)(event->arg & 0xff);
+    if (step == STEP_IDLE) {
+        on_idle(cdn, v, event->source, (SimTime)(event->arg >> 8), now);
         return;
     }
-    uint32_t b = event->source;
-    cdn->joining[v] = NO_BROKER;
-    if (!cdn->broker_up[b]) { /* it died meanwhile: ask again */
-        reconnect_later(cdn, v, sim_time_add(now, cdn->config.reconnect_delay));
-        return;
+    if (cdn->broker_of[v] != NO_BROKER) return;
+    if (step == STEP_NOTICE) {
+        on_attempt(cdn, v, now);
+    } else {
+        on_join(cdn, v, event->source, now);
     }
-    attach(cdn, v, b);
-    cdn->stats->reconnects++;
-    SimDuration gap = sim_time_since(now, cdn->disconnected_at[v]);
-    cdn->stats->reconnect_gap_max = MAX(cdn->stats->reconnect_gap_max, gap);
+}
+
+/* A cut was added: every connection it silences is checked when its idle timer runs out. */
+static void on_cut(SimNetwork *network, uint32_t cut, SimTime start, void *user_data)
+{
+    (void)network, (void)cut;
+    SimCdn *cdn = user_data;
+    for (uint32_t v = 0; v < cdn->validators; v++) {
+        uint32_t b = cdn->broker_of[v];
+        if (b == NO_BROKER || cdn->orphaned[v]) continue;
+        if (!path_clear(cdn, v, cdn->first + b, start)) watch_idle(cdn, v, b, start);
+    }
 }
 
 SimCdn *sim_cdn_new(SimNetwork *network, const SimRelaySetup *setup, SimDeliver deliver,
@@ -179,6 +282,8 @@ SimCdn *sim_cdn_new(SimNetwork *network, const SimRelaySetup *setup, SimDeliver 
     }
     cdn->broker_of = g_new(uint32_t, n);
     cdn->joining = g_new(uint32_t, n);
+    cdn->orphaned = g_new0(gboolean, n);
+    cdn->attached_at = g_new0(SimTime, n);
     cdn->disconnected_at = g_new0(SimTime, n);
     cdn->users = g_new(GArray *, brokers);
     cdn->da_users = g_new0(uint32_t, brokers);
@@ -197,6 +302,7 @@ SimCdn *sim_cdn_new(SimNetwork *network, const SimRelaySetup *setup, SimDeliver 
         cdn->broker_of[v] = NO_BROKER;
         attach(cdn, v, least_loaded(cdn));
     }
+    sim_network_set_cut_observer(network, on_cut, cdn);
     return cdn;
 }
 
@@ -212,6 +318,8 @@ void sim_cdn_free(SimCdn *cdn)
     g_free(cdn->broker_up);
     g_free(cdn->broker_of);
     g_free(cdn->joining);
+    g_free(cdn->orphaned);
+    g_free(cdn->attached_at);
     g_free(cdn->disconnected_at);
     g_free(cdn->da_member);
     g_free(cdn);
@@ -238,6 +346,10 @@ gboolean sim_cdn_send(SimCdn *cdn, SimTime ready, SimMessage *message, const Sim
     if (b == NO_BROKER) {
         cdn->stats->lost_disconnected++;
         return FALSE;
+    }
+    if (cdn->orphaned[v]) { /* written to a connection whose broker is gone */
+        cdn->stats->lost_disconnected++;
+        return TRUE;
     }
     uint32_t broker = cdn->first + b;
     if (send->cls == SIM_SEND_BROADCAST) {
@@ -294,6 +406,7 @@ static void direct(SimCdn *cdn, uint32_t b, SimTime now, const SimMessage *messa
                    gboolean from_mesh)
 {
     uint32_t holder = w < cdn->validators ? cdn->broker_of[w] : NO_BROKER;
+    if (holder != NO_BROKER && cdn->orphaned[w]) holder = NO_BROKER; /* its broker is gone */
     if (holder == b) {
         broker_send(cdn, b, now, message, w, route(OP_DELIVER, 0), TRUE);
     } else if (holder != NO_BROKER && !from_mesh) {
@@ -360,9 +473,16 @@ void sim_cdn_host_down(SimCdn *cdn, uint32_t host)
     GArray *users = cdn->users[b];
     while (users->len > 0) {
         uint32_t v = g_array_index(users, uint32_t, 0);
-        detach(cdn, v, now);
-        if (cdn->config.test_no_initial_connect && now == 0) continue; /* the #3407 bug */
-        reconnect_later(cdn, v, sim_time_add(now, cdn->config.reconnect_delay));
+        if (now == 0) { /* unreachable from the start: the first connection fails */
+            detach(cdn, v, now);
+            if (cdn->config.test_no_initial_connect) continue; /* the #3407 bug */
+            attempt_failed(cdn, v, sim_time_add(now, cdn->config.connect_timeout));
+            continue;
+        }
+        /* The broker's side is gone; nothing comes back to `v` from now on. */
+        forget(cdn, v);
+        cdn->orphaned[v] = TRUE;
+        watch_idle(cdn, v, b, now);
     }
 }
 

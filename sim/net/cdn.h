@@ -20,10 +20,19 @@
  * Copies through a broker are end-to-end for faults (sim_network_forward): a partition between
  * validators separates them; a fault that selects brokers acts on the broker's own links.
  *
- * A broker that crashes loses its connections: each of its validators notices
- * reconnect_delay later and reconnects through the marshal (one round trip to the marshal, one
- * to the new broker); until then what it sends and what is routed to it is lost
- * (lost_disconnected). If the marshal is down too, it retries every reconnect_delay.
+ * Dead connections (Push-CDN runs user connections over QUIC: a keep-alive every 5 s, quinn's
+ * default idle timeout of 30 s). Nothing tells a validator that its broker crashed or was cut
+ * off: it finds its connection dead once nothing could have come back on it for idle_timeout
+ * (a cut either way, or a crashed broker, throughout), checked when a cut is added
+ * (sim_network_set_cut_observer) or a broker crashes. A connection that stays open, however
+ * idle, is never found dead (the keep-alives get through); an interruption shorter than the
+ * timeout costs it nothing. Until then its sends go out and die at the cut (or, to a crashed
+ * broker, are lost: lost_disconnected) and sim_cdn_send succeeds; from then the validator has
+ * no broker, sim_cdn_send returns FALSE, and it reconnects through the marshal: one round trip
+ * to the marshal, one to the broker it is given. An attempt that gets no answer (the marshal
+ * down or cut off, the broker dead or cut off) fails connect_timeout after it was sent, one to
+ * a marshal without a live broker after its answer; the next comes reconnect_delay later.
+ * Brokers dead from time 0 are the first connection failing.
  */
 #ifndef SHOTGLASS_SIM_CDN_H
 #define SHOTGLASS_SIM_CDN_H

@@ -141,8 +141,8 @@ typedef struct SimNetworkStats {
  * Creates a message from `source` of registered `type`. Takes a reference on `bytes`; `size` is
  * the logical size in bytes charged to links, which may differ from the byte count either way
  * (synthetic payloads are larger than their bytes; real-mode signatures are charged at the size
- * of the BLS signatures production sends). Computes the content digest once (XXH64 of the
- * bytes with seeds 0 and 1: a fast checksum for the trace, not a commitment; see network.c).
+ * of the BLS signatures production sends). Computes the content digest once (XXH3-128 of the
+ * bytes: a fast checksum for the trace, not a commitment; see network.c).
  * Returns a message with one reference.
  */
 SimMessage *sim_message_new(uint32_t source, uint16_t type, GBytes *bytes, uint64_t size);
@@ -267,6 +267,17 @@ uint32_t sim_network_add_cut(SimNetwork *network, const SimNodeSet *from, const 
  * difference, and its old slot stays reserved (the uplink cannot give time back).
  */
 void sim_network_end_cut(SimNetwork *network, uint32_t cut, SimTime at);
+
+/* Called by sim_network_add_cut once the cut `cut`, starting at `start`, is in place (for a
+ * transport whose connections notice a silent peer, sim/net/cdn.h). One observer at a time;
+ * NULL removes it. */
+typedef void (*SimCutObserver)(SimNetwork *network, uint32_t cut, SimTime start, void *user_data);
+void sim_network_set_cut_observer(SimNetwork *network, SimCutObserver observer, void *user_data);
+
+/* The earliest time >= `t` at which a copy `from` sends `to` on their own link passes every cut
+ * known now (cuts, not filters or degradations): `t` itself when none is active then,
+ * SIM_TIME_NONE while an open-ended cut blocks it. Draws nothing. */
+SimTime sim_network_link_clear(const SimNetwork *network, uint32_t from, uint32_t to, SimTime t);
 
 /*
  * Between `from` and `to` (both ways unless `one_way`) during [start, end), start < end: latency

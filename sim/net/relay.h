@@ -47,7 +47,11 @@ typedef struct SimCdnConfig {
     uint32_t vcpus;
     SimDuration cpu_per_message; /* a broker's work per message it routes */
     uint64_t cpu_bps;            /* bits a broker's vCPU moves per second (0: free) */
-    SimDuration reconnect_delay; /* from a broker's death until its users notice */
+    /* A connection is found dead once nothing has come back on it for this long (QUIC's idle
+     * timeout; keep-alives keep a healthy idle connection open). */
+    SimDuration idle_timeout;
+    SimDuration connect_timeout; /* a connection attempt that gets no answer fails this late */
+    SimDuration reconnect_delay; /* the client's pause after a failed attempt */
     /* Test only: HotShot PR #3407's bug, a client whose CDN was unreachable when it started
      * never connects (its connection was never initialised): validators that lose their
      * broker at time 0 never reconnect. */
@@ -119,6 +123,7 @@ typedef struct SimTransportStats {
     uint64_t duplicates;           /* copies a validator had already received (filtered) */
     uint64_t reconnects;           /* validators that reconnected through the marshal */
     uint64_t lost_disconnected;    /* messages sent or routed while a validator had no broker */
+    uint64_t dead_connections;     /* broker connections found dead by their idle timeout */
     SimDuration reconnect_gap_max; /* the longest a validator was without a broker */
     uint64_t libp2p_sends;         /* combined: messages also sent on libp2p */
     uint64_t delayed_cancelled;    /* combined: delayed libp2p copies the view made needless */

@@ -44,7 +44,9 @@ void sim_transport_defaults(SimRelaySetup *setup)
         .vcpus = 4, /* m6a.xlarge: 4 vCPUs */
         .cpu_per_message = 0,
         .cpu_bps = 0,
-        .reconnect_delay = 1 * SIM_S,
+        .idle_timeout = 30 * SIM_S,   /* quinn's default max_idle_timeout */
+        .connect_timeout = 5 * SIM_S, /* cdn-proto quic.rs: the connect's timeout */
+        .reconnect_delay = 2 * SIM_S, /* cdn-client lib.rs: sleep before the next attempt */
     };
     setup->web = (SimWebConfig){
         .servers = 2, /* Doppio: one for consensus, one for DA and transactions */

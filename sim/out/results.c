@@ -677,6 +677,7 @@ static void transport_object(JsonBuilder *b, const SimRun *run)
     member_int(b, "reconnects", (int64_t)s->reconnects);
     member_double(b, "reconnect_gap_max_s", seconds(s->reconnect_gap_max));
     member_int(b, "lost_disconnected", (int64_t)s->lost_disconnected);
+    member_int(b, "dead_connections", (int64_t)s->dead_connections);
     member_int(b, "libp2p_sends", (int64_t)s->libp2p_sends);
     member_int(b, "delayed_cancelled", (int64_t)s->delayed_cancelled);
     member_int(b, "cdn_down", (int64_t)s->cdn_down);

@@ -61,11 +61,11 @@ static void print_transport(SimRun *run)
     const SimTransportStats *s = sim_transport_stats(t);
     printf("  transport          %s: %" PRIu64 " copies relayed, %" PRIu64 " duplicates filtered\n",
            sim_transport_kind_name(sim_transport_kind(t)), s->relayed, s->duplicates);
-    if (s->reconnects > 0 || s->lost_disconnected > 0) {
+    if (s->reconnects > 0 || s->lost_disconnected > 0 || s->dead_connections > 0) {
         char *gap = duration(s->reconnect_gap_max);
         printf("  reconnections      %" PRIu64 " through the marshal, longest without a broker %s, "
-               "%" PRIu64 " messages lost meanwhile\n",
-               s->reconnects, gap, s->lost_disconnected);
+               "%" PRIu64 " messages lost meanwhile; %" PRIu64 " connections found dead\n",
+               s->reconnects, gap, s->lost_disconnected, s->dead_connections);
         g_free(gap);
     }
     if (s->libp2p_sends > 0 || s->cdn_down > 0) {

@@ -48,6 +48,7 @@ static const MetricSpec metrics[] = {
      FALSE},
     {"leader_egress", SIM_EXPECT_LEADER_EGRESS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE,
      FALSE},
+    {"cdn_down", SIM_EXPECT_CDN_DOWN, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
 };
 
 static const char *const display_names[] = {
@@ -55,7 +56,7 @@ static const char *const display_names[] = {
     "failed_views",  "longest_gap",      "finality_p99",         "recovery.NAME",
     "decided_txs",   "undecided_txs",    "tx_latency_p99",       "reconnects",
     "reconnect_gap", "l1_finality_p99",  "light_client_lag_max", "light_client_safe",
-    "transitions",   "transition_views", "leader_egress",
+    "transitions",   "transition_views", "leader_egress",        "cdn_down",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -87,6 +88,7 @@ const char *sim_expect_help(void)
            "tx_latency_pNN <= D          submission to first decide, percentile\n"
            "reconnects >= N              validators that reconnected through the marshal (cdn)\n"
            "reconnect_gap <= D           the longest a validator was without a broker (cdn)\n"
+           "cdn_down >= N                times a validator declared the CDN down (combined)\n"
            "l1_finality_pNN <= D         submission to L1 finality of the light-client update\n"
            "                             covering the transaction's block, percentile ([l1])\n"
            "light_client_lag_max <= D    the longest a decided block waited for the light\n"
@@ -137,7 +139,8 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
          "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
-         "light_client_lag_max, light_client_safe, transitions, transition_views, leader_egress",
+         "light_client_lag_max, light_client_safe, transitions, transition_views, leader_egress, "
+         "cdn_down",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
@@ -330,6 +333,24 @@ static gboolean measure_egress(const AnaData *d, uint64_t *out, char **why)
     return TRUE;
 }
 
+/* The transport's counters (reconnects, reconnect_gap, cdn_down): runs with brokers only. */
+static gboolean measure_relays(const SimExpectation *e, const SimRun *run, uint64_t *out,
+                               char **why)
+{
+    SimTransport *transport = sim_run_transport(run);
+    if (transport == NULL || sim_transport_brokers(transport) == 0) {
+        const char *kind =
+            transport != NULL ? sim_transport_kind_name(sim_transport_kind(transport)) : "direct";
+        *why = g_strdup_printf("no brokers in this run ([network] transport = %s)", kind);
+        return FALSE;
+    }
+    const SimTransportStats *s = sim_transport_stats(transport);
+    if (e->metric == SIM_EXPECT_RECONNECTS) *out = s->reconnects;
+    if (e->metric == SIM_EXPECT_RECONNECT_GAP) *out = (uint64_t)s->reconnect_gap_max;
+    if (e->metric == SIM_EXPECT_CDN_DOWN) *out = s->cdn_down;
+    return TRUE;
+}
+
 /* The measured number of a numeric metric; FALSE (with `why`) when it has none. */
 static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
 {
@@ -338,20 +359,15 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
     if (e->metric == SIM_EXPECT_L1_FINALITY || e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG)
         return measure_l1(e, run, out, why);
     if (e->metric == SIM_EXPECT_LEADER_EGRESS) return measure_egress(d, out, why);
+    if (e->metric == SIM_EXPECT_RECONNECTS || e->metric == SIM_EXPECT_RECONNECT_GAP ||
+        e->metric == SIM_EXPECT_CDN_DOWN) {
+        return measure_relays(e, run, out, why);
+    }
     gboolean needs_data = e->metric == SIM_EXPECT_DECIDED_TXS ||
                           e->metric == SIM_EXPECT_UNDECIDED_TXS ||
                           e->metric == SIM_EXPECT_TX_LATENCY;
     if (needs_data && d == NULL) {
         *why = g_strdup("no workload in this run");
-        return FALSE;
-    }
-    gboolean needs_relays =
-        e->metric == SIM_EXPECT_RECONNECTS || e->metric == SIM_EXPECT_RECONNECT_GAP;
-    SimTransport *transport = sim_run_transport(run);
-    if (needs_relays && (transport == NULL || sim_transport_brokers(transport) == 0)) {
-        const char *kind =
-            transport != NULL ? sim_transport_kind_name(sim_transport_kind(transport)) : "direct";
-        *why = g_strdup_printf("no brokers in this run ([network] transport = %s)", kind);
         return FALSE;
     }
     if (e->metric == SIM_EXPECT_TRANSITIONS || e->metric == SIM_EXPECT_TRANSITION_VIEWS) {
@@ -370,10 +386,6 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
     }
     const AnaHistogram *h = NULL;
     switch ((int)e->metric) {
-    case SIM_EXPECT_RECONNECTS:
-        return *out = sim_transport_stats(transport)->reconnects, TRUE;
-    case SIM_EXPECT_RECONNECT_GAP:
-        return *out = (uint64_t)sim_transport_stats(transport)->reconnect_gap_max, TRUE;
     case SIM_EXPECT_DECIDED_BLOCKS:
         return *out = ana_liveness_blocks(l), TRUE;
     case SIM_EXPECT_VIEWS:

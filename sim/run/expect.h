@@ -16,6 +16,7 @@
  *   tx_latency_p99 <= 3s         submission to first decide, percentile
  *   reconnects >= 1              validators that reconnected through the marshal (cdn)
  *   reconnect_gap <= 2s          the longest a validator was without a broker (cdn)
+ *   cdn_down >= 1                times a validator declared the CDN down (combined)
  *   leader_egress <= 20          bytes leaders sent per byte of their blocks, rounded up (DA)
  *   l1_finality_p50 <= 20min     submission to L1 finality of the light-client update
  *                                covering the transaction's block, percentile ([l1])
@@ -56,6 +57,7 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_TRANSITIONS,
     SIM_EXPECT_TRANSITION_VIEWS,
     SIM_EXPECT_LEADER_EGRESS,
+    SIM_EXPECT_CDN_DOWN,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

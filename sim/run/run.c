@@ -553,6 +553,15 @@ static uint64_t node_random(void *user_data)
     return sim_rng_u64(user_data);
 }
 
+/* HotShot's is_primary_down: the combined network's flag for the node (never without one). */
+static gboolean node_primary_down(void *user_data, ProtoNodeId id)
+{
+    const SimRun *run = user_data;
+    const SimCombined *combined =
+        run->transport != NULL ? sim_transport_combined(run->transport) : NULL;
+    return combined != NULL && sim_combined_primary_down(combined, id);
+}
+
 static ProtoNode *new_instance(SimRun *run, uint32_t id, SimRng *rng)
 {
     ProtoNodeConfig config;
@@ -569,9 +578,12 @@ static ProtoNode *new_instance(SimRun *run, uint32_t id, SimRng *rng)
         config.builder = run->config.nodes; /* the first endpoint */
         config.builder_timeout = run->config.builder_timeout;
         config.data_request_delay = run->config.data_request_delay;
+        config.test_silent_local_share = run->config.test_silent_local_share;
     }
     proto_byzantine_configure(run->behaviour[id], &config);
-    ProtoEnv env = {run->shared, proto_crypto_signer(run->crypto, id), node_random, rng};
+    ProtoEnv env = {run->shared,       proto_crypto_signer(run->crypto, id),
+                    node_random,       rng,
+                    node_primary_down, run};
     return proto_node_new(&config, &env);
 }
 

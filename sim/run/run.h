@@ -131,7 +131,8 @@ typedef struct SimRunConfig {
     SimDuration builder_api_timeout; /* the builder's own limit per response (its size limit) */
     uint32_t builder_vcpus;          /* [da] builder_vcpus */
     SimDuration data_request_delay;
-    char *builder_region; /* owned */
+    gboolean test_silent_local_share; /* [da]: test only, HotShot PR #3390's bug */
+    char *builder_region;             /* owned */
     uint32_t rollups;
     uint64_t tx_rate_mhz; /* per rollup, milli-transactions per second */
     SimDist tx_size;

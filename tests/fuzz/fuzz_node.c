@@ -298,7 +298,8 @@ static void restart(Net *net, ProtoNodeId node)
     proto_node_free(net->nodes[node]);
     for (int t = 0; t < PROTO_TIMER_COUNT_; t++)
         net->timers[node][t] = PROTO_TIME_NONE;
-    ProtoEnv env = {net->shared, proto_crypto_signer(net->crypto, node), splitmix, &net->rng};
+    ProtoEnv env = {net->shared, proto_crypto_signer(net->crypto, node), splitmix, &net->rng, NULL,
+                    NULL};
     net->nodes[node] = proto_node_new(&net->configs[node], &env);
     proto_node_restart(net->nodes[node], &persisted, net->now);
     proto_persisted_clear(&persisted);
@@ -562,7 +563,8 @@ static void net_init(Net *net, uint8_t shape)
         net->votes[i] = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
         proto_node_config_default(&net->configs[i], i);
         net->configs[i].three_chain = (shape & 32u) != 0;
-        ProtoEnv env = {net->shared, proto_crypto_signer(net->crypto, i), splitmix, &net->rng};
+        ProtoEnv env = {net->shared, proto_crypto_signer(net->crypto, i), splitmix, &net->rng, NULL,
+                        NULL};
         net->nodes[i] = proto_node_new(&net->configs[i], &env);
         for (int t = 0; t < PROTO_TIMER_COUNT_; t++)
             net->timers[i][t] = PROTO_TIME_NONE;

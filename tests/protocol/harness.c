@@ -89,7 +89,7 @@ void harness_set_byzantine(Harness *h, ProtoNodeId node, ProtoByzantineKind kind
 
 static void create_node(Harness *h, ProtoNodeId i)
 {
-    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, i), splitmix, &h->rng};
+    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, i), splitmix, &h->rng, NULL, NULL};
     h->nodes[i] = proto_node_new(&h->configs[i], &env);
     if (h->behaviour[i] != PROTO_BYZANTINE_NONE) {
         h->byzantine[i] = proto_byzantine_new(h->behaviour[i], h->nodes[i]);

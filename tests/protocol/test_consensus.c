@@ -335,7 +335,7 @@ static void restart_all(Harness *h, uint64_t *rng)
         ProtoPersisted persisted;
         proto_node_persist(h->nodes[id], &persisted);
         proto_node_free(h->nodes[id]);
-        ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), counter, rng};
+        ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), counter, rng, NULL, NULL};
         h->nodes[id] = proto_node_new(&h->configs[id], &env);
         proto_node_restart(h->nodes[id], &persisted, h->now);
         proto_persisted_clear(&persisted);

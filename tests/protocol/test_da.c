@@ -399,7 +399,7 @@ static void crash_and_restart(Harness *h, ProtoNodeId id, uint64_t *rng)
     ProtoPersisted persisted;
     proto_node_persist(h->nodes[id], &persisted);
     proto_node_free(h->nodes[id]);
-    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), fixed_random, rng};
+    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), fixed_random, rng, NULL, NULL};
     h->nodes[id] = proto_node_new(&h->configs[id], &env);
     proto_node_restart(h->nodes[id], &persisted, h->now);
     proto_persisted_clear(&persisted);
@@ -407,6 +407,53 @@ static void crash_and_restart(Harness *h, ProtoNodeId id, uint64_t *rng)
     while (proto_node_drain(h->nodes[id], &a))
         proto_action_clear(&a);
 }
+
+static gboolean always_down(void *user_data, ProtoNodeId id)
+{
+    (void)user_data, (void)id;
+    return TRUE;
+}
+
+/* Brings `id` back, as crash_and_restart does, on a network whose primary (the CDN) is down;
+ * `silent` sets the test switch of HotShot PR #3390's bug. */
+static void restart_with_cdn_down(Harness *h, ProtoNodeId id, uint64_t *rng, gboolean silent)
+{
+    ProtoPersisted persisted;
+    proto_node_persist(h->nodes[id], &persisted);
+    proto_node_free(h->nodes[id]);
+    h->configs[id].test_silent_local_share = silent;
+    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), fixed_random, rng, always_down,
+                    NULL};
+    h->nodes[id] = proto_node_new(&h->configs[id], &env);
+    proto_node_restart(h->nodes[id], &persisted, h->now);
+    proto_persisted_clear(&persisted);
+    ProtoAction a;
+    while (proto_node_drain(h->nodes[id], &a))
+        proto_action_clear(&a);
+}
+
+/* With the CDN down a DA member computes its own share from the DA proposal and holds it as
+ * received (HotShot PR #3390); under the bug's switch it keeps it unannounced: no share note. */
+START_TEST(da_member_takes_its_own_share_when_the_cdn_is_down)
+{
+    for (int silent = 0; silent <= 1; silent++) {
+        Harness *h = da_harness(4, 3, FALSE, FALSE);
+        harness_start(h);
+        ProtoView view = 2;
+        ProtoNodeId leader = harness_leader(h, view);
+        ProtoNodeId member = leader == 0 ? 1 : 0;
+        uint64_t rng = 7;
+        restart_with_cdn_down(h, member, &rng, silent);
+        ProtoPayload *a = payload_of(h, 1, 9);
+        ck_assert_int_eq(inject_da_proposal(h, member, view, leader, leader, a, a), PROTO_OK);
+        ck_assert_uint_eq(harness_count_notes(h, member, PROTO_NOTE_DA_STORED, view), 1);
+        ck_assert_uint_eq(harness_count_notes(h, member, PROTO_NOTE_SHARE_STORED, view),
+                          silent ? 0 : 1);
+        proto_payload_unref(a);
+        harness_free(h);
+    }
+}
+END_TEST
 
 /* A DA member keeps what it stored across a restart: it still serves shares of it, and a DA
  * proposal delivered again gets no second DA vote (HotShot #3971, regression row 5). */
@@ -600,6 +647,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, header_must_state_the_committed_table);
     tcase_add_test(tc, da_member_checks_the_commitment);
     tcase_add_test(tc, da_member_restarts_with_its_payloads);
+    tcase_add_test(tc, da_member_takes_its_own_share_when_the_cdn_is_down);
     tcase_add_test(tc, da_votes_out_of_order_but_once_a_view);
     tcase_add_test(tc, replica_rejects_a_share_that_does_not_verify);
     suite_add_tcase(suite, tc);

@@ -583,7 +583,7 @@ static ProtoNode *fresh_node(Fixture *f, ProtoNodeId id)
 {
     Harness *h = f->h;
     proto_node_free(h->nodes[id]);
-    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), splitmix, &f->rng};
+    ProtoEnv env = {h->shared, proto_crypto_signer(h->crypto, id), splitmix, &f->rng, NULL, NULL};
     h->nodes[id] = proto_node_new(&h->configs[id], &env);
     proto_node_start(h->nodes[id], h->now);
     discard_actions(h->nodes[id]);

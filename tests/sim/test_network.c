@@ -1062,21 +1062,21 @@ START_TEST(cancelled_timer_queued_behind_work_never_fires)
 }
 END_TEST
 
-/* A message's content digest is XXH64 with seeds 0 and 1, little-endian: the values the
- * reference implementation (xxHash 0.8.1) gives for these inputs, the empty one included
- * (ef46db3751d8e999, the spec's value for XXH64 of nothing with seed 0). */
-START_TEST(content_digest_is_xxh64_with_seeds_0_and_1)
+/* A message's content digest is XXH3-128, low half then high half, little-endian: the values
+ * `xxhsum -H2` (xxHash 0.8.1) prints for these inputs, the empty one included
+ * (99aa06d3014798d86001c324468d497f, xxHash's own sanity value for XXH128 of nothing). */
+START_TEST(content_digest_is_xxh3_128)
 {
     static const struct {
         size_t len;
-        uint64_t seed0, seed1;
+        uint64_t low, high;
     } vectors[] = {
-        {0, UINT64_C(0xef46db3751d8e999), UINT64_C(0xd5afba1336a3be4b)},
-        {3, UINT64_C(0x31d2363f52e564c9), UINT64_C(0x2d80e074130d0176)},
-        {7, UINT64_C(0x9a7b149959ce60d8), UINT64_C(0xd8b4a941715fee31)},
-        {31, UINT64_C(0xa2aa5f33cc4a6119), UINT64_C(0xaaca4e41ffcae21c)},
-        {100, UINT64_C(0xa61f8d4c170fe531), UINT64_C(0x8d8957e68f02c7ce)},
-        {4096, UINT64_C(0x796398cd432797cc), UINT64_C(0x22154cb5a9b7bbef)},
+        {0, UINT64_C(0x6001c324468d497f), UINT64_C(0x99aa06d3014798d8)},
+        {3, UINT64_C(0xa9088dda485b481c), UINT64_C(0xce31763cbf8245a5)},
+        {7, UINT64_C(0x7af1e487627dd4bc), UINT64_C(0xa051eefb8df8740e)},
+        {31, UINT64_C(0x262deca043341a5b), UINT64_C(0x670ee2d79d2552f8)},
+        {100, UINT64_C(0x0cc97f05750182b2), UINT64_C(0x2207ed96998d91f2)},
+        {4096, UINT64_C(0xd7428746842be37e), UINT64_C(0x1546867423105cd5)},
     };
     static uint8_t data[4096];
     for (size_t i = 0; i < sizeof data; i++)
@@ -1090,8 +1090,8 @@ START_TEST(content_digest_is_xxh64_with_seeds_0_and_1)
             h0 = h0 << 8 | digest[i];
             h1 = h1 << 8 | digest[8 + i];
         }
-        ck_assert_uint_eq(h0, vectors[v].seed0);
-        ck_assert_uint_eq(h1, vectors[v].seed1);
+        ck_assert_uint_eq(h0, vectors[v].low);
+        ck_assert_uint_eq(h1, vectors[v].high);
         sim_message_unref(m);
         g_bytes_unref(bytes);
     }
@@ -1103,7 +1103,7 @@ Suite *test_suite(void)
     Suite *suite = suite_create("network");
     TCase *tc = tcase_create("network");
     tcase_add_test(tc, bandwidth_arithmetic_is_exact);
-    tcase_add_test(tc, content_digest_is_xxh64_with_seeds_0_and_1);
+    tcase_add_test(tc, content_digest_is_xxh3_128);
     tcase_add_test(tc, uplink_is_fifo);
     tcase_add_test(tc, downlink_queues_in_arrival_order);
     tcase_add_test(tc, multicast_broadcast_and_self);

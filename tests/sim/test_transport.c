@@ -233,7 +233,9 @@ START_TEST(a_cut_broker_stops_its_validators_traffic)
         sim_node_set_add(&all, v);
     sim_network_add_cut(f.network, &broker, &all, FALSE, 0, SIM_TIME_NONE, SIM_CUT_DROP);
     send(&f, 0, 0, SIM_SEND_BROADCAST, NULL, 0);
-    run_all(&f);
+    /* Not run to the end: the validators cut off retry the broker for as long as the cut. */
+    SimEngineLimits soon = {10 * SIM_S, 0};
+    sim_engine_run(f.engine, &soon);
     for (uint32_t v = 1; v < VALIDATORS; v++)
         ck_assert_uint_eq(f.received[v], v % BROKERS == 1 ? 0 : 1);
     sim_node_set_clear(&broker);
@@ -260,13 +262,17 @@ START_TEST(validators_of_a_dead_broker_reconnect_through_the_marshal)
     ck_assert_uint_eq(f.received[0], 0);
     const SimTransportStats *stats = sim_transport_stats(f.transport);
     ck_assert_uint_eq(stats->lost_disconnected, 1);
+    /* A broker dead from the start: the first connections of its validators get no answer
+     * (connect_timeout), and they try again after reconnect_delay. */
     run_all(&f);
-    /* After the reconnect delay and two round trips each of the 4 moved to broker 0 or 2
-     * (the fewest connections first). */
+    ck_assert_uint_eq(stats->dead_connections, 0);
+    /* Then two round trips each, and the 4 moved to broker 0 or 2 (the fewest connections
+     * first). */
     ck_assert_uint_eq(stats->reconnects, 4);
-    /* The delay, then a round trip to the marshal and one to the new broker (one region). */
+    /* The timeout and the pause, then a round trip to the marshal and one to the new broker
+     * (one region). */
     SimDuration one_way = sim_network_base_latency(f.network, 1, VALIDATORS + BROKERS);
-    ck_assert_uint_eq(stats->reconnect_gap_max, 1 * SIM_S + 4 * one_way);
+    ck_assert_uint_eq(stats->reconnect_gap_max, 5 * SIM_S + 2 * SIM_S + 4 * one_way);
     for (uint32_t v = 0; v < VALIDATORS; v++)
         ck_assert_uint_ne(sim_transport_broker_of(f.transport, v), 1);
     memset(f.received, 0, sizeof f.received);
@@ -274,6 +280,68 @@ START_TEST(validators_of_a_dead_broker_reconnect_through_the_marshal)
     run_all(&f);
     for (uint32_t v = 0; v < VALIDATORS; v++)
         ck_assert_uint_eq(f.received[v], v == 1 ? 0 : 1);
+    teardown(&f);
+}
+END_TEST
+
+/* Cuts broker 1 off from every validator during [0, end). */
+static void cut_broker1(Fixture *f, SimTime end)
+{
+    SimNodeSet broker, all;
+    sim_node_set_init(&broker, VALIDATORS + BROKERS + 1);
+    sim_node_set_init(&all, VALIDATORS + BROKERS + 1);
+    sim_node_set_add(&broker, VALIDATORS + 1);
+    for (uint32_t v = 0; v < VALIDATORS; v++)
+        sim_node_set_add(&all, v);
+    sim_network_add_cut(f->network, &broker, &all, FALSE, 0, end, SIM_CUT_DROP);
+    sim_node_set_clear(&broker);
+    sim_node_set_clear(&all);
+}
+
+START_TEST(a_partitioned_broker_is_found_dead_within_the_idle_timeout)
+{
+    Fixture f;
+    setup(&f, SIM_TRANSPORT_CDN, 0);
+    cut_broker1(&f, 60 * SIM_S);
+    const SimTransportStats *stats = sim_transport_stats(f.transport);
+    SimEngineLimits before = {30 * SIM_S - 1, 0};
+    sim_engine_run(f.engine, &before);
+    ck_assert_uint_eq(sim_transport_broker_of(f.transport, 1), 1);
+    SimEngineLimits at = {30 * SIM_S, 0};
+    sim_engine_run(f.engine, &at);
+    /* Found dead: broker 1's four validators have no broker, and their sends fail. */
+    ck_assert_uint_eq(stats->dead_connections, 4);
+    for (uint32_t v = 1; v < VALIDATORS; v += BROKERS)
+        ck_assert_uint_eq(sim_transport_broker_of(f.transport, v), UINT32_MAX);
+    ck_assert_uint_eq(sim_transport_broker_of(f.transport, 0), 0);
+    /* The marshal still deals broker 1 (it holds nobody now); its handshakes time out until the
+     * cut heals at 60 s, then they connect again. */
+    run_all(&f);
+    ck_assert_uint_eq(stats->reconnects, 4);
+    for (uint32_t v = 0; v < VALIDATORS; v++)
+        ck_assert_uint_eq(sim_transport_broker_of(f.transport, v), v % BROKERS);
+    ck_assert_uint_ge(sim_engine_now(f.engine), 60 * SIM_S);
+    teardown(&f);
+}
+END_TEST
+
+START_TEST(a_healthy_idle_connection_is_not_found_dead)
+{
+    Fixture f;
+    setup(&f, SIM_TRANSPORT_CDN, 0);
+    /* A 20 s interruption, shorter than the idle timeout: keep-alives get through after it. */
+    cut_broker1(&f, 20 * SIM_S);
+    run_all(&f);
+    const SimTransportStats *stats = sim_transport_stats(f.transport);
+    ck_assert_uint_eq(stats->dead_connections, 0);
+    /* Ten idle minutes later the connections still carry a broadcast. */
+    send(&f, 10 * 60 * SIM_S, 1, SIM_SEND_BROADCAST, NULL, 0);
+    run_all(&f);
+    ck_assert_uint_eq(stats->dead_connections, 0);
+    for (uint32_t v = 0; v < VALIDATORS; v++) {
+        ck_assert_uint_eq(sim_transport_broker_of(f.transport, v), v % BROKERS);
+        ck_assert_uint_eq(f.received[v], v == 1 ? 0 : 1);
+    }
     teardown(&f);
 }
 END_TEST
@@ -395,6 +463,8 @@ Suite *test_suite(void)
     tcase_add_test(tc, a_partition_between_validators_holds_through_the_brokers);
     tcase_add_test(tc, a_cut_broker_stops_its_validators_traffic);
     tcase_add_test(tc, validators_of_a_dead_broker_reconnect_through_the_marshal);
+    tcase_add_test(tc, a_partitioned_broker_is_found_dead_within_the_idle_timeout);
+    tcase_add_test(tc, a_healthy_idle_connection_is_not_found_dead);
     tcase_add_test(tc, direct_transport_sends_host_to_host);
     suite_add_tcase(s, tc);
     TCase *web = tcase_create("webserver");
