@@ -36,6 +36,13 @@ typedef enum ProtoCryptoMode {
     PROTO_CRYPTO_REAL,
 } ProtoCryptoMode;
 
+/* Which VID the cost table charges (vid_cost.h): zero, as in a zeroed table, is AVID-M. */
+typedef enum ProtoVidScheme {
+    PROTO_VID_SCHEME_AVIDM = 0, /* flat per byte: vid_encode_per_mib */
+    PROTO_VID_SCHEME_NONE,      /* no dispersal: the commitment is a hash (hash_per_mib) */
+    PROTO_VID_SCHEME_ADVZ,      /* KZG on BN254, grows with the block and the storage nodes */
+} ProtoVidScheme;
+
 typedef struct ProtoCostTable {
     ProtoDuration sign;                   /* one BLS signature */
     ProtoDuration verify;                 /* one BLS signature check */
@@ -46,6 +53,7 @@ typedef struct ProtoCostTable {
     ProtoDuration vid_encode_per_mib;     /* erasure coding over the BN254 field (DA) */
     ProtoDuration merkle_verify_per_level;
     ProtoDuration drb_iteration; /* one SHA-256 of the DRB's delay function (epochs, drb.h) */
+    int vid_scheme;              /* ProtoVidScheme: how VID work is charged (vid_cost.h) */
 } ProtoCostTable;
 
 #define PROTO_PUBLIC_KEY_BYTES 32

@@ -28,6 +28,7 @@
 #include "protocol/da-internal.h"
 
 #include "protocol/assert.h"
+#include "protocol/vid_cost.h"
 
 #include <string.h>
 
@@ -156,6 +157,16 @@ static const ProtoCostTable *costs(const ProtoNode *node)
     return proto_crypto_costs(node->shared->crypto);
 }
 
+/* ADVZ's commitment and dispersal run on every vCPU (jellyfish's default `parallel` feature):
+ * what a payload call charged since `before` moves to the parallel account. Its share check
+ * (a sequential fold, vid_cost.h) and AVID-M's work stay on one vCPU. */
+static void vid_parallel(ProtoNode *node, ProtoDuration before)
+{
+    if (costs(node)->vid_scheme != PROTO_VID_SCHEME_ADVZ) return;
+    node->cpu_parallel += node->cpu - before;
+    node->cpu = before;
+}
+
 /* --- the leader's block ------------------------------------------------------------------------
  */
 
@@ -270,9 +281,11 @@ static int on_block_response(ProtoNode *node, const ProtoMsg *msg)
         return PROTO_ERR_STALE;
     }
     int rc;
+    ProtoDuration before = node->cpu;
     ProtoPayload *payload =
         proto_payload_from_bytes(node->shared->vid, d->bytes, d->ns_table, d->size, d->synthetic,
                                  TRUE, costs(node), &node->cpu, &rc);
+    vid_parallel(node, before);
     node__timer_cancel(node, PROTO_TIMER_BUILDER);
     block_ready(node, payload != NULL ? payload : proto_payload_ref(node->shared->empty));
     return rc;
@@ -450,9 +463,11 @@ static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
     if (d->view + 1 < node->cur_view) return PROTO_ERR_STALE;
     int rc = check_dispersal(node, d->view, &d->commit, &d->signature);
     if (rc != PROTO_OK) return rc;
+    ProtoDuration before = node->cpu;
     ProtoPayload *payload =
         proto_payload_from_bytes(node->shared->vid, d->bytes, d->ns_table, d->size, d->synthetic,
                                  FALSE, costs(node), &node->cpu, &rc);
+    vid_parallel(node, before);
     if (payload == NULL) return rc;
     int claim = record(node, d->view, FALSE) != NULL ? PROTO_OK : claim_check(node, d->view);
     /* The payload re-encoded must give the commitment the leader signed: this is where an
@@ -588,8 +603,10 @@ static int on_vid_request(ProtoNode *node, const ProtoMsg *msg)
         out->synthetic = (uint8_t)r->payload->synthetic;
         out->ns_table = r->payload->ns_table;
         layout = proto_payload_layout(r->payload);
+        ProtoDuration before = node->cpu;
         units = proto_payload_share(r->payload, node->shared->vid, d->owner, costs(node),
                                     &node->cpu, &out->bulk_size);
+        vid_parallel(node, before);
     } else if (d->owner == node->id && r->share &&
                proto_commit_equal(&r->share_commit, &d->commit)) {
         out->size = r->share_size;
@@ -597,7 +614,9 @@ static int on_vid_request(ProtoNode *node, const ProtoMsg *msg)
         out->ns_table = r->share_ns_table;
         layout = g_bytes_ref(r->share_layout);
         units = g_bytes_ref(r->share_units);
-        out->bulk_size = proto_payload_share_size(node->shared->vid, node->id, layout);
+        out->bulk_size = proto_vid_share_bytes(
+            costs(node), proto_payload_share_size(node->shared->vid, node->id, layout), out->size,
+            node->shared->vid->node_count);
     } else {
         return PROTO_ERR_UNKNOWN;
     }

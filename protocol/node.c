@@ -347,6 +347,13 @@ ProtoDuration proto_node_take_cpu(ProtoNode *node)
     return cpu;
 }
 
+ProtoDuration proto_node_take_parallel_cpu(ProtoNode *node)
+{
+    ProtoDuration cpu = node->cpu_parallel;
+    node->cpu_parallel = 0;
+    return cpu;
+}
+
 /* --- inputs ----------------------------------------------------------------------------------- */
 
 static int dispatch(ProtoNode *node, const ProtoMsg *msg, GBytes *bytes)

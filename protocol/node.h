@@ -331,6 +331,11 @@ gboolean proto_node_drain(ProtoNode *node, ProtoAction *action);
 /* Returns the virtual CPU time consumed since the last call, and resets it. */
 ProtoDuration proto_node_take_cpu(ProtoNode *node);
 
+/* The same for the part of that work which runs on every vCPU of the host at once (ADVZ's VID
+ * commitment and dispersal: jellyfish's default `parallel` feature, rayon). Not included in
+ * proto_node_take_cpu(). */
+ProtoDuration proto_node_take_parallel_cpu(ProtoNode *node);
+
 ProtoNodeId proto_node_id(const ProtoNode *node);
 ProtoView proto_node_view(const ProtoNode *node);
 ProtoView proto_node_high_qc_view(const ProtoNode *node);

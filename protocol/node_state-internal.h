@@ -151,6 +151,7 @@ struct ProtoNode {
     uint32_t outbox_head;
     uint32_t outbox_len;
     ProtoDuration cpu;
+    ProtoDuration cpu_parallel; /* work that spreads over every vCPU (ADVZ's rayon code) */
     ProtoNodeStats stats;
 };
 

@@ -7,6 +7,7 @@
 
 #include "protocol/assert.h"
 #include "protocol/namespace.h"
+#include "protocol/vid_cost.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -30,10 +31,17 @@ static uint64_t get_le(const uint8_t *in, int bytes)
     return v;
 }
 
-static void charge_encoding(const ProtoCostTable *costs, uint64_t bytes, ProtoDuration *cpu)
+/* Adds the CPU time of VID `work` on `bytes` among the storage nodes of `params` (vid_cost.h). */
+static void charge_vid(const ProtoCostTable *costs, const ProtoVidParams *params, ProtoVidWork work,
+                       uint64_t bytes, ProtoDuration *cpu)
 {
     if (costs == NULL || cpu == NULL) return;
-    *cpu += (ProtoDuration)(((ProtoU128)bytes * costs->vid_encode_per_mib) >> 20);
+    *cpu += proto_vid_cost(costs, work, bytes, params->node_count);
+}
+
+static gboolean advz(const ProtoCostTable *costs)
+{
+    return costs != NULL && costs->vid_scheme == PROTO_VID_SCHEME_ADVZ;
 }
 
 /* --- construction ----------------------------------------------------------------------------- */
@@ -96,7 +104,8 @@ static void synthetic_root(const ProtoVidParams *params, const uint8_t *entry, s
 }
 
 /* Commitment, builder commitment and logical table, once namespaces and roots are known. */
-static void seal(ProtoPayload *p, const ProtoCostTable *costs, ProtoDuration *cpu)
+static void seal(ProtoPayload *p, const ProtoVidParams *params, const ProtoCostTable *costs,
+                 ProtoVidWork work, ProtoDuration *cpu)
 {
     ProtoVidNamespace *ns = tree_namespaces(p);
     proto_vid_block_root(ns, p->ns_count, &p->commit);
@@ -107,7 +116,8 @@ static void seal(ProtoPayload *p, const ProtoCostTable *costs, ProtoDuration *cp
     g_free(ns);
     for (uint32_t i = 0; i < p->ns_count; i++)
         p->size += p->ns_lengths[i];
-    charge_encoding(costs, p->size, cpu);
+    charge_vid(costs, params, work, p->size, cpu);
+    p->dispersed = work == PROTO_VID_WORK_DISPERSE_PRE;
 }
 
 /* Real payloads: encode each namespace, keep or drop the encodings. */
@@ -224,7 +234,7 @@ ProtoPayload *proto_payload_build(const ProtoVidParams *params, const ProtoTx *t
         build_real(p, txs, groups);
         encode_real(p, params, keep_encodings);
     }
-    seal(p, costs, cpu);
+    seal(p, params, costs, PROTO_VID_WORK_COMMIT, cpu); /* the builder's commitment */
     g_ptr_array_unref(groups);
     g_array_unref(ids);
     return p;
@@ -337,7 +347,10 @@ ProtoPayload *proto_payload_from_bytes(const ProtoVidParams *params, GBytes *byt
         *rc = PROTO_ERR_FIELD;
         return NULL;
     }
-    seal(p, costs, cpu);
+    /* The leader, which keeps the encodings, disperses with the builder's commitments; a DA
+     * member recomputes the commitment (HotShot 0.5.63 vid.rs, da.rs). */
+    seal(p, params, costs, keep_encodings ? PROTO_VID_WORK_DISPERSE_PRE : PROTO_VID_WORK_COMMIT,
+         cpu);
     /* The table it came with must be the canonical one for what the bytes hold (the commitment
      * binds ids and lengths, so any other table would describe another block), and the logical
      * size must be stated truly. */
@@ -456,7 +469,14 @@ GBytes *proto_payload_share(ProtoPayload *p, const ProtoVidParams *params, Proto
                             const ProtoCostTable *costs, ProtoDuration *cpu, uint64_t *charged)
 {
     PROTO_ASSERT(owner < params->node_count);
-    *charged = proto_vid_share_size(params, owner, p->ns_lengths, p->ns_count);
+    *charged = proto_vid_share_bytes(
+        costs, proto_vid_share_size(params, owner, p->ns_lengths, p->ns_count), p->size,
+        params->node_count);
+    /* ADVZ disperses the whole block at once: shares cut from a payload the node did not
+     * disperse (a VID request's answer) cost a full dispersal (HotShot calculate_vid_disperse
+     * without precompute data). */
+    if (advz(costs) && !p->dispersed)
+        charge_vid(costs, params, PROTO_VID_WORK_DISPERSE, p->size, cpu);
     if (p->synthetic) return g_bytes_new(NULL, 0);
     GByteArray *out = g_byte_array_new();
     const uint8_t *data = g_bytes_get_data(p->bytes, NULL);
@@ -465,7 +485,9 @@ GBytes *proto_payload_share(ProtoPayload *p, const ProtoVidParams *params, Proto
         ProtoVidEncoding *e = p->encodings ? p->encodings[i] : NULL;
         if (e == NULL) {
             e = proto_vid_encode(params, data + p->ns_offsets[i], p->ns_lengths[i]);
-            charge_encoding(costs, p->ns_lengths[i], cpu);
+            if (!advz(costs)) {
+                charge_vid(costs, params, PROTO_VID_WORK_DISPERSE, p->ns_lengths[i], cpu);
+            }
         }
         uint32_t first = params->first_unit[owner];
         for (uint32_t u = first; u < first + params->weights[owner]; u++) {
@@ -544,7 +566,8 @@ static int verify_units(const ProtoVidParams *params, ProtoNodeId owner, uint32_
             if (!proto_vid_verify_unit(params, &ns[i].root, u, data + pos, unit_bytes, aligned)) {
                 return PROTO_ERR_INCONSISTENT;
             }
-            if (costs != NULL) *cpu += costs->merkle_verify_per_level * (params->depth + 1);
+            if (costs != NULL && !advz(costs))
+                *cpu += costs->merkle_verify_per_level * (params->depth + 1);
             pos += step;
         }
     }
@@ -572,6 +595,9 @@ int proto_payload_verify_share(const ProtoVidParams *params, const ProtoCommit *
         (total != size || (ns_table != NULL && !g_bytes_equal(table, ns_table)))) {
         rc = PROTO_ERR_INCONSISTENT;
     }
+    /* ADVZ checks one share against the whole block (verify_share), whatever it holds. */
+    if (rc == PROTO_OK && advz(costs))
+        charge_vid(costs, params, PROTO_VID_WORK_VERIFY_SHARE, total, cpu);
     if (rc == PROTO_OK && synthetic) rc = g_bytes_get_size(units) == 0 ? PROTO_OK : PROTO_ERR_FIELD;
     if (rc == PROTO_OK && !synthetic)
         rc = verify_units(params, owner, count, ns, units, costs, cpu);
@@ -609,7 +635,13 @@ gboolean proto_payload_verify_namespace(const ProtoVidParams *params, const Prot
     gsize len = 0;
     const uint8_t *data = g_bytes_get_data(bytes, &len);
     if (!synthetic) {
-        charge_encoding(costs, len, cpu);
+        /* Re-encoding the namespace (AVID-M's namespace proof). ADVZ's KZG range proofs are not
+         * modelled: a rollup is charged AVID-M's rate for them (docs/crypto-costs.md). */
+        if (advz(costs)) {
+            *cpu += (ProtoDuration)(((ProtoU128)len * costs->vid_encode_per_mib) >> 20);
+        } else {
+            charge_vid(costs, params, PROTO_VID_WORK_COMMIT, len, cpu);
+        }
         return len == logical && proto_vid_verify_namespace(params, commit, count, index, ns_id,
                                                             data, len, path, path_len);
     }
@@ -724,7 +756,11 @@ GBytes *proto_rebuild_namespace(ProtoRebuild *rb, uint32_t index, const ProtoCos
     }
     uint8_t *out = g_malloc(rb->ns[index].length ? rb->ns[index].length : 1);
     int rc = proto_vid_recover(rb->params, rb->ns[index].length, indices, data, n, unit_bytes, out);
-    charge_encoding(costs, rb->ns[index].length, cpu);
+    /* Decoding at the encoding rate (ADVZ's recovery is not modelled apart: the same rate). */
+    if (costs != NULL && cpu != NULL) {
+        *cpu +=
+            (ProtoDuration)(((ProtoU128)rb->ns[index].length * costs->vid_encode_per_mib) >> 20);
+    }
     g_free(indices);
     g_free(data);
     if (rc != PROTO_OK) {

@@ -56,13 +56,15 @@ typedef struct ProtoPayload {
     ProtoCommit commit;           /* payload (VID) commitment */
     ProtoCommit builder_commit;   /* hash of `bytes` */
     ProtoVidEncoding **encodings; /* real payloads, when kept: one per namespace */
+    gboolean dispersed;           /* charged as the leader's dispersal (vid_cost.h) */
 } ProtoPayload;
 
 /*
  * Builds a payload from `count` transactions (grouped by namespace in order of first
  * appearance; real payloads get deterministic filler bytes). Computes the commitment, keeping
- * the encodings (a leader needs them to cut shares). Charges the dispersal's CPU cost from
- * `costs` to `*cpu` when not NULL. Returns a new payload with one reference.
+ * the encodings (a leader needs them to cut shares). Charges the builder's VID commitment
+ * (PROTO_VID_WORK_COMMIT, vid_cost.h) from `costs` to `*cpu` when not NULL. Returns a new
+ * payload with one reference.
  */
 ProtoPayload *proto_payload_build(const ProtoVidParams *params, const ProtoTx *txs, uint32_t count,
                                   gboolean synthetic, gboolean keep_encodings,
@@ -70,7 +72,10 @@ ProtoPayload *proto_payload_build(const ProtoVidParams *params, const ProtoTx *t
 
 /*
  * Rebuilds a payload received as bytes (DA proposal, builder response): parses it, recomputes
- * its commitment (the DA member's check) and its logical table. Returns NULL with `*rc` set to
+ * its commitment (the DA member's check) and its logical table. `keep_encodings` says the
+ * caller disperses the block (the leader, from the builder's response): it is charged the
+ * dispersal with the builder's commitments (PROTO_VID_WORK_DISPERSE_PRE); otherwise the
+ * commitment (PROTO_VID_WORK_COMMIT, a DA member). Returns NULL with `*rc` set to
  * PROTO_ERR_FIELD when a manifest is malformed or a real block's table disagrees with `ns_table`.
  */
 ProtoPayload *proto_payload_from_bytes(const ProtoVidParams *params, GBytes *bytes,
@@ -97,7 +102,8 @@ GBytes *proto_payload_layout(const ProtoPayload *payload);
 /*
  * The units of `owner` (real payloads: its units of every namespace, each followed by its
  * Merkle path; synthetic: empty), with their production size in `*charged`. Computes encodings
- * on demand (charging `cpu`) when the payload does not keep them. New bytes.
+ * on demand (charging `cpu`) when the payload does not keep them; under ADVZ, a payload this
+ * node did not disperse is charged a full dispersal per call (vid_cost.h). New bytes.
  */
 GBytes *proto_payload_share(ProtoPayload *payload, const ProtoVidParams *params, ProtoNodeId owner,
                             const ProtoCostTable *costs, ProtoDuration *cpu, uint64_t *charged);
@@ -109,7 +115,8 @@ uint64_t proto_payload_share_size(const ProtoVidParams *params, ProtoNodeId owne
  * Checks a share for `owner` against `commit`: the layout's namespaces must make the commitment,
  * the namespace table (unless NULL) and logical `size` sent with it must be the ones the layout
  * gives, and for real payloads every unit must sit under its namespace's root. Charges Merkle
- * verification to `cpu`. Returns PROTO_OK or PROTO_ERR_INCONSISTENT / PROTO_ERR_FIELD.
+ * verification per unit to `cpu` (ADVZ: one verify_share of the whole block, vid_cost.h). Returns
+ * PROTO_OK or PROTO_ERR_INCONSISTENT / PROTO_ERR_FIELD.
  */
 int proto_payload_verify_share(const ProtoVidParams *params, const ProtoCommit *commit,
                                ProtoNodeId owner, gboolean synthetic, GBytes *ns_table,

@@ -162,7 +162,7 @@ static void run_pings(const PingSettings *s, const SimRegions *regions, const ui
     run.type_pong = sim_network_register_type(network, "pong");
     sim_network_set_handlers(network, ping_receive, NULL, &run);
     for (uint32_t i = 0; i < s->hosts; i++) {
-        SimHostConfig host = {placed[i], s->bandwidth, s->bandwidth, 1};
+        SimHostConfig host = {placed[i], s->bandwidth, s->bandwidth, 1, 0};
         sim_network_host_configure(network, i, &host);
     }
     for (uint32_t i = 0; i < s->hosts; i++) {

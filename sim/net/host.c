@@ -69,6 +69,19 @@ SimTime sim_host_cpu_charge(SimHost *host, SimTime now, SimDuration cost)
     return done;
 }
 
+SimTime sim_host_cpu_charge_parallel(SimHost *host, SimTime now, SimDuration serial,
+                                     SimDuration parallel)
+{
+    SimTime done = sim_host_cpu_charge(host, now, serial);
+    if (parallel == 0) return done;
+    uint32_t vcpus = MAX(host->vcpus, 1u);
+    SimDuration piece = parallel / vcpus, rest = parallel % vcpus;
+    SimTime end = done;
+    for (uint32_t i = 0; i < vcpus; i++)
+        end = sim_time_max(end, sim_host_cpu_charge(host, done, piece + (i < rest ? 1 : 0)));
+    return end;
+}
+
 void sim_host_cpu_hold(SimHost *host, SimTime until)
 {
     host->cpu_free = sim_time_max(host->cpu_free, until);

@@ -53,6 +53,7 @@ typedef struct SimHost {
     uint32_t vcpus;          /* virtual CPUs (0, as in a zeroed SimHost, counts as 1) */
     SimTime *vcpu_free;      /* vcpus > 1: each vCPU's busy-until (owned by the network) */
     uint64_t cpu_factor_ppm; /* cost multiplier: 1000000 = nominal, 2000000 = half speed */
+    uint64_t clock_ppm;      /* its clock class's multiplier (clock.h); a `slow` fault scales it */
     uint32_t incarnation;    /* bumped at every crash */
     SimTime crashed_at;      /* when the last incarnation ended */
     SimEventId timers[SIM_HOST_TIMERS_MAX];
@@ -83,6 +84,15 @@ SimTime sim_host_downlink_reserve(SimHost *host, SimTime arrival, uint64_t bytes
  * time the work completes. With one vCPU that is the new cpu_free.
  */
 SimTime sim_host_cpu_charge(SimHost *host, SimTime now, SimDuration cost);
+
+/*
+ * Charges `serial` as sim_host_cpu_charge() does, then `parallel` split into one equal piece
+ * per vCPU (a fork-join job: each piece on the vCPU free first, starting no earlier than the
+ * serial part's end); returns when the last piece completes. With one vCPU it is the same as
+ * charging serial + parallel.
+ */
+SimTime sim_host_cpu_charge_parallel(SimHost *host, SimTime now, SimDuration serial,
+                                     SimDuration parallel);
 
 /* Keeps every vCPU busy until at least `until` (a pause, or a restart at `until`). */
 void sim_host_cpu_hold(SimHost *host, SimTime until);

@@ -1114,6 +1114,7 @@ SimNetwork *sim_network_new(SimEngine *engine, const SimNetworkConfig *config, u
         SimHost *host = &network->hosts[i];
         host->id = i;
         host->cpu_factor_ppm = SIM_PPM_ONE;
+        host->clock_ppm = SIM_PPM_ONE;
         host->vcpus = 1;
         sim_rng_init(&host->rng, config->rng_algorithm, config->seed, "network.host", i);
     }
@@ -1210,6 +1211,8 @@ void sim_network_host_configure(SimNetwork *network, uint32_t host, const SimHos
     h->region = config->region;
     h->uplink_bps = config->uplink_bps;
     h->downlink_bps = config->downlink_bps;
+    h->clock_ppm = config->clock_ppm ? config->clock_ppm : SIM_PPM_ONE;
+    h->cpu_factor_ppm = h->clock_ppm;
     uint32_t vcpus = MAX(config->vcpus, 1u);
     if (vcpus == h->vcpus) return;
     SIM_ASSERT(h->cpu_head == NULL); /* configured before it runs anything */
@@ -1238,6 +1241,14 @@ SimTime sim_network_cpu_charge(SimNetwork *network, uint32_t host, SimDuration c
 {
     SIM_ASSERT(host < network->host_count);
     return sim_host_cpu_charge(&network->hosts[host], sim_engine_now(network->engine), cost);
+}
+
+SimTime sim_network_cpu_charge_parallel(SimNetwork *network, uint32_t host, SimDuration serial,
+                                        SimDuration parallel)
+{
+    SIM_ASSERT(host < network->host_count);
+    return sim_host_cpu_charge_parallel(&network->hosts[host], sim_engine_now(network->engine),
+                                        serial, parallel);
 }
 
 void sim_network_timer_set(SimNetwork *network, uint32_t host, uint32_t timer, SimTime at)
@@ -1311,7 +1322,9 @@ void sim_network_host_set_cpu_factor(SimNetwork *network, uint32_t host, uint64_
 {
     SIM_ASSERT(host < network->host_count);
     SIM_ASSERT(factor_ppm > 0);
-    network->hosts[host].cpu_factor_ppm = factor_ppm;
+    SimHost *h = &network->hosts[host];
+    h->cpu_factor_ppm = (uint64_t)(((SimU128)h->clock_ppm * factor_ppm) / SIM_PPM_ONE);
+    if (h->cpu_factor_ppm == 0) h->cpu_factor_ppm = 1;
 }
 
 /* --- faults on links ------------------------------------------------------------------------- */

@@ -100,7 +100,8 @@ typedef struct SimHostConfig {
     uint16_t region;
     uint64_t uplink_bps; /* 0 = unlimited */
     uint64_t downlink_bps;
-    uint32_t vcpus; /* virtual CPUs that run its work in parallel; 0 = 1 */
+    uint32_t vcpus;     /* virtual CPUs that run its work in parallel; 0 = 1 */
+    uint64_t clock_ppm; /* CPU cost multiplier of its clock class (clock.h); 0 = the reference */
 } SimHostConfig;
 
 /* Called when a copy is delivered to `host`'s CPU. `message` is borrowed for the call. */
@@ -226,6 +227,9 @@ void sim_network_broadcast(SimNetwork *network, SimTime ready, SimMessage *messa
  * returns the time the work completes, which is when messages it produced may be handed to the
  * uplink. The work runs on one vCPU (sim_host_cpu_charge). */
 SimTime sim_network_cpu_charge(SimNetwork *network, uint32_t host, SimDuration cost);
+/* The same with a part that runs on every vCPU at once (sim_host_cpu_charge_parallel). */
+SimTime sim_network_cpu_charge_parallel(SimNetwork *network, uint32_t host, SimDuration serial,
+                                        SimDuration parallel);
 
 /* Arms timer slot `timer` (< SIM_HOST_TIMERS_MAX) of `host` for `at`, replacing a pending one. */
 void sim_network_timer_set(SimNetwork *network, uint32_t host, uint32_t timer, SimTime at);
@@ -236,7 +240,7 @@ void sim_network_host_crash(SimNetwork *network, uint32_t host);
 void sim_network_host_restart(SimNetwork *network, uint32_t host);
 /* Keeps the host's CPU busy until `until` (deliveries and timers wait). */
 void sim_network_host_pause(SimNetwork *network, uint32_t host, SimTime until);
-/* CPU cost multiplier in ppm (2000000 = half speed). */
+/* CPU cost multiplier in ppm (2000000 = half speed), relative to the host's clock class. */
 void sim_network_host_set_cpu_factor(SimNetwork *network, uint32_t host, uint64_t factor_ppm);
 
 /* --- faults on links ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ gboolean sim_relay_place(SimNetwork *network, const SimRegions *regions, const c
         return FALSE;
     }
     for (uint32_t i = 0; i < count; i++) {
-        SimHostConfig host = {region[i], uplink_bps, downlink_bps, vcpus};
+        SimHostConfig host = {region[i], uplink_bps, downlink_bps, vcpus, 0};
         sim_network_host_configure(network, first + i, &host);
     }
     g_free(region);

@@ -287,9 +287,10 @@ static const char *host_kind(const SimRun *run, uint32_t id)
 static GString *nodes_csv(const SimRun *run)
 {
     SimNetwork *net = sim_run_network(run);
-    GString *out = g_string_new("node,region,byzantine,vcpus,cpu_busy,cpu_busy_fraction,"
-                                "uplink_wait,downlink_wait,msgs_sent,bytes_sent,msgs_received,"
-                                "bytes_received,msgs_dropped,host\n");
+    GString *out =
+        g_string_new("node,region,byzantine,vcpus,clock_factor,cpu_busy,cpu_busy_fraction,"
+                     "uplink_wait,downlink_wait,msgs_sent,bytes_sent,msgs_received,"
+                     "bytes_received,msgs_dropped,host\n");
     SimTime end = sim_engine_now(sim_run_engine(run));
     for (uint32_t id = 0; id < sim_network_host_count(net); id++) {
         const char *kind = host_kind(run, id);
@@ -304,14 +305,14 @@ static GString *nodes_csv(const SimRun *run)
             t.uplink_wait += c->uplink_wait, t.downlink_wait += c->downlink_wait;
         }
         g_string_append_printf(out,
-                               "%u,%s,%d,%u,%.9f,%.6f,%.9f,%.9f,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                               ",%" PRIu64 ",%" PRIu64 ",%s\n",
+                               "%u,%s,%d,%u,%.6f,%.9f,%.6f,%.9f,%.9f,%" PRIu64 ",%" PRIu64
+                               ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%s\n",
                                id, sim_regions_name(sim_run_regions(run), h->region),
                                id < sim_run_config(run)->nodes && sim_run_was_byzantine(run, id),
-                               MAX(h->vcpus, 1u), seconds(h->cpu_busy), busy_fraction(h, end),
-                               seconds(t.uplink_wait), seconds(t.downlink_wait), t.msgs_sent,
-                               t.bytes_sent, t.msgs_received, t.bytes_received, t.msgs_dropped,
-                               kind);
+                               MAX(h->vcpus, 1u), (double)h->clock_ppm / SIM_PPM_ONE,
+                               seconds(h->cpu_busy), busy_fraction(h, end), seconds(t.uplink_wait),
+                               seconds(t.downlink_wait), t.msgs_sent, t.bytes_sent, t.msgs_received,
+                               t.bytes_received, t.msgs_dropped, kind);
     }
     return out;
 }

@@ -3,6 +3,7 @@
 
 #include "sim/core/assert.h"
 #include "sim/run/faults.h"
+#include "sim/net/clock.h"
 #include "sim/net/placement.h"
 #include "sim/core/units.h"
 
@@ -101,8 +102,10 @@ void sim_run_config_init(SimRunConfig *c)
         .tx_size = {SIM_DIST_CONSTANT, SIM_QUANTITY_SIZE, 300, 0, 0, FALSE},
         .rollup_placement = g_strdup("all"),
         .rollup_fetch = PROTO_ROLLUP_FROM_DA,
-        .vid_dispersal = TRUE,
+        .vid_scheme = PROTO_VID_SCHEME_AVIDM,
+        .clock = g_strdup("reference"),
         .builder_api_timeout = 1 * SIM_S,
+        .builder_vcpus = 1,
         .tx_end = SIM_TIME_NONE,
         .gst = SIM_TIME_NONE,
         .pre_gst_delay = {SIM_DIST_UNIFORM, SIM_QUANTITY_DURATION, 0, 2e9, 0, FALSE},
@@ -132,6 +135,7 @@ void sim_run_config_clear(SimRunConfig *c)
     if (c->stake_list) g_array_unref(c->stake_list);
     if (c->stake_changes) g_array_unref(c->stake_changes);
     g_free(c->placement);
+    g_free(c->clock);
     g_free(c->builder_region);
     g_free(c->rollup_placement);
     g_free(c->cdn_placement);
@@ -415,7 +419,9 @@ static void flush_side(SimRun *run, uint32_t id, uint32_t side)
         }
     }
     /* Charged after the rewrite: a behaviour's extra signatures cost CPU too. */
-    SimTime ready = sim_network_cpu_charge(run->network, id, proto_node_take_cpu(node));
+    ProtoDuration parallel = proto_node_take_parallel_cpu(node);
+    SimTime ready =
+        sim_network_cpu_charge_parallel(run->network, id, proto_node_take_cpu(node), parallel);
     run->dispersal_view = 0;
     for (guint i = 0; i < actions->len;) {
         ProtoAction *next = &g_array_index(actions, ProtoAction, i);
@@ -782,12 +788,25 @@ static gboolean build_network(SimRun *run, GError **error)
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
     sim_network_set_handlers(run->network, on_receive, on_timer, run);
+    uint64_t *clock = g_new(uint64_t, c->nodes);
+    if (!sim_clock_assign(c->clock, c->nodes, clock, error)) {
+        g_free(clock);
+        return FALSE;
+    }
     for (uint32_t i = 0; i < c->nodes; i++) {
-        SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps, c->vcpus};
+        SimHostConfig host = {run->region_of[i], c->uplink_bps, c->downlink_bps, c->vcpus,
+                              clock[i]};
         sim_network_host_configure(run->network, i, &host);
     }
+    g_free(clock);
     run->transport = sim_transport_new(run->network, &setup, on_receive, run, error);
     return run->transport != NULL;
+}
+
+/* Whether the scenario's VID disperses shares (every scheme but none). */
+static gboolean vid_disperses(const SimRunConfig *c)
+{
+    return c->vid_scheme != PROTO_VID_SCHEME_NONE;
 }
 
 /* Keys, beacon and per-node streams come from the seed, each from its own named stream. */
@@ -801,9 +820,10 @@ static gboolean build_committee(SimRun *run, GError **error)
         sim_rng_bytes(&key, seeds[i], 32);
         sim_rng_clear(&key);
     }
-    /* Without VID the block commitment is a hash of the block, not an encoding of it. */
+    /* The scheme prices VID work (protocol/vid_cost.h); without DA, none changes nothing. */
     ProtoCostTable costs = c->costs;
-    if (c->da && !c->vid_dispersal) costs.vid_encode_per_mib = costs.hash_per_mib;
+    costs.vid_scheme =
+        c->da || c->vid_scheme != PROTO_VID_SCHEME_NONE ? c->vid_scheme : PROTO_VID_SCHEME_AVIDM;
     run->crypto = proto_crypto_new(c->crypto, c->nodes, (const uint8_t(*)[32])seeds, &costs);
     g_free(seeds);
     uint64_t *stakes = g_new(uint64_t, c->nodes);
@@ -846,7 +866,7 @@ static void build_da(SimRun *run)
         for (uint32_t i = 0; i < c->da_committee; i++)
             members[i] = i;
         proto_shared_enable_da(run->shared, members, c->da_committee, c->synthetic, run->hosts);
-        run->shared->dispersal = c->vid_dispersal;
+        run->shared->dispersal = vid_disperses(c);
         g_free(members);
         run->data = ana_data_new(c->nodes, run->shared->vid->threshold);
         for (uint32_t id = 0; id < c->nodes; id++) {
@@ -990,7 +1010,7 @@ static gboolean check_da(const SimRunConfig *c, GError **error)
         why = c->synthetic ? "block_max must be below 4 GiB (the namespace table's offsets are u32)"
                            : "block_max must be at most 32 MiB with real payloads (they travel "
                              "whole in one message)";
-    } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && !c->vid_dispersal) {
+    } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && !vid_disperses(c)) {
         why = "rollups cannot rebuild blocks from VID shares without VID ([da] vid = none)";
     } else if (c->rollup_fetch == PROTO_ROLLUP_FROM_VID && c->synthetic) {
         why = "rollups can rebuild blocks from VID shares only with real payloads";
@@ -1022,6 +1042,7 @@ static gboolean build_endpoints(SimRun *run, GError **error)
         .synthetic = c->synthetic,
         .builder_delay = c->builder_delay,
         .builder_api_timeout = c->builder_api_timeout,
+        .builder_vcpus = c->builder_vcpus,
         .builder_region = builder_region,
         .rollup_regions = rollup_regions,
         .tx_rate_mhz = c->tx_rate_mhz,

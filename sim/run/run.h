@@ -120,14 +120,16 @@ typedef struct SimRunConfig {
     SimRunMessageObserver message_observer; /* optional */
     void *message_observer_data;
     /* Data availability and workload (off unless `da`). */
-    gboolean da;                     /* DA committee, VID shares, payloads, the vote rule */
-    uint32_t da_committee;           /* members: validators 0 .. da_committee-1 */
-    gboolean vid_dispersal;          /* [da] vid: avid-m (TRUE) or none (ProtoShared.dispersal) */
+    gboolean da;           /* DA committee, VID shares, payloads, the vote rule */
+    uint32_t da_committee; /* members: validators 0 .. da_committee-1 */
+    int vid_scheme; /* [da] vid: ProtoVidScheme; all but none disperse (ProtoShared.dispersal) */
+    char *clock;    /* [hosts] clock: the validators' clock classes (sim/net/clock.h) */
     gboolean synthetic;              /* synthetic payloads (sizes only) instead of real bytes */
     uint64_t block_max;              /* bytes */
     SimDuration builder_delay;       /* the builder's answer to a block request */
     SimDuration builder_timeout;     /* a leader's wait for it */
     SimDuration builder_api_timeout; /* the builder's own limit per response (its size limit) */
+    uint32_t builder_vcpus;          /* [da] builder_vcpus */
     SimDuration data_request_delay;
     gboolean test_silent_local_share; /* [da]: test only, HotShot PR #3390's bug */
     char *builder_region;             /* owned */

@@ -15,6 +15,7 @@
 #include "protocol/vid.h"
 
 #include "sim/core/assert.h"
+#include "sim/net/clock.h"
 #include "sim/net/placement.h"
 #include "sim/core/suggest.h"
 #include "sim/core/units.h"
@@ -104,8 +105,9 @@ static const char *const tcp_names[] = {"ideal", "linux-default", "tuned", NULL}
 static const int tcp_values[] = {SIM_TCP_IDEAL, SIM_TCP_LINUX_DEFAULT, SIM_TCP_TUNED};
 static const char *const flag_names[] = {"true", "false", NULL};
 static const int flag_values[] = {TRUE, FALSE};
-static const char *const vid_names[] = {"avid-m", "none", NULL};
-static const int vid_values[] = {TRUE, FALSE};
+static const char *const vid_names[] = {"avid-m", "none", "advz", NULL};
+static const int vid_values[] = {PROTO_VID_SCHEME_AVIDM, PROTO_VID_SCHEME_NONE,
+                                 PROTO_VID_SCHEME_ADVZ};
 static const char *const fetch_names[] = {"da", "vid", NULL};
 static const int fetch_values[] = {PROTO_ROLLUP_FROM_DA, PROTO_ROLLUP_FROM_VID};
 
@@ -313,6 +315,11 @@ static const KeySpec keys[] = {
           "each validator's virtual CPUs: its work runs on the first free one (1: one job at "
           "a time, the model before vCPUs; Espresso's testnets ran 2)",
           vcpus, 4, 1, 4096),
+    SPECIAL("hosts", "clock", "reference",
+            "each validator's CPU clock class; CPU costs scale by 3.5 GHz (the cost table's "
+            "reference core) over its clock: reference, m5 (3.1 GHz), c5 (3.4), m6i (3.5), m6a "
+            "(3.6), a clock such as 2.9GHz, or shares such as m5:50%, m6a:50% "
+            "(docs/calibration.md)"),
     COUNT("consensus", "nodes", "10", "validators", nodes, 4, 1, 100000),
     SPECIAL("consensus", "stake", "equal",
             "equal, zipf(s=NUMBER), or a list of one integer per validator"),
@@ -361,10 +368,12 @@ static const KeySpec keys[] = {
            "synthetic (sizes only, for scale) or real (bytes, erasure coded)", synthetic,
            payload_names, payload_values),
     CHOICE("da", "vid", "avid-m",
-           "avid-m (every validator gets its VID share and votes only with it) or none (the "
-           "committee alone holds blocks, replicas vote on the DA certificate: the paper and "
-           "Doppio; the block commitment then costs costs.hash_per_mib, not vid_encode_per_mib)",
-           vid_dispersal, vid_names, vid_values),
+           "avid-m (every validator gets its VID share and votes only with it; CPU at "
+           "costs.vid_encode_per_mib), advz (the same dispersal with ADVZ's KZG costs, growing "
+           "with the block and the validators: protocol 0.1-0.2, Cappuccino, mainnet at launch; "
+           "docs/crypto-costs.md) or none (the committee alone holds blocks, replicas vote on the "
+           "DA certificate: the paper and Doppio; the commitment costs costs.hash_per_mib)",
+           vid_scheme, vid_names, vid_values),
     DURATION("da", "builder_delay", "100ms", "the builder's answer to a block request",
              builder_delay),
     DURATION("da", "builder_timeout", "1s", "a leader proposes an empty block after this",
@@ -374,6 +383,10 @@ static const KeySpec keys[] = {
              "limit by a tenth, one in time for a block the limit cut short raises it (Espresso "
              "builder: ESPRESSO_BUILDER_WEBSERVER_RESPONSE_TIMEOUT_DURATION, 1 s; 0: fixed)",
              builder_api_timeout),
+    COUNT("da", "builder_vcpus", "1",
+          "the builder's virtual CPUs; ADVZ's commitment (jellyfish's rayon code) runs on all of "
+          "them, other work on one. No testnet's builder machine was published: 1 is a choice",
+          builder_vcpus, 4, 1, 4096),
     DURATION("da", "data_request_delay", "5s",
              "a replica missing its share asks DA members after this", data_request_delay),
     BOOL("da", "test_silent_local_share", "false",
@@ -642,6 +655,8 @@ static gboolean apply_special(ScenarioCtx *c, const KeySpec *k, const char *valu
         return apply_stake(c, value);
     } else if (strcmp(k->key, "placement") == 0) {
         replace_text(&s->config.placement, value);
+    } else if (strcmp(k->key, "clock") == 0) {
+        replace_text(&s->config.clock, value);
     } else if (strcmp(k->key, "broker_regions") == 0) {
         replace_text(&s->config.cdn_placement, value);
     } else if (strcmp(k->key, "marshal_region") == 0) {
@@ -735,6 +750,12 @@ static void check_places(ScenarioCtx *c)
         reader__problem(c, "network", "placement", "%s", inner->message);
         g_clear_error(&inner);
     }
+    uint64_t *clock = g_new(uint64_t, cfg->nodes);
+    if (!sim_clock_assign(cfg->clock, cfg->nodes, clock, &inner)) {
+        reader__problem(c, "hosts", "clock", "%s", inner->message);
+        g_clear_error(&inner);
+    }
+    g_free(clock);
     if (cfg->rollups > 0 &&
         !sim_placement_assign(c->regions, cfg->rollup_placement, cfg->rollups, placed, &inner)) {
         reader__problem(c, "workload", "rollup_regions", "%s", inner->message);
@@ -866,7 +887,8 @@ static void check_data_path(ScenarioCtx *c)
         reader__problem(c, "da", "committee", "has %u members, but there are %u validators",
                         cfg->da_committee, cfg->nodes);
     }
-    if (cfg->rollup_fetch == PROTO_ROLLUP_FROM_VID && !cfg->vid_dispersal && cfg->rollups > 0) {
+    if (cfg->rollup_fetch == PROTO_ROLLUP_FROM_VID && cfg->vid_scheme == PROTO_VID_SCHEME_NONE &&
+        cfg->rollups > 0) {
         reader__problem(c, "workload", "rollup_fetch",
                         "vid rebuilds blocks from VID shares: it needs [da] vid = avid-m");
     }
@@ -1403,6 +1425,7 @@ static const struct {
     {"network", "tcp_mss", "8948B"},
     {"network", "tcp_slow_start_after_idle", "false"},
     {"hosts", "vcpus", "2"},
+    {"hosts", "clock", "m6a:50%, m5:50%"},
     {"network", "transport", "cdn"},
     {"cdn", "brokers", "5"},
     {"cdn", "broker_regions", "us-east-1:2, eu-west-1:1"},
@@ -1462,6 +1485,7 @@ static const struct {
     {"da", "vid", "none"},
     {"da", "builder_api_timeout", "2s"},
     {"da", "builder_delay", "250ms"},
+    {"da", "builder_vcpus", "16"},
     {"da", "builder_timeout", "2s"},
     {"da", "data_request_delay", "1s"},
     {"da", "test_silent_local_share", "true"},

@@ -73,9 +73,9 @@ static void subscribe(SimEndpoints *e, uint32_t host)
     g_ptr_array_add(e->subscribers[node], GUINT_TO_POINTER(host));
 }
 
-static void configure(SimEndpoints *e, uint32_t host, uint16_t region)
+static void configure(SimEndpoints *e, uint32_t host, uint16_t region, uint32_t vcpus)
 {
-    SimHostConfig c = {region, e->config.uplink_bps, e->config.downlink_bps, 1};
+    SimHostConfig c = {region, e->config.uplink_bps, e->config.downlink_bps, vcpus, 0};
     sim_network_host_configure(e->network, host, &c);
 }
 
@@ -95,13 +95,13 @@ SimEndpoints *sim_endpoints_new(const SimEndpointsConfig *config, SimNetwork *ne
     e->requests = g_queue_new();
     e->subscribers = g_new0(GPtrArray *, config->validators);
     e->rollups = g_new0(Rollup, config->rollups ? config->rollups : 1);
-    configure(e, e->first, config->builder_region);
+    configure(e, e->first, config->builder_region, config->builder_vcpus);
     subscribe(e, e->first);
     for (uint32_t r = 0; r < config->rollups; r++) {
         Rollup *rollup = &e->rollups[r];
         rollup->ns_id = 1000 + r;
         for (uint32_t k = 1; k <= 3; k++)
-            configure(e, e->first + 3 * r + k, config->rollup_regions[r]);
+            configure(e, e->first + 3 * r + k, config->rollup_regions[r], 1);
         sim_rng_init(&rollup->users_rng, config->rng_algorithm, config->seed, "rollup.users", r);
         sim_rng_init(&rollup->rpc_rng, config->rng_algorithm, config->seed, "rollup.rpc", r);
         sim_rng_init(&rollup->executor_rng, config->rng_algorithm, config->seed, "rollup.executor",
@@ -243,7 +243,11 @@ static void answer_requests(SimEndpoints *e, SimTime now)
         ana_data_on_block_built(e->data, &payload->commit, (const ProtoTx *)(void *)txs->data,
                                 txs->len);
         g_array_unref(txs);
-        SimTime ready = sim_network_cpu_charge(e->network, e->first, cpu);
+        /* ADVZ's commitment is a fork-join job over every vCPU (protocol/vid_cost.h). */
+        const ProtoCostTable *costs = proto_crypto_costs(e->shared->crypto);
+        SimTime ready = costs->vid_scheme == PROTO_VID_SCHEME_ADVZ
+                            ? sim_network_cpu_charge_parallel(e->network, e->first, 0, cpu)
+                            : sim_network_cpu_charge(e->network, e->first, cpu);
         proto_builder_on_served(e->builder, sim_time_since(ready, req->arrived),
                                 e->config.builder_api_timeout);
         ProtoMsg msg = {.type = PROTO_MSG_BLOCK_RESPONSE, .sender = e->first};

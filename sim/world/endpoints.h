@@ -46,6 +46,7 @@ typedef struct SimEndpointsConfig {
     SimDuration rollup_timeout;
     uint64_t uplink_bps;
     uint64_t downlink_bps;
+    uint32_t builder_vcpus; /* the builder host's vCPUs (0 = 1); ADVZ's commitment uses them all */
 } SimEndpointsConfig;
 
 typedef struct SimEndpoints SimEndpoints;

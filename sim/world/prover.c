@@ -123,7 +123,7 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
     for (int k = 0; k < WIRE_KIND_COUNT_; k++)
         p->types[k] = sim_network_register_type(network, wire_names[k]);
     for (uint32_t h = 0; h < SIM_PROVER_HOSTS; h++) {
-        SimHostConfig hc = {config->region, config->uplink_bps, config->downlink_bps, 1};
+        SimHostConfig hc = {config->region, config->uplink_bps, config->downlink_bps, 1, 0};
         sim_network_host_configure(network, config->first_host + h, &hc);
     }
     uint32_t n = config->validators;

@@ -88,7 +88,7 @@ static void setup_capacity(Fixture *f, uint32_t dedup_capacity)
     uint16_t region = 0;
     ck_assert(sim_regions_lookup(f->regions, "us-east-1", &region));
     for (uint32_t i = 0; i < VALIDATORS; i++) {
-        SimHostConfig host = {region, 1000000000, 1000000000, 1};
+        SimHostConfig host = {region, 1000000000, 1000000000, 1, 0};
         sim_network_host_configure(f->network, i, &host);
     }
     f->transport = sim_transport_new(f->network, &relay, deliver, f, &error);

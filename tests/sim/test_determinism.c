@@ -73,7 +73,7 @@ static void run(uint64_t seed, SimTcpMode tcp, char digest[65])
     uint16_t placed[HOSTS];
     ck_assert(sim_placement_assign(regions, "all", HOSTS, placed, &error));
     for (uint32_t i = 0; i < HOSTS; i++) {
-        SimHostConfig host = {placed[i], 100000000, 200000000, 1};
+        SimHostConfig host = {placed[i], 100000000, 200000000, 1, 0};
         sim_network_host_configure(network, i, &host);
     }
     SimNodeSet left, right;

@@ -95,7 +95,7 @@ static void setup_mesh(Fixture *f, uint32_t n, uint64_t seed, uint32_t da_member
     for (uint32_t i = 0; i < n; i++) {
         uint16_t region = 0;
         ck_assert(sim_regions_lookup(f->regions, regions_used[i % 4], &region));
-        SimHostConfig host = {region, 1000000000, 1000000000, 1};
+        SimHostConfig host = {region, 1000000000, 1000000000, 1, 0};
         sim_network_host_configure(f->network, i, &host);
     }
     f->transport = sim_transport_new(f->network, &relay, deliver, f, &error);

@@ -66,6 +66,28 @@ START_TEST(cpu_charging_on_vcpus)
 }
 END_TEST
 
+/* A fork-join job (ADVZ's rayon work): on one vCPU it is serial + parallel; on two the parallel
+ * part takes half as long, and a second job queues behind it on both vCPUs. */
+START_TEST(parallel_work_on_one_and_two_vcpus)
+{
+    SimHost one = {.cpu_factor_ppm = SIM_PPM_ONE};
+    ck_assert_uint_eq(sim_host_cpu_charge_parallel(&one, 100, 10, 400), 510);
+    ck_assert_uint_eq(sim_host_cpu_charge(&one, 100, 5), 515); /* waits for all of it */
+    SimTime free_at[2] = {0, 0};
+    SimHost two = {.cpu_factor_ppm = SIM_PPM_ONE, .vcpus = 2, .vcpu_free = free_at};
+    ck_assert_uint_eq(sim_host_cpu_charge_parallel(&two, 100, 10, 400), 310);
+    ck_assert_uint_eq(two.cpu_busy, 410);
+    ck_assert_uint_eq(sim_host_cpu_charge(&two, 100, 5), 315); /* both vCPUs were busy */
+    /* No parallel part: exactly sim_host_cpu_charge. An odd split puts the extra unit first. */
+    ck_assert_uint_eq(sim_host_cpu_charge_parallel(&two, 400, 7, 0), 407);
+    ck_assert_uint_eq(sim_host_cpu_charge_parallel(&two, 500, 0, 3), 502);
+    /* With one vCPU busy elsewhere, the idle one takes both halves (as work stealing would). */
+    SimTime busy[2] = {1000, 0};
+    SimHost skew = {.cpu_factor_ppm = SIM_PPM_ONE, .vcpus = 2, .vcpu_free = busy};
+    ck_assert_uint_eq(sim_host_cpu_charge_parallel(&skew, 0, 0, 400), 400);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("host");
@@ -74,6 +96,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, fifo_reservations);
     tcase_add_test(tc, cpu_charging);
     tcase_add_test(tc, cpu_charging_on_vcpus);
+    tcase_add_test(tc, parallel_work_on_one_and_two_vcpus);
     suite_add_tcase(suite, tc);
     return suite;
 }

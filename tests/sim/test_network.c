@@ -77,7 +77,7 @@ static void setup(Fixture *f, const char *placement, uint32_t hosts, uint64_t bp
     uint16_t *placed = g_new(uint16_t, hosts);
     ck_assert(sim_placement_assign(f->regions, placement, hosts, placed, &error));
     for (uint32_t i = 0; i < hosts; i++) {
-        SimHostConfig host = {placed[i], bps, bps, 1};
+        SimHostConfig host = {placed[i], bps, bps, 1, 0};
         sim_network_host_configure(f->network, i, &host);
     }
     g_free(placed);
@@ -119,8 +119,8 @@ START_TEST(bandwidth_arithmetic_is_exact)
 {
     Fixture f;
     setup(&f, "us-east-1, eu-west-1", 2, 0, NULL);
-    SimHostConfig fast_up = {0, 1000000000, 1000000000, 1},
-                  slow_down = {0, 1000000000, 100000000, 1};
+    SimHostConfig fast_up = {0, 1000000000, 1000000000, 1, 0},
+                  slow_down = {0, 1000000000, 100000000, 1, 0};
     sim_regions_lookup(f.regions, "us-east-1", &fast_up.region);
     sim_regions_lookup(f.regions, "eu-west-1", &slow_down.region);
     sim_network_host_configure(f.network, 0, &fast_up);
@@ -170,7 +170,7 @@ START_TEST(downlink_queues_in_arrival_order)
     Fixture f;
     /* Two senders at different distances to one receiver with a slow downlink. */
     setup(&f, "us-east-1, us-east-2, eu-west-1", 3, 0, NULL);
-    SimHostConfig receiver = {0, 0, 8000000, 1};
+    SimHostConfig receiver = {0, 0, 8000000, 1, 0};
     sim_network_host_configure(f.network, 0, &receiver);
     SimDuration near = sim_network_base_latency(f.network, 1, 0);
     SimDuration far = sim_network_base_latency(f.network, 2, 0);
@@ -784,7 +784,7 @@ static void gossip_digest(uint64_t seed, GossipVariant variant, char digest[65])
     uint16_t placed[16];
     ck_assert(sim_placement_assign(regions, "all", 16, placed, &error));
     for (uint32_t i = 0; i < 16; i++) {
-        SimHostConfig host = {placed[i], 100000000, 200000000, 1};
+        SimHostConfig host = {placed[i], 100000000, 200000000, 1, 0};
         sim_network_host_configure(network, i, &host);
     }
     gossip_faults(network, unused_type, variant);
@@ -926,7 +926,7 @@ START_TEST(cpu_jobs_run_in_parallel_on_vcpus)
     for (uint32_t vcpus = 1; vcpus <= 2; vcpus++) {
         Fixture f;
         setup(&f, "us-east-1:2", 2, 0, NULL);
-        SimHostConfig two = {sim_network_host(f.network, 1)->region, 0, 0, vcpus};
+        SimHostConfig two = {sim_network_host(f.network, 1)->region, 0, 0, vcpus, 0};
         sim_network_host_configure(f.network, 1, &two);
         ck_assert_uint_eq(sim_network_host(f.network, 1)->vcpus, vcpus);
         SimDuration lat = sim_network_base_latency(f.network, 0, 1);
@@ -953,6 +953,28 @@ START_TEST(cpu_jobs_run_in_parallel_on_vcpus)
         ck_assert_uint_eq(f.log[4].time, vcpus == 1 ? SIM_S + 10 * SIM_MS : SIM_S);
         teardown(&f);
     }
+}
+END_TEST
+
+/* A host of a half-speed clock class takes 20 ms for a 10 ms job; a `slow` factor multiplies
+ * the class's, and resetting the factor returns to the class, not to the reference. */
+START_TEST(clock_class_scales_cpu_and_composes_with_slow)
+{
+    Fixture f;
+    setup(&f, "us-east-1:2", 2, 0, NULL);
+    SimHostConfig half = {sim_network_host(f.network, 1)->region, 0, 0, 1, 2 * SIM_PPM_ONE};
+    sim_network_host_configure(f.network, 1, &half);
+    SimDuration lat = sim_network_base_latency(f.network, 0, 1);
+    f.charge_per_message = 10 * SIM_MS;
+    send(&f, 0, 0, 1, 10, f.type_a);
+    send(&f, 0, 0, 1, 10, f.type_a);
+    run_all(&f);
+    ck_assert_uint_eq(f.log[1].time, lat + 20 * SIM_MS); /* behind the first, 20 ms long */
+    sim_network_host_set_cpu_factor(f.network, 1, 3 * SIM_PPM_ONE);
+    ck_assert_uint_eq(sim_network_host(f.network, 1)->cpu_factor_ppm, 6 * SIM_PPM_ONE);
+    sim_network_host_set_cpu_factor(f.network, 1, SIM_PPM_ONE);
+    ck_assert_uint_eq(sim_network_host(f.network, 1)->cpu_factor_ppm, 2 * SIM_PPM_ONE);
+    teardown(&f);
 }
 END_TEST
 
@@ -1106,6 +1128,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, crash_drops_traffic_and_timers);
     tcase_add_test(tc, cpu_defers_delivery_and_timers);
     tcase_add_test(tc, cpu_jobs_run_in_parallel_on_vcpus);
+    tcase_add_test(tc, clock_class_scales_cpu_and_composes_with_slow);
     tcase_add_test(tc, timers_set_replace_cancel);
     tcase_add_test(tc, cpu_backlog_costs_linear_events);
     tcase_add_test(tc, cancelled_timer_queued_behind_work_never_fires);

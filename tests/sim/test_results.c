@@ -140,13 +140,15 @@ static void check_tables(const char *dir, const SimRun *run)
     ck_assert_uint_eq(finality, ana_histogram_count(ana_liveness_latency(l)));
     ck_assert_uint_eq(tx, ana_data_decided_txs(sim_run_data(run)));
     Table nodes = read_table(dir, "nodes.csv",
-                             "node,region,byzantine,vcpus,cpu_busy,cpu_busy_fraction,uplink_wait,"
+                             "node,region,byzantine,vcpus,clock_factor,cpu_busy,cpu_busy_fraction,"
+                             "uplink_wait,"
                              "downlink_wait,msgs_sent,bytes_sent,msgs_received,bytes_received,"
                              "msgs_dropped,host");
     ck_assert_uint_eq(nodes.rows->len, 10); /* direct transport: no relay rows */
     ck_assert_str_eq(field(&nodes, 9, "host"), "validator");
     ck_assert(g_ascii_strtod(field(&nodes, 0, "cpu_busy"), NULL) > 0);
     ck_assert_str_eq(field(&nodes, 0, "vcpus"), "1");
+    ck_assert_str_eq(field(&nodes, 0, "clock_factor"), "1.000000"); /* the reference clock */
     /* The busy fraction is the busy time over the run's virtual time (one vCPU). */
     double busy = g_ascii_strtod(field(&nodes, 0, "cpu_busy"), NULL);
     double fraction = g_ascii_strtod(field(&nodes, 0, "cpu_busy_fraction"), NULL);

@@ -159,7 +159,7 @@ static void setup(Fixture *f, const SimTcpConfig *tcp)
     uint16_t use1, apse2;
     ck_assert(sim_regions_lookup(f->regions, "us-east-1", &use1));
     ck_assert(sim_regions_lookup(f->regions, "ap-southeast-2", &apse2));
-    SimHostConfig sender = {use1, GBIT, GBIT, 1}, receiver = {apse2, GBIT, 0, 1};
+    SimHostConfig sender = {use1, GBIT, GBIT, 1, 0}, receiver = {apse2, GBIT, 0, 1, 0};
     sim_network_host_configure(f->network, 0, &sender);
     sim_network_host_configure(f->network, 1, &receiver);
     ck_assert_uint_eq(sim_network_base_latency(f->network, 0, 1) +
