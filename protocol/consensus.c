@@ -107,6 +107,13 @@ int consensus__check_transition(const ProtoNode *node, const ProtoProposal *p)
         (p->justify_qc->view + 1 != p->view || p->evidence_kind != PROTO_EVIDENCE_NONE)) {
         return PROTO_ERR_EVIDENCE;
     }
+    /* test_own_proposal_check (QNT finding i, hotshot.md 1.9): the consecutive views are read
+     * off the node's own high QC, which must be the QC just before the justify QC. A leader has
+     * already raised its high QC to the justify QC it formed, and refuses its own proposal. */
+    if (node->config.test_own_proposal_check && proto_epoch_must_be_empty(height - 1, length) &&
+        node->high_qc->view + 1 != p->justify_qc->view) {
+        return PROTO_ERR_EVIDENCE;
+    }
     return PROTO_OK;
 }
 
@@ -574,13 +581,31 @@ static gboolean staked_for(const ProtoNode *node, uint64_t height)
            proto_stake_of(node__table(node, epoch + 1), node->id) > 0;
 }
 
+/*
+ * Epochs: who collects the votes on the block at `height` voted in `view`: the leader of the next
+ * view, drawn from the table of the epoch of the block's child (for an epoch's last block, the
+ * next epoch's leader, who proposes that epoch's first block). test_last_votes_to_current_leader
+ * (QNT finding ii, hotshot.md 1.9) sends the last block's votes to the current epoch's leader.
+ */
+static ProtoNodeId qc_vote_recipient(const ProtoNode *node, ProtoView view, uint64_t height)
+{
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    if (node->config.test_last_votes_to_current_leader && proto_epoch_is_last(height, length)) {
+        return node__leader_at(node, view + 1, height);
+    }
+    return node__leader_at(node, view + 1, height + 1);
+}
+
 static void cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
 {
     PROTO_ASSERT(leaf->view > node->last_voted_view);
     ProtoMsg msg = {.type = PROTO_MSG_QUORUM_VOTE, .sender = node->id};
-    if (node->shared->epochs == NULL || staked_for(node, leaf->header.height)) {
+    if (node->shared->epochs == NULL) {
         node__sign_vote(node, PROTO_CERT_QC, leaf->view, 0, &leaf->commit, &msg.vote);
-        node__send(node, node__leader_at(node, leaf->view + 1, leaf->header.height + 1), &msg);
+        node__send(node, node__leader(node, leaf->view + 1), &msg);
+    } else if (staked_for(node, leaf->header.height)) {
+        node__sign_vote(node, PROTO_CERT_QC, leaf->view, 0, &leaf->commit, &msg.vote);
+        node__send(node, qc_vote_recipient(node, leaf->view, leaf->header.height), &msg);
     }
     node->last_voted_view = leaf->view;
     node->stats.votes_sent++;
@@ -720,7 +745,7 @@ static ProtoNodeId vote_recipient(const ProtoNode *node, ProtoCertKind kind, con
     }
     const ProtoLeaf *leaf = proto_leaf_lookup(node->shared->leaves, &vote->data);
     if (leaf == NULL) return node__leader(node, vote->view + 1);
-    return node__leader_at(node, vote->view + 1, leaf->header.height + 1);
+    return qc_vote_recipient(node, vote->view, leaf->header.height);
 }
 
 int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg)

@@ -558,6 +558,8 @@ static ProtoNode *new_instance(SimRun *run, uint32_t id, SimRng *rng)
     config.fetch_timeout = run->config.fetch_timeout;
     config.three_chain = run->config.three_chain;
     config.test_disable_lock_check = run->config.test_disable_lock_check;
+    config.test_own_proposal_check = run->config.test_own_proposal_check;
+    config.test_last_votes_to_current_leader = run->config.test_last_votes_to_current_leader;
     config.mutant = run->config.mutant;
     if (run->config.da) {
         config.builder = run->config.nodes; /* the first endpoint */

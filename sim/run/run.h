@@ -100,6 +100,11 @@ typedef struct SimRunConfig {
     uint64_t epoch_length;
     GArray *stake_changes;
     uint64_t drb_difficulty; /* [epochs] drb_difficulty: SHA-256 iterations of the DRB */
+    /* [epochs] test_*: test only, the buggy rules of regression scenarios (hotshot.md 1.9 and
+     * 3.6; ProtoNodeConfig and SimProverConfig say what each does). */
+    gboolean test_own_proposal_check;
+    gboolean test_last_votes_to_current_leader;
+    gboolean test_light_client_last_block;
     ProtoCostTable costs;
     SimTime end_time;    /* SIM_TIME_NONE: no limit */
     uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */

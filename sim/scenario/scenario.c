@@ -443,6 +443,23 @@ static const KeySpec keys[] = {
           "[costs] drb_iteration each (HotShot's tests 10, Decaf 5e9, mainnet 2.5e10; hotshot.md "
           "1.3)",
           drb_difficulty, 8, 1, UINT64_MAX),
+    BOOL("epochs", "test_own_proposal_check", "false",
+         "test only: the QNT finding of hotshot.md 1.9 that a leader can refuse its own proposal: "
+         "the consecutive-view check of blocks eN-1 and eN reads the node's own high QC, which "
+         "the leader already raised to the QC it formed "
+         "(scenarios/regression-25-qnt-own-proposal.ini)",
+         test_own_proposal_check),
+    BOOL("epochs", "test_last_votes_to_current_leader", "false",
+         "test only: the QNT finding of hotshot.md 1.9 on who receives the last block's votes: "
+         "they go to the next view's leader of the current epoch, not of the next epoch, whose "
+         "leader proposes its first block (scenarios/regression-25-qnt-vote-recipients.ini)",
+         test_last_votes_to_current_leader),
+    BOOL("epochs", "test_light_client_last_block", "false",
+         "test only: the Decaf epoch-1155 bug of hotshot.md 3.6 (espresso-network #3314): the "
+         "light client's and the prover's 'past the epoch root' test misses the epoch's last "
+         "block, so an update to it is taken before the root "
+         "(scenarios/regression-19-light-client-epoch-root.ini)",
+         test_light_client_last_block),
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
            "catching it (`shotglass list mutants`, docs/mutants.md)",
@@ -1475,6 +1492,9 @@ static const struct {
     {"l1", "congested_delay", "uniform(min=10, max=50)"},
     {"epochs", "length", "100"},
     {"epochs", "drb_difficulty", "1000000"},
+    {"epochs", "test_own_proposal_check", "true"},
+    {"epochs", "test_last_votes_to_current_leader", "true"},
+    {"epochs", "test_light_client_last_block", "true"},
     {"costs", "drb_iteration", "40ns"},
     {"test", "mutant", "quorum_half"},
 };
