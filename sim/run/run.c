@@ -42,6 +42,7 @@ struct SimRun {
     SimEndpoints *endpoints;
     SimProver *prover;           /* the L1 side, or NULL */
     AnaFinality *finality;       /* its records, or NULL */
+    uint64_t finality_height;    /* without the data layer: the highest block recorded in it */
     uint32_t hosts;              /* validators and endpoints */
     uint32_t relays;             /* the transport's hosts after them (brokers, servers) */
     ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
@@ -441,6 +442,20 @@ static void flush(SimRun *run, uint32_t id)
     flush_side(run, id, 0);
 }
 
+/* The L1 side without the data layer (which otherwise records decided blocks for it): each
+ * block's first honest decide, for the light-client lag (analysis/finality.h). `leaves` come
+ * newest first. */
+static void record_decided_blocks(SimRun *run, ProtoLeaf *const *leaves, uint32_t count,
+                                  SimTime ready)
+{
+    for (uint32_t i = count; i-- > 0;) {
+        const ProtoLeaf *leaf = leaves[i];
+        if (leaf->header.height <= run->finality_height) continue;
+        run->finality_height = leaf->header.height;
+        ana_finality_on_block(run->finality, leaf->header.height, leaf->commit.bytes, ready);
+    }
+}
+
 static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, ProtoAction *action)
 {
     SimTime now = sim_engine_now(run->engine);
@@ -464,6 +479,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             }
             ana_liveness_on_decide(run->liveness, id, a.leaves, a.leaf_count, ready);
             if (run->data != NULL) ana_data_on_decide(run->data, id, a.leaves, a.leaf_count, ready);
+            if (run->data == NULL && run->finality != NULL && !sim_run_is_byzantine(run, id)) {
+                record_decided_blocks(run, a.leaves, a.leaf_count, ready);
+            }
             if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_endpoints_on_decide(run->endpoints, id, a.leaves, a.leaf_count, ready);
             }
@@ -1052,8 +1070,10 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.reorg_at = c->l1_reorg_at;
     pc.reorg_depth = c->l1_reorg_depth;
     pc.forgers = c->l1_forgers;
+    pc.epoch_length = c->epoch_length;
+    pc.test_last_block = c->test_light_client_last_block;
     run->finality = ana_finality_new();
-    ana_data_set_finality(run->data, run->finality);
+    if (run->data != NULL) ana_data_set_finality(run->data, run->finality);
     run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);
     return TRUE;
 }
@@ -1122,8 +1142,9 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
         sim_run_free(run);
         return NULL;
     }
-    if (config->l1 && (!config->da || !build_prover(run, error))) {
-        if (!config->da) {
+    gboolean l1_fed = config->da || config->epoch_length > 0; /* record_decided_blocks */
+    if (config->l1 && (!l1_fed || !build_prover(run, error))) {
+        if (!l1_fed) {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                         "the L1 side needs the data-availability layer");
         }

@@ -886,14 +886,15 @@ static void check_data_path(ScenarioCtx *c)
 }
 
 /* The L1 side is on when the file has an [l1] group, unless its `enabled` says otherwise; it
- * reads decides through the data layer, so it needs that on (check_data_path decided it). */
+ * reads decides through the data layer, so it needs that on (check_data_path decided it), except
+ * with epochs (which refuse the data layer): there the run records decides for it. */
 static void check_l1(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     if (!g_key_file_has_key(c->file, "l1", "enabled", NULL))
         cfg->l1 = g_key_file_has_group(c->file, "l1");
     if (!cfg->l1) return;
-    if (!cfg->da) {
+    if (!cfg->da && cfg->epoch_length == 0) {
         reader__problem(c, "l1", NULL,
                         "the L1 side needs the data-availability layer: set [workload] rollups "
                         "(or [da] enabled = true)");
