@@ -1331,6 +1331,12 @@ ProtoEpochs *sim_run_epochs(const SimRun *run)
 ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view)
 {
     if (run->epochs == NULL) return proto_stake_leader(run->stake, view);
+    return proto_stake_leader(proto_epochs_table(run->epochs, sim_run_view_epoch(run, view)), view);
+}
+
+ProtoEpoch sim_run_view_epoch(const SimRun *run, ProtoView view)
+{
+    if (run->epochs == NULL) return 0;
     /* Decided views grow with height: the last height decided in a view before `view`. */
     uint64_t lo = 0, hi = ana_safety_height(run->safety);
     while (lo < hi) {
@@ -1341,8 +1347,17 @@ ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view)
             hi = mid - 1;
         }
     }
-    ProtoEpoch epoch = proto_epoch_of_height(lo + 1, proto_epochs_length(run->epochs));
-    return proto_stake_leader(proto_epochs_table(run->epochs, epoch), view);
+    return proto_epoch_of_height(lo + 1, proto_epochs_length(run->epochs));
+}
+
+gboolean sim_run_transition(const SimRun *run, ProtoEpoch e, ProtoView *from, ProtoView *to)
+{
+    if (run->epochs == NULL || e == 0) return FALSE;
+    uint64_t length = proto_epochs_length(run->epochs);
+    if (proto_epoch_last_height(e, length) + 1 > ana_safety_height(run->safety)) return FALSE;
+    *from = ana_safety_decided_view(run->safety, proto_epoch_transition_height(e, length));
+    *to = ana_safety_decided_view(run->safety, proto_epoch_last_height(e, length) + 1);
+    return *from != 0 && *to > *from; /* else skipped by a node back from a Byzantine window */
 }
 
 uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max)
@@ -1353,10 +1368,8 @@ uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max)
     uint64_t height = ana_safety_height(run->safety);
     uint64_t count = 0;
     for (ProtoEpoch e = 1; proto_epoch_last_height(e, length) + 1 <= height; e++) {
-        ProtoView from =
-            ana_safety_decided_view(run->safety, proto_epoch_transition_height(e, length));
-        ProtoView to = ana_safety_decided_view(run->safety, proto_epoch_last_height(e, length) + 1);
-        if (from == 0 || to <= from) continue; /* skipped by a node back from a Byzantine window */
+        ProtoView from = 0, to = 0;
+        if (!sim_run_transition(run, e, &from, &to)) continue;
         count++;
         *views_max = MAX(*views_max, to - from);
     }

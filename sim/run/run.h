@@ -238,6 +238,14 @@ ProtoEpochs *sim_run_epochs(const SimRun *run);
  */
 uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max);
 
+/* Epochs: whether the transition out of epoch `epoch` completed, and then the views of its
+ * transition block and of the next epoch's first block in `*from` and `*to`. */
+gboolean sim_run_transition(const SimRun *run, ProtoEpoch epoch, ProtoView *from, ProtoView *to);
+
+/* The epoch of `view` as sim_run_leader reads it (the block after the last one decided in an
+ * earlier view); 0 without epochs. */
+ProtoEpoch sim_run_view_epoch(const SimRun *run, ProtoView view);
+
 /*
  * The leader of `view`: without epochs, the stake table's; with epochs, the leader in the table
  * of the epoch the view's block belongs to, taken as the block after the last one decided in an
