@@ -5,6 +5,7 @@
 #include "sim/out/timeline.h"
 #include "sim/net/transport.h"
 #include "sim/out/trace.h"
+#include "sim/run/catchup.h"
 #include "sim/core/units.h"
 
 #include <errno.h>
@@ -775,6 +776,9 @@ static void epochs_object(JsonBuilder *b, const SimRun *run)
     member_int(b, "length", (int64_t)length);
     member_int(b, "transitions", (int64_t)transitions);
     member_int(b, "transition_views_max", (int64_t)views_max);
+    const SimCatchupStats *catchup = sim_catchup_stats(sim_run_catchup(run));
+    member_int(b, "catchup_requests", (int64_t)catchup->requests);
+    member_int(b, "catchup_bytes", (int64_t)catchup->response_bytes);
     json_builder_set_member_name(b, "per_epoch");
     json_builder_begin_array(b);
     ProtoEpoch last = proto_epoch_of_height(ana_safety_height(sim_run_safety(run)) + 1, length);

@@ -2,6 +2,7 @@
 #include "sim/run/run.h"
 
 #include "sim/core/assert.h"
+#include "sim/run/catchup.h"
 #include "sim/run/faults.h"
 #include "sim/net/placement.h"
 #include "sim/core/units.h"
@@ -43,6 +44,7 @@ struct SimRun {
     SimProver *prover;           /* the L1 side, or NULL */
     AnaFinality *finality;       /* its records, or NULL */
     uint64_t finality_height;    /* without the data layer: the highest block recorded in it */
+    SimCatchup *catchup;         /* epochs: joining validators' catch-up traffic, or NULL */
     uint32_t hosts;              /* validators and endpoints */
     uint32_t relays;             /* the transport's hosts after them (brokers, servers) */
     ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
@@ -488,6 +490,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             if (run->prover != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_prover_on_decide(run->prover, id, a.leaves, a.leaf_count, ready);
             }
+            if (run->catchup != NULL && !sim_run_is_byzantine(run, id)) {
+                sim_catchup_on_decide(run->catchup, id, a.leaves, a.leaf_count, ready);
+            }
             break;
         case PROTO_ACTION_NOTE:
             ana_liveness_on_note(run->liveness, id, a.note, a.view, a.value, ready);
@@ -519,6 +524,10 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
     }
     if (sim_prover_owns(run->prover, host)) {
         sim_prover_receive(run->prover, host, message, now);
+        return;
+    }
+    if (sim_catchup_owns(run->catchup, message)) {
+        if (host < run->config.nodes) sim_catchup_receive(run->catchup, host, message, now);
         return;
     }
     if (host >= run->config.nodes) {
@@ -1151,6 +1160,9 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
         sim_run_free(run);
         return NULL;
     }
+    /* Last, so that its message types come after every other (runs without epochs keep theirs). */
+    if (run->epochs != NULL)
+        run->catchup = sim_catchup_new(run->network, run->epochs, config->nodes);
     run->stall = effective_stall(config);
     return run;
 }
@@ -1190,6 +1202,7 @@ void sim_run_free(SimRun *run)
     g_free(run->persisted);
     proto_shared_free(run->shared);
     proto_stake_table_free(run->stake);
+    sim_catchup_free(run->catchup);
     proto_epochs_free(run->epochs);
     proto_crypto_free(run->crypto);
     sim_regions_free(run->regions);
@@ -1326,6 +1339,11 @@ const ProtoStakeTable *sim_run_stake(const SimRun *run)
 ProtoEpochs *sim_run_epochs(const SimRun *run)
 {
     return run->epochs;
+}
+
+const SimCatchup *sim_run_catchup(const SimRun *run)
+{
+    return run->catchup;
 }
 
 ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view)

@@ -229,6 +229,9 @@ const AnaLiveness *sim_run_liveness(const SimRun *run);
 const ProtoStakeTable *sim_run_stake(const SimRun *run);
 /* The run's epoch schedule (protocol/epoch.h), or NULL without epochs. */
 ProtoEpochs *sim_run_epochs(const SimRun *run);
+/* Epochs: the joining validators' catch-up traffic (sim/run/catchup.h), or NULL without. */
+typedef struct SimCatchup SimCatchup;
+const SimCatchup *sim_run_catchup(const SimRun *run);
 
 /*
  * Epochs: the transitions the decided chain completed (its first block of epoch e+1 decided,
