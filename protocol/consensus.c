@@ -600,13 +600,34 @@ void consensus__try_propose(ProtoNode *node)
         start_block(node, v); /* proposing is retried when the block is dispersed */
         return;
     }
+    /* Epochs with DA: a dispersed block with transactions cannot become eH-2 .. eH (da.c chose
+     * the empty block when it foresaw the height; otherwise the view is lost). */
+    if (da__enabled(node) && node->shared->epochs != NULL && node->block->size != 0 &&
+        proto_epoch_must_be_empty(parent->header.height + 1,
+                                  proto_epochs_length(node->shared->epochs))) {
+        return;
+    }
     if (node->propose_deadline != PROTO_TIME_NONE) node__timer_cancel(node, PROTO_TIMER_PROPOSE);
     propose(node, parent, justify, kind, evidence);
 }
 
+/* Epochs: the leader of `view` for the block it will probably propose (the latest proposal's
+ * child if that proposal is of the view before, else the high QC's block's child); the view's
+ * leader without epochs. */
+static ProtoNodeId expected_leader(const ProtoNode *node, ProtoView view)
+{
+    if (node->shared->epochs == NULL) return node__leader(node, view);
+    const ProtoLeaf *latest = node->latest_proposal;
+    uint64_t height = latest != NULL && latest->view + 1 == view
+                          ? latest->header.height
+                          : node__cert_height(node, node->high_qc);
+    if (height == UINT64_MAX) return node__leader(node, view);
+    return node__leader_at(node, view, height + 1);
+}
+
 static void on_view_entered(ProtoNode *node)
 {
-    if (da__enabled(node) && node__leader(node, node->cur_view) == node->id) {
+    if (da__enabled(node) && expected_leader(node, node->cur_view) == node->id) {
         start_block(node, node->cur_view);
     }
     if (node->propose_deadline != PROTO_TIME_NONE) {
@@ -752,7 +773,9 @@ int consensus__on_proposal(ProtoNode *node, const ProtoMsg *msg, GBytes *bytes)
         return PROTO_ERR_UNSAFE;
     }
     /* HotShot leaders start fetching their block as soon as they see the previous proposal. */
-    if (da__enabled(node) && node__leader(node, p->view + 1) == node->id) {
+    /* (With epochs, the leader of the next block's epoch: the proposal's block may be its
+     * epoch's last.) */
+    if (da__enabled(node) && node__leader_at(node, p->view + 1, p->header.height + 1) == node->id) {
         start_block(node, p->view + 1);
     }
     if (p->view != node->cur_view || p->view <= node->last_voted_view) return PROTO_OK;

@@ -974,10 +974,14 @@ static void check_config(ScenarioCtx *c)
         reader__problem(c, "scenario", NULL,
                         "nothing stops the run: set duration, views, blocks or events");
     }
-    if (cfg->epoch_length != 0 && cfg->da) {
+    gsize changes = 0;
+    char **change_keys = g_key_file_get_keys(c->file, "stake_changes", &changes, NULL);
+    g_strfreev(change_keys);
+    if (cfg->epoch_length != 0 && cfg->da && changes > 0) {
         reader__problem(c, "epochs", "length",
-                        "epochs with the data-availability layer ([da]) are not modelled yet: "
-                        "the empty transition blocks and the next epoch's VID shares are missing");
+                        "epochs with the data-availability layer ([da]) are modelled only with "
+                        "a fixed stake table: VID shares follow the genesis table, and the "
+                        "next epoch's shares of a changed table are missing ([stake_changes])");
     }
     if (cfg->epoch_length != 0 && cfg->three_chain) {
         reader__problem(c, "epochs", "length",
