@@ -402,6 +402,15 @@ void ana_safety_on_decide_qcs(AnaSafety *s, uint32_t node, ProtoLeaf *const *lea
             return;
         }
         check_epoch_qc(s, node, certifying, now);
+        uint64_t height = leaves[i]->header.height;
+        if (proto_epoch_must_be_empty(height, proto_epochs_length(s->shared->epochs)) &&
+            leaves[i]->header.payload_size != 0) {
+            violate(s, ANA_SAFETY_CERTIFICATE, now,
+                    "node %u decided block %" PRIu64 ", after its epoch's transition block, "
+                    "with a payload of %" PRIu64 " bytes (it must be empty)",
+                    node, height, leaves[i]->header.payload_size);
+            return;
+        }
     }
 }
 

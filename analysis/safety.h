@@ -55,8 +55,10 @@ void ana_safety_on_decide(AnaSafety *safety, uint32_t node, ProtoLeaf *const *le
 /*
  * Epochs: the QCs behind a decide, `qc` certifying the newest leaf and each leaf's justify QC the
  * one before it: every decided block must be certified by a quorum of its epoch's table, and a
- * block of the transition (eH-3 .. eH) by a quorum of the next epoch's table as well. Does
- * nothing without epochs or the certificate check (ana_safety_set_certificates).
+ * block of the transition (eH-3 .. eH) by a quorum of the next epoch's table as well, and the
+ * blocks after the transition block (eH-2 .. eH) must be empty (a decided payload there is
+ * reported under the certificate property too). Does nothing without epochs or the certificate
+ * check (ana_safety_set_certificates).
  */
 void ana_safety_on_decide_qcs(AnaSafety *safety, uint32_t node, ProtoLeaf *const *leaves,
                               uint32_t count, const ProtoCert *qc, uint64_t now);

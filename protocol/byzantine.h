@@ -52,6 +52,8 @@
  *                      encoding of its block (a mixed encoding of its first namespace) under a
  *                      commitment that says they are; DA members re-encode the payload, see the
  *                      mismatch and refuse to DA-vote
+ *   nonempty_transition  with epochs, as the leader of an epoch's block eN-2, eN-1 or eN (which
+ *                      must be empty), claims a payload in its header; honest nodes refuse it
  *
  * Self-addressed messages (a leader's copy of its own proposal, a vote to itself as the next
  * leader) go through the rewrite like any other, and behaviours that corrupt the wire
@@ -104,6 +106,7 @@ typedef enum ProtoByzantineKind {
     PROTO_BYZANTINE_WEAK_TC,
     PROTO_BYZANTINE_FORK_PARENT,
     PROTO_BYZANTINE_INCONSISTENT_ENCODING,
+    PROTO_BYZANTINE_NONEMPTY_TRANSITION,
     PROTO_BYZANTINE_KIND_COUNT_,
 } ProtoByzantineKind;
 

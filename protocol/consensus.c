@@ -51,6 +51,102 @@
 
 #include <string.h>
 
+/* --- the DRB -------------------------------------------------------------------------------- */
+
+/* This node's DRB result for `epoch`, or NULL when it has not computed it (or forgot it). */
+static const uint8_t *own_drb(const ProtoNode *node, ProtoEpoch epoch)
+{
+    guint slot = (guint)(epoch % NODE_DRB_KEEP);
+    return node->drb_epoch[slot] == epoch ? node->drb[slot] : NULL;
+}
+
+/*
+ * Computes the DRB result of epoch `target` from `root`, the epoch root of target - 2 (its
+ * QC-signature field; drb.h), charging `drb_difficulty` iterations to this node, and keeps it.
+ * The schedule keeps the first result per epoch for the leader tables; an honest node computing
+ * from the same root gets the same one. (The run shares the last computation's bytes as a cache
+ * of wall time only: every node is charged its own.)
+ */
+static const uint8_t *compute_drb(ProtoNode *node, const ProtoLeaf *root, ProtoEpoch target)
+{
+    ProtoShared *shared = node->shared;
+    uint8_t seed[PROTO_DRB_BYTES];
+    proto_drb_seed(root->justify_qc, seed);
+    if (!shared->drb_memo || memcmp(seed, shared->drb_seed, PROTO_DRB_BYTES) != 0) {
+        memcpy(shared->drb_seed, seed, PROTO_DRB_BYTES);
+        proto_drb_compute(seed, shared->drb_difficulty, shared->drb_result);
+        shared->drb_memo = TRUE;
+    }
+    const ProtoCostTable *costs = proto_crypto_costs(shared->crypto);
+    node->cpu += costs->drb_iteration * shared->drb_difficulty;
+    guint slot = (guint)(target % NODE_DRB_KEEP);
+    node->drb_epoch[slot] = target;
+    memcpy(node->drb[slot], shared->drb_result, PROTO_DRB_BYTES);
+    (void)proto_epochs_set_beacon(shared->epochs, target, node->drb[slot]);
+    return node->drb[slot];
+}
+
+/*
+ * Epochs: a decided epoch root of epoch e fixes the leader schedule of e + 2 (hotshot.md 1.2, 1.3,
+ * HotShot's add_epoch_root): the node computes the DRB from the root's QC-signature field.
+ */
+static void on_epoch_root(ProtoNode *node, const ProtoLeaf *root)
+{
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    PROTO_ASSERT(proto_epoch_is_root(root->header.height, length));
+    ProtoEpoch epoch = proto_epoch_of_height(root->header.height, length);
+    if (own_drb(node, epoch + 2) == NULL) (void)compute_drb(node, root, epoch + 2);
+}
+
+/* Whether the proposal of a block at `height` carries the next epoch's DRB result: a block of
+ * its epoch's transition (eH-3 .. eH) whose next epoch is the third or later (epochs 1 and 2
+ * use the genesis beacon). */
+static gboolean carries_drb(const ProtoNode *node, uint64_t height)
+{
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    return height > 0 && proto_epoch_in_transition(height, length) &&
+           proto_epoch_of_height(height, length) + 1 >= 3;
+}
+
+/*
+ * The DRB result of `target` as this node knows it: its own, or, for a node that has not decided
+ * the root of target - 2 yet (a lagging node), computed now from that root if the node holds it
+ * on the chain below `parent`. NULL when it can do neither.
+ */
+static const uint8_t *drb_for(ProtoNode *node, const ProtoLeaf *parent, ProtoEpoch target)
+{
+    const uint8_t *known = own_drb(node, target);
+    if (known != NULL || target < 3) return known;
+    uint64_t root = proto_epoch_root_height(target - 2, proto_epochs_length(node->shared->epochs));
+    const ProtoLeaf *leaf = parent;
+    while (leaf != NULL && leaf->header.height > root)
+        leaf = node__leaf(node, &leaf->parent);
+    if (leaf == NULL || leaf->header.height != root) return NULL;
+    return compute_drb(node, leaf, target);
+}
+
+/*
+ * Epochs: the DRB result a proposal carries (hotshot.md 1.3: voters recompute and refuse on a
+ * mismatch). A transition block's proposal must carry the next epoch's result and others none;
+ * the result must be the one this node computed (computing it now if it lags and holds the
+ * root). A node that can neither (it holds no root: it decided nothing of that epoch) takes it
+ * unchecked: HotShot's catch-up would fetch the root, which shotglass does not model.
+ */
+static int check_drb(ProtoNode *node, const ProtoProposal *p)
+{
+    if (!carries_drb(node, p->header.height)) {
+        return p->header.has_drb ? PROTO_ERR_FIELD : PROTO_OK;
+    }
+    if (!p->header.has_drb) return PROTO_ERR_FIELD;
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    ProtoEpoch target = proto_epoch_of_height(p->header.height, length) + 1;
+    const uint8_t *expected = drb_for(node, node__leaf(node, &p->parent), target);
+    if (expected != NULL && memcmp(expected, p->header.next_drb, PROTO_DRB_BYTES) != 0) {
+        return PROTO_ERR_INCONSISTENT;
+    }
+    return PROTO_OK;
+}
+
 /* --- validation --------------------------------------------------------------------------------
  */
 
@@ -107,6 +203,13 @@ int consensus__check_transition(const ProtoNode *node, const ProtoProposal *p)
         (p->justify_qc->view + 1 != p->view || p->evidence_kind != PROTO_EVIDENCE_NONE)) {
         return PROTO_ERR_EVIDENCE;
     }
+    /* test_own_proposal_check (QNT finding i, hotshot.md 1.9): the consecutive views are read
+     * off the node's own high QC, which must be the QC just before the justify QC. A leader has
+     * already raised its high QC to the justify QC it formed, and refuses its own proposal. */
+    if (node->config.test_own_proposal_check && proto_epoch_must_be_empty(height - 1, length) &&
+        node->high_qc->view + 1 != p->justify_qc->view) {
+        return PROTO_ERR_EVIDENCE;
+    }
     return PROTO_OK;
 }
 
@@ -147,6 +250,7 @@ static int validate_proposal(ProtoNode *node, const ProtoProposal *p, ProtoNodeI
         rc = node__check_cert(node, p->evidence, threshold);
         if (rc != PROTO_OK) rc = PROTO_ERR_EVIDENCE;
     }
+    if (rc == PROTO_OK && node->shared->epochs != NULL) rc = check_drb(node, p);
     return rc;
 }
 
@@ -269,30 +373,6 @@ static gboolean drop_below_anchor(gpointer key, gpointer value, gpointer user_da
 {
     (void)key;
     return ((const ProtoLeaf *)value)->view < ((const ProtoLeaf *)user_data)->view;
-}
-
-/*
- * Epochs: a decided epoch root of epoch e fixes the leader schedule of e + 2 (hotshot.md 1.2, 1.3,
- * HotShot's add_epoch_root): the node computes the DRB from the root's QC-signature field and is
- * charged `drb_difficulty` iterations. The schedule keeps the first result per epoch; an honest
- * node deciding the same root computes the same one.
- */
-static void on_epoch_root(ProtoNode *node, const ProtoLeaf *root)
-{
-    ProtoShared *shared = node->shared;
-    uint64_t length = proto_epochs_length(shared->epochs);
-    PROTO_ASSERT(proto_epoch_is_root(root->header.height, length));
-    uint8_t seed[PROTO_DRB_BYTES];
-    proto_drb_seed(root->justify_qc, seed);
-    if (!shared->drb_memo || memcmp(seed, shared->drb_seed, PROTO_DRB_BYTES) != 0) {
-        memcpy(shared->drb_seed, seed, PROTO_DRB_BYTES);
-        proto_drb_compute(seed, shared->drb_difficulty, shared->drb_result);
-        shared->drb_memo = TRUE;
-    }
-    const ProtoCostTable *costs = proto_crypto_costs(shared->crypto);
-    node->cpu += costs->drb_iteration * shared->drb_difficulty;
-    ProtoEpoch epoch = proto_epoch_of_height(root->header.height, length);
-    (void)proto_epochs_set_beacon(shared->epochs, epoch + 2, shared->drb_result);
 }
 
 /*
@@ -429,6 +509,13 @@ static void propose(ProtoNode *node, ProtoLeaf *parent, ProtoCert *justify, Prot
     } else {
         p->header.ns_table = g_bytes_new(NULL, 0);
     }
+    if (node->shared->epochs != NULL && carries_drb(node, p->header.height)) {
+        uint64_t length = proto_epochs_length(node->shared->epochs);
+        ProtoEpoch next = proto_epoch_of_height(p->header.height, length) + 1;
+        const uint8_t *drb = drb_for(node, parent, next);
+        p->header.has_drb = drb != NULL; /* without it, replicas refuse the proposal */
+        if (drb != NULL) memcpy(p->header.next_drb, drb, PROTO_DRB_BYTES);
+    }
     p->justify_qc = justify;
     p->evidence_kind = kind;
     p->evidence = evidence;
@@ -513,13 +600,34 @@ void consensus__try_propose(ProtoNode *node)
         start_block(node, v); /* proposing is retried when the block is dispersed */
         return;
     }
+    /* Epochs with DA: a dispersed block with transactions cannot become eH-2 .. eH (da.c chose
+     * the empty block when it foresaw the height; otherwise the view is lost). */
+    if (da__enabled(node) && node->shared->epochs != NULL && node->block->size != 0 &&
+        proto_epoch_must_be_empty(parent->header.height + 1,
+                                  proto_epochs_length(node->shared->epochs))) {
+        return;
+    }
     if (node->propose_deadline != PROTO_TIME_NONE) node__timer_cancel(node, PROTO_TIMER_PROPOSE);
     propose(node, parent, justify, kind, evidence);
 }
 
+/* Epochs: the leader of `view` for the block it will probably propose (the latest proposal's
+ * child if that proposal is of the view before, else the high QC's block's child); the view's
+ * leader without epochs. */
+static ProtoNodeId expected_leader(const ProtoNode *node, ProtoView view)
+{
+    if (node->shared->epochs == NULL) return node__leader(node, view);
+    const ProtoLeaf *latest = node->latest_proposal;
+    uint64_t height = latest != NULL && latest->view + 1 == view
+                          ? latest->header.height
+                          : node__cert_height(node, node->high_qc);
+    if (height == UINT64_MAX) return node__leader(node, view);
+    return node__leader_at(node, view, height + 1);
+}
+
 static void on_view_entered(ProtoNode *node)
 {
-    if (da__enabled(node) && node__leader(node, node->cur_view) == node->id) {
+    if (da__enabled(node) && expected_leader(node, node->cur_view) == node->id) {
         start_block(node, node->cur_view);
     }
     if (node->propose_deadline != PROTO_TIME_NONE) {
@@ -571,13 +679,31 @@ static gboolean staked_for(const ProtoNode *node, uint64_t height)
            proto_stake_of(node__table(node, epoch + 1), node->id) > 0;
 }
 
+/*
+ * Epochs: who collects the votes on the block at `height` voted in `view`: the leader of the next
+ * view, drawn from the table of the epoch of the block's child (for an epoch's last block, the
+ * next epoch's leader, who proposes that epoch's first block). test_last_votes_to_current_leader
+ * (QNT finding ii, hotshot.md 1.9) sends the last block's votes to the current epoch's leader.
+ */
+static ProtoNodeId qc_vote_recipient(const ProtoNode *node, ProtoView view, uint64_t height)
+{
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    if (node->config.test_last_votes_to_current_leader && proto_epoch_is_last(height, length)) {
+        return node__leader_at(node, view + 1, height);
+    }
+    return node__leader_at(node, view + 1, height + 1);
+}
+
 static void cast_vote(ProtoNode *node, const ProtoLeaf *leaf)
 {
     PROTO_ASSERT(leaf->view > node->last_voted_view);
     ProtoMsg msg = {.type = PROTO_MSG_QUORUM_VOTE, .sender = node->id};
-    if (node->shared->epochs == NULL || staked_for(node, leaf->header.height)) {
+    if (node->shared->epochs == NULL) {
         node__sign_vote(node, PROTO_CERT_QC, leaf->view, 0, &leaf->commit, &msg.vote);
-        node__send(node, node__leader_at(node, leaf->view + 1, leaf->header.height + 1), &msg);
+        node__send(node, node__leader(node, leaf->view + 1), &msg);
+    } else if (staked_for(node, leaf->header.height)) {
+        node__sign_vote(node, PROTO_CERT_QC, leaf->view, 0, &leaf->commit, &msg.vote);
+        node__send(node, qc_vote_recipient(node, leaf->view, leaf->header.height), &msg);
     }
     node->last_voted_view = leaf->view;
     node->stats.votes_sent++;
@@ -644,7 +770,9 @@ int consensus__on_proposal(ProtoNode *node, const ProtoMsg *msg, GBytes *bytes)
         return PROTO_ERR_UNSAFE;
     }
     /* HotShot leaders start fetching their block as soon as they see the previous proposal. */
-    if (da__enabled(node) && node__leader(node, p->view + 1) == node->id) {
+    /* (With epochs, the leader of the next block's epoch: the proposal's block may be its
+     * epoch's last.) */
+    if (da__enabled(node) && node__leader_at(node, p->view + 1, p->header.height + 1) == node->id) {
         start_block(node, p->view + 1);
     }
     if (p->view != node->cur_view || p->view <= node->last_voted_view) return PROTO_OK;
@@ -717,7 +845,7 @@ static ProtoNodeId vote_recipient(const ProtoNode *node, ProtoCertKind kind, con
     }
     const ProtoLeaf *leaf = proto_leaf_lookup(node->shared->leaves, &vote->data);
     if (leaf == NULL) return node__leader(node, vote->view + 1);
-    return node__leader_at(node, vote->view + 1, leaf->header.height + 1);
+    return qc_vote_recipient(node, vote->view, leaf->header.height);
 }
 
 int consensus__on_vote(ProtoNode *node, const ProtoMsg *msg)

@@ -237,12 +237,31 @@ static void block_ready(ProtoNode *node, ProtoPayload *payload)
     node->requests.propose = TRUE;
 }
 
+/*
+ * Epochs: whether the block this leader will propose for `view` must be empty (eH-2 .. eH): its
+ * height is that of the latest proposal, if it is for the view before, plus one, else that of
+ * the high QC's block plus one (a high QC on eH-2 or eH-1 makes a restart on the transition QC,
+ * eH-3, whose child must be empty as well). DA members vote once per view, so the choice is made
+ * before the dispersal; a wrong guess leaves a non-empty block the leader may not propose
+ * (consensus__try_propose), and its view fails.
+ */
+static gboolean must_propose_empty(const ProtoNode *node, ProtoView view)
+{
+    if (node->shared->epochs == NULL) return FALSE;
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    const ProtoLeaf *latest = node->latest_proposal;
+    uint64_t height = latest != NULL && latest->view + 1 == view
+                          ? latest->header.height
+                          : node__cert_height(node, node->high_qc);
+    return height != UINT64_MAX && proto_epoch_must_be_empty(height + 1, length);
+}
+
 void da__start_block(ProtoNode *node, ProtoView view)
 {
     if (!da__enabled(node) || view <= node->block_view) return;
     node->block_view = view;
     node->block_state = BLOCK_REQUESTED;
-    if (node->config.builder == PROTO_NODE_NONE) {
+    if (node->config.builder == PROTO_NODE_NONE || must_propose_empty(node, view)) {
         block_ready(node, proto_payload_ref(node->shared->empty));
         return;
     }
@@ -368,13 +387,29 @@ void da__on_data_timer(ProtoNode *node)
 /* --- DA committee -------------------------------------------------------------------------------
  */
 
-static int check_dispersal(ProtoNode *node, ProtoView view, const ProtoCommit *commit,
-                           const ProtoSignature *signature)
+/*
+ * Whether `id` leads `view` as the DA layer sees it: the view's leader in the node's epoch, or,
+ * with epochs while the node's high QC is on a block of its epoch's transition, the view's
+ * leader in the next epoch too: the DA proposal and shares for the next epoch's first block can
+ * arrive before the proposal that moves the node into that epoch (HotShot's DA proposals carry
+ * their epoch; shotglass's do not).
+ */
+static gboolean da_leader(const ProtoNode *node, ProtoView view, ProtoNodeId id)
+{
+    if (id == node__leader(node, view)) return TRUE;
+    if (node->shared->epochs == NULL) return FALSE;
+    uint64_t length = proto_epochs_length(node->shared->epochs);
+    uint64_t height = node__cert_height(node, node->high_qc);
+    if (height == UINT64_MAX || !proto_epoch_in_transition(height, length)) return FALSE;
+    return id == proto_stake_leader(node__table(node, node->epoch + 1), view);
+}
+
+static int check_dispersal(ProtoNode *node, ProtoView view, ProtoNodeId leader,
+                           const ProtoCommit *commit, const ProtoSignature *signature)
 {
     ProtoCommit message;
     proto_dispersal_commit(view, commit, &message);
-    return proto_crypto_verify(node->shared->crypto, node__leader(node, view), &message, signature,
-                               &node->cpu);
+    return proto_crypto_verify(node->shared->crypto, leader, &message, signature, &node->cpu);
 }
 
 /* A DA member keeps the payload it checked (`payload`, taken) and says so. */
@@ -459,9 +494,9 @@ static int on_da_proposal(ProtoNode *node, const ProtoMsg *msg)
 {
     const ProtoDataMsg *d = &msg->data;
     if (!proto_shared_is_da_member(node->shared, node->id)) return PROTO_ERR_NOT_RECIPIENT;
-    if (msg->sender != node__leader(node, d->view)) return PROTO_ERR_LEADER;
+    if (!da_leader(node, d->view, msg->sender)) return PROTO_ERR_LEADER;
     if (d->view + 1 < node->cur_view) return PROTO_ERR_STALE;
-    int rc = check_dispersal(node, d->view, &d->commit, &d->signature);
+    int rc = check_dispersal(node, d->view, msg->sender, &d->commit, &d->signature);
     if (rc != PROTO_OK) return rc;
     ProtoDuration before = node->cpu;
     ProtoPayload *payload =
@@ -499,7 +534,7 @@ static int on_da_vote(ProtoNode *node, const ProtoMsg *msg)
     const ProtoVote *vote = &msg->vote;
     if (vote->signer != msg->sender) return PROTO_ERR_SENDER;
     if (vote->relay != 0) return PROTO_ERR_FIELD;
-    if (node__leader(node, vote->view) != node->id) return PROTO_ERR_NOT_RECIPIENT;
+    if (!da_leader(node, vote->view, node->id)) return PROTO_ERR_NOT_RECIPIENT;
     if (vote->view + 1 < node->cur_view) return PROTO_ERR_STALE;
     int rc;
     ProtoCert *cert = node__accumulate(node, PROTO_CERT_DA, vote, &rc);
@@ -546,7 +581,7 @@ static int on_share(ProtoNode *node, const ProtoMsg *msg)
     const ProtoDataMsg *d = &msg->data;
     if (!node->shared->dispersal) return PROTO_ERR_NOT_RECIPIENT; /* no VID in this network */
     if (d->owner != node->id) return PROTO_ERR_NOT_RECIPIENT;
-    if (msg->type == PROTO_MSG_VID_SHARE && msg->sender != node__leader(node, d->view)) {
+    if (msg->type == PROTO_MSG_VID_SHARE && !da_leader(node, d->view, msg->sender)) {
         return PROTO_ERR_LEADER;
     }
     if (msg->type == PROTO_MSG_VID_RESPONSE &&
@@ -557,7 +592,10 @@ static int on_share(ProtoNode *node, const ProtoMsg *msg)
     DaRecord *r = record(node, d->view, FALSE);
     if (r == NULL && claim_check(node, d->view) != PROTO_OK) return claim_check(node, d->view);
     if (r != NULL && r->share) return PROTO_ERR_DUPLICATE;
-    int rc = check_dispersal(node, d->view, &d->commit, &d->signature);
+    /* A share from the leader carries its signature; one from a DA member, the leader's */
+    ProtoNodeId signer =
+        msg->type == PROTO_MSG_VID_SHARE ? msg->sender : node__leader(node, d->view);
+    int rc = check_dispersal(node, d->view, signer, &d->commit, &d->signature);
     if (rc == PROTO_OK) {
         rc = proto_payload_verify_share(node->shared->vid, &d->commit, node->id, d->synthetic,
                                         d->ns_table, d->size, d->layout, d->bytes, costs(node),

@@ -420,6 +420,7 @@ void proto_header_commit(const ProtoHeader *header, ProtoCommit *out)
     writer_init(&w);
     put_bytes(&w, tag, sizeof tag);
     write_header(&w, header);
+    if (header->has_drb) put_bytes(&w, header->next_drb, sizeof header->next_drb);
     crypto_generichash(out->bytes, PROTO_COMMIT_BYTES, w.data, w.len, NULL, 0);
     writer_clear(&w);
 }
@@ -598,13 +599,17 @@ static void read_vote(Reader *r, const ProtoDecodeContext *ctx, ProtoVote *v)
     read_signature(r, &v->signature);
 }
 
+#define PROPOSAL_HAS_DRB 0x80u
+
 static void write_proposal(Writer *w, const ProtoProposal *p)
 {
     put_uint(w, p->view, 8);
     put_commit(w, &p->parent);
     write_header(w, &p->header);
     write_cert(w, p->justify_qc);
-    put_uint(w, (uint64_t)p->evidence_kind, 1);
+    /* The evidence byte's top bit says the DRB result follows (epochs only). */
+    put_uint(w, (uint64_t)p->evidence_kind | (p->header.has_drb ? PROPOSAL_HAS_DRB : 0), 1);
+    if (p->header.has_drb) put_bytes(w, p->header.next_drb, sizeof p->header.next_drb);
     if (p->evidence_kind != PROTO_EVIDENCE_NONE) write_cert(w, p->evidence);
     write_signature(w, &p->signature);
 }
@@ -628,6 +633,13 @@ static void read_proposal(Reader *r, const ProtoDecodeContext *ctx, ProtoProposa
     if (r->error == PROTO_OK && p->justify_qc->kind != PROTO_CERT_QC) fail(r, PROTO_ERR_FIELD);
     uint8_t evidence = get_u8(r);
     if (r->error != PROTO_OK) return;
+    if (evidence & PROPOSAL_HAS_DRB) {
+        evidence &= (uint8_t)~PROPOSAL_HAS_DRB;
+        const uint8_t *drb = get_bytes(r, sizeof p->header.next_drb);
+        if (r->error != PROTO_OK) return;
+        p->header.has_drb = TRUE;
+        memcpy(p->header.next_drb, drb, sizeof p->header.next_drb);
+    }
     if (evidence > PROTO_EVIDENCE_VIEW_SYNC) {
         fail(r, PROTO_ERR_FIELD);
         return;

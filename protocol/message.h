@@ -162,6 +162,12 @@ typedef struct ProtoHeader {
     ProtoCommit builder_commit;
     uint64_t payload_size;
     GBytes *ns_table; /* owned reference; never NULL */
+    /* Epochs: the DRB result of the next epoch, which proposals of an epoch's transition blocks
+     * carry (HotShot's next_drb_result, hotshot.md 1.3; consensus.c). Kept with the header so
+     * that it enters the leaf commitment the leader signs; encoded and committed only when
+     * present, so runs without epochs see the same bytes as before. */
+    gboolean has_drb;
+    uint8_t next_drb[32];
 } ProtoHeader;
 
 typedef struct ProtoProposal {

@@ -94,6 +94,8 @@ void proto_node_config_default(ProtoNodeConfig *config, ProtoNodeId id)
         .three_chain = FALSE,
         .high_qc_forwarding = TRUE,
         .test_disable_lock_check = FALSE,
+        .test_own_proposal_check = FALSE,
+        .test_last_votes_to_current_leader = FALSE,
         .mutant = PROTO_MUTANT_NONE,
         .builder = PROTO_NODE_NONE,
         .builder_timeout = 1 * PROTO_S,    /* the orchestrator's default */

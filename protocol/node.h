@@ -137,7 +137,14 @@ typedef struct ProtoNodeConfig {
     gboolean three_chain;             /* variant B decide rule instead of two-chain */
     gboolean high_qc_forwarding;      /* variant C: send the high QC to each new leader */
     gboolean test_disable_lock_check; /* test only: vote without the locking rule */
-    ProtoMutant mutant;               /* test only: a known bug compiled in (mutant.h) */
+    /* Test only, epochs: the buggy rules of hotshot.md 1.9's QNT findings (consensus.c). The
+     * consecutive-view check of eH-1 and eH compares the justify QC with the node's own high QC
+     * (finding i: a leader that formed that QC refuses its own proposal); the votes on an epoch's
+     * last block go to the next view's leader in the current epoch's table (finding ii: only to
+     * the leader), not to the next epoch's leader, who proposes the next epoch's first block. */
+    gboolean test_own_proposal_check;
+    gboolean test_last_votes_to_current_leader;
+    ProtoMutant mutant; /* test only: a known bug compiled in (mutant.h) */
     /* Data availability (used when the shared state has it on). */
     ProtoNodeId builder;                /* endpoint id of the builder, or PROTO_NODE_NONE */
     ProtoDuration builder_timeout;      /* a leader proposes an empty block after this */

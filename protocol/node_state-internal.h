@@ -22,6 +22,7 @@
 
 #include "protocol/node.h"
 
+#define NODE_DRB_KEEP         8
 #define NODE_ACCUMULATORS_MAX 32
 #define NODE_RECENT_CERTS     8
 /* The outbox: actions pending between drains, at most NODE_OUTBOX_MAX plus 4 per endpoint; a
@@ -105,6 +106,11 @@ struct ProtoNode {
      * transition block, from which a broken transition restarts (consensus.c). */
     ProtoEpoch epoch;
     ProtoCert *transition_qc;
+    /* Epochs: the DRB results this node computed, for the last NODE_DRB_KEEP epochs (HotShot
+     * keeps 8; hotshot.md 1.3), slot epoch % NODE_DRB_KEEP; drb_epoch 0 marks an empty slot. Not
+     * persisted: a restarted node computes them again when it needs them (consensus.c). */
+    ProtoEpoch drb_epoch[NODE_DRB_KEEP];
+    uint8_t drb[NODE_DRB_KEEP][32];
     ProtoView locked_view;
     ProtoCommit locked_leaf;
     ProtoCert *tc;          /* the highest TC this node holds (leader evidence) */

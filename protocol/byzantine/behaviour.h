@@ -65,6 +65,7 @@ extern const ByzantineBehaviour byzantine__forged_qc;
 extern const ByzantineBehaviour byzantine__weak_tc;
 extern const ByzantineBehaviour byzantine__fork_parent;
 extern const ByzantineBehaviour byzantine__inconsistent_encoding;
+extern const ByzantineBehaviour byzantine__nonempty_transition;
 
 /* --- disposing of an action (common.c) -------------------------------------------------------- */
 

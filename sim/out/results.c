@@ -5,6 +5,7 @@
 #include "sim/out/timeline.h"
 #include "sim/net/transport.h"
 #include "sim/out/trace.h"
+#include "sim/run/catchup.h"
 #include "sim/core/units.h"
 
 #include <errno.h>
@@ -138,7 +139,8 @@ static gboolean put(const char *dir, const char *name, GString *text, GError **e
 static GString *views_csv(const SimRun *run)
 {
     const AnaLiveness *l = sim_run_liveness(run);
-    GString *out = g_string_new("view,leader,outcome,proposed_at,decided_at,timeouts,view_sync\n");
+    GString *out =
+        g_string_new("view,leader,outcome,proposed_at,decided_at,timeouts,view_sync,epoch\n");
     for (ProtoView v = 1; v <= ana_liveness_max_view(l); v++) {
         const AnaViewRecord *r = ana_liveness_view(l, v);
         AnaViewOutcome o = ana_liveness_outcome(l, v, 3);
@@ -147,8 +149,73 @@ static GString *views_csv(const SimRun *run)
         if (r != NULL && r->proposed) g_string_append_printf(out, "%.9f", seconds(r->proposed_at));
         g_string_append_c(out, ',');
         if (r != NULL && r->decided) g_string_append_printf(out, "%.9f", seconds(r->decided_at));
-        g_string_append_printf(out, ",%u,%d\n", r ? r->timeouts : 0, r ? r->view_sync : 0);
+        g_string_append_printf(out, ",%u,%d,", r ? r->timeouts : 0, r ? r->view_sync : 0);
+        ProtoEpoch epoch = sim_run_view_epoch(run, v);
+        if (epoch > 0) g_string_append_printf(out, "%" PRIu64, epoch);
+        g_string_append_c(out, '\n');
     }
+    return out;
+}
+
+/* What results show of one epoch the chain reached (epochs only). */
+typedef struct EpochRow {
+    ProtoEpoch epoch;
+    uint32_t validators; /* with stake in it */
+    uint64_t stake;
+    uint64_t started_at; /* the first decide of its first block (epoch 1: 0); UINT64_MAX: none */
+    gboolean completed;  /* its transition into the next epoch */
+    ProtoView from, to;  /* then: the views of its transition block and of the next first block */
+} EpochRow;
+
+/* The epochs the decided chain reached, in order (EpochRow; empty without epochs). */
+static GArray *epoch_rows(const SimRun *run)
+{
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(EpochRow));
+    ProtoEpochs *epochs = sim_run_epochs(run);
+    if (epochs == NULL) return rows;
+    uint64_t length = proto_epochs_length(epochs);
+    ProtoEpoch last = proto_epoch_of_height(ana_safety_height(sim_run_safety(run)) + 1, length);
+    for (ProtoEpoch e = 1; e <= last; e++) {
+        const ProtoStakeTable *table = proto_epochs_table(epochs, e);
+        EpochRow row = {.epoch = e, .stake = proto_stake_total(table)};
+        for (ProtoNodeId id = 0; id < proto_stake_node_count(table); id++)
+            row.validators += proto_stake_of(table, id) > 0;
+        row.started_at = e == 1 ? 0 : UINT64_MAX;
+        row.completed = sim_run_transition(run, e, &row.from, &row.to);
+        g_array_append_val(rows, row);
+    }
+    const GArray *blocks = ana_liveness_decided(sim_run_liveness(run));
+    for (guint i = 0; i < blocks->len; i++) {
+        const AnaBlockRecord *b = &g_array_index(blocks, AnaBlockRecord, i);
+        ProtoEpoch e = proto_epoch_of_height(b->height, length);
+        if (b->height > 1 && proto_epoch_first_height(e, length) == b->height && e <= rows->len) {
+            EpochRow *row = &g_array_index(rows, EpochRow, e - 1);
+            row->started_at = MIN(row->started_at, b->decided_at);
+        }
+    }
+    return rows;
+}
+
+static GString *epochs_csv(const SimRun *run)
+{
+    GString *out =
+        g_string_new("epoch,validators,stake,started_at,transition_from_view,transition_to_view,"
+                     "transition_views\n");
+    GArray *rows = epoch_rows(run);
+    for (guint i = 0; i < rows->len; i++) {
+        const EpochRow *r = &g_array_index(rows, EpochRow, i);
+        g_string_append_printf(out, "%" PRIu64 ",%u,%" PRIu64 ",", r->epoch, r->validators,
+                               r->stake);
+        if (r->started_at != UINT64_MAX)
+            g_string_append_printf(out, "%.9f", seconds(r->started_at));
+        if (r->completed) {
+            g_string_append_printf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", r->from, r->to,
+                                   r->to - r->from);
+        } else {
+            g_string_append(out, ",,,\n");
+        }
+    }
+    g_array_unref(rows);
     return out;
 }
 
@@ -486,6 +553,18 @@ static gboolean write_timeline(const char *dir, const SimRun *run, const SimReco
                                w->start, w->ended ? w->end : SIM_TIME_NONE, nodes);
         g_free(nodes);
     }
+    GArray *epochs = epoch_rows(run);
+    for (guint i = 0; i < epochs->len; i++) {
+        const EpochRow *e = &g_array_index(epochs, EpochRow, i);
+        if (e->started_at == UINT64_MAX) continue;
+        const EpochRow *next = i + 1 < epochs->len ? &g_array_index(epochs, EpochRow, i + 1) : NULL;
+        SimTime end =
+            next != NULL && next->started_at != UINT64_MAX ? next->started_at : SIM_TIME_NONE;
+        SimTimelineEpoch span = {e->epoch,      e->started_at, end,
+                                 e->validators, e->stake,      e->completed ? e->to - e->from : 0};
+        sim_timeline_add_epoch(r->timeline, &span);
+    }
+    g_array_unref(epochs);
     char *path = g_build_filename(dir, "timeline.json", NULL);
     gboolean ok = sim_timeline_write(r->timeline, path, sim_engine_now(sim_run_engine(run)), error);
     g_free(path);
@@ -699,6 +778,9 @@ static void epochs_object(JsonBuilder *b, const SimRun *run)
     member_int(b, "length", (int64_t)length);
     member_int(b, "transitions", (int64_t)transitions);
     member_int(b, "transition_views_max", (int64_t)views_max);
+    const SimCatchupStats *catchup = sim_catchup_stats(sim_run_catchup(run));
+    member_int(b, "catchup_requests", (int64_t)catchup->requests);
+    member_int(b, "catchup_bytes", (int64_t)catchup->response_bytes);
     json_builder_set_member_name(b, "per_epoch");
     json_builder_begin_array(b);
     ProtoEpoch last = proto_epoch_of_height(ana_safety_height(sim_run_safety(run)) + 1, length);
@@ -817,6 +899,7 @@ gboolean sim_results_write(const char *dir, const SimRun *run, const SimRecorder
            put(dir, "scenario.ini", g_string_new(info->scenario->text), error) &&
            put(dir, "views.csv", views_csv(run), error) &&
            put(dir, "blocks.csv", blocks_csv(run), error) &&
+           put(dir, "epochs.csv", epochs_csv(run), error) &&
            put(dir, "throughput.csv", throughput_csv(run), error) &&
            put(dir, "latency.csv", latency_csv(run), error) &&
            put(dir, "latency_histogram.csv", latency_histogram_csv(run), error) &&

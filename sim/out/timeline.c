@@ -64,6 +64,7 @@ struct SimTimeline {
     GArray *entries; /* Entry */
     OpenView *open;  /* one per validator */
     GArray *faults;  /* FaultSpan */
+    GArray *epochs;  /* SimTimelineEpoch */
     uint32_t seq_next;
     SimTime last_at; /* the latest `now` seen (0 before any) */
 };
@@ -98,6 +99,7 @@ SimTimeline *sim_timeline_new(uint32_t node_count, const ProtoStakeTable *stake,
         t->open[i] = (OpenView){SIM_TIME_NONE, 0, 0};
     t->faults = g_array_new(FALSE, TRUE, sizeof(FaultSpan));
     g_array_set_clear_func(t->faults, fault_span_clear);
+    t->epochs = g_array_new(FALSE, TRUE, sizeof(SimTimelineEpoch));
     return t;
 }
 
@@ -106,6 +108,7 @@ void sim_timeline_free(SimTimeline *t)
     if (t == NULL) return;
     g_array_unref(t->entries);
     g_array_unref(t->faults);
+    g_array_unref(t->epochs);
     g_free(t->open);
     sim_node_set_clear(&t->sample);
     g_free(t);
@@ -252,6 +255,14 @@ void sim_timeline_add_fault(SimTimeline *t, const char *name, const char *kind, 
     SIM_ASSERT(end == SIM_TIME_NONE || end >= start);
     FaultSpan f = {g_strdup(name), g_strdup(kind), g_strdup(nodes), start, end};
     g_array_append_val(t->faults, f);
+}
+
+void sim_timeline_add_epoch(SimTimeline *t, const SimTimelineEpoch *epoch)
+{
+    SIM_ASSERT(t != NULL && epoch != NULL);
+    SIM_ASSERT(epoch->start != SIM_TIME_NONE);
+    SIM_ASSERT(epoch->end == SIM_TIME_NONE || epoch->end >= epoch->start);
+    g_array_append_val(t->epochs, *epoch);
 }
 
 void sim_timeline_default_sample(uint32_t node_count, uint32_t max_nodes, SimNodeSet *out)
@@ -571,6 +582,32 @@ static void write_fault(Writer *w, const FaultSpan *f, uint32_t tid, SimTime end
     event_end(w);
 }
 
+static void write_epoch(Writer *w, const SimTimelineEpoch *e, SimTime end_of_run)
+{
+    SimTime end = e->end != SIM_TIME_NONE ? e->end : sim_time_max(end_of_run, e->start);
+    char name[32];
+    g_snprintf(name, sizeof name, "epoch %" G_GUINT64_FORMAT, e->epoch);
+    event_begin(w, name, "epoch", "X", e->start, SIM_TIMELINE_PID_EPOCHS, 1);
+    member_dur(w->builder, e->start, end);
+    args_begin(w);
+    member_uint(w->builder, "epoch", e->epoch);
+    member_uint(w->builder, "validators", e->validators);
+    member_uint(w->builder, "stake", e->stake);
+    member_uint(w->builder, "transition_views", e->transition_views);
+    event_end(w);
+}
+
+/* The epochs' process and track (with epochs only). */
+static void write_epoch_labels(Writer *w, const SimTimeline *t)
+{
+    if (t->epochs->len == 0) return;
+    const int pe = SIM_TIMELINE_PID_EPOCHS;
+    metadata(w, "process_name", pe, 0, "epochs", 0);
+    metadata(w, "process_sort_index", pe, 0, NULL, -1);
+    metadata(w, "thread_name", pe, 1, "epochs", 0);
+    metadata(w, "thread_sort_index", pe, 1, NULL, 0);
+}
+
 /* The track labels: processes, then a thread per validator with records (every sampled one
  * has a track even if it recorded nothing), then a thread per fault. */
 static void write_labels(Writer *w, const SimTimeline *t)
@@ -614,11 +651,14 @@ static gboolean write_document(const SimTimeline *t, GOutputStream *out, SimTime
     Writer w = {out, json_builder_new(), json_generator_new(), 0, NULL};
     write_bytes(&w, head, sizeof head - 1);
     write_labels(&w, t);
+    write_epoch_labels(&w, t);
     const Entry *entries = (const Entry *)(const void *)t->entries->data;
     for (guint i = 0; i < t->entries->len && w.error == NULL; i++)
         write_entry(&w, t, &entries[i]);
     for (guint i = 0; i < t->faults->len; i++)
         write_fault(&w, &g_array_index(t->faults, FaultSpan, i), i + 1, end_of_run);
+    for (guint i = 0; i < t->epochs->len; i++)
+        write_epoch(&w, &g_array_index(t->epochs, SimTimelineEpoch, i), end_of_run);
     write_bytes(&w, tail, sizeof tail - 1);
     g_object_unref(w.builder);
     g_object_unref(w.generator);

@@ -29,6 +29,11 @@
  *   process "faults" (pid 2), one thread per fault (tid = index + 1, in the order added)
  *     "X"  NAME       cat "fault"      from its start to its end (or the end of the run);
  *                                      args: kind, nodes, ended
+ *   process "epochs" (pid 3, with epochs only), one thread "epochs" (tid 1)
+ *     "X"  "epoch E"  cat "epoch"      from the first decide of its first block (epoch 1: 0) to
+ *                                      that of the next epoch's (or the end of the run); args:
+ *                                      epoch, validators, stake, transition_views (of the
+ *                                      transition out of it; 0 when it did not complete)
  *
  * Instants are thread-scoped ("s": "t"). Every event carries name, cat, ph, ts, pid, tid and
  * args; "M" metadata events (process_name, process_sort_index, thread_name, thread_sort_index)
@@ -68,6 +73,7 @@
 /* Process ids of the two groups of tracks. */
 #define SIM_TIMELINE_PID_VALIDATORS 1
 #define SIM_TIMELINE_PID_FAULTS     2
+#define SIM_TIMELINE_PID_EPOCHS     3
 
 typedef struct SimTimeline SimTimeline;
 
@@ -104,6 +110,19 @@ void sim_timeline_on_action(SimTimeline *timeline, uint32_t node, const ProtoAct
  */
 void sim_timeline_add_fault(SimTimeline *timeline, const char *name, const char *kind,
                             SimTime start, SimTime end, const char *nodes);
+
+/* An epoch's span (see the file comment). */
+typedef struct SimTimelineEpoch {
+    uint64_t epoch;
+    SimTime start;
+    SimTime end; /* SIM_TIME_NONE: still on at the end of the run */
+    uint32_t validators;
+    uint64_t stake;
+    uint64_t transition_views;
+} SimTimelineEpoch;
+
+/* Adds an epoch's span (copied; `end`, when set, is not before `start`). */
+void sim_timeline_add_epoch(SimTimeline *timeline, const SimTimelineEpoch *epoch);
 
 /* Events recorded so far (view spans are counted when they close). */
 size_t sim_timeline_event_count(const SimTimeline *timeline);

@@ -626,6 +626,56 @@ static gboolean leader_queue_data(const SimCsv *csv, GString *out, GError **erro
     return TRUE;
 }
 
+/* --- epoch_transitions (runs with epochs) ---------------------------------------------------- */
+
+static const char epoch_transitions_body[] =
+    "set title \"Views per epoch transition: from the transition block to the next epoch's first "
+    "block\"\n"
+    "set xlabel \"epoch (its transition into the next one)\"\n"
+    "set ylabel \"views\"\n"
+    "set yrange [0:*]\n"
+    "set offsets 0.5, 0.5, graph 0.15, 0\n"
+    "set xtics 1\n"
+    "set key at screen 0.5,0.01 center bottom horizontal\n"
+    "set bmargin 6\n"
+    "set style fill solid 0.6 noborder\n"
+    "set boxwidth 0.7\n"
+    "# Block 0 is a frame point; block 1 one row per completed transition: epoch, views.\n"
+    "plot 'epoch_transitions.dat' index 0 using 1:2 with dots lc rgb \"#ff000000\" notitle, \\\n"
+    "     '' index 1 using 1:2 with boxes lc rgb \"#4575b4\" "
+    "title \"views the transition took\", \\\n"
+    "     4 with lines dt 2 lw 2 lc rgb \"#d73027\" "
+    "title \"4: without a failure (eN-3, three empty blocks, eN+1)\"\n";
+
+static gboolean epoch_transitions_data(const SimCsv *csv, GString *out, GError **error)
+{
+    int epoch, views;
+    if (!sim_csv_columns(csv, error, "epoch", &epoch, "transition_views", &views, NULL)) {
+        return FALSE;
+    }
+    g_string_append(out, "# epoch_transitions.dat: written by `shotglass plot` from "
+                         "../epochs.csv.\n"
+                         "# Block 0: a frame point. Block 1: per completed transition, the "
+                         "epoch it leaves and its views.\n"
+                         "1 0\n\n\n");
+    guint rows = 0;
+    for (guint r = 0; r < csv->rows->len; r++) {
+        double e, v;
+        if (!sim_csv_number(csv, r, (guint)epoch, FALSE, &e, error) ||
+            !sim_csv_number(csv, r, (guint)views, TRUE, &v, error)) {
+            return FALSE;
+        }
+        if (isnan(v)) continue; /* not completed */
+        sim_gnuplot_append_number(out, e);
+        g_string_append_c(out, ' ');
+        sim_gnuplot_append_number(out, v);
+        g_string_append_c(out, '\n');
+        rows++;
+    }
+    if (rows == 0) g_string_append(out, "NaN NaN\n");
+    return TRUE;
+}
+
 typedef gboolean (*DataFn)(const SimCsv *csv, GString *out, GError **error);
 
 /* A plot made from one CSV file. */
@@ -749,6 +799,19 @@ static gboolean write_run_plots(const char *dir, const char *plots, GError **err
                         leader_queue_body, error);
 }
 
+/* Whether `dir` has an epochs.csv with rows (a run with epochs). */
+static gboolean has_epochs(const char *dir)
+{
+    char *path = g_build_filename(dir, "epochs.csv", NULL);
+    gboolean present = g_file_test(path, G_FILE_TEST_EXISTS);
+    g_free(path);
+    if (!present) return FALSE;
+    SimCsv *csv = sim_csv_read_in(dir, "epochs.csv", NULL);
+    gboolean rows = csv != NULL && csv->rows->len > 0;
+    sim_csv_free(csv);
+    return rows;
+}
+
 gboolean sim_plot_run_draw(const char *dir, GError **error)
 {
     SIM_ASSERT(dir != NULL);
@@ -757,7 +820,14 @@ gboolean sim_plot_run_draw(const char *dir, GError **error)
     GPtrArray *names = g_ptr_array_new();
     for (int i = 0; i < SIM_PLOT_RUN_COUNT; i++)
         g_ptr_array_add(names, (char *)sim_plot_run_names[i]);
-    gboolean ok = write_run_plots(dir, plots, error) && sim_gnuplot_draw(dir, plots, names, error);
+    gboolean ok = write_run_plots(dir, plots, error);
+    if (ok && has_epochs(dir)) {
+        g_ptr_array_add(names, (char *)SIM_PLOT_EPOCH_TRANSITIONS);
+        ok = write_simple(dir, plots, "epochs.csv", SIM_PLOT_EPOCH_TRANSITIONS,
+                          "views per epoch transition", epoch_transitions_data,
+                          epoch_transitions_body, error);
+    }
+    ok = ok && sim_gnuplot_draw(dir, plots, names, error);
     g_ptr_array_unref(names);
     g_free(plots);
     return ok;
@@ -767,9 +837,11 @@ void sim_plot_run_forget(const char *dir)
 {
     static const char *const extensions[] = {"dat", "gp", "png", "svg"};
     char *plots = g_build_filename(dir, "plots", NULL);
-    for (guint i = 0; i < SIM_PLOT_RUN_COUNT; i++) {
+    for (guint i = 0; i <= SIM_PLOT_RUN_COUNT; i++) {
+        const char *stem =
+            i < SIM_PLOT_RUN_COUNT ? sim_plot_run_names[i] : SIM_PLOT_EPOCH_TRANSITIONS;
         for (guint e = 0; e < G_N_ELEMENTS(extensions); e++) {
-            char *name = g_strdup_printf("%s.%s", sim_plot_run_names[i], extensions[e]);
+            char *name = g_strdup_printf("%s.%s", stem, extensions[e]);
             char *path = g_build_filename(plots, name, NULL);
             g_unlink(path);
             g_free(path);

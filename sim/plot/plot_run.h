@@ -14,6 +14,9 @@
  *   bandwidth_roles  bytes sent by role, stacked by message type (without the data path: bytes
  *                    sent per message type, summed over the validators)
  *   leader_queue     the leader's uplink backlog at each proposal
+ * and, when the folder's epochs.csv has rows (a run with epochs), after them:
+ *   epoch_transitions  the views each completed epoch transition took, against the 4 of a
+ *                    transition without a failure
  * Plotting reads a finished run's files and never feeds anything back into a run.
  */
 #ifndef SHOTGLASS_SIM_PLOT_PLOT_RUN_H
@@ -24,6 +27,8 @@
 /* The plots of a run, in the order a report shows them. */
 extern const char *const sim_plot_run_names[];
 #define SIM_PLOT_RUN_COUNT 5
+/* The plot of runs with epochs, drawn after the others. */
+#define SIM_PLOT_EPOCH_TRANSITIONS "epoch_transitions"
 
 /*
  * Draws the run plots of the results folder `dir` (which must hold views.csv, latency.csv,

@@ -263,6 +263,11 @@ typedef struct Caption {
 } Caption;
 
 static const Caption captions[] = {
+    {"epoch_transitions", "Epochs: how many views each completed epoch transition took, from "
+                          "the view of its transition block (eN-3) to that of the next "
+                          "epoch's first block; 4 when nothing failed (the transition block, "
+                          "three empty blocks, the first block). A failure restarts the "
+                          "transition from the transition block's QC."},
     {"finality_cdf", "How long until a block is final: the fraction of (block, honest node) "
                      "decides reached within a latency, from the leader's proposal; with a "
                      "workload also the transactions' latency to decided and to available at "

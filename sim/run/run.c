@@ -2,6 +2,7 @@
 #include "sim/run/run.h"
 
 #include "sim/core/assert.h"
+#include "sim/run/catchup.h"
 #include "sim/run/faults.h"
 #include "sim/net/clock.h"
 #include "sim/net/placement.h"
@@ -44,6 +45,8 @@ struct SimRun {
     SimEndpoints *endpoints;
     SimProver *prover;           /* the L1 side, or NULL */
     AnaFinality *finality;       /* its records, or NULL */
+    uint64_t finality_height;    /* without the data layer: the highest block recorded in it */
+    SimCatchup *catchup;         /* epochs: joining validators' catch-up traffic, or NULL */
     uint32_t hosts;              /* validators and endpoints */
     uint32_t relays;             /* the transport's hosts after them (brokers, servers) */
     ProtoView dispersal_view;    /* a leader's dispersal being counted in the current flush */
@@ -451,6 +454,20 @@ static void flush(SimRun *run, uint32_t id)
     flush_side(run, id, 0);
 }
 
+/* The L1 side without the data layer (which otherwise records decided blocks for it): each
+ * block's first honest decide, for the light-client lag (analysis/finality.h). `leaves` come
+ * newest first. */
+static void record_decided_blocks(SimRun *run, ProtoLeaf *const *leaves, uint32_t count,
+                                  SimTime ready)
+{
+    for (uint32_t i = count; i-- > 0;) {
+        const ProtoLeaf *leaf = leaves[i];
+        if (leaf->header.height <= run->finality_height) continue;
+        run->finality_height = leaf->header.height;
+        ana_finality_on_block(run->finality, leaf->header.height, leaf->commit.bytes, ready);
+    }
+}
+
 static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, ProtoAction *action)
 {
     SimTime now = sim_engine_now(run->engine);
@@ -474,11 +491,17 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             }
             ana_liveness_on_decide(run->liveness, id, a.leaves, a.leaf_count, ready);
             if (run->data != NULL) ana_data_on_decide(run->data, id, a.leaves, a.leaf_count, ready);
+            if (run->data == NULL && run->finality != NULL && !sim_run_is_byzantine(run, id)) {
+                record_decided_blocks(run, a.leaves, a.leaf_count, ready);
+            }
             if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_endpoints_on_decide(run->endpoints, id, a.leaves, a.leaf_count, ready);
             }
             if (run->prover != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_prover_on_decide(run->prover, id, a.leaves, a.leaf_count, ready);
+            }
+            if (run->catchup != NULL && !sim_run_is_byzantine(run, id)) {
+                sim_catchup_on_decide(run->catchup, id, a.leaves, a.leaf_count, ready);
             }
             break;
         case PROTO_ACTION_NOTE:
@@ -511,6 +534,10 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
     }
     if (sim_prover_owns(run->prover, host)) {
         sim_prover_receive(run->prover, host, message, now);
+        return;
+    }
+    if (sim_catchup_owns(run->catchup, message)) {
+        if (host < run->config.nodes) sim_catchup_receive(run->catchup, host, message, now);
         return;
     }
     if (host >= run->config.nodes) {
@@ -577,6 +604,8 @@ static ProtoNode *new_instance(SimRun *run, uint32_t id, SimRng *rng)
     config.fetch_timeout = run->config.fetch_timeout;
     config.three_chain = run->config.three_chain;
     config.test_disable_lock_check = run->config.test_disable_lock_check;
+    config.test_own_proposal_check = run->config.test_own_proposal_check;
+    config.test_last_votes_to_current_leader = run->config.test_last_votes_to_current_leader;
     config.mutant = run->config.mutant;
     if (run->config.da) {
         config.builder = run->config.nodes; /* the first endpoint */
@@ -1087,8 +1116,10 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.reorg_at = c->l1_reorg_at;
     pc.reorg_depth = c->l1_reorg_depth;
     pc.forgers = c->l1_forgers;
+    pc.epoch_length = c->epoch_length;
+    pc.test_last_block = c->test_light_client_last_block;
     run->finality = ana_finality_new();
-    ana_data_set_finality(run->data, run->finality);
+    if (run->data != NULL) ana_data_set_finality(run->data, run->finality);
     run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);
     return TRUE;
 }
@@ -1157,14 +1188,18 @@ SimRun *sim_run_new(const SimRunConfig *config, GError **error)
         sim_run_free(run);
         return NULL;
     }
-    if (config->l1 && (!config->da || !build_prover(run, error))) {
-        if (!config->da) {
+    gboolean l1_fed = config->da || config->epoch_length > 0; /* record_decided_blocks */
+    if (config->l1 && (!l1_fed || !build_prover(run, error))) {
+        if (!l1_fed) {
             g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                         "the L1 side needs the data-availability layer");
         }
         sim_run_free(run);
         return NULL;
     }
+    /* Last, so that its message types come after every other (runs without epochs keep theirs). */
+    if (run->epochs != NULL)
+        run->catchup = sim_catchup_new(run->network, run->epochs, config->nodes);
     run->stall = effective_stall(config);
     return run;
 }
@@ -1205,6 +1240,7 @@ void sim_run_free(SimRun *run)
     g_free(run->persisted);
     proto_shared_free(run->shared);
     proto_stake_table_free(run->stake);
+    sim_catchup_free(run->catchup);
     proto_epochs_free(run->epochs);
     proto_crypto_free(run->crypto);
     sim_regions_free(run->regions);
@@ -1343,9 +1379,20 @@ ProtoEpochs *sim_run_epochs(const SimRun *run)
     return run->epochs;
 }
 
+const SimCatchup *sim_run_catchup(const SimRun *run)
+{
+    return run->catchup;
+}
+
 ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view)
 {
     if (run->epochs == NULL) return proto_stake_leader(run->stake, view);
+    return proto_stake_leader(proto_epochs_table(run->epochs, sim_run_view_epoch(run, view)), view);
+}
+
+ProtoEpoch sim_run_view_epoch(const SimRun *run, ProtoView view)
+{
+    if (run->epochs == NULL) return 0;
     /* Decided views grow with height: the last height decided in a view before `view`. */
     uint64_t lo = 0, hi = ana_safety_height(run->safety);
     while (lo < hi) {
@@ -1356,8 +1403,17 @@ ProtoNodeId sim_run_leader(const SimRun *run, ProtoView view)
             hi = mid - 1;
         }
     }
-    ProtoEpoch epoch = proto_epoch_of_height(lo + 1, proto_epochs_length(run->epochs));
-    return proto_stake_leader(proto_epochs_table(run->epochs, epoch), view);
+    return proto_epoch_of_height(lo + 1, proto_epochs_length(run->epochs));
+}
+
+gboolean sim_run_transition(const SimRun *run, ProtoEpoch e, ProtoView *from, ProtoView *to)
+{
+    if (run->epochs == NULL || e == 0) return FALSE;
+    uint64_t length = proto_epochs_length(run->epochs);
+    if (proto_epoch_last_height(e, length) + 1 > ana_safety_height(run->safety)) return FALSE;
+    *from = ana_safety_decided_view(run->safety, proto_epoch_transition_height(e, length));
+    *to = ana_safety_decided_view(run->safety, proto_epoch_last_height(e, length) + 1);
+    return *from != 0 && *to > *from; /* else skipped by a node back from a Byzantine window */
 }
 
 uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max)
@@ -1368,10 +1424,8 @@ uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max)
     uint64_t height = ana_safety_height(run->safety);
     uint64_t count = 0;
     for (ProtoEpoch e = 1; proto_epoch_last_height(e, length) + 1 <= height; e++) {
-        ProtoView from =
-            ana_safety_decided_view(run->safety, proto_epoch_transition_height(e, length));
-        ProtoView to = ana_safety_decided_view(run->safety, proto_epoch_last_height(e, length) + 1);
-        if (from == 0 || to <= from) continue; /* skipped by a node back from a Byzantine window */
+        ProtoView from = 0, to = 0;
+        if (!sim_run_transition(run, e, &from, &to)) continue;
         count++;
         *views_max = MAX(*views_max, to - from);
     }

@@ -100,6 +100,11 @@ typedef struct SimRunConfig {
     uint64_t epoch_length;
     GArray *stake_changes;
     uint64_t drb_difficulty; /* [epochs] drb_difficulty: SHA-256 iterations of the DRB */
+    /* [epochs] test_*: test only, the buggy rules of regression scenarios (hotshot.md 1.9 and
+     * 3.6; ProtoNodeConfig and SimProverConfig say what each does). */
+    gboolean test_own_proposal_check;
+    gboolean test_last_votes_to_current_leader;
+    gboolean test_light_client_last_block;
     ProtoCostTable costs;
     SimTime end_time;    /* SIM_TIME_NONE: no limit */
     uint64_t views_max;  /* stop once an honest node enters view views_max + 1; 0: no limit */
@@ -227,6 +232,9 @@ const AnaLiveness *sim_run_liveness(const SimRun *run);
 const ProtoStakeTable *sim_run_stake(const SimRun *run);
 /* The run's epoch schedule (protocol/epoch.h), or NULL without epochs. */
 ProtoEpochs *sim_run_epochs(const SimRun *run);
+/* Epochs: the joining validators' catch-up traffic (sim/run/catchup.h), or NULL without. */
+typedef struct SimCatchup SimCatchup;
+const SimCatchup *sim_run_catchup(const SimRun *run);
 
 /*
  * Epochs: the transitions the decided chain completed (its first block of epoch e+1 decided,
@@ -235,6 +243,14 @@ ProtoEpochs *sim_run_epochs(const SimRun *run);
  * Returns the count; `*views_max` is 0 when there is none (or no epochs).
  */
 uint64_t sim_run_transitions(const SimRun *run, uint64_t *views_max);
+
+/* Epochs: whether the transition out of epoch `epoch` completed, and then the views of its
+ * transition block and of the next epoch's first block in `*from` and `*to`. */
+gboolean sim_run_transition(const SimRun *run, ProtoEpoch epoch, ProtoView *from, ProtoView *to);
+
+/* The epoch of `view` as sim_run_leader reads it (the block after the last one decided in an
+ * earlier view); 0 without epochs. */
+ProtoEpoch sim_run_view_epoch(const SimRun *run, ProtoView view);
 
 /*
  * The leader of `view`: without epochs, the stake table's; with epochs, the leader in the table

@@ -469,6 +469,23 @@ static const KeySpec keys[] = {
           "[costs] drb_iteration each (HotShot's tests 10, Decaf 5e9, mainnet 2.5e10; hotshot.md "
           "1.3)",
           drb_difficulty, 8, 1, UINT64_MAX),
+    BOOL("epochs", "test_own_proposal_check", "false",
+         "test only: the QNT finding of hotshot.md 1.9 that a leader can refuse its own proposal: "
+         "the consecutive-view check of blocks eN-1 and eN reads the node's own high QC, which "
+         "the leader already raised to the QC it formed "
+         "(scenarios/regression-25-qnt-own-proposal.ini)",
+         test_own_proposal_check),
+    BOOL("epochs", "test_last_votes_to_current_leader", "false",
+         "test only: the QNT finding of hotshot.md 1.9 on who receives the last block's votes: "
+         "they go to the next view's leader of the current epoch, not of the next epoch, whose "
+         "leader proposes its first block (scenarios/regression-25-qnt-vote-recipients.ini)",
+         test_last_votes_to_current_leader),
+    BOOL("epochs", "test_light_client_last_block", "false",
+         "test only: the Decaf epoch-1155 bug of hotshot.md 3.6 (espresso-network #3314): the "
+         "light client's and the prover's 'past the epoch root' test misses the epoch's last "
+         "block, so an update to it is taken before the root "
+         "(scenarios/regression-19-light-client-epoch-root.ini)",
+         test_light_client_last_block),
     CHOICE("test", "mutant", "none",
            "test only: a known protocol bug compiled into every validator, to show an oracle "
            "catching it (`shotglass list mutants`, docs/mutants.md)",
@@ -904,14 +921,15 @@ static void check_data_path(ScenarioCtx *c)
 }
 
 /* The L1 side is on when the file has an [l1] group, unless its `enabled` says otherwise; it
- * reads decides through the data layer, so it needs that on (check_data_path decided it). */
+ * reads decides through the data layer, so it needs that on (check_data_path decided it), except
+ * with epochs (which refuse the data layer): there the run records decides for it. */
 static void check_l1(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     if (!g_key_file_has_key(c->file, "l1", "enabled", NULL))
         cfg->l1 = g_key_file_has_group(c->file, "l1");
     if (!cfg->l1) return;
-    if (!cfg->da) {
+    if (!cfg->da && cfg->epoch_length == 0) {
         reader__problem(c, "l1", NULL,
                         "the L1 side needs the data-availability layer: set [workload] rollups "
                         "(or [da] enabled = true)");
@@ -991,10 +1009,14 @@ static void check_config(ScenarioCtx *c)
         reader__problem(c, "scenario", NULL,
                         "nothing stops the run: set duration, views, blocks or events");
     }
-    if (cfg->epoch_length != 0 && cfg->da) {
+    gsize changes = 0;
+    char **change_keys = g_key_file_get_keys(c->file, "stake_changes", &changes, NULL);
+    g_strfreev(change_keys);
+    if (cfg->epoch_length != 0 && cfg->da && changes > 0) {
         reader__problem(c, "epochs", "length",
-                        "epochs with the data-availability layer ([da]) are not modelled yet: "
-                        "the empty transition blocks and the next epoch's VID shares are missing");
+                        "epochs with the data-availability layer ([da]) are modelled only with "
+                        "a fixed stake table: VID shares follow the genesis table, and the "
+                        "next epoch's shares of a changed table are missing ([stake_changes])");
     }
     if (cfg->epoch_length != 0 && cfg->three_chain) {
         reader__problem(c, "epochs", "length",
@@ -1515,6 +1537,9 @@ static const struct {
     {"l1", "congested_delay", "uniform(min=10, max=50)"},
     {"epochs", "length", "100"},
     {"epochs", "drb_difficulty", "1000000"},
+    {"epochs", "test_own_proposal_check", "true"},
+    {"epochs", "test_last_votes_to_current_leader", "true"},
+    {"epochs", "test_light_client_last_block", "true"},
     {"costs", "drb_iteration", "40ns"},
     {"test", "mutant", "quorum_half"},
 };

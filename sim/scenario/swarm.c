@@ -232,6 +232,8 @@ static ProtoByzantineKind draw_behaviour(Drawer *d)
     ProtoByzantineKind options[PROTO_BYZANTINE_KIND_COUNT_];
     guint n = 0;
     for (int k = 1; k < PROTO_BYZANTINE_KIND_COUNT_; k++) {
+        /* honest without epochs, which swarms do not draw (and so their draws stay as they were) */
+        if (k == PROTO_BYZANTINE_NONEMPTY_TRANSITION) continue;
         gboolean da_only = k == PROTO_BYZANTINE_DA_NO_STORE || k == PROTO_BYZANTINE_VID_WITHHOLD ||
                            k == PROTO_BYZANTINE_CORRUPT_SHARES ||
                            k == PROTO_BYZANTINE_INCONSISTENT_ENCODING;

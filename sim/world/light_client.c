@@ -13,6 +13,9 @@ struct SimLightClient {
     uint64_t accepted;
     uint64_t outdated;
     uint64_t invalid_proof;
+    uint64_t missing_root;
+    uint64_t blocks_per_epoch; /* 0: no epochs */
+    gboolean test_last_block;
 };
 
 const char *sim_light_client_strerror(int result)
@@ -26,6 +29,8 @@ const char *sim_light_client_strerror(int result)
         return "InvalidProof";
     case SIM_LIGHT_CLIENT_ERR_NOT_COVERED:
         return "InvalidHotShotBlockForCommitmentCheck";
+    case SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT:
+        return "MissingEpochRootUpdate";
     default:
         return "unknown result";
     }
@@ -73,6 +78,49 @@ static void prune(SimLightClient *lc)
     }
 }
 
+void sim_light_client_set_epochs(SimLightClient *lc, uint64_t blocks_per_epoch,
+                                 gboolean test_last_block)
+{
+    SIM_ASSERT(lc != NULL && blocks_per_epoch > 5);
+    lc->blocks_per_epoch = blocks_per_epoch;
+    lc->test_last_block = test_last_block;
+}
+
+uint64_t sim_light_client_epoch_of(uint64_t height, uint64_t blocks_per_epoch)
+{
+    SIM_ASSERT(blocks_per_epoch > 0);
+    return height == 0 ? 1 : (height - 1) / blocks_per_epoch + 1;
+}
+
+gboolean sim_light_client_is_root(uint64_t height, uint64_t blocks_per_epoch)
+{
+    SIM_ASSERT(blocks_per_epoch > 5);
+    return height > 0 && (height + 5) % blocks_per_epoch == 0;
+}
+
+gboolean sim_light_client_past_root(uint64_t height, uint64_t blocks_per_epoch,
+                                    gboolean test_last_block)
+{
+    SIM_ASSERT(blocks_per_epoch > 5);
+    if (height == 0) return FALSE;
+    uint64_t in_epoch = height % blocks_per_epoch;
+    if (in_epoch == 0) return !test_last_block; /* the last block: the off-by-one */
+    return in_epoch > blocks_per_epoch - 5;
+}
+
+/* LightClientV2's epoch checks (see sim_light_client_set_epochs). */
+static gboolean skips_epoch_root(const SimLightClient *lc, uint64_t height)
+{
+    uint64_t length = lc->blocks_per_epoch;
+    if (length == 0) return FALSE;
+    if (sim_light_client_past_root(height, length, lc->test_last_block)) return TRUE;
+    uint64_t last = sim_light_client_epoch_of(lc->finalized.block_height, length);
+    uint64_t next = sim_light_client_epoch_of(height, length);
+    if (next <= 1) return FALSE;
+    if (next >= last + 2) return TRUE;
+    return next == last + 1 && !sim_light_client_is_root(lc->finalized.block_height, length);
+}
+
 int sim_light_client_new_finalized_state(SimLightClient *lc, const SimLightClientState *state,
                                          uint64_t signed_stake, uint64_t l1_block, SimTime l1_time)
 {
@@ -84,6 +132,10 @@ int sim_light_client_new_finalized_state(SimLightClient *lc, const SimLightClien
     if (state->view <= lc->finalized.view || state->block_height <= lc->finalized.block_height) {
         lc->outdated++;
         return SIM_LIGHT_CLIENT_ERR_OUTDATED;
+    }
+    if (skips_epoch_root(lc, state->block_height)) {
+        lc->missing_root++;
+        return SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT;
     }
     if (signed_stake < lc->threshold) {
         lc->invalid_proof++;
@@ -155,6 +207,16 @@ uint64_t sim_light_client_threshold(const SimLightClient *lc)
     return lc->threshold;
 }
 
+uint64_t sim_light_client_blocks_per_epoch(const SimLightClient *lc)
+{
+    return lc->blocks_per_epoch;
+}
+
+gboolean sim_light_client_test_last_block(const SimLightClient *lc)
+{
+    return lc->test_last_block;
+}
+
 uint64_t sim_light_client_accepted(const SimLightClient *lc)
 {
     return lc->accepted;
@@ -163,6 +225,8 @@ uint64_t sim_light_client_accepted(const SimLightClient *lc)
 uint64_t sim_light_client_rejected(const SimLightClient *lc, int result)
 {
     SIM_ASSERT(result == SIM_LIGHT_CLIENT_ERR_OUTDATED ||
-               result == SIM_LIGHT_CLIENT_ERR_INVALID_PROOF);
+               result == SIM_LIGHT_CLIENT_ERR_INVALID_PROOF ||
+               result == SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT);
+    if (result == SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT) return lc->missing_root;
     return result == SIM_LIGHT_CLIENT_ERR_OUTDATED ? lc->outdated : lc->invalid_proof;
 }

@@ -38,9 +38,10 @@
 
 typedef enum SimLightClientResult {
     SIM_LIGHT_CLIENT_OK = 0,
-    SIM_LIGHT_CLIENT_ERR_OUTDATED = -1,      /* view or block height not newer */
-    SIM_LIGHT_CLIENT_ERR_INVALID_PROOF = -2, /* signers' stake below the threshold */
-    SIM_LIGHT_CLIENT_ERR_NOT_COVERED = -3,   /* no retained state covers the height */
+    SIM_LIGHT_CLIENT_ERR_OUTDATED = -1,           /* view or block height not newer */
+    SIM_LIGHT_CLIENT_ERR_INVALID_PROOF = -2,      /* signers' stake below the threshold */
+    SIM_LIGHT_CLIENT_ERR_NOT_COVERED = -3,        /* no retained state covers the height */
+    SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT = -4, /* with epochs: an epoch root would be skipped */
 } SimLightClientResult;
 
 /* The contract's error name for a result ("OutdatedState", ...). Static. */
@@ -80,6 +81,33 @@ void sim_light_client_free(SimLightClient *lc);
 int sim_light_client_new_finalized_state(SimLightClient *lc, const SimLightClientState *state,
                                          uint64_t signed_stake, uint64_t l1_block, SimTime l1_time);
 
+/*
+ * With epochs of `blocks_per_epoch` (>= 6) blocks: LightClientV2's rules (SEQ
+ * contracts/src/LightClientV2.sol, PR espresso#2984; hotshot.md 3.6), checked after OutdatedState
+ * and before the proof, each refusal MissingEpochRootUpdate. With epoch(h) = ceil(h / H), the
+ * first epoch 1 (epochStartBlock 0) and f the finalized height:
+ *   - a state past its epoch's root (eH-4 .. eH: the transition, which the light client skips)
+ *     is refused;
+ *   - a state of epoch 2 or later is refused if it skips an epoch (epoch(h) >= epoch(f) + 2), or
+ *     enters the next one (epoch(h) = epoch(f) + 1) while f is not an epoch root.
+ * So every epoch's root is taken before any later block. `test_last_block` (test only) keeps the
+ * off-by-one of isGtEpochRoot that PR espresso#3314 fixed (h % H > H - 5, which misses h % H ==
+ * 0): an epoch's last block passes as "not past the root" and, once taken, wedges the contract
+ * (the Decaf epoch-1155 incident). The stake table the proof is checked against stays the
+ * genesis one: the contract's switch to the next stake table at each root is not modelled.
+ */
+void sim_light_client_set_epochs(SimLightClient *lc, uint64_t blocks_per_epoch,
+                                 gboolean test_last_block);
+
+/* isGtEpochRoot of the contract and is_ge_epoch_root's use in the prover: whether `height` lies
+ * past its epoch's root (see sim_light_client_set_epochs; `test_last_block` is the bug). */
+gboolean sim_light_client_past_root(uint64_t height, uint64_t blocks_per_epoch,
+                                    gboolean test_last_block);
+/* Whether `height` is an epoch root (eH - 5; height 0 is not). */
+gboolean sim_light_client_is_root(uint64_t height, uint64_t blocks_per_epoch);
+/* epochFromBlockNumber: ceil(height / H), and 1 for height 0. */
+uint64_t sim_light_client_epoch_of(uint64_t height, uint64_t blocks_per_epoch);
+
 /* Undoes the updates carried by L1 blocks above `l1_block` (an L1 reorg); returns how many. */
 guint sim_light_client_revert(SimLightClient *lc, uint64_t l1_block);
 
@@ -96,6 +124,9 @@ int sim_light_client_commitment(const SimLightClient *lc, uint64_t height,
                                 SimLightClientEntry *out);
 
 uint64_t sim_light_client_threshold(const SimLightClient *lc);
+/* The epoch length set by sim_light_client_set_epochs (0: none). */
+uint64_t sim_light_client_blocks_per_epoch(const SimLightClient *lc);
+gboolean sim_light_client_test_last_block(const SimLightClient *lc);
 /* Updates accepted, and refused by each rule, so far. */
 uint64_t sim_light_client_accepted(const SimLightClient *lc);
 uint64_t sim_light_client_rejected(const SimLightClient *lc, int result);

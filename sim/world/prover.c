@@ -131,6 +131,9 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
     p->relay = sim_state_relay_new(n, config->relay_keep);
     p->l1 = sim_l1_new(&config->l1);
     p->contract = sim_light_client_new(p->threshold, config->retention, 0, 0);
+    if (config->epoch_length > 0) {
+        sim_light_client_set_epochs(p->contract, config->epoch_length, config->test_last_block);
+    }
     p->updates = g_array_new(FALSE, FALSE, sizeof(Update));
     p->events = g_array_new(FALSE, FALSE, sizeof(SimL1Event));
     return p;
@@ -243,12 +246,36 @@ static void relay_store(SimProver *p, const Wire *w)
     sim_state_relay_store(p->relay, w->node, proto_stake_of(p->stake, w->node), &w->state);
 }
 
-/* Answers a request with the newest state whose signers reach the threshold (or none). */
-static void relay_answer(SimProver *p, SimTime now)
+/* What may follow the finalized height under the epoch rules (see SimProverConfig). */
+typedef struct Follows {
+    uint64_t finalized;
+    uint64_t length;
+    gboolean test_last_block;
+} Follows;
+
+static gboolean may_follow(uint64_t height, void *data)
+{
+    const Follows *f = data;
+    if (sim_light_client_past_root(height, f->length, f->test_last_block)) return FALSE;
+    uint64_t epoch = sim_light_client_epoch_of(f->finalized, f->length);
+    uint64_t next = sim_light_client_epoch_of(height, f->length);
+    return next == epoch ||
+           (next == epoch + 1 && sim_light_client_is_root(f->finalized, f->length));
+}
+
+/* Answers a request with the newest state whose signers reach the threshold (or none); with
+ * epochs, the newest that may follow the finalized height the request carries. */
+static void relay_answer(SimProver *p, const Wire *request, SimTime now)
 {
     Wire w = {.kind = WIRE_BUNDLE, .node = relay_host(p)};
     SimStateBundle b;
-    if (sim_state_relay_best(p->relay, p->threshold, &b)) {
+    Follows follows = {request->state.block_height, p->config.epoch_length,
+                       p->config.test_last_block};
+    gboolean found =
+        p->config.epoch_length == 0
+            ? sim_state_relay_best(p->relay, p->threshold, &b)
+            : sim_state_relay_best_where(p->relay, p->threshold, may_follow, &follows, &b);
+    if (found) {
         w.state = b.state;
         w.stake = b.stake;
         w.extra = b.signers;
@@ -269,6 +296,9 @@ static void prover_timer(SimProver *p, SimTime now)
     if (p->phase == PHASE_IDLE || p->phase == PHASE_ASKING) {
         if (p->phase == PHASE_ASKING) p->stats.retries++; /* no answer: the relay is down */
         Wire w = {.kind = WIRE_REQUEST, .node = prover_host(p)};
+        if (p->config.epoch_length > 0) { /* the epoch rules need it (SimProverConfig) */
+            w.state.block_height = sim_light_client_finalized(p->contract)->block_height;
+        }
         send(p, prover_host(p), now, &w, relay_host(p), SIZE_REQUEST);
         p->phase = PHASE_ASKING;
         p->stats.requests++;
@@ -402,7 +432,7 @@ void sim_prover_receive(SimProver *p, uint32_t host, const SimMessage *message, 
     if (!decode(message, &w)) return;
     if (host == relay_host(p)) {
         if (w.kind == WIRE_STATE && sim_message_source(message) == w.node) relay_store(p, &w);
-        if (w.kind == WIRE_REQUEST) relay_answer(p, now);
+        if (w.kind == WIRE_REQUEST) relay_answer(p, &w, now);
     } else if (host == prover_host(p)) {
         prover_receive(p, &w, now);
     } else if (w.kind == WIRE_UPDATE) {

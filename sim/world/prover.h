@@ -57,6 +57,16 @@ typedef struct SimProverConfig {
      * prefers it once it reaches the threshold (a positive control of the light-client safety
      * oracle, analysis/finality.h). */
     uint32_t forgers;
+    /* Epochs of epoch_length blocks (0: none): the contract applies LightClientV2's rules
+     * (sim_light_client_set_epochs) and the prover follows them. Each request carries the
+     * contract's finalized height f (a view call on the L1 node, read as the request leaves),
+     * and the relay answers with the newest bundle the rules let follow f: in f's epoch up to
+     * its root, or, once f is that root, in the next epoch up to its root. So each epoch's root
+     * is proved before any later block, as long as the relay still holds it (relay_keep states
+     * per validator). test_last_block: the off-by-one of PR espresso#3314 in both the prover's
+     * and the contract's 'past the root' test (test only). */
+    uint64_t epoch_length;
+    gboolean test_last_block;
 } SimProverConfig;
 
 #define SIM_PROVER_FORGED_AHEAD 1000

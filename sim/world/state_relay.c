@@ -114,10 +114,17 @@ void sim_state_relay_store(SimStateRelay *r, uint32_t node, uint64_t stake,
 
 gboolean sim_state_relay_best(const SimStateRelay *r, uint64_t threshold, SimStateBundle *out)
 {
+    return sim_state_relay_best_where(r, threshold, NULL, NULL, out);
+}
+
+gboolean sim_state_relay_best_where(const SimStateRelay *r, uint64_t threshold,
+                                    SimStateRelayFilter allowed, void *data, SimStateBundle *out)
+{
     SIM_ASSERT(r != NULL && out != NULL);
     for (guint i = r->bundles->len; i > 0; i--) {
         const SimStateBundle *b = &g_array_index(r->bundles, SimStateBundle, i - 1);
         if (b->stake < threshold) continue;
+        if (allowed != NULL && !allowed(b->state.block_height, data)) continue;
         *out = *b;
         return TRUE;
     }

@@ -39,6 +39,11 @@ void sim_state_relay_store(SimStateRelay *relay, uint32_t node, uint64_t stake,
  * `threshold`: TRUE with it in `out`, or FALSE with `out` untouched. */
 gboolean sim_state_relay_best(const SimStateRelay *relay, uint64_t threshold, SimStateBundle *out);
 
+/* The same among the states whose height `allowed` accepts (called with `data`). */
+typedef gboolean (*SimStateRelayFilter)(uint64_t height, void *data);
+gboolean sim_state_relay_best_where(const SimStateRelay *relay, uint64_t threshold,
+                                    SimStateRelayFilter allowed, void *data, SimStateBundle *out);
+
 /* Forgets everything (the server restarted; it keeps its states in memory). */
 void sim_state_relay_reset(SimStateRelay *relay);
 

@@ -8,7 +8,7 @@
  * the mutant last_qc_without_next is compiled in; and the transition-block rules (empty blocks,
  * consecutive views, heights after their QC's block, the restart from the transition QC) hold
  * for crafted proposals; and a leader's signed non-empty last block is refused, its empty twin
- * voted for.
+ * voted for; and a transition block's proposal with a wrong next-epoch DRB result is refused.
  */
 #include "tests/check_main.h"
 #include "tests/protocol/harness.h"
@@ -26,6 +26,7 @@ typedef struct Watch {
     uint32_t single_qc;         /* of those, justified by a QC without the next epoch's quorum */
     gboolean drop_votes_for_20; /* drop the votes of nodes 3 and 4 on block 20 */
     uint64_t stop_at_height;    /* drop everything once a proposal of this height appears */
+    uint64_t stop_before;       /* the same, whoever the proposal of this height is sent to */
     gboolean stopped;
 } Watch;
 
@@ -44,6 +45,8 @@ static gboolean watch(Harness *h, const Envelope *e, void *user_data)
         const ProtoLeaf *leaf = proto_leaf_lookup(h->shared->leaves, &msg.vote.data);
         drop = w->drop_votes_for_20 && leaf != NULL && leaf->header.height == 20 &&
                (msg.vote.signer == 3 || msg.vote.signer == 4);
+    } else if (w->stop_before != 0 && msg.proposal.header.height >= w->stop_before) {
+        w->stopped = drop = TRUE;
     } else if (e->to == 0) { /* each broadcast once */
         const ProtoProposal *p = &msg.proposal;
         uint64_t height = p->header.height;
@@ -272,6 +275,67 @@ START_TEST(non_empty_block_after_the_transition_block_is_refused)
 }
 END_TEST
 
+/* The signed proposal `leader` would send for block 20 on `qc19`, in the view after it, carrying
+ * `drb` as
+ * the next epoch's DRB result (none for NULL; encoded; caller unrefs). */
+static GBytes *signed_block_20(Harness *h, ProtoNodeId leader, ProtoCert *qc19, const uint8_t *drb)
+{
+    ProtoMsg msg = {.type = PROTO_MSG_PROPOSAL, .sender = leader};
+    ProtoProposal *p = &msg.proposal;
+    *p = proposal_on(qc19, 20, qc19->view + 1);
+    p->header.ns_table = g_bytes_new(NULL, 0);
+    p->header.has_drb = drb != NULL;
+    if (drb != NULL) memcpy(p->header.next_drb, drb, sizeof p->header.next_drb);
+    ProtoCommit commit;
+    proto_leaf_commit(p->view, &p->parent, &p->header, p->justify_qc, &commit);
+    ProtoDuration cpu = 0;
+    proto_crypto_sign(proto_crypto_signer(h->crypto, leader), &commit, &p->signature, &cpu);
+    GBytes *bytes = proto_msg_encode(&msg, NULL);
+    g_bytes_unref(p->header.ns_table);
+    return bytes;
+}
+
+/* Epoch 2's transition blocks (17 .. 20) carry epoch 3's DRB result; a replica refuses the last
+ * block's proposal with a wrong result or none, and votes for it with the right one. */
+START_TEST(wrong_drb_result_is_refused)
+{
+    Harness *h = epoch_harness(PROTO_MUTANT_NONE);
+    Watch w = {.stop_before = 20};
+    h->filter = watch;
+    h->filter_data = &w;
+    harness_start(h);
+    harness_run(h, 20000);
+    ck_assert(w.stopped);
+    const ProtoLeaf *b19 = stored_leaf(h, 19);
+    ck_assert(b19 != NULL && b19->header.has_drb);
+    uint8_t right[32], wrong[32];
+    memcpy(right, b19->header.next_drb, sizeof right);
+    memcpy(wrong, right, sizeof wrong);
+    wrong[0] ^= 1;
+    ProtoView view = b19->view + 1;
+    ProtoNodeId leader = node__leader_at(h->nodes[0], view, 20);
+    ProtoCert *qc19 = h->nodes[leader]->high_qc;
+    ck_assert_uint_eq(node__cert_height(h->nodes[leader], qc19), 19);
+    ck_assert_uint_eq(qc19->view, b19->view);
+    ProtoNodeId replica = 0; /* staked in epoch 2 and not yet sent block 20 */
+    while (replica < 4 && (replica == leader || h->nodes[replica]->cur_view > view))
+        replica++;
+    ck_assert_uint_lt(replica, 4);
+    GBytes *bad = signed_block_20(h, leader, qc19, wrong),
+           *none = signed_block_20(h, leader, qc19, NULL);
+    ck_assert_int_eq(harness_inject(h, leader, replica, bad), PROTO_ERR_INCONSISTENT);
+    ck_assert_int_eq(harness_inject(h, leader, replica, none), PROTO_ERR_FIELD);
+    ck_assert_uint_eq(proto_node_last_voted_view(h->nodes[replica]), b19->view);
+    GBytes *good = signed_block_20(h, leader, qc19, right);
+    ck_assert_int_eq(harness_inject(h, leader, replica, good), PROTO_OK);
+    ck_assert_uint_eq(proto_node_last_voted_view(h->nodes[replica]), view);
+    g_bytes_unref(bad);
+    g_bytes_unref(none);
+    g_bytes_unref(good);
+    harness_free(h);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *suite = suite_create("transition");
@@ -281,6 +345,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, double_qc_needs_the_next_epochs_quorum);
     tcase_add_test(tc, transition_blocks_follow_the_rules);
     tcase_add_test(tc, non_empty_block_after_the_transition_block_is_refused);
+    tcase_add_test(tc, wrong_drb_result_is_refused);
     suite_add_tcase(suite, tc);
     return suite;
 }

@@ -8,6 +8,7 @@
  * the lock check is disabled) and stays quiet when the lock check is on; its vote-once check
  * covers DA votes (HotShot #3971) in a slot of their own.
  */
+#include "sim/run/catchup.h"
 #include "sim/run/run.h"
 #include "tests/check_main.h"
 #include "tests/sim/sim_test.h"
@@ -456,6 +457,13 @@ START_TEST(epochs_cross_boundaries_safely_and_the_mutant_is_caught)
     SimRun *run = epochs_run(&c, PROTO_MUTANT_NONE);
     sim_test_check_safe(run);
     ck_assert_uint_gt(ana_safety_height(sim_run_safety(run)), 9 * 20); /* nine transitions */
+    /* Two joiners (8 from epoch 3, 9 from epoch 4) each ask once and are answered with two
+     * tables (8 + 9 and 9 + 9 validators with stake) and a leaf (sim/run/catchup.h). */
+    const SimCatchupStats *catchup = sim_catchup_stats(sim_run_catchup(run));
+    ck_assert_uint_eq(catchup->requests, 2);
+    ck_assert_uint_eq(catchup->responses, 2);
+    ck_assert_uint_gt(catchup->response_bytes, (17 + 18) * CATCHUP_ENTRY_BYTES);
+    ck_assert_uint_lt(catchup->response_bytes, (17 + 18) * CATCHUP_ENTRY_BYTES + 2 * 4096);
     sim_run_free(run);
     sim_run_config_clear(&c);
     run = epochs_run(&c, PROTO_MUTANT_LAST_QC_WITHOUT_NEXT);

@@ -4,7 +4,7 @@
  * honest: floor(S/3) + 1) is InvalidProof, at exactly the threshold it passes; the history keeps
  * (l1 block, timestamp, HotShot height, root) and drops its oldest entry once it spans the
  * retention period; a height is covered by the first entry above it; a revert undoes updates of
- * reorged L1 blocks.
+ * reorged L1 blocks; with epochs, LightClientV2's epoch-root rules and the off-by-one they had.
  */
 #include "sim/world/light_client.h"
 
@@ -129,6 +129,49 @@ START_TEST(coverage_and_revert)
 }
 END_TEST
 
+/* LightClientV2's epoch rules, epochs of 20 blocks (roots 15, 35, ...): a transition block
+ * (16 .. 20) is refused, the next epoch only after its root, no epoch skipped; the off-by-one of
+ * PR espresso#3314 takes the last block (20) before the root and then refuses everything. */
+START_TEST(epoch_root_rules)
+{
+    ck_assert(!sim_light_client_past_root(15, 20, FALSE));
+    ck_assert(sim_light_client_past_root(16, 20, FALSE) &&
+              sim_light_client_past_root(20, 20, FALSE));
+    ck_assert(!sim_light_client_past_root(20, 20, TRUE) &&
+              !sim_light_client_past_root(21, 20, TRUE));
+    ck_assert(sim_light_client_is_root(15, 20) && !sim_light_client_is_root(0, 20));
+    ck_assert_uint_eq(sim_light_client_epoch_of(0, 20), 1);
+    ck_assert_uint_eq(sim_light_client_epoch_of(20, 20), 1);
+    ck_assert_uint_eq(sim_light_client_epoch_of(21, 20), 2);
+    SimLightClient *lc = contract();
+    sim_light_client_set_epochs(lc, 20, FALSE);
+    SimLightClientState a = state(10, 10), last = state(20, 20), next = state(22, 22);
+    SimLightClientState root = state(16, 15), skip = state(50, 45), root2 = state(40, 35);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &a, 100, 2, 24 * SIM_S), 0);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &last, 100, 3, 36 * SIM_S),
+                     SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &next, 100, 3, 36 * SIM_S),
+                     SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &root, 100, 3, 36 * SIM_S), 0);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &skip, 100, 4, 48 * SIM_S),
+                     SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &next, 100, 4, 48 * SIM_S), 0);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &root2, 100, 5, 60 * SIM_S), 0);
+    ck_assert_uint_eq(sim_light_client_rejected(lc, SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT), 3);
+    sim_light_client_free(lc);
+    /* The bug: block 20 is taken before the root, which is then outdated; epoch 2 never opens. */
+    lc = contract();
+    sim_light_client_set_epochs(lc, 20, TRUE);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &a, 100, 2, 24 * SIM_S), 0);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &last, 100, 3, 36 * SIM_S), 0);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &root, 100, 4, 48 * SIM_S),
+                     SIM_LIGHT_CLIENT_ERR_OUTDATED);
+    ck_assert_int_eq(sim_light_client_new_finalized_state(lc, &next, 100, 4, 48 * SIM_S),
+                     SIM_LIGHT_CLIENT_ERR_MISSING_EPOCH_ROOT);
+    sim_light_client_free(lc);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("light_client");
@@ -138,6 +181,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, stake_threshold);
     tcase_add_test(tc, history_retention);
     tcase_add_test(tc, coverage_and_revert);
+    tcase_add_test(tc, epoch_root_rules);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -109,8 +109,13 @@ static void check_tables(const char *dir, const SimRun *run)
 {
     const AnaLiveness *l = sim_run_liveness(run);
     Table views = read_table(dir, "views.csv",
-                             "view,leader,outcome,proposed_at,decided_at,timeouts,view_sync");
+                             "view,leader,outcome,proposed_at,decided_at,timeouts,view_sync,epoch");
     ck_assert_uint_eq(views.rows->len, ana_liveness_max_view(l));
+    ck_assert_str_eq(field(&views, 0, "epoch"), ""); /* no epochs in this run */
+    Table epochs = read_table(dir, "epochs.csv",
+                              "epoch,validators,stake,started_at,transition_from_view,"
+                              "transition_to_view,transition_views");
+    ck_assert_uint_eq(epochs.rows->len, 0);
     Table blocks =
         read_table(dir, "blocks.csv", "height,view,proposed_at,decided_at,latency,payload_bytes");
     ck_assert_uint_eq(blocks.rows->len, ana_liveness_blocks(l));
@@ -172,8 +177,8 @@ static void check_tables(const char *dir, const SimRun *run)
     ck_assert_str_eq(field(&faults, 1, "nodes"), "0-4 | 5-9"); /* the groups, as written */
     Table queue = read_table(dir, "leader_queue.csv", "view,leader,time,uplink_backlog");
     ck_assert_uint_ge(queue.rows->len, blocks.rows->len);
-    Table *all[] = {&views, &blocks, &throughput, &latency, &histogram,
-                    &nodes, &types,  &roles,      &faults,  &queue};
+    Table *all[] = {&views, &epochs, &blocks, &throughput, &latency, &histogram,
+                    &nodes, &types,  &roles,  &faults,     &queue};
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
         table_clear(all[i]);
 }
@@ -244,7 +249,7 @@ START_TEST(results_parse_back_with_the_documented_columns)
         files++;
     }
     g_dir_close(d);
-    ck_assert_uint_eq(files, 14);
+    ck_assert_uint_eq(files, 15);
     g_rmdir(dir);
     g_free(dir);
     for (guint i = 0; i < 2; i++)
