@@ -16,6 +16,7 @@ typedef struct BlockRecord {
 
 typedef struct TxRecord {
     uint64_t height;
+    uint32_t ns;
     uint64_t submitted;
     uint64_t decided;
 } TxRecord;
@@ -26,15 +27,25 @@ typedef struct Update {
     uint64_t final; /* NONE until final */
 } Update;
 
+typedef struct Settlement {
+    uint32_t ns;
+    uint64_t height;
+    uint64_t at;
+    uint64_t final; /* NONE until final */
+} Settlement;
+
 struct AnaFinality {
     GArray *blocks;      /* BlockRecord */
     GArray *txs;         /* TxRecord */
     GArray *updates;     /* Update, by ascending height */
+    GArray *settlements; /* Settlement, in the order taken (ascending per namespace) */
     GHashTable *commits; /* height -> its leaf commitment (ANA_FINALITY_ROOT_BYTES); lookup only */
     char *violation;
     AnaHistogram *soft;
     AnaHistogram *l1;
+    AnaHistogram *settled;
     uint64_t pending;
+    uint64_t settled_pending;
     uint64_t lag_max;
 };
 
@@ -44,9 +55,11 @@ AnaFinality *ana_finality_new(void)
     f->blocks = g_array_new(FALSE, FALSE, sizeof(BlockRecord));
     f->txs = g_array_new(FALSE, FALSE, sizeof(TxRecord));
     f->updates = g_array_new(FALSE, FALSE, sizeof(Update));
+    f->settlements = g_array_new(FALSE, FALSE, sizeof(Settlement));
     f->commits = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     f->soft = ana_histogram_new();
     f->l1 = ana_histogram_new();
+    f->settled = ana_histogram_new();
     PROTO_ASSERT(f->updates->len == 0);
     return f;
 }
@@ -57,10 +70,12 @@ void ana_finality_free(AnaFinality *f)
     g_array_unref(f->blocks);
     g_array_unref(f->txs);
     g_array_unref(f->updates);
+    g_array_unref(f->settlements);
     g_hash_table_unref(f->commits);
     g_free(f->violation);
     ana_histogram_free(f->soft);
     ana_histogram_free(f->l1);
+    ana_histogram_free(f->settled);
     g_free(f);
 }
 
@@ -88,10 +103,11 @@ static void check_state(AnaFinality *f, uint64_t height, const uint8_t *root, ui
                         : "whose root is not that of the block honest nodes decided there");
 }
 
-void ana_finality_on_tx(AnaFinality *f, uint64_t height, uint64_t submitted, uint64_t decided)
+void ana_finality_on_tx(AnaFinality *f, uint64_t height, uint32_t ns, uint64_t submitted,
+                        uint64_t decided)
 {
     PROTO_ASSERT(f != NULL);
-    TxRecord t = {height, submitted, decided};
+    TxRecord t = {height, ns, submitted, decided};
     g_array_append_val(f->txs, t);
 }
 
@@ -126,6 +142,62 @@ void ana_finality_on_final(AnaFinality *f, uint64_t height, uint64_t time)
         return;
     }
     PROTO_ASSERT(!"a final update the contract never took");
+}
+
+/* The newest settlement recorded for `ns` (NULL: none). */
+static Settlement *newest_settlement(AnaFinality *f, uint32_t ns)
+{
+    for (guint i = f->settlements->len; i > 0; i--) {
+        Settlement *s = &g_array_index(f->settlements, Settlement, i - 1);
+        if (s->ns == ns) return s;
+    }
+    return NULL;
+}
+
+void ana_finality_on_settled(AnaFinality *f, uint32_t ns, uint64_t height, uint64_t time)
+{
+    PROTO_ASSERT(f != NULL);
+    const Settlement *last = newest_settlement(f, ns);
+    PROTO_ASSERT(last == NULL || last->height < height);
+    Settlement s = {ns, height, time, NONE};
+    g_array_append_val(f->settlements, s);
+}
+
+void ana_finality_on_unsettled(AnaFinality *f, uint32_t ns, uint64_t height)
+{
+    PROTO_ASSERT(f != NULL);
+    for (guint i = f->settlements->len; i > 0; i--) {
+        const Settlement *s = &g_array_index(f->settlements, Settlement, i - 1);
+        if (s->ns != ns) continue;
+        PROTO_ASSERT(s->height == height && s->final == NONE);
+        g_array_remove_index(f->settlements, i - 1);
+        return;
+    }
+    PROTO_ASSERT(!"an undone settlement never taken");
+}
+
+void ana_finality_on_settled_final(AnaFinality *f, uint32_t ns, uint64_t height, uint64_t time)
+{
+    PROTO_ASSERT(f != NULL);
+    for (guint i = f->settlements->len; i > 0; i--) {
+        Settlement *s = &g_array_index(f->settlements, Settlement, i - 1);
+        if (s->ns != ns || s->height != height) continue;
+        PROTO_ASSERT(s->final == NONE);
+        s->final = time;
+        return;
+    }
+    PROTO_ASSERT(!"a final settlement never taken");
+}
+
+/* When the first settlement of the transaction's namespace at or above its height became final
+ * (NONE: none by the end). Settlements of a namespace ascend, so the first one found is it. */
+static uint64_t settled_at(const AnaFinality *f, const TxRecord *t)
+{
+    for (guint i = 0; i < f->settlements->len; i++) {
+        const Settlement *s = &g_array_index(f->settlements, Settlement, i);
+        if (s->ns == t->ns && s->height >= t->height) return s->final;
+    }
+    return NONE;
 }
 
 static int compare_tx(const void *a, const void *b)
@@ -166,6 +238,12 @@ static void finish_txs(AnaFinality *f)
         } else {
             ana_histogram_add(f->l1, final - MIN(final, t->submitted));
         }
+        uint64_t settled = settled_at(f, t);
+        if (settled == NONE) {
+            f->settled_pending++;
+        } else {
+            ana_histogram_add(f->settled, settled - MIN(settled, t->submitted));
+        }
     }
 }
 
@@ -174,9 +252,12 @@ void ana_finality_finish(AnaFinality *f, uint64_t end)
     PROTO_ASSERT(f != NULL);
     ana_histogram_free(f->soft);
     ana_histogram_free(f->l1);
+    ana_histogram_free(f->settled);
     f->soft = ana_histogram_new();
     f->l1 = ana_histogram_new();
+    f->settled = ana_histogram_new();
     f->pending = 0;
+    f->settled_pending = 0;
     f->lag_max = 0;
     finish_txs(f);
     qsort(f->blocks->data, f->blocks->len, sizeof(BlockRecord), compare_block);
@@ -209,6 +290,21 @@ const AnaHistogram *ana_finality_soft(const AnaFinality *f)
 const AnaHistogram *ana_finality_l1(const AnaFinality *f)
 {
     return f->l1;
+}
+
+const AnaHistogram *ana_finality_settled(const AnaFinality *f)
+{
+    return f->settled;
+}
+
+uint64_t ana_finality_settled_pending(const AnaFinality *f)
+{
+    return f->settled_pending;
+}
+
+uint64_t ana_finality_settlements(const AnaFinality *f)
+{
+    return f->settlements->len;
 }
 
 uint64_t ana_finality_l1_pending(const AnaFinality *f)

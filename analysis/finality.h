@@ -3,7 +3,10 @@
  *
  *   soft   from submission to the first honest decide of the transaction's block (HotShot);
  *   L1     from submission to the moment the L1 block carrying the light-client update that
- *          covers the block's HotShot height becomes final on the L1.
+ *          covers the block's HotShot height becomes final on the L1;
+ *   settled from submission to the moment the L1 block carrying the first state update of the
+ *          transaction's rollup (its namespace) at or above the block's height, taken by the
+ *          rollup's contract, becomes final on the L1 (sim/world/rollup_contract.h).
  *
  * A light-client state of HotShot height H covers the blocks below H (its blockCommRoot commits
  * to them; sim/world/light_client.h), so a block of height h waits for the first update above h.
@@ -40,8 +43,9 @@ void ana_finality_free(AnaFinality *finality);
  * (ANA_FINALITY_ROOT_BYTES), was first decided by an honest node at `decided`. */
 void ana_finality_on_block(AnaFinality *finality, uint64_t height, const uint8_t *commit,
                            uint64_t decided);
-/* A transaction submitted at `submitted` was decided in the block of `height` at `decided`. */
-void ana_finality_on_tx(AnaFinality *finality, uint64_t height, uint64_t submitted,
+/* A transaction of namespace `ns` submitted at `submitted` was decided in the block of `height`
+ * at `decided`. */
+void ana_finality_on_tx(AnaFinality *finality, uint64_t height, uint32_t ns, uint64_t submitted,
                         uint64_t decided);
 
 /* The contract took a state of HotShot height `height` with root `root`
@@ -54,6 +58,15 @@ void ana_finality_on_uncovered(AnaFinality *finality, uint64_t height);
 /* The L1 block carrying the update of `height` became final at `time`. */
 void ana_finality_on_final(AnaFinality *finality, uint64_t height, uint64_t time);
 
+/* The contract of the rollup of namespace `ns` took its state update up to HotShot height
+ * `height` at `time`; heights of a namespace only grow between unsettles. */
+void ana_finality_on_settled(AnaFinality *finality, uint32_t ns, uint64_t height, uint64_t time);
+/* An L1 reorg undid that update (the newest one recorded for `ns`). */
+void ana_finality_on_unsettled(AnaFinality *finality, uint32_t ns, uint64_t height);
+/* The L1 block carrying it became final at `time`. */
+void ana_finality_on_settled_final(AnaFinality *finality, uint32_t ns, uint64_t height,
+                                   uint64_t time);
+
 /* The light-client safety oracle: whether it fired, and why (NULL when it did not; owned by
  * `finality`). */
 gboolean ana_finality_unsafe(const AnaFinality *finality);
@@ -64,6 +77,11 @@ void ana_finality_finish(AnaFinality *finality, uint64_t end);
 
 const AnaHistogram *ana_finality_soft(const AnaFinality *finality);
 const AnaHistogram *ana_finality_l1(const AnaFinality *finality);
+/* Settled finality (submission to the final settling update), and decided transactions no
+ * final settling update covered by the end; state updates the rollups' contracts took. */
+const AnaHistogram *ana_finality_settled(const AnaFinality *finality);
+uint64_t ana_finality_settled_pending(const AnaFinality *finality);
+uint64_t ana_finality_settlements(const AnaFinality *finality);
 /* Decided transactions no final update covered by the end. */
 uint64_t ana_finality_l1_pending(const AnaFinality *finality);
 /* The longest light-client lag of a decided block (ns), and the number of updates taken. */

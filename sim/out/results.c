@@ -217,6 +217,7 @@ static GString *latency_csv(const SimRun *run)
     }
     const AnaFinality *f = sim_run_finality(run);
     if (f != NULL) percentiles(out, "tx_l1_final", ana_finality_l1(f));
+    if (f != NULL) percentiles(out, "tx_settled", ana_finality_settled(f));
     return out;
 }
 
@@ -266,6 +267,7 @@ static GString *latency_histogram_csv(const SimRun *run)
     }
     const AnaFinality *f = sim_run_finality(run);
     if (f != NULL) histogram_rows(out, "tx_l1_final", ana_finality_l1(f));
+    if (f != NULL) histogram_rows(out, "tx_settled", ana_finality_settled(f));
     return out;
 }
 
@@ -660,6 +662,12 @@ static void l1_members(JsonBuilder *b, const SimRun *run)
     member_int(b, "l1_finality_pending", (int64_t)ana_finality_l1_pending(f));
     member_double(b, "light_client_lag_max_s", seconds(ana_finality_lag_max(f)));
     member_int(b, "light_client_updates", (int64_t)ana_finality_updates(f));
+    latency_object(b, "settled_finality", ana_finality_settled(f));
+    member_int(b, "settled_pending", (int64_t)ana_finality_settled_pending(f));
+    const SimProverStats *st = sim_prover_stats(sim_run_prover(run));
+    member_int(b, "rollup_settlements", (int64_t)ana_finality_settlements(f));
+    member_int(b, "rollup_settle_refused", (int64_t)st->settle_refused);
+    member_int(b, "rollup_settle_gas", (int64_t)st->settle_gas);
 }
 
 /* The transport's counters (relays, reconnections, fallbacks), for any transport but direct. */

@@ -251,6 +251,25 @@ static char *two_percentiles(const AnaHistogram *h)
     return text;
 }
 
+/* The rollups' state updates on the L1 and finality by settlement. */
+static void print_settlement(const SimRun *run, const SimProver *p, const AnaFinality *f)
+{
+    const SimRunConfig *c = sim_run_config(run);
+    if (c->rollups == 0) return;
+    const SimProverStats *st = sim_prover_stats(p);
+    char *every = duration(c->l1_settle_interval), *proving = duration(c->l1_settle_proving_time);
+    printf("  rollups settle    every %s, proving %s: %" PRIu64 " proofs, %" PRIu64
+           " submitted, %" PRIu64 " taken (%" PRIu64 " undone by reorgs), %" PRIu64
+           " refused, %" PRIu64 " light-client reads; Merkle checks %" PRIu64 " gas\n",
+           every, proving, st->settle_proofs, st->settle_submits, st->settle_accepted,
+           st->settle_reverted, st->settle_refused, st->settle_reads, st->settle_gas);
+    char *settled = two_percentiles(ana_finality_settled(f));
+    printf("  settled           %s (%" PRIu64 " transactions settled by their rollup, %" PRIu64
+           " not yet)\n",
+           settled, ana_histogram_count(ana_finality_settled(f)), ana_finality_settled_pending(f));
+    g_free(every), g_free(proving), g_free(settled);
+}
+
 /* The L1 side: the chain, the light client's updates and lag, finality both ways. */
 static void print_l1(SimRun *run)
 {
@@ -278,6 +297,7 @@ static void print_l1(SimRun *run)
     printf("  finality          soft %s; L1 %s (%" PRIu64 " transactions L1-final, %" PRIu64
            " not yet)\n",
            soft, hard, ana_histogram_count(ana_finality_l1(f)), ana_finality_l1_pending(f));
+    print_settlement(run, p, f);
     if (ana_finality_unsafe(f)) {
         printf("  light-client safety VIOLATED: %s\n", ana_finality_violation(f));
     } else {

@@ -48,6 +48,8 @@ static const MetricSpec metrics[] = {
      FALSE},
     {"leader_egress", SIM_EXPECT_LEADER_EGRESS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE,
      FALSE},
+    {"settled_finality_p", SIM_EXPECT_SETTLED_FINALITY, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST,
+     TRUE, FALSE},
 };
 
 static const char *const display_names[] = {
@@ -55,7 +57,7 @@ static const char *const display_names[] = {
     "failed_views",  "longest_gap",      "finality_p99",         "recovery.NAME",
     "decided_txs",   "undecided_txs",    "tx_latency_p99",       "reconnects",
     "reconnect_gap", "l1_finality_p99",  "light_client_lag_max", "light_client_safe",
-    "transitions",   "transition_views", "leader_egress",
+    "transitions",   "transition_views", "leader_egress",        "settled_finality_p99",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -99,6 +101,8 @@ const char *sim_expect_help(void)
            "(4: none failed)\n"
            "leader_egress <= N           bytes leaders sent per byte of their blocks, rounded\n"
            "                             up (DA proposals and VID shares; the DA layer)\n"
+           "settled_finality_pNN <= D    submission to L1 finality of the rollup's state update\n"
+           "                             taken with the transaction, percentile ([l1])\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -137,7 +141,8 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
          "unknown expectation \"%s\"%s%s%s; known: safety, da_available, decided_blocks, "
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
          "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
-         "light_client_lag_max, light_client_safe, transitions, transition_views, leader_egress",
+         "light_client_lag_max, light_client_safe, transitions, transition_views, leader_egress, "
+         "settled_finality_pNN",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
@@ -299,6 +304,12 @@ static void evaluate_light_client(const SimExpectation *e, const SimRun *run, Si
                             : g_strdup_printf("false: %s", ana_finality_violation(f));
 }
 
+static gboolean is_l1_metric(SimExpectMetric m)
+{
+    return m == SIM_EXPECT_L1_FINALITY || m == SIM_EXPECT_LIGHT_CLIENT_LAG ||
+           m == SIM_EXPECT_SETTLED_FINALITY;
+}
+
 /* The L1 side's metrics: FALSE (with `why`) without [l1] or with nothing measured. */
 static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
 {
@@ -308,12 +319,15 @@ static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t 
         return FALSE;
     }
     if (e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG) return *out = ana_finality_lag_max(f), TRUE;
-    SIM_ASSERT(e->metric == SIM_EXPECT_L1_FINALITY);
-    if (ana_histogram_count(ana_finality_l1(f)) == 0) {
-        *why = g_strdup("no transaction became final on the L1");
+    gboolean settled = e->metric == SIM_EXPECT_SETTLED_FINALITY;
+    SIM_ASSERT(settled || e->metric == SIM_EXPECT_L1_FINALITY);
+    const AnaHistogram *h = settled ? ana_finality_settled(f) : ana_finality_l1(f);
+    if (ana_histogram_count(h) == 0) {
+        *why = g_strdup(settled ? "no transaction was settled by its rollup on the L1"
+                                : "no transaction became final on the L1");
         return FALSE;
     }
-    *out = ana_histogram_percentile(ana_finality_l1(f), e->percentile);
+    *out = ana_histogram_percentile(h, e->percentile);
     return TRUE;
 }
 
@@ -335,8 +349,7 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
 {
     const AnaLiveness *l = sim_run_liveness(run);
     const AnaData *d = sim_run_data(run);
-    if (e->metric == SIM_EXPECT_L1_FINALITY || e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG)
-        return measure_l1(e, run, out, why);
+    if (is_l1_metric(e->metric)) return measure_l1(e, run, out, why);
     if (e->metric == SIM_EXPECT_LEADER_EGRESS) return measure_egress(d, out, why);
     gboolean needs_data = e->metric == SIM_EXPECT_DECIDED_TXS ||
                           e->metric == SIM_EXPECT_UNDECIDED_TXS ||
@@ -428,11 +441,11 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
         return;
     }
     r->pass = compare(e->op, value, e->value);
-    gboolean duration = e->metric == SIM_EXPECT_LONGEST_GAP || e->metric == SIM_EXPECT_FINALITY ||
-                        e->metric == SIM_EXPECT_RECOVERY || e->metric == SIM_EXPECT_TX_LATENCY ||
-                        e->metric == SIM_EXPECT_RECONNECT_GAP ||
-                        e->metric == SIM_EXPECT_L1_FINALITY ||
-                        e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG;
+    gboolean duration =
+        e->metric == SIM_EXPECT_LONGEST_GAP || e->metric == SIM_EXPECT_FINALITY ||
+        e->metric == SIM_EXPECT_RECOVERY || e->metric == SIM_EXPECT_TX_LATENCY ||
+        e->metric == SIM_EXPECT_RECONNECT_GAP || e->metric == SIM_EXPECT_L1_FINALITY ||
+        e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG || e->metric == SIM_EXPECT_SETTLED_FINALITY;
     r->measured = duration ? sim_quantity_format(value, SIM_QUANTITY_DURATION)
                            : g_strdup_printf("%" G_GUINT64_FORMAT, value);
 }

@@ -56,6 +56,7 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_TRANSITIONS,
     SIM_EXPECT_TRANSITION_VIEWS,
     SIM_EXPECT_LEADER_EGRESS,
+    SIM_EXPECT_SETTLED_FINALITY,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

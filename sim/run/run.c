@@ -119,6 +119,9 @@ void sim_run_config_init(SimRunConfig *c)
         .l1_congested_from = SIM_TIME_NONE,
         .l1_congested_until = SIM_TIME_NONE,
         .l1_congested_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 25, 0, 0, FALSE},
+        .l1_settle_interval = 10 * SIM_MIN,
+        .l1_settle_proving_time = 1 * SIM_MIN,
+        .l1_settle_poll = 12 * SIM_S,
     };
     proto_cost_table_default(&c->costs);
     sim_transport_defaults(&c->transport);
@@ -499,7 +502,7 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
         run->config.message_observer(run->config.message_observer_data, host,
                                      sim_message_source(message), sim_message_bytes(message));
     }
-    if (sim_prover_owns(run->prover, host)) {
+    if (sim_prover_takes(run->prover, host, message)) {
         sim_prover_receive(run->prover, host, message, now);
         return;
     }
@@ -527,7 +530,7 @@ static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime
 {
     (void)network;
     SimRun *run = user_data;
-    if (sim_prover_owns(run->prover, host)) {
+    if (sim_prover_takes_timer(run->prover, host, timer)) {
         sim_prover_timer(run->prover, host, timer, now);
         return;
     }
@@ -1023,7 +1026,13 @@ static gboolean build_endpoints(SimRun *run, GError **error)
     return TRUE;
 }
 
-/* The L1 side: its three hosts after the transport's, fed by the data layer's decides. */
+static void on_executed(void *user_data, uint32_t rollup, uint64_t height)
+{
+    sim_prover_on_executed(user_data, rollup, height);
+}
+
+/* The L1 side: its three hosts after the transport's, fed by the data layer's decides; the
+ * rollups' provers beside their executors. */
 static gboolean build_prover(SimRun *run, GError **error)
 {
     const SimRunConfig *c = &run->config;
@@ -1050,9 +1059,24 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.reorg_at = c->l1_reorg_at;
     pc.reorg_depth = c->l1_reorg_depth;
     pc.forgers = c->l1_forgers;
+    pc.rollups = c->rollups;
+    uint32_t *hosts = g_new0(uint32_t, MAX(c->rollups, 1)),
+             *ns = g_new0(uint32_t, MAX(c->rollups, 1));
+    for (uint32_t r = 0; r < c->rollups; r++) {
+        hosts[r] = sim_endpoints_executor_host(c->nodes, r);
+        ns[r] = sim_endpoints_rollup_ns(run->endpoints, r);
+    }
+    pc.executor_hosts = hosts;
+    pc.rollup_ns = ns;
+    pc.settle_interval = c->l1_settle_interval;
+    pc.settle_proving_time = c->l1_settle_proving_time;
+    pc.settle_poll = c->l1_settle_poll;
     run->finality = ana_finality_new();
     ana_data_set_finality(run->data, run->finality);
     run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);
+    g_free(hosts);
+    g_free(ns);
+    sim_endpoints_set_executed(run->endpoints, on_executed, run->prover);
     return TRUE;
 }
 

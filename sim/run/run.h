@@ -159,7 +159,10 @@ typedef struct SimRunConfig {
     uint32_t l1_forgers;       /* test only: validators 0 .. N-1 sign forged states */
     SimTime l1_congested_from; /* L1 congestion window (SIM_TIME_NONE: none) */
     SimTime l1_congested_until;
-    SimDist l1_congested_delay; /* whole slots, for transactions submitted inside it */
+    SimDist l1_congested_delay;         /* whole slots, for transactions submitted inside it */
+    SimDuration l1_settle_interval;     /* rollups' state updates: every this long */
+    SimDuration l1_settle_proving_time; /* after proving this long */
+    SimDuration l1_settle_poll;         /* reading the light client this often until it covers */
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,

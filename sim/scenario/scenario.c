@@ -432,6 +432,16 @@ static const KeySpec keys[] = {
           "test only: validators 0..N-1 sign a forged light-client state (ahead of the chain, "
           "a wrong root), to show the light-client safety oracle firing at a third of the stake",
           l1_forgers, 4, 0, 100000),
+    QUANTITY("l1", "settle_interval", "10min",
+             "how often each rollup posts a state update to its contract on the L1 (no published "
+             "default: rollups choose; see docs/calibration.md)",
+             l1_settle_interval, SIM_QUANTITY_DURATION, 1),
+    DURATION("l1", "settle_proving_time", "1min",
+             "how long a rollup's prover takes to prove a state update (no published figure)",
+             l1_settle_proving_time),
+    QUANTITY("l1", "settle_poll", "12s",
+             "how often a rollup reads the light client until it covers the update's block",
+             l1_settle_poll, SIM_QUANTITY_DURATION, 1),
     {"epochs", "length", V_COUNT, "0",
      "blocks per epoch (at least 6; 0: no epochs, one stake table for the whole run): epoch e "
      "holds blocks (e-1)N+1 .. eN, its root is block eN-5, its transition block eN-3, and "
@@ -1473,6 +1483,9 @@ static const struct {
     {"l1", "congested_from", "20min"},
     {"l1", "congested_until", "40min"},
     {"l1", "congested_delay", "uniform(min=10, max=50)"},
+    {"l1", "settle_interval", "30min"},
+    {"l1", "settle_proving_time", "5min"},
+    {"l1", "settle_poll", "1min"},
     {"epochs", "length", "100"},
     {"epochs", "drb_difficulty", "1000000"},
     {"costs", "drb_iteration", "40ns"},

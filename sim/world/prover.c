@@ -7,16 +7,21 @@
 
 /* Message kinds, in the order their network types are registered. */
 typedef enum WireKind {
-    WIRE_STATE,   /* validator -> relay: a signed state */
-    WIRE_REQUEST, /* prover -> relay: the newest bundle, please */
-    WIRE_BUNDLE,  /* relay -> prover: a state with its signers' stake (height 0: none) */
-    WIRE_UPDATE,  /* prover -> L1: newFinalizedState */
-    WIRE_RECEIPT, /* L1 -> prover: the update's inclusion and the contract's answer */
+    WIRE_STATE,          /* validator -> relay: a signed state */
+    WIRE_REQUEST,        /* prover -> relay: the newest bundle, please */
+    WIRE_BUNDLE,         /* relay -> prover: a state with its signers' stake (height 0: none) */
+    WIRE_UPDATE,         /* prover -> L1: newFinalizedState */
+    WIRE_RECEIPT,        /* L1 -> prover: the update's inclusion and the contract's answer */
+    WIRE_SETTLE_READ,    /* rollup -> L1: the light client's height, please */
+    WIRE_SETTLE_HEIGHT,  /* L1 -> rollup: it (in state.block_height) */
+    WIRE_SETTLE_UPDATE,  /* rollup -> L1: the state update up to state.block_height */
+    WIRE_SETTLE_RECEIPT, /* L1 -> rollup: its inclusion and the contract's answer */
     WIRE_KIND_COUNT_,
 } WireKind;
 
-static const char *const wire_names[WIRE_KIND_COUNT_] = {"lc_state", "lc_request", "lc_bundle",
-                                                         "lc_update", "l1_receipt"};
+static const char *const wire_names[WIRE_KIND_COUNT_] = {"lc_state",  "lc_request", "lc_bundle",
+                                                         "lc_update", "l1_receipt", "rs_read",
+                                                         "rs_height", "rs_update",  "rs_receipt"};
 
 /* Logical sizes (estimates; see docs/calibration.md): a state is 48 B, a Schnorr signature and
  * key 64 B each; a TurboPlonk proof 13 G1 points and 10 field elements (1152 B); plus HTTP or
@@ -27,6 +32,9 @@ static const char *const wire_names[WIRE_KIND_COUNT_] = {"lc_state", "lc_request
 #define SIZE_PER_SIGNER  128
 #define SIZE_UPDATE      1400
 #define SIZE_RECEIPT     300
+/* A rollup's state update: its proof and state roots (estimate as a Plonk proof) plus the block
+ * header's Merkle proof (sim_rollup_merkle_bytes). */
+#define SIZE_SETTLE_BASE 1400
 
 typedef struct Wire {
     uint8_t kind;
@@ -46,10 +54,30 @@ typedef enum Phase {
 } Phase;
 
 typedef struct Update {
-    SimLightClientState state;
+    SimLightClientState state; /* a settlement's: its height in block_height */
     uint64_t stake;
-    int result; /* the contract's answer at its latest inclusion */
+    int result;     /* the contract's answer at its latest inclusion */
+    int64_t rollup; /* -1: a light-client update; else the rollup settling */
 } Update;
+
+typedef enum SettlePhase {
+    SETTLE_IDLE,      /* the timer is the next batch */
+    SETTLE_PROVING,   /* the timer is the proof's completion */
+    SETTLE_READING,   /* a read of the light client is out */
+    SETTLE_POLLING,   /* the timer is the next read */
+    SETTLE_SUBMITTED, /* waiting for the receipt */
+} SettlePhase;
+
+/* A rollup's prover and, on the L1, its contract. */
+typedef struct Settler {
+    uint32_t host;
+    uint32_t ns;
+    uint64_t executed; /* the newest height its executor read */
+    uint64_t target;   /* the height being proved or submitted */
+    uint64_t settled;  /* the newest height a receipt said was taken */
+    SettlePhase phase;
+    SimRollupContract *contract;
+} Settler;
 
 struct SimProver {
     SimProverConfig config;
@@ -69,6 +97,7 @@ struct SimProver {
     SimLightClient *contract;
     GArray *updates; /* Update, by L1 payload */
     GArray *events;  /* scratch: SimL1Event */
+    Settler *settlers;
     SimProverStats stats;
 };
 
@@ -103,6 +132,9 @@ void sim_prover_config_init(SimProverConfig *c)
         .retention = 864000 * SIM_S,
         .relay_keep = 100,
         .reorg_at = SIM_TIME_NONE,
+        .settle_interval = 10 * SIM_MIN,
+        .settle_proving_time = 1 * SIM_MIN,
+        .settle_poll = 12 * SIM_S,
     };
     sim_l1_config_init(&c->l1);
     SIM_ASSERT(c->relay_keep > 0);
@@ -133,6 +165,14 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
     p->contract = sim_light_client_new(p->threshold, config->retention, 0, 0);
     p->updates = g_array_new(FALSE, FALSE, sizeof(Update));
     p->events = g_array_new(FALSE, FALSE, sizeof(SimL1Event));
+    p->settlers = g_new0(Settler, MAX(config->rollups, 1));
+    for (uint32_t r = 0; r < config->rollups; r++) {
+        p->settlers[r].host = config->executor_hosts[r];
+        p->settlers[r].ns = config->rollup_ns[r];
+        p->settlers[r].contract = sim_rollup_contract_new();
+    }
+    p->config.executor_hosts = NULL; /* copied above */
+    p->config.rollup_ns = NULL;
     return p;
 }
 
@@ -145,6 +185,9 @@ void sim_prover_free(SimProver *p)
     sim_light_client_free(p->contract);
     g_array_unref(p->updates);
     g_array_unref(p->events);
+    for (uint32_t r = 0; r < p->config.rollups; r++)
+        sim_rollup_contract_free(p->settlers[r].contract);
+    g_free(p->settlers);
     g_free(p);
 }
 
@@ -311,7 +354,7 @@ static void l1_arm(SimProver *p, SimTime now)
     sim_network_timer_set(p->network, l1_host(p), TIMER_MAIN, sim_l1_next_slot(p->l1, now));
 }
 
-static void l1_included(SimProver *p, const SimL1Event *e, SimTime now)
+static void lc_included(SimProver *p, const SimL1Event *e, SimTime now)
 {
     Update *u = &g_array_index(p->updates, Update, e->payload);
     u->result =
@@ -325,6 +368,61 @@ static void l1_included(SimProver *p, const SimL1Event *e, SimTime now)
     Wire w = {.kind = WIRE_RECEIPT, .node = l1_host(p), .state = u->state};
     w.extra = (uint64_t)(int64_t)-u->result;
     send(p, l1_host(p), now, &w, prover_host(p), SIZE_RECEIPT);
+}
+
+/* A rollup's state update reached a block: its contract checks it against the light client. */
+static void settle_included(SimProver *p, Update *u, const SimL1Event *e, SimTime now)
+{
+    Settler *s = &p->settlers[u->rollup];
+    uint64_t gas = sim_rollup_contract_gas(s->contract);
+    u->result =
+        sim_rollup_contract_settle(s->contract, p->contract, u->state.block_height, e->block);
+    if (u->result == SIM_ROLLUP_OK) {
+        p->stats.settle_accepted++;
+        p->stats.settle_gas += sim_rollup_contract_gas(s->contract) - gas;
+        ana_finality_on_settled(p->finality, s->ns, u->state.block_height, e->time);
+    } else {
+        p->stats.settle_refused++;
+    }
+    Wire w = {.kind = WIRE_SETTLE_RECEIPT, .node = (uint32_t)u->rollup, .state = u->state};
+    w.extra = (uint64_t)(int64_t)-u->result;
+    send(p, l1_host(p), now, &w, s->host, SIZE_RECEIPT);
+}
+
+static void l1_included(SimProver *p, const SimL1Event *e, SimTime now)
+{
+    Update *u = &g_array_index(p->updates, Update, e->payload);
+    if (u->rollup < 0) {
+        lc_included(p, e, now);
+    } else {
+        settle_included(p, u, e, now);
+    }
+}
+
+static void l1_reverted(SimProver *p, Update *u, const SimL1Event *e)
+{
+    if (u->result != SIM_LIGHT_CLIENT_OK) return;
+    if (u->rollup < 0) {
+        sim_light_client_revert(p->contract, e->block - 1);
+        ana_finality_on_uncovered(p->finality, u->state.block_height);
+        p->stats.reverted++;
+        return;
+    }
+    const Settler *s = &p->settlers[u->rollup];
+    sim_rollup_contract_revert(s->contract, e->block - 1);
+    ana_finality_on_unsettled(p->finality, s->ns, u->state.block_height);
+    p->stats.settle_reverted++;
+}
+
+static void l1_final(SimProver *p, const Update *u, const SimL1Event *e)
+{
+    if (u->result != SIM_LIGHT_CLIENT_OK) return;
+    if (u->rollup < 0) {
+        ana_finality_on_final(p->finality, u->state.block_height, e->time);
+    } else {
+        ana_finality_on_settled_final(p->finality, p->settlers[u->rollup].ns, u->state.block_height,
+                                      e->time);
+    }
 }
 
 /* Hands what the chain did since the last call to the contract and the analysis. */
@@ -341,16 +439,10 @@ static void l1_events(SimProver *p, SimTime now)
             l1_included(p, e, now);
             break;
         case SIM_L1_REVERTED:
-            if (u->result == SIM_LIGHT_CLIENT_OK) {
-                sim_light_client_revert(p->contract, e->block - 1);
-                ana_finality_on_uncovered(p->finality, u->state.block_height);
-                p->stats.reverted++;
-            }
+            l1_reverted(p, u, e);
             break;
         case SIM_L1_FINAL:
-            if (u->result == SIM_LIGHT_CLIENT_OK) {
-                ana_finality_on_final(p->finality, u->state.block_height, e->time);
-            }
+            l1_final(p, u, e);
             break;
         }
     }
@@ -358,10 +450,124 @@ static void l1_events(SimProver *p, SimTime now)
 
 static void l1_submit(SimProver *p, const Wire *w, SimTime now)
 {
-    Update u = {w->state, w->stake, SIM_LIGHT_CLIENT_OK};
+    Update u = {w->state, w->stake, SIM_LIGHT_CLIENT_OK, -1};
+    if (w->kind == WIRE_SETTLE_UPDATE) {
+        if (w->node >= p->config.rollups) return;
+        u.rollup = w->node;
+    }
     g_array_append_val(p->updates, u);
     sim_l1_submit(p->l1, p->updates->len - 1, now);
     l1_events(p, now); /* submitting advanced the chain to now */
+}
+
+/* A rollup's read of the light client: its finalized HotShot height. */
+static void l1_settle_read(SimProver *p, const Wire *w, SimTime now)
+{
+    if (w->node >= p->config.rollups) return;
+    sim_l1_advance(p->l1, now);
+    l1_events(p, now);
+    Wire r = {.kind = WIRE_SETTLE_HEIGHT, .node = w->node};
+    r.state = *sim_light_client_finalized(p->contract);
+    send(p, l1_host(p), now, &r, p->settlers[w->node].host, SIZE_RECEIPT);
+}
+
+/* --- rollup settlement ----------------------------------------------------------------------- */
+
+static void settle_wait(SimProver *p, Settler *s, SettlePhase phase, SimTime at)
+{
+    s->phase = phase;
+    sim_network_timer_set(p->network, s->host, SIM_PROVER_SETTLE_TIMER, at);
+}
+
+static void settle_read(SimProver *p, Settler *s, SimTime now)
+{
+    Wire w = {.kind = WIRE_SETTLE_READ, .node = (uint32_t)(s - p->settlers)};
+    send(p, s->host, now, &w, l1_host(p), SIZE_REQUEST);
+    p->stats.settle_reads++;
+    settle_wait(p, s, SETTLE_READING, now + p->config.settle_poll); /* read again if no answer */
+}
+
+static void settle_timer(SimProver *p, Settler *s, SimTime now)
+{
+    switch (s->phase) {
+    case SETTLE_IDLE:
+        if (s->executed <= s->settled) {
+            settle_wait(p, s, SETTLE_IDLE, now + p->config.settle_interval);
+            return;
+        }
+        s->target = s->executed;
+        p->stats.settle_proofs++;
+        settle_wait(p, s, SETTLE_PROVING, now + p->config.settle_proving_time);
+        return;
+    case SETTLE_PROVING:
+    case SETTLE_POLLING:
+    case SETTLE_READING:
+        settle_read(p, s, now);
+        return;
+    case SETTLE_SUBMITTED:
+        return;
+    }
+}
+
+static uint64_t settle_size(const SimProver *p)
+{
+    return SIZE_SETTLE_BASE +
+           sim_rollup_merkle_bytes(sim_light_client_finalized(p->contract)->block_height);
+}
+
+static void settle_receive(SimProver *p, Settler *s, const Wire *w, SimTime now)
+{
+    if (w->kind == WIRE_SETTLE_HEIGHT && s->phase == SETTLE_READING) {
+        if (w->state.block_height <= s->target) { /* not covered yet */
+            settle_wait(p, s, SETTLE_POLLING, now + p->config.settle_poll);
+            return;
+        }
+        Wire u = {.kind = WIRE_SETTLE_UPDATE, .node = w->node};
+        u.state.block_height = s->target;
+        send(p, s->host, now, &u, l1_host(p), settle_size(p));
+        sim_network_timer_cancel(p->network, s->host, SIM_PROVER_SETTLE_TIMER);
+        s->phase = SETTLE_SUBMITTED;
+        p->stats.settle_submits++;
+    } else if (w->kind == WIRE_SETTLE_RECEIPT) {
+        gboolean ok = w->extra == 0;
+        if (ok && w->state.block_height > s->settled) s->settled = w->state.block_height;
+        if (s->phase != SETTLE_SUBMITTED || w->state.block_height != s->target) return;
+        if (ok || s->settled >= s->target) {
+            settle_wait(p, s, SETTLE_IDLE, now + p->config.settle_interval);
+        } else {
+            settle_wait(p, s, SETTLE_POLLING, now + p->config.settle_poll);
+        }
+    }
+}
+
+void sim_prover_on_executed(SimProver *p, uint32_t rollup, uint64_t height)
+{
+    SIM_ASSERT(p != NULL && rollup < p->config.rollups);
+    Settler *s = &p->settlers[rollup];
+    if (height > s->executed) s->executed = height;
+}
+
+static Settler *settler_at(const SimProver *p, uint32_t host)
+{
+    for (uint32_t r = 0; r < p->config.rollups; r++)
+        if (p->settlers[r].host == host) return &p->settlers[r];
+    return NULL;
+}
+
+gboolean sim_prover_takes(const SimProver *p, uint32_t host, const SimMessage *message)
+{
+    if (p == NULL) return FALSE;
+    if (sim_prover_owns(p, host)) return TRUE;
+    uint16_t type = sim_message_type(message);
+    return (type == p->types[WIRE_SETTLE_HEIGHT] || type == p->types[WIRE_SETTLE_RECEIPT]) &&
+           settler_at(p, host) != NULL;
+}
+
+gboolean sim_prover_takes_timer(const SimProver *p, uint32_t host, uint32_t timer)
+{
+    if (p == NULL) return FALSE;
+    if (sim_prover_owns(p, host)) return TRUE;
+    return timer == SIM_PROVER_SETTLE_TIMER && settler_at(p, host) != NULL;
 }
 
 /* --- crashes -------------------------------------------------------------------------------- */
@@ -390,6 +596,8 @@ void sim_prover_start(SimProver *p, SimTime now)
     SIM_ASSERT(p != NULL);
     prover_wait(p, now);
     l1_arm(p, now);
+    for (uint32_t r = 0; r < p->config.rollups; r++)
+        settle_wait(p, &p->settlers[r], SETTLE_IDLE, now + p->config.settle_interval);
     if (p->config.reorg_at != SIM_TIME_NONE) {
         sim_network_timer_set(p->network, l1_host(p), TIMER_REORG, MAX(p->config.reorg_at, now));
     }
@@ -397,22 +605,30 @@ void sim_prover_start(SimProver *p, SimTime now)
 
 void sim_prover_receive(SimProver *p, uint32_t host, const SimMessage *message, SimTime now)
 {
-    SIM_ASSERT(sim_prover_owns(p, host));
+    SIM_ASSERT(sim_prover_takes(p, host, message));
     Wire w;
     if (!decode(message, &w)) return;
-    if (host == relay_host(p)) {
+    if (!sim_prover_owns(p, host)) {
+        settle_receive(p, settler_at(p, host), &w, now);
+    } else if (host == relay_host(p)) {
         if (w.kind == WIRE_STATE && sim_message_source(message) == w.node) relay_store(p, &w);
         if (w.kind == WIRE_REQUEST) relay_answer(p, now);
     } else if (host == prover_host(p)) {
         prover_receive(p, &w, now);
-    } else if (w.kind == WIRE_UPDATE) {
+    } else if (w.kind == WIRE_UPDATE || w.kind == WIRE_SETTLE_UPDATE) {
         l1_submit(p, &w, now);
+    } else if (w.kind == WIRE_SETTLE_READ) {
+        l1_settle_read(p, &w, now);
     }
 }
 
 void sim_prover_timer(SimProver *p, uint32_t host, uint32_t timer, SimTime now)
 {
-    SIM_ASSERT(sim_prover_owns(p, host));
+    SIM_ASSERT(sim_prover_takes_timer(p, host, timer));
+    if (!sim_prover_owns(p, host)) {
+        settle_timer(p, settler_at(p, host), now);
+        return;
+    }
     SIM_ASSERT(timer == TIMER_MAIN || (timer == TIMER_REORG && host == l1_host(p)));
     if (host == prover_host(p)) {
         prover_timer(p, now);
@@ -441,6 +657,12 @@ const SimProverStats *sim_prover_stats(const SimProver *p)
 const SimL1 *sim_prover_l1(const SimProver *p)
 {
     return p->l1;
+}
+
+uint64_t sim_prover_rollup_settled(const SimProver *p, uint32_t rollup)
+{
+    SIM_ASSERT(rollup < p->config.rollups);
+    return sim_rollup_contract_settled(p->settlers[rollup].contract);
 }
 
 const SimLightClient *sim_prover_light_client(const SimProver *p)

@@ -20,6 +20,17 @@
  * the whole chain below it. All of it is messages over the simulated network, counted in
  * traffic under their own message types (lc_state, lc_request, lc_bundle, lc_update, l1_receipt).
  *
+ * Rollup settlement: rollup r's prover runs beside its executor (host executor_hosts[r], on
+ * hardware of its own: its proving time is a delay, not the executor's CPU). Every
+ * settle_interval it takes the newest HotShot height its executor has read its namespace of; when
+ * that is above what it last settled, it proves the state update (settle_proving_time), then
+ * reads the LightClient's height from the L1 node (rs_read, rs_height; again every settle_poll
+ * while the light client does not cover the block) and submits the update to its rollup
+ * contract (rs_update; sim/world/rollup_contract.h), which takes it at inclusion only if the light
+ * client covers the block then; the receipt (rs_receipt) says which. A refused update (the light
+ * client's update was undone by a reorg) is read and submitted again. A reorg undoes the rollup
+ * contract's updates with the light client's; they are included again like any L1 transaction.
+ *
  * Randomness: the L1's streams ("l1.slots", "l1.inclusion", index 0); nothing else draws.
  */
 #ifndef SHOTGLASS_SIM_PROVER_H
@@ -31,11 +42,15 @@
 #include "sim/net/network.h"
 #include "sim/world/l1.h"
 #include "sim/world/light_client.h"
+#include "sim/world/rollup_contract.h"
 #include "sim/world/state_relay.h"
 
 #include <glib.h>
 
 #define SIM_PROVER_HOSTS 3
+
+/* The timer slot of a rollup's prover on its executor's host (the executor uses slot 0). */
+#define SIM_PROVER_SETTLE_TIMER 8
 
 typedef struct SimProverConfig {
     uint32_t validators;
@@ -57,13 +72,21 @@ typedef struct SimProverConfig {
      * prefers it once it reaches the threshold (a positive control of the light-client safety
      * oracle, analysis/finality.h). */
     uint32_t forgers;
+    /* Rollup settlement: `rollups` rollups, the host of each one's executor and its namespace
+     * (arrays copied by sim_prover_new; NULL when rollups is 0). */
+    uint32_t rollups;
+    const uint32_t *executor_hosts;
+    const uint32_t *rollup_ns;
+    SimDuration settle_interval;
+    SimDuration settle_proving_time;
+    SimDuration settle_poll;
 } SimProverConfig;
 
 #define SIM_PROVER_FORGED_AHEAD 1000
 
 /* Fills the defaults except validators, first_host and region: 10 min updates, 2 s retry, 24 s
  * proving, 500 us per signature, 10 days of history, 100 states per validator, no reorg, the
- * L1's. */
+ * L1's; no rollups, settling every 10 min after 1 min of proving, polling every 12 s. */
 void sim_prover_config_init(SimProverConfig *config);
 
 typedef struct SimProver SimProver;
@@ -81,7 +104,15 @@ void sim_prover_start(SimProver *prover, SimTime now);
  * not listed in nodes.csv; their traffic counts in the run's totals. */
 gboolean sim_prover_owns(const SimProver *prover, uint32_t host);
 
-/* Network callbacks for the three hosts. */
+/* Whether the message or the timer at `host` is the prover's to handle: `host` is one of the
+ * three, or an executor's host and the message one of settlement's types (the timer its slot). */
+gboolean sim_prover_takes(const SimProver *prover, uint32_t host, const SimMessage *message);
+gboolean sim_prover_takes_timer(const SimProver *prover, uint32_t host, uint32_t timer);
+
+/* Rollup `rollup`'s executor has read its namespace of HotShot blocks up to `height`. */
+void sim_prover_on_executed(SimProver *prover, uint32_t rollup, uint64_t height);
+
+/* Network callbacks for the hosts sim_prover_takes names. */
 void sim_prover_receive(SimProver *prover, uint32_t host, const SimMessage *message, SimTime now);
 void sim_prover_timer(SimProver *prover, uint32_t host, uint32_t timer, SimTime now);
 
@@ -108,10 +139,20 @@ typedef struct SimProverStats {
     uint64_t accepted;   /* applied by the contract (a re-inclusion after a reorg counts again) */
     uint64_t refused;    /* refused by the contract */
     uint64_t reverted;   /* undone by reorgs */
+    /* rollup settlement, over all rollups */
+    uint64_t settle_proofs;   /* state updates proved */
+    uint64_t settle_reads;    /* light-client reads */
+    uint64_t settle_submits;  /* submissions (a re-submission counts again) */
+    uint64_t settle_accepted; /* taken by rollup contracts (re-inclusions count again) */
+    uint64_t settle_refused;
+    uint64_t settle_reverted; /* undone by reorgs */
+    uint64_t settle_gas;      /* the Merkle checks of the updates taken */
 } SimProverStats;
 
 const SimProverStats *sim_prover_stats(const SimProver *prover);
 const SimL1 *sim_prover_l1(const SimProver *prover);
 const SimLightClient *sim_prover_light_client(const SimProver *prover);
+/* The height rollup `rollup`'s contract has settled (0: none). */
+uint64_t sim_prover_rollup_settled(const SimProver *prover, uint32_t rollup);
 
 #endif

@@ -11,7 +11,7 @@
  * The Merkle check is that of Espresso's block Merkle tree (a SHA3 tree of arity 3 over the
  * headers, jellyfish's LightWeightSHA3MerkleTree; espresso types BlockMerkleTree): a path of
  * depth d = ceil(log3(leaves)) carries 2 sibling digests of 32 B per level. Its cost in L1 gas,
- * per Ethereum's yellow paper and EIP-2028 (docs/crypto-costs.md S19): per level one KECCAK256 over
+ * per Ethereum's yellow paper and EIP-2028 (docs/crypto-costs.md S18): per level one KECCAK256 over
  * three words (30 + 6 x 3 = 48 gas) and 64 B of calldata (16 gas a byte: 1024 gas), plus the
  * 32 B leaf's calldata (512 gas).
  *

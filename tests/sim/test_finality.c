@@ -29,7 +29,7 @@ START_TEST(two_ways_and_the_lag)
     /* Blocks 1..4 decided at 10, 20, 30, 40 s; one transaction each, submitted 1 s before. */
     for (uint64_t h = 1; h <= 4; h++) {
         ana_finality_on_block(f, h, commit_of(h), h * 10 * S);
-        ana_finality_on_tx(f, h, h * 10 * S - S, h * 10 * S);
+        ana_finality_on_tx(f, h, 1000 + (uint32_t)(h % 2), h * 10 * S - S, h * 10 * S);
     }
     /* An update of height 3 (covers 1 and 2) at 100 s, final at 900 s. */
     ana_finality_on_covered(f, 3, commit_of(3), 100 * S);
@@ -39,7 +39,19 @@ START_TEST(two_ways_and_the_lag)
     ana_finality_on_covered(f, 4, commit_of(4), 200 * S);
     ana_finality_on_uncovered(f, 4);
     ana_finality_on_covered(f, 4, commit_of(4), 220 * S);
+    /* Rollup 1001 (odd heights) settles up to 1 at 300 s, final at 950 s, then up to 3, undone,
+     * again, never final; rollup 1000 (even heights) settles up to 2 at 310 s, never final. */
+    ana_finality_on_settled(f, 1001, 1, 300 * S);
+    ana_finality_on_settled_final(f, 1001, 1, 950 * S);
+    ana_finality_on_settled(f, 1001, 3, 320 * S);
+    ana_finality_on_settled(f, 1000, 2, 310 * S);
+    ana_finality_on_unsettled(f, 1001, 3);
+    ana_finality_on_settled(f, 1001, 3, 330 * S);
     ana_finality_finish(f, 1000 * S);
+    ck_assert_uint_eq(ana_finality_settlements(f), 3);
+    ck_assert_uint_eq(ana_histogram_count(ana_finality_settled(f)), 1); /* block 1's */
+    ck_assert_uint_eq(ana_histogram_max(ana_finality_settled(f)), 941 * S);
+    ck_assert_uint_eq(ana_finality_settled_pending(f), 3);
     ck_assert_uint_eq(ana_finality_updates(f), 2);
     ck_assert_uint_eq(ana_finality_covered_height(f), 4);
     ck_assert_uint_eq(ana_finality_final_height(f), 3);
@@ -63,10 +75,11 @@ START_TEST(nothing_covered)
 {
     AnaFinality *f = ana_finality_new();
     ana_finality_on_block(f, 1, commit_of(1), 5 * S);
-    ana_finality_on_tx(f, 1, 4 * S, 5 * S);
+    ana_finality_on_tx(f, 1, 1000, 4 * S, 5 * S);
     ana_finality_finish(f, 65 * S);
     ck_assert_uint_eq(ana_histogram_count(ana_finality_l1(f)), 0);
     ck_assert_uint_eq(ana_finality_l1_pending(f), 1);
+    ck_assert_uint_eq(ana_finality_settled_pending(f), 1);
     ck_assert_uint_eq(ana_finality_lag_max(f), 60 * S);
     ck_assert_uint_eq(ana_finality_covered_height(f), 0);
     ana_finality_free(f);
