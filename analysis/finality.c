@@ -34,10 +34,20 @@ typedef struct Settlement {
     uint64_t final; /* NONE until final */
 } Settlement;
 
+/* One L1's light client, with its figures. */
+typedef struct Chain {
+    GArray *updates; /* Update, by ascending height */
+    AnaHistogram *l1;
+    uint64_t pending;
+    uint64_t lag_max;
+} Chain;
+
 struct AnaFinality {
-    GArray *blocks;      /* BlockRecord */
-    GArray *txs;         /* TxRecord */
-    GArray *updates;     /* Update, by ascending height */
+    GArray *blocks; /* BlockRecord */
+    GArray *txs;    /* TxRecord */
+    Chain *chains;
+    uint32_t chain_count;
+    GHashTable *ns_l1;   /* namespace -> its rollup's L1 + 1 (absent: L1 0) */
     GArray *settlements; /* Settlement, in the order taken (ascending per namespace) */
     GHashTable *commits; /* height -> its leaf commitment (ANA_FINALITY_ROOT_BYTES); lookup only */
     char *violation;
@@ -49,18 +59,25 @@ struct AnaFinality {
     uint64_t lag_max;
 };
 
-AnaFinality *ana_finality_new(void)
+AnaFinality *ana_finality_new(uint32_t l1s)
 {
+    PROTO_ASSERT(l1s >= 1);
     AnaFinality *f = g_new0(AnaFinality, 1);
     f->blocks = g_array_new(FALSE, FALSE, sizeof(BlockRecord));
     f->txs = g_array_new(FALSE, FALSE, sizeof(TxRecord));
-    f->updates = g_array_new(FALSE, FALSE, sizeof(Update));
+    f->chain_count = l1s;
+    f->chains = g_new0(Chain, l1s);
+    for (uint32_t i = 0; i < l1s; i++) {
+        f->chains[i].updates = g_array_new(FALSE, FALSE, sizeof(Update));
+        f->chains[i].l1 = ana_histogram_new();
+    }
+    f->ns_l1 = g_hash_table_new(g_direct_hash, g_direct_equal);
     f->settlements = g_array_new(FALSE, FALSE, sizeof(Settlement));
     f->commits = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     f->soft = ana_histogram_new();
     f->l1 = ana_histogram_new();
     f->settled = ana_histogram_new();
-    PROTO_ASSERT(f->updates->len == 0);
+    PROTO_ASSERT(f->chains[0].updates->len == 0);
     return f;
 }
 
@@ -69,7 +86,12 @@ void ana_finality_free(AnaFinality *f)
     if (f == NULL) return;
     g_array_unref(f->blocks);
     g_array_unref(f->txs);
-    g_array_unref(f->updates);
+    for (uint32_t i = 0; i < f->chain_count; i++) {
+        g_array_unref(f->chains[i].updates);
+        ana_histogram_free(f->chains[i].l1);
+    }
+    g_free(f->chains);
+    g_hash_table_unref(f->ns_l1);
     g_array_unref(f->settlements);
     g_hash_table_unref(f->commits);
     g_free(f->violation);
@@ -111,31 +133,48 @@ void ana_finality_on_tx(AnaFinality *f, uint64_t height, uint32_t ns, uint64_t s
     g_array_append_val(f->txs, t);
 }
 
-void ana_finality_on_covered(AnaFinality *f, uint64_t height, const uint8_t *root, uint64_t time)
+void ana_finality_set_rollup_l1(AnaFinality *f, uint32_t ns, uint32_t l1)
+{
+    PROTO_ASSERT(f != NULL && l1 < f->chain_count);
+    g_hash_table_replace(f->ns_l1, GUINT_TO_POINTER(ns), GUINT_TO_POINTER(l1 + 1));
+}
+
+static Chain *chain(const AnaFinality *f, uint32_t l1)
+{
+    PROTO_ASSERT(l1 < f->chain_count);
+    return &f->chains[l1];
+}
+
+void ana_finality_on_covered(AnaFinality *f, uint32_t l1, uint64_t height, const uint8_t *root,
+                             uint64_t time)
 {
     PROTO_ASSERT(f != NULL && root != NULL);
     check_state(f, height, root, time);
-    if (f->updates->len > 0) {
-        PROTO_ASSERT(g_array_index(f->updates, Update, f->updates->len - 1).height < height);
+    GArray *updates = chain(f, l1)->updates;
+    if (updates->len > 0) {
+        PROTO_ASSERT(g_array_index(updates, Update, updates->len - 1).height < height);
     }
     Update u = {height, time, NONE};
-    g_array_append_val(f->updates, u);
+    g_array_append_val(updates, u);
 }
 
-void ana_finality_on_uncovered(AnaFinality *f, uint64_t height)
-{
-    PROTO_ASSERT(f != NULL && f->updates->len > 0);
-    const Update *last = &g_array_index(f->updates, Update, f->updates->len - 1);
-    PROTO_ASSERT(last->height == height);
-    PROTO_ASSERT(last->final == NONE);
-    g_array_set_size(f->updates, f->updates->len - 1);
-}
-
-void ana_finality_on_final(AnaFinality *f, uint64_t height, uint64_t time)
+void ana_finality_on_uncovered(AnaFinality *f, uint32_t l1, uint64_t height)
 {
     PROTO_ASSERT(f != NULL);
-    for (guint i = f->updates->len; i > 0; i--) {
-        Update *u = &g_array_index(f->updates, Update, i - 1);
+    GArray *updates = chain(f, l1)->updates;
+    PROTO_ASSERT(updates->len > 0);
+    const Update *last = &g_array_index(updates, Update, updates->len - 1);
+    PROTO_ASSERT(last->height == height);
+    PROTO_ASSERT(last->final == NONE);
+    g_array_set_size(updates, updates->len - 1);
+}
+
+void ana_finality_on_final(AnaFinality *f, uint32_t l1, uint64_t height, uint64_t time)
+{
+    PROTO_ASSERT(f != NULL);
+    GArray *updates = chain(f, l1)->updates;
+    for (guint i = updates->len; i > 0; i--) {
+        Update *u = &g_array_index(updates, Update, i - 1);
         if (u->height != height) continue;
         PROTO_ASSERT(u->final == NONE);
         u->final = time;
@@ -216,27 +255,39 @@ static int compare_block(const void *a, const void *b)
 }
 
 /* The index of the first update above `height`, from `from` on (updates ascend). */
-static guint covering(const AnaFinality *f, guint from, uint64_t height)
+static guint covering(const GArray *updates, guint from, uint64_t height)
 {
     guint j = from;
-    while (j < f->updates->len && g_array_index(f->updates, Update, j).height <= height)
+    while (j < updates->len && g_array_index(updates, Update, j).height <= height)
         j++;
     return j;
+}
+
+/* The L1 of the transaction's rollup. */
+static uint32_t tx_l1(const AnaFinality *f, const TxRecord *t)
+{
+    guint v = GPOINTER_TO_UINT(g_hash_table_lookup(f->ns_l1, GUINT_TO_POINTER(t->ns)));
+    return v == 0 ? 0 : v - 1;
 }
 
 static void finish_txs(AnaFinality *f)
 {
     qsort(f->txs->data, f->txs->len, sizeof(TxRecord), compare_tx);
-    guint j = 0;
+    guint *from = g_new0(guint, f->chain_count); /* txs ascend by height: per chain, a cursor */
     for (guint i = 0; i < f->txs->len; i++) {
         const TxRecord *t = &g_array_index(f->txs, TxRecord, i);
         ana_histogram_add(f->soft, t->decided - MIN(t->decided, t->submitted));
-        j = covering(f, j, t->height);
-        uint64_t final = j < f->updates->len ? g_array_index(f->updates, Update, j).final : NONE;
+        uint32_t l1 = tx_l1(f, t);
+        Chain *c = chain(f, l1);
+        from[l1] = covering(c->updates, from[l1], t->height);
+        guint j = from[l1];
+        uint64_t final = j < c->updates->len ? g_array_index(c->updates, Update, j).final : NONE;
         if (final == NONE) {
             f->pending++;
+            c->pending++;
         } else {
             ana_histogram_add(f->l1, final - MIN(final, t->submitted));
+            ana_histogram_add(c->l1, final - MIN(final, t->submitted));
         }
         uint64_t settled = settled_at(f, t);
         if (settled == NONE) {
@@ -244,6 +295,26 @@ static void finish_txs(AnaFinality *f)
         } else {
             ana_histogram_add(f->settled, settled - MIN(settled, t->submitted));
         }
+    }
+    g_free(from);
+}
+
+/* Each block's lag on each L1: from its first decide to its cover there (or `end`). */
+static void finish_lags(AnaFinality *f, uint64_t end)
+{
+    qsort(f->blocks->data, f->blocks->len, sizeof(BlockRecord), compare_block);
+    for (uint32_t l1 = 0; l1 < f->chain_count; l1++) {
+        Chain *c = chain(f, l1);
+        guint j = 0;
+        for (guint i = 0; i < f->blocks->len; i++) {
+            const BlockRecord *b = &g_array_index(f->blocks, BlockRecord, i);
+            j = covering(c->updates, j, b->height);
+            uint64_t covered =
+                j < c->updates->len ? g_array_index(c->updates, Update, j).covered : end;
+            uint64_t lag = covered - MIN(covered, b->decided);
+            if (lag > c->lag_max) c->lag_max = lag;
+        }
+        if (c->lag_max > f->lag_max) f->lag_max = c->lag_max;
     }
 }
 
@@ -259,16 +330,15 @@ void ana_finality_finish(AnaFinality *f, uint64_t end)
     f->pending = 0;
     f->settled_pending = 0;
     f->lag_max = 0;
-    finish_txs(f);
-    qsort(f->blocks->data, f->blocks->len, sizeof(BlockRecord), compare_block);
-    guint j = 0;
-    for (guint i = 0; i < f->blocks->len; i++) {
-        const BlockRecord *b = &g_array_index(f->blocks, BlockRecord, i);
-        j = covering(f, j, b->height);
-        uint64_t covered = j < f->updates->len ? g_array_index(f->updates, Update, j).covered : end;
-        uint64_t lag = covered - MIN(covered, b->decided);
-        if (lag > f->lag_max) f->lag_max = lag;
+    for (uint32_t l1 = 0; l1 < f->chain_count; l1++) {
+        Chain *c = chain(f, l1);
+        ana_histogram_free(c->l1);
+        c->l1 = ana_histogram_new();
+        c->pending = 0;
+        c->lag_max = 0;
     }
+    finish_txs(f);
+    finish_lags(f, end);
     PROTO_ASSERT(f->pending <= f->txs->len);
 }
 
@@ -319,19 +389,49 @@ uint64_t ana_finality_lag_max(const AnaFinality *f)
 
 uint64_t ana_finality_updates(const AnaFinality *f)
 {
-    return f->updates->len;
+    uint64_t n = 0;
+    for (uint32_t l1 = 0; l1 < f->chain_count; l1++)
+        n += f->chains[l1].updates->len;
+    return n;
 }
 
-uint64_t ana_finality_covered_height(const AnaFinality *f)
+uint32_t ana_finality_l1s(const AnaFinality *f)
 {
-    if (f->updates->len == 0) return 0;
-    return g_array_index(f->updates, Update, f->updates->len - 1).height;
+    return f->chain_count;
 }
 
-uint64_t ana_finality_final_height(const AnaFinality *f)
+const AnaHistogram *ana_finality_chain_l1(const AnaFinality *f, uint32_t l1)
 {
-    for (guint i = f->updates->len; i > 0; i--) {
-        const Update *u = &g_array_index(f->updates, Update, i - 1);
+    return chain(f, l1)->l1;
+}
+
+uint64_t ana_finality_chain_pending(const AnaFinality *f, uint32_t l1)
+{
+    return chain(f, l1)->pending;
+}
+
+uint64_t ana_finality_chain_lag_max(const AnaFinality *f, uint32_t l1)
+{
+    return chain(f, l1)->lag_max;
+}
+
+uint64_t ana_finality_chain_updates(const AnaFinality *f, uint32_t l1)
+{
+    return chain(f, l1)->updates->len;
+}
+
+uint64_t ana_finality_covered_height(const AnaFinality *f, uint32_t l1)
+{
+    const GArray *updates = chain(f, l1)->updates;
+    if (updates->len == 0) return 0;
+    return g_array_index(updates, Update, updates->len - 1).height;
+}
+
+uint64_t ana_finality_final_height(const AnaFinality *f, uint32_t l1)
+{
+    const GArray *updates = chain(f, l1)->updates;
+    for (guint i = updates->len; i > 0; i--) {
+        const Update *u = &g_array_index(updates, Update, i - 1);
         if (u->final != NONE) return u->height;
     }
     return 0;

@@ -90,7 +90,8 @@ const char *sim_expect_help(void)
            "reconnects >= N              validators that reconnected through the marshal (cdn)\n"
            "reconnect_gap <= D           the longest a validator was without a broker (cdn)\n"
            "l1_finality_pNN <= D         submission to L1 finality of the light-client update\n"
-           "                             covering the transaction's block, percentile ([l1])\n"
+           "                             covering the transaction's block, percentile ([l1]);\n"
+           "                             l1_finality_pNN.NAME: of the rollups on L1 NAME only\n"
            "light_client_lag_max <= D    the longest a decided block waited for the light\n"
            "                             client contract to cover it ([l1])\n"
            "light_client_safe = true     the contract took only states honest nodes decided\n"
@@ -130,6 +131,20 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
             char *end = NULL;
             errno = 0;
             e->percentile = g_ascii_strtod(name + n, &end);
+            /* l1_finality_pNN.NAME: on one L1 (a dot before the number's end is its decimals) */
+            const char *dot = strrchr(name + n, '.');
+            if (m->metric == SIM_EXPECT_L1_FINALITY && dot != NULL && dot[1] != '\0' &&
+                !g_ascii_isdigit(dot[1])) {
+                char *number = g_strndup(name + n, (gsize)(dot - name - n));
+                e->percentile = g_ascii_strtod(number, &end);
+                gboolean whole = errno == 0 && *end == '\0';
+                g_free(number);
+                if (whole && e->percentile > 0 && e->percentile <= 100) {
+                    e->l1 = g_strdup(dot + 1);
+                    return m;
+                }
+                end = (char *)"?";
+            }
             if (errno == 0 && *end == '\0' && e->percentile > 0 && e->percentile <= 100) return m;
             fail(error, "\"%s\": expected a percentile from 0 (exclusive) to 100 after \"%s\"",
                  name, m->name);
@@ -216,6 +231,7 @@ void sim_expect_free(SimExpectation *e)
     if (e == NULL) return;
     g_free(e->text);
     g_free(e->fault);
+    g_free(e->l1);
     g_free(e);
 }
 
@@ -322,6 +338,14 @@ static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t 
     gboolean settled = e->metric == SIM_EXPECT_SETTLED_FINALITY;
     SIM_ASSERT(settled || e->metric == SIM_EXPECT_L1_FINALITY);
     const AnaHistogram *h = settled ? ana_finality_settled(f) : ana_finality_l1(f);
+    if (e->l1 != NULL) {
+        int64_t l1 = sim_run_l1_index(sim_run_config(run), e->l1);
+        if (l1 < 0) {
+            *why = g_strdup_printf("no L1 named %s in this run", e->l1);
+            return FALSE;
+        }
+        h = ana_finality_chain_l1(f, (uint32_t)l1);
+    }
     if (ana_histogram_count(h) == 0) {
         *why = g_strdup(settled ? "no transaction was settled by its rollup on the L1"
                                 : "no transaction became final on the L1");

@@ -73,6 +73,7 @@ typedef struct SimExpectation {
     double percentile; /* FINALITY, TX_LATENCY, L1_FINALITY */
     char *fault;       /* RECOVERY: the fault's name */
     int safety;        /* SAFETY: an AnaSafetyKind, or -1 for "any violation" */
+    char *l1;          /* L1_FINALITY: the L1 named after a dot (NULL: every rollup's own) */
 } SimExpectation;
 
 typedef struct SimExpectResult {

@@ -140,7 +140,19 @@ void sim_run_config_clear(SimRunConfig *c)
     g_free(c->cdn_marshal_region);
     g_free(c->web_region);
     g_free(c->l1_region);
+    if (c->l1_named) g_array_unref(c->l1_named);
+    g_free(c->rollup_l1s);
+    if (c->rollup_l1) g_array_unref(c->rollup_l1);
     memset(c, 0, sizeof *c);
+}
+
+int64_t sim_run_l1_index(const SimRunConfig *c, const char *name)
+{
+    if (strcmp(name, "l1") == 0) return 0;
+    for (guint k = 0; c->l1_named != NULL && k < c->l1_named->len; k++) {
+        if (strcmp(g_array_index(c->l1_named, SimRunL1, k).name, name) == 0) return k + 1;
+    }
+    return -1;
 }
 
 void sim_run_config_add_fault(SimRunConfig *c, SimFaultKind kind, SimTime at,
@@ -260,6 +272,12 @@ typedef struct TwinDelivery {
     uint32_t side;
     GBytes *bytes;
 } TwinDelivery;
+
+/* The L1s of the run: the [l1] group's and the [l1.NAME] groups'. */
+static uint32_t l1_count(const SimRunConfig *c)
+{
+    return 1 + (c->l1_named != NULL ? c->l1_named->len : 0);
+}
 
 static gboolean has_twins(const SimRun *run, uint32_t id)
 {
@@ -763,8 +781,8 @@ static gboolean build_network(SimRun *run, GError **error)
     setup.view_of = view_of;
     setup.view_data = run;
     run->relays = sim_transport_relay_count(&setup);
-    run->network = sim_network_new(run->engine, &net,
-                                   run->hosts + run->relays + (c->l1 ? SIM_PROVER_HOSTS : 0));
+    run->network = sim_network_new(
+        run->engine, &net, run->hosts + run->relays + (c->l1 ? sim_prover_hosts(l1_count(c)) : 0));
     for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
@@ -1026,6 +1044,21 @@ static gboolean build_endpoints(SimRun *run, GError **error)
     return TRUE;
 }
 
+/* The L1s configured and, for the named ones, their chain settings from the [l1] group's. */
+static void named_l1_configs(const SimRunConfig *c, const SimL1Config *base, SimL1Config *out)
+{
+    for (uint32_t k = 0; c->l1_named != NULL && k < c->l1_named->len; k++) {
+        const SimRunL1 *n = &g_array_index(c->l1_named, SimRunL1, k);
+        out[k] = *base;
+        out[k].slot_time = n->slot_time;
+        out[k].missed_ppm = n->missed_ppm;
+        out[k].inclusion_delay = n->inclusion_delay;
+        out[k].finality_depth = n->finality_depth;
+        out[k].congested_from = SIM_TIME_NONE; /* congestion is the [l1] group's L1's */
+        out[k].congested_until = SIM_TIME_NONE;
+    }
+}
+
 static void on_executed(void *user_data, uint32_t rollup, uint64_t height)
 {
     sim_prover_on_executed(user_data, rollup, height);
@@ -1071,9 +1104,17 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.settle_interval = c->l1_settle_interval;
     pc.settle_proving_time = c->l1_settle_proving_time;
     pc.settle_poll = c->l1_settle_poll;
-    run->finality = ana_finality_new();
+    pc.chains = l1_count(c);
+    SimL1Config *named = g_new0(SimL1Config, pc.chains);
+    named_l1_configs(c, &pc.l1, named);
+    pc.chain_l1 = named;
+    pc.rollup_l1 = c->rollup_l1 != NULL ? (const uint32_t *)(void *)c->rollup_l1->data : NULL;
+    run->finality = ana_finality_new(pc.chains);
+    for (uint32_t r = 0; pc.rollup_l1 != NULL && r < c->rollups; r++)
+        ana_finality_set_rollup_l1(run->finality, ns[r], pc.rollup_l1[r]);
     ana_data_set_finality(run->data, run->finality);
     run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);
+    g_free(named);
     g_free(hosts);
     g_free(ns);
     sim_endpoints_set_executed(run->endpoints, on_executed, run->prover);

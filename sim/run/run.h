@@ -58,6 +58,15 @@ typedef void (*SimRunObserver)(void *user_data, uint32_t node, const ProtoAction
 typedef void (*SimRunMessageObserver)(void *user_data, uint32_t target, uint32_t source,
                                       GBytes *bytes);
 
+/* An L1 of its own: an [l1.NAME] group (keys it does not set are the [l1] group's). */
+typedef struct SimRunL1 {
+    char *name;
+    SimDuration slot_time;
+    uint64_t missed_ppm;
+    SimDist inclusion_delay;
+    uint32_t finality_depth;
+} SimRunL1;
+
 typedef struct SimRunConfig {
     uint64_t seed;
     const gsl_rng_type *rng_algorithm;
@@ -163,12 +172,18 @@ typedef struct SimRunConfig {
     SimDuration l1_settle_interval;     /* rollups' state updates: every this long */
     SimDuration l1_settle_proving_time; /* after proving this long */
     SimDuration l1_settle_poll;         /* reading the light client this often until it covers */
+    GArray *l1_named;  /* SimRunL1: the [l1.NAME] groups, in file order (NULL: none) */
+    char *rollup_l1s;  /* [workload] rollup_l1s as written (NULL: every rollup on [l1]) */
+    GArray *rollup_l1; /* uint32_t per rollup: 0 is [l1], k is l1_named[k - 1] (NULL: all 0) */
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,
  * modeled crypto, stake-weighted leaders, 10 s view timeout, 100 views). */
 void sim_run_config_init(SimRunConfig *config);
 void sim_run_config_clear(SimRunConfig *config);
+/* The index of the L1 named `name`: 0 for "l1" (the [l1] group's), k for the k-th [l1.NAME];
+ * -1 for no such L1. */
+int64_t sim_run_l1_index(const SimRunConfig *config, const char *name);
 
 /* The TCP model `config` asks for: its preset with the overrides applied. */
 void sim_run_tcp_config(const SimRunConfig *config, SimTcpConfig *tcp);

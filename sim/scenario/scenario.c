@@ -377,6 +377,9 @@ static const KeySpec keys[] = {
     QUANTITY("workload", "via_rpc", "0%", "share of transactions sent through the rollup's RPC",
              rpc_ppm, SIM_QUANTITY_RATIO, 0),
     SPECIAL("workload", "rollup_regions", "all", "placement of the rollups' hosts"),
+    SPECIAL("workload", "rollup_l1s", "l1",
+            "the L1 each rollup settles on, one name per rollup or one for all: l1 (the [l1] "
+            "group's) or the NAME of an [l1.NAME] group"),
     CHOICE("workload", "rollup_fetch", "da",
            "rollups read from a DA member (da) or rebuild from shares (vid, real payloads)",
            rollup_fetch, fetch_names, fetch_values),
@@ -647,6 +650,8 @@ static gboolean apply_special(ScenarioCtx *c, const KeySpec *k, const char *valu
         replace_text(&s->config.web_region, value);
     } else if (strcmp(k->key, "builder_region") == 0) {
         replace_text(&s->config.builder_region, value);
+    } else if (strcmp(k->key, "rollup_l1s") == 0) {
+        replace_text(&s->config.rollup_l1s, value);
     } else if (strcmp(k->key, "rollup_regions") == 0) {
         replace_text(&s->config.rollup_placement, value);
     } else if (strcmp(k->key, "region") == 0) {
@@ -710,6 +715,10 @@ static void parse_expect(ScenarioCtx *c)
             g_error_free(inner);
         } else if (e->metric == SIM_EXPECT_RECOVERY && !has_fault(c, e->fault)) {
             reader__problem(c, "expect", names[i], "there is no [fault.%s]", e->fault);
+            sim_expect_free(e);
+        } else if (e->l1 != NULL && sim_run_l1_index(&c->s->config, e->l1) < 0) {
+            reader__problem(c, "expect", names[i], "there is no L1 %s (no [l1.%s] group)", e->l1,
+                            e->l1);
             sim_expect_free(e);
         } else {
             g_ptr_array_add(c->s->expectations, e);
@@ -878,13 +887,49 @@ static void check_data_path(ScenarioCtx *c)
     }
 }
 
+/* [workload] rollup_l1s: a name per rollup (or one for all), each l1 or an [l1.NAME]'s NAME. */
+static void resolve_rollup_l1s(ScenarioCtx *c)
+{
+    SimRunConfig *cfg = &c->s->config;
+    if (cfg->rollup_l1s == NULL || cfg->rollups == 0) return;
+    char **names = g_strsplit(cfg->rollup_l1s, ",", -1);
+    guint count = g_strv_length(names);
+    if (count != 1 && count != cfg->rollups) {
+        reader__problem(c, "workload", "rollup_l1s",
+                        "names %u L1s, but there are %u rollups: give one name for all, or one "
+                        "per rollup",
+                        count, cfg->rollups);
+        g_strfreev(names);
+        return;
+    }
+    cfg->rollup_l1 = g_array_sized_new(FALSE, TRUE, sizeof(uint32_t), cfg->rollups);
+    for (uint32_t r = 0; r < cfg->rollups; r++) {
+        const char *name = g_strstrip(names[count == 1 ? 0 : r]);
+        uint32_t found = UINT32_MAX;
+        if (strcmp(name, "l1") == 0) found = 0;
+        for (guint k = 0; cfg->l1_named != NULL && k < cfg->l1_named->len; k++) {
+            if (strcmp(g_array_index(cfg->l1_named, SimRunL1, k).name, name) == 0) found = k + 1;
+        }
+        if (found == UINT32_MAX) {
+            reader__problem(c, "workload", "rollup_l1s",
+                            "\"%s\" (rollup %u) is no L1: there is no [l1.%s] group (l1 names "
+                            "the [l1] group's)",
+                            name, r, name);
+            found = 0;
+        }
+        g_array_append_val(cfg->rollup_l1, found);
+    }
+    g_strfreev(names);
+}
+
 /* The L1 side is on when the file has an [l1] group, unless its `enabled` says otherwise; it
  * reads decides through the data layer, so it needs that on (check_data_path decided it). */
 static void check_l1(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     if (!g_key_file_has_key(c->file, "l1", "enabled", NULL))
-        cfg->l1 = g_key_file_has_group(c->file, "l1");
+        cfg->l1 = g_key_file_has_group(c->file, "l1") || cfg->l1_named != NULL;
+    resolve_rollup_l1s(c);
     if (!cfg->l1) return;
     if (!cfg->da) {
         reader__problem(c, "l1", NULL,
@@ -1129,21 +1174,104 @@ static gboolean is_plain_group(const char *group)
     return FALSE;
 }
 
+/* The keys an [l1.NAME] group may set: its chain's; the rest are the [l1] group's for all. */
+static const char *const named_l1_keys[] = {"slot_time", "missed_slots", "inclusion_delay",
+                                            "finality_depth"};
+
+static void named_l1_from(SimRunL1 *out, const SimRunConfig *cfg)
+{
+    out->slot_time = cfg->l1_slot_time;
+    out->missed_ppm = cfg->l1_missed_ppm;
+    out->inclusion_delay = cfg->l1_inclusion_delay;
+    out->finality_depth = cfg->l1_finality_depth;
+}
+
+static void named_l1_to(SimRunConfig *cfg, const SimRunL1 *in)
+{
+    cfg->l1_slot_time = in->slot_time;
+    cfg->l1_missed_ppm = in->missed_ppm;
+    cfg->l1_inclusion_delay = in->inclusion_delay;
+    cfg->l1_finality_depth = in->finality_depth;
+}
+
+static void clear_named_l1(gpointer data)
+{
+    g_free(((SimRunL1 *)data)->name);
+}
+
+/* One [l1.NAME] group: its keys parsed as the [l1] group's are (errors name its group), into a
+ * SimRunL1 that starts as a copy of the [l1] group's chain. */
+static void apply_named_l1(ScenarioCtx *c, const char *group)
+{
+    SimRunConfig *cfg = &c->s->config;
+    const char *name = group + strlen("l1.");
+    if (*name == '\0' || strcmp(name, "l1") == 0 || strchr(name, ',') != NULL) {
+        reader__problem(c, group, NULL,
+                        "an [l1.NAME] group needs a NAME, other than l1, without "
+                        "commas");
+        return;
+    }
+    SimRunL1 base, named;
+    named_l1_from(&base, cfg);
+    named = base;
+    gsize count = 0;
+    char **set = g_key_file_get_keys(c->file, group, &count, NULL);
+    for (gsize i = 0; set != NULL && i < count; i++) {
+        gboolean chain_key = FALSE;
+        for (size_t j = 0; j < G_N_ELEMENTS(named_l1_keys); j++)
+            chain_key = chain_key || strcmp(set[i], named_l1_keys[j]) == 0;
+        if (!chain_key) {
+            reader__problem(c, group, set[i],
+                            "is not a key of an [l1.NAME] group, which sets slot_time, "
+                            "missed_slots, inclusion_delay and finality_depth (%s)",
+                            find_key("l1", set[i]) != NULL ? "the rest are the [l1] group's"
+                                                           : "unknown key");
+            continue;
+        }
+        KeySpec k = *find_key("l1", set[i]);
+        k.group = group;
+        char *value = reader__get(c, group, set[i]);
+        named_l1_to(cfg, &named);
+        apply_value(c, &k, value);
+        named_l1_from(&named, cfg);
+        g_free(value);
+    }
+    g_strfreev(set);
+    named_l1_to(cfg, &base);
+    named.name = g_strdup(name);
+    if (cfg->l1_named == NULL) {
+        cfg->l1_named = g_array_new(FALSE, TRUE, sizeof(SimRunL1));
+        g_array_set_clear_func(cfg->l1_named, clear_named_l1);
+    }
+    g_array_append_val(cfg->l1_named, named);
+}
+
+static void apply_named_l1s(ScenarioCtx *c)
+{
+    gsize count = 0;
+    char **names = g_key_file_get_groups(c->file, &count);
+    for (gsize i = 0; i < count; i++) {
+        if (g_str_has_prefix(names[i], "l1.")) apply_named_l1(c, names[i]);
+    }
+    g_strfreev(names);
+}
+
 static void check_groups(ScenarioCtx *c)
 {
     gsize count = 0;
     char **names = g_key_file_get_groups(c->file, &count);
     for (gsize i = 0; i < count; i++) {
         if (is_plain_group(names[i]) || strcmp(names[i], "expect") == 0 ||
-            strcmp(names[i], "stake_changes") == 0 || g_str_has_prefix(names[i], "fault.")) {
+            strcmp(names[i], "stake_changes") == 0 || g_str_has_prefix(names[i], "fault.") ||
+            g_str_has_prefix(names[i], "l1.")) {
             continue;
         }
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
         reader__problem(
             c, names[i], NULL,
             "unknown group%s%s%s; the groups are scenario, network, webserver, cdn, libp2p, "
-            "combined, hosts, consensus, costs, da, workload, l1, epochs, stake_changes, test, "
-            "expect and fault.NAME",
+            "combined, hosts, consensus, costs, da, workload, l1, l1.NAME, epochs, stake_changes, "
+            "test, expect and fault.NAME",
             close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
     g_strfreev(names);
@@ -1179,6 +1307,9 @@ static void apply_override(ScenarioCtx *c, const char *text)
     const char *eq = strchr(text, '=');
     const char *dot = strchr(text, '.');
     if (g_str_has_prefix(text, "fault.") && dot != NULL) dot = strchr(dot + 1, '.');
+    /* l1.NAME.key=value names an [l1.NAME] group; l1.key=value the [l1] group */
+    const char *second = dot != NULL && g_str_has_prefix(text, "l1.") ? strchr(dot + 1, '.') : NULL;
+    if (second != NULL && eq != NULL && second < eq) dot = second;
     if (eq == NULL || dot == NULL || dot > eq || dot == text || dot + 1 == eq) {
         reader__problem(c, NULL, NULL,
                         "--set \"%s\": expected group.key=value, such as consensus.nodes=100",
@@ -1276,6 +1407,7 @@ static void parse_all(ScenarioCtx *c, const char *text, const SimScenarioSetting
         apply_override(c, overrides[i]);
     check_groups(c);
     apply_plain_groups(c);
+    apply_named_l1s(c);
     check_config(c);
     char *nodes = reader__get(c, "consensus", "nodes");
     uint64_t validators = 0;
@@ -1483,6 +1615,7 @@ static const struct {
     {"l1", "congested_from", "20min"},
     {"l1", "congested_until", "40min"},
     {"l1", "congested_delay", "uniform(min=10, max=50)"},
+    {"workload", "rollup_l1s", "l1"},
     {"l1", "settle_interval", "30min"},
     {"l1", "settle_proving_time", "5min"},
     {"l1", "settle_poll", "1min"},

@@ -76,8 +76,21 @@ typedef struct Settler {
     uint64_t target;   /* the height being proved or submitted */
     uint64_t settled;  /* the newest height a receipt said was taken */
     SettlePhase phase;
+    uint32_t chain; /* the L1 it settles on */
     SimRollupContract *contract;
 } Settler;
+
+/* One L1: its prover, its node, the chain and its LightClient contract. */
+typedef struct Chain {
+    uint32_t index;
+    Phase phase;
+    SimStateBundle proving;
+    uint64_t submitted_height;
+    SimL1 *l1;
+    SimLightClient *contract;
+    GArray *updates; /* Update, by L1 payload */
+    SimProverChainStats stats;
+} Chain;
 
 struct SimProver {
     SimProverConfig config;
@@ -88,15 +101,9 @@ struct SimProver {
     uint64_t threshold;
     uint64_t *last_signed; /* per validator: the height it last signed */
     SimStateRelay *relay;
-    /* the prover */
-    Phase phase;
-    SimStateBundle proving;
-    uint64_t submitted_height;
-    /* the L1 */
-    SimL1 *l1;
-    SimLightClient *contract;
-    GArray *updates; /* Update, by L1 payload */
-    GArray *events;  /* scratch: SimL1Event */
+    Chain *chains;
+    uint32_t chain_count;
+    GArray *events; /* scratch: SimL1Event */
     Settler *settlers;
     SimProverStats stats;
 };
@@ -109,14 +116,28 @@ static uint32_t relay_host(const SimProver *p)
     return p->config.first_host;
 }
 
-static uint32_t prover_host(const SimProver *p)
+static uint32_t prover_host(const SimProver *p, const Chain *c)
 {
-    return p->config.first_host + 1;
+    return p->config.first_host + 1 + 2 * c->index;
 }
 
-static uint32_t l1_host(const SimProver *p)
+static uint32_t l1_host(const SimProver *p, const Chain *c)
 {
-    return p->config.first_host + 2;
+    return p->config.first_host + 2 + 2 * c->index;
+}
+
+/* The chain whose prover or L1 node `host` (one of sim_prover_owns's, not the relay) is. */
+static Chain *chain_of(const SimProver *p, uint32_t host)
+{
+    SIM_ASSERT(host > p->config.first_host);
+    uint32_t k = (host - p->config.first_host - 1) / 2;
+    SIM_ASSERT(k < p->chain_count);
+    return &p->chains[k];
+}
+
+static gboolean is_prover(const SimProver *p, uint32_t host)
+{
+    return host > p->config.first_host && (host - p->config.first_host) % 2 == 1;
 }
 
 void sim_prover_config_init(SimProverConfig *c)
@@ -145,7 +166,9 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
 {
     SIM_ASSERT(config != NULL && network != NULL && stake != NULL && finality != NULL);
     SIM_ASSERT(config->relay_keep > 0 && config->update_interval > 0);
-    SIM_ASSERT(sim_network_host_count(network) >= config->first_host + SIM_PROVER_HOSTS);
+    SIM_ASSERT(config->chains >= 1);
+    uint32_t hosts = sim_prover_hosts(config->chains);
+    SIM_ASSERT(sim_network_host_count(network) >= config->first_host + hosts);
     SimProver *p = g_new0(SimProver, 1);
     p->config = *config;
     p->network = network;
@@ -154,25 +177,37 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
     p->threshold = proto_stake_one_honest_threshold(stake);
     for (int k = 0; k < WIRE_KIND_COUNT_; k++)
         p->types[k] = sim_network_register_type(network, wire_names[k]);
-    for (uint32_t h = 0; h < SIM_PROVER_HOSTS; h++) {
+    for (uint32_t h = 0; h < hosts; h++) {
         SimHostConfig hc = {config->region, config->uplink_bps, config->downlink_bps, 1};
         sim_network_host_configure(network, config->first_host + h, &hc);
     }
     uint32_t n = config->validators;
     p->last_signed = g_new0(uint64_t, n);
     p->relay = sim_state_relay_new(n, config->relay_keep);
-    p->l1 = sim_l1_new(&config->l1);
-    p->contract = sim_light_client_new(p->threshold, config->retention, 0, 0);
-    p->updates = g_array_new(FALSE, FALSE, sizeof(Update));
+    p->chain_count = config->chains;
+    p->chains = g_new0(Chain, config->chains);
+    for (uint32_t k = 0; k < config->chains; k++) {
+        Chain *c = &p->chains[k];
+        c->index = k;
+        SimL1Config l1 = k == 0 ? config->l1 : config->chain_l1[k - 1];
+        l1.index = k;
+        c->l1 = sim_l1_new(&l1);
+        c->contract = sim_light_client_new(p->threshold, config->retention, 0, 0);
+        c->updates = g_array_new(FALSE, FALSE, sizeof(Update));
+    }
     p->events = g_array_new(FALSE, FALSE, sizeof(SimL1Event));
     p->settlers = g_new0(Settler, MAX(config->rollups, 1));
     for (uint32_t r = 0; r < config->rollups; r++) {
         p->settlers[r].host = config->executor_hosts[r];
         p->settlers[r].ns = config->rollup_ns[r];
         p->settlers[r].contract = sim_rollup_contract_new();
+        p->settlers[r].chain = config->rollup_l1 != NULL ? config->rollup_l1[r] : 0;
+        SIM_ASSERT(p->settlers[r].chain < config->chains);
     }
     p->config.executor_hosts = NULL; /* copied above */
     p->config.rollup_ns = NULL;
+    p->config.rollup_l1 = NULL;
+    p->config.chain_l1 = NULL;
     return p;
 }
 
@@ -181,9 +216,12 @@ void sim_prover_free(SimProver *p)
     if (p == NULL) return;
     g_free(p->last_signed);
     sim_state_relay_free(p->relay);
-    sim_l1_free(p->l1);
-    sim_light_client_free(p->contract);
-    g_array_unref(p->updates);
+    for (uint32_t k = 0; k < p->chain_count; k++) {
+        sim_l1_free(p->chains[k].l1);
+        sim_light_client_free(p->chains[k].contract);
+        g_array_unref(p->chains[k].updates);
+    }
+    g_free(p->chains);
     g_array_unref(p->events);
     for (uint32_t r = 0; r < p->config.rollups; r++)
         sim_rollup_contract_free(p->settlers[r].contract);
@@ -194,7 +232,7 @@ void sim_prover_free(SimProver *p)
 gboolean sim_prover_owns(const SimProver *p, uint32_t host)
 {
     return p != NULL && host >= p->config.first_host &&
-           host < p->config.first_host + SIM_PROVER_HOSTS;
+           host < p->config.first_host + sim_prover_hosts(p->chain_count);
 }
 
 /* --- the wire -------------------------------------------------------------------------------- */
@@ -287,7 +325,7 @@ static void relay_store(SimProver *p, const Wire *w)
 }
 
 /* Answers a request with the newest state whose signers reach the threshold (or none). */
-static void relay_answer(SimProver *p, SimTime now)
+static void relay_answer(SimProver *p, uint32_t asker, SimTime now)
 {
     Wire w = {.kind = WIRE_BUNDLE, .node = relay_host(p)};
     SimStateBundle b;
@@ -296,87 +334,90 @@ static void relay_answer(SimProver *p, SimTime now)
         w.stake = b.stake;
         w.extra = b.signers;
     }
-    send(p, relay_host(p), now, &w, prover_host(p), SIZE_BUNDLE_BASE + SIZE_PER_SIGNER * w.extra);
+    send(p, relay_host(p), now, &w, asker, SIZE_BUNDLE_BASE + SIZE_PER_SIGNER * w.extra);
 }
 
 /* --- the prover ------------------------------------------------------------------------------ */
 
-static void prover_wait(SimProver *p, SimTime at)
+static void prover_wait(SimProver *p, Chain *c, SimTime at)
 {
-    p->phase = PHASE_IDLE;
-    sim_network_timer_set(p->network, prover_host(p), TIMER_MAIN, at);
+    c->phase = PHASE_IDLE;
+    sim_network_timer_set(p->network, prover_host(p, c), TIMER_MAIN, at);
 }
 
-static void prover_timer(SimProver *p, SimTime now)
+static void prover_timer(SimProver *p, Chain *c, SimTime now)
 {
-    if (p->phase == PHASE_IDLE || p->phase == PHASE_ASKING) {
-        if (p->phase == PHASE_ASKING) p->stats.retries++; /* no answer: the relay is down */
-        Wire w = {.kind = WIRE_REQUEST, .node = prover_host(p)};
-        send(p, prover_host(p), now, &w, relay_host(p), SIZE_REQUEST);
-        p->phase = PHASE_ASKING;
-        p->stats.requests++;
-        sim_network_timer_set(p->network, prover_host(p), TIMER_MAIN,
+    if (c->phase == PHASE_IDLE || c->phase == PHASE_ASKING) {
+        if (c->phase == PHASE_ASKING)
+            c->stats.retries++, p->stats.retries++; /* no answer: the relay is down */
+        Wire w = {.kind = WIRE_REQUEST, .node = prover_host(p, c)};
+        send(p, prover_host(p, c), now, &w, relay_host(p), SIZE_REQUEST);
+        c->phase = PHASE_ASKING;
+        c->stats.requests++, p->stats.requests++;
+        sim_network_timer_set(p->network, prover_host(p, c), TIMER_MAIN,
                               now + p->config.retry_interval);
-    } else if (p->phase == PHASE_PROVING) {
-        Wire w = {.kind = WIRE_UPDATE, .node = prover_host(p), .state = p->proving.state};
-        w.stake = p->proving.stake;
-        send(p, prover_host(p), now, &w, l1_host(p), SIZE_UPDATE);
-        p->submitted_height = p->proving.state.block_height;
-        p->phase = PHASE_SUBMITTED;
-        p->stats.proofs++;
+    } else if (c->phase == PHASE_PROVING) {
+        Wire w = {.kind = WIRE_UPDATE, .node = prover_host(p, c), .state = c->proving.state};
+        w.stake = c->proving.stake;
+        send(p, prover_host(p, c), now, &w, l1_host(p, c), SIZE_UPDATE);
+        c->submitted_height = c->proving.state.block_height;
+        c->phase = PHASE_SUBMITTED;
+        c->stats.proofs++, p->stats.proofs++;
     }
 }
 
-static void prover_receive(SimProver *p, const Wire *w, SimTime now)
+static void prover_receive(SimProver *p, Chain *c, const Wire *w, SimTime now)
 {
-    if (w->kind == WIRE_BUNDLE && p->phase == PHASE_ASKING) {
-        if (w->state.block_height <= p->submitted_height) {
-            p->stats.retries++;
-            prover_wait(p, now + p->config.retry_interval);
+    if (w->kind == WIRE_BUNDLE && c->phase == PHASE_ASKING) {
+        if (w->state.block_height <= c->submitted_height) {
+            c->stats.retries++, p->stats.retries++;
+            prover_wait(p, c, now + p->config.retry_interval);
             return;
         }
-        p->proving = (SimStateBundle){w->state, w->stake, (uint32_t)w->extra};
-        p->phase = PHASE_PROVING;
-        SimTime done = sim_network_cpu_charge(p->network, prover_host(p), p->config.proving_time);
-        sim_network_timer_set(p->network, prover_host(p), TIMER_MAIN, done);
-    } else if (w->kind == WIRE_RECEIPT && p->phase == PHASE_SUBMITTED &&
-               w->state.block_height == p->submitted_height) {
+        c->proving = (SimStateBundle){w->state, w->stake, (uint32_t)w->extra};
+        c->phase = PHASE_PROVING;
+        SimTime done =
+            sim_network_cpu_charge(p->network, prover_host(p, c), p->config.proving_time);
+        sim_network_timer_set(p->network, prover_host(p, c), TIMER_MAIN, done);
+    } else if (w->kind == WIRE_RECEIPT && c->phase == PHASE_SUBMITTED &&
+               w->state.block_height == c->submitted_height) {
         gboolean ok = w->extra == 0;
-        if (!ok) p->stats.retries++;
-        prover_wait(p, now + (ok ? p->config.update_interval : p->config.retry_interval));
+        if (!ok) c->stats.retries++, p->stats.retries++;
+        prover_wait(p, c, now + (ok ? p->config.update_interval : p->config.retry_interval));
     }
 }
 
 /* --- the L1 ---------------------------------------------------------------------------------- */
 
-static void l1_arm(SimProver *p, SimTime now)
+static void l1_arm(SimProver *p, Chain *c, SimTime now)
 {
-    sim_network_timer_set(p->network, l1_host(p), TIMER_MAIN, sim_l1_next_slot(p->l1, now));
+    sim_network_timer_set(p->network, l1_host(p, c), TIMER_MAIN, sim_l1_next_slot(c->l1, now));
 }
 
-static void lc_included(SimProver *p, const SimL1Event *e, SimTime now)
+static void lc_included(SimProver *p, Chain *c, const SimL1Event *e, SimTime now)
 {
-    Update *u = &g_array_index(p->updates, Update, e->payload);
+    Update *u = &g_array_index(c->updates, Update, e->payload);
     u->result =
-        sim_light_client_new_finalized_state(p->contract, &u->state, u->stake, e->block, e->time);
+        sim_light_client_new_finalized_state(c->contract, &u->state, u->stake, e->block, e->time);
     if (u->result == SIM_LIGHT_CLIENT_OK) {
-        p->stats.accepted++;
-        ana_finality_on_covered(p->finality, u->state.block_height, u->state.root, e->time);
+        c->stats.accepted++, p->stats.accepted++;
+        ana_finality_on_covered(p->finality, c->index, u->state.block_height, u->state.root,
+                                e->time);
     } else {
-        p->stats.refused++;
+        c->stats.refused++, p->stats.refused++;
     }
-    Wire w = {.kind = WIRE_RECEIPT, .node = l1_host(p), .state = u->state};
+    Wire w = {.kind = WIRE_RECEIPT, .node = l1_host(p, c), .state = u->state};
     w.extra = (uint64_t)(int64_t)-u->result;
-    send(p, l1_host(p), now, &w, prover_host(p), SIZE_RECEIPT);
+    send(p, l1_host(p, c), now, &w, prover_host(p, c), SIZE_RECEIPT);
 }
 
 /* A rollup's state update reached a block: its contract checks it against the light client. */
-static void settle_included(SimProver *p, Update *u, const SimL1Event *e, SimTime now)
+static void settle_included(SimProver *p, Chain *c, Update *u, const SimL1Event *e, SimTime now)
 {
     Settler *s = &p->settlers[u->rollup];
     uint64_t gas = sim_rollup_contract_gas(s->contract);
     u->result =
-        sim_rollup_contract_settle(s->contract, p->contract, u->state.block_height, e->block);
+        sim_rollup_contract_settle(s->contract, c->contract, u->state.block_height, e->block);
     if (u->result == SIM_ROLLUP_OK) {
         p->stats.settle_accepted++;
         p->stats.settle_gas += sim_rollup_contract_gas(s->contract) - gas;
@@ -386,26 +427,26 @@ static void settle_included(SimProver *p, Update *u, const SimL1Event *e, SimTim
     }
     Wire w = {.kind = WIRE_SETTLE_RECEIPT, .node = (uint32_t)u->rollup, .state = u->state};
     w.extra = (uint64_t)(int64_t)-u->result;
-    send(p, l1_host(p), now, &w, s->host, SIZE_RECEIPT);
+    send(p, l1_host(p, c), now, &w, s->host, SIZE_RECEIPT);
 }
 
-static void l1_included(SimProver *p, const SimL1Event *e, SimTime now)
+static void l1_included(SimProver *p, Chain *c, const SimL1Event *e, SimTime now)
 {
-    Update *u = &g_array_index(p->updates, Update, e->payload);
+    Update *u = &g_array_index(c->updates, Update, e->payload);
     if (u->rollup < 0) {
-        lc_included(p, e, now);
+        lc_included(p, c, e, now);
     } else {
-        settle_included(p, u, e, now);
+        settle_included(p, c, u, e, now);
     }
 }
 
-static void l1_reverted(SimProver *p, Update *u, const SimL1Event *e)
+static void l1_reverted(SimProver *p, Chain *c, Update *u, const SimL1Event *e)
 {
     if (u->result != SIM_LIGHT_CLIENT_OK) return;
     if (u->rollup < 0) {
-        sim_light_client_revert(p->contract, e->block - 1);
-        ana_finality_on_uncovered(p->finality, u->state.block_height);
-        p->stats.reverted++;
+        sim_light_client_revert(c->contract, e->block - 1);
+        ana_finality_on_uncovered(p->finality, c->index, u->state.block_height);
+        c->stats.reverted++, p->stats.reverted++;
         return;
     }
     const Settler *s = &p->settlers[u->rollup];
@@ -414,11 +455,11 @@ static void l1_reverted(SimProver *p, Update *u, const SimL1Event *e)
     p->stats.settle_reverted++;
 }
 
-static void l1_final(SimProver *p, const Update *u, const SimL1Event *e)
+static void l1_final(SimProver *p, Chain *c, const Update *u, const SimL1Event *e)
 {
     if (u->result != SIM_LIGHT_CLIENT_OK) return;
     if (u->rollup < 0) {
-        ana_finality_on_final(p->finality, u->state.block_height, e->time);
+        ana_finality_on_final(p->finality, c->index, u->state.block_height, e->time);
     } else {
         ana_finality_on_settled_final(p->finality, p->settlers[u->rollup].ns, u->state.block_height,
                                       e->time);
@@ -426,49 +467,49 @@ static void l1_final(SimProver *p, const Update *u, const SimL1Event *e)
 }
 
 /* Hands what the chain did since the last call to the contract and the analysis. */
-static void l1_events(SimProver *p, SimTime now)
+static void l1_events(SimProver *p, Chain *c, SimTime now)
 {
     g_array_set_size(p->events, 0);
-    sim_l1_take_events(p->l1, p->events);
+    sim_l1_take_events(c->l1, p->events);
     for (guint i = 0; i < p->events->len; i++) {
         const SimL1Event *e = &g_array_index(p->events, SimL1Event, i);
-        SIM_ASSERT(e->payload < p->updates->len);
-        Update *u = &g_array_index(p->updates, Update, e->payload);
+        SIM_ASSERT(e->payload < c->updates->len);
+        Update *u = &g_array_index(c->updates, Update, e->payload);
         switch (e->kind) {
         case SIM_L1_INCLUDED:
-            l1_included(p, e, now);
+            l1_included(p, c, e, now);
             break;
         case SIM_L1_REVERTED:
-            l1_reverted(p, u, e);
+            l1_reverted(p, c, u, e);
             break;
         case SIM_L1_FINAL:
-            l1_final(p, u, e);
+            l1_final(p, c, u, e);
             break;
         }
     }
 }
 
-static void l1_submit(SimProver *p, const Wire *w, SimTime now)
+static void l1_submit(SimProver *p, Chain *c, const Wire *w, SimTime now)
 {
     Update u = {w->state, w->stake, SIM_LIGHT_CLIENT_OK, -1};
     if (w->kind == WIRE_SETTLE_UPDATE) {
-        if (w->node >= p->config.rollups) return;
+        if (w->node >= p->config.rollups || p->settlers[w->node].chain != c->index) return;
         u.rollup = w->node;
     }
-    g_array_append_val(p->updates, u);
-    sim_l1_submit(p->l1, p->updates->len - 1, now);
-    l1_events(p, now); /* submitting advanced the chain to now */
+    g_array_append_val(c->updates, u);
+    sim_l1_submit(c->l1, c->updates->len - 1, now);
+    l1_events(p, c, now); /* submitting advanced the chain to now */
 }
 
 /* A rollup's read of the light client: its finalized HotShot height. */
-static void l1_settle_read(SimProver *p, const Wire *w, SimTime now)
+static void l1_settle_read(SimProver *p, Chain *c, const Wire *w, SimTime now)
 {
-    if (w->node >= p->config.rollups) return;
-    sim_l1_advance(p->l1, now);
-    l1_events(p, now);
+    if (w->node >= p->config.rollups || p->settlers[w->node].chain != c->index) return;
+    sim_l1_advance(c->l1, now);
+    l1_events(p, c, now);
     Wire r = {.kind = WIRE_SETTLE_HEIGHT, .node = w->node};
-    r.state = *sim_light_client_finalized(p->contract);
-    send(p, l1_host(p), now, &r, p->settlers[w->node].host, SIZE_RECEIPT);
+    r.state = *sim_light_client_finalized(c->contract);
+    send(p, l1_host(p, c), now, &r, p->settlers[w->node].host, SIZE_RECEIPT);
 }
 
 /* --- rollup settlement ----------------------------------------------------------------------- */
@@ -482,7 +523,7 @@ static void settle_wait(SimProver *p, Settler *s, SettlePhase phase, SimTime at)
 static void settle_read(SimProver *p, Settler *s, SimTime now)
 {
     Wire w = {.kind = WIRE_SETTLE_READ, .node = (uint32_t)(s - p->settlers)};
-    send(p, s->host, now, &w, l1_host(p), SIZE_REQUEST);
+    send(p, s->host, now, &w, l1_host(p, &p->chains[s->chain]), SIZE_REQUEST);
     p->stats.settle_reads++;
     settle_wait(p, s, SETTLE_READING, now + p->config.settle_poll); /* read again if no answer */
 }
@@ -509,10 +550,10 @@ static void settle_timer(SimProver *p, Settler *s, SimTime now)
     }
 }
 
-static uint64_t settle_size(const SimProver *p)
+static uint64_t settle_size(const Chain *c)
 {
     return SIZE_SETTLE_BASE +
-           sim_rollup_merkle_bytes(sim_light_client_finalized(p->contract)->block_height);
+           sim_rollup_merkle_bytes(sim_light_client_finalized(c->contract)->block_height);
 }
 
 static void settle_receive(SimProver *p, Settler *s, const Wire *w, SimTime now)
@@ -524,7 +565,8 @@ static void settle_receive(SimProver *p, Settler *s, const Wire *w, SimTime now)
         }
         Wire u = {.kind = WIRE_SETTLE_UPDATE, .node = w->node};
         u.state.block_height = s->target;
-        send(p, s->host, now, &u, l1_host(p), settle_size(p));
+        const Chain *c = &p->chains[s->chain];
+        send(p, s->host, now, &u, l1_host(p, c), settle_size(c));
         sim_network_timer_cancel(p->network, s->host, SIM_PROVER_SETTLE_TIMER);
         s->phase = SETTLE_SUBMITTED;
         p->stats.settle_submits++;
@@ -574,9 +616,10 @@ gboolean sim_prover_takes_timer(const SimProver *p, uint32_t host, uint32_t time
 
 void sim_prover_host_down(SimProver *p, uint32_t host)
 {
-    SIM_ASSERT(sim_prover_owns(p, host) && host != l1_host(p));
-    if (host == prover_host(p)) {
-        p->phase = PHASE_IDLE; /* its timer went with the host */
+    SIM_ASSERT(sim_prover_owns(p, host));
+    SIM_ASSERT(host == relay_host(p) || is_prover(p, host));
+    if (host != relay_host(p)) {
+        chain_of(p, host)->phase = PHASE_IDLE; /* its timer went with the host */
         return;
     }
     sim_state_relay_reset(p->relay);
@@ -585,8 +628,9 @@ void sim_prover_host_down(SimProver *p, uint32_t host)
 
 void sim_prover_host_up(SimProver *p, uint32_t host, SimTime now)
 {
-    SIM_ASSERT(sim_prover_owns(p, host) && host != l1_host(p));
-    if (host == prover_host(p)) prover_wait(p, now);
+    SIM_ASSERT(sim_prover_owns(p, host));
+    SIM_ASSERT(host == relay_host(p) || is_prover(p, host));
+    if (host != relay_host(p)) prover_wait(p, chain_of(p, host), now);
 }
 
 /* --- dispatch -------------------------------------------------------------------------------- */
@@ -594,12 +638,15 @@ void sim_prover_host_up(SimProver *p, uint32_t host, SimTime now)
 void sim_prover_start(SimProver *p, SimTime now)
 {
     SIM_ASSERT(p != NULL);
-    prover_wait(p, now);
-    l1_arm(p, now);
+    for (uint32_t k = 0; k < p->chain_count; k++) {
+        prover_wait(p, &p->chains[k], now);
+        l1_arm(p, &p->chains[k], now);
+    }
     for (uint32_t r = 0; r < p->config.rollups; r++)
         settle_wait(p, &p->settlers[r], SETTLE_IDLE, now + p->config.settle_interval);
     if (p->config.reorg_at != SIM_TIME_NONE) {
-        sim_network_timer_set(p->network, l1_host(p), TIMER_REORG, MAX(p->config.reorg_at, now));
+        sim_network_timer_set(p->network, l1_host(p, &p->chains[0]), TIMER_REORG,
+                              MAX(p->config.reorg_at, now));
     }
 }
 
@@ -612,13 +659,16 @@ void sim_prover_receive(SimProver *p, uint32_t host, const SimMessage *message, 
         settle_receive(p, settler_at(p, host), &w, now);
     } else if (host == relay_host(p)) {
         if (w.kind == WIRE_STATE && sim_message_source(message) == w.node) relay_store(p, &w);
-        if (w.kind == WIRE_REQUEST) relay_answer(p, now);
-    } else if (host == prover_host(p)) {
-        prover_receive(p, &w, now);
+        if (w.kind == WIRE_REQUEST && sim_prover_owns(p, sim_message_source(message)) &&
+            is_prover(p, sim_message_source(message))) {
+            relay_answer(p, sim_message_source(message), now);
+        }
+    } else if (is_prover(p, host)) {
+        prover_receive(p, chain_of(p, host), &w, now);
     } else if (w.kind == WIRE_UPDATE || w.kind == WIRE_SETTLE_UPDATE) {
-        l1_submit(p, &w, now);
+        l1_submit(p, chain_of(p, host), &w, now);
     } else if (w.kind == WIRE_SETTLE_READ) {
-        l1_settle_read(p, &w, now);
+        l1_settle_read(p, chain_of(p, host), &w, now);
     }
 }
 
@@ -629,23 +679,26 @@ void sim_prover_timer(SimProver *p, uint32_t host, uint32_t timer, SimTime now)
         settle_timer(p, settler_at(p, host), now);
         return;
     }
-    SIM_ASSERT(timer == TIMER_MAIN || (timer == TIMER_REORG && host == l1_host(p)));
-    if (host == prover_host(p)) {
-        prover_timer(p, now);
+    SIM_ASSERT(host != relay_host(p));
+    Chain *c = chain_of(p, host);
+    SIM_ASSERT(timer == TIMER_MAIN || (timer == TIMER_REORG && !is_prover(p, host)));
+    if (is_prover(p, host)) {
+        prover_timer(p, c, now);
     } else if (timer == TIMER_REORG) {
-        sim_prover_reorg(p, p->config.reorg_depth, now);
-    } else if (host == l1_host(p)) {
-        sim_l1_advance(p->l1, now);
-        l1_events(p, now);
-        l1_arm(p, now);
+        sim_prover_reorg(p, c->index, p->config.reorg_depth, now);
+    } else {
+        sim_l1_advance(c->l1, now);
+        l1_events(p, c, now);
+        l1_arm(p, c, now);
     }
 }
 
-uint32_t sim_prover_reorg(SimProver *p, uint32_t depth, SimTime now)
+uint32_t sim_prover_reorg(SimProver *p, uint32_t l1, uint32_t depth, SimTime now)
 {
-    SIM_ASSERT(p != NULL);
-    uint32_t dropped = sim_l1_reorg(p->l1, depth, now);
-    l1_events(p, now);
+    SIM_ASSERT(p != NULL && l1 < p->chain_count);
+    Chain *c = &p->chains[l1];
+    uint32_t dropped = sim_l1_reorg(c->l1, depth, now);
+    l1_events(p, c, now);
     return dropped;
 }
 
@@ -654,9 +707,21 @@ const SimProverStats *sim_prover_stats(const SimProver *p)
     return &p->stats;
 }
 
-const SimL1 *sim_prover_l1(const SimProver *p)
+uint32_t sim_prover_l1s(const SimProver *p)
 {
-    return p->l1;
+    return p->chain_count;
+}
+
+const SimL1 *sim_prover_l1(const SimProver *p, uint32_t l1)
+{
+    SIM_ASSERT(l1 < p->chain_count);
+    return p->chains[l1].l1;
+}
+
+const SimProverChainStats *sim_prover_chain_stats(const SimProver *p, uint32_t l1)
+{
+    SIM_ASSERT(l1 < p->chain_count);
+    return &p->chains[l1].stats;
 }
 
 uint64_t sim_prover_rollup_settled(const SimProver *p, uint32_t rollup)
@@ -665,7 +730,8 @@ uint64_t sim_prover_rollup_settled(const SimProver *p, uint32_t rollup)
     return sim_rollup_contract_settled(p->settlers[rollup].contract);
 }
 
-const SimLightClient *sim_prover_light_client(const SimProver *p)
+const SimLightClient *sim_prover_light_client(const SimProver *p, uint32_t l1)
 {
-    return p->contract;
+    SIM_ASSERT(l1 < p->chain_count);
+    return p->chains[l1].contract;
 }

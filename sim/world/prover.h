@@ -1,18 +1,23 @@
 /*
- * The L1 side of a run (../shared/protocol/hotshot.md sections 3.6 and 3.7): three hosts after
- * every other host of the run, in one region.
+ * The L1 side of a run (../shared/protocol/hotshot.md sections 3.6 and 3.7): hosts after every
+ * other host of the run, in one region: the state relay, then for each L1 (the [l1] group's
+ * first, then the [l1.NAME] groups') its light-client prover and its L1 node, each L1 with its
+ * own LightClient contract. With one L1:
  *
- *   state relay  (first)      keeps the light-client states validators sign, the last
- *                             relay_keep (100) per validator (SEQ
- * sequencer/src/state_signature.rs), and answers the prover with the newest state whose signers
- * hold the threshold of stake (the one-honest threshold, floor(S/3) + 1). prover       (first + 1)
- * every update_interval asks the relay for that bundle; when it is newer than what it last
- * submitted, it proves (proving_time of its CPU) and submits newFinalizedState to the L1, waits for
- * the receipt (inclusion), then sleeps update_interval; on any failure it retries after
- * retry_interval (SEQ hotshot-state-prover). L1           (first + 2)  an RPC node of the L1 chain
- * (sim/world/l1.h) with the LightClient contract (sim/world/light_client.h): submitted updates wait
- * for their block; at inclusion the contract applies them (or refuses), a reorg undoes them,
- * finality is recorded for the analysis.
+ *   state relay   (first) keeps the light-client states validators sign, the last relay_keep
+ *                 (100) per validator (SEQ sequencer/src/state_signature.rs), and answers a
+ *                 prover with the newest state whose signers hold the threshold of stake (the
+ *                 one-honest threshold, floor(S/3) + 1).
+ *   prover        (first + 1 + 2k for L1 k) every update_interval asks the relay for that
+ *                 bundle; when it is newer than what it last submitted, it proves (proving_time
+ *                 of its CPU) and submits newFinalizedState to its L1, waits for the receipt
+ *                 (inclusion), then sleeps update_interval; on any failure it retries after
+ *                 retry_interval (SEQ hotshot-state-prover).
+ *   L1 node       (first + 2 + 2k) an RPC node of the L1 chain (sim/world/l1.h) with the
+ *                 LightClient contract (sim/world/light_client.h) and the rollup contracts of
+ *                 the rollups settling there: submitted updates wait for their block; at
+ *                 inclusion the contracts apply them (or refuse), a reorg undoes them, finality
+ *                 is recorded for the analysis.
  *
  * Validators: on each decide, every honest validator signs {view, block height, block commitment
  * root} of its newest decided leaf (Schnorr; `sign_cost` of its CPU) and sends it to the relay.
@@ -47,7 +52,11 @@
 
 #include <glib.h>
 
-#define SIM_PROVER_HOSTS 3
+/* The hosts of the L1 side with `l1s` L1s: the relay, then a prover and an L1 node per L1. */
+static inline uint32_t sim_prover_hosts(uint32_t l1s)
+{
+    return 1 + 2 * l1s;
+}
 
 /* The timer slot of a rollup's prover on its executor's host (the executor uses slot 0). */
 #define SIM_PROVER_SETTLE_TIMER 8
@@ -58,7 +67,11 @@ typedef struct SimProverConfig {
     uint16_t region;
     uint64_t uplink_bps;
     uint64_t downlink_bps;
-    SimL1Config l1;
+    SimL1Config l1; /* L1 0's (the [l1] group's) */
+    /* L1s: `chains` (>= 1), the ones after the first from chain_l1 (chains - 1 of them; copied
+     * by sim_prover_new; their index is set to theirs). */
+    uint32_t chains;
+    const SimL1Config *chain_l1;
     SimDuration update_interval;
     SimDuration retry_interval;
     SimDuration proving_time;
@@ -77,6 +90,7 @@ typedef struct SimProverConfig {
     uint32_t rollups;
     const uint32_t *executor_hosts;
     const uint32_t *rollup_ns;
+    const uint32_t *rollup_l1; /* the L1 each settles on (NULL: all on L1 0) */
     SimDuration settle_interval;
     SimDuration settle_proving_time;
     SimDuration settle_poll;
@@ -100,7 +114,7 @@ void sim_prover_free(SimProver *prover);
 /* Arms the prover's first attempt and the L1's first slot, at `now`. */
 void sim_prover_start(SimProver *prover, SimTime now);
 
-/* Whether `host` is one of the three (FALSE for a NULL prover). Like the endpoints, they are
+/* Whether `host` is one of the L1 side's (FALSE for a NULL prover). Like the endpoints, they are
  * not listed in nodes.csv; their traffic counts in the run's totals. */
 gboolean sim_prover_owns(const SimProver *prover, uint32_t host);
 
@@ -128,8 +142,9 @@ void sim_prover_host_up(SimProver *prover, uint32_t host, SimTime now);
 void sim_prover_on_decide(SimProver *prover, uint32_t node, ProtoLeaf *const *leaves,
                           uint32_t count, SimTime ready);
 
-/* An L1 reorg of `depth` blocks now (see sim_l1_reorg); returns the blocks dropped. */
-uint32_t sim_prover_reorg(SimProver *prover, uint32_t depth, SimTime now);
+/* An L1 reorg of `depth` blocks of L1 `l1` now (see sim_l1_reorg); returns the blocks
+ * dropped. */
+uint32_t sim_prover_reorg(SimProver *prover, uint32_t l1, uint32_t depth, SimTime now);
 
 typedef struct SimProverStats {
     uint64_t signatures; /* states signed by validators */
@@ -149,9 +164,17 @@ typedef struct SimProverStats {
     uint64_t settle_gas;      /* the Merkle checks of the updates taken */
 } SimProverStats;
 
+/* One L1's light-client prover. */
+typedef struct SimProverChainStats {
+    uint64_t requests, retries, proofs, accepted, refused, reverted;
+} SimProverChainStats;
+
 const SimProverStats *sim_prover_stats(const SimProver *prover);
-const SimL1 *sim_prover_l1(const SimProver *prover);
-const SimLightClient *sim_prover_light_client(const SimProver *prover);
+/* The L1s (>= 1), each one's chain, prover counters and LightClient contract. */
+uint32_t sim_prover_l1s(const SimProver *prover);
+const SimL1 *sim_prover_l1(const SimProver *prover, uint32_t l1);
+const SimProverChainStats *sim_prover_chain_stats(const SimProver *prover, uint32_t l1);
+const SimLightClient *sim_prover_light_client(const SimProver *prover, uint32_t l1);
 /* The height rollup `rollup`'s contract has settled (0: none). */
 uint64_t sim_prover_rollup_settled(const SimProver *prover, uint32_t rollup);
 
