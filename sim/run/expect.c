@@ -50,14 +50,16 @@ static const MetricSpec metrics[] = {
      FALSE},
     {"settled_finality_p", SIM_EXPECT_SETTLED_FINALITY, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST,
      TRUE, FALSE},
+    {"l1_updates_lost", SIM_EXPECT_L1_LOST, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE, FALSE},
 };
 
 static const char *const display_names[] = {
-    "safety",        "da_available",     "decided_blocks",       "views",
-    "failed_views",  "longest_gap",      "finality_p99",         "recovery.NAME",
-    "decided_txs",   "undecided_txs",    "tx_latency_p99",       "reconnects",
-    "reconnect_gap", "l1_finality_p99",  "light_client_lag_max", "light_client_safe",
-    "transitions",   "transition_views", "leader_egress",        "settled_finality_p99",
+    "safety",          "da_available",     "decided_blocks",       "views",
+    "failed_views",    "longest_gap",      "finality_p99",         "recovery.NAME",
+    "decided_txs",     "undecided_txs",    "tx_latency_p99",       "reconnects",
+    "reconnect_gap",   "l1_finality_p99",  "light_client_lag_max", "light_client_safe",
+    "transitions",     "transition_views", "leader_egress",        "settled_finality_p99",
+    "l1_updates_lost",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -102,6 +104,8 @@ const char *sim_expect_help(void)
            "(4: none failed)\n"
            "leader_egress <= N           bytes leaders sent per byte of their blocks, rounded\n"
            "                             up (DA proposals and VID shares; the DA layer)\n"
+           "l1_updates_lost <= N         updates a contract took that a reorg undid for good,\n"
+           "                             their height no longer held at the end ([l1])\n"
            "settled_finality_pNN <= D    submission to L1 finality of the rollup's state update\n"
            "                             taken with the transaction, percentile ([l1])\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
@@ -157,7 +161,7 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
          "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
          "light_client_lag_max, light_client_safe, transitions, transition_views, leader_egress, "
-         "settled_finality_pNN",
+         "settled_finality_pNN, l1_updates_lost",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
@@ -323,7 +327,7 @@ static void evaluate_light_client(const SimExpectation *e, const SimRun *run, Si
 static gboolean is_l1_metric(SimExpectMetric m)
 {
     return m == SIM_EXPECT_L1_FINALITY || m == SIM_EXPECT_LIGHT_CLIENT_LAG ||
-           m == SIM_EXPECT_SETTLED_FINALITY;
+           m == SIM_EXPECT_SETTLED_FINALITY || m == SIM_EXPECT_L1_LOST;
 }
 
 /* The L1 side's metrics: FALSE (with `why`) without [l1] or with nothing measured. */
@@ -335,6 +339,7 @@ static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t 
         return FALSE;
     }
     if (e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG) return *out = ana_finality_lag_max(f), TRUE;
+    if (e->metric == SIM_EXPECT_L1_LOST) return *out = sim_prover_lost(sim_run_prover(run)), TRUE;
     gboolean settled = e->metric == SIM_EXPECT_SETTLED_FINALITY;
     SIM_ASSERT(settled || e->metric == SIM_EXPECT_L1_FINALITY);
     const AnaHistogram *h = settled ? ana_finality_settled(f) : ana_finality_l1(f);

@@ -57,6 +57,7 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_TRANSITION_VIEWS,
     SIM_EXPECT_LEADER_EGRESS,
     SIM_EXPECT_SETTLED_FINALITY,
+    SIM_EXPECT_L1_LOST,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

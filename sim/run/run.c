@@ -114,11 +114,6 @@ void sim_run_config_init(SimRunConfig *c)
         .l1_proving_time = 24 * SIM_S,
         .l1_sign_cost = 500 * SIM_US,
         .l1_region = g_strdup("us-east-1"),
-        .l1_reorg_at = SIM_TIME_NONE,
-        .l1_reorg_depth = 10,
-        .l1_congested_from = SIM_TIME_NONE,
-        .l1_congested_until = SIM_TIME_NONE,
-        .l1_congested_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 25, 0, 0, FALSE},
         .l1_settle_interval = 10 * SIM_MIN,
         .l1_settle_proving_time = 1 * SIM_MIN,
         .l1_settle_poll = 12 * SIM_S,
@@ -272,6 +267,19 @@ typedef struct TwinDelivery {
     uint32_t side;
     GBytes *bytes;
 } TwinDelivery;
+
+/* An L1 fault: a reorg at its start, congestion for its window. */
+static void l1_fault(void *user_data, const SimFault *fault, gboolean start, SimTime now)
+{
+    SimRun *run = user_data;
+    if (run->prover == NULL) return;
+    if (fault->kind == SIM_FAULT_L1_REORG) {
+        if (start) sim_prover_reorg(run->prover, fault->l1, fault->depth, now);
+        return;
+    }
+    SIM_ASSERT(fault->kind == SIM_FAULT_L1_CONGESTION);
+    sim_prover_congest(run->prover, fault->l1, start ? &fault->slots : NULL, now);
+}
 
 /* The L1s of the run: the [l1] group's and the [l1.NAME] groups'. */
 static uint32_t l1_count(const SimRunConfig *c)
@@ -949,7 +957,7 @@ static gboolean build_faults(SimRun *run, GError **error)
         .gst = c->gst,
         .pre_gst_delay = &c->pre_gst_delay,
         .gst_delta = c->gst_delta,
-        .hooks = {crash_node, restart_node, behave_node, run},
+        .hooks = {crash_node, restart_node, behave_node, l1_fault, run},
     };
     run->faults = sim_faults_new(&config, error);
     return run->faults != NULL;
@@ -1054,8 +1062,6 @@ static void named_l1_configs(const SimRunConfig *c, const SimL1Config *base, Sim
         out[k].missed_ppm = n->missed_ppm;
         out[k].inclusion_delay = n->inclusion_delay;
         out[k].finality_depth = n->finality_depth;
-        out[k].congested_from = SIM_TIME_NONE; /* congestion is the [l1] group's L1's */
-        out[k].congested_until = SIM_TIME_NONE;
     }
 }
 
@@ -1082,15 +1088,10 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.l1.missed_ppm = c->l1_missed_ppm;
     pc.l1.inclusion_delay = c->l1_inclusion_delay;
     pc.l1.finality_depth = c->l1_finality_depth;
-    pc.l1.congested_from = c->l1_congested_from;
-    pc.l1.congested_until = c->l1_congested_until;
-    pc.l1.congested_delay = c->l1_congested_delay;
     pc.update_interval = c->l1_update_interval;
     pc.retry_interval = c->l1_retry_interval;
     pc.proving_time = c->l1_proving_time;
     pc.sign_cost = c->l1_sign_cost;
-    pc.reorg_at = c->l1_reorg_at;
-    pc.reorg_depth = c->l1_reorg_depth;
     pc.forgers = c->l1_forgers;
     pc.rollups = c->rollups;
     uint32_t *hosts = g_new0(uint32_t, MAX(c->rollups, 1)),

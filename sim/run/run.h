@@ -161,14 +161,9 @@ typedef struct SimRunConfig {
     SimDuration l1_update_interval;
     SimDuration l1_retry_interval;
     SimDuration l1_proving_time;
-    SimDuration l1_sign_cost;  /* one validator's Schnorr signature of the light-client state */
-    char *l1_region;           /* owned; where the relay, the prover and the L1 node run */
-    SimTime l1_reorg_at;       /* an L1 reorg then (SIM_TIME_NONE: none) */
-    uint32_t l1_reorg_depth;   /* of this many blocks */
-    uint32_t l1_forgers;       /* test only: validators 0 .. N-1 sign forged states */
-    SimTime l1_congested_from; /* L1 congestion window (SIM_TIME_NONE: none) */
-    SimTime l1_congested_until;
-    SimDist l1_congested_delay;         /* whole slots, for transactions submitted inside it */
+    SimDuration l1_sign_cost; /* one validator's Schnorr signature of the light-client state */
+    char *l1_region;          /* owned; where the relay, the prover and the L1 node run */
+    uint32_t l1_forgers;      /* test only: validators 0 .. N-1 sign forged states */
     SimDuration l1_settle_interval;     /* rollups' state updates: every this long */
     SimDuration l1_settle_proving_time; /* after proving this long */
     SimDuration l1_settle_poll;         /* reading the light client this often until it covers */

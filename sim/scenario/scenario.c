@@ -415,22 +415,6 @@ static const KeySpec keys[] = {
              "placeholder: docs/crypto-costs.md)",
              l1_sign_cost),
     SPECIAL("l1", "region", "us-east-1", "where the state relay, the prover and the L1 node run"),
-    TIME_OR("l1", "reorg_at", "none",
-            "an L1 reorg at this virtual time: the last reorg_depth blocks that are not final are "
-            "dropped and their transactions included again",
-            l1_reorg_at, "none"),
-    COUNT("l1", "reorg_depth", "10", "blocks the reorg at reorg_at drops", l1_reorg_depth, 4, 1,
-          1000000),
-    TIME_OR("l1", "congested_from", "none",
-            "L1 congestion from this virtual time: transactions submitted until congested_until "
-            "wait congested_delay slots instead of inclusion_delay",
-            l1_congested_from, "none"),
-    TIME_OR("l1", "congested_until", "none",
-            "the end of the congestion (none: the run's end; without congested_from, no effect)",
-            l1_congested_until, "none"),
-    DIST("l1", "congested_delay", "25",
-         "whole slots from submission to the earliest block during the congestion",
-         l1_congested_delay, SIM_QUANTITY_COUNT),
     COUNT("l1", "forgers", "0",
           "test only: validators 0..N-1 sign a forged light-client state (ahead of the chain, "
           "a wrong root), to show the light-client safety oracle firing at a third of the stake",
@@ -937,10 +921,6 @@ static void check_l1(ScenarioCtx *c)
                         "(or [da] enabled = true)");
     }
     check_region(c, "l1", "region", cfg->l1_region);
-    if (cfg->l1_congested_from != SIM_TIME_NONE && cfg->l1_congested_until != SIM_TIME_NONE &&
-        cfg->l1_congested_until <= cfg->l1_congested_from) {
-        reader__problem(c, "l1", "congested_until", "ends at or before congested_from");
-    }
     if (cfg->l1_forgers > cfg->nodes) {
         reader__problem(c, "l1", "forgers", "is %u, but there are %u validators", cfg->l1_forgers,
                         cfg->nodes);
@@ -1277,6 +1257,24 @@ static void check_groups(ScenarioCtx *c)
     g_strfreev(names);
 }
 
+/* The [l1] keys that became fault kinds: a pointer to them instead of "unknown key". */
+static gboolean moved_l1_key(ScenarioCtx *c, const char *group, const char *key)
+{
+    static const char *const moved[] = {"reorg_at", "reorg_depth", "congested_from",
+                                        "congested_until", "congested_delay"};
+    if (strcmp(group, "l1") != 0) return FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(moved); i++) {
+        if (strcmp(key, moved[i]) != 0) continue;
+        reader__problem(c, group, key,
+                        "unknown key: L1 reorgs and congestion are faults now, [fault.NAME] kind "
+                        "= %s (scenarios/README.md)",
+                        i < 2 ? "l1-reorg with at and depth"
+                              : "l1-congestion with at, until and slots");
+        return TRUE;
+    }
+    return FALSE;
+}
+
 static void apply_plain_groups(ScenarioCtx *c)
 {
     for (size_t g = 0; g < G_N_ELEMENTS(groups) - 2; g++) {
@@ -1284,6 +1282,7 @@ static void apply_plain_groups(ScenarioCtx *c)
         char **names = g_key_file_get_keys(c->file, groups[g], &count, NULL);
         for (gsize i = 0; names != NULL && i < count; i++) {
             const KeySpec *k = find_key(groups[g], names[i]);
+            if (k == NULL && moved_l1_key(c, groups[g], names[i])) continue;
             if (k == NULL) {
                 char *close = suggest_key(groups[g], names[i]);
                 reader__problem(c, groups[g], names[i],
@@ -1609,12 +1608,7 @@ static const struct {
     {"l1", "proving_time", "1min"},
     {"l1", "state_sign", "1ms"},
     {"l1", "region", "eu-west-1"},
-    {"l1", "reorg_at", "20min"},
-    {"l1", "reorg_depth", "3"},
     {"l1", "forgers", "4"},
-    {"l1", "congested_from", "20min"},
-    {"l1", "congested_until", "40min"},
-    {"l1", "congested_delay", "uniform(min=10, max=50)"},
     {"workload", "rollup_l1s", "l1"},
     {"l1", "settle_interval", "30min"},
     {"l1", "settle_proving_time", "5min"},

@@ -58,6 +58,7 @@ typedef struct Update {
     uint64_t stake;
     int result;     /* the contract's answer at its latest inclusion */
     int64_t rollup; /* -1: a light-client update; else the rollup settling */
+    gboolean taken; /* a contract took it at some inclusion */
 } Update;
 
 typedef enum SettlePhase {
@@ -108,8 +109,7 @@ struct SimProver {
     SimProverStats stats;
 };
 
-#define TIMER_MAIN  0
-#define TIMER_REORG 1 /* the L1 host's */
+#define TIMER_MAIN 0
 
 static uint32_t relay_host(const SimProver *p)
 {
@@ -152,7 +152,6 @@ void sim_prover_config_init(SimProverConfig *c)
         .sign_cost = 500 * SIM_US,
         .retention = 864000 * SIM_S,
         .relay_keep = 100,
-        .reorg_at = SIM_TIME_NONE,
         .settle_interval = 10 * SIM_MIN,
         .settle_proving_time = 1 * SIM_MIN,
         .settle_poll = 12 * SIM_S,
@@ -400,6 +399,7 @@ static void lc_included(SimProver *p, Chain *c, const SimL1Event *e, SimTime now
     u->result =
         sim_light_client_new_finalized_state(c->contract, &u->state, u->stake, e->block, e->time);
     if (u->result == SIM_LIGHT_CLIENT_OK) {
+        u->taken = TRUE;
         c->stats.accepted++, p->stats.accepted++;
         ana_finality_on_covered(p->finality, c->index, u->state.block_height, u->state.root,
                                 e->time);
@@ -419,6 +419,7 @@ static void settle_included(SimProver *p, Chain *c, Update *u, const SimL1Event 
     u->result =
         sim_rollup_contract_settle(s->contract, c->contract, u->state.block_height, e->block);
     if (u->result == SIM_ROLLUP_OK) {
+        u->taken = TRUE;
         p->stats.settle_accepted++;
         p->stats.settle_gas += sim_rollup_contract_gas(s->contract) - gas;
         ana_finality_on_settled(p->finality, s->ns, u->state.block_height, e->time);
@@ -491,7 +492,7 @@ static void l1_events(SimProver *p, Chain *c, SimTime now)
 
 static void l1_submit(SimProver *p, Chain *c, const Wire *w, SimTime now)
 {
-    Update u = {w->state, w->stake, SIM_LIGHT_CLIENT_OK, -1};
+    Update u = {w->state, w->stake, SIM_LIGHT_CLIENT_OK, -1, FALSE};
     if (w->kind == WIRE_SETTLE_UPDATE) {
         if (w->node >= p->config.rollups || p->settlers[w->node].chain != c->index) return;
         u.rollup = w->node;
@@ -644,10 +645,6 @@ void sim_prover_start(SimProver *p, SimTime now)
     }
     for (uint32_t r = 0; r < p->config.rollups; r++)
         settle_wait(p, &p->settlers[r], SETTLE_IDLE, now + p->config.settle_interval);
-    if (p->config.reorg_at != SIM_TIME_NONE) {
-        sim_network_timer_set(p->network, l1_host(p, &p->chains[0]), TIMER_REORG,
-                              MAX(p->config.reorg_at, now));
-    }
 }
 
 void sim_prover_receive(SimProver *p, uint32_t host, const SimMessage *message, SimTime now)
@@ -681,16 +678,40 @@ void sim_prover_timer(SimProver *p, uint32_t host, uint32_t timer, SimTime now)
     }
     SIM_ASSERT(host != relay_host(p));
     Chain *c = chain_of(p, host);
-    SIM_ASSERT(timer == TIMER_MAIN || (timer == TIMER_REORG && !is_prover(p, host)));
+    SIM_ASSERT(timer == TIMER_MAIN);
     if (is_prover(p, host)) {
         prover_timer(p, c, now);
-    } else if (timer == TIMER_REORG) {
-        sim_prover_reorg(p, c->index, p->config.reorg_depth, now);
     } else {
         sim_l1_advance(c->l1, now);
         l1_events(p, c, now);
         l1_arm(p, c, now);
     }
+}
+
+void sim_prover_congest(SimProver *p, uint32_t l1, const SimDist *slots, SimTime now)
+{
+    SIM_ASSERT(p != NULL && l1 < p->chain_count);
+    Chain *c = &p->chains[l1];
+    sim_l1_congest(c->l1, slots, now);
+    l1_events(p, c, now);
+}
+
+uint64_t sim_prover_lost(const SimProver *p)
+{
+    uint64_t lost = 0;
+    for (uint32_t k = 0; k < p->chain_count; k++) {
+        const Chain *c = &p->chains[k];
+        uint64_t covered = sim_light_client_finalized(c->contract)->block_height;
+        for (guint i = 0; i < c->updates->len; i++) {
+            const Update *u = &g_array_index(c->updates, Update, i);
+            if (!u->taken) continue;
+            uint64_t now = u->rollup < 0
+                               ? covered
+                               : sim_rollup_contract_settled(p->settlers[u->rollup].contract);
+            if (now < u->state.block_height) lost++;
+        }
+    }
+    return lost;
 }
 
 uint32_t sim_prover_reorg(SimProver *p, uint32_t l1, uint32_t depth, SimTime now)

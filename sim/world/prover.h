@@ -78,8 +78,6 @@ typedef struct SimProverConfig {
     SimDuration sign_cost;
     SimDuration retention; /* the contract's stateHistoryRetentionPeriod */
     uint32_t relay_keep;   /* states kept per validator */
-    SimTime reorg_at;      /* an L1 reorg of reorg_depth blocks then (SIM_TIME_NONE: none) */
-    uint32_t reorg_depth;
     /* Test only: validators 0 .. forgers-1 sign a forged state instead of their decided one:
      * SIM_PROVER_FORGED_AHEAD blocks (and views) ahead, with a wrong root, so the prover
      * prefers it once it reaches the threshold (a positive control of the light-client safety
@@ -99,8 +97,8 @@ typedef struct SimProverConfig {
 #define SIM_PROVER_FORGED_AHEAD 1000
 
 /* Fills the defaults except validators, first_host and region: 10 min updates, 2 s retry, 24 s
- * proving, 500 us per signature, 10 days of history, 100 states per validator, no reorg, the
- * L1's; no rollups, settling every 10 min after 1 min of proving, polling every 12 s. */
+ * proving, 500 us per signature, 10 days of history, 100 states per validator, the L1's; no
+ * rollups, settling every 10 min after 1 min of proving, polling every 12 s. */
 void sim_prover_config_init(SimProverConfig *config);
 
 typedef struct SimProver SimProver;
@@ -141,6 +139,15 @@ void sim_prover_host_up(SimProver *prover, uint32_t host, SimTime now);
  * the newest one's state and sends it to the relay. */
 void sim_prover_on_decide(SimProver *prover, uint32_t node, ProtoLeaf *const *leaves,
                           uint32_t count, SimTime ready);
+
+/* L1 `l1` is congested from `now` on: its transactions wait `slots` whole slots for their
+ * earliest block (NULL: no longer; sim_l1_congest). */
+void sim_prover_congest(SimProver *prover, uint32_t l1, const SimDist *slots, SimTime now);
+
+/* Updates a contract took (light-client or rollup) whose height its contract no longer holds
+ * (its height now is lower): what reorgs undid for good. 0 when every undone update got in again
+ * (or a newer one did). */
+uint64_t sim_prover_lost(const SimProver *prover);
 
 /* An L1 reorg of `depth` blocks of L1 `l1` now (see sim_l1_reorg); returns the blocks
  * dropped. */
