@@ -65,6 +65,8 @@ extern const ByzantineBehaviour byzantine__forged_qc;
 extern const ByzantineBehaviour byzantine__weak_tc;
 extern const ByzantineBehaviour byzantine__fork_parent;
 extern const ByzantineBehaviour byzantine__inconsistent_encoding;
+extern const ByzantineBehaviour byzantine__lc_forge;
+extern const ByzantineBehaviour byzantine__lc_silent;
 
 /* --- disposing of an action (common.c) -------------------------------------------------------- */
 

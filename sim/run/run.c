@@ -287,6 +287,13 @@ static uint32_t l1_count(const SimRunConfig *c)
     return 1 + (c->l1_named != NULL ? c->l1_named->len : 0);
 }
 
+/* Whether validator `id` signs light-client states: honest ones and lc_forge (a forged one). */
+static gboolean signs_state(const SimRun *run, uint32_t id)
+{
+    ProtoByzantineKind b = run->behaviour[id];
+    return b == PROTO_BYZANTINE_NONE || b == PROTO_BYZANTINE_LC_FORGE;
+}
+
 static gboolean has_twins(const SimRun *run, uint32_t id)
 {
     return run->twins != NULL && run->behaviour[id] == PROTO_BYZANTINE_TWINS;
@@ -496,8 +503,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_endpoints_on_decide(run->endpoints, id, a.leaves, a.leaf_count, ready);
             }
-            if (run->prover != NULL && !sim_run_is_byzantine(run, id)) {
-                sim_prover_on_decide(run->prover, id, a.leaves, a.leaf_count, ready);
+            if (run->prover != NULL && signs_state(run, id)) {
+                gboolean forge = run->behaviour[id] == PROTO_BYZANTINE_LC_FORGE;
+                sim_prover_on_decide(run->prover, id, a.leaves, a.leaf_count, forge, ready);
             }
             break;
         case PROTO_ACTION_NOTE:
@@ -506,7 +514,7 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
                 ana_safety_on_stored(run->safety, id, a.view, &a.commit);
             }
             data_note(run, id, &a);
-            if (run->behaviour[id] != PROTO_BYZANTINE_NONE) break;
+            if (proto_byzantine_in_consensus(run->behaviour[id])) break;
             sim_faults_on_note(run->faults, &a, ready);
             if (a.note == PROTO_NOTE_VIEW_ENTERED) run->watch_at = now; /* progress */
             break;
@@ -863,7 +871,7 @@ static void build_da(SimRun *run)
         g_free(members);
         run->data = ana_data_new(c->nodes, run->shared->vid->threshold);
         for (uint32_t id = 0; id < c->nodes; id++) {
-            if (run->behaviour[id] != PROTO_BYZANTINE_NONE)
+            if (proto_byzantine_in_consensus(run->behaviour[id]))
                 ana_data_set_byzantine(run->data, id, TRUE);
         }
     }
@@ -918,6 +926,7 @@ static SimSelectorContext selector_context(const SimRun *run)
 /* The oracles' view of whether `id` is Byzantine now. */
 static void mark_byzantine(SimRun *run, uint32_t id, gboolean byzantine)
 {
+    byzantine = byzantine && proto_byzantine_in_consensus(run->behaviour[id]);
     ana_safety_set_byzantine(run->safety, id, byzantine);
     ana_liveness_set_byzantine(run->liveness, id, byzantine);
     if (run->data != NULL) ana_data_set_byzantine(run->data, id, byzantine);
@@ -1092,7 +1101,6 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.retry_interval = c->l1_retry_interval;
     pc.proving_time = c->l1_proving_time;
     pc.sign_cost = c->l1_sign_cost;
-    pc.forgers = c->l1_forgers;
     pc.rollups = c->rollups;
     uint32_t *hosts = g_new0(uint32_t, MAX(c->rollups, 1)),
              *ns = g_new0(uint32_t, MAX(c->rollups, 1));
@@ -1425,7 +1433,7 @@ void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet 
 gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id)
 {
     SIM_ASSERT(id < run->config.nodes);
-    return run->behaviour[id] != PROTO_BYZANTINE_NONE;
+    return proto_byzantine_in_consensus(run->behaviour[id]);
 }
 
 gboolean sim_run_was_byzantine(const SimRun *run, uint32_t id)

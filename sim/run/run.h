@@ -163,7 +163,6 @@ typedef struct SimRunConfig {
     SimDuration l1_proving_time;
     SimDuration l1_sign_cost; /* one validator's Schnorr signature of the light-client state */
     char *l1_region;          /* owned; where the relay, the prover and the L1 node run */
-    uint32_t l1_forgers;      /* test only: validators 0 .. N-1 sign forged states */
     SimDuration l1_settle_interval;     /* rollups' state updates: every this long */
     SimDuration l1_settle_proving_time; /* after proving this long */
     SimDuration l1_settle_poll;         /* reading the light client this often until it covers */
@@ -266,7 +265,8 @@ const SimRegions *sim_run_regions(const SimRun *run);
  * stands (leader terms: the view in progress). */
 void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *out);
 /* Whether a node is Byzantine now (for the whole run, or inside a byzantine window), and
- * whether it was at any time so far. */
+ * whether it was at any time so far: in consensus (proto_byzantine_in_consensus), so not for the
+ * light-client signing behaviours lc_forge and lc_silent, which only the L1 side sees. */
 gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id);
 gboolean sim_run_was_byzantine(const SimRun *run, uint32_t id);
 /* The node on a host, or NULL while it is crashed. */

@@ -415,10 +415,6 @@ static const KeySpec keys[] = {
              "placeholder: docs/crypto-costs.md)",
              l1_sign_cost),
     SPECIAL("l1", "region", "us-east-1", "where the state relay, the prover and the L1 node run"),
-    COUNT("l1", "forgers", "0",
-          "test only: validators 0..N-1 sign a forged light-client state (ahead of the chain, "
-          "a wrong root), to show the light-client safety oracle firing at a third of the stake",
-          l1_forgers, 4, 0, 100000),
     QUANTITY("l1", "settle_interval", "10min",
              "how often each rollup posts a state update to its contract on the L1 (no published "
              "default: rollups choose; see docs/calibration.md)",
@@ -921,10 +917,6 @@ static void check_l1(ScenarioCtx *c)
                         "(or [da] enabled = true)");
     }
     check_region(c, "l1", "region", cfg->l1_region);
-    if (cfg->l1_forgers > cfg->nodes) {
-        reader__problem(c, "l1", "forgers", "is %u, but there are %u validators", cfg->l1_forgers,
-                        cfg->nodes);
-    }
 }
 
 /* The TCP overrides need a TCP model, and a window must hold a segment. */
@@ -1608,7 +1600,6 @@ static const struct {
     {"l1", "proving_time", "1min"},
     {"l1", "state_sign", "1ms"},
     {"l1", "region", "eu-west-1"},
-    {"l1", "forgers", "4"},
     {"workload", "rollup_l1s", "l1"},
     {"l1", "settle_interval", "30min"},
     {"l1", "settle_proving_time", "5min"},

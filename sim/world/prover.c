@@ -290,7 +290,7 @@ static gboolean decode(const SimMessage *message, Wire *w)
 /* --- validators ------------------------------------------------------------------------------ */
 
 void sim_prover_on_decide(SimProver *p, uint32_t node, ProtoLeaf *const *leaves, uint32_t count,
-                          SimTime ready)
+                          gboolean forge, SimTime ready)
 {
     SIM_ASSERT(node < p->config.validators);
     if (count == 0) return;
@@ -303,7 +303,7 @@ void sim_prover_on_decide(SimProver *p, uint32_t node, ProtoLeaf *const *leaves,
     w.state.view = newest->view;
     w.state.block_height = newest->header.height;
     memcpy(w.state.root, newest->commit.bytes, SIM_LIGHT_CLIENT_ROOT_BYTES);
-    if (node < p->config.forgers) { /* test only: a state nobody decided, ahead of the chain */
+    if (forge) { /* Byzantine lc_forge: a state nobody decided, ahead of the chain */
         w.state.view += SIM_PROVER_FORGED_AHEAD;
         w.state.block_height += SIM_PROVER_FORGED_AHEAD;
         w.state.root[0] ^= 0xff;

@@ -78,11 +78,6 @@ typedef struct SimProverConfig {
     SimDuration sign_cost;
     SimDuration retention; /* the contract's stateHistoryRetentionPeriod */
     uint32_t relay_keep;   /* states kept per validator */
-    /* Test only: validators 0 .. forgers-1 sign a forged state instead of their decided one:
-     * SIM_PROVER_FORGED_AHEAD blocks (and views) ahead, with a wrong root, so the prover
-     * prefers it once it reaches the threshold (a positive control of the light-client safety
-     * oracle, analysis/finality.h). */
-    uint32_t forgers;
     /* Rollup settlement: `rollups` rollups, the host of each one's executor and its namespace
      * (arrays copied by sim_prover_new; NULL when rollups is 0). */
     uint32_t rollups;
@@ -135,10 +130,11 @@ void sim_prover_host_down(SimProver *prover, uint32_t host);
  * crash (sim_prover_owns hosts it, but no selector names it). */
 void sim_prover_host_up(SimProver *prover, uint32_t host, SimTime now);
 
-/* Honest validator `node` decided `leaves` (newest first), its work done at `ready`: it signs
- * the newest one's state and sends it to the relay. */
+/* Validator `node` decided `leaves` (newest first), its work done at `ready`: it signs the
+ * newest one's state, or with `forge` a forged one (SIM_PROVER_FORGED_AHEAD blocks and views
+ * ahead, a wrong root: Byzantine lc_forge), and sends it to the relay. */
 void sim_prover_on_decide(SimProver *prover, uint32_t node, ProtoLeaf *const *leaves,
-                          uint32_t count, SimTime ready);
+                          uint32_t count, gboolean forge, SimTime ready);
 
 /* L1 `l1` is congested from `now` on: its transactions wait `slots` whole slots for their
  * earliest block (NULL: no longer; sim_l1_congest). */
