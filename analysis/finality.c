@@ -37,6 +37,8 @@ typedef struct Settlement {
 /* One L1's light client, with its figures. */
 typedef struct Chain {
     GArray *updates; /* Update, by ascending height */
+    GArray *up;      /* uint64_t pairs: the prover's up stretches [from, to), to NONE: still up */
+    uint64_t bound;  /* the liveness bound (0: none) */
     AnaHistogram *l1;
     uint64_t pending;
     uint64_t lag_max;
@@ -51,6 +53,7 @@ struct AnaFinality {
     GArray *settlements; /* Settlement, in the order taken (ascending per namespace) */
     GHashTable *commits; /* height -> its leaf commitment (ANA_FINALITY_ROOT_BYTES); lookup only */
     char *violation;
+    char *stall; /* the liveness oracle's first violation */
     AnaHistogram *soft;
     AnaHistogram *l1;
     AnaHistogram *settled;
@@ -70,6 +73,10 @@ AnaFinality *ana_finality_new(uint32_t l1s)
     for (uint32_t i = 0; i < l1s; i++) {
         f->chains[i].updates = g_array_new(FALSE, FALSE, sizeof(Update));
         f->chains[i].l1 = ana_histogram_new();
+        f->chains[i].up = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+        uint64_t from = 0, to = NONE;
+        g_array_append_val(f->chains[i].up, from);
+        g_array_append_val(f->chains[i].up, to);
     }
     f->ns_l1 = g_hash_table_new(g_direct_hash, g_direct_equal);
     f->settlements = g_array_new(FALSE, FALSE, sizeof(Settlement));
@@ -88,6 +95,7 @@ void ana_finality_free(AnaFinality *f)
     g_array_unref(f->txs);
     for (uint32_t i = 0; i < f->chain_count; i++) {
         g_array_unref(f->chains[i].updates);
+        g_array_unref(f->chains[i].up);
         ana_histogram_free(f->chains[i].l1);
     }
     g_free(f->chains);
@@ -95,6 +103,7 @@ void ana_finality_free(AnaFinality *f)
     g_array_unref(f->settlements);
     g_hash_table_unref(f->commits);
     g_free(f->violation);
+    g_free(f->stall);
     ana_histogram_free(f->soft);
     ana_histogram_free(f->l1);
     ana_histogram_free(f->settled);
@@ -299,6 +308,59 @@ static void finish_txs(AnaFinality *f)
     g_free(from);
 }
 
+void ana_finality_set_liveness_bound(AnaFinality *f, uint32_t l1, uint64_t bound)
+{
+    PROTO_ASSERT(f != NULL && bound > 0);
+    chain(f, l1)->bound = bound;
+}
+
+void ana_finality_on_prover(AnaFinality *f, uint32_t l1, gboolean up, uint64_t time)
+{
+    PROTO_ASSERT(f != NULL);
+    GArray *stretches = chain(f, l1)->up;
+    uint64_t *last_to = &g_array_index(stretches, uint64_t, stretches->len - 1);
+    gboolean is_up = *last_to == NONE;
+    if (up == is_up) return;
+    if (!up) {
+        PROTO_ASSERT(time >= g_array_index(stretches, uint64_t, stretches->len - 2));
+        *last_to = time;
+        return;
+    }
+    PROTO_ASSERT(time >= *last_to);
+    uint64_t to = NONE;
+    g_array_append_val(stretches, time);
+    g_array_append_val(stretches, to);
+}
+
+/* The longest stretch of [from, to] in which the chain's prover was up without a break, and
+ * where it starts. */
+static uint64_t longest_up(const Chain *c, uint64_t from, uint64_t to, uint64_t *start)
+{
+    uint64_t best = 0;
+    for (guint i = 0; i + 1 < c->up->len; i += 2) {
+        uint64_t s = MAX(from, g_array_index(c->up, uint64_t, i));
+        uint64_t e = MIN(to, g_array_index(c->up, uint64_t, i + 1));
+        if (e > s && e - s > best) {
+            best = e - s;
+            *start = s;
+        }
+    }
+    return best;
+}
+
+/* The liveness oracle for one block on one chain, covered at `covered` (or the run's end). */
+static void check_live(AnaFinality *f, uint32_t l1, const BlockRecord *b, uint64_t covered)
+{
+    const Chain *c = chain(f, l1);
+    if (c->bound == 0 || f->stall != NULL) return;
+    uint64_t start = 0;
+    if (longest_up(c, b->decided, covered, &start) <= c->bound) return;
+    f->stall = g_strdup_printf(
+        "L1 %u's light client left the block of HotShot height %" PRIu64 " (decided at %.3f s) "
+        "uncovered for more than %.3f s while its prover was up (from %.3f s)",
+        l1, b->height, (double)b->decided / 1e9, (double)c->bound / 1e9, (double)start / 1e9);
+}
+
 /* Each block's lag on each L1: from its first decide to its cover there (or `end`). */
 static void finish_lags(AnaFinality *f, uint64_t end)
 {
@@ -313,6 +375,7 @@ static void finish_lags(AnaFinality *f, uint64_t end)
                 j < c->updates->len ? g_array_index(c->updates, Update, j).covered : end;
             uint64_t lag = covered - MIN(covered, b->decided);
             if (lag > c->lag_max) c->lag_max = lag;
+            check_live(f, l1, b, covered);
         }
         if (c->lag_max > f->lag_max) f->lag_max = c->lag_max;
     }
@@ -330,6 +393,8 @@ void ana_finality_finish(AnaFinality *f, uint64_t end)
     f->pending = 0;
     f->settled_pending = 0;
     f->lag_max = 0;
+    g_free(f->stall);
+    f->stall = NULL;
     for (uint32_t l1 = 0; l1 < f->chain_count; l1++) {
         Chain *c = chain(f, l1);
         ana_histogram_free(c->l1);
@@ -340,6 +405,16 @@ void ana_finality_finish(AnaFinality *f, uint64_t end)
     finish_txs(f);
     finish_lags(f, end);
     PROTO_ASSERT(f->pending <= f->txs->len);
+}
+
+gboolean ana_finality_stalled(const AnaFinality *f)
+{
+    return f->stall != NULL;
+}
+
+const char *ana_finality_stall(const AnaFinality *f)
+{
+    return f->stall;
 }
 
 gboolean ana_finality_unsafe(const AnaFinality *f)

@@ -73,6 +73,18 @@ void ana_finality_on_unsettled(AnaFinality *finality, uint32_t ns, uint64_t heig
 void ana_finality_on_settled_final(AnaFinality *finality, uint32_t ns, uint64_t height,
                                    uint64_t time);
 
+/* Light-client liveness oracle, apart from safety: while L1 `l1`'s prover is up, no decided
+ * block waits more than `bound` (> 0) for that L1's light client to cover it. A block decided at
+ * d and covered at c (or not by the end) violates it when some stretch of [d, c] in which the
+ * prover was up without a break lasts more than `bound`; the first violation (the lowest height,
+ * then the earliest time) is reported. The prover is up from time 0 unless told otherwise. */
+void ana_finality_set_liveness_bound(AnaFinality *finality, uint32_t l1, uint64_t bound);
+/* L1 `l1`'s prover went down (`up` FALSE) or came back up at `time` (times do not go back). */
+void ana_finality_on_prover(AnaFinality *finality, uint32_t l1, gboolean up, uint64_t time);
+/* Whether the liveness oracle fired (by ana_finality_finish), and why (NULL when it did not). */
+gboolean ana_finality_stalled(const AnaFinality *finality);
+const char *ana_finality_stall(const AnaFinality *finality);
+
 /* The light-client safety oracle: whether it fired, and why (NULL when it did not; owned by
  * `finality`). */
 gboolean ana_finality_unsafe(const AnaFinality *finality);

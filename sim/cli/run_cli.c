@@ -292,7 +292,9 @@ static int verdict(const SimScenario *s, const SimRun *run, guint failures)
     gboolean available = sim_run_data(run) == NULL || !ana_data_violated(sim_run_data(run));
     gboolean light_client =
         sim_run_finality(run) == NULL || !ana_finality_unsafe(sim_run_finality(run));
-    gboolean oracles = (safe || has_expectation(s, SIM_EXPECT_SAFETY)) &&
+    gboolean live = sim_run_finality(run) == NULL || !ana_finality_stalled(sim_run_finality(run));
+    gboolean oracles = (live || has_expectation(s, SIM_EXPECT_LIGHT_CLIENT_LIVE)) &&
+                       (safe || has_expectation(s, SIM_EXPECT_SAFETY)) &&
                        (available || has_expectation(s, SIM_EXPECT_DA_AVAILABLE)) &&
                        (light_client || has_expectation(s, SIM_EXPECT_LIGHT_CLIENT_SAFE));
     char digest[2 * SIM_DIGEST_BYTES + 1];

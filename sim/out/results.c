@@ -589,6 +589,8 @@ static void oracles_object(JsonBuilder *b, const SimRun *run)
         json_builder_begin_object(b);
         member_bool(b, "ok", !ana_finality_unsafe(f));
         member_string(b, "violation", ana_finality_violation(f));
+        member_bool(b, "live", !ana_finality_stalled(f));
+        member_string(b, "stall", ana_finality_stall(f));
         json_builder_end_object(b);
     }
     json_builder_end_object(b);

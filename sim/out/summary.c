@@ -332,6 +332,12 @@ static void print_l1(SimRun *run)
         printf("  light-client safety ok: every state the contract took was decided by honest "
                "nodes\n");
     }
+    if (ana_finality_stalled(f)) {
+        printf("  light-client liveness VIOLATED: %s\n", ana_finality_stall(f));
+    } else {
+        printf("  light-client liveness ok: no decided block waited past the bound while a "
+               "prover was up\n");
+    }
     g_free(soft), g_free(hard);
 }
 

@@ -51,15 +51,17 @@ static const MetricSpec metrics[] = {
     {"settled_finality_p", SIM_EXPECT_SETTLED_FINALITY, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST,
      TRUE, FALSE},
     {"l1_updates_lost", SIM_EXPECT_L1_LOST, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE, FALSE},
+    {"light_client_live", SIM_EXPECT_LIGHT_CLIENT_LIVE, SIM_QUANTITY_COUNT, SIM_EXPECT_EQUAL, FALSE,
+     FALSE},
 };
 
 static const char *const display_names[] = {
-    "safety",          "da_available",     "decided_blocks",       "views",
-    "failed_views",    "longest_gap",      "finality_p99",         "recovery.NAME",
-    "decided_txs",     "undecided_txs",    "tx_latency_p99",       "reconnects",
-    "reconnect_gap",   "l1_finality_p99",  "light_client_lag_max", "light_client_safe",
-    "transitions",     "transition_views", "leader_egress",        "settled_finality_p99",
-    "l1_updates_lost",
+    "safety",          "da_available",      "decided_blocks",       "views",
+    "failed_views",    "longest_gap",       "finality_p99",         "recovery.NAME",
+    "decided_txs",     "undecided_txs",     "tx_latency_p99",       "reconnects",
+    "reconnect_gap",   "l1_finality_p99",   "light_client_lag_max", "light_client_safe",
+    "transitions",     "transition_views",  "leader_egress",        "settled_finality_p99",
+    "l1_updates_lost", "light_client_live",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -104,6 +106,9 @@ const char *sim_expect_help(void)
            "(4: none failed)\n"
            "leader_egress <= N           bytes leaders sent per byte of their blocks, rounded\n"
            "                             up (DA proposals and VID shares; the DA layer)\n"
+           "light_client_live = true     while the prover was up, no decided block waited more\n"
+           "                             than [l1] liveness_bound for the contract ([l1];\n"
+           "                             light-client liveness oracle)\n"
            "l1_updates_lost <= N         updates a contract took that a reorg undid for good,\n"
            "                             their height no longer held at the end ([l1])\n"
            "settled_finality_pNN <= D    submission to L1 finality of the rollup's state update\n"
@@ -161,14 +166,15 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
          "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
          "light_client_lag_max, light_client_safe, transitions, transition_views, leader_egress, "
-         "settled_finality_pNN, l1_updates_lost",
+         "settled_finality_pNN, l1_updates_lost, light_client_live",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
 
 static gboolean parse_verdict(SimExpectation *e, const char *value, GError **error)
 {
-    if (e->metric == SIM_EXPECT_DA_AVAILABLE || e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE) {
+    if (e->metric == SIM_EXPECT_DA_AVAILABLE || e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE ||
+        e->metric == SIM_EXPECT_LIGHT_CLIENT_LIVE) {
         if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0) {
             e->value = strcmp(value, "true") == 0;
             return TRUE;
@@ -209,7 +215,8 @@ SimExpectation *sim_expect_parse(const char *key, const char *value, GError **er
         e->op = explicit_op ? (k[klen - 1] == '>' ? SIM_EXPECT_AT_LEAST : SIM_EXPECT_AT_MOST)
                             : (equal ? SIM_EXPECT_EQUAL : m->plain);
         gboolean verdict = m->metric == SIM_EXPECT_SAFETY || m->metric == SIM_EXPECT_DA_AVAILABLE ||
-                           m->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE;
+                           m->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE ||
+                           m->metric == SIM_EXPECT_LIGHT_CLIENT_LIVE;
         if (verdict && (explicit_op || equal)) {
             ok = fail(error, "%s takes \"= value\", not a comparison", name);
         } else if (verdict) {
@@ -322,6 +329,17 @@ static void evaluate_light_client(const SimExpectation *e, const SimRun *run, Si
     r->measured = f == NULL ? g_strdup("true (no L1 side in this run)")
                   : held    ? g_strdup("true: the contract took only states honest nodes decided")
                             : g_strdup_printf("false: %s", ana_finality_violation(f));
+}
+
+static void evaluate_light_client_live(const SimExpectation *e, const SimRun *run,
+                                       SimExpectResult *r)
+{
+    const AnaFinality *f = sim_run_finality(run);
+    gboolean held = f == NULL || !ana_finality_stalled(f);
+    r->pass = held == (e->value != 0);
+    r->measured = f == NULL ? g_strdup("true (no L1 side in this run)")
+                  : held    ? g_strdup("true: no block waited past the bound while a prover was up")
+                            : g_strdup_printf("false: %s", ana_finality_stall(f));
 }
 
 static gboolean is_l1_metric(SimExpectMetric m)
@@ -460,6 +478,10 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
     }
     if (e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE) {
         evaluate_light_client(e, run, r);
+        return;
+    }
+    if (e->metric == SIM_EXPECT_LIGHT_CLIENT_LIVE) {
+        evaluate_light_client_live(e, run, r);
         return;
     }
     uint64_t value = 0;

@@ -58,6 +58,7 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_LEADER_EGRESS,
     SIM_EXPECT_SETTLED_FINALITY,
     SIM_EXPECT_L1_LOST,
+    SIM_EXPECT_LIGHT_CLIENT_LIVE,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {

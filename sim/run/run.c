@@ -663,7 +663,7 @@ static void crash_node(void *user_data, uint32_t id)
     SimRun *run = user_data;
     if (sim_prover_owns(run->prover, id)) { /* the state relay or the prover */
         sim_network_host_crash(run->network, id);
-        sim_prover_host_down(run->prover, id);
+        sim_prover_host_down(run->prover, id, sim_engine_now(run->engine));
         return;
     }
     if (id >= run->config.nodes) { /* a relay (broker, server): no protocol state */
@@ -1113,12 +1113,20 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.settle_interval = c->l1_settle_interval;
     pc.settle_proving_time = c->l1_settle_proving_time;
     pc.settle_poll = c->l1_settle_poll;
+    pc.test_stall = c->l1_test_prover_stall;
     pc.chains = l1_count(c);
     SimL1Config *named = g_new0(SimL1Config, pc.chains);
     named_l1_configs(c, &pc.l1, named);
     pc.chain_l1 = named;
     pc.rollup_l1 = c->rollup_l1 != NULL ? (const uint32_t *)(void *)c->rollup_l1->data : NULL;
     run->finality = ana_finality_new(pc.chains);
+    for (uint32_t k = 0; c->l1_liveness_bound != SIM_TIME_NONE && k < pc.chains; k++) {
+        SimDuration slot = k == 0 ? pc.l1.slot_time : named[k - 1].slot_time;
+        SimDuration bound = c->l1_liveness_bound != 0
+                                ? c->l1_liveness_bound
+                                : 2 * c->l1_update_interval + c->l1_proving_time + 20 * slot;
+        ana_finality_set_liveness_bound(run->finality, k, bound);
+    }
     for (uint32_t r = 0; pc.rollup_l1 != NULL && r < c->rollups; r++)
         ana_finality_set_rollup_l1(run->finality, ns[r], pc.rollup_l1[r]);
     ana_data_set_finality(run->data, run->finality);

@@ -166,7 +166,9 @@ typedef struct SimRunConfig {
     SimDuration l1_settle_interval;     /* rollups' state updates: every this long */
     SimDuration l1_settle_proving_time; /* after proving this long */
     SimDuration l1_settle_poll;         /* reading the light client this often until it covers */
-    GArray *l1_named;  /* SimRunL1: the [l1.NAME] groups, in file order (NULL: none) */
+    SimDuration l1_liveness_bound; /* the liveness oracle's bound (0: auto; SIM_TIME_NONE: off) */
+    gboolean l1_test_prover_stall; /* test only: the prover stops after its first update */
+    GArray *l1_named;              /* SimRunL1: the [l1.NAME] groups, in file order (NULL: none) */
     char *rollup_l1s;  /* [workload] rollup_l1s as written (NULL: every rollup on [l1]) */
     GArray *rollup_l1; /* uint32_t per rollup: 0 is [l1], k is l1_named[k - 1] (NULL: all 0) */
 } SimRunConfig;

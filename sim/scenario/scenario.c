@@ -422,6 +422,15 @@ static const KeySpec keys[] = {
     DURATION("l1", "settle_proving_time", "1min",
              "how long a rollup's prover takes to prove a state update (no published figure)",
              l1_settle_proving_time),
+    {"l1", "liveness_bound", V_TIME_OR_NONE, "auto",
+     "the light-client liveness oracle: while the prover is up, no decided block waits longer "
+     "for the contract to cover it (auto: 2 x update_interval + proving_time + 20 slots of that "
+     "L1; none: no oracle)",
+     F(l1_liveness_bound), SIM_QUANTITY_DURATION, 8, 1, 0, auto_names, auto_values, "none"},
+    BOOL("l1", "test_prover_stall", "false",
+         "test only: the prover stops after its first update while it stays up (the liveness "
+         "oracle must fire)",
+         l1_test_prover_stall),
     QUANTITY("l1", "settle_poll", "12s",
              "how often a rollup reads the light client until it covers the update's block",
              l1_settle_poll, SIM_QUANTITY_DURATION, 1),
@@ -1604,6 +1613,8 @@ static const struct {
     {"l1", "settle_interval", "30min"},
     {"l1", "settle_proving_time", "5min"},
     {"l1", "settle_poll", "1min"},
+    {"l1", "liveness_bound", "30min"},
+    {"l1", "test_prover_stall", "true"},
     {"epochs", "length", "100"},
     {"epochs", "drb_difficulty", "1000000"},
     {"costs", "drb_iteration", "40ns"},

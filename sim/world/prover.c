@@ -51,6 +51,7 @@ typedef enum Phase {
     PHASE_ASKING,    /* a request to the relay is out */
     PHASE_PROVING,   /* the timer is the proof's completion */
     PHASE_SUBMITTED, /* waiting for the L1's receipt */
+    PHASE_STALLED,   /* test only: never again */
 } Phase;
 
 typedef struct Update {
@@ -382,6 +383,10 @@ static void prover_receive(SimProver *p, Chain *c, const Wire *w, SimTime now)
                w->state.block_height == c->submitted_height) {
         gboolean ok = w->extra == 0;
         if (!ok) c->stats.retries++, p->stats.retries++;
+        if (ok && p->config.test_stall) { /* test only: stalled, yet up */
+            c->phase = PHASE_STALLED;
+            return;
+        }
         prover_wait(p, c, now + (ok ? p->config.update_interval : p->config.retry_interval));
     }
 }
@@ -615,12 +620,13 @@ gboolean sim_prover_takes_timer(const SimProver *p, uint32_t host, uint32_t time
 
 /* --- crashes -------------------------------------------------------------------------------- */
 
-void sim_prover_host_down(SimProver *p, uint32_t host)
+void sim_prover_host_down(SimProver *p, uint32_t host, SimTime now)
 {
     SIM_ASSERT(sim_prover_owns(p, host));
     SIM_ASSERT(host == relay_host(p) || is_prover(p, host));
     if (host != relay_host(p)) {
         chain_of(p, host)->phase = PHASE_IDLE; /* its timer went with the host */
+        ana_finality_on_prover(p->finality, chain_of(p, host)->index, FALSE, now);
         return;
     }
     sim_state_relay_reset(p->relay);
@@ -631,7 +637,9 @@ void sim_prover_host_up(SimProver *p, uint32_t host, SimTime now)
 {
     SIM_ASSERT(sim_prover_owns(p, host));
     SIM_ASSERT(host == relay_host(p) || is_prover(p, host));
-    if (host != relay_host(p)) prover_wait(p, chain_of(p, host), now);
+    if (host == relay_host(p)) return;
+    prover_wait(p, chain_of(p, host), now);
+    ana_finality_on_prover(p->finality, chain_of(p, host)->index, TRUE, now);
 }
 
 /* --- dispatch -------------------------------------------------------------------------------- */

@@ -87,6 +87,9 @@ typedef struct SimProverConfig {
     SimDuration settle_interval;
     SimDuration settle_proving_time;
     SimDuration settle_poll;
+    /* Test only: each prover stops for good after its first update is taken, while its host
+     * stays up (a positive control of the light-client liveness oracle). */
+    gboolean test_stall;
 } SimProverConfig;
 
 #define SIM_PROVER_FORGED_AHEAD 1000
@@ -125,8 +128,9 @@ void sim_prover_timer(SimProver *prover, uint32_t host, uint32_t timer, SimTime 
 
 /* The state relay or the prover crashed (its network host is down already): the relay loses
  * the states it kept (they live in memory), the prover its work in progress. */
-void sim_prover_host_down(SimProver *prover, uint32_t host);
-/* It came back at `now`: the prover starts over with a request at once; the L1 node does not
+void sim_prover_host_down(SimProver *prover, uint32_t host, SimTime now);
+/* (Both tell the analysis when a prover was up, for the light-client liveness oracle.)
+ * It came back at `now`: the prover starts over with a request at once; the L1 node does not
  * crash (sim_prover_owns hosts it, but no selector names it). */
 void sim_prover_host_up(SimProver *prover, uint32_t host, SimTime now);
 

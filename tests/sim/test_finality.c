@@ -139,6 +139,32 @@ START_TEST(two_l1s)
 }
 END_TEST
 
+/* The liveness oracle counts only stretches in which the prover was up without a break. */
+START_TEST(liveness_oracle)
+{
+    AnaFinality *f = ana_finality_new(1);
+    ana_finality_set_liveness_bound(f, 0, 100 * S);
+    ana_finality_on_block(f, 1, commit_of(1), 10 * S);
+    ana_finality_on_prover(f, 0, FALSE, 50 * S); /* up 10..50 s: 40 s */
+    ana_finality_on_prover(f, 0, TRUE, 500 * S);
+    ana_finality_finish(f, 550 * S); /* up 500..550 s: 50 s; uncovered to the end */
+    ck_assert(!ana_finality_stalled(f));
+    ck_assert_ptr_null(ana_finality_stall(f));
+    ana_finality_finish(f, 700 * S); /* up 500..700 s: 200 s > 100 s */
+    ck_assert(ana_finality_stalled(f));
+    ck_assert_ptr_nonnull(strstr(ana_finality_stall(f), "height 1"));
+    ck_assert_ptr_nonnull(strstr(ana_finality_stall(f), "from 500.000 s"));
+    ana_finality_free(f);
+    AnaFinality *g = ana_finality_new(1); /* covered in time: no violation */
+    ana_finality_set_liveness_bound(g, 0, 100 * S);
+    ana_finality_on_block(g, 1, commit_of(1), 10 * S);
+    ana_finality_on_covered(g, 0, 2, commit_of(1), 90 * S);
+    ana_finality_finish(g, 700 * S);
+    ck_assert(!ana_finality_stalled(g));
+    ana_finality_free(g);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
     Suite *s = suite_create("finality");
@@ -146,6 +172,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, two_ways_and_the_lag);
     tcase_add_test(tc, nothing_covered);
     tcase_add_test(tc, two_l1s);
+    tcase_add_test(tc, liveness_oracle);
     tcase_add_test(tc, safety_oracle);
     suite_add_tcase(s, tc);
     return s;
