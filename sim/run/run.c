@@ -112,7 +112,7 @@ void sim_run_config_init(SimRunConfig *c)
         .l1_update_interval = 10 * SIM_MIN,
         .l1_retry_interval = 2 * SIM_S,
         .l1_proving_time = 24 * SIM_S,
-        .l1_sign_cost = 500 * SIM_US,
+        .l1_sign_cost = 161 * SIM_US,
         .l1_region = g_strdup("us-east-1"),
         .l1_settle_interval = 10 * SIM_MIN,
         .l1_settle_proving_time = 1 * SIM_MIN,

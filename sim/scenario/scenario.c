@@ -410,9 +410,9 @@ static const KeySpec keys[] = {
              "the prover's CPU time for one light-client proof (TurboPlonk on BN254, 2^20 gates: "
              "docs/crypto-costs.md)",
              l1_proving_time),
-    DURATION("l1", "state_sign", "500us",
-             "a validator's CPU time to sign one light-client state (Schnorr; an unsourced "
-             "placeholder: docs/crypto-costs.md)",
+    DURATION("l1", "state_sign", "161us",
+             "a validator's CPU time to sign one light-client state (Schnorr over BN254's "
+             "embedded curve: one scalar multiplication, docs/crypto-costs.md S16)",
              l1_sign_cost),
     SPECIAL("l1", "region", "us-east-1", "where the state relay, the prover and the L1 node run"),
     QUANTITY("l1", "settle_interval", "10min",

@@ -150,7 +150,7 @@ void sim_prover_config_init(SimProverConfig *c)
         .update_interval = 10 * SIM_MIN,
         .retry_interval = 2 * SIM_S,
         .proving_time = 24 * SIM_S,
-        .sign_cost = 500 * SIM_US,
+        .sign_cost = 161 * SIM_US,
         .retention = 864000 * SIM_S,
         .relay_keep = 100,
         .settle_interval = 10 * SIM_MIN,

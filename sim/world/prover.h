@@ -95,7 +95,7 @@ typedef struct SimProverConfig {
 #define SIM_PROVER_FORGED_AHEAD 1000
 
 /* Fills the defaults except validators, first_host and region: 10 min updates, 2 s retry, 24 s
- * proving, 500 us per signature, 10 days of history, 100 states per validator, the L1's; no
+ * proving, 161 us per signature, 10 days of history, 100 states per validator, the L1's; no
  * rollups, settling every 10 min after 1 min of proving, polling every 12 s. */
 void sim_prover_config_init(SimProverConfig *config);
 
