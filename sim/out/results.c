@@ -474,6 +474,33 @@ static GString *leader_queue_csv(const SimRecorder *r)
     return out;
 }
 
+/* The L1 side's tracks: each L1's blocks and prover, each rollup's settlement. */
+static void timeline_l1(SimTimeline *t, const SimRun *run)
+{
+    const SimProver *p = sim_run_prover(run);
+    if (p == NULL) return;
+    sim_timeline_clear_l1(t); /* written again: the L1 side as it is now */
+    const SimRunConfig *c = sim_run_config(run);
+    for (uint32_t k = 0; k < sim_prover_l1s(p); k++) {
+        const SimL1 *l1 = sim_prover_l1(p, k);
+        const char *name = k == 0 ? "l1" : g_array_index(c->l1_named, SimRunL1, k - 1).name;
+        char *track = g_strdup_printf("L1 %s: blocks", name);
+        for (uint64_t n = 1; n <= sim_l1_height(l1); n++)
+            sim_timeline_add_l1(t, track, "block", sim_l1_block_time(l1, n), SIM_TIME_NONE, n);
+        g_free(track);
+    }
+    for (guint i = 0; i < sim_prover_log_count(p); i++) {
+        const SimProverLog *l = sim_prover_log(p, i);
+        const char *name = l->rollup || l->index == 0
+                               ? "l1"
+                               : g_array_index(c->l1_named, SimRunL1, l->index - 1).name;
+        char *track = l->rollup ? g_strdup_printf("rollup %u: settlement", l->index)
+                                : g_strdup_printf("L1 %s: light-client prover", name);
+        sim_timeline_add_l1(t, track, l->name, l->start, l->end, l->height);
+        g_free(track);
+    }
+}
+
 /* The timeline, with the fault windows as they ended up. */
 static gboolean write_timeline(const char *dir, const SimRun *run, const SimRecorder *r,
                                GError **error)
@@ -487,6 +514,7 @@ static gboolean write_timeline(const char *dir, const SimRun *run, const SimReco
                                w->start, w->ended ? w->end : SIM_TIME_NONE, nodes);
         g_free(nodes);
     }
+    timeline_l1(r->timeline, run);
     char *path = g_build_filename(dir, "timeline.json", NULL);
     gboolean ok = sim_timeline_write(r->timeline, path, sim_engine_now(sim_run_engine(run)), error);
     g_free(path);

@@ -263,6 +263,12 @@ SimTime sim_l1_tx_final(const SimL1 *l1, uint64_t tx)
     return g_array_index(l1->txs, Tx, tx).final;
 }
 
+SimTime sim_l1_block_time(const SimL1 *l1, uint64_t number)
+{
+    SIM_ASSERT(number >= 1 && number <= l1->blocks->len);
+    return slot_start(l1, g_array_index(l1->blocks, Block, number - 1).slot);
+}
+
 const SimL1Config *sim_l1_config(const SimL1 *l1)
 {
     return &l1->config;

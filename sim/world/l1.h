@@ -115,5 +115,7 @@ uint64_t sim_l1_reorged(const SimL1 *l1);
 uint64_t sim_l1_tx_block(const SimL1 *l1, uint64_t tx);
 SimTime sim_l1_tx_final(const SimL1 *l1, uint64_t tx);
 const SimL1Config *sim_l1_config(const SimL1 *l1);
+/* When block `number` (1 .. sim_l1_height) was produced: its slot's start. */
+SimTime sim_l1_block_time(const SimL1 *l1, uint64_t number);
 
 #endif

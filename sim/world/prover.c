@@ -78,6 +78,7 @@ typedef struct Settler {
     uint64_t target;   /* the height being proved or submitted */
     uint64_t settled;  /* the newest height a receipt said was taken */
     SettlePhase phase;
+    SimTime proving_since;
     uint32_t chain; /* the L1 it settles on */
     SimRollupContract *contract;
 } Settler;
@@ -90,6 +91,7 @@ typedef struct Chain {
     uint64_t submitted_height;
     SimL1 *l1;
     SimLightClient *contract;
+    SimTime proving_since;
     GArray *updates; /* Update, by L1 payload */
     SimProverChainStats stats;
 } Chain;
@@ -107,6 +109,7 @@ struct SimProver {
     uint32_t chain_count;
     GArray *events; /* scratch: SimL1Event */
     Settler *settlers;
+    GArray *log; /* SimProverLog */
     SimProverStats stats;
 };
 
@@ -196,6 +199,7 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
         c->updates = g_array_new(FALSE, FALSE, sizeof(Update));
     }
     p->events = g_array_new(FALSE, FALSE, sizeof(SimL1Event));
+    p->log = g_array_new(FALSE, FALSE, sizeof(SimProverLog));
     p->settlers = g_new0(Settler, MAX(config->rollups, 1));
     for (uint32_t r = 0; r < config->rollups; r++) {
         p->settlers[r].host = config->executor_hosts[r];
@@ -223,6 +227,7 @@ void sim_prover_free(SimProver *p)
     }
     g_free(p->chains);
     g_array_unref(p->events);
+    g_array_unref(p->log);
     for (uint32_t r = 0; r < p->config.rollups; r++)
         sim_rollup_contract_free(p->settlers[r].contract);
     g_free(p->settlers);
@@ -233,6 +238,24 @@ gboolean sim_prover_owns(const SimProver *p, uint32_t host)
 {
     return p != NULL && host >= p->config.first_host &&
            host < p->config.first_host + sim_prover_hosts(p->chain_count);
+}
+
+static void note(SimProver *p, gboolean rollup, uint32_t index, const char *name, SimTime start,
+                 SimTime end, uint64_t height)
+{
+    SimProverLog l = {rollup, index, name, start, end, height};
+    g_array_append_val(p->log, l);
+}
+
+guint sim_prover_log_count(const SimProver *p)
+{
+    return p->log->len;
+}
+
+const SimProverLog *sim_prover_log(const SimProver *p, guint i)
+{
+    SIM_ASSERT(i < p->log->len);
+    return &g_array_index(p->log, SimProverLog, i);
 }
 
 /* --- the wire -------------------------------------------------------------------------------- */
@@ -360,6 +383,7 @@ static void prover_timer(SimProver *p, Chain *c, SimTime now)
         Wire w = {.kind = WIRE_UPDATE, .node = prover_host(p, c), .state = c->proving.state};
         w.stake = c->proving.stake;
         send(p, prover_host(p, c), now, &w, l1_host(p, c), SIZE_UPDATE);
+        note(p, FALSE, c->index, "proving", c->proving_since, now, w.state.block_height);
         c->submitted_height = c->proving.state.block_height;
         c->phase = PHASE_SUBMITTED;
         c->stats.proofs++, p->stats.proofs++;
@@ -376,6 +400,7 @@ static void prover_receive(SimProver *p, Chain *c, const Wire *w, SimTime now)
         }
         c->proving = (SimStateBundle){w->state, w->stake, (uint32_t)w->extra};
         c->phase = PHASE_PROVING;
+        c->proving_since = now;
         SimTime done =
             sim_network_cpu_charge(p->network, prover_host(p, c), p->config.proving_time);
         sim_network_timer_set(p->network, prover_host(p, c), TIMER_MAIN, done);
@@ -411,6 +436,8 @@ static void lc_included(SimProver *p, Chain *c, const SimL1Event *e, SimTime now
     } else {
         c->stats.refused++, p->stats.refused++;
     }
+    note(p, FALSE, c->index, u->result == SIM_LIGHT_CLIENT_OK ? "update taken" : "update refused",
+         e->time, SIM_TIME_NONE, u->state.block_height);
     Wire w = {.kind = WIRE_RECEIPT, .node = l1_host(p, c), .state = u->state};
     w.extra = (uint64_t)(int64_t)-u->result;
     send(p, l1_host(p, c), now, &w, prover_host(p, c), SIZE_RECEIPT);
@@ -431,6 +458,8 @@ static void settle_included(SimProver *p, Chain *c, Update *u, const SimL1Event 
     } else {
         p->stats.settle_refused++;
     }
+    note(p, TRUE, (uint32_t)u->rollup, u->result == SIM_ROLLUP_OK ? "settled" : "settle refused",
+         e->time, SIM_TIME_NONE, u->state.block_height);
     Wire w = {.kind = WIRE_SETTLE_RECEIPT, .node = (uint32_t)u->rollup, .state = u->state};
     w.extra = (uint64_t)(int64_t)-u->result;
     send(p, l1_host(p, c), now, &w, s->host, SIZE_RECEIPT);
@@ -452,12 +481,15 @@ static void l1_reverted(SimProver *p, Chain *c, Update *u, const SimL1Event *e)
     if (u->rollup < 0) {
         sim_light_client_revert(c->contract, e->block - 1);
         ana_finality_on_uncovered(p->finality, c->index, u->state.block_height);
+        note(p, FALSE, c->index, "update undone", e->time, SIM_TIME_NONE, u->state.block_height);
         c->stats.reverted++, p->stats.reverted++;
         return;
     }
     const Settler *s = &p->settlers[u->rollup];
     sim_rollup_contract_revert(s->contract, e->block - 1);
     ana_finality_on_unsettled(p->finality, s->ns, u->state.block_height);
+    note(p, TRUE, (uint32_t)u->rollup, "settle undone", e->time, SIM_TIME_NONE,
+         u->state.block_height);
     p->stats.settle_reverted++;
 }
 
@@ -466,7 +498,10 @@ static void l1_final(SimProver *p, Chain *c, const Update *u, const SimL1Event *
     if (u->result != SIM_LIGHT_CLIENT_OK) return;
     if (u->rollup < 0) {
         ana_finality_on_final(p->finality, c->index, u->state.block_height, e->time);
+        note(p, FALSE, c->index, "update final", e->time, SIM_TIME_NONE, u->state.block_height);
     } else {
+        note(p, TRUE, (uint32_t)u->rollup, "settled final", e->time, SIM_TIME_NONE,
+             u->state.block_height);
         ana_finality_on_settled_final(p->finality, p->settlers[u->rollup].ns, u->state.block_height,
                                       e->time);
     }
@@ -544,9 +579,13 @@ static void settle_timer(SimProver *p, Settler *s, SimTime now)
         }
         s->target = s->executed;
         p->stats.settle_proofs++;
+        s->proving_since = now;
         settle_wait(p, s, SETTLE_PROVING, now + p->config.settle_proving_time);
         return;
     case SETTLE_PROVING:
+        note(p, TRUE, (uint32_t)(s - p->settlers), "proving", s->proving_since, now, s->target);
+        settle_read(p, s, now);
+        return;
     case SETTLE_POLLING:
     case SETTLE_READING:
         settle_read(p, s, now);

@@ -171,6 +171,21 @@ typedef struct SimProverStats {
     uint64_t settle_gas;      /* the Merkle checks of the updates taken */
 } SimProverStats;
 
+/* What the L1 side did, for the timeline: on L1 `index`'s prover track or, with `rollup`, on
+ * rollup `index`'s settlement track, an instant (end SIM_TIME_NONE) or a span named `name`
+ * (static), about HotShot height `height`. In the order it happened. */
+typedef struct SimProverLog {
+    gboolean rollup;
+    uint32_t index;
+    const char *name;
+    SimTime start;
+    SimTime end;
+    uint64_t height;
+} SimProverLog;
+
+guint sim_prover_log_count(const SimProver *prover);
+const SimProverLog *sim_prover_log(const SimProver *prover, guint i);
+
 /* One L1's light-client prover. */
 typedef struct SimProverChainStats {
     uint64_t requests, retries, proofs, accepted, refused, reverted;
