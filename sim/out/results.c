@@ -683,6 +683,27 @@ static void data_members(JsonBuilder *b, const SimRun *run)
     }
 }
 
+/* Per L1 ([l1], then the [l1.NAME] groups): its slot, its rollups' L1 finality, its light
+ * client's lag and updates. */
+static void l1_chains(JsonBuilder *b, const SimRun *run, const AnaFinality *f)
+{
+    const SimProver *p = sim_run_prover(run);
+    const SimRunConfig *c = sim_run_config(run);
+    json_builder_set_member_name(b, "l1_chains");
+    json_builder_begin_array(b);
+    for (uint32_t k = 0; k < sim_prover_l1s(p); k++) {
+        json_builder_begin_object(b);
+        member_string(b, "name", k == 0 ? "l1" : g_array_index(c->l1_named, SimRunL1, k - 1).name);
+        member_double(b, "slot_time_s", seconds(sim_l1_config(sim_prover_l1(p, k))->slot_time));
+        latency_object(b, "l1_finality", ana_finality_chain_l1(f, k));
+        member_int(b, "l1_finality_pending", (int64_t)ana_finality_chain_pending(f, k));
+        member_double(b, "light_client_lag_max_s", seconds(ana_finality_chain_lag_max(f, k)));
+        member_int(b, "light_client_updates", (int64_t)ana_finality_chain_updates(f, k));
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
 /* Finality on the L1 and the light client's lag, with [l1] only. */
 static void l1_members(JsonBuilder *b, const SimRun *run)
 {
@@ -698,6 +719,7 @@ static void l1_members(JsonBuilder *b, const SimRun *run)
     member_int(b, "rollup_settlements", (int64_t)ana_finality_settlements(f));
     member_int(b, "rollup_settle_refused", (int64_t)st->settle_refused);
     member_int(b, "rollup_settle_gas", (int64_t)st->settle_gas);
+    l1_chains(b, run, f);
 }
 
 /* The transport's counters (relays, reconnections, fallbacks), for any transport but direct. */
