@@ -42,6 +42,8 @@ CASES = [
      "the bottleneck (#2619): every VID share gossiped to every validator"),
     ("regression-25-split-view-sync.ini", ["fault.cut.until=80s"], "longest_gap <= 60s",
      "a partition of 60 s leaves more than a minute without a decide, whatever view sync does"),
+    ("l1-forgery-under-third.ini", ["fault.forgers.nodes=0-33"], "light_client_safe == true",
+     "34 of 100 lc_forge signers reach the light client's threshold: the forgery gets in"),
     ("cdn-broker-crash.ini", ["cdn.reconnect_delay=5s"], "reconnect_gap <= 2s",
      "validators that notice a dead broker only after 5 s are without one that long"),
     ("cdn-broker-crash.ini", ["fault.broker.nodes=brokers"], "longest_gap <= 25s",
