@@ -285,8 +285,10 @@ static void print_chain(const SimRun *run, const SimProver *p, const AnaFinality
     const SimL1Config *lc = sim_l1_config(l1);
     const SimProverChainStats *st = sim_prover_chain_stats(p, k);
     gboolean several = sim_prover_l1s(p) > 1;
-    char *slot = duration(lc->slot_time), *every = duration(c->l1_update_interval);
-    char *proving = duration(c->l1_proving_time);
+    const SimRunL1 *named = k == 0 ? NULL : &g_array_index(c->l1_named, SimRunL1, k - 1);
+    char *slot = duration(lc->slot_time);
+    char *every = duration(named != NULL ? named->update_interval : c->l1_update_interval);
+    char *proving = duration(named != NULL ? named->proving_time : c->l1_proving_time);
     char *lag = duration(ana_finality_chain_lag_max(f, k));
     printf("L1%s%s (slots of %s, final after %u slots; light-client updates every %s, proving "
            "%s)\n",

@@ -1074,6 +1074,22 @@ static void named_l1_configs(const SimRunConfig *c, const SimL1Config *base, Sim
     }
 }
 
+/* The liveness oracle's bound per L1: the configured one, or 2 update intervals, a proof and
+ * 20 slots of that L1. */
+static void liveness_bounds(SimRun *run, const SimProverConfig *pc)
+{
+    const SimRunConfig *c = &run->config;
+    if (c->l1_liveness_bound == SIM_TIME_NONE) return;
+    for (uint32_t k = 0; k < pc->chains; k++) {
+        SimDuration slot = k == 0 ? pc->l1.slot_time : pc->chain_l1[k - 1].slot_time;
+        SimDuration every = k == 0 ? pc->update_interval : pc->chain_update_interval[k - 1];
+        SimDuration proving = k == 0 ? pc->proving_time : pc->chain_proving_time[k - 1];
+        SimDuration bound =
+            c->l1_liveness_bound != 0 ? c->l1_liveness_bound : 2 * every + proving + 20 * slot;
+        ana_finality_set_liveness_bound(run->finality, k, bound);
+    }
+}
+
 static void on_executed(void *user_data, uint32_t rollup, uint64_t height)
 {
     sim_prover_on_executed(user_data, rollup, height);
@@ -1118,20 +1134,23 @@ static gboolean build_prover(SimRun *run, GError **error)
     SimL1Config *named = g_new0(SimL1Config, pc.chains);
     named_l1_configs(c, &pc.l1, named);
     pc.chain_l1 = named;
+    SimDuration *every = g_new0(SimDuration, pc.chains), *proving = g_new0(SimDuration, pc.chains);
+    for (uint32_t k = 1; k < pc.chains; k++) {
+        every[k - 1] = g_array_index(c->l1_named, SimRunL1, k - 1).update_interval;
+        proving[k - 1] = g_array_index(c->l1_named, SimRunL1, k - 1).proving_time;
+    }
+    pc.chain_update_interval = every;
+    pc.chain_proving_time = proving;
     pc.rollup_l1 = c->rollup_l1 != NULL ? (const uint32_t *)(void *)c->rollup_l1->data : NULL;
     run->finality = ana_finality_new(pc.chains);
-    for (uint32_t k = 0; c->l1_liveness_bound != SIM_TIME_NONE && k < pc.chains; k++) {
-        SimDuration slot = k == 0 ? pc.l1.slot_time : named[k - 1].slot_time;
-        SimDuration bound = c->l1_liveness_bound != 0
-                                ? c->l1_liveness_bound
-                                : 2 * c->l1_update_interval + c->l1_proving_time + 20 * slot;
-        ana_finality_set_liveness_bound(run->finality, k, bound);
-    }
+    liveness_bounds(run, &pc);
     for (uint32_t r = 0; pc.rollup_l1 != NULL && r < c->rollups; r++)
         ana_finality_set_rollup_l1(run->finality, ns[r], pc.rollup_l1[r]);
     ana_data_set_finality(run->data, run->finality);
     run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);
     g_free(named);
+    g_free(every);
+    g_free(proving);
     g_free(hosts);
     g_free(ns);
     sim_endpoints_set_executed(run->endpoints, on_executed, run->prover);

@@ -65,6 +65,8 @@ typedef struct SimRunL1 {
     uint64_t missed_ppm;
     SimDist inclusion_delay;
     uint32_t finality_depth;
+    SimDuration update_interval; /* its prover's */
+    SimDuration proving_time;
 } SimRunL1;
 
 typedef struct SimRunConfig {

@@ -1156,8 +1156,8 @@ static gboolean is_plain_group(const char *group)
 }
 
 /* The keys an [l1.NAME] group may set: its chain's; the rest are the [l1] group's for all. */
-static const char *const named_l1_keys[] = {"slot_time", "missed_slots", "inclusion_delay",
-                                            "finality_depth"};
+static const char *const named_l1_keys[] = {"slot_time",      "missed_slots",    "inclusion_delay",
+                                            "finality_depth", "update_interval", "proving_time"};
 
 static void named_l1_from(SimRunL1 *out, const SimRunConfig *cfg)
 {
@@ -1165,6 +1165,8 @@ static void named_l1_from(SimRunL1 *out, const SimRunConfig *cfg)
     out->missed_ppm = cfg->l1_missed_ppm;
     out->inclusion_delay = cfg->l1_inclusion_delay;
     out->finality_depth = cfg->l1_finality_depth;
+    out->update_interval = cfg->l1_update_interval;
+    out->proving_time = cfg->l1_proving_time;
 }
 
 static void named_l1_to(SimRunConfig *cfg, const SimRunL1 *in)
@@ -1173,6 +1175,8 @@ static void named_l1_to(SimRunConfig *cfg, const SimRunL1 *in)
     cfg->l1_missed_ppm = in->missed_ppm;
     cfg->l1_inclusion_delay = in->inclusion_delay;
     cfg->l1_finality_depth = in->finality_depth;
+    cfg->l1_update_interval = in->update_interval;
+    cfg->l1_proving_time = in->proving_time;
 }
 
 static void clear_named_l1(gpointer data)
@@ -1204,7 +1208,8 @@ static void apply_named_l1(ScenarioCtx *c, const char *group)
         if (!chain_key) {
             reader__problem(c, group, set[i],
                             "is not a key of an [l1.NAME] group, which sets slot_time, "
-                            "missed_slots, inclusion_delay and finality_depth (%s)",
+                            "missed_slots, inclusion_delay, finality_depth, update_interval and "
+                            "proving_time (%s)",
                             find_key("l1", set[i]) != NULL ? "the rest are the [l1] group's"
                                                            : "unknown key");
             continue;

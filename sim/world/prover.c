@@ -91,6 +91,8 @@ typedef struct Chain {
     uint64_t submitted_height;
     SimL1 *l1;
     SimLightClient *contract;
+    SimDuration update_interval;
+    SimDuration proving_time;
     SimTime proving_since;
     GArray *updates; /* Update, by L1 payload */
     SimProverChainStats stats;
@@ -193,6 +195,13 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
         Chain *c = &p->chains[k];
         c->index = k;
         SimL1Config l1 = k == 0 ? config->l1 : config->chain_l1[k - 1];
+        c->update_interval = k == 0 || config->chain_update_interval == NULL
+                                 ? config->update_interval
+                                 : config->chain_update_interval[k - 1];
+        c->proving_time = k == 0 || config->chain_proving_time == NULL
+                              ? config->proving_time
+                              : config->chain_proving_time[k - 1];
+        SIM_ASSERT(c->update_interval > 0);
         l1.index = k;
         c->l1 = sim_l1_new(&l1);
         c->contract = sim_light_client_new(p->threshold, config->retention, 0, 0);
@@ -212,6 +221,8 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
     p->config.rollup_ns = NULL;
     p->config.rollup_l1 = NULL;
     p->config.chain_l1 = NULL;
+    p->config.chain_update_interval = NULL;
+    p->config.chain_proving_time = NULL;
     return p;
 }
 
@@ -401,8 +412,7 @@ static void prover_receive(SimProver *p, Chain *c, const Wire *w, SimTime now)
         c->proving = (SimStateBundle){w->state, w->stake, (uint32_t)w->extra};
         c->phase = PHASE_PROVING;
         c->proving_since = now;
-        SimTime done =
-            sim_network_cpu_charge(p->network, prover_host(p, c), p->config.proving_time);
+        SimTime done = sim_network_cpu_charge(p->network, prover_host(p, c), c->proving_time);
         sim_network_timer_set(p->network, prover_host(p, c), TIMER_MAIN, done);
     } else if (w->kind == WIRE_RECEIPT && c->phase == PHASE_SUBMITTED &&
                w->state.block_height == c->submitted_height) {
@@ -412,7 +422,7 @@ static void prover_receive(SimProver *p, Chain *c, const Wire *w, SimTime now)
             c->phase = PHASE_STALLED;
             return;
         }
-        prover_wait(p, c, now + (ok ? p->config.update_interval : p->config.retry_interval));
+        prover_wait(p, c, now + (ok ? c->update_interval : p->config.retry_interval));
     }
 }
 
