@@ -522,6 +522,9 @@ static void list_faults(void)
            "filter     messages of the listed types from -> to are dropped or delayed\n"
            "skew       nodes' view timers run factor times as long (static)\n"
            "byzantine  nodes run a behaviour (`shotglass list behaviours`)\n"
+           "l1-reorg   an L1 (l1 = NAME, default the [l1] group's) drops its last depth blocks "
+           "that are not final\n"
+           "l1-congestion  that L1's transactions wait slots whole slots until the end\n"
            "\nstart (at): 30s | view N | tc | tc N;   end: until = the same | duration = D | "
            "views = N\nnodes, from, to, groups: %s\n",
            sim_selector_help());
