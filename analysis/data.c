@@ -199,7 +199,7 @@ static void decided_block(AnaData *d, const ProtoLeaf *leaf, uint64_t now)
         f->decided = TRUE;
         ana_histogram_add(d->decide_latency, now - MIN(now, f->submitted));
         if (d->finality != NULL)
-            ana_finality_on_tx(d->finality, leaf->header.height, f->submitted, now);
+            ana_finality_on_tx(d->finality, leaf->header.height, tx->ns_id, f->submitted, now);
         d->decided_txs++;
         d->decided_bytes += f->size;
         guint second = (guint)MIN(now / 1000000000u, G_MAXUINT - 1);

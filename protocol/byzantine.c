@@ -32,6 +32,8 @@ static const ByzantineBehaviour *const registry[PROTO_BYZANTINE_KIND_COUNT_] = {
     [PROTO_BYZANTINE_FORK_PARENT] = &byzantine__fork_parent,
     [PROTO_BYZANTINE_INCONSISTENT_ENCODING] = &byzantine__inconsistent_encoding,
     [PROTO_BYZANTINE_NONEMPTY_TRANSITION] = &byzantine__nonempty_transition,
+    [PROTO_BYZANTINE_LC_FORGE] = &byzantine__lc_forge,
+    [PROTO_BYZANTINE_LC_SILENT] = &byzantine__lc_silent,
 };
 
 /* The width of the name column in the help text. */

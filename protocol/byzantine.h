@@ -48,6 +48,11 @@
  *   fork_parent        fork one block up: the second proposal is a sibling of the first one's
  *                      parent A, on QC(G); honest nodes accept it (it extends their lock) and
  *                      the victim, having decided only G by the two-chain rule, follows
+ *   lc_forge           with an L1 side, signs a forged light-client state on each decide (1000
+ *                      blocks and views ahead of its decided one, with a wrong root) instead of
+ *                      its decided one; its consensus messages are honest (the driver, which
+ *                      signs the light-client state, carries it out: sim/world/prover.h)
+ *   lc_silent          with an L1 side, signs no light-client state; consensus as lc_forge
  *   inconsistent_encoding  as a leader with real payloads, disperses VID shares that are no
  *                      encoding of its block (a mixed encoding of its first namespace) under a
  *                      commitment that says they are; DA members re-encode the payload, see the
@@ -107,6 +112,8 @@ typedef enum ProtoByzantineKind {
     PROTO_BYZANTINE_FORK_PARENT,
     PROTO_BYZANTINE_INCONSISTENT_ENCODING,
     PROTO_BYZANTINE_NONEMPTY_TRANSITION,
+    PROTO_BYZANTINE_LC_FORGE,
+    PROTO_BYZANTINE_LC_SILENT,
     PROTO_BYZANTINE_KIND_COUNT_,
 } ProtoByzantineKind;
 
@@ -125,6 +132,15 @@ typedef struct ProtoByzantineStats {
     uint64_t changed; /* messages sent with other bytes or to other recipients than the node's */
     uint64_t added;   /* messages of its own (signed with its own key) */
 } ProtoByzantineStats;
+
+/* Whether a behaviour changes what the node does in consensus: every one but none and the
+ * light-client signing behaviours lc_forge and lc_silent, which consensus and DA oracles count
+ * as honest (they are, there). */
+static inline gboolean proto_byzantine_in_consensus(ProtoByzantineKind kind)
+{
+    return kind != PROTO_BYZANTINE_NONE && kind != PROTO_BYZANTINE_LC_FORGE &&
+           kind != PROTO_BYZANTINE_LC_SILENT;
+}
 
 /* Looks a behaviour up by name ("silent", ...; "none" gives PROTO_BYZANTINE_NONE); returns
  * FALSE, leaving `*kind` untouched, when there is none. */

@@ -52,6 +52,8 @@ CASES = [
      "transitions >= 9", "QNT finding i: the leader of eN-1 refuses its own proposal"),
     ("regression-25-qnt-vote-recipients.ini", ["epochs.test_last_votes_to_current_leader=true"],
      "transition_views <= 4", "QNT finding ii: the last block's votes reach the wrong leader"),
+    ("l1-forgery-under-third.ini", ["fault.forgers.nodes=0-33"], "light_client_safe == true",
+     "34 of 100 lc_forge signers reach the light client's threshold: the forgery gets in"),
     ("cdn-broker-crash.ini", ["cdn.idle_timeout=60s"], "longest_gap <= 40s",
      "validators that find a dead connection only after 60 s are cut off that long"),
     ("cdn-broker-crash.ini", ["fault.broker.nodes=brokers"], "longest_gap <= 40s",

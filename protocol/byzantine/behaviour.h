@@ -66,6 +66,8 @@ extern const ByzantineBehaviour byzantine__weak_tc;
 extern const ByzantineBehaviour byzantine__fork_parent;
 extern const ByzantineBehaviour byzantine__inconsistent_encoding;
 extern const ByzantineBehaviour byzantine__nonempty_transition;
+extern const ByzantineBehaviour byzantine__lc_forge;
+extern const ByzantineBehaviour byzantine__lc_silent;
 
 /* --- disposing of an action (common.c) -------------------------------------------------------- */
 

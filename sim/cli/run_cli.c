@@ -292,7 +292,9 @@ static int verdict(const SimScenario *s, const SimRun *run, guint failures)
     gboolean available = sim_run_data(run) == NULL || !ana_data_violated(sim_run_data(run));
     gboolean light_client =
         sim_run_finality(run) == NULL || !ana_finality_unsafe(sim_run_finality(run));
-    gboolean oracles = (safe || has_expectation(s, SIM_EXPECT_SAFETY)) &&
+    gboolean live = sim_run_finality(run) == NULL || !ana_finality_stalled(sim_run_finality(run));
+    gboolean oracles = (live || has_expectation(s, SIM_EXPECT_LIGHT_CLIENT_LIVE)) &&
+                       (safe || has_expectation(s, SIM_EXPECT_SAFETY)) &&
                        (available || has_expectation(s, SIM_EXPECT_DA_AVAILABLE)) &&
                        (light_client || has_expectation(s, SIM_EXPECT_LIGHT_CLIENT_SAFE));
     char digest[2 * SIM_DIGEST_BYTES + 1];
@@ -520,6 +522,9 @@ static void list_faults(void)
            "filter     messages of the listed types from -> to are dropped or delayed\n"
            "skew       nodes' view timers run factor times as long (static)\n"
            "byzantine  nodes run a behaviour (`shotglass list behaviours`)\n"
+           "l1-reorg   an L1 (l1 = NAME, default the [l1] group's) drops its last depth blocks "
+           "that are not final\n"
+           "l1-congestion  that L1's transactions wait slots whole slots until the end\n"
            "\nstart (at): 30s | view N | tc | tc N;   end: until = the same | duration = D | "
            "views = N\nnodes, from, to, groups: %s\n",
            sim_selector_help());

@@ -284,6 +284,7 @@ static GString *latency_csv(const SimRun *run)
     }
     const AnaFinality *f = sim_run_finality(run);
     if (f != NULL) percentiles(out, "tx_l1_final", ana_finality_l1(f));
+    if (f != NULL) percentiles(out, "tx_settled", ana_finality_settled(f));
     return out;
 }
 
@@ -333,6 +334,7 @@ static GString *latency_histogram_csv(const SimRun *run)
     }
     const AnaFinality *f = sim_run_finality(run);
     if (f != NULL) histogram_rows(out, "tx_l1_final", ana_finality_l1(f));
+    if (f != NULL) histogram_rows(out, "tx_settled", ana_finality_settled(f));
     return out;
 }
 
@@ -540,6 +542,33 @@ static GString *leader_queue_csv(const SimRecorder *r)
     return out;
 }
 
+/* The L1 side's tracks: each L1's blocks and prover, each rollup's settlement. */
+static void timeline_l1(SimTimeline *t, const SimRun *run)
+{
+    const SimProver *p = sim_run_prover(run);
+    if (p == NULL) return;
+    sim_timeline_clear_l1(t); /* written again: the L1 side as it is now */
+    const SimRunConfig *c = sim_run_config(run);
+    for (uint32_t k = 0; k < sim_prover_l1s(p); k++) {
+        const SimL1 *l1 = sim_prover_l1(p, k);
+        const char *name = k == 0 ? "l1" : g_array_index(c->l1_named, SimRunL1, k - 1).name;
+        char *track = g_strdup_printf("L1 %s: blocks", name);
+        for (uint64_t n = 1; n <= sim_l1_height(l1); n++)
+            sim_timeline_add_l1(t, track, "block", sim_l1_block_time(l1, n), SIM_TIME_NONE, n);
+        g_free(track);
+    }
+    for (guint i = 0; i < sim_prover_log_count(p); i++) {
+        const SimProverLog *l = sim_prover_log(p, i);
+        const char *name = l->rollup || l->index == 0
+                               ? "l1"
+                               : g_array_index(c->l1_named, SimRunL1, l->index - 1).name;
+        char *track = l->rollup ? g_strdup_printf("rollup %u: settlement", l->index)
+                                : g_strdup_printf("L1 %s: light-client prover", name);
+        sim_timeline_add_l1(t, track, l->name, l->start, l->end, l->height);
+        g_free(track);
+    }
+}
+
 /* The timeline, with the fault windows as they ended up. */
 static gboolean write_timeline(const char *dir, const SimRun *run, const SimRecorder *r,
                                GError **error)
@@ -565,6 +594,7 @@ static gboolean write_timeline(const char *dir, const SimRun *run, const SimReco
         sim_timeline_add_epoch(r->timeline, &span);
     }
     g_array_unref(epochs);
+    timeline_l1(r->timeline, run);
     char *path = g_build_filename(dir, "timeline.json", NULL);
     gboolean ok = sim_timeline_write(r->timeline, path, sim_engine_now(sim_run_engine(run)), error);
     g_free(path);
@@ -667,6 +697,8 @@ static void oracles_object(JsonBuilder *b, const SimRun *run)
         json_builder_begin_object(b);
         member_bool(b, "ok", !ana_finality_unsafe(f));
         member_string(b, "violation", ana_finality_violation(f));
+        member_bool(b, "live", !ana_finality_stalled(f));
+        member_string(b, "stall", ana_finality_stall(f));
         json_builder_end_object(b);
     }
     json_builder_end_object(b);
@@ -731,6 +763,27 @@ static void data_members(JsonBuilder *b, const SimRun *run)
     }
 }
 
+/* Per L1 ([l1], then the [l1.NAME] groups): its slot, its rollups' L1 finality, its light
+ * client's lag and updates. */
+static void l1_chains(JsonBuilder *b, const SimRun *run, const AnaFinality *f)
+{
+    const SimProver *p = sim_run_prover(run);
+    const SimRunConfig *c = sim_run_config(run);
+    json_builder_set_member_name(b, "l1_chains");
+    json_builder_begin_array(b);
+    for (uint32_t k = 0; k < sim_prover_l1s(p); k++) {
+        json_builder_begin_object(b);
+        member_string(b, "name", k == 0 ? "l1" : g_array_index(c->l1_named, SimRunL1, k - 1).name);
+        member_double(b, "slot_time_s", seconds(sim_l1_config(sim_prover_l1(p, k))->slot_time));
+        latency_object(b, "l1_finality", ana_finality_chain_l1(f, k));
+        member_int(b, "l1_finality_pending", (int64_t)ana_finality_chain_pending(f, k));
+        member_double(b, "light_client_lag_max_s", seconds(ana_finality_chain_lag_max(f, k)));
+        member_int(b, "light_client_updates", (int64_t)ana_finality_chain_updates(f, k));
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
 /* Finality on the L1 and the light client's lag, with [l1] only. */
 static void l1_members(JsonBuilder *b, const SimRun *run)
 {
@@ -740,6 +793,13 @@ static void l1_members(JsonBuilder *b, const SimRun *run)
     member_int(b, "l1_finality_pending", (int64_t)ana_finality_l1_pending(f));
     member_double(b, "light_client_lag_max_s", seconds(ana_finality_lag_max(f)));
     member_int(b, "light_client_updates", (int64_t)ana_finality_updates(f));
+    latency_object(b, "settled_finality", ana_finality_settled(f));
+    member_int(b, "settled_pending", (int64_t)ana_finality_settled_pending(f));
+    const SimProverStats *st = sim_prover_stats(sim_run_prover(run));
+    member_int(b, "rollup_settlements", (int64_t)ana_finality_settlements(f));
+    member_int(b, "rollup_settle_refused", (int64_t)st->settle_refused);
+    member_int(b, "rollup_settle_gas", (int64_t)st->settle_gas);
+    l1_chains(b, run, f);
 }
 
 /* The transport's counters (relays, reconnections, fallbacks), for any transport but direct. */

@@ -251,19 +251,49 @@ static char *two_percentiles(const AnaHistogram *h)
     return text;
 }
 
-/* The L1 side: the chain, the light client's updates and lag, finality both ways. */
-static void print_l1(SimRun *run)
+/* The rollups' state updates on the L1 and finality by settlement. */
+static void print_settlement(const SimRun *run, const SimProver *p, const AnaFinality *f)
 {
-    const SimProver *p = sim_run_prover(run);
-    const AnaFinality *f = sim_run_finality(run);
-    if (p == NULL) return;
     const SimRunConfig *c = sim_run_config(run);
-    const SimL1 *l1 = sim_prover_l1(p);
+    if (c->rollups == 0) return;
     const SimProverStats *st = sim_prover_stats(p);
-    char *slot = duration(c->l1_slot_time), *every = duration(c->l1_update_interval);
-    char *proving = duration(c->l1_proving_time), *lag = duration(ana_finality_lag_max(f));
-    printf("L1 (slots of %s, final after %u slots; light-client updates every %s, proving %s)\n",
-           slot, c->l1_finality_depth, every, proving);
+    char *every = duration(c->l1_settle_interval), *proving = duration(c->l1_settle_proving_time);
+    printf("  rollups settle    every %s, proving %s: %" PRIu64 " proofs, %" PRIu64
+           " submitted, %" PRIu64 " taken (%" PRIu64 " undone by reorgs), %" PRIu64
+           " refused, %" PRIu64 " light-client reads; Merkle checks %" PRIu64 " gas\n",
+           every, proving, st->settle_proofs, st->settle_submits, st->settle_accepted,
+           st->settle_reverted, st->settle_refused, st->settle_reads, st->settle_gas);
+    char *settled = two_percentiles(ana_finality_settled(f));
+    printf("  settled           %s (%" PRIu64 " transactions settled by their rollup, %" PRIu64
+           " not yet)\n",
+           settled, ana_histogram_count(ana_finality_settled(f)), ana_finality_settled_pending(f));
+    g_free(every), g_free(proving), g_free(settled);
+}
+
+/* The name of L1 `l1`: "l1" for the [l1] group's, else its [l1.NAME]. */
+static const char *l1_name(const SimRunConfig *c, uint32_t l1)
+{
+    if (l1 == 0) return "l1";
+    return g_array_index(c->l1_named, SimRunL1, l1 - 1).name;
+}
+
+/* One L1: its chain and its light client (with several, its own L1 finality too). */
+static void print_chain(const SimRun *run, const SimProver *p, const AnaFinality *f, uint32_t k)
+{
+    const SimRunConfig *c = sim_run_config(run);
+    const SimL1 *l1 = sim_prover_l1(p, k);
+    const SimL1Config *lc = sim_l1_config(l1);
+    const SimProverChainStats *st = sim_prover_chain_stats(p, k);
+    gboolean several = sim_prover_l1s(p) > 1;
+    const SimRunL1 *named = k == 0 ? NULL : &g_array_index(c->l1_named, SimRunL1, k - 1);
+    char *slot = duration(lc->slot_time);
+    char *every = duration(named != NULL ? named->update_interval : c->l1_update_interval);
+    char *proving = duration(named != NULL ? named->proving_time : c->l1_proving_time);
+    char *lag = duration(ana_finality_chain_lag_max(f, k));
+    printf("L1%s%s (slots of %s, final after %u slots; light-client updates every %s, proving "
+           "%s)\n",
+           several ? " " : "", several ? l1_name(c, k) : "", slot, lc->finality_depth, every,
+           proving);
     printf("  L1 chain          %" PRIu64 " slots, %" PRIu64 " missed, %" PRIu64 " blocks, %" PRIu64
            " final, %" PRIu64 " dropped by reorgs\n",
            sim_l1_slots(l1), sim_l1_missed(l1), sim_l1_height(l1), sim_l1_final_height(l1),
@@ -271,20 +301,46 @@ static void print_l1(SimRun *run)
     printf("  light client      %" PRIu64 " updates taken (%" PRIu64 " undone by reorgs), %" PRIu64
            " refused, %" PRIu64 " retries; HotShot height %" PRIu64 " covered, %" PRIu64
            " L1-final; lag max %s\n",
-           st->accepted, st->reverted, st->refused, st->retries, ana_finality_covered_height(f),
-           ana_finality_final_height(f), lag);
+           st->accepted, st->reverted, st->refused, st->retries, ana_finality_covered_height(f, k),
+           ana_finality_final_height(f, k), lag);
+    if (several) {
+        char *hard = two_percentiles(ana_finality_chain_l1(f, k));
+        printf("  its rollups       L1 finality %s (%" PRIu64 " transactions L1-final, %" PRIu64
+               " not yet)\n",
+               hard, ana_histogram_count(ana_finality_chain_l1(f, k)),
+               ana_finality_chain_pending(f, k));
+        g_free(hard);
+    }
+    g_free(slot), g_free(every), g_free(proving), g_free(lag);
+}
+
+/* The L1 side: the chains, the light clients' updates and lag, finality both ways. */
+static void print_l1(SimRun *run)
+{
+    const SimProver *p = sim_run_prover(run);
+    const AnaFinality *f = sim_run_finality(run);
+    if (p == NULL) return;
+    for (uint32_t k = 0; k < sim_prover_l1s(p); k++)
+        print_chain(run, p, f, k);
     char *soft = two_percentiles(ana_finality_soft(f));
     char *hard = two_percentiles(ana_finality_l1(f));
     printf("  finality          soft %s; L1 %s (%" PRIu64 " transactions L1-final, %" PRIu64
            " not yet)\n",
            soft, hard, ana_histogram_count(ana_finality_l1(f)), ana_finality_l1_pending(f));
+    print_settlement(run, p, f);
     if (ana_finality_unsafe(f)) {
         printf("  light-client safety VIOLATED: %s\n", ana_finality_violation(f));
     } else {
         printf("  light-client safety ok: every state the contract took was decided by honest "
                "nodes\n");
     }
-    g_free(slot), g_free(every), g_free(proving), g_free(lag), g_free(soft), g_free(hard);
+    if (ana_finality_stalled(f)) {
+        printf("  light-client liveness VIOLATED: %s\n", ana_finality_stall(f));
+    } else {
+        printf("  light-client liveness ok: no decided block waited past the bound while a "
+               "prover was up\n");
+    }
+    g_free(soft), g_free(hard);
 }
 
 void sim_summary_print_header(const SimRunConfig *c)

@@ -61,10 +61,12 @@ struct SimTimeline {
     SimTimelineLeaderFn leader;   /* NULL: the stake table's leader */
     const void *leader_data;
     SimNodeSet sample;
-    GArray *entries; /* Entry */
-    OpenView *open;  /* one per validator */
-    GArray *faults;  /* FaultSpan */
-    GArray *epochs;  /* SimTimelineEpoch */
+    GArray *entries;      /* Entry */
+    OpenView *open;       /* one per validator */
+    GArray *faults;       /* FaultSpan */
+    GArray *epochs;       /* SimTimelineEpoch */
+    GArray *l1_events;    /* L1Event, or NULL before the first */
+    GPtrArray *l1_tracks; /* their names, by first use */
     uint32_t seq_next;
     SimTime last_at; /* the latest `now` seen (0 before any) */
 };
@@ -109,6 +111,8 @@ void sim_timeline_free(SimTimeline *t)
     g_array_unref(t->entries);
     g_array_unref(t->faults);
     g_array_unref(t->epochs);
+    if (t->l1_events != NULL) g_array_unref(t->l1_events);
+    if (t->l1_tracks != NULL) g_ptr_array_unref(t->l1_tracks);
     g_free(t->open);
     sim_node_set_clear(&t->sample);
     g_free(t);
@@ -244,6 +248,37 @@ void sim_timeline_on_action(SimTimeline *t, uint32_t node, const ProtoAction *a,
             .at = now, .view = a->view, .value = a->value, .node = node, .kind = (uint8_t)a->note};
         append(t, &e);
     }
+}
+
+typedef struct L1Event {
+    guint track; /* index into l1_tracks */
+    char *name;
+    SimTime start;
+    SimTime end; /* SIM_TIME_NONE: an instant */
+    uint64_t height;
+} L1Event;
+
+static void clear_l1_event(gpointer data)
+{
+    g_free(((L1Event *)data)->name);
+}
+
+void sim_timeline_add_l1(SimTimeline *t, const char *track, const char *name, SimTime start,
+                         SimTime end, uint64_t height)
+{
+    SIM_ASSERT(t != NULL && track != NULL && name != NULL);
+    SIM_ASSERT(start != SIM_TIME_NONE && (end == SIM_TIME_NONE || end >= start));
+    if (t->l1_events == NULL) {
+        t->l1_events = g_array_new(FALSE, FALSE, sizeof(L1Event));
+        g_array_set_clear_func(t->l1_events, clear_l1_event);
+        t->l1_tracks = g_ptr_array_new_with_free_func(g_free);
+    }
+    guint index = 0;
+    while (index < t->l1_tracks->len && strcmp(t->l1_tracks->pdata[index], track) != 0)
+        index++;
+    if (index == t->l1_tracks->len) g_ptr_array_add(t->l1_tracks, g_strdup(track));
+    L1Event e = {index, g_strdup(name), start, end, height};
+    g_array_append_val(t->l1_events, e);
 }
 
 void sim_timeline_add_fault(SimTimeline *t, const char *name, const char *kind, SimTime start,
@@ -642,6 +677,41 @@ static void write_labels(Writer *w, const SimTimeline *t)
     }
 }
 
+void sim_timeline_clear_l1(SimTimeline *t)
+{
+    SIM_ASSERT(t != NULL);
+    if (t->l1_events != NULL) g_array_set_size(t->l1_events, 0);
+    if (t->l1_tracks != NULL) g_ptr_array_set_size(t->l1_tracks, 0);
+}
+
+static void write_l1(Writer *w, const SimTimeline *t)
+{
+    if (t->l1_events == NULL) return;
+    const int pl = SIM_TIMELINE_PID_L1;
+    metadata(w, "process_name", pl, 0, "L1 side", 0);
+    metadata(w, "process_sort_index", pl, 0, NULL, 2);
+    for (guint k = 0; k < t->l1_tracks->len; k++) {
+        metadata(w, "thread_name", pl, k + 1, t->l1_tracks->pdata[k], 0);
+        metadata(w, "thread_sort_index", pl, k + 1, NULL, k);
+    }
+    for (guint k = 0; k < t->l1_tracks->len; k++) {
+        for (guint i = 0; i < t->l1_events->len; i++) {
+            const L1Event *e = &g_array_index(t->l1_events, L1Event, i);
+            if (e->track != k) continue;
+            gboolean span = e->end != SIM_TIME_NONE;
+            event_begin(w, e->name, "l1", span ? "X" : "i", e->start, pl, k + 1);
+            if (span) {
+                member_dur(w->builder, e->start, e->end);
+            } else {
+                member_string(w->builder, "s", "t");
+            }
+            args_begin(w);
+            member_int(w->builder, "height", (int64_t)e->height);
+            event_end(w);
+        }
+    }
+}
+
 /* Writes the document to `out`; the records must be sorted and the open spans closed. */
 static gboolean write_document(const SimTimeline *t, GOutputStream *out, SimTime end_of_run,
                                GError **error)
@@ -659,6 +729,7 @@ static gboolean write_document(const SimTimeline *t, GOutputStream *out, SimTime
         write_fault(&w, &g_array_index(t->faults, FaultSpan, i), i + 1, end_of_run);
     for (guint i = 0; i < t->epochs->len; i++)
         write_epoch(&w, &g_array_index(t->epochs, SimTimelineEpoch, i), end_of_run);
+    write_l1(&w, t);
     write_bytes(&w, tail, sizeof tail - 1);
     g_object_unref(w.builder);
     g_object_unref(w.generator);

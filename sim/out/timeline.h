@@ -34,6 +34,10 @@
  *                                      that of the next epoch's (or the end of the run); args:
  *                                      epoch, validators, stake, transition_views (of the
  *                                      transition out of it; 0 when it did not complete)
+ *   process "L1 side" (pid 4), with [l1]: one thread per track the caller names (tid = order
+ *   of first use + 1): for each L1 its blocks and its prover, for each rollup its settlement
+ *     "i"  NAME       cat "l1"         an instant (an L1 block, an update taken, final, undone)
+ *     "X"  NAME       cat "l1"         a span (a proof being made); args: height
  *
  * Instants are thread-scoped ("s": "t"). Every event carries name, cat, ph, ts, pid, tid and
  * args; "M" metadata events (process_name, process_sort_index, thread_name, thread_sort_index)
@@ -74,6 +78,7 @@
 #define SIM_TIMELINE_PID_VALIDATORS 1
 #define SIM_TIMELINE_PID_FAULTS     2
 #define SIM_TIMELINE_PID_EPOCHS     3
+#define SIM_TIMELINE_PID_L1         4 /* the L1 side's tracks, with [l1] */
 
 typedef struct SimTimeline SimTimeline;
 
@@ -123,6 +128,15 @@ typedef struct SimTimelineEpoch {
 
 /* Adds an epoch's span (copied; `end`, when set, is not before `start`). */
 void sim_timeline_add_epoch(SimTimeline *timeline, const SimTimelineEpoch *epoch);
+/* Adds an event of the L1 side on the track named `track` (copied; a new name opens a new
+ * track): an instant at `start` when `end` is SIM_TIME_NONE, else a span to `end` (not before
+ * `start`), named `name` (copied), with args.height `height`. Events of a track are written in
+ * the order added, which must be by time. */
+void sim_timeline_add_l1(SimTimeline *timeline, const char *track, const char *name, SimTime start,
+                         SimTime end, uint64_t height);
+
+/* Forgets the L1 side's events and tracks (to add them again as they stand). */
+void sim_timeline_clear_l1(SimTimeline *timeline);
 
 /* Events recorded so far (view spans are counted when they close). */
 size_t sim_timeline_event_count(const SimTimeline *timeline);

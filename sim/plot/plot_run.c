@@ -39,14 +39,16 @@ typedef struct LatencyCurve {
     const char *title;
 } LatencyCurve;
 
-/* The last curve is drawn only when latency.csv has it (runs with [l1]), so that the plot of any
- * other run stays as it was. */
+/* The last two curves are drawn only when latency.csv has them (runs with [l1]; the last one
+ * with rollups settling there), so that the plot of any other run stays as it was. */
 static const LatencyCurve latency_curves[] = {
     {"finality", "finality: from the leader's proposal to each honest node's decide"},
     {"tx_decide", "transactions: from submission to decided"},
     {"tx_available", "transactions: from submission to available at their rollup"},
     {"tx_l1_final", "transactions: from submission to final on the L1 (the light-client update "
                     "covering their block in a final L1 block)"},
+    {"tx_settled", "transactions: from submission to settled by their rollup (its state update "
+                   "taken on the L1, in a final L1 block)"},
 };
 #define CURVES_ALWAYS 3
 
@@ -57,6 +59,16 @@ static gboolean has_metric(const SimCsv *csv, guint column, const char *metric)
         if (strcmp(sim_csv_cell(csv, r, column), metric) == 0) return TRUE;
     }
     return FALSE;
+}
+
+/* How many curves latency.csv gives: the three, then tx_l1_final, then tx_settled. */
+static size_t curve_count(const SimCsv *csv, guint metric)
+{
+    if (!has_metric(csv, metric, latency_curves[CURVES_ALWAYS].metric)) return CURVES_ALWAYS;
+    if (!has_metric(csv, metric, latency_curves[CURVES_ALWAYS + 1].metric)) {
+        return CURVES_ALWAYS + 1;
+    }
+    return CURVES_ALWAYS + 2;
 }
 
 static gboolean finality_data(const SimCsv *csv, GString *out, GError **error)
@@ -71,10 +83,13 @@ static gboolean finality_data(const SimCsv *csv, GString *out, GError **error)
                          "tx_available, each a title\n"
                          "# line, then rows of latency (s) and the fraction at or below it "
                          "(percentile / 100).\n");
-    gboolean l1 = has_metric(csv, (guint)metric, latency_curves[CURVES_ALWAYS].metric);
-    if (l1) g_string_append(out, "# Block 4: tx_l1_final (with [l1]), the same way.\n");
+    size_t curves = curve_count(csv, (guint)metric);
+    if (curves > CURVES_ALWAYS)
+        g_string_append(out, "# Block 4: tx_l1_final (with [l1]), the same way.\n");
+    if (curves > CURVES_ALWAYS + 1)
+        g_string_append(out, "# Block 5: tx_settled (with [l1] and rollups), the same way.\n");
     g_string_append(out, "1 0\n");
-    for (size_t c = 0; c < (l1 ? G_N_ELEMENTS(latency_curves) : CURVES_ALWAYS); c++) {
+    for (size_t c = 0; c < curves; c++) {
         GString *rows = g_string_new(NULL);
         for (guint r = 0; r < csv->rows->len; r++) {
             if (strcmp(sim_csv_cell(csv, r, (guint)metric), latency_curves[c].metric) != 0) {
@@ -767,18 +782,22 @@ static gboolean write_finality(const char *dir, const char *plots, GError **erro
     GString *data = g_string_new(NULL);
     gboolean ok = finality_data(csv, data, error);
     int metric = sim_csv_column(csv, "metric");
-    gboolean l1 =
-        ok && metric >= 0 && has_metric(csv, (guint)metric, latency_curves[CURVES_ALWAYS].metric);
+    size_t curves = ok && metric >= 0 ? curve_count(csv, (guint)metric) : CURVES_ALWAYS;
     sim_csv_free(csv);
     if (!ok) {
         g_string_free(data, TRUE);
         return FALSE;
     }
     GString *body = g_string_new(finality_body);
-    if (l1) {
+    if (curves == CURVES_ALWAYS + 1) {
         replace_once(body, "array colors[3] = [\"#4575b4\", \"#d73027\", \"#1a9850\"]",
                      "array colors[4] = [\"#4575b4\", \"#d73027\", \"#1a9850\", \"#984ea3\"]");
         replace_once(body, "for [i=1:3]", "for [i=1:4]");
+    } else if (curves == CURVES_ALWAYS + 2) {
+        replace_once(body, "array colors[3] = [\"#4575b4\", \"#d73027\", \"#1a9850\"]",
+                     "array colors[5] = [\"#4575b4\", \"#d73027\", \"#1a9850\", \"#984ea3\", "
+                     "\"#ff7f00\"]");
+        replace_once(body, "for [i=1:3]", "for [i=1:5]");
     }
     ok = sim_gnuplot_write(plots, "finality_cdf",
                            "CDF of finality latency (and of transaction latency with a workload)",

@@ -49,14 +49,37 @@ static const MetricSpec metrics[] = {
     {"leader_egress", SIM_EXPECT_LEADER_EGRESS, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE,
      FALSE},
     {"cdn_down", SIM_EXPECT_CDN_DOWN, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_LEAST, FALSE, FALSE},
+    {"settled_finality_p", SIM_EXPECT_SETTLED_FINALITY, SIM_QUANTITY_DURATION, SIM_EXPECT_AT_MOST,
+     TRUE, FALSE},
+    {"l1_updates_lost", SIM_EXPECT_L1_LOST, SIM_QUANTITY_COUNT, SIM_EXPECT_AT_MOST, FALSE, FALSE},
+    {"light_client_live", SIM_EXPECT_LIGHT_CLIENT_LIVE, SIM_QUANTITY_COUNT, SIM_EXPECT_EQUAL, FALSE,
+     FALSE},
 };
 
 static const char *const display_names[] = {
-    "safety",        "da_available",     "decided_blocks",       "views",
-    "failed_views",  "longest_gap",      "finality_p99",         "recovery.NAME",
-    "decided_txs",   "undecided_txs",    "tx_latency_p99",       "reconnects",
-    "reconnect_gap", "l1_finality_p99",  "light_client_lag_max", "light_client_safe",
-    "transitions",   "transition_views", "leader_egress",        "cdn_down",
+    "safety",
+    "da_available",
+    "decided_blocks",
+    "views",
+    "failed_views",
+    "longest_gap",
+    "finality_p99",
+    "recovery.NAME",
+    "decided_txs",
+    "undecided_txs",
+    "tx_latency_p99",
+    "reconnects",
+    "reconnect_gap",
+    "l1_finality_p99",
+    "light_client_lag_max",
+    "light_client_safe",
+    "transitions",
+    "transition_views",
+    "leader_egress",
+    "cdn_down",
+    "settled_finality_p99",
+    "l1_updates_lost",
+    "light_client_live",
 };
 
 static gboolean fail(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
@@ -90,7 +113,8 @@ const char *sim_expect_help(void)
            "reconnect_gap <= D           the longest a validator was without a broker (cdn)\n"
            "cdn_down >= N                times a validator declared the CDN down (combined)\n"
            "l1_finality_pNN <= D         submission to L1 finality of the light-client update\n"
-           "                             covering the transaction's block, percentile ([l1])\n"
+           "                             covering the transaction's block, percentile ([l1]);\n"
+           "                             l1_finality_pNN.NAME: of the rollups on L1 NAME only\n"
            "light_client_lag_max <= D    the longest a decided block waited for the light\n"
            "                             client contract to cover it ([l1])\n"
            "light_client_safe = true     the contract took only states honest nodes decided\n"
@@ -101,6 +125,13 @@ const char *sim_expect_help(void)
            "(4: none failed)\n"
            "leader_egress <= N           bytes leaders sent per byte of their blocks, rounded\n"
            "                             up (DA proposals and VID shares; the DA layer)\n"
+           "light_client_live = true     while the prover was up, no decided block waited more\n"
+           "                             than [l1] liveness_bound for the contract ([l1];\n"
+           "                             light-client liveness oracle)\n"
+           "l1_updates_lost <= N         updates a contract took that a reorg undid for good,\n"
+           "                             their height no longer held at the end ([l1])\n"
+           "settled_finality_pNN <= D    submission to L1 finality of the rollup's state update\n"
+           "                             taken with the transaction, percentile ([l1])\n"
            "\ncomparisons: key >= value, key <= value, key == value; a plain = means at most for\n"
            "times and failures, at least for counts\n";
 }
@@ -128,6 +159,20 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
             char *end = NULL;
             errno = 0;
             e->percentile = g_ascii_strtod(name + n, &end);
+            /* l1_finality_pNN.NAME: on one L1 (a dot before the number's end is its decimals) */
+            const char *dot = strrchr(name + n, '.');
+            if (m->metric == SIM_EXPECT_L1_FINALITY && dot != NULL && dot[1] != '\0' &&
+                !g_ascii_isdigit(dot[1])) {
+                char *number = g_strndup(name + n, (gsize)(dot - name - n));
+                e->percentile = g_ascii_strtod(number, &end);
+                gboolean whole = errno == 0 && *end == '\0';
+                g_free(number);
+                if (whole && e->percentile > 0 && e->percentile <= 100) {
+                    e->l1 = g_strdup(dot + 1);
+                    return m;
+                }
+                end = (char *)"?";
+            }
             if (errno == 0 && *end == '\0' && e->percentile > 0 && e->percentile <= 100) return m;
             fail(error, "\"%s\": expected a percentile from 0 (exclusive) to 100 after \"%s\"",
                  name, m->name);
@@ -140,14 +185,15 @@ static const MetricSpec *lookup(const char *name, SimExpectation *e, GError **er
          "views, failed_views, longest_gap, finality_pNN, recovery.FAULT, decided_txs, "
          "undecided_txs, tx_latency_pNN, reconnects, reconnect_gap, l1_finality_pNN, "
          "light_client_lag_max, light_client_safe, transitions, transition_views, leader_egress, "
-         "cdn_down",
+         "cdn_down, settled_finality_pNN, l1_updates_lost, light_client_live",
          name, close ? " (did you mean " : "", close ? close : "", close ? "?)" : "");
     return NULL;
 }
 
 static gboolean parse_verdict(SimExpectation *e, const char *value, GError **error)
 {
-    if (e->metric == SIM_EXPECT_DA_AVAILABLE || e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE) {
+    if (e->metric == SIM_EXPECT_DA_AVAILABLE || e->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE ||
+        e->metric == SIM_EXPECT_LIGHT_CLIENT_LIVE) {
         if (strcmp(value, "true") == 0 || strcmp(value, "false") == 0) {
             e->value = strcmp(value, "true") == 0;
             return TRUE;
@@ -188,7 +234,8 @@ SimExpectation *sim_expect_parse(const char *key, const char *value, GError **er
         e->op = explicit_op ? (k[klen - 1] == '>' ? SIM_EXPECT_AT_LEAST : SIM_EXPECT_AT_MOST)
                             : (equal ? SIM_EXPECT_EQUAL : m->plain);
         gboolean verdict = m->metric == SIM_EXPECT_SAFETY || m->metric == SIM_EXPECT_DA_AVAILABLE ||
-                           m->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE;
+                           m->metric == SIM_EXPECT_LIGHT_CLIENT_SAFE ||
+                           m->metric == SIM_EXPECT_LIGHT_CLIENT_LIVE;
         if (verdict && (explicit_op || equal)) {
             ok = fail(error, "%s takes \"= value\", not a comparison", name);
         } else if (verdict) {
@@ -214,6 +261,7 @@ void sim_expect_free(SimExpectation *e)
     if (e == NULL) return;
     g_free(e->text);
     g_free(e->fault);
+    g_free(e->l1);
     g_free(e);
 }
 
@@ -302,6 +350,23 @@ static void evaluate_light_client(const SimExpectation *e, const SimRun *run, Si
                             : g_strdup_printf("false: %s", ana_finality_violation(f));
 }
 
+static void evaluate_light_client_live(const SimExpectation *e, const SimRun *run,
+                                       SimExpectResult *r)
+{
+    const AnaFinality *f = sim_run_finality(run);
+    gboolean held = f == NULL || !ana_finality_stalled(f);
+    r->pass = held == (e->value != 0);
+    r->measured = f == NULL ? g_strdup("true (no L1 side in this run)")
+                  : held    ? g_strdup("true: no block waited past the bound while a prover was up")
+                            : g_strdup_printf("false: %s", ana_finality_stall(f));
+}
+
+static gboolean is_l1_metric(SimExpectMetric m)
+{
+    return m == SIM_EXPECT_L1_FINALITY || m == SIM_EXPECT_LIGHT_CLIENT_LAG ||
+           m == SIM_EXPECT_SETTLED_FINALITY || m == SIM_EXPECT_L1_LOST;
+}
+
 /* The L1 side's metrics: FALSE (with `why`) without [l1] or with nothing measured. */
 static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t *out, char **why)
 {
@@ -311,12 +376,24 @@ static gboolean measure_l1(const SimExpectation *e, const SimRun *run, uint64_t 
         return FALSE;
     }
     if (e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG) return *out = ana_finality_lag_max(f), TRUE;
-    SIM_ASSERT(e->metric == SIM_EXPECT_L1_FINALITY);
-    if (ana_histogram_count(ana_finality_l1(f)) == 0) {
-        *why = g_strdup("no transaction became final on the L1");
+    if (e->metric == SIM_EXPECT_L1_LOST) return *out = sim_prover_lost(sim_run_prover(run)), TRUE;
+    gboolean settled = e->metric == SIM_EXPECT_SETTLED_FINALITY;
+    SIM_ASSERT(settled || e->metric == SIM_EXPECT_L1_FINALITY);
+    const AnaHistogram *h = settled ? ana_finality_settled(f) : ana_finality_l1(f);
+    if (e->l1 != NULL) {
+        int64_t l1 = sim_run_l1_index(sim_run_config(run), e->l1);
+        if (l1 < 0) {
+            *why = g_strdup_printf("no L1 named %s in this run", e->l1);
+            return FALSE;
+        }
+        h = ana_finality_chain_l1(f, (uint32_t)l1);
+    }
+    if (ana_histogram_count(h) == 0) {
+        *why = g_strdup(settled ? "no transaction was settled by its rollup on the L1"
+                                : "no transaction became final on the L1");
         return FALSE;
     }
-    *out = ana_histogram_percentile(ana_finality_l1(f), e->percentile);
+    *out = ana_histogram_percentile(h, e->percentile);
     return TRUE;
 }
 
@@ -356,8 +433,7 @@ static gboolean measure(const SimExpectation *e, const SimRun *run, uint64_t *ou
 {
     const AnaLiveness *l = sim_run_liveness(run);
     const AnaData *d = sim_run_data(run);
-    if (e->metric == SIM_EXPECT_L1_FINALITY || e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG)
-        return measure_l1(e, run, out, why);
+    if (is_l1_metric(e->metric)) return measure_l1(e, run, out, why);
     if (e->metric == SIM_EXPECT_LEADER_EGRESS) return measure_egress(d, out, why);
     if (e->metric == SIM_EXPECT_RECONNECTS || e->metric == SIM_EXPECT_RECONNECT_GAP ||
         e->metric == SIM_EXPECT_CDN_DOWN) {
@@ -432,6 +508,10 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
         evaluate_light_client(e, run, r);
         return;
     }
+    if (e->metric == SIM_EXPECT_LIGHT_CLIENT_LIVE) {
+        evaluate_light_client_live(e, run, r);
+        return;
+    }
     uint64_t value = 0;
     char *why = NULL;
     if (!measure(e, run, &value, &why)) {
@@ -440,11 +520,11 @@ void sim_expect_evaluate(const SimExpectation *e, const SimRun *run, SimExpectRe
         return;
     }
     r->pass = compare(e->op, value, e->value);
-    gboolean duration = e->metric == SIM_EXPECT_LONGEST_GAP || e->metric == SIM_EXPECT_FINALITY ||
-                        e->metric == SIM_EXPECT_RECOVERY || e->metric == SIM_EXPECT_TX_LATENCY ||
-                        e->metric == SIM_EXPECT_RECONNECT_GAP ||
-                        e->metric == SIM_EXPECT_L1_FINALITY ||
-                        e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG;
+    gboolean duration =
+        e->metric == SIM_EXPECT_LONGEST_GAP || e->metric == SIM_EXPECT_FINALITY ||
+        e->metric == SIM_EXPECT_RECOVERY || e->metric == SIM_EXPECT_TX_LATENCY ||
+        e->metric == SIM_EXPECT_RECONNECT_GAP || e->metric == SIM_EXPECT_L1_FINALITY ||
+        e->metric == SIM_EXPECT_LIGHT_CLIENT_LAG || e->metric == SIM_EXPECT_SETTLED_FINALITY;
     r->measured = duration ? sim_quantity_format(value, SIM_QUANTITY_DURATION)
                            : g_strdup_printf("%" G_GUINT64_FORMAT, value);
 }

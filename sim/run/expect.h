@@ -58,6 +58,9 @@ typedef enum SimExpectMetric {
     SIM_EXPECT_TRANSITION_VIEWS,
     SIM_EXPECT_LEADER_EGRESS,
     SIM_EXPECT_CDN_DOWN,
+    SIM_EXPECT_SETTLED_FINALITY,
+    SIM_EXPECT_L1_LOST,
+    SIM_EXPECT_LIGHT_CLIENT_LIVE,
 } SimExpectMetric;
 
 typedef enum SimExpectOp {
@@ -74,6 +77,7 @@ typedef struct SimExpectation {
     double percentile; /* FINALITY, TX_LATENCY, L1_FINALITY */
     char *fault;       /* RECOVERY: the fault's name */
     int safety;        /* SAFETY: an AnaSafetyKind, or -1 for "any violation" */
+    char *l1;          /* L1_FINALITY: the L1 named after a dot (NULL: every rollup's own) */
 } SimExpectation;
 
 typedef struct SimExpectResult {

@@ -7,11 +7,17 @@
 #include <string.h>
 
 static const char *const kind_names[SIM_FAULT_KIND_COUNT_] = {
-    [SIM_FAULT_CRASH] = "crash",         [SIM_FAULT_RESTART] = "restart",
-    [SIM_FAULT_PAUSE] = "pause",         [SIM_FAULT_SLOW] = "slow",
-    [SIM_FAULT_PARTITION] = "partition", [SIM_FAULT_DEGRADE] = "degrade",
-    [SIM_FAULT_FILTER] = "filter",       [SIM_FAULT_SKEW] = "skew",
+    [SIM_FAULT_CRASH] = "crash",
+    [SIM_FAULT_RESTART] = "restart",
+    [SIM_FAULT_PAUSE] = "pause",
+    [SIM_FAULT_SLOW] = "slow",
+    [SIM_FAULT_PARTITION] = "partition",
+    [SIM_FAULT_DEGRADE] = "degrade",
+    [SIM_FAULT_FILTER] = "filter",
+    [SIM_FAULT_SKEW] = "skew",
     [SIM_FAULT_BYZANTINE] = "byzantine",
+    [SIM_FAULT_L1_REORG] = "l1-reorg",
+    [SIM_FAULT_L1_CONGESTION] = "l1-congestion",
 };
 
 const char *sim_fault_kind_name(SimFaultKind kind)

@@ -11,6 +11,10 @@
  *              `from` and `to`
  *   filter     messages of the listed types from `from` to `to` are dropped or delayed
  *   skew       the nodes' view timers run `factor` times as long (clocks out of step); static
+ *   l1-reorg   an L1 ([l1], or the [l1.NAME] named by `l1`) drops its last `depth` blocks that
+ *              are not final, at the start (sim/world/l1.h)
+ *   l1-congestion  that L1's transactions submitted until the end wait `slots` whole slots
+ *              (a distribution) for their earliest block
  *
  * A fault starts at a trigger: a virtual time ("30s"), the first honest node entering a view
  * ("view 50") or the first timeout certificate ("tc", or "tc 20": of view 20 or later). It ends
@@ -37,7 +41,9 @@ typedef enum SimFaultKind {
     SIM_FAULT_DEGRADE,
     SIM_FAULT_FILTER,
     SIM_FAULT_SKEW,
-    SIM_FAULT_BYZANTINE, /* a behaviour for a window; without one it is a run setting */
+    SIM_FAULT_BYZANTINE,     /* a behaviour for a window; without one it is a run setting */
+    SIM_FAULT_L1_REORG,      /* an L1 drops its last `depth` blocks that are not final */
+    SIM_FAULT_L1_CONGESTION, /* an L1's submitted transactions wait `slots` slots */
     SIM_FAULT_KIND_COUNT_,
 } SimFaultKind;
 
@@ -74,6 +80,9 @@ typedef struct SimFault {
     gboolean delay;               /* filter: delay instead of drop */
     SimDuration amount;           /* filter: the delay */
     ProtoByzantineKind behaviour; /* byzantine */
+    uint32_t l1;                  /* l1-reorg, l1-congestion: the L1 (0: [l1]; k: [l1.NAME]) */
+    uint32_t depth;               /* l1-reorg: blocks */
+    SimDist slots;                /* l1-congestion: the inclusion delay, whole slots */
 } SimFault;
 
 /* A new fault of `kind` named `name`, starting at time 0 and never ending, selecting nothing. */

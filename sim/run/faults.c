@@ -224,20 +224,29 @@ static gboolean acts_on_links(SimFaultKind kind)
     return kind == SIM_FAULT_PARTITION || kind == SIM_FAULT_DEGRADE || kind == SIM_FAULT_FILTER;
 }
 
+static gboolean acts_on_l1(SimFaultKind kind)
+{
+    return kind == SIM_FAULT_L1_REORG || kind == SIM_FAULT_L1_CONGESTION;
+}
+
 static void fire_start(SimFaults *faults, guint index, SimTime now)
 {
     SimFaultWindow *w = window(faults, index);
     w->started = TRUE;
     w->start = now;
     w->start_view = faults->view;
-    if (acts_on_links(w->fault->kind)) {
+    const SimFaultHooks *hooks = &faults->config.hooks;
+    if (acts_on_l1(w->fault->kind)) {
+        if (hooks->l1 != NULL) hooks->l1(hooks->user_data, w->fault, TRUE, now);
+    } else if (acts_on_links(w->fault->kind)) {
         start_links(faults, w, now);
     } else {
         start_nodes(faults, w, now);
     }
     SimTime end = known_end(w->fault, now);
     if (end != SIM_TIME_NONE) schedule(faults, index, TRUE, end);
-    if (w->fault->kind == SIM_FAULT_RESTART) { /* instantaneous */
+    if (w->fault->kind == SIM_FAULT_RESTART || w->fault->kind == SIM_FAULT_L1_REORG) {
+        /* instantaneous */
         w->ended = TRUE;
         w->end = now;
     }
@@ -247,7 +256,10 @@ static void fire_end(SimFaults *faults, guint index, SimTime now)
 {
     SimFaultWindow *w = window(faults, index);
     if (!w->started || w->ended) return;
-    if (acts_on_links(w->fault->kind)) {
+    const SimFaultHooks *hooks = &faults->config.hooks;
+    if (acts_on_l1(w->fault->kind)) {
+        if (hooks->l1 != NULL) hooks->l1(hooks->user_data, w->fault, FALSE, now);
+    } else if (acts_on_links(w->fault->kind)) {
         end_links(faults, w, now);
     } else {
         end_nodes(faults, w);

@@ -44,6 +44,8 @@ typedef struct SimFaultHooks {
     void (*restart)(void *user_data, uint32_t node);
     /* A byzantine window starts (`kind`) or ends (PROTO_BYZANTINE_NONE) on `node`. */
     void (*behave)(void *user_data, uint32_t node, ProtoByzantineKind kind);
+    /* An L1 fault (l1-reorg, l1-congestion) starts (`start`) or ends, at `now`. */
+    void (*l1)(void *user_data, const SimFault *fault, gboolean start, SimTime now);
     void *user_data;
 } SimFaultHooks;
 

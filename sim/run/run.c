@@ -119,13 +119,11 @@ void sim_run_config_init(SimRunConfig *c)
         .l1_update_interval = 10 * SIM_MIN,
         .l1_retry_interval = 2 * SIM_S,
         .l1_proving_time = 24 * SIM_S,
-        .l1_sign_cost = 500 * SIM_US,
+        .l1_sign_cost = 161 * SIM_US,
         .l1_region = g_strdup("us-east-1"),
-        .l1_reorg_at = SIM_TIME_NONE,
-        .l1_reorg_depth = 10,
-        .l1_congested_from = SIM_TIME_NONE,
-        .l1_congested_until = SIM_TIME_NONE,
-        .l1_congested_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 25, 0, 0, FALSE},
+        .l1_settle_interval = 10 * SIM_MIN,
+        .l1_settle_proving_time = 1 * SIM_MIN,
+        .l1_settle_poll = 12 * SIM_S,
     };
     proto_cost_table_default(&c->costs);
     sim_transport_defaults(&c->transport);
@@ -145,7 +143,19 @@ void sim_run_config_clear(SimRunConfig *c)
     g_free(c->cdn_marshal_region);
     g_free(c->web_region);
     g_free(c->l1_region);
+    if (c->l1_named) g_array_unref(c->l1_named);
+    g_free(c->rollup_l1s);
+    if (c->rollup_l1) g_array_unref(c->rollup_l1);
     memset(c, 0, sizeof *c);
+}
+
+int64_t sim_run_l1_index(const SimRunConfig *c, const char *name)
+{
+    if (strcmp(name, "l1") == 0) return 0;
+    for (guint k = 0; c->l1_named != NULL && k < c->l1_named->len; k++) {
+        if (strcmp(g_array_index(c->l1_named, SimRunL1, k).name, name) == 0) return k + 1;
+    }
+    return -1;
 }
 
 void sim_run_config_add_fault(SimRunConfig *c, SimFaultKind kind, SimTime at,
@@ -265,6 +275,32 @@ typedef struct TwinDelivery {
     uint32_t side;
     GBytes *bytes;
 } TwinDelivery;
+
+/* An L1 fault: a reorg at its start, congestion for its window. */
+static void l1_fault(void *user_data, const SimFault *fault, gboolean start, SimTime now)
+{
+    SimRun *run = user_data;
+    if (run->prover == NULL) return;
+    if (fault->kind == SIM_FAULT_L1_REORG) {
+        if (start) sim_prover_reorg(run->prover, fault->l1, fault->depth, now);
+        return;
+    }
+    SIM_ASSERT(fault->kind == SIM_FAULT_L1_CONGESTION);
+    sim_prover_congest(run->prover, fault->l1, start ? &fault->slots : NULL, now);
+}
+
+/* The L1s of the run: the [l1] group's and the [l1.NAME] groups'. */
+static uint32_t l1_count(const SimRunConfig *c)
+{
+    return 1 + (c->l1_named != NULL ? c->l1_named->len : 0);
+}
+
+/* Whether validator `id` signs light-client states: honest ones and lc_forge (a forged one). */
+static gboolean signs_state(const SimRun *run, uint32_t id)
+{
+    ProtoByzantineKind b = run->behaviour[id];
+    return b == PROTO_BYZANTINE_NONE || b == PROTO_BYZANTINE_LC_FORGE;
+}
 
 static gboolean has_twins(const SimRun *run, uint32_t id)
 {
@@ -497,8 +533,9 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
             if (run->endpoints != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_endpoints_on_decide(run->endpoints, id, a.leaves, a.leaf_count, ready);
             }
-            if (run->prover != NULL && !sim_run_is_byzantine(run, id)) {
-                sim_prover_on_decide(run->prover, id, a.leaves, a.leaf_count, ready);
+            if (run->prover != NULL && signs_state(run, id)) {
+                gboolean forge = run->behaviour[id] == PROTO_BYZANTINE_LC_FORGE;
+                sim_prover_on_decide(run->prover, id, a.leaves, a.leaf_count, forge, ready);
             }
             if (run->catchup != NULL && !sim_run_is_byzantine(run, id)) {
                 sim_catchup_on_decide(run->catchup, id, a.leaves, a.leaf_count, ready);
@@ -510,7 +547,7 @@ static void execute(SimRun *run, uint32_t id, uint32_t side, SimTime ready, Prot
                 ana_safety_on_stored(run->safety, id, a.view, &a.commit);
             }
             data_note(run, id, &a);
-            if (run->behaviour[id] != PROTO_BYZANTINE_NONE) break;
+            if (proto_byzantine_in_consensus(run->behaviour[id])) break;
             sim_faults_on_note(run->faults, &a, ready);
             if (a.note == PROTO_NOTE_VIEW_ENTERED) run->watch_at = now; /* progress */
             break;
@@ -532,7 +569,7 @@ static void on_receive(SimNetwork *network, uint32_t host, const SimMessage *mes
         run->config.message_observer(run->config.message_observer_data, host,
                                      sim_message_source(message), sim_message_bytes(message));
     }
-    if (sim_prover_owns(run->prover, host)) {
+    if (sim_prover_takes(run->prover, host, message)) {
         sim_prover_receive(run->prover, host, message, now);
         return;
     }
@@ -564,7 +601,7 @@ static void on_timer(SimNetwork *network, uint32_t host, uint32_t timer, SimTime
 {
     (void)network;
     SimRun *run = user_data;
-    if (sim_prover_owns(run->prover, host)) {
+    if (sim_prover_takes_timer(run->prover, host, timer)) {
         sim_prover_timer(run->prover, host, timer, now);
         return;
     }
@@ -677,7 +714,7 @@ static void crash_node(void *user_data, uint32_t id)
     SimRun *run = user_data;
     if (sim_prover_owns(run->prover, id)) { /* the state relay or the prover */
         sim_network_host_crash(run->network, id);
-        sim_prover_host_down(run->prover, id);
+        sim_prover_host_down(run->prover, id, sim_engine_now(run->engine));
         return;
     }
     if (id >= run->config.nodes) { /* a relay (broker, server): no protocol state */
@@ -811,8 +848,8 @@ static gboolean build_network(SimRun *run, GError **error)
     setup.view_of = view_of;
     setup.view_data = run;
     run->relays = sim_transport_relay_count(&setup);
-    run->network = sim_network_new(run->engine, &net,
-                                   run->hosts + run->relays + (c->l1 ? SIM_PROVER_HOSTS : 0));
+    run->network = sim_network_new(
+        run->engine, &net, run->hosts + run->relays + (c->l1 ? sim_prover_hosts(l1_count(c)) : 0));
     for (int t = 1; t < PROTO_MSG_TYPE_COUNT_; t++) {
         run->net_type[t] = sim_network_register_type(run->network, proto_msg_type_name(t));
     }
@@ -899,7 +936,7 @@ static void build_da(SimRun *run)
         g_free(members);
         run->data = ana_data_new(c->nodes, run->shared->vid->threshold);
         for (uint32_t id = 0; id < c->nodes; id++) {
-            if (run->behaviour[id] != PROTO_BYZANTINE_NONE)
+            if (proto_byzantine_in_consensus(run->behaviour[id]))
                 ana_data_set_byzantine(run->data, id, TRUE);
         }
     }
@@ -954,6 +991,7 @@ static SimSelectorContext selector_context(const SimRun *run)
 /* The oracles' view of whether `id` is Byzantine now. */
 static void mark_byzantine(SimRun *run, uint32_t id, gboolean byzantine)
 {
+    byzantine = byzantine && proto_byzantine_in_consensus(run->behaviour[id]);
     ana_safety_set_byzantine(run->safety, id, byzantine);
     ana_liveness_set_byzantine(run->liveness, id, byzantine);
     if (run->data != NULL) ana_data_set_byzantine(run->data, id, byzantine);
@@ -993,7 +1031,7 @@ static gboolean build_faults(SimRun *run, GError **error)
         .gst = c->gst,
         .pre_gst_delay = &c->pre_gst_delay,
         .gst_delta = c->gst_delta,
-        .hooks = {crash_node, restart_node, behave_node, run},
+        .hooks = {crash_node, restart_node, behave_node, l1_fault, run},
     };
     run->faults = sim_faults_new(&config, error);
     return run->faults != NULL;
@@ -1089,7 +1127,42 @@ static gboolean build_endpoints(SimRun *run, GError **error)
     return TRUE;
 }
 
-/* The L1 side: its three hosts after the transport's, fed by the data layer's decides. */
+/* The L1s configured and, for the named ones, their chain settings from the [l1] group's. */
+static void named_l1_configs(const SimRunConfig *c, const SimL1Config *base, SimL1Config *out)
+{
+    for (uint32_t k = 0; c->l1_named != NULL && k < c->l1_named->len; k++) {
+        const SimRunL1 *n = &g_array_index(c->l1_named, SimRunL1, k);
+        out[k] = *base;
+        out[k].slot_time = n->slot_time;
+        out[k].missed_ppm = n->missed_ppm;
+        out[k].inclusion_delay = n->inclusion_delay;
+        out[k].finality_depth = n->finality_depth;
+    }
+}
+
+/* The liveness oracle's bound per L1: the configured one, or 2 update intervals, a proof and
+ * 20 slots of that L1. */
+static void liveness_bounds(SimRun *run, const SimProverConfig *pc)
+{
+    const SimRunConfig *c = &run->config;
+    if (c->l1_liveness_bound == SIM_TIME_NONE) return;
+    for (uint32_t k = 0; k < pc->chains; k++) {
+        SimDuration slot = k == 0 ? pc->l1.slot_time : pc->chain_l1[k - 1].slot_time;
+        SimDuration every = k == 0 ? pc->update_interval : pc->chain_update_interval[k - 1];
+        SimDuration proving = k == 0 ? pc->proving_time : pc->chain_proving_time[k - 1];
+        SimDuration bound =
+            c->l1_liveness_bound != 0 ? c->l1_liveness_bound : 2 * every + proving + 20 * slot;
+        ana_finality_set_liveness_bound(run->finality, k, bound);
+    }
+}
+
+static void on_executed(void *user_data, uint32_t rollup, uint64_t height)
+{
+    sim_prover_on_executed(user_data, rollup, height);
+}
+
+/* The L1 side: its three hosts after the transport's, fed by the data layer's decides; the
+ * rollups' provers beside their executors. */
 static gboolean build_prover(SimRun *run, GError **error)
 {
     const SimRunConfig *c = &run->config;
@@ -1106,21 +1179,51 @@ static gboolean build_prover(SimRun *run, GError **error)
     pc.l1.missed_ppm = c->l1_missed_ppm;
     pc.l1.inclusion_delay = c->l1_inclusion_delay;
     pc.l1.finality_depth = c->l1_finality_depth;
-    pc.l1.congested_from = c->l1_congested_from;
-    pc.l1.congested_until = c->l1_congested_until;
-    pc.l1.congested_delay = c->l1_congested_delay;
     pc.update_interval = c->l1_update_interval;
     pc.retry_interval = c->l1_retry_interval;
     pc.proving_time = c->l1_proving_time;
     pc.sign_cost = c->l1_sign_cost;
-    pc.reorg_at = c->l1_reorg_at;
-    pc.reorg_depth = c->l1_reorg_depth;
-    pc.forgers = c->l1_forgers;
     pc.epoch_length = c->epoch_length;
     pc.test_last_block = c->test_light_client_last_block;
-    run->finality = ana_finality_new();
+    pc.rollups = c->rollups;
+    uint32_t *hosts = g_new0(uint32_t, MAX(c->rollups, 1)),
+             *ns = g_new0(uint32_t, MAX(c->rollups, 1));
+    for (uint32_t r = 0; r < c->rollups; r++) {
+        hosts[r] = sim_endpoints_executor_host(c->nodes, r);
+        ns[r] = sim_endpoints_rollup_ns(run->endpoints, r);
+    }
+    pc.executor_hosts = hosts;
+    pc.rollup_ns = ns;
+    pc.settle_interval = c->l1_settle_interval;
+    pc.settle_proving_time = c->l1_settle_proving_time;
+    pc.settle_poll = c->l1_settle_poll;
+    pc.test_stall = c->l1_test_prover_stall;
+    pc.chains = l1_count(c);
+    SimL1Config *named = g_new0(SimL1Config, pc.chains);
+    named_l1_configs(c, &pc.l1, named);
+    pc.chain_l1 = named;
+    SimDuration *every = g_new0(SimDuration, pc.chains), *proving = g_new0(SimDuration, pc.chains);
+    for (uint32_t k = 1; k < pc.chains; k++) {
+        every[k - 1] = g_array_index(c->l1_named, SimRunL1, k - 1).update_interval;
+        proving[k - 1] = g_array_index(c->l1_named, SimRunL1, k - 1).proving_time;
+    }
+    pc.chain_update_interval = every;
+    pc.chain_proving_time = proving;
+    pc.rollup_l1 = c->rollup_l1 != NULL ? (const uint32_t *)(void *)c->rollup_l1->data : NULL;
+    run->finality = ana_finality_new(pc.chains);
+    liveness_bounds(run, &pc);
+    for (uint32_t r = 0; pc.rollup_l1 != NULL && r < c->rollups; r++)
+        ana_finality_set_rollup_l1(run->finality, ns[r], pc.rollup_l1[r]);
     if (run->data != NULL) ana_data_set_finality(run->data, run->finality);
     run->prover = sim_prover_new(&pc, run->network, run->stake, run->finality);
+    g_free(named);
+    g_free(every);
+    g_free(proving);
+    g_free(hosts);
+    g_free(ns);
+    /* Without the data layer (epochs run [l1] without it) there are no rollups to settle. */
+    if (run->endpoints != NULL)
+        sim_endpoints_set_executed(run->endpoints, on_executed, run->prover);
     return TRUE;
 }
 
@@ -1451,7 +1554,7 @@ void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet 
 gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id)
 {
     SIM_ASSERT(id < run->config.nodes);
-    return run->behaviour[id] != PROTO_BYZANTINE_NONE;
+    return proto_byzantine_in_consensus(run->behaviour[id]);
 }
 
 gboolean sim_run_was_byzantine(const SimRun *run, uint32_t id)

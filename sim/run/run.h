@@ -58,6 +58,17 @@ typedef void (*SimRunObserver)(void *user_data, uint32_t node, const ProtoAction
 typedef void (*SimRunMessageObserver)(void *user_data, uint32_t target, uint32_t source,
                                       GBytes *bytes);
 
+/* An L1 of its own: an [l1.NAME] group (keys it does not set are the [l1] group's). */
+typedef struct SimRunL1 {
+    char *name;
+    SimDuration slot_time;
+    uint64_t missed_ppm;
+    SimDist inclusion_delay;
+    uint32_t finality_depth;
+    SimDuration update_interval; /* its prover's */
+    SimDuration proving_time;
+} SimRunL1;
+
 typedef struct SimRunConfig {
     uint64_t seed;
     const gsl_rng_type *rng_algorithm;
@@ -160,20 +171,25 @@ typedef struct SimRunConfig {
     SimDuration l1_update_interval;
     SimDuration l1_retry_interval;
     SimDuration l1_proving_time;
-    SimDuration l1_sign_cost;  /* one validator's Schnorr signature of the light-client state */
-    char *l1_region;           /* owned; where the relay, the prover and the L1 node run */
-    SimTime l1_reorg_at;       /* an L1 reorg then (SIM_TIME_NONE: none) */
-    uint32_t l1_reorg_depth;   /* of this many blocks */
-    uint32_t l1_forgers;       /* test only: validators 0 .. N-1 sign forged states */
-    SimTime l1_congested_from; /* L1 congestion window (SIM_TIME_NONE: none) */
-    SimTime l1_congested_until;
-    SimDist l1_congested_delay; /* whole slots, for transactions submitted inside it */
+    SimDuration l1_sign_cost; /* one validator's Schnorr signature of the light-client state */
+    char *l1_region;          /* owned; where the relay, the prover and the L1 node run */
+    SimDuration l1_settle_interval;     /* rollups' state updates: every this long */
+    SimDuration l1_settle_proving_time; /* after proving this long */
+    SimDuration l1_settle_poll;         /* reading the light client this often until it covers */
+    SimDuration l1_liveness_bound; /* the liveness oracle's bound (0: auto; SIM_TIME_NONE: off) */
+    gboolean l1_test_prover_stall; /* test only: the prover stops after its first update */
+    GArray *l1_named;              /* SimRunL1: the [l1.NAME] groups, in file order (NULL: none) */
+    char *rollup_l1s;  /* [workload] rollup_l1s as written (NULL: every rollup on [l1]) */
+    GArray *rollup_l1; /* uint32_t per rollup: 0 is [l1], k is l1_named[k - 1] (NULL: all 0) */
 } SimRunConfig;
 
 /* Fills `config` with the defaults (10 nodes over four regions, 1 Gbit links, no jitter,
  * modeled crypto, stake-weighted leaders, 10 s view timeout, 100 views). */
 void sim_run_config_init(SimRunConfig *config);
 void sim_run_config_clear(SimRunConfig *config);
+/* The index of the L1 named `name`: 0 for "l1" (the [l1] group's), k for the k-th [l1.NAME];
+ * -1 for no such L1. */
+int64_t sim_run_l1_index(const SimRunConfig *config, const char *name);
 
 /* The TCP model `config` asks for: its preset with the overrides applied. */
 void sim_run_tcp_config(const SimRunConfig *config, SimTcpConfig *tcp);
@@ -272,7 +288,8 @@ const SimRegions *sim_run_regions(const SimRun *run);
  * stands (leader terms: the view in progress). */
 void sim_run_resolve(const SimRun *run, const SimSelector *selector, SimNodeSet *out);
 /* Whether a node is Byzantine now (for the whole run, or inside a byzantine window), and
- * whether it was at any time so far. */
+ * whether it was at any time so far: in consensus (proto_byzantine_in_consensus), so not for the
+ * light-client signing behaviours lc_forge and lc_silent, which only the L1 side sees. */
 gboolean sim_run_is_byzantine(const SimRun *run, uint32_t id);
 gboolean sim_run_was_byzantine(const SimRun *run, uint32_t id);
 /* The node on a host, or NULL while it is crashed. */

@@ -20,6 +20,7 @@
     (K(SIM_FAULT_CRASH) | K(SIM_FAULT_RESTART) | K(SIM_FAULT_PAUSE) | K(SIM_FAULT_SLOW) |          \
      K(SIM_FAULT_SKEW) | K(KIND_BYZANTINE))
 #define TIMED_KINDS (0xffffu & ~K(SIM_FAULT_SKEW))
+#define L1_KINDS    (K(SIM_FAULT_L1_REORG) | K(SIM_FAULT_L1_CONGESTION))
 
 typedef struct FaultKey {
     const char *key;
@@ -28,13 +29,17 @@ typedef struct FaultKey {
 } FaultKey;
 
 static const FaultKey fault_keys[] = {
-    {"kind", 0xffffu, "crash, restart, pause, slow, partition, degrade, filter, skew or byzantine"},
+    {"kind", 0xffffu,
+     "crash, restart, pause, slow, partition, degrade, filter, skew, byzantine, l1-reorg or "
+     "l1-congestion"},
     {"at", TIMED_KINDS,
      "start: a virtual time such as 30s, view N, tc or tc N (default 0s; byzantine: the whole "
      "run)"},
-    {"until", TIMED_KINDS & ~K(SIM_FAULT_RESTART), "end: a virtual time, view N, tc or tc N"},
-    {"duration", TIMED_KINDS & ~K(SIM_FAULT_RESTART), "end: this long after the start"},
-    {"views", TIMED_KINDS & ~K(SIM_FAULT_RESTART),
+    {"until", TIMED_KINDS & ~K(SIM_FAULT_RESTART) & ~K(SIM_FAULT_L1_REORG),
+     "end: a virtual time, view N, tc or tc N"},
+    {"duration", TIMED_KINDS & ~K(SIM_FAULT_RESTART) & ~K(SIM_FAULT_L1_REORG),
+     "end: this long after the start"},
+    {"views", TIMED_KINDS & ~K(SIM_FAULT_RESTART) & ~K(SIM_FAULT_L1_REORG),
      "end: this many views after the view in progress at the start"},
     {"nodes", NODE_KINDS, "the validators it applies to (a node selector)"},
     {"groups", K(SIM_FAULT_PARTITION), "partition: node selectors separated by |"},
@@ -54,6 +59,10 @@ static const FaultKey fault_keys[] = {
     {"action", K(SIM_FAULT_FILTER), "drop (default) or delay"},
     {"delay", K(SIM_FAULT_FILTER), "with action = delay: how long"},
     {"behaviour", K(KIND_BYZANTINE), "a Byzantine behaviour (`shotglass list behaviours`)"},
+    {"l1", L1_KINDS, "l1-reorg, l1-congestion: the L1, l1 (default: the [l1] group's) or NAME"},
+    {"depth", K(SIM_FAULT_L1_REORG), "l1-reorg: the blocks dropped, the newest not final (10)"},
+    {"slots", K(SIM_FAULT_L1_CONGESTION),
+     "l1-congestion: whole slots from submission to the earliest block, a distribution (25)"},
 };
 
 static const FaultKey *find_fault_key(const char *key)
@@ -86,19 +95,22 @@ static gboolean parse_kind(ScenarioCtx *c, const char *group, unsigned *kind)
     if (value == NULL) {
         return reader__problem(c, group, NULL,
                                "has no kind; expected kind = crash, restart, pause, slow, "
-                               "partition, degrade, filter, skew or byzantine");
+                               "partition, degrade, filter, skew, byzantine, l1-reorg or "
+                               "l1-congestion");
     }
     SimFaultKind k;
     gboolean ok = TRUE;
     if (sim_fault_kind_lookup(value, &k)) {
         *kind = k;
     } else {
-        static const char *const names[] = {"crash",   "restart", "pause", "slow",     "partition",
-                                            "degrade", "filter",  "skew",  "byzantine"};
+        static const char *const names[] = {"crash",     "restart",  "pause",        "slow",
+                                            "partition", "degrade",  "filter",       "skew",
+                                            "byzantine", "l1-reorg", "l1-congestion"};
         const char *close = sim_suggest(value, names, G_N_ELEMENTS(names));
         ok = reader__problem(c, group, "kind",
                              "unknown kind \"%s\"%s%s%s; expected crash, restart, pause, slow, "
-                             "partition, degrade, filter, skew or byzantine",
+                             "partition, degrade, filter, skew, byzantine, l1-reorg or "
+                             "l1-congestion",
                              value, close ? " (did you mean " : "", close ? close : "",
                              close ? "?)" : "");
     }
@@ -364,6 +376,46 @@ static gboolean fault_factor(ScenarioCtx *c, const char *group, SimFault *f)
     return TRUE;
 }
 
+/* An L1 fault: its L1 (an [l1] side must exist), and its depth or its slots. */
+static gboolean fault_l1(ScenarioCtx *c, const char *group, SimFault *f)
+{
+    const SimRunConfig *cfg = &c->s->config;
+    gboolean ok = TRUE;
+    if (!cfg->l1) ok = reader__problem(c, group, "kind", "needs the L1 side (an [l1] group)");
+    char *name = reader__get(c, group, "l1");
+    if (name != NULL) {
+        int64_t index = sim_run_l1_index(cfg, name);
+        if (index < 0) {
+            ok = reader__problem(c, group, "l1",
+                                 "\"%s\" is no L1: there is no [l1.%s] group (l1 names the [l1] "
+                                 "group's)",
+                                 name, name);
+        }
+        f->l1 = index < 0 ? 0 : (uint32_t)index;
+        g_free(name);
+    }
+    if (f->kind == SIM_FAULT_L1_REORG) {
+        uint64_t depth = 10;
+        ok = fault_quantity(c, group, "depth", SIM_QUANTITY_COUNT, &depth) && ok;
+        if (depth < 1 || depth > 1000000) {
+            ok = reader__problem(c, group, "depth", "expected 1 to 1000000 blocks");
+        }
+        f->depth = (uint32_t)depth;
+        return ok;
+    }
+    f->slots = (SimDist){SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 25, 0, 0, FALSE};
+    char *slots = reader__get(c, group, "slots");
+    if (slots != NULL) {
+        GError *inner = NULL;
+        if (!sim_dist_parse(slots, SIM_QUANTITY_COUNT, FALSE, &f->slots, &inner)) {
+            ok = reader__problem(c, group, "slots", "%s", inner->message);
+            g_error_free(inner);
+        }
+        g_free(slots);
+    }
+    return ok;
+}
+
 /* The behaviour key of a byzantine fault. */
 static gboolean byzantine_behaviour(ScenarioCtx *c, const char *group, ProtoByzantineKind *kind)
 {
@@ -471,6 +523,10 @@ void fault_keys__parse(ScenarioCtx *c, const char *group)
     case SIM_FAULT_SLOW:
     case SIM_FAULT_SKEW:
         ok = fault_factor(c, group, f) && ok;
+        break;
+    case SIM_FAULT_L1_REORG:
+    case SIM_FAULT_L1_CONGESTION:
+        ok = fault_l1(c, group, f) && ok;
         break;
     default:
         break;

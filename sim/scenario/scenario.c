@@ -403,6 +403,9 @@ static const KeySpec keys[] = {
     QUANTITY("workload", "via_rpc", "0%", "share of transactions sent through the rollup's RPC",
              rpc_ppm, SIM_QUANTITY_RATIO, 0),
     SPECIAL("workload", "rollup_regions", "all", "placement of the rollups' hosts"),
+    SPECIAL("workload", "rollup_l1s", "l1",
+            "the L1 each rollup settles on, one name per rollup or one for all: l1 (the [l1] "
+            "group's) or the NAME of an [l1.NAME] group"),
     CHOICE("workload", "rollup_fetch", "da",
            "rollups read from a DA member (da) or rebuild from shares (vid, real payloads)",
            rollup_fetch, fetch_names, fetch_values),
@@ -433,31 +436,30 @@ static const KeySpec keys[] = {
              "the prover's CPU time for one light-client proof (TurboPlonk on BN254, 2^20 gates: "
              "docs/crypto-costs.md)",
              l1_proving_time),
-    DURATION("l1", "state_sign", "500us",
-             "a validator's CPU time to sign one light-client state (Schnorr; an unsourced "
-             "placeholder: docs/crypto-costs.md)",
+    DURATION("l1", "state_sign", "161us",
+             "a validator's CPU time to sign one light-client state (Schnorr over BN254's "
+             "embedded curve: one scalar multiplication, docs/crypto-costs.md S16)",
              l1_sign_cost),
     SPECIAL("l1", "region", "us-east-1", "where the state relay, the prover and the L1 node run"),
-    TIME_OR("l1", "reorg_at", "none",
-            "an L1 reorg at this virtual time: the last reorg_depth blocks that are not final are "
-            "dropped and their transactions included again",
-            l1_reorg_at, "none"),
-    COUNT("l1", "reorg_depth", "10", "blocks the reorg at reorg_at drops", l1_reorg_depth, 4, 1,
-          1000000),
-    TIME_OR("l1", "congested_from", "none",
-            "L1 congestion from this virtual time: transactions submitted until congested_until "
-            "wait congested_delay slots instead of inclusion_delay",
-            l1_congested_from, "none"),
-    TIME_OR("l1", "congested_until", "none",
-            "the end of the congestion (none: the run's end; without congested_from, no effect)",
-            l1_congested_until, "none"),
-    DIST("l1", "congested_delay", "25",
-         "whole slots from submission to the earliest block during the congestion",
-         l1_congested_delay, SIM_QUANTITY_COUNT),
-    COUNT("l1", "forgers", "0",
-          "test only: validators 0..N-1 sign a forged light-client state (ahead of the chain, "
-          "a wrong root), to show the light-client safety oracle firing at a third of the stake",
-          l1_forgers, 4, 0, 100000),
+    QUANTITY("l1", "settle_interval", "10min",
+             "how often each rollup posts a state update to its contract on the L1 (no published "
+             "default: rollups choose; see docs/calibration.md)",
+             l1_settle_interval, SIM_QUANTITY_DURATION, 1),
+    DURATION("l1", "settle_proving_time", "1min",
+             "how long a rollup's prover takes to prove a state update (no published figure)",
+             l1_settle_proving_time),
+    {"l1", "liveness_bound", V_TIME_OR_NONE, "auto",
+     "the light-client liveness oracle: while the prover is up, no decided block waits longer "
+     "for the contract to cover it (auto: 2 x update_interval + proving_time + 20 slots of that "
+     "L1; none: no oracle)",
+     F(l1_liveness_bound), SIM_QUANTITY_DURATION, 8, 1, 0, auto_names, auto_values, "none"},
+    BOOL("l1", "test_prover_stall", "false",
+         "test only: the prover stops after its first update while it stays up (the liveness "
+         "oracle must fire)",
+         l1_test_prover_stall),
+    QUANTITY("l1", "settle_poll", "12s",
+             "how often a rollup reads the light client until it covers the update's block",
+             l1_settle_poll, SIM_QUANTITY_DURATION, 1),
     {"epochs", "length", V_COUNT, "0",
      "blocks per epoch (at least 6; 0: no epochs, one stake table for the whole run): epoch e "
      "holds blocks (e-1)N+1 .. eN, its root is block eN-5, its transition block eN-3, and "
@@ -682,6 +684,8 @@ static gboolean apply_special(ScenarioCtx *c, const KeySpec *k, const char *valu
         replace_text(&s->config.web_region, value);
     } else if (strcmp(k->key, "builder_region") == 0) {
         replace_text(&s->config.builder_region, value);
+    } else if (strcmp(k->key, "rollup_l1s") == 0) {
+        replace_text(&s->config.rollup_l1s, value);
     } else if (strcmp(k->key, "rollup_regions") == 0) {
         replace_text(&s->config.rollup_placement, value);
     } else if (strcmp(k->key, "region") == 0) {
@@ -745,6 +749,10 @@ static void parse_expect(ScenarioCtx *c)
             g_error_free(inner);
         } else if (e->metric == SIM_EXPECT_RECOVERY && !has_fault(c, e->fault)) {
             reader__problem(c, "expect", names[i], "there is no [fault.%s]", e->fault);
+            sim_expect_free(e);
+        } else if (e->l1 != NULL && sim_run_l1_index(&c->s->config, e->l1) < 0) {
+            reader__problem(c, "expect", names[i], "there is no L1 %s (no [l1.%s] group)", e->l1,
+                            e->l1);
             sim_expect_free(e);
         } else {
             g_ptr_array_add(c->s->expectations, e);
@@ -920,6 +928,41 @@ static void check_data_path(ScenarioCtx *c)
     }
 }
 
+/* [workload] rollup_l1s: a name per rollup (or one for all), each l1 or an [l1.NAME]'s NAME. */
+static void resolve_rollup_l1s(ScenarioCtx *c)
+{
+    SimRunConfig *cfg = &c->s->config;
+    if (cfg->rollup_l1s == NULL || cfg->rollups == 0) return;
+    char **names = g_strsplit(cfg->rollup_l1s, ",", -1);
+    guint count = g_strv_length(names);
+    if (count != 1 && count != cfg->rollups) {
+        reader__problem(c, "workload", "rollup_l1s",
+                        "names %u L1s, but there are %u rollups: give one name for all, or one "
+                        "per rollup",
+                        count, cfg->rollups);
+        g_strfreev(names);
+        return;
+    }
+    cfg->rollup_l1 = g_array_sized_new(FALSE, TRUE, sizeof(uint32_t), cfg->rollups);
+    for (uint32_t r = 0; r < cfg->rollups; r++) {
+        const char *name = g_strstrip(names[count == 1 ? 0 : r]);
+        uint32_t found = UINT32_MAX;
+        if (strcmp(name, "l1") == 0) found = 0;
+        for (guint k = 0; cfg->l1_named != NULL && k < cfg->l1_named->len; k++) {
+            if (strcmp(g_array_index(cfg->l1_named, SimRunL1, k).name, name) == 0) found = k + 1;
+        }
+        if (found == UINT32_MAX) {
+            reader__problem(c, "workload", "rollup_l1s",
+                            "\"%s\" (rollup %u) is no L1: there is no [l1.%s] group (l1 names "
+                            "the [l1] group's)",
+                            name, r, name);
+            found = 0;
+        }
+        g_array_append_val(cfg->rollup_l1, found);
+    }
+    g_strfreev(names);
+}
+
 /* The L1 side is on when the file has an [l1] group, unless its `enabled` says otherwise; it
  * reads decides through the data layer, so it needs that on (check_data_path decided it), except
  * with epochs (which refuse the data layer): there the run records decides for it. */
@@ -927,7 +970,8 @@ static void check_l1(ScenarioCtx *c)
 {
     SimRunConfig *cfg = &c->s->config;
     if (!g_key_file_has_key(c->file, "l1", "enabled", NULL))
-        cfg->l1 = g_key_file_has_group(c->file, "l1");
+        cfg->l1 = g_key_file_has_group(c->file, "l1") || cfg->l1_named != NULL;
+    resolve_rollup_l1s(c);
     if (!cfg->l1) return;
     if (!cfg->da && cfg->epoch_length == 0) {
         reader__problem(c, "l1", NULL,
@@ -935,14 +979,6 @@ static void check_l1(ScenarioCtx *c)
                         "(or [da] enabled = true)");
     }
     check_region(c, "l1", "region", cfg->l1_region);
-    if (cfg->l1_congested_from != SIM_TIME_NONE && cfg->l1_congested_until != SIM_TIME_NONE &&
-        cfg->l1_congested_until <= cfg->l1_congested_from) {
-        reader__problem(c, "l1", "congested_until", "ends at or before congested_from");
-    }
-    if (cfg->l1_forgers > cfg->nodes) {
-        reader__problem(c, "l1", "forgers", "is %u, but there are %u validators", cfg->l1_forgers,
-                        cfg->nodes);
-    }
 }
 
 /* The TCP overrides need a TCP model, and a window must hold a segment. */
@@ -1176,24 +1212,130 @@ static gboolean is_plain_group(const char *group)
     return FALSE;
 }
 
+/* The keys an [l1.NAME] group may set: its chain's; the rest are the [l1] group's for all. */
+static const char *const named_l1_keys[] = {"slot_time",      "missed_slots",    "inclusion_delay",
+                                            "finality_depth", "update_interval", "proving_time"};
+
+static void named_l1_from(SimRunL1 *out, const SimRunConfig *cfg)
+{
+    out->slot_time = cfg->l1_slot_time;
+    out->missed_ppm = cfg->l1_missed_ppm;
+    out->inclusion_delay = cfg->l1_inclusion_delay;
+    out->finality_depth = cfg->l1_finality_depth;
+    out->update_interval = cfg->l1_update_interval;
+    out->proving_time = cfg->l1_proving_time;
+}
+
+static void named_l1_to(SimRunConfig *cfg, const SimRunL1 *in)
+{
+    cfg->l1_slot_time = in->slot_time;
+    cfg->l1_missed_ppm = in->missed_ppm;
+    cfg->l1_inclusion_delay = in->inclusion_delay;
+    cfg->l1_finality_depth = in->finality_depth;
+    cfg->l1_update_interval = in->update_interval;
+    cfg->l1_proving_time = in->proving_time;
+}
+
+static void clear_named_l1(gpointer data)
+{
+    g_free(((SimRunL1 *)data)->name);
+}
+
+/* One [l1.NAME] group: its keys parsed as the [l1] group's are (errors name its group), into a
+ * SimRunL1 that starts as a copy of the [l1] group's chain. */
+static void apply_named_l1(ScenarioCtx *c, const char *group)
+{
+    SimRunConfig *cfg = &c->s->config;
+    const char *name = group + strlen("l1.");
+    if (*name == '\0' || strcmp(name, "l1") == 0 || strchr(name, ',') != NULL) {
+        reader__problem(c, group, NULL,
+                        "an [l1.NAME] group needs a NAME, other than l1, without "
+                        "commas");
+        return;
+    }
+    SimRunL1 base, named;
+    named_l1_from(&base, cfg);
+    named = base;
+    gsize count = 0;
+    char **set = g_key_file_get_keys(c->file, group, &count, NULL);
+    for (gsize i = 0; set != NULL && i < count; i++) {
+        gboolean chain_key = FALSE;
+        for (size_t j = 0; j < G_N_ELEMENTS(named_l1_keys); j++)
+            chain_key = chain_key || strcmp(set[i], named_l1_keys[j]) == 0;
+        if (!chain_key) {
+            reader__problem(c, group, set[i],
+                            "is not a key of an [l1.NAME] group, which sets slot_time, "
+                            "missed_slots, inclusion_delay, finality_depth, update_interval and "
+                            "proving_time (%s)",
+                            find_key("l1", set[i]) != NULL ? "the rest are the [l1] group's"
+                                                           : "unknown key");
+            continue;
+        }
+        KeySpec k = *find_key("l1", set[i]);
+        k.group = group;
+        char *value = reader__get(c, group, set[i]);
+        named_l1_to(cfg, &named);
+        apply_value(c, &k, value);
+        named_l1_from(&named, cfg);
+        g_free(value);
+    }
+    g_strfreev(set);
+    named_l1_to(cfg, &base);
+    named.name = g_strdup(name);
+    if (cfg->l1_named == NULL) {
+        cfg->l1_named = g_array_new(FALSE, TRUE, sizeof(SimRunL1));
+        g_array_set_clear_func(cfg->l1_named, clear_named_l1);
+    }
+    g_array_append_val(cfg->l1_named, named);
+}
+
+static void apply_named_l1s(ScenarioCtx *c)
+{
+    gsize count = 0;
+    char **names = g_key_file_get_groups(c->file, &count);
+    for (gsize i = 0; i < count; i++) {
+        if (g_str_has_prefix(names[i], "l1.")) apply_named_l1(c, names[i]);
+    }
+    g_strfreev(names);
+}
+
 static void check_groups(ScenarioCtx *c)
 {
     gsize count = 0;
     char **names = g_key_file_get_groups(c->file, &count);
     for (gsize i = 0; i < count; i++) {
         if (is_plain_group(names[i]) || strcmp(names[i], "expect") == 0 ||
-            strcmp(names[i], "stake_changes") == 0 || g_str_has_prefix(names[i], "fault.")) {
+            strcmp(names[i], "stake_changes") == 0 || g_str_has_prefix(names[i], "fault.") ||
+            g_str_has_prefix(names[i], "l1.")) {
             continue;
         }
         const char *close = sim_suggest(names[i], groups, G_N_ELEMENTS(groups));
         reader__problem(
             c, names[i], NULL,
             "unknown group%s%s%s; the groups are scenario, network, webserver, cdn, libp2p, "
-            "combined, hosts, consensus, costs, da, workload, l1, epochs, stake_changes, test, "
-            "expect and fault.NAME",
+            "combined, hosts, consensus, costs, da, workload, l1, l1.NAME, epochs, stake_changes, "
+            "test, expect and fault.NAME",
             close ? " (did you mean [" : "", close ? close : "", close ? "]?)" : "");
     }
     g_strfreev(names);
+}
+
+/* The [l1] keys that became fault kinds: a pointer to them instead of "unknown key". */
+static gboolean moved_l1_key(ScenarioCtx *c, const char *group, const char *key)
+{
+    static const char *const moved[] = {"reorg_at", "reorg_depth", "congested_from",
+                                        "congested_until", "congested_delay"};
+    if (strcmp(group, "l1") != 0) return FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(moved); i++) {
+        if (strcmp(key, moved[i]) != 0) continue;
+        reader__problem(c, group, key,
+                        "unknown key: L1 reorgs and congestion are faults now, [fault.NAME] kind "
+                        "= %s (scenarios/README.md)",
+                        i < 2 ? "l1-reorg with at and depth"
+                              : "l1-congestion with at, until and slots");
+        return TRUE;
+    }
+    return FALSE;
 }
 
 static void apply_plain_groups(ScenarioCtx *c)
@@ -1203,6 +1345,7 @@ static void apply_plain_groups(ScenarioCtx *c)
         char **names = g_key_file_get_keys(c->file, groups[g], &count, NULL);
         for (gsize i = 0; names != NULL && i < count; i++) {
             const KeySpec *k = find_key(groups[g], names[i]);
+            if (k == NULL && moved_l1_key(c, groups[g], names[i])) continue;
             if (k == NULL) {
                 char *close = suggest_key(groups[g], names[i]);
                 reader__problem(c, groups[g], names[i],
@@ -1226,6 +1369,9 @@ static void apply_override(ScenarioCtx *c, const char *text)
     const char *eq = strchr(text, '=');
     const char *dot = strchr(text, '.');
     if (g_str_has_prefix(text, "fault.") && dot != NULL) dot = strchr(dot + 1, '.');
+    /* l1.NAME.key=value names an [l1.NAME] group; l1.key=value the [l1] group */
+    const char *second = dot != NULL && g_str_has_prefix(text, "l1.") ? strchr(dot + 1, '.') : NULL;
+    if (second != NULL && eq != NULL && second < eq) dot = second;
     if (eq == NULL || dot == NULL || dot > eq || dot == text || dot + 1 == eq) {
         reader__problem(c, NULL, NULL,
                         "--set \"%s\": expected group.key=value, such as consensus.nodes=100",
@@ -1323,6 +1469,7 @@ static void parse_all(ScenarioCtx *c, const char *text, const SimScenarioSetting
         apply_override(c, overrides[i]);
     check_groups(c);
     apply_plain_groups(c);
+    apply_named_l1s(c);
     check_config(c);
     char *nodes = reader__get(c, "consensus", "nodes");
     uint64_t validators = 0;
@@ -1529,12 +1676,12 @@ static const struct {
     {"l1", "proving_time", "1min"},
     {"l1", "state_sign", "1ms"},
     {"l1", "region", "eu-west-1"},
-    {"l1", "reorg_at", "20min"},
-    {"l1", "reorg_depth", "3"},
-    {"l1", "forgers", "4"},
-    {"l1", "congested_from", "20min"},
-    {"l1", "congested_until", "40min"},
-    {"l1", "congested_delay", "uniform(min=10, max=50)"},
+    {"workload", "rollup_l1s", "l1"},
+    {"l1", "settle_interval", "30min"},
+    {"l1", "settle_proving_time", "5min"},
+    {"l1", "settle_poll", "1min"},
+    {"l1", "liveness_bound", "30min"},
+    {"l1", "test_prover_stall", "true"},
     {"epochs", "length", "100"},
     {"epochs", "drb_difficulty", "1000000"},
     {"epochs", "test_own_proposal_check", "true"},

@@ -23,7 +23,9 @@ void sim_swarm_budget_init(SimSwarmBudget *budget)
         .crashed = {1, 3},
         .faults_max = 4,
         .kinds = (1u << SIM_FAULT_KIND_COUNT_) - 1,
-        .behaviours = ((1u << PROTO_BYZANTINE_KIND_COUNT_) - 1) & ~1u, /* not "none" */
+        /* not "none", nor the light-client signing behaviours (they need [l1]) */
+        .behaviours = ((1u << PROTO_BYZANTINE_KIND_COUNT_) - 1) & ~1u &
+                      ~(1u << PROTO_BYZANTINE_LC_FORGE) & ~(1u << PROTO_BYZANTINE_LC_SILENT),
         .recovery = 60 * SIM_S,
     };
     SIM_ASSERT(PROTO_BYZANTINE_KIND_COUNT_ < 32 && SIM_FAULT_KIND_COUNT_ < 32);

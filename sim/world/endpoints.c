@@ -39,6 +39,8 @@ struct SimEndpoints {
     ProtoBuilder *builder;
     GQueue *requests; /* BlockRequest *, by due time */
     Rollup *rollups;
+    SimEndpointsExecutedFn executed; /* or NULL */
+    void *executed_data;
     GPtrArray **subscribers; /* per validator: uint32_t host ids (GUINT_TO_POINTER) or NULL */
 };
 
@@ -317,9 +319,13 @@ static void executor_flush(SimEndpoints *e, uint32_t r)
     }
     GArray *found = g_array_new(FALSE, FALSE, sizeof(ProtoRollupTx));
     proto_rollup_take_available(rollup->executor, found);
+    uint64_t height = 0;
     for (guint i = 0; i < found->len; i++) {
-        ana_data_on_available(e->data, g_array_index(found, ProtoRollupTx, i).id, ready);
+        const ProtoRollupTx *tx = &g_array_index(found, ProtoRollupTx, i);
+        ana_data_on_available(e->data, tx->id, ready);
+        height = MAX(height, tx->height);
     }
+    if (height > 0 && e->executed != NULL) e->executed(e->executed_data, r, height);
     g_array_unref(found);
 }
 
@@ -389,6 +395,19 @@ void sim_endpoints_on_decide(SimEndpoints *e, uint32_t node, ProtoLeaf *const *l
 const ProtoBuilderStats *sim_endpoints_builder_stats(const SimEndpoints *e)
 {
     return proto_builder_stats(e->builder);
+}
+
+void sim_endpoints_set_executed(SimEndpoints *e, SimEndpointsExecutedFn fn, void *user_data)
+{
+    SIM_ASSERT(e != NULL);
+    e->executed = fn;
+    e->executed_data = user_data;
+}
+
+uint32_t sim_endpoints_rollup_ns(const SimEndpoints *e, uint32_t rollup)
+{
+    SIM_ASSERT(rollup < e->config.rollups);
+    return e->rollups[rollup].ns_id;
 }
 
 const ProtoRollupStats *sim_endpoints_rollup_stats(const SimEndpoints *e, uint32_t rollup)

@@ -79,6 +79,19 @@ void sim_endpoints_timer(SimEndpoints *endpoints, uint32_t host, uint32_t timer,
 void sim_endpoints_on_decide(SimEndpoints *endpoints, uint32_t node, ProtoLeaf *const *leaves,
                              uint32_t count, SimTime ready);
 
+/* Told, when rollup `rollup`'s executor has read its namespace of a block, the block's height
+ * (after the transactions it found are reported available). */
+typedef void (*SimEndpointsExecutedFn)(void *user_data, uint32_t rollup, uint64_t height);
+void sim_endpoints_set_executed(SimEndpoints *endpoints, SimEndpointsExecutedFn fn,
+                                void *user_data);
+/* The namespace of rollup `rollup`. */
+uint32_t sim_endpoints_rollup_ns(const SimEndpoints *endpoints, uint32_t rollup);
+/* The host of rollup `rollup`'s executor. */
+static inline uint32_t sim_endpoints_executor_host(uint32_t validators, uint32_t rollup)
+{
+    return validators + 3 + 3 * rollup;
+}
+
 /* The network message type of each protocol message type (set by the run). */
 void sim_endpoints_set_types(SimEndpoints *endpoints, const uint16_t *types);
 

@@ -28,6 +28,8 @@ struct SimL1 {
     uint64_t missed;
     uint64_t reorged;
     SimTime now;
+    gboolean congested; /* by sim_l1_congest, with this delay */
+    SimDist congested_slots;
 };
 
 void sim_l1_config_init(SimL1Config *c)
@@ -166,6 +168,7 @@ uint64_t sim_l1_submit(SimL1 *l1, uint64_t payload, SimTime now)
     gboolean congested = l1->config.congested_from != SIM_TIME_NONE &&
                          now >= l1->config.congested_from && now < l1->config.congested_until;
     const SimDist *dist = congested ? &l1->config.congested_delay : &l1->config.inclusion_delay;
+    if (l1->congested) dist = &l1->congested_slots;
     uint64_t delay = sim_dist_sample(dist, &l1->inclusion_rng, 0);
     if (delay < 1) delay = 1;
     Tx tx = {payload, slot_after(l1, now) + delay - 1, 0, SIM_TIME_NONE};
@@ -174,6 +177,13 @@ uint64_t sim_l1_submit(SimL1 *l1, uint64_t payload, SimTime now)
     g_array_append_val(l1->pending, id);
     SIM_ASSERT(tx.earliest > now / l1->config.slot_time);
     return id;
+}
+
+void sim_l1_congest(SimL1 *l1, const SimDist *slots, SimTime now)
+{
+    sim_l1_advance(l1, now);
+    l1->congested = slots != NULL;
+    if (slots != NULL) l1->congested_slots = *slots;
 }
 
 static gint compare_u64(gconstpointer a, gconstpointer b)
@@ -251,6 +261,12 @@ SimTime sim_l1_tx_final(const SimL1 *l1, uint64_t tx)
 {
     SIM_ASSERT(tx < l1->txs->len);
     return g_array_index(l1->txs, Tx, tx).final;
+}
+
+SimTime sim_l1_block_time(const SimL1 *l1, uint64_t number)
+{
+    SIM_ASSERT(number >= 1 && number <= l1->blocks->len);
+    return slot_start(l1, g_array_index(l1->blocks, Block, number - 1).slot);
 }
 
 const SimL1Config *sim_l1_config(const SimL1 *l1)

@@ -90,6 +90,10 @@ SimTime sim_l1_next_slot(const SimL1 *l1, SimTime now);
 /* Submits a transaction at `now` (after advancing to `now`); returns its id (0, 1, ...). */
 uint64_t sim_l1_submit(SimL1 *l1, uint64_t payload, SimTime now);
 
+/* From `now` on (after advancing to `now`), transactions submitted draw their delay from
+ * `slots` (copied), or, with NULL, from the configuration again (a congestion fault). */
+void sim_l1_congest(SimL1 *l1, const SimDist *slots, SimTime now);
+
 /* Reorg at `now` (after advancing to `now`): drops the last `depth` non-final blocks (fewer
  * when there are fewer); returns how many it dropped. */
 uint32_t sim_l1_reorg(SimL1 *l1, uint32_t depth, SimTime now);
@@ -111,5 +115,7 @@ uint64_t sim_l1_reorged(const SimL1 *l1);
 uint64_t sim_l1_tx_block(const SimL1 *l1, uint64_t tx);
 SimTime sim_l1_tx_final(const SimL1 *l1, uint64_t tx);
 const SimL1Config *sim_l1_config(const SimL1 *l1);
+/* When block `number` (1 .. sim_l1_height) was produced: its slot's start. */
+SimTime sim_l1_block_time(const SimL1 *l1, uint64_t number);
 
 #endif

@@ -192,6 +192,28 @@ START_TEST(congestion_window)
 }
 END_TEST
 
+/* The congestion fault's switch: from sim_l1_congest(slots) to sim_l1_congest(NULL), submitted
+ * transactions wait `slots`; before and after, the inclusion delay. */
+START_TEST(congestion_switch)
+{
+    SimL1Config c;
+    sim_l1_config_init(&c);
+    SimL1 *l1 = sim_l1_new(&c);
+    SimDist slots = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 10, 0, 0, FALSE};
+    uint64_t before = sim_l1_submit(l1, 1, 90 * SIM_S); /* slot 8 */
+    sim_l1_congest(l1, &slots, 100 * SIM_S);
+    uint64_t during = sim_l1_submit(l1, 2, 100 * SIM_S); /* slot 9 + 9 = 18 */
+    sim_l1_congest(l1, NULL, 150 * SIM_S);
+    uint64_t after = sim_l1_submit(l1, 3, 150 * SIM_S); /* slot 13 */
+    sim_l1_advance(l1, 3600 * SIM_S);
+    ck_assert_uint_eq(sim_l1_tx_block(l1, before), 8);
+    ck_assert_uint_eq(sim_l1_tx_block(l1, after), 13);
+    ck_assert_uint_eq(sim_l1_tx_block(l1, during), 18);
+    ck_assert_uint_eq(sim_l1_block_time(l1, 18), 18 * 12 * SIM_S);
+    sim_l1_free(l1);
+}
+END_TEST
+
 /* The block of each of 50 transactions over an hour of a chain with missed slots. */
 static void trace(uint64_t seed, uint64_t *blocks)
 {
@@ -235,6 +257,7 @@ Suite *test_suite(void)
     tcase_add_test(tc, finality_after_depth);
     tcase_add_test(tc, reorg_reincludes_and_delays_finality);
     tcase_add_test(tc, congestion_window);
+    tcase_add_test(tc, congestion_switch);
     tcase_add_test(tc, deterministic_per_seed);
     suite_add_tcase(s, tc);
     return s;

@@ -867,6 +867,48 @@ START_TEST(writing_twice_gives_the_same_file_and_recording_goes_on)
 }
 END_TEST
 
+/* The L1 side's tracks: one per name in order of first use, instants and spans with their
+ * height, labelled; clearing them and adding again writes them once. */
+START_TEST(l1_tracks_hold_instants_and_spans)
+{
+    ProtoStakeTable *stake = small_stake();
+    SimTimeline *timeline = sim_timeline_new(4, stake, NULL);
+    feed(timeline);
+    for (int round = 0; round < 2; round++) {
+        sim_timeline_clear_l1(timeline);
+        sim_timeline_add_l1(timeline, "L1 l1: blocks", "block", 12 * SIM_MS, SIM_TIME_NONE, 1);
+        sim_timeline_add_l1(timeline, "L1 l1: light-client prover", "proving", 2 * SIM_MS,
+                            5 * SIM_MS, 7);
+        sim_timeline_add_l1(timeline, "L1 l1: blocks", "block", 24 * SIM_MS, SIM_TIME_NONE, 2);
+    }
+    char *dir = temp_dir();
+    char *a = g_build_filename(dir, "a.json", NULL);
+    ck_assert(sim_timeline_write(timeline, a, 30 * SIM_MS, NULL));
+    Trace t = {0};
+    trace_load(&t, a);
+    GPtrArray *blocks = track(&t, SIM_TIMELINE_PID_L1, 1);
+    GPtrArray *prover = track(&t, SIM_TIMELINE_PID_L1, 2);
+    ck_assert_uint_eq(blocks->len, 2);
+    ck_assert_uint_eq(prover->len, 1);
+    const Event *span = g_ptr_array_index(prover, 0);
+    ck_assert_str_eq(span->ph, "X");
+    ck_assert_int_eq(json_object_get_int_member(span->args, "height"), 7);
+    const Event *label = metadata(&t, "thread_name", SIM_TIMELINE_PID_L1, 2);
+    ck_assert_ptr_nonnull(label);
+    ck_assert_str_eq(json_object_get_string_member(label->args, "name"),
+                     "L1 l1: light-client prover");
+    char *message = check_labels(&t);
+    ck_assert_msg(message == NULL, "%s", message);
+    g_ptr_array_unref(blocks);
+    g_ptr_array_unref(prover);
+    trace_clear(&t);
+    sim_timeline_free(timeline);
+    proto_stake_table_free(stake);
+    g_free(a);
+    remove_dir(dir, (const char *const[]){"a.json", NULL});
+}
+END_TEST
+
 START_TEST(a_view_entered_out_of_order_does_not_overlap)
 {
     ProtoStakeTable *stake = small_stake();
@@ -1056,6 +1098,7 @@ Suite *test_suite(void)
     tcase_add_test(unit, hand_made_actions_become_the_expected_events);
     tcase_add_test(unit, outside_the_sample_hand_made);
     tcase_add_test(unit, writing_twice_gives_the_same_file_and_recording_goes_on);
+    tcase_add_test(unit, l1_tracks_hold_instants_and_spans);
     tcase_add_test(unit, a_view_entered_out_of_order_does_not_overlap);
     tcase_add_test(unit, a_write_that_fails_reports_it_and_leaves_nothing);
     tcase_add_test(unit, the_default_sample_spreads_evenly);
