@@ -281,7 +281,7 @@ static uint32_t tx_l1(const AnaFinality *f, const TxRecord *t)
 
 static void finish_txs(AnaFinality *f)
 {
-    qsort(f->txs->data, f->txs->len, sizeof(TxRecord), compare_tx);
+    if (f->txs->len > 1) qsort(f->txs->data, f->txs->len, sizeof(TxRecord), compare_tx);
     guint *from = g_new0(guint, f->chain_count); /* txs ascend by height: per chain, a cursor */
     for (guint i = 0; i < f->txs->len; i++) {
         const TxRecord *t = &g_array_index(f->txs, TxRecord, i);
@@ -364,7 +364,8 @@ static void check_live(AnaFinality *f, uint32_t l1, const BlockRecord *b, uint64
 /* Each block's lag on each L1: from its first decide to its cover there (or `end`). */
 static void finish_lags(AnaFinality *f, uint64_t end)
 {
-    qsort(f->blocks->data, f->blocks->len, sizeof(BlockRecord), compare_block);
+    if (f->blocks->len > 1)
+        qsort(f->blocks->data, f->blocks->len, sizeof(BlockRecord), compare_block);
     for (uint32_t l1 = 0; l1 < f->chain_count; l1++) {
         Chain *c = chain(f, l1);
         guint j = 0;

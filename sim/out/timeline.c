@@ -763,7 +763,7 @@ gboolean sim_timeline_write(SimTimeline *t, const char *path, SimTime end_of_run
     uint32_t seq_next = t->seq_next;
     end_of_run = sim_time_max(end_of_run, t->last_at);
     add_provisional(t, end_of_run);
-    qsort(t->entries->data, t->entries->len, sizeof(Entry), entry_compare);
+    if (t->entries->len > 1) qsort(t->entries->data, t->entries->len, sizeof(Entry), entry_compare);
     char *tmp_path = g_strconcat(path, ".tmp", NULL);
     GFile *tmp = g_file_new_for_path(tmp_path), *target = g_file_new_for_path(path);
     gboolean ok = write_file(t, tmp, end_of_run, error) &&
