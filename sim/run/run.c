@@ -1161,6 +1161,21 @@ static void on_executed(void *user_data, uint32_t rollup, uint64_t height)
     sim_prover_on_executed(user_data, rollup, height);
 }
 
+/* Where each L1's prover and node run: its [l1.NAME] region, else the [l1] group's `base`
+ * (regions were checked when the scenario was read). A new array of `chains` entries. */
+static uint16_t *l1_regions(const SimRun *run, uint16_t base, uint32_t chains)
+{
+    const SimRunConfig *c = &run->config;
+    uint16_t *regions = g_new0(uint16_t, chains);
+    for (uint32_t k = 0; k < chains; k++) {
+        const char *where = k == 0 ? NULL : g_array_index(c->l1_named, SimRunL1, k - 1).region;
+        regions[k] = base;
+        gboolean known = where == NULL || sim_regions_lookup(run->regions, where, &regions[k]);
+        SIM_ASSERT(known);
+    }
+    return regions;
+}
+
 /* The L1 side: its three hosts after the transport's, fed by the data layer's decides; the
  * rollups' provers beside their executors. */
 static gboolean build_prover(SimRun *run, GError **error)
@@ -1203,6 +1218,8 @@ static gboolean build_prover(SimRun *run, GError **error)
     named_l1_configs(c, &pc.l1, named);
     pc.chain_l1 = named;
     SimDuration *every = g_new0(SimDuration, pc.chains), *proving = g_new0(SimDuration, pc.chains);
+    uint16_t *regions = l1_regions(run, pc.region, pc.chains);
+    pc.chain_region = regions;
     for (uint32_t k = 1; k < pc.chains; k++) {
         every[k - 1] = g_array_index(c->l1_named, SimRunL1, k - 1).update_interval;
         proving[k - 1] = g_array_index(c->l1_named, SimRunL1, k - 1).proving_time;
@@ -1219,6 +1236,7 @@ static gboolean build_prover(SimRun *run, GError **error)
     g_free(named);
     g_free(every);
     g_free(proving);
+    g_free(regions);
     g_free(hosts);
     g_free(ns);
     /* Without the data layer (epochs run [l1] without it) there are no rollups to settle. */

@@ -67,6 +67,7 @@ typedef struct SimRunL1 {
     uint32_t finality_depth;
     SimDuration update_interval; /* its prover's */
     SimDuration proving_time;
+    char *region; /* where its prover and L1 node run (owned), or NULL: the [l1] group's */
 } SimRunL1;
 
 typedef struct SimRunConfig {

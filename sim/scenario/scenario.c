@@ -979,6 +979,13 @@ static void check_l1(ScenarioCtx *c)
                         "(or [da] enabled = true)");
     }
     check_region(c, "l1", "region", cfg->l1_region);
+    for (guint k = 0; cfg->l1_named != NULL && k < cfg->l1_named->len; k++) {
+        const SimRunL1 *named = &g_array_index(cfg->l1_named, SimRunL1, k);
+        if (named->region == NULL) continue;
+        char *group = g_strdup_printf("l1.%s", named->name);
+        check_region(c, group, "region", named->region);
+        g_free(group);
+    }
 }
 
 /* The TCP overrides need a TCP model, and a window must hold a segment. */
@@ -1214,7 +1221,8 @@ static gboolean is_plain_group(const char *group)
 
 /* The keys an [l1.NAME] group may set: its chain's; the rest are the [l1] group's for all. */
 static const char *const named_l1_keys[] = {"slot_time",      "missed_slots",    "inclusion_delay",
-                                            "finality_depth", "update_interval", "proving_time"};
+                                            "finality_depth", "update_interval", "proving_time",
+                                            "region"};
 
 static void named_l1_from(SimRunL1 *out, const SimRunConfig *cfg)
 {
@@ -1239,6 +1247,7 @@ static void named_l1_to(SimRunConfig *cfg, const SimRunL1 *in)
 static void clear_named_l1(gpointer data)
 {
     g_free(((SimRunL1 *)data)->name);
+    g_free(((SimRunL1 *)data)->region);
 }
 
 /* One [l1.NAME] group: its keys parsed as the [l1] group's are (errors name its group), into a
@@ -1265,15 +1274,20 @@ static void apply_named_l1(ScenarioCtx *c, const char *group)
         if (!chain_key) {
             reader__problem(c, group, set[i],
                             "is not a key of an [l1.NAME] group, which sets slot_time, "
-                            "missed_slots, inclusion_delay, finality_depth, update_interval and "
-                            "proving_time (%s)",
+                            "missed_slots, inclusion_delay, finality_depth, update_interval, "
+                            "proving_time and region (%s)",
                             find_key("l1", set[i]) != NULL ? "the rest are the [l1] group's"
                                                            : "unknown key");
             continue;
         }
+        char *value = reader__get(c, group, set[i]);
+        if (strcmp(set[i], "region") == 0) { /* a string of its own, checked with [l1]'s */
+            g_free(named.region);
+            named.region = g_strstrip(value);
+            continue;
+        }
         KeySpec k = *find_key("l1", set[i]);
         k.group = group;
-        char *value = reader__get(c, group, set[i]);
         named_l1_to(cfg, &named);
         apply_value(c, &k, value);
         named_l1_from(&named, cfg);

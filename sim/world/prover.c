@@ -182,8 +182,10 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
     p->threshold = proto_stake_one_honest_threshold(stake);
     for (int k = 0; k < WIRE_KIND_COUNT_; k++)
         p->types[k] = sim_network_register_type(network, wire_names[k]);
-    for (uint32_t h = 0; h < hosts; h++) {
-        SimHostConfig hc = {config->region, config->uplink_bps, config->downlink_bps, 1, 0};
+    for (uint32_t h = 0; h < hosts; h++) { /* the relay, then each L1's prover and node */
+        uint16_t region = h > 0 && config->chain_region != NULL ? config->chain_region[(h - 1) / 2]
+                                                                : config->region;
+        SimHostConfig hc = {region, config->uplink_bps, config->downlink_bps, 1, 0};
         sim_network_host_configure(network, config->first_host + h, &hc);
     }
     uint32_t n = config->validators;
@@ -221,6 +223,7 @@ SimProver *sim_prover_new(const SimProverConfig *config, SimNetwork *network,
         SIM_ASSERT(p->settlers[r].chain < config->chains);
     }
     p->config.executor_hosts = NULL; /* copied above */
+    p->config.chain_region = NULL;   /* read above */
     p->config.rollup_ns = NULL;
     p->config.rollup_l1 = NULL;
     p->config.chain_l1 = NULL;

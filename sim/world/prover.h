@@ -64,7 +64,10 @@ static inline uint32_t sim_prover_hosts(uint32_t l1s)
 typedef struct SimProverConfig {
     uint32_t validators;
     uint32_t first_host; /* the relay; the prover and the L1 follow */
-    uint16_t region;
+    uint16_t region;     /* the relay's, and every L1's unless chain_region says otherwise */
+    /* Per L1 (chains entries; NULL: all in `region`): where its prover and L1 node run. Read
+     * by sim_prover_new only. */
+    const uint16_t *chain_region;
     uint64_t uplink_bps;
     uint64_t downlink_bps;
     SimL1Config l1; /* L1 0's (the [l1] group's) */
