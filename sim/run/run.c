@@ -985,7 +985,8 @@ static SimSelectorContext selector_context(const SimRun *run)
                                 .marshal = sim_transport_brokers(run->transport) > 0,
                                 .servers = sim_transport_servers(run->transport),
                                 .first_l1 = run->hosts + run->relays,
-                                .l1 = run->config.l1};
+                                .l1 = run->config.l1,
+                                .l1s = l1_count(&run->config)};
 }
 
 /* The oracles' view of whether `id` is Byzantine now. */

@@ -10,8 +10,9 @@
 const char *sim_selector_help(void)
 {
     return "all, 7, 0-99, region(NAME), top-stake(N), da-committee, leader(V), leader, "
-           "next-leader, brokers, broker(N), marshal, servers, server(N), state-relay, prover (a "
-           "comma-separated union)";
+           "next-leader, brokers, broker(N), marshal, servers, server(N), state-relay, prover, "
+           "prover(N) (the prover of L1 N: 0 the [l1] group's, then the [l1.NAME] groups in "
+           "order) (a comma-separated union)";
 }
 
 static gboolean fail(GError **error, const char *term, const char *why)
@@ -70,7 +71,7 @@ static gboolean parse_named(SimSelectorTerm *t, const char *term, uint32_t node_
     static const char *const words[] = {
         "all",       "region(NAME)", "top-stake(N)", "da-committee", "leader",
         "leader(V)", "next-leader",  "brokers",      "broker(N)",    "marshal",
-        "servers",   "server(N)",    "state-relay",  "prover"};
+        "servers",   "server(N)",    "state-relay",  "prover",       "prover(N)"};
     char *arg = NULL;
     gboolean ok = TRUE;
     if (strcmp(term, "da-committee") == 0) {
@@ -91,9 +92,12 @@ static gboolean parse_named(SimSelectorTerm *t, const char *term, uint32_t node_
         t->relay = term[0] == 's' ? SIM_RELAY_STATE_RELAY : SIM_RELAY_PROVER;
         t->value = SIM_SELECT_EVERY;
     } else if ((arg = argument_of(term, "broker")) != NULL ||
-               (arg = argument_of(term, "server")) != NULL) {
+               (arg = argument_of(term, "server")) != NULL ||
+               (arg = argument_of(term, "prover")) != NULL) {
         t->kind = SIM_SELECT_RELAY;
-        t->relay = term[0] == 'b' ? SIM_RELAY_BROKER : SIM_RELAY_SERVER;
+        t->relay = term[0] == 'b'   ? SIM_RELAY_BROKER
+                   : term[0] == 's' ? SIM_RELAY_SERVER
+                                    : SIM_RELAY_PROVER;
         ok = parse_count(term, arg, 0, UINT32_MAX - 1, &t->value, error);
     } else if ((arg = argument_of(term, "region")) != NULL) {
         ok = parse_region(t, term, arg, regions, error);
@@ -266,10 +270,12 @@ gboolean sim_selector_has_relays(const SimSelector *s)
     return FALSE;
 }
 
-/* The hosts of one kind of relay: [*first, *first + return). */
-static uint32_t relays_of(const SimSelectorContext *c, SimRelayKind kind, uint32_t *first)
+/* The hosts of one kind of relay: `return` of them, the k-th at *first + k * *stride. */
+static uint32_t relays_of(const SimSelectorContext *c, SimRelayKind kind, uint32_t *first,
+                          uint32_t *stride)
 {
     *first = c->first_relay;
+    *stride = 1;
     switch (kind) {
     case SIM_RELAY_BROKER:
         return c->brokers;
@@ -279,9 +285,12 @@ static uint32_t relays_of(const SimSelectorContext *c, SimRelayKind kind, uint32
     case SIM_RELAY_SERVER:
         return c->servers;
     case SIM_RELAY_STATE_RELAY:
-    case SIM_RELAY_PROVER:
-        *first = c->first_l1 + (kind == SIM_RELAY_PROVER);
+        *first = c->first_l1;
         return c->l1 ? 1 : 0;
+    case SIM_RELAY_PROVER: /* one per L1, each followed by its L1 node */
+        *first = c->first_l1 + 1;
+        *stride = 2;
+        return c->l1 ? MAX(c->l1s, 1) : 0;
     }
     SIM_UNREACHABLE();
 }
@@ -292,9 +301,11 @@ void sim_selector_resolve_relays(const SimSelector *s, const SimSelectorContext 
     for (guint i = 0; s->terms != NULL && i < s->terms->len; i++) {
         const SimSelectorTerm *t = &g_array_index(s->terms, SimSelectorTerm, i);
         if (t->kind != SIM_SELECT_RELAY) continue;
-        uint32_t first = 0, count = relays_of(c, t->relay, &first);
+        uint32_t first = 0, stride = 1, count = relays_of(c, t->relay, &first, &stride);
         for (uint32_t k = 0; k < count; k++) {
-            if (t->value == SIM_SELECT_EVERY || t->value == k) sim_node_set_add(hosts, first + k);
+            if (t->value == SIM_SELECT_EVERY || t->value == k) {
+                sim_node_set_add(hosts, first + k * stride);
+            }
         }
     }
 }
@@ -309,7 +320,7 @@ gboolean sim_selector_check_relays(const SimSelector *s, const SimSelectorContex
     for (guint i = 0; s->terms != NULL && i < s->terms->len; i++) {
         const SimSelectorTerm *t = &g_array_index(s->terms, SimSelectorTerm, i);
         if (t->kind != SIM_SELECT_RELAY) continue;
-        uint32_t first = 0, count = relays_of(c, t->relay, &first);
+        uint32_t first = 0, stride = 1, count = relays_of(c, t->relay, &first, &stride);
         if (count == 0) {
             char *why = g_strdup_printf("the run has no %s", what[t->relay]);
             fail(error, s->text, why);

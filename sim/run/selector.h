@@ -87,10 +87,11 @@ typedef struct SimSelectorContext {
     uint32_t brokers;
     gboolean marshal;
     uint32_t servers;
-    /* The L1 side's hosts (sim/world/prover.h): the state relay at first_l1, the prover after
-     * it, when l1. */
+    /* The L1 side's hosts (sim/world/prover.h), when l1: the state relay at first_l1, then for
+     * each of the l1s L1s its prover and its L1 node (prover k at first_l1 + 1 + 2k). */
     uint32_t first_l1;
     gboolean l1;
+    uint32_t l1s;               /* 0 counts as 1 */
     SimSelectorLeaderFn leader; /* NULL: proto_stake_leader(stake, view) */
     const void *leader_data;
 } SimSelectorContext;

@@ -37,16 +37,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ProtoStakeTable *stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, nodes,
                                                        PROTO_LEADER_STAKE_WEIGHTED, beacon);
         SimSelectorContext ctx = {nodes, placed, stake,     nodes / 2, view, nodes, 3,
-                                  TRUE,  0,      nodes + 4, TRUE,      NULL, NULL};
+                                  TRUE,  0,      nodes + 4, TRUE,      2,    NULL,  NULL};
         SimNodeSet set;
         sim_node_set_init(&set, nodes);
         sim_selector_resolve(&selector, &ctx, &set);
         FUZZ_CHECK(sim_node_set_count(&set) <= nodes, "\"%s\" selects too many", text);
         if (sim_selector_check_relays(&selector, &ctx, NULL)) {
             SimNodeSet hosts;
-            sim_node_set_init(&hosts, nodes + 6); /* 3 brokers, a marshal, state relay, prover */
+            /* 3 brokers, a marshal, the state relay, then two L1s' prover and node each */
+            sim_node_set_init(&hosts, nodes + 9);
             sim_selector_resolve_relays(&selector, &ctx, &hosts);
-            FUZZ_CHECK(sim_node_set_count(&hosts) <= 6, "\"%s\" selects too many relays", text);
+            FUZZ_CHECK(sim_node_set_count(&hosts) <= 7, "\"%s\" selects too many relays", text);
             sim_node_set_clear(&hosts);
         }
         SimSelector copy;

@@ -33,8 +33,8 @@ static void world_init(World *w)
     uint8_t beacon[32] = {1};
     w->stake = proto_stake_table_new(stakes, (const uint8_t(*)[32])keys, 8,
                                      PROTO_LEADER_ROUND_ROBIN, beacon);
-    w->context =
-        (SimSelectorContext){8, w->region_of, w->stake, 3, 5, 8, 3, TRUE, 0, 12, TRUE, NULL, NULL};
+    w->context = (SimSelectorContext){8, w->region_of, w->stake, 3, 5,    8,   3, TRUE,
+                                      0, 12,           TRUE,     2, NULL, NULL};
 }
 
 static void world_clear(World *w)
@@ -116,8 +116,9 @@ START_TEST(static_and_dynamic_selectors_differ)
 }
 END_TEST
 
-/* Relays are hosts 8.. (3 brokers, then the marshal), then the L1 side's state relay (12) and
- * prover (13): they never count as validators. */
+/* Relays are hosts 8.. (3 brokers, then the marshal), then the L1 side's state relay (12) and,
+ * for each of two L1s, its prover and its L1 node (13, 14; 15, 16): they never count as
+ * validators. */
 START_TEST(relay_terms_pick_relay_hosts_only)
 {
     World w;
@@ -129,15 +130,17 @@ START_TEST(relay_terms_pick_relay_hosts_only)
                               {"marshal", "11"},
                               {"broker(0), marshal, 3", "8,11"},
                               {"state-relay", "12"},
-                              {"prover", "13"},
-                              {"prover, state-relay, marshal", "11-13"}};
+                              {"prover", "13,15"},
+                              {"prover(0)", "13"},
+                              {"prover(1)", "15"},
+                              {"prover, state-relay, marshal", "11-13,15"}};
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         SimSelector s;
         ck_assert(sim_selector_parse(&s, cases[i][0], 8, w.regions, NULL));
         ck_assert(sim_selector_has_relays(&s));
         ck_assert(sim_selector_check_relays(&s, &w.context, NULL));
         SimNodeSet hosts;
-        sim_node_set_init(&hosts, 15);
+        sim_node_set_init(&hosts, 17);
         sim_selector_resolve_relays(&s, &w.context, &hosts);
         char *got = sim_node_set_format(&hosts);
         ck_assert_msg(strcmp(got, cases[i][1]) == 0, "%s: %s", cases[i][0], got);
@@ -146,7 +149,8 @@ START_TEST(relay_terms_pick_relay_hosts_only)
         sim_selector_clear(&s);
     }
     /* Checked against the run: broker(3) of 3, servers without a web server. */
-    const char *bad[][2] = {{"broker(3)", "there are 3"}, {"servers", "no web servers"}};
+    const char *bad[][2] = {
+        {"broker(3)", "there are 3"}, {"servers", "no web servers"}, {"prover(2)", "there are 2"}};
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         SimSelector s;
         GError *error = NULL;
