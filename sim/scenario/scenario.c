@@ -1262,7 +1262,7 @@ static void apply_named_l1(ScenarioCtx *c, const char *group)
                         "commas");
         return;
     }
-    SimRunL1 base, named;
+    SimRunL1 base = {0}, named;
     named_l1_from(&base, cfg);
     named = base;
     gsize count = 0;
