@@ -112,7 +112,7 @@ typedef enum ProtoCertKind {
 } ProtoCertKind;
 
 typedef enum ProtoSigScheme {
-    PROTO_SIG_MODELED = 1, /* keyed BLAKE2b tag; certificates carry the XOR aggregate */
+    PROTO_SIG_MODELED = 1, /* keyed SipHash tag; certificates carry the XOR aggregate */
     PROTO_SIG_ED25519 = 2, /* libsodium; certificates carry one signature per signer */
 } ProtoSigScheme;
 
