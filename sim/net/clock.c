@@ -3,6 +3,7 @@
 
 #include "sim/core/assert.h"
 #include "sim/core/units.h"
+#include "sim/net/placement.h"
 
 #include <string.h>
 
@@ -146,18 +147,7 @@ static gboolean parse_shares(char **items, uint32_t nodes, uint64_t *out, GError
         percent = is_percent;
         total += shares[i].weight;
     }
-    if (ok && percent && total != SIM_PPM_ONE) {
-        char *sum = sim_quantity_format(total, SIM_QUANTITY_RATIO);
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "clock shares add up to %s, expected exactly 100%%", sum);
-        g_free(sum);
-        ok = FALSE;
-    } else if (ok && !percent && total != nodes) {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "clock counts add up to %" G_GUINT64_FORMAT ", expected %u (the validators)",
-                    total, nodes);
-        ok = FALSE;
-    }
+    if (ok) ok = sim_share_total_check(total, percent, nodes, "clock", "the validators", error);
     if (ok) deal(shares, n, percent, nodes, out);
     g_free(shares);
     return ok;

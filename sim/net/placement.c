@@ -109,18 +109,8 @@ static gboolean parse_shares(const SimRegions *regions, char **items, uint32_t n
         percent = is_percent;
         total += shares[i].weight;
     }
-    if (ok && percent && total != SIM_PPM_ONE) {
-        char *sum = sim_quantity_format(total, SIM_QUANTITY_RATIO);
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "region shares add up to %s, expected exactly 100%%", sum);
-        g_free(sum);
-        ok = FALSE;
-    } else if (ok && !percent && total != node_count) {
-        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "region counts add up to %" G_GUINT64_FORMAT ", expected %u (the node count)",
-                    total, node_count);
-        ok = FALSE;
-    }
+    if (ok)
+        ok = sim_share_total_check(total, percent, node_count, "region", "the node count", error);
     if (ok) {
         if (percent) {
             apportion(shares, share_count, node_count);
@@ -154,6 +144,25 @@ static gboolean parse_list(const SimRegions *regions, char **items, uint32_t nod
     }
     for (uint32_t i = 0; i < node_count; i++) {
         if (!lookup_region(regions, g_strstrip(items[i]), &out[i], error)) return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean sim_share_total_check(uint64_t total, gboolean percent, uint32_t count, const char *what,
+                               const char *counted, GError **error)
+{
+    if (percent && total != SIM_PPM_ONE) {
+        char *sum = sim_quantity_format(total, SIM_QUANTITY_RATIO);
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "%s shares add up to %s, expected exactly 100%%", what, sum);
+        g_free(sum);
+        return FALSE;
+    }
+    if (!percent && total != count) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "%s counts add up to %" G_GUINT64_FORMAT ", expected %u (%s)", what, total,
+                    count, counted);
+        return FALSE;
     }
     return TRUE;
 }

@@ -30,4 +30,12 @@
 gboolean sim_placement_assign(const SimRegions *regions, const char *text, uint32_t node_count,
                               uint16_t *region_of_node, GError **error);
 
+/*
+ * The total of a list of shares ("us-east-1:25%, ..." or "m5:30, ..."): percentages (as parts
+ * per million) must add up to exactly 100 %, counts to `count`. Returns FALSE with `error`
+ * ("WHAT shares add up to ..." / "WHAT counts add up to N, expected count (COUNTED)") otherwise.
+ */
+gboolean sim_share_total_check(uint64_t total, gboolean percent, uint32_t count, const char *what,
+                               const char *counted, GError **error);
+
 #endif
