@@ -85,7 +85,7 @@ static gboolean parse_flags(int *argc, char ***argv, Flags *f, GError **error)
         {"seeds", 0, 0, G_OPTION_ARG_INT64, &f->seeds, "seeds to explore (default 100)", "N"},
         {"first-seed", 0, 0, G_OPTION_ARG_INT64, &f->first_seed, "seeds S, S+1, ... (default 1)",
          "S"},
-        {"jobs", 'j', 0, G_OPTION_ARG_INT64, &f->jobs, "runs at a time (default: the CPUs)", "N"},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT64, &f->jobs, "runs at once (default: the CPUs)", "N"},
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &f->out,
          "where failing seeds are written as scenario files (default explore-NAME)", "DIR"},
         {"budget", 0, 0, G_OPTION_ARG_STRING_ARRAY, &f->budget,
@@ -441,7 +441,7 @@ static void reap(Explore *e, Slot *slots, guint count, guint *busy, guint *faile
     g_free(fds);
 }
 
-/* Runs every seed, `jobs` at a time (until a Ctrl-C). A seed that ran has its trial's
+/* Runs every seed, `jobs` at once (until a Ctrl-C). A seed that ran has its trial's
  * `failures` set. */
 static void run_seeds(Explore *e)
 {
@@ -757,8 +757,8 @@ int sim_explore_main(int argc, char **argv)
         struct sigaction action = {.sa_handler = on_interrupt}, previous;
         sigemptyset(&action.sa_mask);
         sigaction(SIGINT, &action, &previous);
-        /* determinism-ok: wall time for the stderr line only, never printed on stdout */
-        gint64 start = g_get_monotonic_time();
+        /* wall time for the stderr line only, never printed on stdout */
+        gint64 start = g_get_monotonic_time(); /* determinism-ok: stderr only */
         run_seeds(&e);
         sigaction(SIGINT, &previous, NULL);
         Totals t;
@@ -769,8 +769,7 @@ int sim_explore_main(int argc, char **argv)
             print_summary(&e, &t);
         }
         fflush(stdout);
-        /* determinism-ok: as above */
-        double wall = (double)(g_get_monotonic_time() - start) / 1e6;
+        double wall = (double)(g_get_monotonic_time() - start) / 1e6; /* determinism-ok: as above */
         if (!e.quiet)
             fprintf(stderr, "explore: wall clock %.1f s, %.1f seeds/s\n", wall, t.ran / wall);
         status = e.broken ? 2 : explore_interrupted ? 130 : t.failed > 0 ? 1 : 0;

@@ -184,9 +184,10 @@ gboolean sim_run_cli_load(int *argc, char ***argv, const char *command, const ch
     g_free(summary);
     g_free(entries);
     if (ok && *argc > 2) {
-        /* determinism-ok: an error message; "time (" here is words, not a clock read */
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                    "one scenario file at a time (got \"%s\" and \"%s\")", (*argv)[1], (*argv)[2]);
+                    "one scenario file at a time " /* determinism-ok: words, not a clock */
+                    "(got \"%s\" and \"%s\")",
+                    (*argv)[1], (*argv)[2]);
         ok = FALSE;
     }
     GPtrArray *overrides = g_ptr_array_new_with_free_func(g_free);
@@ -234,8 +235,7 @@ static void between_slices(const SimRun *run, void *user_data)
     Progress *p = user_data;
     SimEngine *engine = sim_run_engine(run);
     if (interrupted) sim_engine_request_stop(engine, "interrupted");
-    /* determinism-ok: the progress line reads the wall clock; the run never sees it */
-    gint64 now = g_get_monotonic_time();
+    gint64 now = g_get_monotonic_time(); /* determinism-ok: the progress line only */
     if (!p->show || now - p->last < 250000) return;
     p->last = now;
     p->shown = TRUE;
@@ -253,12 +253,11 @@ static void between_slices(const SimRun *run, void *user_data)
 static double execute(SimRun *run, gboolean show_progress)
 {
     Progress progress = {.show = show_progress};
-    /* determinism-ok: wall time is measured for the report only, never fed to the run */
-    progress.start = progress.last = g_get_monotonic_time();
+    /* wall time for the report only, never fed to the run */
+    progress.start = progress.last = g_get_monotonic_time(); /* determinism-ok: report */
     sim_run_execute_progress(run, between_slices, &progress, 20000);
     if (progress.shown) fprintf(stderr, "\r%80s\r", "");
-    /* determinism-ok: as above */
-    return (double)(g_get_monotonic_time() - progress.start) / 1e6;
+    return (double)(g_get_monotonic_time() - progress.start) / 1e6; /* determinism-ok: report */
 }
 
 static gboolean has_expectation(const SimScenario *s, SimExpectMetric metric)

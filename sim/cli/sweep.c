@@ -643,7 +643,7 @@ static gboolean reap_one(Pool *pool, guint slots)
     return TRUE;
 }
 
-/* Runs the jobs not yet done, `slots` at a time (and, with `first_failure`, starts none after
+/* Runs the jobs not yet done, `slots` at once (and, with `first_failure`, starts none after
  * a run failed, counting the `failed` of earlier invocations). Returns 0, 1 (a run crashed), 2
  * (a run refused) or 130. */
 static int run_jobs(GPtrArray *jobs, guint slots, gboolean quiet, gboolean first_failure,

@@ -118,7 +118,7 @@ static gboolean finality_data(const SimCsv *csv, GString *out, GError **error)
 
 static const char throughput_body[] =
     "set title \"Decided blocks and payload per second of virtual time, with fault windows\"\n"
-    "set xlabel \"virtual time (s)\"\n"
+    "set xlabel \"virtual time (s)\"\n" /* determinism-ok: an axis label */
     "set ylabel \"blocks decided in that second (first decide of each block)\"\n"
     "set key at screen 0.5,0.01 center bottom horizontal\n"
     "set bmargin 6\n"
@@ -240,7 +240,7 @@ static gboolean throughput_data(const SimCsv *seconds, const SimCsv *faults, GSt
 
 static const char view_body[] =
     "set title \"View outcomes: every view at its proposal time, marked by what became of it\"\n"
-    "set xlabel \"virtual time (s)\"\n"
+    "set xlabel \"virtual time (s)\"\n" /* determinism-ok: an axis label */
     "set ylabel \"view number\"\n"
     "set xrange [0:*]\n"
     "set yrange [0:*]\n"
@@ -388,7 +388,7 @@ static gboolean view_data(const SimCsv *csv, GString *out, GError **error)
                              "# Block 0: a frame point. Then one block per outcome, in the "
                              "order of view_outcomes.gp, and one of the views view sync led "
                              "into:\n"
-                             "# a title line, then rows of time (s; the proposal, else the "
+                             "# a title line, then rows of seconds (the proposal, else the "
                              "decide, else interpolated) and view.\n"
                              "0 0\n");
         for (size_t o = 0; o < G_N_ELEMENTS(outcomes); o++)
@@ -618,7 +618,7 @@ static gboolean leader_queue_data(const SimCsv *csv, GString *out, GError **erro
     }
     g_string_append(out, "# leader_queue.dat: written by `shotglass plot` from "
                          "../leader_queue.csv.\n"
-                         "# Block 0: a frame point. Block 1: per proposal, time (s), the "
+                         "# Block 0: a frame point. Block 1: per proposal, seconds, the "
                          "leader's uplink backlog (ms),\n"
                          "# view, leader.\n"
                          "0 0\n\n\n");

@@ -526,8 +526,7 @@ static void run_section(GString *out, JsonObject *summary)
     static const char *const fields[][2] = {
         {"complete", "complete"},
         {"stopped", "stopped by"},
-        /* determinism-ok: column labels of the report, no clock is read here */
-        {"virtual_time_s", "virtual time (s)"},
+        {"virtual_time_s", "virtual time (s)"}, /* determinism-ok: a label, no clock read */
         {"wall_time_s", "wall-clock time (s)"}, /* determinism-ok: a label, as above */
         {"events", "events run"},
         {"digest", "trace digest"},

@@ -16,7 +16,7 @@
  *   l1-congestion  that L1's transactions submitted until the end wait `slots` whole slots
  *              (a distribution) for their earliest block
  *
- * A fault starts at a trigger: a virtual time ("30s"), the first honest node entering a view
+ * A fault starts at a trigger: a virtual instant ("30s"), the first honest node entering a view
  * ("view 50") or the first timeout certificate ("tc", or "tc 20": of view 20 or later). It ends
  * at another trigger ("until"), after a duration, after a number of views counted from the view
  * in progress when it started, or never.

@@ -56,7 +56,7 @@ struct SimRun {
     const char *engine_stop; /* otherwise, why the engine stopped (sim_run_stop_description) */
     size_t node_memory_max;
     /* The stall watchdog (run.c): no event of its own, a deadline on each engine run. */
-    SimDuration stall; /* the effective stall time (config.stall, or auto worked out) */
+    SimDuration stall; /* the effective stall timeout: config.stall, or auto worked out */
     SimTime watch_at;  /* when an honest node last entered a view (faults keep their own) */
 };
 

@@ -4,7 +4,7 @@
  * transaction is an opaque 64-bit payload its submitter interprets (../shared/protocol/
  * hotshot.md sections 3.6 and 3.7; Ethereum's consensus layer for the numbers).
  *
- * How it works. Slot s starts at s * slot_time (slot 0 is genesis and carries no block). When
+ * How it works. Slot s starts at s * slot_time; slot 0 is genesis and carries no block. When
  * the chain is advanced past a slot, the slot's proposer either misses it (with probability
  * missed_ppm, one integer draw per slot, in slot order, from the stream ("l1.slots", index)) or
  * produces the next block, which carries every pending transaction whose earliest slot has come,

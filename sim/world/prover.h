@@ -75,7 +75,7 @@ typedef struct SimProverConfig {
      * by sim_prover_new; their index is set to theirs). */
     uint32_t chains;
     const SimL1Config *chain_l1;
-    /* Their provers' update_interval and proving_time (chains - 1 each; NULL: the first's). */
+    /* Their provers' update_interval and proving_time, chains - 1 each (NULL: the first's). */
     const SimDuration *chain_update_interval;
     const SimDuration *chain_proving_time;
     SimDuration update_interval;
