@@ -415,8 +415,10 @@ static const KeySpec keys[] = {
          "the L1 side: an L1 chain, the light-client contract, the state relay and the prover "
          "(when not set: on if the file has an [l1] group)",
          l1),
-    QUANTITY("l1", "slot_time", "12s", "the L1's slot length; Ethereum: 12s", l1_slot_time,
-             SIM_QUANTITY_DURATION, 1),
+    /* At least 100 ms (the fastest chains' blocks are a few hundred): a slot is events, and a
+     * nanosecond slot made an hour of virtual time 3.6e12 of them. */
+    QUANTITY("l1", "slot_time", "12s", "the L1's slot length, at least 100ms; Ethereum: 12s",
+             l1_slot_time, SIM_QUANTITY_DURATION, 100 * SIM_MS),
     QUANTITY("l1", "missed_slots", "0%", "share of L1 slots that produce no block", l1_missed_ppm,
              SIM_QUANTITY_RATIO, 0),
     DIST("l1", "inclusion_delay", "1",
@@ -442,9 +444,9 @@ static const KeySpec keys[] = {
              l1_sign_cost),
     SPECIAL("l1", "region", "us-east-1", "where the state relay, the prover and the L1 node run"),
     QUANTITY("l1", "settle_interval", "10min",
-             "how often each rollup posts a state update to its contract on the L1 (no published "
-             "default: rollups choose; see docs/calibration.md)",
-             l1_settle_interval, SIM_QUANTITY_DURATION, 1),
+             "how often each rollup posts a state update to its contract on the L1, at least 1s "
+             "(no published default: rollups choose; see docs/calibration.md)",
+             l1_settle_interval, SIM_QUANTITY_DURATION, SIM_S),
     DURATION("l1", "settle_proving_time", "1min",
              "how long a rollup's prover takes to prove a state update (no published figure)",
              l1_settle_proving_time),
@@ -575,8 +577,14 @@ static gboolean apply_quantity(ScenarioCtx *c, const KeySpec *k, const char *val
     uint64_t v = 0;
     GError *inner = NULL;
     if (!sim_quantity_parse(value, k->unit, &v, &inner)) return quantity_problem(c, k, inner);
-    if (v < k->min) {
+    if (v < k->min && k->min == 1) {
         return reader__problem(c, k->group, k->key, "must be more than zero, got \"%s\"", value);
+    }
+    if (v < k->min) {
+        char *least = sim_quantity_format(k->min, k->unit);
+        reader__problem(c, k->group, k->key, "must be at least %s, got \"%s\"", least, value);
+        g_free(least);
+        return FALSE;
     }
     *(uint64_t *)field(c->s, k) = v;
     return TRUE;
