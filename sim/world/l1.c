@@ -41,9 +41,6 @@ void sim_l1_config_init(SimL1Config *c)
         .slot_time = 12 * SIM_S,
         .inclusion_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 1, 0, 0, FALSE},
         .finality_depth = 64,
-        .congested_from = SIM_TIME_NONE,
-        .congested_until = SIM_TIME_NONE,
-        .congested_delay = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 25, 0, 0, FALSE},
     };
     SIM_ASSERT(c->slot_time > 0);
 }
@@ -165,10 +162,7 @@ SimTime sim_l1_next_slot(const SimL1 *l1, SimTime now)
 uint64_t sim_l1_submit(SimL1 *l1, uint64_t payload, SimTime now)
 {
     sim_l1_advance(l1, now);
-    gboolean congested = l1->config.congested_from != SIM_TIME_NONE &&
-                         now >= l1->config.congested_from && now < l1->config.congested_until;
-    const SimDist *dist = congested ? &l1->config.congested_delay : &l1->config.inclusion_delay;
-    if (l1->congested) dist = &l1->congested_slots;
+    const SimDist *dist = l1->congested ? &l1->congested_slots : &l1->config.inclusion_delay;
     uint64_t delay = sim_dist_sample(dist, &l1->inclusion_rng, 0);
     if (delay < 1) delay = 1;
     Tx tx = {payload, slot_after(l1, now) + delay - 1, 0, SIM_TIME_NONE};

@@ -11,9 +11,10 @@
  * in submission order. A transaction submitted at time t gets an inclusion delay of d >= 1
  * whole slots (drawn from `inclusion_delay` on the stream ("l1.inclusion", index) at
  * submission; 1 is "the next slot"): its earliest slot is the d-th slot after t. So a missed
- * slot pushes the transactions it would have carried into the next produced block. During a
- * congestion window the delay comes from `congested_delay` instead (transactions whose fee is
- * below the going price wait for it to fall).
+ * slot pushes the transactions it would have carried into the next produced block. While the
+ * chain is congested (sim_l1_congest, the l1-congestion fault) the delay comes from the
+ * congestion's own distribution instead (transactions whose fee is below the going price wait
+ * for it to fall).
  *
  * A block produced at slot s is final once slot s + finality_depth has come (Ethereum finalises
  * after two epochs of 32 slots: depth 64), whether or not the slots in between produced blocks.
@@ -46,16 +47,9 @@ typedef struct SimL1Config {
     uint64_t missed_ppm;     /* share of slots without a block, parts per million */
     SimDist inclusion_delay; /* whole slots (SIM_QUANTITY_COUNT); samples below 1 count as 1 */
     uint32_t finality_depth; /* slots after a block's until it is final; Ethereum: 64 */
-    /* Congestion: transactions submitted in [congested_from, congested_until) draw their delay
-     * from congested_delay instead (from SIM_TIME_NONE: never congested; until SIM_TIME_NONE:
-     * to the end). */
-    SimTime congested_from;
-    SimTime congested_until;
-    SimDist congested_delay;
 } SimL1Config;
 
-/* Fills `config` with the defaults: 12 s slots, no missed slots, the next slot, depth 64, no
- * congestion (a congested delay of 25 slots, 5 minutes, once a window is set). */
+/* Fills `config` with the defaults: 12 s slots, no missed slots, the next slot, depth 64. */
 void sim_l1_config_init(SimL1Config *config);
 
 typedef struct SimL1 SimL1;

@@ -174,16 +174,18 @@ START_TEST(reorg_reincludes_and_delays_finality)
 }
 END_TEST
 
+/* A congestion window of 25 slots from 100 s to 200 s (the l1-congestion fault's switch). */
 START_TEST(congestion_window)
 {
     SimL1Config c;
     sim_l1_config_init(&c);
-    c.congested_from = 100 * SIM_S;
-    c.congested_until = 200 * SIM_S;
     SimL1 *l1 = sim_l1_new(&c);
-    uint64_t before = sim_l1_submit(l1, 1, 90 * SIM_S);  /* next slot: 96 s, block 8 */
+    SimDist slots = {SIM_DIST_CONSTANT, SIM_QUANTITY_COUNT, 25, 0, 0, FALSE};
+    uint64_t before = sim_l1_submit(l1, 1, 90 * SIM_S); /* next slot: 96 s, block 8 */
+    sim_l1_congest(l1, &slots, 100 * SIM_S);
     uint64_t during = sim_l1_submit(l1, 2, 100 * SIM_S); /* slot 9 + 24 = 33: 396 s */
-    uint64_t after = sim_l1_submit(l1, 3, 200 * SIM_S);  /* slot 17: 204 s */
+    sim_l1_congest(l1, NULL, 200 * SIM_S);
+    uint64_t after = sim_l1_submit(l1, 3, 200 * SIM_S); /* slot 17: 204 s */
     sim_l1_advance(l1, 3600 * SIM_S);
     ck_assert_uint_eq(sim_l1_tx_block(l1, before), 8);
     ck_assert_uint_eq(sim_l1_tx_block(l1, during), 33);
